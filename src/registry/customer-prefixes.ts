@@ -1,0 +1,132 @@
+// Customer prefixes: a prefix plus the key the provider issued for it. Immutable once created
+// (delete and re-create). The checks that need no routes happen here: format, special-purpose
+// space, key; the validation engine takes it from Pending with the live routes.
+import type { Store, Db } from '../store/store.js';
+import type { CustomerPrefixRow } from '../store/schema.js';
+import { conflict, invalid, notFound } from './errors.js';
+import type { CustomerPrefix, PrefixState, Upserted } from './types.js';
+import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { now } from './util.js';
+import { parsePrefix, parsePrefixStrict, covers, overlaps, formatPrefix } from '../net/prefix.js';
+import { publicPrefix } from './registrations.js';
+import type { Customers } from './customers.js';
+import type { Partners } from './partners.js';
+
+export interface CustomerPrefixInput { prefix: string; key: string }
+
+/** A customer prefix as its provider sees it: which customer uses which of its keys. */
+export interface PartnerCustomerPrefix extends CustomerPrefix { registration: string; peering: string }
+
+const out = (customer: string, service: string) => (r: CustomerPrefixRow): CustomerPrefix => ({
+  name: r.name, customer, peeringService: service, prefix: r.prefix, key: r.key, state: r.state as PrefixState,
+  errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export class CustomerPrefixes {
+  constructor(private readonly store: Store, private readonly customers: Customers, private readonly partners: Partners) {}
+
+  async list(customer: string, service: string, req: PageRequest): Promise<Page<CustomerPrefix>> {
+    const s = await this.customers.serviceRow(customer, service);
+    const limit = pageLimit(req);
+    const after = decodeCursor(req.cursor);
+    let q = this.store.db.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id).orderBy('name').limit(limit + 1);
+    if (after !== undefined) q = q.where('name', '>', String(after));
+    return toPage(await q.execute(), limit, (r) => r.name, out(customer, service));
+  }
+
+  async get(customer: string, service: string, name: string, db: Db = this.store.db): Promise<CustomerPrefix> {
+    const s = await this.customers.serviceRow(customer, service, db);
+    const r = await db.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id).where('name', '=', name).executeTakeFirst();
+    if (!r) throw notFound('Prefix', name);
+    return out(customer, service)(r);
+  }
+
+  async put(customer: string, service: string, name: string, input: CustomerPrefixInput): Promise<Upserted<CustomerPrefix>> {
+    const syntax = parsePrefixStrict(input.prefix);
+    if (!syntax.ok && syntax.reason !== 'host-bits') {
+      throw invalid(`Invalid Peering Service prefix ${input.prefix}, the prefix should be valid format (CIDR, IPv4 or IPv6)`, 'prefix');
+    }
+    return this.store.transaction(async (tx) => {
+      const s = await this.customers.serviceRow(customer, service, tx);
+      const cur = await tx.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id).where('name', '=', name).executeTakeFirst();
+      if (cur) {
+        if (cur.prefix !== canonical(input.prefix) || cur.key !== input.key) {
+          throw conflict(`An existing prefix cannot be modified; delete prefix ${name} and re-create it`, cur.prefix !== canonical(input.prefix) ? 'prefix' : 'key');
+        }
+        return { resource: out(customer, service)(cur), created: false, changed: false };
+      }
+      const verdict = await this.judge(tx, s.provider, input);
+      if (verdict.prefix) {
+        const others = await tx.selectFrom('customer_prefixes').select(['prefix']).where('family', '=', verdict.prefix.family).where('state', '!=', 'Invalid').execute();
+        if (others.some((o) => overlaps(parsePrefix(o.prefix)!, verdict.prefix!))) throw conflict('Prefix overlaps with an existing prefix', 'prefix');
+      }
+      const t = now();
+      await tx.insertInto('customer_prefixes').values({
+        peering_service_id: s.id, name, prefix: verdict.text, family: verdict.prefix?.family ?? null, key: input.key,
+        state: verdict.state, error_message: verdict.message, created_at: t, updated_at: t,
+      }).execute();
+      return { resource: await this.get(customer, service, name, tx), created: true, changed: true };
+    });
+  }
+
+  /** The state a new prefix starts in, from what can be known without routes. */
+  private async judge(tx: Db, provider: string, input: CustomerPrefixInput):
+    Promise<{ state: PrefixState; message: string | null; text: string; prefix?: ReturnType<typeof parsePrefix> }> {
+    const pub = publicPrefix(input.prefix);
+    if (!pub.ok) return { state: 'Invalid', message: pub.message, text: input.prefix };
+    const text = formatPrefix(pub.prefix);
+    const reg = await tx.selectFrom('registered_prefixes')
+      .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+      .select(['registered_prefixes.prefix', 'peerings.partner']).where('registered_prefixes.key', '=', input.key).executeTakeFirst();
+    const regAsn = reg ? undefined : await tx.selectFrom('registered_asns')
+      .innerJoin('peerings', 'peerings.id', 'registered_asns.peering_id')
+      .select(['registered_asns.asn', 'peerings.partner']).where('registered_asns.key', '=', input.key).executeTakeFirst();
+    const mismatch = `The prefix key does not match a key that provider ${provider} issued for prefix ${text}`;
+    if (reg) {
+      if (reg.partner !== provider || !covers(parsePrefix(reg.prefix)!, pub.prefix)) return { state: 'Failed', message: mismatch, text, prefix: pub.prefix };
+    } else if (!regAsn || regAsn.partner !== provider) {
+      return { state: 'Failed', message: mismatch, text, prefix: pub.prefix };
+    }
+    return { state: 'Pending', message: null, text, prefix: pub.prefix };
+  }
+
+  async delete(customer: string, service: string, name: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const s = await this.customers.serviceRow(customer, service, tx);
+      const r = await tx.deleteFrom('customer_prefixes').where('peering_service_id', '=', s.id).where('name', '=', name).executeTakeFirst();
+      if (Number(r.numDeletedRows) === 0) throw notFound('Prefix', name);
+    });
+  }
+
+  /** The customer prefixes that use the partner's keys (read-only view for the partner). */
+  async listForPartner(partner: string, req: PageRequest): Promise<Page<PartnerCustomerPrefix>> {
+    await this.partners.get(partner);
+    const limit = pageLimit(req);
+    const after = decodeCursor(req.cursor);
+    const viaPrefix = this.store.db.selectFrom('customer_prefixes as cp')
+      .innerJoin('registered_prefixes as rp', 'rp.key', 'cp.key')
+      .innerJoin('peerings as p', 'p.id', 'rp.peering_id')
+      .innerJoin('peering_services as ps', 'ps.id', 'cp.peering_service_id')
+      .select(['cp.id', 'cp.name', 'cp.prefix', 'cp.key', 'cp.state', 'cp.error_message', 'cp.created_at', 'cp.updated_at',
+        'ps.customer', 'ps.name as service', 'rp.name as registration', 'p.name as peering'])
+      .where('p.partner', '=', partner);
+    const viaAsn = this.store.db.selectFrom('customer_prefixes as cp')
+      .innerJoin('registered_asns as ra', 'ra.key', 'cp.key')
+      .innerJoin('peerings as p', 'p.id', 'ra.peering_id')
+      .innerJoin('peering_services as ps', 'ps.id', 'cp.peering_service_id')
+      .select(['cp.id', 'cp.name', 'cp.prefix', 'cp.key', 'cp.state', 'cp.error_message', 'cp.created_at', 'cp.updated_at',
+        'ps.customer', 'ps.name as service', 'ra.name as registration', 'p.name as peering'])
+      .where('p.partner', '=', partner);
+    let q = this.store.db.selectFrom(viaPrefix.unionAll(viaAsn).as('u')).selectAll().orderBy('id').limit(limit + 1);
+    if (after !== undefined) q = q.where('id', '>', Number(after));
+    return toPage(await q.execute(), limit, (r) => r.id, (r) => ({
+      name: r.name, customer: r.customer, peeringService: r.service, prefix: r.prefix, key: r.key, state: r.state as PrefixState,
+      errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at, registration: r.registration, peering: r.peering,
+    }));
+  }
+}
+
+function canonical(text: string): string {
+  const p = parsePrefix(text);
+  return p ? formatPrefix(p) : text;
+}

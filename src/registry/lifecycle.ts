@@ -1,0 +1,57 @@
+// The connection lifecycle (reference §3.1 connectionState, §4.2 and §4.5): which state may follow
+// which. Provisioning moves forward one step at a time; any step can fail; a failed connection
+// is retried from ProvisioningStarted; an Active one is type-changed or decommissioned.
+
+export const CONNECTION_STATES = [
+  'PendingApproval', 'Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active',
+  'ProvisioningFailed', 'TypeChangeRequested', 'TypeChangeInProgress', 'Decommissioning', 'Decommissioned',
+] as const;
+export type ConnectionState = (typeof CONNECTION_STATES)[number];
+
+export const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = {
+  PendingApproval: ['Approved', 'ProvisioningFailed'],
+  Approved: ['ProvisioningStarted', 'ProvisioningFailed', 'Decommissioning'],
+  ProvisioningStarted: ['ProvisioningCompleted', 'ProvisioningFailed'],
+  ProvisioningCompleted: ['Validating', 'ProvisioningFailed'],
+  Validating: ['Active', 'ProvisioningFailed'],
+  Active: ['TypeChangeRequested', 'Decommissioning'],
+  ProvisioningFailed: ['ProvisioningStarted', 'Decommissioning'],
+  // Back to Active from TypeChangeRequested declines the request.
+  TypeChangeRequested: ['TypeChangeInProgress', 'Active'],
+  TypeChangeInProgress: ['Active', 'ProvisioningFailed'],
+  Decommissioning: ['Decommissioned'],
+  Decommissioned: [],
+};
+
+/** The road from a new connection to Active, walked by `apply` one legal step at a time. */
+export const PATH_TO_ACTIVE: readonly ConnectionState[] = [
+  'PendingApproval', 'Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active',
+];
+
+/** States in which a connection may be deleted: nothing is wired, or it has been taken down. */
+export const DELETABLE: readonly ConnectionState[] = ['PendingApproval', 'Approved', 'ProvisioningFailed', 'Decommissioned'];
+
+export const canTransition = (from: ConnectionState, to: ConnectionState): boolean => TRANSITIONS[from].includes(to);
+
+/** The legal steps from `from` towards `to`, or undefined when `to` cannot be reached that way. */
+export function pathTo(from: ConnectionState, to: ConnectionState): ConnectionState[] | undefined {
+  if (from === to) return [];
+  // Breadth-first over the transition table; the table is tiny.
+  const prev = new Map<ConnectionState, ConnectionState>();
+  const queue: ConnectionState[] = [from];
+  while (queue.length) {
+    const s = queue.shift()!;
+    for (const n of TRANSITIONS[s]) {
+      // Failure and type change are never detours on the way to a target.
+      if (n === 'ProvisioningFailed' || n.startsWith('TypeChange') || prev.has(n) || n === from) continue;
+      prev.set(n, s);
+      if (n === to) {
+        const path: ConnectionState[] = [n];
+        for (let p = s; p !== from; p = prev.get(p)!) path.unshift(p);
+        return path;
+      }
+      queue.push(n);
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,32 @@
+// Keyset paging: a cursor is the sort key of the last item returned, opaque to clients.
+import { invalid } from './errors.js';
+
+export interface Page<T> { items: T[]; nextCursor: string | null }
+export interface PageRequest { limit?: number; cursor?: string }
+
+export const DEFAULT_LIMIT = 100;
+export const MAX_LIMIT = 1000;
+
+export function decodeCursor(cursor: string | undefined): string | number | undefined {
+  if (cursor === undefined || cursor === '') return undefined;
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof v === 'string' || typeof v === 'number') return v;
+  } catch {
+    // fall through to the error below
+  }
+  throw invalid(`cursor ${JSON.stringify(cursor)} is not a cursor this API returned`, 'cursor');
+}
+
+export const encodeCursor = (key: string | number): string => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+export function pageLimit(req: PageRequest): number {
+  return Math.min(Math.max(req.limit ?? DEFAULT_LIMIT, 1), MAX_LIMIT);
+}
+
+/** Cuts `rows` (fetched with limit + 1) into a page. */
+export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => string | number, map: (r: R) => T): Page<T> {
+  const more = rows.length > limit;
+  const slice = more ? rows.slice(0, limit) : rows;
+  return { items: slice.map(map), nextCursor: more ? encodeCursor(key(slice[slice.length - 1]!)) : null };
+}

@@ -1,0 +1,169 @@
+// What a partner registers on a peering for its customers: prefixes (direct and exchange
+// peerings) or customer ASNs (exchange route-server peerings). Each registration gets a
+// prefix key, a random UUID the partner hands to the customer.
+import { randomUUID } from 'node:crypto';
+import type { Store, Db } from '../store/store.js';
+import type { RegisteredAsnRow, RegisteredPrefixRow, PeeringRow } from '../store/schema.js';
+import { conflict, invalid, notFound, rule } from './errors.js';
+import type { RegisteredAsn, RegisteredPrefix, PrefixState, Upserted } from './types.js';
+import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { now } from './util.js';
+import { parsePrefixStrict, formatPrefix, type Prefix } from '../net/prefix.js';
+import { specialPurpose } from '../net/special.js';
+import type { Peerings } from './peerings.js';
+import { checkPublicAsn } from './partners.js';
+
+export interface RegisteredPrefixInput { prefix: string; key?: string }
+export interface RegisteredAsnInput { asn: number; key?: string }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Parses a prefix that a customer may own: well-formed, network address only, public unicast.
+ * The message is the reference's "Invalid IP prefix <prefix>", with the reason after it.
+ */
+export function publicPrefix(text: string): { ok: true; prefix: Prefix } | { ok: false; message: string } {
+  const r = parsePrefixStrict(text);
+  if (!r.ok) {
+    const why = r.reason === 'host-bits' ? 'host bits are set; give the network address'
+      : r.reason === 'length' ? 'the prefix length is too long for its family' : 'not an IPv4 or IPv6 prefix in CIDR notation';
+    return { ok: false, message: `Invalid IP prefix ${text}: ${why}` };
+  }
+  const special = specialPurpose(r.prefix);
+  if (special) return { ok: false, message: `Invalid IP prefix ${text}: ${special} address space cannot be registered` };
+  return { ok: true, prefix: r.prefix };
+}
+
+function checkKey(key: string | undefined, target: string): void {
+  if (key !== undefined && !UUID.test(key)) throw invalid(`${target} must be a UUID`, target);
+}
+
+const prefixOut = (partner: string, peering: string) => (r: RegisteredPrefixRow): RegisteredPrefix => ({
+  name: r.name, partner, peering, prefix: r.prefix, key: r.key, state: r.state as PrefixState, errorMessage: r.error_message,
+  createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+const asnOut = (partner: string, peering: string) => (r: RegisteredAsnRow): RegisteredAsn => ({
+  name: r.name, partner, peering, asn: Number(r.asn), key: r.key, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+export class Registrations {
+  constructor(private readonly store: Store, private readonly peerings: Peerings) {}
+
+  // Registered prefixes
+
+  async listPrefixes(partner: string, peering: string, req: PageRequest): Promise<Page<RegisteredPrefix>> {
+    const p = await this.peerings.row(partner, peering);
+    const limit = pageLimit(req);
+    const after = decodeCursor(req.cursor);
+    let q = this.store.db.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id).orderBy('name').limit(limit + 1);
+    if (after !== undefined) q = q.where('name', '>', String(after));
+    return toPage(await q.execute(), limit, (r) => r.name, prefixOut(partner, peering));
+  }
+
+  async getPrefix(partner: string, peering: string, name: string, db: Db = this.store.db): Promise<RegisteredPrefix> {
+    const p = await this.peerings.row(partner, peering, db);
+    const r = await db.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id).where('name', '=', name).executeTakeFirst();
+    if (!r) throw notFound('Registered prefix', name);
+    return prefixOut(partner, peering)(r);
+  }
+
+  async putPrefix(partner: string, peering: string, name: string, input: RegisteredPrefixInput): Promise<Upserted<RegisteredPrefix>> {
+    checkKey(input.key, 'key');
+    const parsed = publicPrefix(input.prefix);
+    if (!parsed.ok) throw invalid(parsed.message, 'prefix');
+    const prefix = formatPrefix(parsed.prefix);
+    return this.store.transaction(async (tx) => {
+      const p = await this.peerings.row(partner, peering, tx);
+      const cur = await tx.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id).where('name', '=', name).executeTakeFirst();
+      if (cur) {
+        if (cur.prefix !== prefix) throw conflict(`Registered prefix ${name} is ${cur.prefix}; a registration cannot change its prefix — delete it and register anew`, 'prefix');
+        if (input.key !== undefined && input.key !== cur.key) throw conflict(`the key of registered prefix ${name} cannot change`, 'key');
+        return { resource: prefixOut(partner, peering)(cur), created: false, changed: false };
+      }
+      if (p.type === 'exchange-route-server') throw rule('exchange-route-server peerings register customer ASNs, not prefixes', 'prefix');
+      if (!(await this.peerings.hasActiveConnection(p.id, tx))) {
+        throw rule(`At least one connection of peering ${peering} must be Active before prefixes can be registered`, 'prefix');
+      }
+      const taken = await tx.selectFrom('registered_prefixes').select('id').where('prefix', '=', prefix).executeTakeFirst();
+      if (taken) throw conflict(`Prefix ${prefix} is already registered on a peering; a prefix can be registered under only one peering`, 'prefix');
+      const key = input.key ?? randomUUID();
+      await this.keyFree(tx, key);
+      const t = now();
+      await tx.insertInto('registered_prefixes').values({
+        peering_id: p.id, name, prefix, family: parsed.prefix.family, key, state: 'Pending', error_message: null, created_at: t, updated_at: t,
+      }).execute();
+      return { resource: await this.getPrefix(partner, peering, name, tx), created: true, changed: true };
+    });
+  }
+
+  async deletePrefix(partner: string, peering: string, name: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const r = await this.getPrefix(partner, peering, name, tx);
+      const used = await tx.selectFrom('customer_prefixes').select('prefix').where('key', '=', r.key).executeTakeFirst();
+      if (used) throw conflict(`Registered prefix ${name} is in use by a customer prefix (${used.prefix}); the customer must delete it first`);
+      const p = await this.peerings.row(partner, peering, tx);
+      await tx.deleteFrom('registered_prefixes').where('peering_id', '=', p.id).where('name', '=', name).execute();
+    });
+  }
+
+  // Registered ASNs
+
+  async listAsns(partner: string, peering: string, req: PageRequest): Promise<Page<RegisteredAsn>> {
+    const p = await this.peerings.row(partner, peering);
+    const limit = pageLimit(req);
+    const after = decodeCursor(req.cursor);
+    let q = this.store.db.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id).orderBy('name').limit(limit + 1);
+    if (after !== undefined) q = q.where('name', '>', String(after));
+    return toPage(await q.execute(), limit, (r) => r.name, asnOut(partner, peering));
+  }
+
+  async getAsn(partner: string, peering: string, name: string, db: Db = this.store.db): Promise<RegisteredAsn> {
+    const p = await this.peerings.row(partner, peering, db);
+    const r = await db.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id).where('name', '=', name).executeTakeFirst();
+    if (!r) throw notFound('Registered ASN', name);
+    return asnOut(partner, peering)(r);
+  }
+
+  async putAsn(partner: string, peering: string, name: string, input: RegisteredAsnInput): Promise<Upserted<RegisteredAsn>> {
+    checkKey(input.key, 'key');
+    checkPublicAsn(input.asn, 'asn');
+    return this.store.transaction(async (tx) => {
+      const p: PeeringRow = await this.peerings.row(partner, peering, tx);
+      const cur = await tx.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id).where('name', '=', name).executeTakeFirst();
+      if (cur) {
+        if (Number(cur.asn) !== input.asn) throw conflict(`Registered ASN ${name} is ${cur.asn}; delete it and register anew`, 'asn');
+        if (input.key !== undefined && input.key !== cur.key) throw conflict(`the key of registered ASN ${name} cannot change`, 'key');
+        return { resource: asnOut(partner, peering)(cur), created: false, changed: false };
+      }
+      if (p.type !== 'exchange-route-server') throw rule(`Customer ASNs are registered on exchange-route-server peerings; ${peering} is a ${p.type} peering — register prefixes instead`, 'asn');
+      if (!(await this.peerings.hasActiveConnection(p.id, tx))) {
+        throw rule(`At least one connection of peering ${peering} must be Active before ASNs can be registered`, 'asn');
+      }
+      const taken = await tx.selectFrom('registered_asns').select('id').where('asn', '=', input.asn).executeTakeFirst();
+      if (taken) throw conflict(`ASN ${input.asn} is already registered; an ASN cannot be registered twice`, 'asn');
+      const key = input.key ?? randomUUID();
+      await this.keyFree(tx, key);
+      const t = now();
+      await tx.insertInto('registered_asns').values({ peering_id: p.id, name, asn: input.asn, key, created_at: t, updated_at: t }).execute();
+      return { resource: await this.getAsn(partner, peering, name, tx), created: true, changed: true };
+    });
+  }
+
+  async deleteAsn(partner: string, peering: string, name: string): Promise<void> {
+    await this.store.transaction(async (tx) => {
+      const r = await this.getAsn(partner, peering, name, tx);
+      const used = await tx.selectFrom('customer_prefixes').select('prefix').where('key', '=', r.key).executeTakeFirst();
+      if (used) throw conflict(`Registered ASN ${name} is in use by a customer prefix (${used.prefix}); the customer must delete it first`);
+      const p = await this.peerings.row(partner, peering, tx);
+      await tx.deleteFrom('registered_asns').where('peering_id', '=', p.id).where('name', '=', name).execute();
+    });
+  }
+
+  /** A key names one registration, across prefixes and ASNs. */
+  private async keyFree(tx: Db, key: string): Promise<void> {
+    const a = await tx.selectFrom('registered_prefixes').select('id').where('key', '=', key).executeTakeFirst();
+    const b = await tx.selectFrom('registered_asns').select('id').where('key', '=', key).executeTakeFirst();
+    if (a || b) throw conflict('key is already used by another registration', 'key');
+  }
+}

@@ -1,0 +1,32 @@
+// The peering registry: every resource and the rules checked on write, over one store.
+import type { Store } from '../store/store.js';
+import { Pops } from './pops.js';
+import { Partners } from './partners.js';
+import { Peerings } from './peerings.js';
+import { Registrations } from './registrations.js';
+import { Customers } from './customers.js';
+import { CustomerPrefixes } from './customer-prefixes.js';
+import { Catalog } from './catalog.js';
+import { ApiKeys } from './api-keys.js';
+
+export class Registry {
+  readonly pops: Pops;
+  readonly partners: Partners;
+  readonly peerings: Peerings;
+  readonly registrations: Registrations;
+  readonly customers: Customers;
+  readonly customerPrefixes: CustomerPrefixes;
+  readonly catalog: Catalog;
+  readonly apiKeys: ApiKeys;
+
+  constructor(readonly store: Store) {
+    this.pops = new Pops(store);
+    this.partners = new Partners(store);
+    this.peerings = new Peerings(store, this.partners);
+    this.registrations = new Registrations(store, this.peerings);
+    this.customers = new Customers(store, this.partners);
+    this.customerPrefixes = new CustomerPrefixes(store, this.customers, this.partners);
+    this.catalog = new Catalog(store);
+    this.apiKeys = new ApiKeys(store);
+  }
+}

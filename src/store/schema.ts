@@ -1,0 +1,84 @@
+// Table shapes as the database holds them (snake_case, JSON lists as text, booleans as 0/1),
+// shared by every dialect. The registry maps them to its camelCase resources.
+import type { Generated, Selectable } from 'kysely';
+
+export interface OperatorTable { id: number; asn: number; name: string; updated_at: string }
+
+export interface PopTable {
+  code: string; metro: string; country: string; region: string; lat: number; lon: number;
+  facilities: string; created_at: string; updated_at: string;
+}
+
+export interface RouterTable {
+  name: string; pop: string; router_id: string; addresses: string; created_at: string; updated_at: string;
+}
+
+export interface PartnerTable { name: string; kind: string; display_name: string; created_at: string; updated_at: string }
+
+export interface PeerAsnTable {
+  asn: number; partner: string; name: string; contacts: string; state: string; error_message: string | null;
+  created_at: string; updated_at: string;
+}
+
+export interface PeeringTable {
+  id: Generated<number>; partner: string; name: string; type: string; pop: string; asn: number;
+  requested_type: string | null; created_at: string; updated_at: string;
+}
+
+export interface ConnectionTable {
+  id: Generated<number>; peering_id: number; name: string; router: string; bandwidth_mbps: number;
+  address_provider: string;
+  session_prefix_v4: string | null; operator_address_v4: string | null; peer_address_v4: string | null;
+  session_prefix_v6: string | null; operator_address_v6: string | null; peer_address_v6: string | null;
+  md5_key: string | null; max_prefixes_v4: number; max_prefixes_v6: number; bfd: number;
+  state: string; error_message: string | null; created_at: string; updated_at: string;
+}
+
+export interface RegisteredPrefixTable {
+  id: Generated<number>; peering_id: number; name: string; prefix: string; family: number; key: string;
+  state: string; error_message: string | null; created_at: string; updated_at: string;
+}
+
+export interface RegisteredAsnTable {
+  id: Generated<number>; peering_id: number; name: string; asn: number; key: string; created_at: string; updated_at: string;
+}
+
+export interface CustomerTable { name: string; display_name: string; created_at: string; updated_at: string }
+
+export interface PeeringServiceTable {
+  id: Generated<number>; customer: string; name: string; provider: string; country: string; region: string;
+  lat: number | null; lon: number | null; primary_pop: string; backup_pop: string | null; created_at: string; updated_at: string;
+}
+
+export interface CustomerPrefixTable {
+  id: Generated<number>; peering_service_id: number; name: string; prefix: string; family: number | null; key: string;
+  state: string; error_message: string | null; created_at: string; updated_at: string;
+}
+
+export interface ApiKeyTable {
+  id: string; name: string; role: string; partner: string | null; customer: string | null; hash: string;
+  created_at: string; last_used_at: string | null;
+}
+
+export interface Database {
+  operator: OperatorTable;
+  pops: PopTable;
+  routers: RouterTable;
+  partners: PartnerTable;
+  peer_asns: PeerAsnTable;
+  peerings: PeeringTable;
+  connections: ConnectionTable;
+  registered_prefixes: RegisteredPrefixTable;
+  registered_asns: RegisteredAsnTable;
+  customers: CustomerTable;
+  peering_services: PeeringServiceTable;
+  customer_prefixes: CustomerPrefixTable;
+  api_keys: ApiKeyTable;
+}
+
+export type PeeringRow = Selectable<PeeringTable>;
+export type ConnectionRow = Selectable<ConnectionTable>;
+export type RegisteredPrefixRow = Selectable<RegisteredPrefixTable>;
+export type RegisteredAsnRow = Selectable<RegisteredAsnTable>;
+export type PeeringServiceRow = Selectable<PeeringServiceTable>;
+export type CustomerPrefixRow = Selectable<CustomerPrefixTable>;
