@@ -1,0 +1,72 @@
+// Registered prefixes and registered ASNs on a partner's peering, each with its prefix key.
+import { Type } from '@sinclair/typebox';
+import { type Ctx, route, sendUpserted, roleOf, PARTNER_SCOPE } from '../route.js';
+import * as S from '../schemas.js';
+import { forbidden } from '../../registry/errors.js';
+
+const PeeringParams = Type.Object({ partner: S.Name, peering: S.Name });
+const ItemParams = Type.Object({ partner: S.Name, peering: S.Name, name: S.Name });
+
+export function registrationRoutes(ctx: Ctx): void {
+  const { registrations } = ctx.registry;
+  const base = '/v1/partners/:partner/peerings/:peering';
+  const noKeyFromPartner = (role: string, key: unknown) => {
+    if (role !== 'operator' && key !== undefined) throw forbidden('keys are generated; only the operator may import an existing key', 'key');
+  };
+
+  route(ctx, {
+    method: 'GET', url: `${base}/registered-prefixes`, tag: 'registrations', summary: 'List registered prefixes', access: PARTNER_SCOPE,
+    params: PeeringParams, querystring: S.PageQuery, response: { 200: S.PageOf(S.RegisteredPrefix) },
+    handler: async (req) => registrations.listPrefixes(req.params.partner, req.params.peering, req.query),
+  });
+  route(ctx, {
+    method: 'GET', url: `${base}/registered-prefixes/:name`, tag: 'registrations', summary: 'Get a registered prefix and its key', access: PARTNER_SCOPE,
+    params: ItemParams, response: { 200: S.RegisteredPrefix },
+    handler: async (req) => registrations.getPrefix(req.params.partner, req.params.peering, req.params.name),
+  });
+  route(ctx, {
+    method: 'PUT', url: `${base}/registered-prefixes/:name`, tag: 'registrations', access: PARTNER_SCOPE,
+    summary: 'Register a customer prefix on the peering; the response carries the prefix key for the customer',
+    params: ItemParams, body: S.RegisteredPrefixInput, response: { 200: S.RegisteredPrefix, 201: S.RegisteredPrefix },
+    handler: async (req, reply) => {
+      noKeyFromPartner(roleOf(req), req.body.key);
+      return sendUpserted(reply, await registrations.putPrefix(req.params.partner, req.params.peering, req.params.name, req.body));
+    },
+  });
+  route(ctx, {
+    method: 'DELETE', url: `${base}/registered-prefixes/:name`, tag: 'registrations', summary: 'Delete a registered prefix', access: PARTNER_SCOPE,
+    params: ItemParams, response: { 204: null },
+    handler: async (req, reply) => {
+      await registrations.deletePrefix(req.params.partner, req.params.peering, req.params.name);
+      return reply.status(204).send();
+    },
+  });
+
+  route(ctx, {
+    method: 'GET', url: `${base}/registered-asns`, tag: 'registrations', summary: 'List registered customer ASNs', access: PARTNER_SCOPE,
+    params: PeeringParams, querystring: S.PageQuery, response: { 200: S.PageOf(S.RegisteredAsn) },
+    handler: async (req) => registrations.listAsns(req.params.partner, req.params.peering, req.query),
+  });
+  route(ctx, {
+    method: 'GET', url: `${base}/registered-asns/:name`, tag: 'registrations', summary: 'Get a registered ASN and its key', access: PARTNER_SCOPE,
+    params: ItemParams, response: { 200: S.RegisteredAsn },
+    handler: async (req) => registrations.getAsn(req.params.partner, req.params.peering, req.params.name),
+  });
+  route(ctx, {
+    method: 'PUT', url: `${base}/registered-asns/:name`, tag: 'registrations', access: PARTNER_SCOPE,
+    summary: 'Register a customer ASN on an exchange-route-server peering; one key covers all its prefixes',
+    params: ItemParams, body: S.RegisteredAsnInput, response: { 200: S.RegisteredAsn, 201: S.RegisteredAsn },
+    handler: async (req, reply) => {
+      noKeyFromPartner(roleOf(req), req.body.key);
+      return sendUpserted(reply, await registrations.putAsn(req.params.partner, req.params.peering, req.params.name, req.body));
+    },
+  });
+  route(ctx, {
+    method: 'DELETE', url: `${base}/registered-asns/:name`, tag: 'registrations', summary: 'Delete a registered ASN', access: PARTNER_SCOPE,
+    params: ItemParams, response: { 204: null },
+    handler: async (req, reply) => {
+      await registrations.deleteAsn(req.params.partner, req.params.peering, req.params.name);
+      return reply.status(204).send();
+    },
+  });
+}

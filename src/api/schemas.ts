@@ -1,0 +1,194 @@
+// One set of JSON schemas (TypeBox) for the HTTP API: Fastify validates requests and
+// serialises responses with them, and the OpenAPI document is generated from them.
+import { Type, type TSchema, type Static } from '@sinclair/typebox';
+import { PARTNER_KINDS, PEERING_TYPES, ASN_STATES, CONTACT_ROLES, ADDRESS_PROVIDERS, PREFIX_STATES, ROLES } from '../registry/types.js';
+import { CONNECTION_STATES } from '../registry/lifecycle.js';
+
+// Enumerations as plain `enum` (clear validation errors, valid in every OpenAPI version).
+const lit = <T extends readonly string[]>(values: T, description?: string) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
+// Nullable as a type list rather than anyOf: Fastify coerces types, and anyOf would turn null into "".
+const nullable = <T extends TSchema>(t: T) => Type.Unsafe<Static<T> | null>({ ...t, type: [t.type, 'null'] });
+const Timestamps = { createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) };
+
+export const Name = Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,62}$', description: 'lowercase letters, digits and dashes; starts with a letter or digit; at most 63 characters' });
+export const Asn = Type.Integer({ minimum: 1, maximum: 4294967295, description: '4-octet AS number' });
+export const Country = Type.String({ pattern: '^[A-Za-z]{2}$', description: 'ISO 3166-1 alpha-2 country code' });
+const Text = (max = 200) => Type.String({ minLength: 1, maxLength: max });
+const Uuid = Type.String({ format: 'uuid' });
+
+export const ErrorBody = Type.Object({
+  error: Type.Object({
+    code: Type.String({ description: 'InvalidRequest, Unauthorized, Forbidden, NotFound, Conflict, RuleViolation or InternalError' }),
+    message: Type.String(),
+    target: Type.Optional(Type.String({ description: 'the request field the error is about, as a JSON pointer-like path' })),
+  }),
+});
+
+export const PageQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'items per page (1-1000)' })),
+  cursor: Type.Optional(Type.String({ description: 'nextCursor from the previous page' })),
+}, { additionalProperties: false });
+
+export const PageOf = <T extends TSchema>(item: T) =>
+  Type.Object({ items: Type.Array(item), nextCursor: nullable(Type.String({ description: 'pass as cursor to get the next page; null on the last page' })) });
+
+// Operator, PoPs, routers
+
+export const Operator = Type.Object({ asn: Asn, name: Text() }, { additionalProperties: false });
+
+export const Facility = Type.Object({
+  id: Type.Integer({ minimum: 1, description: 'PeeringDB facility id' }), name: Text(), address: Text(300),
+}, { additionalProperties: false });
+
+export const PopInput = Type.Object({
+  metro: Text(100), country: Country, region: Type.Optional(Type.String({ maxLength: 100 })),
+  lat: Type.Number({ minimum: -90, maximum: 90 }), lon: Type.Number({ minimum: -180, maximum: 180 }),
+  facilities: Type.Optional(Type.Array(Facility, { maxItems: 50 })),
+}, { additionalProperties: false });
+export const Pop = Type.Object({
+  code: Type.String(), metro: Type.String(), country: Type.String(), region: Type.String(), lat: Type.Number(), lon: Type.Number(),
+  facilities: Type.Array(Facility), ...Timestamps,
+});
+
+export const RouterInput = Type.Object({
+  routerId: Type.String({ description: 'BGP router ID, dotted quad' }),
+  addresses: Type.Array(Type.String(), { maxItems: 64, description: 'addresses the router speaks BGP from' }),
+}, { additionalProperties: false });
+export const Router = Type.Object({ name: Type.String(), pop: Type.String(), routerId: Type.String(), addresses: Type.Array(Type.String()), ...Timestamps });
+
+// Partners and peer ASNs
+
+export const PartnerInput = Type.Object({ kind: lit(PARTNER_KINDS, 'isp, ixp or sdci'), displayName: Text() }, { additionalProperties: false });
+export const Partner = Type.Object({ name: Type.String(), kind: Type.String(), displayName: Type.String(), ...Timestamps });
+
+export const Contact = Type.Object({
+  role: lit(CONTACT_ROLES), email: Type.String({ format: 'email' }), phone: Type.Optional(Type.String({ maxLength: 40 })),
+}, { additionalProperties: false });
+export const PeerAsnInput = Type.Object({ name: Text(), contacts: Type.Array(Contact, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false });
+export const PeerAsn = Type.Object({
+  asn: Type.Integer(), partner: Type.String(), name: Type.String(), contacts: Type.Array(Contact),
+  state: lit(ASN_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
+});
+export const AsnApproval = Type.Object({
+  state: lit(['approved', 'failed'] as const), message: Type.Optional(Text(500)),
+}, { additionalProperties: false });
+
+// Peerings and connections
+
+const SessionFields = {
+  sessionPrefixV4: Type.Optional(nullable(Type.String({ description: 'subnet holding both session addresses, e.g. a /31' }))),
+  operatorAddressV4: Type.Optional(nullable(Type.String())),
+  peerAddressV4: Type.Optional(nullable(Type.String())),
+  sessionPrefixV6: Type.Optional(nullable(Type.String({ description: 'e.g. a /127' }))),
+  operatorAddressV6: Type.Optional(nullable(Type.String())),
+  peerAddressV6: Type.Optional(nullable(Type.String())),
+};
+
+export const ConnectionInput = Type.Object({
+  router: Name,
+  bandwidthMbps: Type.Integer({ minimum: 1, maximum: 10_000_000 }),
+  sessionAddressProvider: lit(ADDRESS_PROVIDERS, 'who assigns the session addresses: operator or peer'),
+  ...SessionFields,
+  md5Key: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 80, description: 'TCP MD5 key; write-only, never returned' }))),
+  maxPrefixesV4: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 2000 })),
+  maxPrefixesV6: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 500 })),
+  bfd: Type.Optional(Type.Boolean({ default: false })),
+}, { additionalProperties: false });
+const ConnectionInputWithName = Type.Object({ name: Name, ...ConnectionInput.properties }, { additionalProperties: false });
+
+export const Connection = Type.Object({
+  name: Type.String(), router: Type.String(), bandwidthMbps: Type.Integer(), sessionAddressProvider: Type.String(),
+  sessionPrefixV4: nullable(Type.String()), operatorAddressV4: nullable(Type.String()), peerAddressV4: nullable(Type.String()),
+  sessionPrefixV6: nullable(Type.String()), operatorAddressV6: nullable(Type.String()), peerAddressV6: nullable(Type.String()),
+  md5KeySet: Type.Boolean(), maxPrefixesV4: Type.Integer(), maxPrefixesV6: Type.Integer(), bfd: Type.Boolean(),
+  state: lit(CONNECTION_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
+});
+
+export const PeeringInput = Type.Object({
+  type: lit(PEERING_TYPES, 'peering-service, communications, exchange-route-server or exchange'),
+  pop: Name, asn: Asn,
+  connections: Type.Array(ConnectionInputWithName, { maxItems: 64, description: 'connections to create or update; ones left out are kept' }),
+}, { additionalProperties: false });
+export const Peering = Type.Object({
+  name: Type.String(), partner: Type.String(), type: Type.String(), pop: Type.String(), asn: Type.Integer(),
+  requestedType: nullable(Type.String()), connections: Type.Array(Connection), ...Timestamps,
+});
+export const ConnectionTransition = Type.Object({
+  state: lit(CONNECTION_STATES), message: Type.Optional(Text(500)),
+}, { additionalProperties: false });
+export const TypeChange = Type.Object({ type: lit(PEERING_TYPES) }, { additionalProperties: false });
+
+// Registrations
+
+export const RegisteredPrefixInput = Type.Object({
+  prefix: Type.String({ description: 'public IPv4 or IPv6 prefix in CIDR notation' }),
+  key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
+}, { additionalProperties: false });
+export const RegisteredPrefix = Type.Object({
+  name: Type.String(), partner: Type.String(), peering: Type.String(), prefix: Type.String(), key: Type.String(),
+  state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
+});
+export const RegisteredAsnInput = Type.Object({
+  asn: Asn, key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
+}, { additionalProperties: false });
+export const RegisteredAsn = Type.Object({ name: Type.String(), partner: Type.String(), peering: Type.String(), asn: Type.Integer(), key: Type.String(), ...Timestamps });
+
+// Customers, peering services, customer prefixes
+
+export const CustomerInput = Type.Object({ displayName: Text() }, { additionalProperties: false });
+export const Customer = Type.Object({ name: Type.String(), displayName: Type.String(), ...Timestamps });
+
+export const Location = Type.Object({
+  country: Country, region: Type.Optional(Type.String({ maxLength: 100, description: 'state, province or region' })),
+  lat: Type.Optional(Type.Number({ minimum: -90, maximum: 90 })), lon: Type.Optional(Type.Number({ minimum: -180, maximum: 180 })),
+}, { additionalProperties: false });
+export const PeeringServiceInput = Type.Object({
+  provider: Name, location: Location, primaryPop: Name, backupPop: Type.Optional(nullable(Name)),
+}, { additionalProperties: false });
+export const PeeringService = Type.Object({
+  name: Type.String(), customer: Type.String(), provider: Type.String(),
+  location: Type.Object({ country: Type.String(), region: Type.String(), lat: Type.Optional(Type.Number()), lon: Type.Optional(Type.Number()) }),
+  primaryPop: Type.String(), backupPop: nullable(Type.String()), ...Timestamps,
+});
+
+export const CustomerPrefixInput = Type.Object({
+  prefix: Type.String({ description: 'IPv4 or IPv6 prefix in CIDR notation' }),
+  key: Uuid,
+}, { additionalProperties: false });
+const CustomerPrefixFields = {
+  name: Type.String(), customer: Type.String(), peeringService: Type.String(), prefix: Type.String(), key: Type.String(),
+  state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
+};
+export const CustomerPrefix = Type.Object(CustomerPrefixFields);
+export const PartnerCustomerPrefix = Type.Object({ ...CustomerPrefixFields, registration: Type.String(), peering: Type.String() });
+
+// Catalog
+
+export const CatalogCountry = Type.Object({ code: Type.String() });
+export const CatalogLocation = Type.Object({ country: Type.String(), region: Type.String(), lat: Type.Number(), lon: Type.Number() });
+export const CatalogProvider = Type.Object({
+  name: Type.String(), displayName: Type.String(), kind: Type.String(),
+  pops: Type.Array(Type.Object({ code: Type.String(), metro: Type.String(), country: Type.String(), region: Type.String() })),
+});
+export const AvailabilityQuery = Type.Object({ provider: Name, location: Location }, { additionalProperties: false });
+export const Availability = Type.Object({
+  availability: lit(['Available', 'Unavailable'] as const), provider: Type.String(),
+  nearestPop: nullable(Type.String()), distanceMiles: nullable(Type.Number()),
+});
+
+// API keys
+
+export const ApiKeyInput = Type.Object({
+  name: Text(100), role: lit(ROLES), partner: Type.Optional(nullable(Name)), customer: Type.Optional(nullable(Name)),
+}, { additionalProperties: false });
+export const ApiKey = Type.Object({
+  id: Type.String(), name: Type.String(), role: Type.String(), partner: nullable(Type.String()), customer: nullable(Type.String()),
+  createdAt: Type.String(), lastUsedAt: nullable(Type.String()),
+});
+export const ApiKeyCreated = Type.Object({ key: ApiKey, secret: Type.String({ description: 'shown once; store it now' }) });
+export const WhoAmI = Type.Object({ role: Type.String(), keyId: Type.String(), keyName: Type.String(), partner: nullable(Type.String()), customer: nullable(Type.String()) });
+
+export const Health = Type.Object({ status: Type.String(), schemaVersion: Type.Integer(), store: Type.String() });
+
+export type S<T extends TSchema> = Static<T>;

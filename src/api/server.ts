@@ -1,0 +1,54 @@
+// The HTTP API: Fastify with JSON-schema validation, the OpenAPI document, roles, errors.
+import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { Registry } from '../registry/registry.js';
+import { installErrorHandling } from './errors.js';
+import { systemRoutes } from './routes/system.js';
+import { popRoutes } from './routes/pops.js';
+import { partnerRoutes } from './routes/partners.js';
+import { peeringRoutes } from './routes/peerings.js';
+import { registrationRoutes } from './routes/registrations.js';
+import { customerRoutes } from './routes/customers.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+
+export const API_VERSION = '0.1.0';
+
+export interface ServerOptions { logger?: FastifyServerOptions['logger'] }
+
+export async function buildServer(registry: Registry, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    // Unknown fields are errors, not silently dropped: a typo must not lose a setting.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
+    bodyLimit: 1 << 20,
+  });
+  installErrorHandling(app);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'openpeering API',
+        version: API_VERSION,
+        description: 'Peering registry: PoPs, partners, peerings, registrations, customers and their prefixes. '
+          + 'Authenticate with "Authorization: Bearer <key>". Errors are {"error":{"code","message","target"}}.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an openpeering API key' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  const ctx = { app, registry };
+  systemRoutes(ctx);
+  popRoutes(ctx);
+  partnerRoutes(ctx);
+  peeringRoutes(ctx);
+  registrationRoutes(ctx);
+  customerRoutes(ctx);
+  catalogRoutes(ctx);
+  apiKeyRoutes(ctx);
+  app.get('/openapi.json', {
+    schema: { summary: 'This OpenAPI document', tags: ['system'], security: [] },
+  }, async () => app.swagger());
+  await app.ready();
+  return app;
+}

@@ -1,0 +1,17 @@
+// Opening the service's state: the store (migrated) and the registry over it, and the first
+// operator key on an empty database.
+import { openStore } from './store/open.js';
+import { Registry } from './registry/registry.js';
+
+export const DEFAULT_DB = 'data/openpeering.db';
+
+export async function openRegistry(db: string): Promise<Registry> {
+  return new Registry(await openStore(db));
+}
+
+/** Creates an operator key when none exists (or when forced); returns its secret, or null. */
+export async function ensureOperatorKey(registry: Registry, force = false): Promise<string | null> {
+  if (!force && (await registry.apiKeys.count()) > 0) return null;
+  const { secret } = await registry.apiKeys.create({ name: force ? 'operator (init --new-key)' : 'bootstrap operator', role: 'operator' });
+  return secret;
+}

@@ -1,0 +1,43 @@
+// The service's configuration: defaults, then the YAML file, then command-line flags.
+import fs from 'node:fs';
+import YAML from 'yaml';
+import { DEFAULT_DB } from '../bootstrap.js';
+
+export interface ServiceConfig {
+  listen: string;
+  db: string;
+  logLevel: string;
+}
+
+export const DEFAULTS: ServiceConfig = { listen: '127.0.0.1:8080', db: DEFAULT_DB, logLevel: 'info' };
+
+const KEYS = new Set(Object.keys(DEFAULTS));
+
+export function loadConfig(file: string | undefined, flags: Partial<ServiceConfig>): ServiceConfig {
+  let fromFile: Partial<ServiceConfig> = {};
+  if (file) {
+    let parsed: unknown;
+    try {
+      parsed = YAML.parse(fs.readFileSync(file, 'utf8'));
+    } catch (e) {
+      throw new Error(`cannot read config ${file}: ${(e as Error).message}`);
+    }
+    if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error(`config ${file}: expected a mapping of settings`);
+    for (const [k, v] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
+      if (!KEYS.has(k)) throw new Error(`config ${file}: unknown setting "${k}" (known: ${[...KEYS].join(', ')})`);
+      if (typeof v !== 'string') throw new Error(`config ${file}: ${k} must be a string`);
+    }
+    fromFile = parsed as Partial<ServiceConfig>;
+  }
+  const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
+  return { ...DEFAULTS, ...fromFile, ...defined };
+}
+
+/** "host:port", "[v6]:port" or ":port" to host and port. */
+export function parseListen(s: string): { host: string; port: number } {
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(s);
+  if (!m) throw new Error(`--listen ${s}: expected HOST:PORT, e.g. 127.0.0.1:8080 or [::1]:8080`);
+  const port = Number(m[3]);
+  if (port > 65535) throw new Error(`--listen ${s}: port must be 0-65535`);
+  return { host: m[1] ?? (m[2] || '127.0.0.1'), port };
+}

@@ -1,0 +1,67 @@
+// `openpeering serve` and `openpeering init`: the commands that own the database.
+import type { Command } from 'commander';
+import { buildServer } from '../api/server.js';
+import { openRegistry, ensureOperatorKey } from '../bootstrap.js';
+import { loadConfig, parseListen, DEFAULTS } from './config.js';
+
+function keyBanner(db: string, secret: string, url: string): string {
+  return [
+    '',
+    `openpeering: new database ${db}; this is its first operator API key, shown once — store it now:`,
+    '',
+    `  ${secret}`,
+    '',
+    'Load the example world and look at it:',
+    `  export OPENPEERING_URL=${url} OPENPEERING_API_KEY=${secret}`,
+    '  npx openpeering apply -f examples/world.yaml',
+    '  npx openpeering pops list',
+    '',
+  ].join('\n');
+}
+
+export function registerServe(program: Command): void {
+  program.command('serve')
+    .description('run the openpeering service (HTTP API) on its database; an empty database gets its first operator key')
+    .option('--listen <host:port>', `address to serve the API on (default ${DEFAULTS.listen})`)
+    .option('--db <file>', `SQLite database file (default ${DEFAULTS.db})`)
+    .option('--config <file.yaml>', 'YAML file with listen, db and logLevel; flags win over it')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
+    .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string }) => {
+      const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel });
+      const { host, port } = parseListen(cfg.listen);
+      const registry = await openRegistry(cfg.db);
+      const secret = await ensureOperatorKey(registry);
+      const app = await buildServer(registry, { logger: { level: cfg.logLevel } });
+      let stopping = false;
+      const stop = async (signal: string) => {
+        if (stopping) return;
+        stopping = true;
+        app.log.info({ signal }, 'shutting down');
+        await app.close();
+        await registry.store.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop('SIGINT'));
+      process.on('SIGTERM', () => void stop('SIGTERM'));
+      const address = await app.listen({ host, port });
+      app.log.info({ db: cfg.db, schemaVersion: await registry.store.schemaVersion() }, `openpeering API on ${address} (OpenAPI at ${address}/openapi.json)`);
+      if (secret) process.stdout.write(keyBanner(cfg.db, secret, address));
+    });
+
+  program.command('init')
+    .description('create (or migrate) the database and print its first operator API key')
+    .option('--db <file>', `SQLite database file (default ${DEFAULTS.db})`)
+    .option('--new-key', 'create another operator key even if keys exist (for a lost key)')
+    .action(async (opts: { db?: string; newKey?: boolean }) => {
+      const db = opts.db ?? DEFAULTS.db;
+      const registry = await openRegistry(db);
+      const secret = await ensureOperatorKey(registry, !!opts.newKey);
+      const version = await registry.store.schemaVersion();
+      await registry.store.close();
+      if (secret) {
+        process.stdout.write(`database ${db} ready (schema version ${version}); operator API key, shown once — store it now:\n\n  ${secret}\n\n`);
+      } else {
+        process.stdout.write(`database ${db} ready (schema version ${version}); it already has API keys, so no new key was made (use --new-key for one)\n`);
+      }
+    });
+}
