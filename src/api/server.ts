@@ -14,6 +14,10 @@ import { apiKeyRoutes } from './routes/api-keys.js';
 
 export const API_VERSION = '0.1.0';
 
+declare module 'fastify' {
+  interface FastifyInstance { routeList: Array<{ method: string; url: string }> }
+}
+
 export interface ServerOptions { logger?: FastifyServerOptions['logger'] }
 
 export async function buildServer(registry: Registry, opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -24,6 +28,12 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
     bodyLimit: 1 << 20,
   });
   installErrorHandling(app);
+  // Every route the server answers, so tests can check the OpenAPI document lists them all.
+  const routes: Array<{ method: string; url: string }> = [];
+  app.addHook('onRoute', (r) => {
+    for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+  });
+  app.decorate('routeList', routes);
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
