@@ -91,9 +91,9 @@ export const ConnectionInput = Type.Object({
   sessionAddressProvider: lit(ADDRESS_PROVIDERS, 'who assigns the session addresses: operator or peer'),
   ...SessionFields,
   md5Key: Type.Optional(nullable(Type.String({ minLength: 1, maxLength: 80, description: 'TCP MD5 key; write-only, never returned' }))),
-  maxPrefixesV4: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 2000 })),
-  maxPrefixesV6: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, default: 500 })),
-  bfd: Type.Optional(Type.Boolean({ default: false })),
+  maxPrefixesV4: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, description: 'IPv4 prefixes the peer may announce; default 2000, kept on update when omitted' })),
+  maxPrefixesV6: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, description: 'IPv6 prefixes the peer may announce; default 500, kept on update when omitted' })),
+  bfd: Type.Optional(Type.Boolean({ description: 'BGP over BFD; default false, kept on update when omitted' })),
 }, { additionalProperties: false });
 const ConnectionInputWithName = Type.Object({ name: Name, ...ConnectionInput.properties }, { additionalProperties: false });
 

@@ -5,7 +5,7 @@ import type { Store } from '../store/store.js';
 import type { ApiKeyTable } from '../store/schema.js';
 import { notFound, rule } from './errors.js';
 import type { ApiKey, Role } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 
 export interface ApiKeyInput { name: string; role: Role; partner?: string | null; customer?: string | null }
@@ -44,11 +44,7 @@ export class ApiKeys {
   }
 
   async list(req: PageRequest): Promise<Page<ApiKey>> {
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('api_keys').selectAll().orderBy('id').limit(limit + 1);
-    if (after !== undefined) q = q.where('id', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.id, out);
+    return fetchPage(this.store.db.selectFrom('api_keys').selectAll(), 'id', req, (r) => r.id, out);
   }
 
   async get(id: string): Promise<ApiKey> {

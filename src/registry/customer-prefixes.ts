@@ -5,7 +5,7 @@ import type { Store, Db } from '../store/store.js';
 import type { CustomerPrefixRow } from '../store/schema.js';
 import { conflict, invalid, notFound } from './errors.js';
 import type { CustomerPrefix, PrefixState, Upserted } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 import { parsePrefix, parsePrefixStrict, covers, overlaps, formatPrefix } from '../net/prefix.js';
 import { publicPrefix } from './registrations.js';
@@ -27,11 +27,7 @@ export class CustomerPrefixes {
 
   async list(customer: string, service: string, req: PageRequest): Promise<Page<CustomerPrefix>> {
     const s = await this.customers.serviceRow(customer, service);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id).orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.name, out(customer, service));
+    return fetchPage(this.store.db.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id), 'name', req, (r) => r.name, out(customer, service));
   }
 
   async get(customer: string, service: string, name: string, db: Db = this.store.db): Promise<CustomerPrefix> {
@@ -101,8 +97,6 @@ export class CustomerPrefixes {
   /** The customer prefixes that use the partner's keys (read-only view for the partner). */
   async listForPartner(partner: string, req: PageRequest): Promise<Page<PartnerCustomerPrefix>> {
     await this.partners.get(partner);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
     const viaPrefix = this.store.db.selectFrom('customer_prefixes as cp')
       .innerJoin('registered_prefixes as rp', 'rp.key', 'cp.key')
       .innerJoin('peerings as p', 'p.id', 'rp.peering_id')
@@ -117,9 +111,7 @@ export class CustomerPrefixes {
       .select(['cp.id', 'cp.name', 'cp.prefix', 'cp.key', 'cp.state', 'cp.error_message', 'cp.created_at', 'cp.updated_at',
         'ps.customer', 'ps.name as service', 'ra.name as registration', 'p.name as peering'])
       .where('p.partner', '=', partner);
-    let q = this.store.db.selectFrom(viaPrefix.unionAll(viaAsn).as('u')).selectAll().orderBy('id').limit(limit + 1);
-    if (after !== undefined) q = q.where('id', '>', Number(after));
-    return toPage(await q.execute(), limit, (r) => r.id, (r) => ({
+    return fetchPage(this.store.db.selectFrom(viaPrefix.unionAll(viaAsn).as('u')).selectAll(), 'id', req, (r) => r.id, (r) => ({
       name: r.name, customer: r.customer, peeringService: r.service, prefix: r.prefix, key: r.key, state: r.state as PrefixState,
       errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at, registration: r.registration, peering: r.peering,
     }));

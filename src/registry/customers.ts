@@ -4,7 +4,7 @@ import type { Store, Db } from '../store/store.js';
 import type { PeeringServiceRow } from '../store/schema.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
 import type { Customer, CustomerLocation, PeeringService, Upserted } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 import type { Partners } from './partners.js';
 
@@ -25,12 +25,9 @@ export class Customers {
   constructor(private readonly store: Store, private readonly partners: Partners) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Customer>> {
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('customers').selectAll().orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
+    let q = this.store.db.selectFrom('customers').selectAll();
     if (only !== undefined) q = q.where('name', '=', only);
-    return toPage(await q.execute(), limit, (r) => r.name, customerOut);
+    return fetchPage(q, 'name', req, (r) => r.name, customerOut);
   }
 
   async get(name: string, db: Db = this.store.db): Promise<Customer> {
@@ -67,11 +64,7 @@ export class Customers {
 
   async listServices(customer: string, req: PageRequest): Promise<Page<PeeringService>> {
     await this.get(customer);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('peering_services').selectAll().where('customer', '=', customer).orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.name, serviceOut);
+    return fetchPage(this.store.db.selectFrom('peering_services').selectAll().where('customer', '=', customer), 'name', req, (r) => r.name, serviceOut);
   }
 
   async serviceRow(customer: string, name: string, db: Db = this.store.db): Promise<PeeringServiceRow> {

@@ -1,4 +1,5 @@
 // Keyset paging: a cursor is the sort key of the last item returned, opaque to clients.
+import type { SelectQueryBuilder } from 'kysely';
 import { invalid } from './errors.js';
 
 export interface Page<T> { items: T[]; nextCursor: string | null }
@@ -29,4 +30,15 @@ export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => string | n
   const more = rows.length > limit;
   const slice = more ? rows.slice(0, limit) : rows;
   return { items: slice.map(map), nextCursor: more ? encodeCursor(key(slice[slice.length - 1]!)) : null };
+}
+
+/** Runs `q` as one page ordered by `column`, continuing after the cursor's key. */
+export async function fetchPage<R, T>(
+  q: SelectQueryBuilder<any, any, R>, column: string, req: PageRequest, key: (r: R) => string | number, map: (r: R) => T,
+): Promise<Page<T>> {
+  const limit = pageLimit(req);
+  const after = decodeCursor(req.cursor);
+  let page = q.orderBy(column as any).limit(limit + 1);
+  if (after !== undefined) page = page.where(column as any, '>', after as any);
+  return toPage(await page.execute(), limit, key, map);
 }

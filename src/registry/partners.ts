@@ -5,7 +5,7 @@ import type { Store, Db } from '../store/store.js';
 import type { PartnerTable, PeerAsnTable } from '../store/schema.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
 import type { Partner, PartnerKind, PeerAsn, AsnState, Contact, Upserted } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now, sameJson } from './util.js';
 import { isPrivateAsn, isReservedAsn } from '../net/asn.js';
 
@@ -31,12 +31,9 @@ export class Partners {
   constructor(private readonly store: Store) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Partner>> {
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('partners').selectAll().orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
+    let q = this.store.db.selectFrom('partners').selectAll();
     if (only !== undefined) q = q.where('name', '=', only);
-    return toPage(await q.execute(), limit, (r) => r.name, partnerOut);
+    return fetchPage(q, 'name', req, (r) => r.name, partnerOut);
   }
 
   async get(name: string, db: Db = this.store.db): Promise<Partner> {
@@ -77,11 +74,7 @@ export class Partners {
 
   async listAsns(partner: string, req: PageRequest): Promise<Page<PeerAsn>> {
     await this.get(partner);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('peer_asns').selectAll().where('partner', '=', partner).orderBy('asn').limit(limit + 1);
-    if (after !== undefined) q = q.where('asn', '>', Number(after));
-    return toPage(await q.execute(), limit, (r) => Number(r.asn), asnOut);
+    return fetchPage(this.store.db.selectFrom('peer_asns').selectAll().where('partner', '=', partner), 'asn', req, (r) => Number(r.asn), asnOut);
   }
 
   async getAsn(partner: string, asn: number, db: Db = this.store.db): Promise<PeerAsn> {

@@ -3,7 +3,7 @@ import type { Store, Db } from '../store/store.js';
 import type { ConnectionRow, PeeringRow } from '../store/schema.js';
 import { conflict, notFound, rule } from './errors.js';
 import type { Connection, Peering, PeeringType, Role, Upserted, AddressProvider } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 import { type ConnectionSpec, checkConnectionSet, normaliseSession, sessionAddresses } from './connection-rules.js';
 import { type ConnectionState, canTransition, TRANSITIONS, DELETABLE } from './lifecycle.js';
@@ -49,12 +49,7 @@ export class Peerings {
 
   async list(partner: string, req: PageRequest): Promise<Page<Peering>> {
     await this.partners.get(partner);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('peerings').selectAll().where('partner', '=', partner).orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
-    const rows = await q.execute();
-    const page = toPage(rows, limit, (r) => r.name, (r) => r);
+    const page = await fetchPage(this.store.db.selectFrom('peerings').selectAll().where('partner', '=', partner), 'name', req, (r) => r.name, (r) => r);
     return { items: await Promise.all(page.items.map((r) => this.expand(r, this.store.db))), nextCursor: page.nextCursor };
   }
 
@@ -145,9 +140,11 @@ export class Peerings {
       name: c.name, router: c.router, bandwidthMbps: c.bandwidthMbps, sessionAddressProvider: c.sessionAddressProvider,
       sessionPrefixV4: c.sessionPrefixV4 ?? null, operatorAddressV4: c.operatorAddressV4 ?? null, peerAddressV4: c.peerAddressV4 ?? null,
       sessionPrefixV6: c.sessionPrefixV6 ?? null, operatorAddressV6: c.operatorAddressV6 ?? null, peerAddressV6: c.peerAddressV6 ?? null,
-      bfd: c.bfd ?? false, state: cur?.state ?? 'PendingApproval',
+      // Optional settings left out of an update keep their current values.
+      bfd: c.bfd ?? cur?.bfd ?? false, state: cur?.state ?? 'PendingApproval',
       md5Key: c.md5Key === undefined ? (cur?.md5Key ?? null) : c.md5Key,
-      maxPrefixesV4: c.maxPrefixesV4 ?? DEFAULT_MAX_PREFIXES_V4, maxPrefixesV6: c.maxPrefixesV6 ?? DEFAULT_MAX_PREFIXES_V6,
+      maxPrefixesV4: c.maxPrefixesV4 ?? cur?.maxPrefixesV4 ?? DEFAULT_MAX_PREFIXES_V4,
+      maxPrefixesV6: c.maxPrefixesV6 ?? cur?.maxPrefixesV6 ?? DEFAULT_MAX_PREFIXES_V6,
     };
     // A partner restating operator-assigned addresses unchanged is fine; only setting them is refused.
     const unchangedSession = cur && SESSION_KEYS.every((k) => (spec[k] ?? null) === (cur[k] ?? null) || spec[k] == null);

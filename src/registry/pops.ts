@@ -3,7 +3,7 @@ import type { Store, Db } from '../store/store.js';
 import type { PopTable, RouterTable } from '../store/schema.js';
 import { conflict, notFound, rule } from './errors.js';
 import type { Operator, Pop, Router, Facility, Upserted } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now, sameJson } from './util.js';
 import { canonicalAddress, parseIPv4 } from '../net/address.js';
 import { isReservedAsn } from '../net/asn.js';
@@ -43,11 +43,7 @@ export class Pops {
   }
 
   async list(req: PageRequest): Promise<Page<Pop>> {
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('pops').selectAll().orderBy('code').limit(limit + 1);
-    if (after !== undefined) q = q.where('code', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.code, popOut);
+    return fetchPage(this.store.db.selectFrom('pops').selectAll(), 'code', req, (r) => r.code, popOut);
   }
 
   async all(): Promise<Pop[]> {
@@ -101,11 +97,7 @@ export class Pops {
 
   async listRouters(pop: string, req: PageRequest): Promise<Page<Router>> {
     await this.get(pop);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('routers').selectAll().where('pop', '=', pop).orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.name, routerOut);
+    return fetchPage(this.store.db.selectFrom('routers').selectAll().where('pop', '=', pop), 'name', req, (r) => r.name, routerOut);
   }
 
   async getRouter(pop: string, name: string, db: Db = this.store.db): Promise<Router> {

@@ -6,7 +6,7 @@ import type { Store, Db } from '../store/store.js';
 import type { RegisteredAsnRow, RegisteredPrefixRow, PeeringRow } from '../store/schema.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
 import type { RegisteredAsn, RegisteredPrefix, PrefixState, Upserted } from './types.js';
-import { type Page, type PageRequest, decodeCursor, pageLimit, toPage } from './paging.js';
+import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 import { parsePrefixStrict, formatPrefix, type Prefix } from '../net/prefix.js';
 import { specialPurpose } from '../net/special.js';
@@ -54,11 +54,7 @@ export class Registrations {
 
   async listPrefixes(partner: string, peering: string, req: PageRequest): Promise<Page<RegisteredPrefix>> {
     const p = await this.peerings.row(partner, peering);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id).orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.name, prefixOut(partner, peering));
+    return fetchPage(this.store.db.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id), 'name', req, (r) => r.name, prefixOut(partner, peering));
   }
 
   async getPrefix(partner: string, peering: string, name: string, db: Db = this.store.db): Promise<RegisteredPrefix> {
@@ -111,11 +107,7 @@ export class Registrations {
 
   async listAsns(partner: string, peering: string, req: PageRequest): Promise<Page<RegisteredAsn>> {
     const p = await this.peerings.row(partner, peering);
-    const limit = pageLimit(req);
-    const after = decodeCursor(req.cursor);
-    let q = this.store.db.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id).orderBy('name').limit(limit + 1);
-    if (after !== undefined) q = q.where('name', '>', String(after));
-    return toPage(await q.execute(), limit, (r) => r.name, asnOut(partner, peering));
+    return fetchPage(this.store.db.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id), 'name', req, (r) => r.name, asnOut(partner, peering));
   }
 
   async getAsn(partner: string, peering: string, name: string, db: Db = this.store.db): Promise<RegisteredAsn> {
