@@ -70,6 +70,8 @@ export function formatIPv4(v: bigint): string {
 
 /** RFC 5952 text form: lowercase, longest zero run (of two or more groups) compressed. */
 export function formatIPv6(v: bigint): string {
+  // IPv4-mapped addresses keep their IPv4 part dotted (RFC 5952 section 5).
+  if (v >> 32n === 0xffffn) return `::ffff:${formatIPv4(v & 0xffffffffn)}`;
   const g: number[] = [];
   for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
   let bestAt = -1;

@@ -24,7 +24,7 @@ export function parsePrefixStrict(s: string): PrefixParse {
   if (slash === -1) return { ok: false, reason: 'syntax' };
   const addr = parseAddress(s.slice(0, slash));
   const lenText = s.slice(slash + 1);
-  if (!addr || !/^\d{1,3}$/.test(lenText)) return { ok: false, reason: 'syntax' };
+  if (!addr || !/^(0|[1-9]\d{0,2})$/.test(lenText)) return { ok: false, reason: 'syntax' };
   const length = Number(lenText);
   if (length > familyBits(addr.family)) return { ok: false, reason: 'length' };
   if ((addr.value & mask(addr.family, length)) !== addr.value) return { ok: false, reason: 'host-bits' };

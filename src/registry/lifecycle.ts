@@ -42,8 +42,9 @@ export function pathTo(from: ConnectionState, to: ConnectionState): ConnectionSt
   while (queue.length) {
     const s = queue.shift()!;
     for (const n of TRANSITIONS[s]) {
-      // Failure and type change are never detours on the way to a target.
-      if (n === 'ProvisioningFailed' || n.startsWith('TypeChange') || prev.has(n) || n === from) continue;
+      if (prev.has(n) || n === from) continue;
+      // Failure and type change can be a target, but never a detour on the way to another one.
+      if (n !== to && (n === 'ProvisioningFailed' || n.startsWith('TypeChange'))) continue;
       prev.set(n, s);
       if (n === to) {
         const path: ConnectionState[] = [n];
