@@ -1,7 +1,9 @@
 // The HTTP API: Fastify with JSON-schema validation, the OpenAPI document, roles, errors.
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
+import { Type } from '@sinclair/typebox';
 import type { Registry } from '../registry/registry.js';
+import { route } from './route.js';
 import { installErrorHandling } from './errors.js';
 import { systemRoutes } from './routes/system.js';
 import { popRoutes } from './routes/pops.js';
@@ -56,9 +58,11 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   customerRoutes(ctx);
   catalogRoutes(ctx);
   apiKeyRoutes(ctx);
-  app.get('/openapi.json', {
-    schema: { summary: 'This OpenAPI document', tags: ['system'], security: [] },
-  }, async () => app.swagger());
+  route(ctx, {
+    method: 'GET', url: '/openapi.json', tag: 'system', summary: 'This OpenAPI document (no key needed)',
+    response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1 document' }) },
+    handler: async () => app.swagger(),
+  });
   await app.ready();
   return app;
 }

@@ -25,35 +25,51 @@ export function minimumConnections(type: PeeringType): number {
   return REDUNDANT_TYPES.includes(type) ? 2 : 1;
 }
 
-/** Checks the whole set of a peering's connections; `routersInPop` are the router names at its PoP. */
-export function checkConnectionSet(type: PeeringType, pop: string, conns: ConnectionSpec[], routersInPop: Set<string>): void {
+/**
+ * Checks the whole set of a peering's connections; `routersInPop` are the router names at its PoP.
+ * `at` names where a connection sits in the request (e.g. "connections/1"), undefined for stored
+ * ones, so that an error points at the field the caller sent.
+ */
+export function checkConnectionSet(
+  type: PeeringType, pop: string, conns: ConnectionSpec[], routersInPop: Set<string>,
+  at: (c: ConnectionSpec) => string | undefined = () => undefined,
+): void {
   const live = conns.filter((c) => c.state !== 'Decommissioned');
-  for (const [i, c] of conns.entries()) {
-    if (!routersInPop.has(c.router)) throw rule(`Router ${c.router} is not an edge router of pop ${pop}`, `connections/${i}/router`);
+  const field = (c: ConnectionSpec | undefined, f: string) => {
+    const base = c && at(c);
+    return base !== undefined ? `${base}/${f}` : 'connections';
+  };
+  for (const c of conns) {
+    if (at(c) === undefined) continue; // stored connections passed these rules when they were written
+    if (!routersInPop.has(c.router)) throw rule(`Router ${c.router} is not an edge router of pop ${pop}`, field(c, 'router'));
     if (type === 'communications' && c.sessionAddressProvider !== 'operator') {
-      throw rule('communications peerings need operator-provided session addresses (sessionAddressProvider: operator)', `connections/${i}/sessionAddressProvider`);
+      throw rule('communications peerings need operator-provided session addresses (sessionAddressProvider: operator)', field(c, 'sessionAddressProvider'));
     }
     if (type === 'communications' && !c.bfd) {
-      throw rule('communications peerings need BGP over BFD (bfd: true) on every connection', `connections/${i}/bfd`);
+      throw rule('communications peerings need BGP over BFD (bfd: true) on every connection', field(c, 'bfd'));
     }
     if (type === 'exchange-route-server' && c.sessionAddressProvider !== 'peer') {
-      throw rule('exchange-route-server peerings need peer-provided session addresses (sessionAddressProvider: peer)', `connections/${i}/sessionAddressProvider`);
+      throw rule('exchange-route-server peerings need peer-provided session addresses (sessionAddressProvider: peer)', field(c, 'sessionAddressProvider'));
     }
   }
+  const sent = live.filter((c) => at(c) !== undefined);
   const min = minimumConnections(type);
   const routers = new Set(live.map((c) => c.router));
   if (live.length < min || (min === 2 && routers.size < 2)) {
+    const sameRouter = live.length >= min;
     throw rule(
       min === 2
         ? `A ${type} peering needs at least two connections on two different routers of pop ${pop} (local redundancy)`
         : `A ${type} peering needs at least one connection`,
-      'connections',
+      sameRouter ? field(sent[sent.length - 1], 'router') : 'connections',
     );
   }
   const bw = new Set(live.map((c) => c.bandwidthMbps));
   if (bw.size > 1) {
     const list = live.map((c) => `${c.name} ${c.bandwidthMbps} Mbps`).join(', ');
-    throw rule(`All connections of a peering need equal bandwidth (${list})`, 'connections');
+    // Blame a connection of the request whose bandwidth differs from one already there, if any.
+    const odd = sent.find((c) => live.some((o) => at(o) === undefined && o.bandwidthMbps !== c.bandwidthMbps)) ?? sent[sent.length - 1];
+    throw rule(`All connections of a peering need equal bandwidth (${list})`, field(odd, 'bandwidthMbps'));
   }
 }
 

@@ -52,8 +52,9 @@ export class CustomerPrefixes {
         return { resource: out(customer, service)(cur), created: false, changed: false };
       }
       const verdict = await this.judge(tx, s.provider, input);
+      // A prefix whose key failed does not hold the space: it must not block the real owner.
       if (verdict.prefix) {
-        const others = await tx.selectFrom('customer_prefixes').select(['prefix']).where('family', '=', verdict.prefix.family).where('state', '!=', 'Invalid').execute();
+        const others = await tx.selectFrom('customer_prefixes').select(['prefix']).where('family', '=', verdict.prefix.family).where('state', 'not in', ['Invalid', 'Failed']).execute();
         if (others.some((o) => overlaps(parsePrefix(o.prefix)!, verdict.prefix!))) throw conflict('Prefix overlaps with an existing prefix', 'prefix');
       }
       const t = now();

@@ -1,7 +1,7 @@
 // Peerings (partner + type + PoP) and their connections, with the connection lifecycle.
 import type { Store, Db } from '../store/store.js';
 import type { ConnectionRow, PeeringRow } from '../store/schema.js';
-import { conflict, notFound, rule } from './errors.js';
+import { RegistryError, conflict, notFound, rule } from './errors.js';
 import type { Connection, Peering, PeeringType, Role, Upserted, AddressProvider } from './types.js';
 import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
@@ -100,7 +100,8 @@ export class Peerings {
         merged.set(c.name, next);
       }
       const all = [...merged.values()];
-      await this.checkSet(tx, input.type, input.pop, all, cur?.id);
+      const position = new Map(input.connections.map((c, i) => [c.name, `connections/${i}`]));
+      await this.checkSet(tx, input.type, input.pop, all, cur?.id, (c) => position.get(c.name));
       if (cur && touched.length === 0) return { resource: await this.expand(cur, tx), created: false, changed: false };
       const t = now();
       let id = cur?.id;
@@ -153,9 +154,12 @@ export class Peerings {
   }
 
   /** Runs the set rules plus per-router address uniqueness against other peerings' connections. */
-  private async checkSet(tx: Db, type: PeeringType, pop: string, conns: Spec[], peeringId: number | undefined): Promise<void> {
+  private async checkSet(
+    tx: Db, type: PeeringType, pop: string, conns: Spec[], peeringId: number | undefined,
+    at: (c: ConnectionSpec) => string | undefined,
+  ): Promise<void> {
     const routers = await tx.selectFrom('routers').select('name').where('pop', '=', pop).execute();
-    checkConnectionSet(type, pop, conns, new Set(routers.map((r) => r.name)));
+    checkConnectionSet(type, pop, conns, new Set(routers.map((r) => r.name)), at);
     const seen = new Map<string, string>();
     for (const c of conns) {
       for (const a of sessionAddresses(c)) {
@@ -198,7 +202,7 @@ export class Peerings {
       const p = await this.row(partner, name, tx);
       const conns = await tx.selectFrom('connections').select(['name', 'state']).where('peering_id', '=', p.id).execute();
       const busy = conns.find((c) => !DELETABLE.includes(c.state as ConnectionState));
-      if (busy) throw conflict(`Peering ${name} cannot be deleted while connection ${busy.name} is ${busy.state}; ${busy.state === 'Active' ? 'decommission it first' : 'wait for provisioning to finish or fail'}`);
+      if (busy) throw conflict(`Peering ${name} cannot be deleted while connection ${busy.name} is ${busy.state}; ${deletionHint(busy.state)}`);
       const used = await this.customerUse(tx, p.id);
       if (used) throw conflict(`Peering ${name} has registrations that customers use (${used}); they must delete those prefixes first`);
       await tx.deleteFrom('peerings').where('id', '=', p.id).execute();
@@ -241,7 +245,7 @@ export class Peerings {
       const c = conns.find((x) => x.name === name);
       if (!c) throw notFound('Connection', name);
       if (!DELETABLE.includes(c.state as ConnectionState)) {
-        throw conflict(`Connection ${name} cannot be deleted while ${c.state}; ${c.state === 'Active' ? 'decommission it first' : 'wait for provisioning to finish or fail'}`);
+        throw conflict(`Connection ${name} cannot be deleted while ${c.state}; ${deletionHint(c.state!)}`);
       }
       const rest = conns.filter((x) => x.name !== name);
       const routers = await tx.selectFrom('routers').select('name').where('pop', '=', p.pop).execute();
@@ -308,7 +312,11 @@ export class Peerings {
       if (conns.length < 2) throw rule('A type change needs at least two connections', 'type');
       const notActive = conns.find((c) => c.state !== 'Active');
       if (notActive) throw rule(`A type change needs every connection Active; ${notActive.name} is ${notActive.state}`, 'type');
-      await this.checkSet(tx, type, p.pop, conns, p.id);
+      // Every connection must meet the new type's rules; the request's only field is the type.
+      await this.checkSet(tx, type, p.pop, conns, p.id, () => 'type').catch((e) => {
+        if (e instanceof RegistryError) throw new RegistryError(e.kind, e.message, 'type');
+        throw e;
+      });
       const dup = await tx.selectFrom('peerings').select('name').where('partner', '=', partner).where('type', '=', type).where('pop', '=', p.pop).executeTakeFirst();
       if (dup) throw conflict(`Partner ${partner} already has a ${type} peering at pop ${p.pop} (${dup.name}); one peering per partner, type and location`, 'type');
       const regs = type === 'exchange-route-server'
@@ -326,6 +334,14 @@ export class Peerings {
   async hasActiveConnection(peeringId: number, db: Db = this.store.db): Promise<boolean> {
     return !!(await db.selectFrom('connections').select('id').where('peering_id', '=', peeringId).where('state', '=', 'Active').executeTakeFirst());
   }
+}
+
+/** What to do before a connection in `state` can be deleted. */
+function deletionHint(state: string): string {
+  if (state === 'Active') return 'decommission it first (Active -> Decommissioning -> Decommissioned)';
+  if (state === 'Decommissioning') return 'wait until it is Decommissioned';
+  if (state.startsWith('TypeChange')) return 'wait for the type change to finish';
+  return 'wait for provisioning to finish or fail';
 }
 
 const pickSession = (s: ConnectionSpec) => Object.fromEntries(SESSION_KEYS.map((k) => [k, s[k]])) as Pick<ConnectionSpec, (typeof SESSION_KEYS)[number]>;
