@@ -6,7 +6,6 @@ import { conflict, invalid, notFound, rule } from './errors.js';
 import type { Customer, CustomerLocation, PeeringService, Upserted } from './types.js';
 import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
-import type { Partners } from './partners.js';
 
 export interface CustomerInput { displayName: string }
 export interface PeeringServiceInput { provider: string; location: CustomerLocation; primaryPop: string; backupPop?: string | null }
@@ -22,7 +21,7 @@ export const serviceOut = (r: PeeringServiceRow): PeeringService => ({
 });
 
 export class Customers {
-  constructor(private readonly store: Store, private readonly partners: Partners) {}
+  constructor(private readonly store: Store) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Customer>> {
     let q = this.store.db.selectFrom('customers').selectAll();

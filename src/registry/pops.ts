@@ -1,7 +1,7 @@
 // The operator itself, its PoPs (edge locations) and the edge routers in each PoP.
 import type { Store, Db } from '../store/store.js';
 import type { PopTable, RouterTable } from '../store/schema.js';
-import { conflict, notFound, rule } from './errors.js';
+import { conflict, notFound } from './errors.js';
 import type { Operator, Pop, Router, Facility, Upserted } from './types.js';
 import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now, sameJson } from './util.js';

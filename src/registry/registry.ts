@@ -24,7 +24,7 @@ export class Registry {
     this.partners = new Partners(store);
     this.peerings = new Peerings(store, this.partners);
     this.registrations = new Registrations(store, this.peerings);
-    this.customers = new Customers(store, this.partners);
+    this.customers = new Customers(store);
     this.customerPrefixes = new CustomerPrefixes(store, this.customers, this.partners);
     this.catalog = new Catalog(store);
     this.apiKeys = new ApiKeys(store);
