@@ -5,6 +5,8 @@ import YAML from 'yaml';
 import { Command, Option } from 'commander';
 import { Client, CliError, seg } from './client.js';
 import { formatTable, type Column } from './table.js';
+import type { TSchema } from '@sinclair/typebox';
+import * as S from '../api/schemas.js';
 
 type Parent = 'pop' | 'partner' | 'peering' | 'customer' | 'service';
 type Flags = Partial<Record<Parent, string>> & { json?: boolean; limit?: string; cursor?: string; file?: string; data?: string };
@@ -12,6 +14,10 @@ type Flags = Partial<Record<Parent, string>> & { json?: boolean; limit?: string;
 interface ResourceDef {
   command: string;
   what: string;
+  /** plural of `what`, when adding an s is wrong */
+  whats?: string;
+  /** the request body's schema, to list its fields in --help */
+  input: TSchema;
   parents: Parent[];
   collection: (p: Record<Parent, string>) => string;
   id: string;
@@ -26,71 +32,71 @@ const sessions = (c: any) => [c.operatorAddressV4 && `${c.operatorAddressV4}<->$
 
 export const RESOURCES: ResourceDef[] = [
   {
-    command: 'pops', what: 'PoP', parents: [], collection: () => '/v1/pops', id: 'code',
+    command: 'pops', what: 'PoP', input: S.PopInput, parents: [], collection: () => '/v1/pops', id: 'code',
     columns: [['CODE', (x) => x.code], ['METRO', (x) => x.metro], ['COUNTRY', (x) => x.country], ['REGION', (x) => x.region],
       ['LAT', (x) => x.lat], ['LON', (x) => x.lon], ['FACILITIES', (x) => x.facilities.map((f: any) => f.name).join('; ')]],
     example: 'openpeering pops create ams metro=Amsterdam country=NL lat=52.37 lon=4.90',
   },
   {
-    command: 'routers', what: 'edge router', parents: ['pop'], collection: (p) => `/v1/pops/${P(p.pop)}/routers`, id: 'name',
+    command: 'routers', what: 'edge router', input: S.RouterInput, parents: ['pop'], collection: (p) => `/v1/pops/${P(p.pop)}/routers`, id: 'name',
     columns: [['NAME', (x) => x.name], ['POP', (x) => x.pop], ['ROUTER-ID', (x) => x.routerId], ['ADDRESSES', (x) => x.addresses]],
     example: 'openpeering routers create ams-er1 --pop ams routerId=10.255.1.1 \'addresses=["127.1.1.1"]\'',
   },
   {
-    command: 'partners', what: 'partner', parents: [], collection: () => '/v1/partners', id: 'name',
+    command: 'partners', what: 'partner', input: S.PartnerInput, parents: [], collection: () => '/v1/partners', id: 'name',
     columns: [['NAME', (x) => x.name], ['KIND', (x) => x.kind], ['DISPLAY NAME', (x) => x.displayName]],
     example: 'openpeering partners create nordlink kind=isp "displayName=NordLink Telecom"',
   },
   {
-    command: 'asns', what: 'peer ASN', parents: ['partner'], collection: (p) => `/v1/partners/${P(p.partner)}/asns`, id: 'asn',
+    command: 'asns', what: 'peer ASN', input: S.PeerAsnInput, parents: ['partner'], collection: (p) => `/v1/partners/${P(p.partner)}/asns`, id: 'asn',
     columns: [['ASN', (x) => x.asn], ['NAME', (x) => x.name], ['STATE', (x) => x.state], ['CONTACTS', (x) => x.contacts.map((c: any) => `${c.role}:${c.email}`)],
       ['ERROR', (x) => x.errorMessage]],
     example: 'openpeering asns create 64501 --partner nordlink name=NordLink \'contacts=[{"role":"Noc","email":"noc@nordlink.example"}]\'',
   },
   {
-    command: 'peerings', what: 'peering', parents: ['partner'], collection: (p) => `/v1/partners/${P(p.partner)}/peerings`, id: 'name',
+    command: 'peerings', what: 'peering', input: S.PeeringInput, parents: ['partner'], collection: (p) => `/v1/partners/${P(p.partner)}/peerings`, id: 'name',
     columns: [['NAME', (x) => x.name], ['TYPE', (x) => x.type], ['POP', (x) => x.pop], ['ASN', (x) => x.asn],
       ['CONNECTIONS', (x) => x.connections.map((c: any) => `${c.name}:${c.state}`)]],
     example: 'openpeering peerings create nordlink-ams --partner nordlink -f peering.yaml',
   },
   {
-    command: 'connections', what: 'connection', parents: ['partner', 'peering'],
+    command: 'connections', what: 'connection', input: S.ConnectionInput, parents: ['partner', 'peering'],
     collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/connections`, id: 'name',
     columns: [['NAME', (x) => x.name], ['ROUTER', (x) => x.router], ['MBPS', (x) => x.bandwidthMbps], ['ADDRESSES BY', (x) => x.sessionAddressProvider],
       ['SESSIONS', sessions], ['BFD', (x) => (x.bfd ? 'yes' : 'no')], ['STATE', (x) => x.state], ['ERROR', (x) => x.errorMessage]],
     example: 'openpeering connections create ams-3 --partner nordlink --peering nordlink-ams router=ams-er1 bandwidthMbps=10000 sessionAddressProvider=peer sessionPrefixV4=127.11.1.8/31',
   },
   {
-    command: 'registered-prefixes', what: 'registered prefix', parents: ['partner', 'peering'],
+    command: 'registered-prefixes', what: 'registered prefix', whats: 'registered prefixes', input: S.RegisteredPrefixInput, parents: ['partner', 'peering'],
     collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/registered-prefixes`, id: 'name',
     columns: [['NAME', (x) => x.name], ['PREFIX', (x) => x.prefix], ['STATE', (x) => x.state], ['KEY', (x) => x.key], ['ERROR', (x) => x.errorMessage]],
     example: 'openpeering registered-prefixes create contoso --partner nordlink --peering nordlink-ams prefix=45.66.0.0/23',
   },
   {
-    command: 'registered-asns', what: 'registered ASN', parents: ['partner', 'peering'],
+    command: 'registered-asns', what: 'registered ASN', input: S.RegisteredAsnInput, parents: ['partner', 'peering'],
     collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/registered-asns`, id: 'name',
     columns: [['NAME', (x) => x.name], ['ASN', (x) => x.asn], ['KEY', (x) => x.key]],
     example: 'openpeering registered-asns create fabrikam --partner apex-ix --peering apex-ix-fra asn=65540',
   },
   {
-    command: 'customers', what: 'customer', parents: [], collection: () => '/v1/customers', id: 'name',
+    command: 'customers', what: 'customer', input: S.CustomerInput, parents: [], collection: () => '/v1/customers', id: 'name',
     columns: [['NAME', (x) => x.name], ['DISPLAY NAME', (x) => x.displayName]],
     example: 'openpeering customers create contoso "displayName=Contoso Ltd"',
   },
   {
-    command: 'peering-services', what: 'peering service', parents: ['customer'], collection: (p) => `/v1/customers/${P(p.customer)}/peering-services`, id: 'name',
+    command: 'peering-services', what: 'peering service', input: S.PeeringServiceInput, parents: ['customer'], collection: (p) => `/v1/customers/${P(p.customer)}/peering-services`, id: 'name',
     columns: [['NAME', (x) => x.name], ['PROVIDER', (x) => x.provider], ['LOCATION', (x) => [x.location.country, x.location.region].filter(Boolean).join('/')],
       ['PRIMARY', (x) => x.primaryPop], ['BACKUP', (x) => x.backupPop]],
     example: 'openpeering peering-services create contoso-eu --customer contoso provider=nordlink location.country=NL primaryPop=ams backupPop=fra',
   },
   {
-    command: 'prefixes', what: 'customer prefix', parents: ['customer', 'service'],
+    command: 'prefixes', what: 'customer prefix', whats: 'customer prefixes', input: S.CustomerPrefixInput, parents: ['customer', 'service'],
     collection: (p) => `/v1/customers/${P(p.customer)}/peering-services/${P(p.service)}/prefixes`, id: 'name',
     columns: [['NAME', (x) => x.name], ['PREFIX', (x) => x.prefix], ['STATE', (x) => x.state], ['MESSAGE', (x) => x.errorMessage]],
     example: 'openpeering prefixes create hq --customer contoso --service contoso-eu prefix=45.66.0.0/24 key=<key from the provider>',
   },
   {
-    command: 'api-keys', what: 'API key', parents: [], collection: () => '/v1/api-keys', id: 'id', create: 'post',
+    command: 'api-keys', what: 'API key', input: S.ApiKeyInput, parents: [], collection: () => '/v1/api-keys', id: 'id', create: 'post',
     columns: [['ID', (x) => x.id], ['NAME', (x) => x.name], ['ROLE', (x) => x.role], ['SCOPE', (x) => x.partner ?? x.customer],
       ['CREATED', (x) => x.createdAt], ['LAST USED', (x) => x.lastUsedAt]],
     example: 'openpeering api-keys create name=nordlink-noc role=partner partner=nordlink',
@@ -157,12 +163,13 @@ function addParents(cmd: Command, def: ResourceDef): Command {
 
 export function registerResources(program: Command): void {
   for (const def of RESOURCES) {
-    const group = program.command(def.command).description(`${def.what}s: list, get, create, delete`);
+    const plural = def.whats ?? `${def.what}s`;
+    const group = program.command(def.command).description(`${plural}: list, get, create, delete`);
     if (def.command === 'prefixes') {
       group.addHelpText('after', '\nA partner key lists the customer prefixes that use its keys with: openpeering prefixes list --partner NAME');
     }
 
-    const list = addParents(group.command('list').description(`list ${def.what}s`), def)
+    const list = addParents(group.command('list').description(`list ${plural}`), def)
       .option('--limit <n>', 'items per page; without it every page is fetched')
       .option('--cursor <cursor>', 'continue from a previous page')
       .option('--json', 'print JSON instead of a table');
@@ -204,7 +211,8 @@ export function registerResources(program: Command): void {
       .option('--json', 'print the result as JSON');
     if (def.create === 'post') create.argument('[field=value...]');
     else create.argument(`<${def.id}>`).argument('[field=value...]');
-    if (def.example) create.addHelpText('after', `\nExample:\n  ${def.example}\n\nValues are JSON when they parse as JSON (numbers, true, ["a","b"]), strings otherwise; dotted names nest (location.country=NL).`);
+    create.addHelpText('after', `\nFields:\n${describeFields(def.input)}${def.example ? `\nExample:\n  ${def.example}\n` : ''}`
+      + '\nValues are JSON when they parse as JSON (numbers, true, ["a","b"]), strings otherwise; dotted names nest (location.country=NL).');
     addParents(create, def).action(async (...args: unknown[]) => {
       const client = new Client();
       if (def.create === 'post') {
@@ -288,6 +296,19 @@ function registerActions(program: Command): void {
   program.command('whoami').description('the role and scope of OPENPEERING_API_KEY').option('--json')
     .action(async (f: Flags) => print(f, await new Client().get('/v1/whoami'),
       [['ROLE', (x) => x.role], ['KEY', (x) => `${x.keyId} (${x.keyName})`], ['SCOPE', (x) => x.partner ?? x.customer ?? 'all']]));
+}
+
+/** One line per body field: name, whether required, allowed values or description. */
+export function describeFields(schema: TSchema, indent = '  '): string {
+  const props = (schema.properties ?? {}) as Record<string, TSchema>;
+  const req = new Set<string>((schema.required as string[] | undefined) ?? []);
+  const width = Math.max(...Object.keys(props).map((k) => k.length));
+  return Object.entries(props).map(([name, p]) => {
+    const type = Array.isArray(p.type) ? p.type.filter((t: string) => t !== 'null').join('|') : (p.type ?? 'value');
+    const what = p.enum ? `one of ${(p.enum as string[]).join(', ')}` : p.type === 'array' ? `list (JSON)` : p.type === 'object' ? 'object (dotted names or JSON)' : type;
+    const note = p.description ? ` — ${p.description}` : '';
+    return `${indent}${name.padEnd(width)}  ${req.has(name) ? 'required' : 'optional'}  ${what}${note}\n`;
+  }).join('');
 }
 
 function required(v: string | undefined, flag: string): string {
