@@ -3,8 +3,6 @@
 import { openStore } from './store/open.js';
 import { Registry } from './registry/registry.js';
 
-export const DEFAULT_DB = 'data/openpeering.db';
-
 export async function openRegistry(db: string): Promise<Registry> {
   return new Registry(await openStore(db));
 }

@@ -10,7 +10,8 @@ import { pathTo, type ConnectionState, CONNECTION_STATES } from '../registry/lif
 type Obj = Record<string, any>;
 type Change = 'created' | 'updated' | 'unchanged';
 
-export interface ApplyReport { created: number; updated: number; unchanged: number; lines: string[] }
+/** `steps` counts lifecycle moves (ASN approvals, connection states), which are not edits of a resource. */
+export interface ApplyReport { created: number; updated: number; unchanged: number; steps: number; lines: string[] }
 
 const TOP_KEYS = ['operator', 'pops', 'partners', 'customers'];
 
@@ -35,7 +36,13 @@ export async function apply(client: Client, doc: unknown, say: (line: string) =>
   const unknown = Object.keys(doc).filter((k) => !TOP_KEYS.includes(k));
   if (unknown.length) throw new CliError(`unknown top-level key(s) ${unknown.join(', ')}; known: ${TOP_KEYS.join(', ')}`, 2);
   const w = doc as Obj;
-  const report: ApplyReport = { created: 0, updated: 0, unchanged: 0, lines: [] };
+  const report: ApplyReport = { created: 0, updated: 0, unchanged: 0, steps: 0, lines: [] };
+  const step = (what: string) => {
+    report.steps++;
+    const line = `moved     ${what}`;
+    report.lines.push(line);
+    say(line);
+  };
   const note = (change: Change, what: string) => {
     report[change]++;
     const line = `${change.padEnd(9)} ${what}`;
@@ -82,7 +89,7 @@ export async function apply(client: Client, doc: unknown, say: (line: string) =>
       const want = a.state ?? 'pending';
       if (want !== cur.state && want !== 'pending') {
         await post(`peer ASN ${pn}/${asn}`, `/v1/partners/${P(pn)}/asns/${P(asn)}/approval`, { state: want, ...(a.message ? { message: a.message } : {}) });
-        note('updated', `peer ASN ${pn}/${asn} state ${cur.state} -> ${want}`);
+        step(`peer ASN ${pn}/${asn} ${cur.state} -> ${want}`);
       }
     }
   }
@@ -104,7 +111,7 @@ export async function apply(client: Client, doc: unknown, say: (line: string) =>
         for (const s of steps) {
           await post(`connection ${pn}/${name}/${c.name}`, `/v1/partners/${P(pn)}/peerings/${P(name)}/connections/${P(c.name)}/state`, { state: s });
         }
-        if (steps.length) note('updated', `connection ${pn}/${name}/${c.name} state ${have} -> ${want}`);
+        if (steps.length) step(`connection ${pn}/${name}/${c.name} ${have} -> ${want} (${steps.length} step${steps.length > 1 ? 's' : ''})`);
       }
       for (const [k, rp] of list(pe.registeredPrefixes, `peering ${pn}/${name}.registeredPrefixes`).entries()) {
         const rn = need(rp, 'name', `peering ${pn}/${name}.registeredPrefixes[${k}]`);
@@ -149,6 +156,6 @@ export function registerApply(program: Command): void {
       }
       const report = await apply(new Client(), doc, (line) => process.stdout.write(line + '\n'));
       if (opts.verbose) for (const l of report.lines.filter((x) => x.startsWith('unchanged'))) process.stdout.write(l + '\n');
-      process.stdout.write(`applied ${opts.file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged\n`);
+      process.stdout.write(`applied ${opts.file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.steps} lifecycle moves\n`);
     });
 }

@@ -36,7 +36,8 @@ export class Client {
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
     } catch (e) {
-      const cause = (e as { cause?: { code?: string } }).cause?.code ?? (e as Error).message;
+      const c = (e as { cause?: { code?: string; message?: string } }).cause;
+      const cause = c?.code ?? c?.message ?? (e as Error).message;
       throw new CliError(`cannot reach the openpeering service at ${this.url} (${cause}); is it running? (set OPENPEERING_URL)`);
     }
     const text = await res.text();

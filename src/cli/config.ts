@@ -1,7 +1,6 @@
 // The service's configuration: defaults, then the YAML file, then command-line flags.
 import fs from 'node:fs';
 import YAML from 'yaml';
-import { DEFAULT_DB } from '../bootstrap.js';
 
 export interface ServiceConfig {
   listen: string;
@@ -9,7 +8,7 @@ export interface ServiceConfig {
   logLevel: string;
 }
 
-export const DEFAULTS: ServiceConfig = { listen: '127.0.0.1:8080', db: DEFAULT_DB, logLevel: 'info' };
+export const DEFAULTS: ServiceConfig = { listen: '127.0.0.1:8080', db: 'data/openpeering.db', logLevel: 'info' };
 
 const KEYS = new Set(Object.keys(DEFAULTS));
 

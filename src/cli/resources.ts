@@ -104,8 +104,8 @@ export const RESOURCES: ResourceDef[] = [
 ];
 
 const PARENT_HELP: Record<Parent, string> = {
-  pop: 'PoP code', partner: 'partner name (default: your key\'s partner)', peering: 'peering name',
-  customer: 'customer name (default: your key\'s customer)', service: 'peering service name',
+  pop: 'PoP code', partner: 'partner name; a partner key defaults to its own', peering: 'peering name',
+  customer: 'customer name; a customer key defaults to its own', service: 'peering service name',
 };
 
 /** Fills parent names, defaulting partner/customer to the calling key's own tenant. */
@@ -197,8 +197,7 @@ export function registerResources(program: Command): void {
       print(flags, await client.all(path), def.columns);
     });
 
-    addParents(group.command('get').argument(`<${def.id}>`).description(`show one ${def.what} (JSON)`), def)
-      .option('--json', 'print JSON (the default for get)')
+    addParents(group.command('get').argument(`<${def.id}>`).description(`show one ${def.what} as JSON`), def)
       .action(async (id: string, flags: Flags) => {
         const client = new Client();
         print({ ...flags, json: true }, await client.get(`${def.collection(await parents(client, def, flags))}/${P(id)}`));

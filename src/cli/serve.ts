@@ -1,7 +1,6 @@
 // `openpeering serve` and `openpeering init`: the commands that own the database.
+// The server's modules load only when these commands run, so client commands start fast.
 import type { Command } from 'commander';
-import { buildServer } from '../api/server.js';
-import { openRegistry, ensureOperatorKey } from '../bootstrap.js';
 import { loadConfig, parseListen, DEFAULTS } from './config.js';
 
 function keyBanner(db: string, secret: string, url: string): string {
@@ -29,6 +28,8 @@ export function registerServe(program: Command): void {
     .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string }) => {
       const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel });
       const { host, port } = parseListen(cfg.listen);
+      const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
+      const { buildServer } = await import('../api/server.js');
       const registry = await openRegistry(cfg.db);
       const secret = await ensureOperatorKey(registry);
       const app = await buildServer(registry, { logger: { level: cfg.logLevel } });
@@ -54,6 +55,7 @@ export function registerServe(program: Command): void {
     .option('--new-key', 'create another operator key even if keys exist (for a lost key)')
     .action(async (opts: { db?: string; newKey?: boolean }) => {
       const db = opts.db ?? DEFAULTS.db;
+      const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
       const registry = await openRegistry(db);
       const secret = await ensureOperatorKey(registry, !!opts.newKey);
       const version = await registry.store.schemaVersion();

@@ -36,7 +36,8 @@ export class ApiKeys {
         throw rule(`Customer ${customer} not found`, 'customer');
       }
       const id = randomBytes(6).toString('hex');
-      const secret = `opk_${id}_${randomBytes(24).toString('base64url')}`;
+      // The role is in the secret's text so that a person can tell keys apart at a glance.
+      const secret = `opk_${input.role}_${id}_${randomBytes(24).toString('base64url')}`;
       const row: ApiKeyTable = { id, name: input.name, role: input.role, partner, customer, hash: hash(secret), created_at: now(), last_used_at: null };
       await tx.insertInto('api_keys').values(row).execute();
       return { key: out(row), secret };
