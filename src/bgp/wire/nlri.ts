@@ -1,0 +1,104 @@
+// NLRI: prefixes as length + significant octets (RFC 4271 §4.3, RFC 4760), optionally led by a
+// 4-octet path identifier (RFC 7911 ADD-PATH).
+//
+// Prefix keys are what the rest of the speaker stores, chosen to be cheap to build from the wire:
+// IPv4: a number, address * 64 + length (a safe integer, unique per prefix);
+// IPv6: a string, the hex of the significant octets, "/" and the length ("20010db8/32").
+import { parsePrefix, formatPrefix, type Prefix } from '../../net/prefix.js';
+import { Writer } from './writer.js';
+
+export type PrefixKey = number | string;
+
+export interface Nlri {
+  keys: PrefixKey[];
+  /** path identifiers, parallel to keys, when ADD-PATH is in use for the family */
+  pathIds: number[] | null;
+}
+
+export const emptyNlri = (): Nlri => ({ keys: [], pathIds: null });
+
+/** Decodes prefixes of `afi` from buf[start, end); a string names the syntax error. */
+export function decodeNlri(buf: Buffer, start: number, end: number, afi: number, addPath: boolean): Nlri | string {
+  const keys: PrefixKey[] = [];
+  const pathIds: number[] | null = addPath ? [] : null;
+  const maxLen = afi === 1 ? 32 : 128;
+  let i = start;
+  while (i < end) {
+    if (pathIds) {
+      if (i + 4 > end) return 'truncated path identifier';
+      pathIds.push(buf.readUInt32BE(i));
+      i += 4;
+      if (i >= end) return 'path identifier without a prefix';
+    }
+    const len = buf[i++]!;
+    if (len > maxLen) return `prefix length ${len} exceeds ${maxLen}`;
+    const n = (len + 7) >> 3;
+    if (i + n > end) return `prefix of length ${len} overruns the field`;
+    if (afi === 1) {
+      let addr = 0;
+      for (let j = 0; j < 4; j++) addr = addr * 256 + (j < n ? buf[i + j]! : 0);
+      // Trailing bits past the length are ignored (RFC 4271: "irrelevant"), so mask them off.
+      if (len < 32) addr -= addr % 2 ** (32 - len);
+      keys.push(addr * 64 + len);
+    } else {
+      let hex = buf.toString('hex', i, i + n);
+      const rem = len & 7;
+      if (rem && (buf[i + n - 1]! & (0xff >> rem)) !== 0) {
+        const last = buf[i + n - 1]! & (0xff << (8 - rem)) & 0xff;
+        hex = hex.slice(0, -2) + last.toString(16).padStart(2, '0');
+      }
+      keys.push(`${hex}/${len}`);
+    }
+    i += n;
+  }
+  return { keys, pathIds };
+}
+
+export function encodePrefixKey(w: Writer, key: PrefixKey, pathId?: number): void {
+  if (pathId !== undefined) w.u32(pathId);
+  if (typeof key === 'number') {
+    const len = key % 64;
+    const addr = (key - len) / 64;
+    w.u8(len);
+    const n = (len + 7) >> 3;
+    for (let j = 0; j < n; j++) w.u8(Math.floor(addr / 2 ** (24 - 8 * j)) & 0xff);
+  } else {
+    const slash = key.indexOf('/');
+    w.u8(Number(key.slice(slash + 1)));
+    w.bytes(Buffer.from(key.slice(0, slash), 'hex'));
+  }
+}
+
+/** Bytes a prefix takes on the wire. */
+export function encodedSize(key: PrefixKey, addPath: boolean): number {
+  const len = typeof key === 'number' ? key % 64 : Number(key.slice(key.indexOf('/') + 1));
+  return 1 + ((len + 7) >> 3) + (addPath ? 4 : 0);
+}
+
+export function prefixKeyFamily(key: PrefixKey): 4 | 6 {
+  return typeof key === 'number' ? 4 : 6;
+}
+
+export function keyToPrefix(key: PrefixKey): Prefix {
+  if (typeof key === 'number') {
+    const len = key % 64;
+    return { family: 4, value: BigInt((key - len) / 64), length: len };
+  }
+  const slash = key.indexOf('/');
+  const length = Number(key.slice(slash + 1));
+  const hex = key.slice(0, slash).padEnd(32, '0');
+  return { family: 6, value: BigInt(`0x${hex}`), length };
+}
+
+export function prefixToKey(p: Prefix): PrefixKey {
+  if (p.family === 4) return Number(p.value) * 64 + p.length;
+  const n = (p.length + 7) >> 3;
+  return `${p.value.toString(16).padStart(32, '0').slice(0, n * 2)}/${p.length}`;
+}
+
+export const keyToText = (key: PrefixKey): string => formatPrefix(keyToPrefix(key));
+
+export function textToKey(text: string): PrefixKey | undefined {
+  const p = parsePrefix(text);
+  return p && prefixToKey(p);
+}

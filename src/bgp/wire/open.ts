@@ -1,0 +1,81 @@
+// OPEN messages (RFC 4271 §4.2) with capabilities (RFC 5492) and 4-octet AS numbers (RFC 6793).
+import { AS_TRANS, BGP_VERSION, ErrorCode, MessageType, OpenSubcode } from './constants.js';
+import { type BgpError, bgpError } from './errors.js';
+import { type Capabilities, decodeCapabilities, emptyCapabilities, encodeCapabilities } from './capabilities.js';
+import { encodeMessage } from './header.js';
+import { Writer } from './writer.js';
+
+export interface Open {
+  version: number;
+  /** the speaker's AS: the 4-octet capability's value when present, else the 2-octet field */
+  asn: number;
+  holdTime: number;
+  /** BGP Identifier as a uint32 */
+  bgpId: number;
+  capabilities: Capabilities;
+}
+
+const CAPABILITIES_PARAM = 2;
+
+export function encodeOpen(o: Omit<Open, 'version'>): Buffer {
+  const caps = encodeCapabilities({ ...o.capabilities, fourOctetAs: o.asn });
+  const w = new Writer(32 + caps.length);
+  w.u8(BGP_VERSION).u16(o.asn > 0xffff ? AS_TRANS : o.asn).u16(o.holdTime).u32(o.bgpId);
+  // One Capabilities parameter holding them all; split when over 255 bytes.
+  const params = new Writer(caps.length + 8);
+  for (let i = 0; i < caps.length; ) {
+    let end = i;
+    while (end < caps.length && end - i + 2 + caps[end + 1]! <= 255) end += 2 + caps[end + 1]!;
+    params.u8(CAPABILITIES_PARAM).u8(end - i).bytes(caps.subarray(i, end));
+    i = end;
+  }
+  const p = params.finish();
+  w.u8(p.length).bytes(p);
+  return encodeMessage(MessageType.OPEN, w.finish());
+}
+
+/** Decodes an OPEN body; checks what is the message's own business (version, hold time, identifier). */
+export function decodeOpen(body: Buffer): Open | BgpError {
+  if (body.length < 10) return bgpError(ErrorCode.MESSAGE_HEADER, 2, 'OPEN too short');
+  const version = body[0]!;
+  if (version !== BGP_VERSION) {
+    const data = Buffer.alloc(2);
+    data.writeUInt16BE(BGP_VERSION);
+    return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSUPPORTED_VERSION, `version ${version}; only 4 is supported`, data);
+  }
+  const as2 = body.readUInt16BE(1);
+  const holdTime = body.readUInt16BE(3);
+  const bgpId = body.readUInt32BE(5);
+  if (holdTime === 1 || holdTime === 2) {
+    return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNACCEPTABLE_HOLD_TIME, `hold time ${holdTime} s (must be 0 or at least 3)`);
+  }
+  if (bgpId === 0) return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_BGP_IDENTIFIER, 'BGP identifier 0.0.0.0');
+  let optLen = body[9]!;
+  let i = 10;
+  let extended = false;
+  // RFC 9072: a non-extended length of 255 with type 255 announces 2-octet parameter lengths.
+  if (optLen === 255 && body[10] === 255) {
+    if (body.length < 13) return bgpError(ErrorCode.OPEN_MESSAGE, 0, 'truncated extended optional parameters length');
+    optLen = body.readUInt16BE(11);
+    i = 13;
+    extended = true;
+  }
+  if (i + optLen !== body.length) return bgpError(ErrorCode.OPEN_MESSAGE, 0, `optional parameters length ${optLen} does not match the message`);
+  const capabilities = emptyCapabilities();
+  while (i < body.length) {
+    const type = body[i]!;
+    const hdr = extended ? 3 : 2;
+    if (i + hdr > body.length) return bgpError(ErrorCode.OPEN_MESSAGE, 0, 'truncated optional parameter');
+    const len = extended ? body.readUInt16BE(i + 1) : body[i + 1]!;
+    const value = body.subarray(i + hdr, i + hdr + len);
+    if (value.length !== len) return bgpError(ErrorCode.OPEN_MESSAGE, 0, 'optional parameter overruns the message');
+    i += hdr + len;
+    if (type !== CAPABILITIES_PARAM) {
+      return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `optional parameter type ${type}`);
+    }
+    const err = decodeCapabilities(value, capabilities);
+    if (err) return bgpError(ErrorCode.OPEN_MESSAGE, 0, err);
+  }
+  const asn = capabilities.fourOctetAs ?? as2;
+  return { version, asn, holdTime, bgpId, capabilities };
+}

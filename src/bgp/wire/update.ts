@@ -1,0 +1,181 @@
+// UPDATE messages (RFC 4271 §4.3, RFC 4760): decoding with RFC 7606 outcomes, and encoding that
+// packs as many prefixes sharing one attribute set as fit in a message.
+import { AttrFlag, AttrType, ErrorCode, HEADER_LENGTH, MessageType, UpdateSubcode } from './constants.js';
+import { type BgpError, bgpError, Severity, type UpdateProblem } from './errors.js';
+import { decodeNlri, encodePrefixKey, encodedSize, type Nlri, type PrefixKey } from './nlri.js';
+import { decodeAttributes, type DecodeContext, type MpReach, type MpUnreach } from './attributes/decode.js';
+import { encodeAttributes, encodeMpNextHop, type EncodeContext } from './attributes/encode.js';
+import type { PathAttributes } from './attributes/types.js';
+import { encodeMessage } from './header.js';
+import { Writer } from './writer.js';
+
+export interface Update {
+  /** IPv4 withdrawn routes field */
+  withdrawn: Nlri;
+  /** IPv4 NLRI field */
+  nlri: Nlri;
+  attrs: PathAttributes;
+  mpReach?: MpReach;
+  mpUnreach?: MpUnreach;
+  /** RFC 7606: the attributes are malformed; every announced prefix must be handled as withdrawn */
+  treatAsWithdraw: boolean;
+  /** everything that was wrong but survivable, for logs */
+  problems: UpdateProblem[];
+  /** The raw attribute bytes (without MP attributes' NLRI), identical for identical attribute sets: the interning key. */
+  attrKey: string;
+  /** RFC 4724 End-of-RIB marker for this family, if the UPDATE is one */
+  endOfRib?: { afi: number; safi: number };
+}
+
+export type { DecodeContext, MpReach, MpUnreach };
+
+/** Decodes an UPDATE body (after the 19-byte header). */
+export function decodeUpdate(body: Buffer, ctx: DecodeContext): Update | BgpError {
+  const malformed = (reason: string) => bgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, reason);
+  if (body.length < 4) return malformed('UPDATE shorter than its two length fields');
+  const wl = body.readUInt16BE(0);
+  if (2 + wl + 2 > body.length) return malformed(`withdrawn routes length ${wl} overruns the message`);
+  const tal = body.readUInt16BE(2 + wl);
+  const as = 4 + wl;
+  const ae = as + tal;
+  if (ae > body.length) return malformed(`total path attribute length ${tal} overruns the message`);
+
+  const withdrawn = decodeNlri(body, 2, 2 + wl, 1, ctx.addPathV4);
+  if (typeof withdrawn === 'string') return bgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.INVALID_NETWORK_FIELD, `withdrawn routes: ${withdrawn}`);
+  const nlri = decodeNlri(body, ae, body.length, 1, ctx.addPathV4);
+  if (typeof nlri === 'string') return bgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.INVALID_NETWORK_FIELD, `NLRI: ${nlri}`);
+
+  if (tal === 0) {
+    const eor = wl === 0 && nlri.keys.length === 0;
+    const problems: UpdateProblem[] = [];
+    // §3 d: NLRI without any attribute lacks every mandatory attribute.
+    if (nlri.keys.length) problems.push({ severity: Severity.TREAT_AS_WITHDRAW, attr: 0, reason: 'NLRI without path attributes' });
+    return { withdrawn, nlri, attrs: {}, treatAsWithdraw: nlri.keys.length > 0, problems, attrKey: '', ...(eor ? { endOfRib: { afi: 1, safi: 1 } } : {}) };
+  }
+
+  const d = decodeAttributes(body, as, ae, ctx);
+  if ('code' in d) return d;
+  const { attrs, problems, mpReach, mpUnreach } = d;
+  const missing: string[] = [];
+  const announces = nlri.keys.length > 0 || (mpReach !== undefined && mpReach.nlri.keys.length > 0);
+  if (announces) {
+    if (!d.hasOrigin && !problems.some((p) => p.attr === AttrType.ORIGIN)) missing.push('ORIGIN');
+    if (!d.hasAsPath && !problems.some((p) => p.attr === AttrType.AS_PATH)) missing.push('AS_PATH');
+    if (nlri.keys.length && !d.hasNextHop && !problems.some((p) => p.attr === AttrType.NEXT_HOP)) missing.push('NEXT_HOP');
+  }
+  if (missing.length) problems.push({ severity: Severity.TREAT_AS_WITHDRAW, attr: 0, reason: `missing well-known attribute(s) ${missing.join(', ')}` });
+  if (mpReach) {
+    attrs.nextHop = mpReach.nextHop;
+    if (mpReach.linkLocalNextHop) attrs.linkLocalNextHop = mpReach.linkLocalNextHop;
+  }
+  const treatAsWithdraw = problems.some((p) => p.severity === Severity.TREAT_AS_WITHDRAW);
+  const endOfRib = !nlri.keys.length && !wl && !mpReach && mpUnreach && !mpUnreach.nlri.keys.length && tal <= 9
+    ? { afi: mpUnreach.afi, safi: mpUnreach.safi } : undefined;
+  return {
+    withdrawn, nlri, attrs, treatAsWithdraw, problems, attrKey: attrKeyOf(body, as, ae, mpReach),
+    ...(mpReach ? { mpReach } : {}), ...(mpUnreach ? { mpUnreach } : {}), ...(endOfRib ? { endOfRib } : {}),
+  };
+}
+
+/** The attribute bytes as a string, with MP attributes reduced to their next hop. */
+function attrKeyOf(body: Buffer, start: number, end: number, mpReach: MpReach | undefined): string {
+  if (!mpReach) {
+    // Fast path: no MP attribute can be in the way unless the update carries MP_UNREACH only.
+    return body.toString('latin1', start, end);
+  }
+  let key = '';
+  let i = start;
+  while (i + 3 <= end) {
+    const flags = body[i]!;
+    const type = body[i + 1]!;
+    const ext = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
+    const len = ext ? body.readUInt16BE(i + 2) : body[i + 2]!;
+    const next = i + (ext ? 4 : 3) + len;
+    if (type !== AttrType.MP_REACH_NLRI && type !== AttrType.MP_UNREACH_NLRI) key += body.toString('latin1', i, Math.min(next, end));
+    i = next;
+  }
+  return `${key}|${mpReach.nextHop}|${mpReach.linkLocalNextHop ?? ''}`;
+}
+
+// Encoding
+
+export interface EncodeOptions extends EncodeContext {
+  addPath?: boolean;
+  maxLength?: number;
+}
+
+/** Withdrawals for one family, as few messages as fit. */
+export function encodeWithdrawals(afi: number, keys: PrefixKey[], opts: EncodeOptions, pathIds?: number[]): Buffer[] {
+  const max = (opts.maxLength ?? 4096) - HEADER_LENGTH;
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i < keys.length) {
+    const w = new Writer(Math.min(max, 4096));
+    if (afi === 1) {
+      const wl = w.reserve(2);
+      const start = w.pos;
+      while (i < keys.length && w.pos - start + encodedSize(keys[i]!, !!opts.addPath) + 2 <= max - 2) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      w.setU16(wl, w.pos - start);
+      w.u16(0);
+    } else {
+      w.u16(0);
+      const tal = w.reserve(2);
+      const start = w.pos;
+      w.u8(AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH).u8(AttrType.MP_UNREACH_NLRI);
+      const al = w.reserve(2);
+      const vs = w.pos;
+      w.u16(afi).u8(1);
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      w.setU16(al, w.pos - vs);
+      w.setU16(tal, w.pos - start);
+    }
+    out.push(encodeMessage(MessageType.UPDATE, w.finish()));
+  }
+  return out;
+}
+
+/** Announcements of `keys` (one family) with one attribute set, split over as many messages as needed. */
+export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: PrefixKey[], opts: EncodeOptions, pathIds?: number[]): Buffer[] {
+  const max = (opts.maxLength ?? 4096) - HEADER_LENGTH;
+  const out: Buffer[] = [];
+  let i = 0;
+  while (i < keys.length) {
+    const w = new Writer(Math.min(max, 4096));
+    w.u16(0);
+    const tal = w.reserve(2);
+    const start = w.pos;
+    if (afi === 1) {
+      encodeAttributes(w, attrs, opts);
+      w.setU16(tal, w.pos - start);
+      if (w.pos > max) throw new Error('path attributes do not fit in one message');
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+    } else {
+      w.u8(AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH).u8(AttrType.MP_REACH_NLRI);
+      const al = w.reserve(2);
+      const vs = w.pos;
+      w.u16(afi).u8(1);
+      encodeMpNextHop(w, attrs.nextHop ?? '::', attrs.linkLocalNextHop);
+      w.u8(0);
+      const room = max - attrSizeWithout(attrs, opts);
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= room) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      w.setU16(al, w.pos - vs);
+      encodeAttributes(w, { ...attrs, nextHop: undefined }, opts);
+      w.setU16(tal, w.pos - start);
+    }
+    out.push(encodeMessage(MessageType.UPDATE, w.finish()));
+  }
+  return out;
+}
+
+function attrSizeWithout(attrs: PathAttributes, opts: EncodeContext): number {
+  const w = new Writer(256);
+  encodeAttributes(w, { ...attrs, nextHop: undefined }, opts);
+  return w.pos;
+}
+
+/** RFC 4724 End-of-RIB: an empty UPDATE for IPv4, an empty MP_UNREACH_NLRI otherwise. */
+export function encodeEndOfRib(afi: number, safi = 1): Buffer {
+  if (afi === 1) return encodeMessage(MessageType.UPDATE, Buffer.from([0, 0, 0, 0]));
+  return encodeMessage(MessageType.UPDATE, Buffer.from([0, 0, 0, 6, AttrFlag.OPTIONAL, AttrType.MP_UNREACH_NLRI, 3, afi >> 8, afi & 0xff, safi]));
+}
+
