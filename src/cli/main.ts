@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { registerServe } from './serve.js';
 import { registerResources } from './resources.js';
 import { registerApply } from './apply.js';
+import { registerSpeaker } from './speaker.js';
 import { CliError } from './client.js';
 
 const program = new Command('openpeering')
@@ -21,6 +22,7 @@ Look:    openpeering pops list; openpeering peerings list --partner nordlink`);
 
 registerServe(program);
 registerApply(program);
+registerSpeaker(program);
 registerResources(program);
 
 program.exitOverride();

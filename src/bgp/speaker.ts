@@ -1,0 +1,337 @@
+// One BGP speaker: a listener, one Session per peer, the RIBs, and the export side that keeps
+// every established peer's view in line with the Loc-RIB. Emits session and route events for
+// the layers above; policy hooks let them decide what is imported and exported.
+import { EventEmitter } from 'node:events';
+import net from 'node:net';
+import { Session, type SessionState, type DownInfo } from './session/session.js';
+import type { PeerConfig } from './session/config.js';
+import type { Negotiated } from './session/negotiated.js';
+import { Rib, type ImportPolicy } from './rib/rib.js';
+import type { AttrSet } from './rib/attr-store.js';
+import { exportAttributes, type ExportTarget } from './rib/export.js';
+import type { Update } from './wire/update.js';
+import { encodeAnnouncements, encodeWithdrawals, encodeEndOfRib } from './wire/update.js';
+import { encodeRouteRefresh } from './wire/route-refresh.js';
+import { bgpError } from './wire/errors.js';
+import { CeaseSubcode, ErrorCode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
+import { type PrefixKey, prefixKeyFamily } from './wire/nlri.js';
+import type { PathAttributes } from './wire/attributes/types.js';
+import { canonicalAddress } from '../net/address.js';
+
+/** Decides whether a route may be sent to a peer: undefined to send, a reason not to. */
+export type ExportPolicy = (prefix: PrefixKey, attrs: PathAttributes, source: string) => string | undefined;
+
+export interface PeerOptions extends PeerConfig {
+  /** next hops we announce (default: the session's local address) */
+  nextHopV4?: string;
+  nextHopV6?: string;
+}
+
+export interface SpeakerConfig {
+  asn: number;
+  routerId: number;
+  listen?: { host: string; port: number };
+}
+
+export interface SpeakerEvents {
+  session: [peer: string, state: SessionState, previous: SessionState];
+  established: [peer: string, negotiated: Negotiated];
+  down: [peer: string, info: DownInfo];
+  /** what a peer's UPDATE did to its Adj-RIB-In (pre-policy view) */
+  routes: [peer: string, announced: PrefixKey[], withdrawn: PrefixKey[], attrs: PathAttributes | undefined];
+  /** Loc-RIB best paths that changed */
+  best: [changed: PrefixKey[]];
+  problem: [peer: string, text: string];
+  maxPrefix: [peer: string, family: 4 | 6, count: number, limit: number, action: 'teardown' | 'warn'];
+}
+
+interface Peer {
+  id: string;
+  config: PeerOptions;
+  session: Session;
+  importPolicy: ImportPolicy;
+  exportPolicy: ExportPolicy;
+  /** what we last sent: prefix -> the attribute set it was sent from */
+  out: Map<PrefixKey, AttrSet>;
+  /** prefixes whose advertisement must be recomputed at the next flush */
+  dirty: Set<PrefixKey>;
+  maxPrefixWarned: boolean;
+}
+
+export class Speaker extends EventEmitter<SpeakerEvents> {
+  readonly rib = new Rib();
+  private peers = new Map<string, Peer>();
+  private server: net.Server | undefined;
+  private flushScheduled = false;
+
+  constructor(readonly config: SpeakerConfig) {
+    super();
+  }
+
+  /** The listener (if configured) and every peer's session. */
+  async start(): Promise<void> {
+    if (this.config.listen) {
+      const server = net.createServer((sock) => this.onIncoming(sock));
+      this.server = server;
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.config.listen!.port, this.config.listen!.host, () => { server.removeListener('error', reject); resolve(); });
+      });
+    }
+    for (const p of this.peers.values()) p.session.start();
+  }
+
+  get listenPort(): number | undefined {
+    const a = this.server?.address();
+    return a && typeof a === 'object' ? a.port : undefined;
+  }
+
+  async stop(): Promise<void> {
+    for (const p of this.peers.values()) p.session.stop('speaker shutting down');
+    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+  }
+
+  private onIncoming(sock: net.Socket): void {
+    const from = canonicalAddress(sock.remoteAddress?.replace(/^::ffff:/, '') ?? '');
+    const peer = [...this.peers.values()].find((p) => canonicalAddress(p.config.address) === from);
+    if (!peer) {
+      // RFC 4271 §8.2.1: connections from unconfigured addresses are refused.
+      sock.destroy();
+      return;
+    }
+    peer.session.accept(sock);
+  }
+
+  addPeer(config: PeerOptions, policies: { import?: ImportPolicy; export?: ExportPolicy } = {}): Session {
+    const id = config.address;
+    if (this.peers.has(id)) throw new Error(`peer ${id} is configured twice`);
+    const ebgp = config.asn !== config.localAsn;
+    const session = new Session(config);
+    // RFC 8212: without a policy, nothing is imported from or exported to an external peer.
+    const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
+    const exportPolicy = policies.export ?? ((_k: PrefixKey, _a: PathAttributes, source: string) =>
+      source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)');
+    const peer: Peer = { id, config, session, importPolicy, exportPolicy, out: new Map(), dirty: new Set(), maxPrefixWarned: false };
+    this.peers.set(id, peer);
+    this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0 });
+    session.on('state', (s, prev) => this.emit('session', id, s, prev));
+    session.on('established', (n) => this.onEstablished(peer, n));
+    session.on('down', (info) => this.onDown(peer, info));
+    session.on('update', (u) => this.onUpdate(peer, u));
+    session.on('refresh', (r) => this.sendAll(peer, r.afi === 1 ? 4 : 6, true));
+    session.on('problem', (t) => this.emit('problem', id, t));
+    return session;
+  }
+
+  peer(id: string): { config: PeerOptions; session: Session } | undefined {
+    return this.peers.get(id);
+  }
+
+  peerIds(): string[] { return [...this.peers.keys()]; }
+
+  setPolicies(id: string, policies: { import?: ImportPolicy; export?: ExportPolicy }): void {
+    const p = this.peers.get(id);
+    if (!p) return;
+    if (policies.export) p.exportPolicy = policies.export;
+    if (policies.import) {
+      p.importPolicy = policies.import;
+      const changed: PrefixKey[] = [];
+      this.rib.reimport(id, p.importPolicy, changed);
+      this.changed(changed);
+    }
+    if (policies.export) this.sendAll(p, 4, false), this.sendAll(p, 6, false);
+  }
+
+  // Own routes
+
+  announce(routes: Array<{ key: PrefixKey; attrs: PathAttributes }>): void {
+    const changed: PrefixKey[] = [];
+    for (const r of routes) this.rib.setLocal(r.key, r.attrs, changed);
+    this.changed(changed);
+  }
+
+  withdraw(keys: PrefixKey[]): void {
+    const changed: PrefixKey[] = [];
+    for (const k of keys) this.rib.removeLocal(k, changed);
+    this.changed(changed);
+  }
+
+  // Receiving
+
+  private onUpdate(p: Peer, u: Update): void {
+    const changed: PrefixKey[] = [];
+    const withdrawn: PrefixKey[] = [];
+    if (u.withdrawn.keys.length) {
+      this.rib.withdraw(p.id, u.withdrawn.keys, u.withdrawn.pathIds, changed);
+      withdrawn.push(...u.withdrawn.keys);
+    }
+    if (u.mpUnreach?.nlri.keys.length) {
+      this.rib.withdraw(p.id, u.mpUnreach.nlri.keys, u.mpUnreach.nlri.pathIds, changed);
+      withdrawn.push(...u.mpUnreach.nlri.keys);
+    }
+    let announced: PrefixKey[] = [];
+    const reach = [u.nlri, ...(u.mpReach ? [u.mpReach.nlri] : [])].filter((n) => n.keys.length);
+    if (reach.length) {
+      if (u.treatAsWithdraw) {
+        // RFC 7606: the routes are gone, as if withdrawn.
+        for (const n of reach) {
+          this.rib.withdraw(p.id, n.keys, n.pathIds, changed);
+          withdrawn.push(...n.keys);
+        }
+      } else {
+        const set = this.rib.attrs.intern(`${p.id}|${u.attrKey}`, () => u.attrs);
+        for (const n of reach) {
+          this.rib.announce(p.id, n.keys, n.pathIds, set, p.importPolicy, changed);
+          announced = announced.length ? [...announced, ...n.keys] : n.keys;
+        }
+      }
+    }
+    if (announced.length || withdrawn.length) this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : u.attrs);
+    this.changed(changed);
+    if (announced.length) this.checkMaxPrefix(p);
+  }
+
+  private checkMaxPrefix(p: Peer): void {
+    const m = p.config.maxPrefix;
+    if (!m || !p.session.isEstablished) return;
+    const rib = this.rib.peers.get(p.id)!.rib;
+    for (const family of [4, 6] as const) {
+      const n = rib.accepted(family);
+      if (n <= m.limit) continue;
+      this.emit('maxPrefix', p.id, family, n, m.limit, m.action);
+      if (m.action === 'warn') {
+        if (!p.maxPrefixWarned) this.emit('problem', p.id, `IPv${family} accepted prefixes ${n} exceed the limit ${m.limit}`);
+        p.maxPrefixWarned = true;
+        continue;
+      }
+      // RFC 4486: the data is AFI, SAFI and the limit.
+      const data = Buffer.alloc(7);
+      data.writeUInt16BE(family === 4 ? 1 : 2, 0);
+      data[2] = 1;
+      data.writeUInt32BE(m.limit, 3);
+      p.session.teardown(bgpError(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `IPv${family} prefixes ${n} exceed the limit ${m.limit}`, data), m.restartSeconds);
+      return;
+    }
+  }
+
+  private onEstablished(p: Peer, n: Negotiated): void {
+    this.rib.setPeerBgpId(p.id, n.peerBgpId);
+    p.maxPrefixWarned = false;
+    p.out.clear();
+    this.emit('established', p.id, n);
+    if (n.ipv4) this.sendAll(p, 4, false);
+    if (n.ipv6) this.sendAll(p, 6, false);
+  }
+
+  private onDown(p: Peer, info: DownInfo): void {
+    p.out.clear();
+    p.dirty.clear();
+    const changed: PrefixKey[] = [];
+    this.rib.clearPeer(p.id, changed);
+    this.emit('down', p.id, info);
+    this.changed(changed);
+  }
+
+  // Sending
+
+  private changed(keys: PrefixKey[]): void {
+    if (!keys.length) return;
+    this.emit('best', keys);
+    for (const p of this.peers.values()) {
+      if (!p.session.isEstablished) continue;
+      for (const k of keys) p.dirty.add(k);
+    }
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      setImmediate(() => {
+        this.flushScheduled = false;
+        for (const p of this.peers.values()) if (p.dirty.size) void this.flush(p);
+      });
+    }
+  }
+
+  /** The full table for a family: after Established, after a ROUTE-REFRESH, after a policy change. */
+  private sendAll(p: Peer, family: 4 | 6, refresh: boolean): void {
+    const n = p.session.negotiated;
+    if (!n) return;
+    for (const k of this.rib.loc.keys()) if (prefixKeyFamily(k) === family) p.dirty.add(k);
+    if (refresh) {
+      // Forget what was sent so everything is sent again.
+      for (const k of [...p.out.keys()]) if (prefixKeyFamily(k) === family) p.out.delete(k);
+    }
+    const afi = family === 4 ? 1 : 2;
+    void this.flush(p).then(() => {
+      if (!p.session.isEstablished) return;
+      if (refresh && n.enhancedRouteRefresh) p.session.sendMessage(encodeRouteRefresh({ afi, safi: 1, subtype: 2 }));
+      else if (!refresh) p.session.sendMessage(encodeEndOfRib(afi));
+    });
+  }
+
+  private target(p: Peer): ExportTarget {
+    const local = p.session.localAddress ?? '0.0.0.0';
+    return {
+      localAsn: p.config.localAsn,
+      ebgp: p.config.asn !== p.config.localAsn,
+      routeServerClient: p.config.routeServerClient,
+      nextHopV4: p.config.nextHopV4 ?? (local.includes(':') ? '0.0.0.0' : local),
+      ...(p.config.nextHopV6 ? { nextHopV6: p.config.nextHopV6 } : local.includes(':') ? { nextHopV6: local } : {}),
+    };
+  }
+
+  private flushing = new WeakSet<Peer>();
+
+  /** Sends what changed for this peer, grouped by attribute set, respecting TCP backpressure. */
+  private async flush(p: Peer): Promise<void> {
+    if (this.flushing.has(p)) return;
+    this.flushing.add(p);
+    try {
+      while (p.dirty.size && p.session.isEstablished) {
+        const n = p.session.negotiated!;
+        const opts = { fourOctetAs: n.fourOctetAs, maxLength: n.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH };
+        const target = this.target(p);
+        const withdraw4: PrefixKey[] = [];
+        const withdraw6: PrefixKey[] = [];
+        const groups = new Map<AttrSet, PrefixKey[]>();
+        const batch = [...p.dirty].slice(0, 50_000);
+        for (const k of batch) {
+          p.dirty.delete(k);
+          const family = prefixKeyFamily(k);
+          if ((family === 4 && !n.ipv4) || (family === 6 && !n.ipv6)) continue;
+          const best = this.rib.loc.get(k);
+          const send = best && best.source !== p.id && p.exportPolicy(k, best.set.attrs, best.source) === undefined ? best.set : undefined;
+          const sent = p.out.get(k);
+          if (send === sent) continue;
+          if (send) {
+            p.out.set(k, send);
+            const g = groups.get(send);
+            if (g) g.push(k); else groups.set(send, [k]);
+          } else {
+            p.out.delete(k);
+            (family === 4 ? withdraw4 : withdraw6).push(k);
+          }
+        }
+        const msgs: Buffer[] = [];
+        if (withdraw4.length) msgs.push(...encodeWithdrawals(1, withdraw4, opts));
+        if (withdraw6.length) msgs.push(...encodeWithdrawals(2, withdraw6, opts));
+        for (const [set, keys] of groups) {
+          const v4 = keys.filter((k) => typeof k === 'number');
+          const v6 = keys.filter((k) => typeof k === 'string');
+          const local = this.rib.local.get(keys[0]!) === set;
+          if (v4.length) msgs.push(...encodeAnnouncements(1, exportAttributes(set.attrs, 4, target, local), v4, opts));
+          if (v6.length) msgs.push(...encodeAnnouncements(2, exportAttributes(set.attrs, 6, target, local), v6, opts));
+        }
+        for (const m of msgs) {
+          if (!p.session.sendMessage(m)) await p.session.drain();
+          if (!p.session.isEstablished) return;
+        }
+      }
+    } finally {
+      this.flushing.delete(p);
+    }
+  }
+
+  /** Asks a peer to send its routes again (RFC 2918). */
+  refresh(id: string, family: 4 | 6): boolean {
+    return this.peers.get(id)?.session.requestRefresh(family === 4 ? 1 : 2) ?? false;
+  }
+}

@@ -1,0 +1,83 @@
+// Read-only views of a speaker for status APIs: sessions with counters, routes with attributes.
+import type { Speaker } from './speaker.js';
+import { formatAsPath } from './wire/attributes/as-path.js';
+import { formatCommunity, formatExtendedCommunity, formatLargeCommunities } from './wire/attributes/communities.js';
+import type { PathAttributes } from './wire/attributes/types.js';
+import { keyToText, textToKey, type PrefixKey } from './wire/nlri.js';
+import { prefixOfRouteKey } from './rib/adj-rib-in.js';
+
+export interface SessionView {
+  peer: string; asn: number; state: string; uptime: number; received: number; accepted: number;
+  lastError?: string; description?: string;
+}
+
+export interface RouteView {
+  prefix: string; peer: string; nextHop: string | null; asPath: string; origin: string; med: number | null; localPref: number | null;
+  communities: string[]; largeCommunities: string[]; extendedCommunities: string[]; best: boolean; accepted: boolean; reason?: string;
+}
+
+export function sessions(s: Speaker): SessionView[] {
+  return s.peerIds().map((id) => {
+    const p = s.peer(id)!;
+    const rib = s.rib.peers.get(id)!.rib;
+    const since = p.session.establishedAt;
+    const lastError = p.session.describeDown();
+    return {
+      peer: id, asn: p.config.asn, state: p.session.state,
+      uptime: since ? Math.floor((Date.now() - since) / 1000) : 0,
+      received: rib.size, accepted: rib.acceptedV4 + rib.acceptedV6,
+      ...(lastError ? { lastError } : {}), ...(p.config.description ? { description: p.config.description } : {}),
+    };
+  });
+}
+
+const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
+
+export function routeView(prefix: PrefixKey, peer: string, a: PathAttributes, best: boolean, reason?: string): RouteView {
+  return {
+    prefix: keyToText(prefix), peer, nextHop: a.nextHop ?? null, asPath: formatAsPath(a.asPath),
+    origin: ORIGINS[a.origin ?? 2] ?? 'INCOMPLETE', med: a.med ?? null, localPref: a.localPref ?? null,
+    communities: (a.communities ?? []).map(formatCommunity), largeCommunities: formatLargeCommunities(a.largeCommunities),
+    extendedCommunities: (a.extendedCommunities ?? []).map(formatExtendedCommunity), best, accepted: reason === undefined,
+    ...(reason !== undefined ? { reason } : {}),
+  };
+}
+
+/**
+ * Routes matching the filters: every peer's Adj-RIB-In (pre-policy, with the reject reason) and
+ * the speaker's own routes (peer "local"). `count` is the total that matches, `routes` the first `limit`.
+ */
+export function routes(s: Speaker, q: { peer?: string; prefix?: string; limit?: number }): { count: number; routes: RouteView[] } | { error: string } {
+  const limit = q.limit ?? 100;
+  let key: PrefixKey | undefined;
+  if (q.prefix) {
+    key = textToKey(q.prefix);
+    if (key === undefined) return { error: `prefix ${q.prefix} is not a prefix in CIDR notation` };
+  }
+  const out: RouteView[] = [];
+  let count = 0;
+  const take = (k: PrefixKey, peer: string, a: PathAttributes, best: boolean, reason?: string) => {
+    count++;
+    if (out.length < limit) out.push(routeView(k, peer, a, best, reason));
+  };
+  if (!q.peer || q.peer === 'local') {
+    const entries = key !== undefined ? (s.rib.local.has(key) ? [[key, s.rib.local.get(key)!] as const] : []) : s.rib.local;
+    for (const [k, set] of entries) take(k, 'local', set.attrs, s.rib.loc.get(k)?.set === set);
+  }
+  for (const [id, { rib }] of s.rib.peers) {
+    if (q.peer && q.peer !== id) continue;
+    if (key !== undefined) {
+      for (const rk of rib.paths.get(key) ?? [key]) {
+        const set = rib.routes.get(rk);
+        if (set) take(key, id, set.attrs, s.rib.loc.get(key)?.source === id && s.rib.loc.get(key)?.set === set, rib.rejected.get(rk));
+      }
+      continue;
+    }
+    for (const [rk, set] of rib.routes) {
+      const k = prefixOfRouteKey(rk);
+      const b = s.rib.loc.get(k);
+      take(k, id, set.attrs, b?.source === id && b.set === set, rib.rejected.get(rk));
+    }
+  }
+  return { count, routes: out };
+}

@@ -1,0 +1,130 @@
+// PrefixTrie: one map from IPv4 and IPv6 prefixes to values, with longest match, covering
+// prefixes and more-specifics. It is a facade over two Patricia trees (trie-v4.ts, trie-v6.ts)
+// that never use bigint inside; the `Prefix`/`Address` methods convert at the edge, and the
+// *V4/*V6 methods (and the `v4`/`v6` trees themselves) are the allocation-free hot paths.
+import type { Address } from './address.js';
+import type { Prefix } from './prefix.js';
+import { v6WordsFromBigint, v6WordsToBigint } from './compact.js';
+import { TrieV4, type V4Visit } from './trie-v4.js';
+import { TrieV6, type V6Visit } from './trie-v6.js';
+
+export { TrieV4, TrieV6, type V4Visit, type V6Visit };
+
+export interface TrieEntry<T> {
+  prefix: Prefix;
+  value: T;
+}
+
+type Target = Address | Prefix;
+const lengthOf = (t: Target): number => ('length' in t ? t.length : t.family === 4 ? 32 : 128);
+
+function checkLength(p: Prefix): void {
+  const max = p.family === 4 ? 32 : 128;
+  if (!(Number.isInteger(p.length) && p.length >= 0 && p.length <= max)) {
+    throw new RangeError(`bad IPv${p.family} prefix length ${p.length}`);
+  }
+}
+
+export class PrefixTrie<T> {
+  readonly v4 = new TrieV4<T>();
+  readonly v6 = new TrieV6<T>();
+  // Conversion buffer for IPv6 arguments; the trees copy it into locals before doing anything else.
+  private readonly w = new Uint32Array(4);
+
+  get size(): number { return this.v4.size + this.v6.size; }
+
+  private words(value: bigint): Uint32Array { return v6WordsFromBigint(value, this.w); }
+
+  set(p: Prefix, value: T): this {
+    checkLength(p);
+    if (p.family === 4) this.v4.set(Number(p.value), p.length, value);
+    else this.v6.set(this.words(p.value), p.length, value);
+    return this;
+  }
+
+  get(p: Prefix): T | undefined {
+    checkLength(p);
+    return p.family === 4 ? this.v4.get(Number(p.value), p.length) : this.v6.get(this.words(p.value), p.length);
+  }
+
+  has(p: Prefix): boolean {
+    checkLength(p);
+    return p.family === 4 ? this.v4.has(Number(p.value), p.length) : this.v6.has(this.words(p.value), p.length);
+  }
+
+  delete(p: Prefix): boolean {
+    checkLength(p);
+    return p.family === 4 ? this.v4.delete(Number(p.value), p.length) : this.v6.delete(this.words(p.value), p.length);
+  }
+
+  clear(): void {
+    this.v4.clear();
+    this.v6.clear();
+  }
+
+  /** The most specific stored prefix that covers the address, or equals or covers the prefix. */
+  longestMatch(a: Target): TrieEntry<T> | undefined {
+    if ('length' in a) checkLength(a);
+    const len = lengthOf(a);
+    if (a.family === 4) {
+      const h = this.v4.longest(Number(a.value), len);
+      if (h === 0) return undefined;
+      return { prefix: { family: 4, value: BigInt(this.v4.addrAt(h)), length: this.v4.lengthAt(h) }, value: this.v4.valueAt(h) };
+    }
+    const h = this.v6.longest(this.words(a.value), len);
+    if (h === 0) return undefined;
+    return { prefix: { family: 6, value: v6WordsToBigint(this.v6.wordsAt(h)), length: this.v6.lengthAt(h) }, value: this.v6.valueAt(h) };
+  }
+
+  /** All stored prefixes that equal or cover p, least specific first. */
+  covering(p: Target): Array<TrieEntry<T>> {
+    if ('length' in p) checkLength(p);
+    const out: Array<TrieEntry<T>> = [];
+    if (p.family === 4) this.v4.covering(Number(p.value), lengthOf(p), (a, l, v) => out.push(v4Entry(a, l, v)));
+    else this.v6.covering(this.words(p.value), lengthOf(p), (w, l, v) => out.push(v6Entry(w, l, v)));
+    return out;
+  }
+
+  /** Stored prefixes strictly inside p (and p itself with includeExact), in address order. */
+  moreSpecifics(p: Prefix, includeExact = false): Array<TrieEntry<T>> {
+    checkLength(p);
+    const out: Array<TrieEntry<T>> = [];
+    if (p.family === 4) this.v4.moreSpecifics(Number(p.value), p.length, includeExact, (a, l, v) => out.push(v4Entry(a, l, v)));
+    else this.v6.moreSpecifics(this.words(p.value), p.length, includeExact, (w, l, v) => out.push(v6Entry(w, l, v)));
+    return out;
+  }
+
+  /** All entries in address order: IPv4 first, then IPv6. */
+  *entries(): Generator<TrieEntry<T>> {
+    for (const [a, l, v] of this.v4.entries()) yield v4Entry(a, l, v);
+    for (const [w, l, v] of this.v6.entries()) yield v6Entry(w, l, v);
+  }
+
+  [Symbol.iterator](): Generator<TrieEntry<T>> { return this.entries(); }
+
+  // Hot paths: compact numbers in, no allocation per call (see compact.ts for the forms).
+
+  /** Value of the most specific IPv4 prefix covering addr/len (an address when len is 32). */
+  longestMatchV4(addr: number, len = 32): T | undefined { return this.v4.longestValue(addr, len); }
+
+  coveringV4(addr: number, len: number, visit: V4Visit<T>): void { this.v4.covering(addr, len, visit); }
+
+  moreSpecificsV4(addr: number, len: number, includeExact: boolean, visit: V4Visit<T>): void {
+    this.v4.moreSpecifics(addr, len, includeExact, visit);
+  }
+
+  /** Value of the most specific IPv6 prefix covering words/len (an address when len is 128). */
+  longestMatchV6(words: ArrayLike<number>, len = 128): T | undefined { return this.v6.longestValue(words, len); }
+
+  coveringV6(words: ArrayLike<number>, len: number, visit: V6Visit<T>): void { this.v6.covering(words, len, visit); }
+
+  moreSpecificsV6(words: ArrayLike<number>, len: number, includeExact: boolean, visit: V6Visit<T>): void {
+    this.v6.moreSpecifics(words, len, includeExact, visit);
+  }
+}
+
+const v4Entry = <T>(addr: number, len: number, value: T): TrieEntry<T> =>
+  ({ prefix: { family: 4, value: BigInt(addr), length: len }, value });
+
+const v6Entry = <T>(w: Uint32Array, len: number, value: T): TrieEntry<T> =>
+  ({ prefix: { family: 6, value: v6WordsToBigint(w), length: len }, value });
