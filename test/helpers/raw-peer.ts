@@ -1,0 +1,101 @@
+// A scripted BGP peer for tests: speaks just enough BGP (with our codec) to reach Established,
+// then sends whatever bytes a test wants and records what it receives.
+import net from 'node:net';
+import { Framer, KEEPALIVE, encodeMessage } from '../../src/bgp/wire/header.js';
+import { encodeOpen, decodeOpen } from '../../src/bgp/wire/open.js';
+import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
+import { emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/wire/capabilities.js';
+import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
+import { MessageType } from '../../src/bgp/wire/constants.js';
+
+export interface RawPeerOptions {
+  asn: number;
+  bgpId: number;
+  holdTime?: number;
+  /** connect to host:port (we are active) ... */
+  connect?: { host: string; port: number; localAddress?: string };
+  /** ... or accept one connection on host:port (we are passive) */
+  listen?: { host: string; port: number };
+  /** answer the speaker's KEEPALIVEs; false freezes the peer after Established */
+  keepalives?: boolean;
+}
+
+export class RawPeer {
+  socket: net.Socket | undefined;
+  server: net.Server | undefined;
+  readonly framer = new Framer();
+  readonly updates: Update[] = [];
+  notification: Notification | undefined;
+  established = false;
+  closed = false;
+  private waiters: Array<() => void> = [];
+
+  constructor(readonly opts: RawPeerOptions) {}
+
+  async start(): Promise<void> {
+    if (this.opts.listen) {
+      const server = net.createServer((s) => this.attach(s));
+      this.server = server;
+      await new Promise<void>((r) => server.listen(this.opts.listen!.port, this.opts.listen!.host, r));
+    } else {
+      const c = this.opts.connect!;
+      this.attach(net.connect({ host: c.host, port: c.port, ...(c.localAddress ? { localAddress: c.localAddress } : {}) }));
+    }
+  }
+
+  private attach(s: net.Socket): void {
+    this.socket = s;
+    s.on('error', () => {});
+    s.on('close', () => { this.closed = true; this.wake(); });
+    s.on('data', (chunk: Buffer) => {
+      this.framer.push(chunk);
+      for (let f = this.framer.next(); f; f = this.framer.next()) {
+        if ('code' in f) { s.destroy(); return; }
+        this.onMessage(f.type, f.body);
+      }
+      this.wake();
+    });
+    s.write(encodeOpen({
+      asn: this.opts.asn, holdTime: this.opts.holdTime ?? 90, bgpId: this.opts.bgpId,
+      capabilities: { ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST, IPV6_UNICAST], routeRefresh: true },
+    }));
+  }
+
+  private onMessage(type: number, body: Buffer): void {
+    if (type === MessageType.OPEN) {
+      if (!('code' in decodeOpen(body))) this.socket!.write(KEEPALIVE);
+    } else if (type === MessageType.KEEPALIVE) {
+      if (!this.established) this.established = true;
+      else if (this.opts.keepalives !== false) this.socket!.write(KEEPALIVE);
+    } else if (type === MessageType.NOTIFICATION) {
+      this.notification = decodeNotification(body);
+    } else if (type === MessageType.UPDATE) {
+      const u = decodeUpdate(body, { fourOctetAs: true, ebgp: true, addPathV4: false, addPathV6: false });
+      if (!('code' in u)) this.updates.push(u);
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const f of w) f();
+  }
+
+  /** Resolves when `cond` holds, checked after every received chunk; rejects after timeoutMs. */
+  async until(cond: () => boolean, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!cond()) {
+      if (Date.now() > deadline) throw new Error(`raw peer: timed out waiting for ${what}`);
+      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100); });
+    }
+  }
+
+  /** Sends an UPDATE body (wrapped in a header) or any raw bytes. */
+  sendUpdateBody(body: Buffer): void { this.socket!.write(encodeMessage(MessageType.UPDATE, body)); }
+  sendRaw(bytes: Buffer): void { this.socket!.write(bytes); }
+
+  async stop(): Promise<void> {
+    this.socket?.destroy();
+    if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
+  }
+}
