@@ -260,6 +260,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       for (const k of [...p.out.keys()]) if (prefixKeyFamily(k) === family) p.out.delete(k);
     }
     const afi = family === 4 ? 1 : 2;
+    // RFC 7313: an enhanced refresh is framed by Beginning- and End-of-Route-Refresh markers.
+    if (refresh && n.enhancedRouteRefresh) p.session.sendMessage(encodeRouteRefresh({ afi, safi: 1, subtype: 1 }));
     void this.flush(p).then(() => {
       if (!p.session.isEstablished) return;
       if (refresh && n.enhancedRouteRefresh) p.session.sendMessage(encodeRouteRefresh({ afi, safi: 1, subtype: 2 }));

@@ -289,7 +289,10 @@ export class Session extends EventEmitter<SessionEvents> {
         }
         const r = decodeRouteRefresh(body);
         if ('code' in r) return c.fail(r);
-        this.emit('refresh', r);
+        // Subtypes 1 and 2 mark the start and end of the peer's own re-advertisement (RFC 7313);
+        // stale-route purging is not done, so they need no action. Unknown subtypes are ignored.
+        if (r.subtype === 0) this.emit('refresh', r);
+        else if (r.subtype > 2) this.emit('problem', `ROUTE-REFRESH subtype ${r.subtype} ignored`);
         return;
       }
       case MessageType.OPEN:

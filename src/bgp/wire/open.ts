@@ -21,16 +21,20 @@ export function encodeOpen(o: Omit<Open, 'version'>): Buffer {
   const caps = encodeCapabilities({ ...o.capabilities, fourOctetAs: o.asn });
   const w = new Writer(32 + caps.length);
   w.u8(BGP_VERSION).u16(o.asn > 0xffff ? AS_TRANS : o.asn).u16(o.holdTime).u32(o.bgpId);
-  // One Capabilities parameter holding them all; split when over 255 bytes.
-  const params = new Writer(caps.length + 8);
-  for (let i = 0; i < caps.length; ) {
-    let end = i;
-    while (end < caps.length && end - i + 2 + caps[end + 1]! <= 255) end += 2 + caps[end + 1]!;
-    params.u8(CAPABILITIES_PARAM).u8(end - i).bytes(caps.subarray(i, end));
-    i = end;
+  // Capabilities go one per parameter. When they do not fit the classic one-octet lengths, the
+  // RFC 9072 extended form (255, 255, two-octet lengths) carries them.
+  const list: Buffer[] = [];
+  for (let i = 0; i < caps.length; i += 2 + caps[i + 1]!) list.push(caps.subarray(i, i + 2 + caps[i + 1]!));
+  const classic = list.every((c) => c.length <= 255) && list.reduce((n, c) => n + 2 + c.length, 0) <= 255;
+  const params = new Writer(caps.length + 3 * list.length);
+  for (const c of list) {
+    params.u8(CAPABILITIES_PARAM);
+    if (classic) params.u8(c.length); else params.u16(c.length);
+    params.bytes(c);
   }
   const p = params.finish();
-  w.u8(p.length).bytes(p);
+  if (classic) w.u8(p.length).bytes(p);
+  else w.u8(255).u8(255).u16(p.length).bytes(p);
   return encodeMessage(MessageType.OPEN, w.finish());
 }
 

@@ -3,8 +3,8 @@ import { ErrorCode, MessageType } from './constants.js';
 import { type BgpError, bgpError } from './errors.js';
 import { encodeMessage } from './header.js';
 
-/** 0 normal request, 1 beginning of route refresh, 2 end of route refresh */
-export interface RouteRefresh { afi: number; safi: number; subtype: 0 | 1 | 2 }
+/** 0 normal request, 1 beginning of route refresh, 2 end of route refresh; others are ignored (RFC 7313 §5) */
+export interface RouteRefresh { afi: number; safi: number; subtype: number }
 
 export function encodeRouteRefresh(r: RouteRefresh): Buffer {
   const body = Buffer.allocUnsafe(4);
@@ -17,6 +17,5 @@ export function encodeRouteRefresh(r: RouteRefresh): Buffer {
 export function decodeRouteRefresh(body: Buffer): RouteRefresh | BgpError {
   // RFC 7313 §5: a wrong length is a ROUTE-REFRESH Message Error, Invalid Message Length.
   if (body.length !== 4) return bgpError(ErrorCode.ROUTE_REFRESH, 1, `ROUTE-REFRESH body of ${body.length} bytes`, body);
-  const subtype = body[2]!;
-  return { afi: body.readUInt16BE(0), safi: body[3]!, subtype: (subtype <= 2 ? subtype : 0) as 0 | 1 | 2 };
+  return { afi: body.readUInt16BE(0), safi: body[3]!, subtype: body[2]! };
 }

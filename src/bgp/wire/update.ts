@@ -89,6 +89,7 @@ function attrKeyOf(body: Buffer, start: number, end: number, mpReach: MpReach | 
     const flags = body[i]!;
     const type = body[i + 1]!;
     const ext = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
+    if (ext && i + 4 > end) break; // a truncated header; decodeAttributes already judged it
     const len = ext ? body.readUInt16BE(i + 2) : body[i + 2]!;
     const next = i + (ext ? 4 : 3) + len;
     if (type !== AttrType.MP_REACH_NLRI && type !== AttrType.MP_UNREACH_NLRI) key += body.toString('latin1', i, Math.min(next, end));
@@ -147,8 +148,9 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
     if (afi === 1) {
       encodeAttributes(w, attrs, opts);
       w.setU16(tal, w.pos - start);
-      if (w.pos > max) throw new Error('path attributes do not fit in one message');
+      const first = i;
       while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      if (i === first) throw new Error('path attributes leave no room for a prefix in one message');
     } else {
       w.u8(AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH).u8(AttrType.MP_REACH_NLRI);
       const al = w.reserve(2);
@@ -157,7 +159,9 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
       encodeMpNextHop(w, attrs.nextHop ?? '::', attrs.linkLocalNextHop);
       w.u8(0);
       const room = max - attrSizeWithout(attrs, opts);
+      const first = i;
       while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= room) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      if (i === first) throw new Error('path attributes leave no room for a prefix in one message');
       w.setU16(al, w.pos - vs);
       encodeAttributes(w, { ...attrs, nextHop: undefined }, opts);
       w.setU16(tal, w.pos - start);

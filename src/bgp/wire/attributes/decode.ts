@@ -99,7 +99,7 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
           Buffer.from(buf.subarray(ve - len - (ext ? 4 : 3), ve)));
       }
       // Unknown optional: passed on when transitive, quietly dropped when not (RFC 4271 §5).
-      if (flags & AttrFlag.TRANSITIVE) (attrs.unknown ??= []).push({ flags: flags & 0xf0, type, value: Buffer.from(buf.subarray(vs, ve)) });
+      if (flags & AttrFlag.TRANSITIVE) (attrs.unknown ??= []).push({ flags: flags & 0xe0, type, value: Buffer.from(buf.subarray(vs, ve)) });
       continue;
     }
     if ((flags & (AttrFlag.OPTIONAL | AttrFlag.TRANSITIVE)) !== expected) {
@@ -120,6 +120,7 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
         const p = decodeAsPath(buf, vs, ve, ctx.fourOctetAs ? 4 : 2);
         if (typeof p === 'string') { problem(Severity.TREAT_AS_WITHDRAW, type, p); break; }
         if (ctx.ebgp && hasConfed(p)) { problem(Severity.TREAT_AS_WITHDRAW, type, 'confederation segment from an external peer'); break; }
+        if (hasAs0(p)) { problem(Severity.TREAT_AS_WITHDRAW, type, 'AS 0 in the path (RFC 7607)'); break; }
         attrs.asPath = p;
         out.hasAsPath = true;
         break;
@@ -146,6 +147,7 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
         const want = ctx.fourOctetAs ? 8 : 6;
         if (len !== want) { problem(Severity.ATTRIBUTE_DISCARD, type, `length ${len} (expected ${want})`); break; }
         const asn = ctx.fourOctetAs ? buf.readUInt32BE(vs) : buf.readUInt16BE(vs);
+        if (asn === 0) { problem(Severity.ATTRIBUTE_DISCARD, type, 'AS 0 (RFC 7607)'); break; }
         attrs.aggregator = { asn, address: formatIPv4(BigInt(buf.readUInt32BE(ve - 4))) };
         break;
       }
@@ -199,12 +201,14 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
         const p = decodeAsPath(buf, vs, ve, 4);
         if (typeof p === 'string') { problem(Severity.ATTRIBUTE_DISCARD, type, p); break; }
         if (hasConfed(p)) { problem(Severity.ATTRIBUTE_DISCARD, type, 'contains confederation segments'); break; }
+        if (hasAs0(p)) { problem(Severity.ATTRIBUTE_DISCARD, type, 'AS 0 in the path (RFC 7607)'); break; }
         as4Path = p;
         break;
       }
       case AttrType.AS4_AGGREGATOR:
         if (ctx.fourOctetAs) { problem(Severity.ATTRIBUTE_DISCARD, type, 'sent by a 4-octet AS speaker'); break; }
         if (len !== 8) { problem(Severity.ATTRIBUTE_DISCARD, type, `length ${len}`); break; }
+        if (buf.readUInt32BE(vs) === 0) { problem(Severity.ATTRIBUTE_DISCARD, type, 'AS 0 (RFC 7607)'); break; }
         as4Aggregator = { asn: buf.readUInt32BE(vs), address: formatIPv4(BigInt(buf.readUInt32BE(vs + 4))) };
         break;
       case AttrType.LARGE_COMMUNITY: {
@@ -232,6 +236,8 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
   }
   return out;
 }
+
+const hasAs0 = (p: AsPathSegment[]) => p.some((s) => s.asns.includes(0));
 
 function supported(afi: number, safi: number): boolean {
   return (afi === 1 || afi === 2) && safi === 1;

@@ -56,7 +56,8 @@ export function encodeAttributes(w: Writer, a: PathAttributes, ctx: EncodeContex
   if (a.extendedCommunities?.length) attr(w, OT, AttrType.EXTENDED_COMMUNITIES, (w) => { for (const c of a.extendedCommunities!) w.bytes(Buffer.from(c, 'hex')); });
   // An OLD peer gets the true 4-octet path in AS4_PATH (RFC 6793 §4.2.2).
   if (!ctx.fourOctetAs && path.some((s) => s.asns.some((x) => x > 0xffff))) {
-    attr(w, OT, AttrType.AS4_PATH, (w) => writeAsPath(w, path, 4));
+    // AS4_PATH never carries confederation segments (RFC 6793 §3).
+    attr(w, OT, AttrType.AS4_PATH, (w) => writeAsPath(w, path.filter((s) => s.type === 1 || s.type === 2), 4));
   }
   if (!ctx.fourOctetAs && a.aggregator && a.aggregator.asn > 0xffff) {
     attr(w, OT, AttrType.AS4_AGGREGATOR, (w) => w.u32(a.aggregator!.asn).u32(ipv4(a.aggregator!.address)));
