@@ -7,8 +7,16 @@ set -euo pipefail
 
 # Packages the tests call as real programs. Add new ones here.
 #   sqlite3  - the sqlite3 CLI, used by tests to inspect databases
+#   bird2    - BIRD 2 (/usr/sbin/bird, birdc): BGP peer for the speaker interop tests
+#   gobgpd   - GoBGP (/usr/bin/gobgpd, gobgp): BGP peer for the speaker interop tests
+#   frr      - FRR (/usr/lib/frr/bgpd, vtysh): bgpd runs standalone (no zebra) as a BGP peer
+#   exabgp   - ExaBGP (/usr/sbin/exabgp): BGP peer; runs with /usr/bin/python3
 PACKAGES=(
   sqlite3
+  bird2
+  gobgpd
+  frr
+  exabgp
 )
 
 # Use sudo only when we are not root and sudo is available.

@@ -58,6 +58,13 @@ interface Peer {
   maxPrefixWarned: boolean;
 }
 
+/** A path through our own AS is a loop (RFC 4271 §9.1.2): kept for visibility, never used. */
+function withLoopCheck(config: PeerConfig, policy: ImportPolicy): ImportPolicy {
+  if (config.asn === config.localAsn) return policy;
+  const own = config.localAsn;
+  return (k, a) => (a.asPath?.some((seg) => seg.asns.includes(own)) ? `AS path contains our AS ${own} (loop)` : policy(k, a));
+}
+
 export class Speaker extends EventEmitter<SpeakerEvents> {
   readonly rib = new Rib();
   private peers = new Map<string, Peer>();
@@ -111,7 +118,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
     const exportPolicy = policies.export ?? ((_k: PrefixKey, _a: PathAttributes, source: string) =>
       source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)');
-    const peer: Peer = { id, config, session, importPolicy, exportPolicy, out: new Map(), dirty: new Set(), maxPrefixWarned: false };
+    const peer: Peer = { id, config, session, importPolicy: withLoopCheck(config, importPolicy), exportPolicy, out: new Map(), dirty: new Set(), maxPrefixWarned: false };
     this.peers.set(id, peer);
     this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0 });
     session.on('state', (s, prev) => this.emit('session', id, s, prev));
@@ -134,7 +141,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (!p) return;
     if (policies.export) p.exportPolicy = policies.export;
     if (policies.import) {
-      p.importPolicy = policies.import;
+      p.importPolicy = withLoopCheck(p.config, policies.import);
       const changed: PrefixKey[] = [];
       this.rib.reimport(id, p.importPolicy, changed);
       this.changed(changed);

@@ -58,7 +58,9 @@ export class Session extends EventEmitter<SessionEvents> {
         ...(config.families.includes('ipv6') ? [IPV6_UNICAST] : []),
       ],
       routeRefresh: true,
-      enhancedRouteRefresh: true,
+      // Enhanced route refresh (RFC 7313) asks the receiver to purge stale routes after EoRR; until
+      // that is implemented the capability is not advertised (the codec handles its messages).
+      enhancedRouteRefresh: false,
       extendedMessage: true,
       fourOctetAs: config.localAsn,
       addPath: config.addPathReceive
