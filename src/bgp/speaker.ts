@@ -186,7 +186,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           withdrawn.push(...n.keys);
         }
       } else {
-        const set = this.rib.attrs.intern(`${p.id}|${u.attrKey}`, () => u.attrs);
+        const set = this.rib.attrs.intern(p.id, u.attrKey, () => u.attrs);
         for (const n of reach) {
           this.rib.announce(p.id, n.keys, n.pathIds, set, p.importPolicy, changed);
           announced = announced.length ? [...announced, ...n.keys] : n.keys;
@@ -244,9 +244,14 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private changed(keys: PrefixKey[]): void {
     if (!keys.length) return;
     this.emit('best', keys);
+    const loc = this.rib.loc;
     for (const p of this.peers.values()) {
       if (!p.session.isEstablished) continue;
-      for (const k of keys) p.dirty.add(k);
+      for (const k of keys) {
+        // A route is never sent back to where it came from; skip it unless something was sent before.
+        if (loc.get(k)?.source === p.id && !p.out.has(k)) continue;
+        p.dirty.add(k);
+      }
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
@@ -307,7 +312,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           const family = prefixKeyFamily(k);
           if ((family === 4 && !n.ipv4) || (family === 6 && !n.ipv6)) continue;
           const best = this.rib.loc.get(k);
-          const send = best && best.source !== p.id && p.exportPolicy(k, best.set.attrs, best.source) === undefined ? best.set : undefined;
+          const send = best && best.source !== p.id && p.exportPolicy(k, best.attrs, best.source) === undefined ? best : undefined;
           const sent = p.out.get(k);
           if (send === sent) continue;
           if (send) {

@@ -62,21 +62,20 @@ export function routes(s: Speaker, q: { peer?: string; prefix?: string; limit?: 
   };
   if (!q.peer || q.peer === 'local') {
     const entries = key !== undefined ? (s.rib.local.has(key) ? [[key, s.rib.local.get(key)!] as const] : []) : s.rib.local;
-    for (const [k, set] of entries) take(k, 'local', set.attrs, s.rib.loc.get(k)?.set === set);
+    for (const [k, set] of entries) take(k, 'local', set.attrs, s.rib.loc.get(k) === set);
   }
   for (const [id, { rib }] of s.rib.peers) {
     if (q.peer && q.peer !== id) continue;
     if (key !== undefined) {
       for (const rk of rib.paths.get(key) ?? [key]) {
         const set = rib.routes.get(rk);
-        if (set) take(key, id, set.attrs, s.rib.loc.get(key)?.source === id && s.rib.loc.get(key)?.set === set, rib.rejected.get(rk));
+        if (set) take(key, id, set.attrs, s.rib.loc.get(key) === set, rib.rejected.get(rk));
       }
       continue;
     }
     for (const [rk, set] of rib.routes) {
       const k = prefixOfRouteKey(rk);
-      const b = s.rib.loc.get(k);
-      take(k, id, set.attrs, b?.source === id && b.set === set, rib.rejected.get(rk));
+      take(k, id, set.attrs, s.rib.loc.get(k) === set, rib.rejected.get(rk));
     }
   }
   return { count, routes: out };

@@ -27,7 +27,8 @@ Peer settings: address, asn, port (179), passive, holdTime (90), families ([ipv4
   routeServerClient, addPath, connectRetry (5 s), description.
 Route settings: prefix, nextHop, asPath, origin, med, localPref, communities, largeCommunities, extendedCommunities.
 Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
-        GET /routes?peer=&prefix=&limit= -> {count, routes: [...]}`)
+        GET /routes?peer=&prefix=&limit= -> {count, routes: [...]}
+        GET /stats -> {locRib, attributeSets, memoryMB}`)
     .action(async (opts: { config: string; logLevel: string }) => {
       const { parseSpeakerFile } = await import('./speaker-config.js');
       const { Speaker } = await import('../bgp/speaker.js');
@@ -76,6 +77,13 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
           };
           if (req.method !== 'GET') return send(405, { error: 'only GET' });
           if (url.pathname === '/sessions') return send(200, status.sessions(speaker));
+          if (url.pathname === '/stats') {
+            const m = process.memoryUsage();
+            return send(200, {
+              locRib: speaker.rib.loc.size, attributeSets: speaker.rib.attrs.size,
+              memoryMB: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])),
+            });
+          }
           if (url.pathname === '/routes') {
             const limit = url.searchParams.get('limit');
             if (limit !== null && !/^\d+$/.test(limit)) return send(400, { error: 'limit must be a non-negative integer' });

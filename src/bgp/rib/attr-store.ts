@@ -5,6 +5,8 @@ import type { PathAttributes } from '../wire/attributes/types.js';
 export interface AttrSet {
   readonly key: string;
   readonly attrs: PathAttributes;
+  /** the peer id the set was learned from ('' for the speaker's own routes): sets are per source */
+  readonly source: string;
   refs: number;
 }
 
@@ -13,12 +15,13 @@ export class AttrStore {
 
   get size(): number { return this.byKey.size; }
 
-  /** The shared set for `key`, decoding with `make` only the first time. */
-  intern(key: string, make: () => PathAttributes): AttrSet {
-    let s = this.byKey.get(key);
+  /** The shared set for `key` from `source`, decoding with `make` only the first time. */
+  intern(source: string, key: string, make: () => PathAttributes): AttrSet {
+    const k = `${source}|${key}`;
+    let s = this.byKey.get(k);
     if (!s) {
-      s = { key, attrs: make(), refs: 0 };
-      this.byKey.set(key, s);
+      s = { key: k, attrs: make(), source, refs: 0 };
+      this.byKey.set(k, s);
     }
     return s;
   }

@@ -9,12 +9,6 @@ import { compare, type Candidate } from './decision.js';
 
 export interface PeerInfo { id: string; address: string; ebgp: boolean; bgpId: number }
 
-export interface Best {
-  /** peer id, or '' for the speaker's own route */
-  source: string;
-  set: AttrSet;
-}
-
 /** The import policy's verdict on one route: undefined to accept, or the reason to reject. */
 export type ImportPolicy = (prefix: PrefixKey, attrs: PathAttributes) => string | undefined;
 
@@ -22,7 +16,8 @@ export class Rib {
   readonly attrs = new AttrStore();
   readonly peers = new Map<string, { info: PeerInfo; rib: AdjRibIn }>();
   readonly local = new Map<PrefixKey, AttrSet>();
-  readonly loc = new Map<PrefixKey, Best>();
+  /** the best path per prefix; the set's `source` says where it came from */
+  readonly loc = new Map<PrefixKey, AttrSet>();
 
   addPeer(info: PeerInfo): AdjRibIn {
     const rib = new AdjRibIn();
@@ -54,7 +49,7 @@ export class Rib {
       const isAccepted = reason === undefined;
       if (wasAccepted !== isAccepted) count(rib, key, isAccepted ? 1 : -1);
       if (old) this.attrs.unref(old);
-      if (wasAccepted || isAccepted) this.reselect(key, changed);
+      if (wasAccepted || isAccepted) this.reselect(key, changed, rib, pathIds !== null);
     }
   }
 
@@ -77,7 +72,7 @@ export class Rib {
     this.attrs.unref(old);
     if (wasAccepted) {
       count(rib, key, -1);
-      this.reselect(key, changed);
+      this.reselect(key, changed, rib, rk !== key);
     }
   }
 
@@ -110,7 +105,7 @@ export class Rib {
   }
 
   setLocal(key: PrefixKey, attrs: PathAttributes, changed: PrefixKey[]): void {
-    const set = this.attrs.intern(`local|${JSON.stringify(attrs)}`, () => attrs);
+    const set = this.attrs.intern('', JSON.stringify(attrs), () => attrs);
     const old = this.local.get(key);
     if (old === set) return;
     this.attrs.ref(set);
@@ -143,31 +138,23 @@ export class Rib {
     return out.sort((a, b) => compare(a.c, b.c));
   }
 
-  private reselect(key: PrefixKey, changed: PrefixKey[]): void {
+  /**
+   * Recomputes the best path for `key` after a change from `from` (a peer's Adj-RIB-In, or none
+   * for own routes). With a single feed and no own route for the prefix, the feed's route is the
+   * best without comparison: the common case of a full-table session, kept cheap.
+   */
+  private reselect(key: PrefixKey, changed: PrefixKey[], from?: AdjRibIn, multipath = false): void {
     const cur = this.loc.get(key);
-    let best: Best | undefined;
-    if (this.peers.size === 1 && !this.local.has(key)) {
-      // The common case of a single feed: no comparison needed.
-      const { rib } = this.peers.values().next().value!;
-      const rks = rib.paths.get(key);
-      if (!rks) {
-        const set = rib.routes.get(key);
-        if (set && !rib.rejected.has(key)) best = { source: this.peers.keys().next().value!, set };
-      } else {
-        const c = this.candidates(key)[0];
-        if (c) best = c;
-      }
+    let best: AttrSet | undefined;
+    if (from && !multipath && this.peers.size === 1 && (this.local.size === 0 || !this.local.has(key))) {
+      const set = from.routes.get(key);
+      best = set && (from.rejected.size === 0 || !from.rejected.has(key)) ? set : undefined;
     } else {
-      const c = this.candidates(key)[0];
-      if (c) best = c;
+      best = this.candidates(key)[0]?.set;
     }
-    if (best) {
-      if (cur && cur.source === best.source && cur.set === best.set) return;
-      if (cur) { cur.source = best.source; cur.set = best.set; } else this.loc.set(key, best);
-    } else {
-      if (!cur) return;
-      this.loc.delete(key);
-    }
+    if (best === cur) return;
+    if (best) this.loc.set(key, best);
+    else this.loc.delete(key);
     changed.push(key);
   }
 }
