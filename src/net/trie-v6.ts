@@ -294,6 +294,37 @@ export class TrieV6<T> {
     }
   }
 
+  /** Renumbers the nodes depth first (see TrieV4.optimize): subtrees become contiguous. Handles change. */
+  optimize(): void {
+    const old = this.n;
+    const map = new Int32Array(this.next);
+    const order = new Int32Array(this.live);
+    let k = 0;
+    const stack = this.root === NONE ? [] : [this.root];
+    while (stack.length > 0) {
+      const x = stack.pop()!;
+      order[k++] = x;
+      map[x] = k;
+      if (old[S * x + 6] !== NONE) stack.push(old[S * x + 6]);
+      if (old[S * x + 5] !== NONE) stack.push(old[S * x + 5]);
+    }
+    const n = new Int32Array(S * Math.max(64, k + 1 + (k >> 3)));
+    const vals: Array<T | undefined> = [undefined];
+    for (let j = 0; j < k; j++) {
+      const ob = S * order[j], nb = S * (j + 1);
+      n.set(old.subarray(ob, ob + 5), nb);
+      n[nb + 5] = map[old[ob + 5]];
+      n[nb + 6] = map[old[ob + 6]];
+      vals.push(this.vals[order[j]]);
+    }
+    this.n = n;
+    this.vals = vals;
+    this.next = k + 1;
+    this.free = NONE;
+    this.root = k === 0 ? NONE : 1;
+    this.version++;
+  }
+
   /** Visits all stored prefixes in address order (shorter first among equal addresses). */
   forEach(visit: V6Visit<T>): void {
     if (this.root !== NONE) this.walk(this.root, -1, visit);

@@ -2,13 +2,14 @@
 // prefixes and more-specifics. It is a facade over two Patricia trees (trie-v4.ts, trie-v6.ts)
 // that never use bigint inside; the `Prefix`/`Address` methods convert at the edge, and the
 // *V4/*V6 methods (and the `v4`/`v6` trees themselves) are the allocation-free hot paths.
+// After a bulk load (a full table), optimize() lays the trees out for lookups.
 import type { Address } from './address.js';
 import type { Prefix } from './prefix.js';
 import { v6WordsFromBigint, v6WordsToBigint } from './compact.js';
-import { TrieV4, type V4Visit } from './trie-v4.js';
+import { TrieV4, type V4Visit, type TrieV4Options } from './trie-v4.js';
 import { TrieV6, type V6Visit } from './trie-v6.js';
 
-export { TrieV4, TrieV6, type V4Visit, type V6Visit };
+export { TrieV4, TrieV6, type V4Visit, type V6Visit, type TrieV4Options };
 
 export interface TrieEntry<T> {
   prefix: Prefix;
@@ -26,10 +27,14 @@ function checkLength(p: Prefix): void {
 }
 
 export class PrefixTrie<T> {
-  readonly v4 = new TrieV4<T>();
+  readonly v4: TrieV4<T>;
   readonly v6 = new TrieV6<T>();
   // Conversion buffer for IPv6 arguments; the trees copy it into locals before doing anything else.
   private readonly w = new Uint32Array(4);
+
+  constructor(options: { v4?: TrieV4Options } = {}) {
+    this.v4 = new TrieV4<T>(options.v4);
+  }
 
   get size(): number { return this.v4.size + this.v6.size; }
 
@@ -60,6 +65,12 @@ export class PrefixTrie<T> {
   clear(): void {
     this.v4.clear();
     this.v6.clear();
+  }
+
+  /** Lays both trees out for fast lookups; worth it after a bulk load (see TrieV4.optimize). */
+  optimize(): void {
+    this.v4.optimize();
+    this.v6.optimize();
   }
 
   /** The most specific stored prefix that covers the address, or equals or covers the prefix. */
