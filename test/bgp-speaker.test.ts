@@ -207,3 +207,56 @@ describe('NOTIFICATIONs and RFC 7606 against a raw peer', () => {
     assert.equal(sessions(s).find((x) => x.peer === '127.0.50.27')!.accepted, 1);
   });
 });
+
+describe('connection collision (RFC 4271 §6.8)', () => {
+  test('two speakers dialling each other at once end with one session, kept by the higher BGP identifier', async () => {
+    const A = '127.0.50.31';
+    const B = '127.0.50.32';
+    const a = new Speaker({ asn: 65031, routerId: ip('192.0.2.31'), listen: { host: A, port: 1790 } });
+    const b = new Speaker({ asn: 65032, routerId: ip('192.0.2.32'), listen: { host: B, port: 1790 } });
+    cleanups.push(() => a.stop(), () => b.stop());
+    a.addPeer(peer({ address: B, asn: 65032, localAsn: 65031, port: 1790, localAddress: A, routerId: ip('192.0.2.31') }), all);
+    b.addPeer(peer({ address: A, asn: 65031, localAsn: 65032, port: 1790, localAddress: B, routerId: ip('192.0.2.32') }), all);
+    for (const s of [a, b]) s.on('problem', () => {});
+    // Start both listeners first, then both sessions in the same tick: both connections open.
+    await Promise.all([a.start(), b.start()]);
+    await until(() => sessions(a)[0]!.state === 'Established' && sessions(b)[0]!.state === 'Established', 'Established');
+    const ca = a.peer(B)!.session.counters.establishedTransitions;
+    const cb = b.peer(A)!.session.counters.establishedTransitions;
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(a.peer(B)!.session.counters.establishedTransitions, ca, 'a stays up');
+    assert.equal(b.peer(A)!.session.counters.establishedTransitions, cb, 'b stays up');
+    assert.equal(ca, 1);
+    // The surviving connection is the one b (the higher identifier) opened: a accepted it.
+    const conns = (a.peer(B)!.session as unknown as { established: { outbound: boolean } }).established;
+    assert.equal(conns.outbound, false, 'a keeps the connection b initiated');
+  });
+});
+
+describe('a stalled peer', () => {
+  test('a peer that stops reading does not hold back the others', async () => {
+    const S = '127.0.50.41';
+    const s = new Speaker({ asn: 65041, routerId: ip('192.0.2.41'), listen: { host: S, port: 1790 } });
+    cleanups.push(() => s.stop());
+    for (const [addr, asn] of [['127.0.50.42', 65042], ['127.0.50.43', 65043]] as const) {
+      s.addPeer(peer({ address: addr, asn, localAsn: 65041, port: 1790, passive: true, localAddress: S, routerId: ip('192.0.2.41'), holdTime: 30 }), all);
+    }
+    await s.start();
+    const stalled = new RawPeer({ asn: 65042, bgpId: ip('192.0.2.42'), connect: { host: S, port: 1790, localAddress: '127.0.50.42' } });
+    const good = new RawPeer({ asn: 65043, bgpId: ip('192.0.2.43'), connect: { host: S, port: 1790, localAddress: '127.0.50.43' } });
+    cleanups.push(() => stalled.stop(), () => good.stop());
+    await stalled.start();
+    await good.start();
+    await stalled.until(() => stalled.established, 5000, 'Established');
+    await good.until(() => good.established, 5000, 'Established');
+    stalled.stall();
+    // 50,000 routes with distinct attributes: far more than a socket buffer holds.
+    const routes = Array.from({ length: 50_000 }, (_, j) => ({
+      key: textToKey(`${45 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!, attrs: { origin: 0, med: j },
+    }));
+    s.announce(routes);
+    await good.until(() => good.announced >= 50_000, 30_000, 'all routes at the good peer');
+    assert.equal(s.peer('127.0.50.43')!.session.state, 'Established');
+    assert.equal(s.peer('127.0.50.42')!.session.state, 'Established', 'the stalled peer is only slow, not torn down');
+  });
+});

@@ -334,8 +334,13 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           if (v4.length) msgs.push(...encodeAnnouncements(1, exportAttributes(set.attrs, 4, target, local), v4, opts));
           if (v6.length) msgs.push(...encodeAnnouncements(2, exportAttributes(set.attrs, 6, target, local), v6, opts));
         }
-        for (const m of msgs) {
-          if (!p.session.sendMessage(m)) await p.session.drain();
+        // Many small UPDATEs go out as few large writes: one syscall per ~64 KiB, not per message.
+        for (let j = 0; j < msgs.length; ) {
+          let size = 0;
+          const start = j;
+          while (j < msgs.length && (size === 0 || size + msgs[j]!.length <= 65536)) size += msgs[j++]!.length;
+          const chunk = j - start === 1 ? msgs[start]! : Buffer.concat(msgs.slice(start, j), size);
+          if (!p.session.sendMessage(chunk)) await p.session.drain();
           if (!p.session.isEstablished) return;
         }
       }

@@ -25,6 +25,8 @@ export class RawPeer {
   server: net.Server | undefined;
   readonly framer = new Framer();
   readonly updates: Update[] = [];
+  /** IPv4 and IPv6 prefixes announced to us so far (a running count, cheap to poll) */
+  announced = 0;
   notification: Notification | undefined;
   established = false;
   closed = false;
@@ -71,7 +73,10 @@ export class RawPeer {
       this.notification = decodeNotification(body);
     } else if (type === MessageType.UPDATE) {
       const u = decodeUpdate(body, { fourOctetAs: true, ebgp: true, addPathV4: false, addPathV6: false });
-      if (!('code' in u)) this.updates.push(u);
+      if (!('code' in u)) {
+        this.updates.push(u);
+        this.announced += u.nlri.keys.length + (u.mpReach?.nlri.keys.length ?? 0);
+      }
     }
   }
 
@@ -89,6 +94,9 @@ export class RawPeer {
       await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100); });
     }
   }
+
+  /** Stops reading from the socket: the speaker's writes back up, as with a stalled router. */
+  stall(): void { this.socket!.pause(); }
 
   /** Sends an UPDATE body (wrapped in a header) or any raw bytes. */
   sendUpdateBody(body: Buffer): void { this.socket!.write(encodeMessage(MessageType.UPDATE, body)); }

@@ -326,7 +326,10 @@ export class Session extends EventEmitter<SessionEvents> {
   sendMessage(buf: Buffer): boolean {
     const c = this.established;
     if (!c) return false;
-    if (buf[18] === MessageType.UPDATE) this.counters.updatesOut++;
+    // `buf` may hold several messages back to back; count the UPDATEs among them.
+    for (let i = 0; i + 19 <= buf.length; i += buf.readUInt16BE(i + 16) || buf.length) {
+      if (buf[i + 18] === MessageType.UPDATE) this.counters.updatesOut++;
+    }
     return this.send(c, buf);
   }
 

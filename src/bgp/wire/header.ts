@@ -67,25 +67,27 @@ export class Framer {
     return { type, body: msg.subarray(HEADER_LENGTH) };
   }
 
-  /** The first n buffered bytes, joining chunks only when the header straddles them. */
+  /** The first n buffered bytes, joining only as many chunks as those bytes span. */
   private peek(n: number): Buffer {
-    const first = this.chunks[0]!;
-    if (first.length >= n) return first;
-    const joined = Buffer.concat(this.chunks);
-    this.chunks = [joined];
-    return joined;
+    if (this.chunks[0]!.length < n) this.join(n);
+    return this.chunks[0]!;
   }
 
   private take(n: number): Buffer {
-    let first = this.chunks[0]!;
-    if (first.length < n) {
-      first = Buffer.concat(this.chunks);
-      this.chunks = [first];
-    }
+    if (this.chunks[0]!.length < n) this.join(n);
+    const first = this.chunks[0]!;
     const out = first.subarray(0, n);
     if (first.length === n) this.chunks.shift();
     else this.chunks[0] = first.subarray(n);
     this.buffered -= n;
     return out;
+  }
+
+  /** Merges leading chunks until the first holds at least n bytes (never the whole backlog). */
+  private join(n: number): void {
+    let k = 0;
+    let size = 0;
+    while (size < n) size += this.chunks[k++]!.length;
+    this.chunks.splice(0, k, Buffer.concat(this.chunks.slice(0, k), size));
   }
 }

@@ -7,6 +7,7 @@ import { decodeAttributes, type DecodeContext, type MpReach, type MpUnreach } fr
 import { encodeAttributes, encodeMpNextHop, type EncodeContext } from './attributes/encode.js';
 import type { PathAttributes } from './attributes/types.js';
 import { encodeMessage } from './header.js';
+import { HEADER_LENGTH as HDR } from './constants.js';
 import { Writer } from './writer.js';
 
 export interface Update {
@@ -111,7 +112,7 @@ export function encodeWithdrawals(afi: number, keys: PrefixKey[], opts: EncodeOp
   const out: Buffer[] = [];
   let i = 0;
   while (i < keys.length) {
-    const w = new Writer(Math.min(max, 4096));
+    const w = messageWriter();
     if (afi === 1) {
       const wl = w.reserve(2);
       const start = w.pos;
@@ -126,11 +127,11 @@ export function encodeWithdrawals(afi: number, keys: PrefixKey[], opts: EncodeOp
       const al = w.reserve(2);
       const vs = w.pos;
       w.u16(afi).u8(1);
-      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max + HDR) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
       w.setU16(al, w.pos - vs);
       w.setU16(tal, w.pos - start);
     }
-    out.push(encodeMessage(MessageType.UPDATE, w.finish()));
+    out.push(finishMessage(w));
   }
   return out;
 }
@@ -141,7 +142,7 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
   const out: Buffer[] = [];
   let i = 0;
   while (i < keys.length) {
-    const w = new Writer(Math.min(max, 4096));
+    const w = messageWriter();
     w.u16(0);
     const tal = w.reserve(2);
     const start = w.pos;
@@ -149,7 +150,7 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
       encodeAttributes(w, attrs, opts);
       w.setU16(tal, w.pos - start);
       const first = i;
-      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max + HDR) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
       if (i === first) throw new Error('path attributes leave no room for a prefix in one message');
     } else {
       w.u8(AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH).u8(AttrType.MP_REACH_NLRI);
@@ -158,7 +159,7 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
       w.u16(afi).u8(1);
       encodeMpNextHop(w, attrs.nextHop ?? '::', attrs.linkLocalNextHop);
       w.u8(0);
-      const room = max - attrSizeWithout(attrs, opts);
+      const room = max + HDR - attrSizeWithout(attrs, opts);
       const first = i;
       while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= room) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
       if (i === first) throw new Error('path attributes leave no room for a prefix in one message');
@@ -166,9 +167,24 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
       encodeAttributes(w, { ...attrs, nextHop: undefined }, opts);
       w.setU16(tal, w.pos - start);
     }
-    out.push(encodeMessage(MessageType.UPDATE, w.finish()));
+    out.push(finishMessage(w));
   }
   return out;
+}
+
+/** A writer with room for the header, which finishMessage fills in: no copy of the body. */
+function messageWriter(): Writer {
+  const w = new Writer(512);
+  w.reserve(HDR);
+  return w;
+}
+
+function finishMessage(w: Writer): Buffer {
+  const buf = w.finish();
+  buf.fill(0xff, 0, 16);
+  buf.writeUInt16BE(buf.length, 16);
+  buf[18] = MessageType.UPDATE;
+  return buf;
 }
 
 function attrSizeWithout(attrs: PathAttributes, opts: EncodeContext): number {
