@@ -11,12 +11,16 @@ set -euo pipefail
 #   gobgpd   - GoBGP (/usr/bin/gobgpd, gobgp): BGP peer for the speaker interop tests
 #   frr      - FRR (/usr/lib/frr/bgpd, vtysh): bgpd runs standalone (no zebra) as a BGP peer
 #   exabgp   - ExaBGP (/usr/sbin/exabgp): BGP peer; runs with /usr/bin/python3
+#   stayrtr  - StayRTR (/usr/bin/stayrtr): RPKI-to-Router cache for the RTR client tests
+#   bgpdump  - bgpdump (/usr/bin/bgpdump): the MRT reference the reader's output is compared with
 PACKAGES=(
   sqlite3
   bird2
   gobgpd
   frr
   exabgp
+  stayrtr
+  bgpdump
 )
 
 # Use sudo only when we are not root and sudo is available.

@@ -5,6 +5,8 @@ import { registerServe } from './serve.js';
 import { registerResources } from './resources.js';
 import { registerApply } from './apply.js';
 import { registerSpeaker } from './speaker.js';
+import { registerMrt } from './mrt.js';
+import { registerRpki } from './rpki.js';
 import { CliError } from './client.js';
 
 const program = new Command('openpeering')
@@ -23,6 +25,8 @@ Look:    openpeering pops list; openpeering peerings list --partner nordlink`);
 registerServe(program);
 registerApply(program);
 registerSpeaker(program);
+registerMrt(program);
+registerRpki(program);
 registerResources(program);
 
 program.exitOverride();
