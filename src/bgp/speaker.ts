@@ -6,20 +6,25 @@ import net from 'node:net';
 import { Session, type SessionState, type DownInfo } from './session/session.js';
 import type { PeerConfig } from './session/config.js';
 import type { Negotiated } from './session/negotiated.js';
-import { Rib, type ImportPolicy } from './rib/rib.js';
-import type { AttrSet } from './rib/attr-store.js';
+import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
+import { RouteTable } from './rib/route-table.js';
+import type { AttrSet, Route } from './rib/attr-store.js';
+import { decodeAttributes } from './wire/attributes/decode.js';
 import { exportAttributes, type ExportTarget } from './rib/export.js';
 import type { Update } from './wire/update.js';
 import { encodeAnnouncements, encodeWithdrawals, encodeEndOfRib } from './wire/update.js';
 import { encodeRouteRefresh } from './wire/route-refresh.js';
 import { bgpError } from './wire/errors.js';
 import { CeaseSubcode, ErrorCode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
-import { type PrefixKey, prefixKeyFamily } from './wire/nlri.js';
+import type { PrefixKey } from './wire/nlri.js';
 import type { PathAttributes } from './wire/attributes/types.js';
 import { canonicalAddress } from '../net/address.js';
 
-/** Decides whether a route may be sent to a peer: undefined to send, a reason not to. */
-export type ExportPolicy = (prefix: PrefixKey, attrs: PathAttributes, source: string) => string | undefined;
+/**
+ * Decides whether a route may be sent to a peer: undefined to send, a reason not to.
+ * `route.attrs` decodes on demand.
+ */
+export type ExportPolicy = (prefix: PrefixKey, route: Route, source: string) => string | undefined;
 
 export interface PeerOptions extends PeerConfig {
   /** next hops we announce (default: the session's local address) */
@@ -51,18 +56,11 @@ interface Peer {
   session: Session;
   importPolicy: ImportPolicy;
   exportPolicy: ExportPolicy;
-  /** what we last sent: prefix -> the attribute set it was sent from */
-  out: Map<PrefixKey, AttrSet>;
-  /** prefixes whose advertisement must be recomputed at the next flush */
-  dirty: Set<PrefixKey>;
+  /** Adj-RIB-Out: what we last sent, prefix -> the attribute set it was sent from */
+  out: RouteTable<AttrSet>;
+  /** prefix indexes whose advertisement must be recomputed at the next flush */
+  dirty: Set<number>;
   maxPrefixWarned: boolean;
-}
-
-/** A path through our own AS is a loop (RFC 4271 §9.1.2): kept for visibility, never used. */
-function withLoopCheck(config: PeerConfig, policy: ImportPolicy): ImportPolicy {
-  if (config.asn === config.localAsn) return policy;
-  const own = config.localAsn;
-  return (k, a) => (a.asPath?.some((seg) => seg.asns.includes(own)) ? `AS path contains our AS ${own} (loop)` : policy(k, a));
 }
 
 export class Speaker extends EventEmitter<SpeakerEvents> {
@@ -116,11 +114,20 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const session = new Session(config);
     // RFC 8212: without a policy, nothing is imported from or exported to an external peer.
     const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
-    const exportPolicy = policies.export ?? ((_k: PrefixKey, _a: PathAttributes, source: string) =>
+    const exportPolicy = policies.export ?? ((_k: PrefixKey, _r: Route, source: string) =>
       source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)');
-    const peer: Peer = { id, config, session, importPolicy: withLoopCheck(config, importPolicy), exportPolicy, out: new Map(), dirty: new Set(), maxPrefixWarned: false };
+    const peer: Peer = { id, config, session, importPolicy, exportPolicy, out: new RouteTable(this.rib.index), dirty: new Set(), maxPrefixWarned: false };
     this.peers.set(id, peer);
-    this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0 });
+    const adjRibIn = this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0 });
+    session.knownAttributes = adjRibIn.sets;
+    // Stored attribute bytes decode again with the session's current negotiation; loops are
+    // paths through our own AS, which only an external peer can send us.
+    adjRibIn.sets.decoder = (buf, start, end) => {
+      const n = session.negotiated;
+      const d = decodeAttributes(buf, start, end, { fourOctetAs: n?.fourOctetAs ?? true, ebgp, addPathV4: false, addPathV6: false });
+      return 'code' in d ? {} : d.attrs;
+    };
+    adjRibIn.sets.ownAsn = adjRibIn.mpSets.ownAsn = ebgp ? config.localAsn : 0;
     session.on('state', (s, prev) => this.emit('session', id, s, prev));
     session.on('established', (n) => this.onEstablished(peer, n));
     session.on('down', (info) => this.onDown(peer, info));
@@ -141,8 +148,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (!p) return;
     if (policies.export) p.exportPolicy = policies.export;
     if (policies.import) {
-      p.importPolicy = withLoopCheck(p.config, policies.import);
-      const changed: PrefixKey[] = [];
+      p.importPolicy = policies.import;
+      const changed = new Changed();
       this.rib.reimport(id, p.importPolicy, changed);
       this.changed(changed);
     }
@@ -152,13 +159,13 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   // Own routes
 
   announce(routes: Array<{ key: PrefixKey; attrs: PathAttributes }>): void {
-    const changed: PrefixKey[] = [];
+    const changed = new Changed();
     for (const r of routes) this.rib.setLocal(r.key, r.attrs, changed);
     this.changed(changed);
   }
 
   withdraw(keys: PrefixKey[]): void {
-    const changed: PrefixKey[] = [];
+    const changed = new Changed();
     for (const k of keys) this.rib.removeLocal(k, changed);
     this.changed(changed);
   }
@@ -166,7 +173,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   // Receiving
 
   private onUpdate(p: Peer, u: Update): void {
-    const changed: PrefixKey[] = [];
+    const changed = new Changed();
     const withdrawn: PrefixKey[] = [];
     if (u.withdrawn.keys.length) {
       this.rib.withdraw(p.id, u.withdrawn.keys, u.withdrawn.pathIds, changed);
@@ -186,14 +193,17 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           withdrawn.push(...n.keys);
         }
       } else {
-        const set = this.rib.attrs.intern(p.id, u.attrKey, () => u.attrs);
+        const rib = this.rib.peers.get(p.id)!.rib;
+        const set = (u.known as AttrSet | undefined) ?? (u.mp ? rib.mpSets : rib.sets).intern(u.attrKey, u.attrs, u.clean);
         for (const n of reach) {
           this.rib.announce(p.id, n.keys, n.pathIds, set, p.importPolicy, changed);
           announced = announced.length ? [...announced, ...n.keys] : n.keys;
         }
       }
     }
-    if (announced.length || withdrawn.length) this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : u.attrs);
+    if ((announced.length || withdrawn.length) && this.listenerCount('routes')) {
+      this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : (u.known?.attrs ?? u.attrs));
+    }
     this.changed(changed);
     if (announced.length) this.checkMaxPrefix(p);
   }
@@ -233,7 +243,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private onDown(p: Peer, info: DownInfo): void {
     p.out.clear();
     p.dirty.clear();
-    const changed: PrefixKey[] = [];
+    const changed = new Changed();
     this.rib.clearPeer(p.id, changed);
     this.emit('down', p.id, info);
     this.changed(changed);
@@ -241,16 +251,16 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   // Sending
 
-  private changed(keys: PrefixKey[]): void {
-    if (!keys.length) return;
-    this.emit('best', keys);
+  private changed(changed: Changed): void {
+    if (!changed.length) return;
+    if (this.listenerCount('best')) this.emit('best', changed.keys);
     const loc = this.rib.loc;
     for (const p of this.peers.values()) {
       if (!p.session.isEstablished) continue;
-      for (const k of keys) {
+      for (const idx of changed.idx) {
         // A route is never sent back to where it came from; skip it unless something was sent before.
-        if (loc.get(k)?.source === p.id && !p.out.has(k)) continue;
-        p.dirty.add(k);
+        if (loc.getAt(idx)?.source === p.id && p.out.getAt(idx) === undefined) continue;
+        p.dirty.add(idx);
       }
     }
     if (!this.flushScheduled) {
@@ -266,10 +276,11 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private sendAll(p: Peer, family: 4 | 6, refresh: boolean): void {
     const n = p.session.negotiated;
     if (!n) return;
-    for (const k of this.rib.loc.keys()) if (prefixKeyFamily(k) === family) p.dirty.add(k);
+    const index = this.rib.index;
+    for (const idx of this.rib.loc.indexes()) if (index.isV4(idx) === (family === 4)) p.dirty.add(idx);
     if (refresh) {
       // Forget what was sent so everything is sent again.
-      for (const k of [...p.out.keys()]) if (prefixKeyFamily(k) === family) p.out.delete(k);
+      for (const idx of p.out.indexes()) if (index.isV4(idx) === (family === 4)) p.out.deleteAt(idx);
     }
     const afi = family === 4 ? 1 : 2;
     // RFC 7313: an enhanced refresh is framed by Beginning- and End-of-Route-Refresh markers.
@@ -306,22 +317,27 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         const withdraw4: PrefixKey[] = [];
         const withdraw6: PrefixKey[] = [];
         const groups = new Map<AttrSet, PrefixKey[]>();
-        const batch = [...p.dirty].slice(0, 50_000);
-        for (const k of batch) {
-          p.dirty.delete(k);
-          const family = prefixKeyFamily(k);
-          if ((family === 4 && !n.ipv4) || (family === 6 && !n.ipv6)) continue;
-          const best = this.rib.loc.get(k);
-          const send = best && best.source !== p.id && p.exportPolicy(k, best.attrs, best.source) === undefined ? best : undefined;
-          const sent = p.out.get(k);
+        const index = this.rib.index;
+        let budget = 50_000;
+        for (const idx of p.dirty) {
+          if (budget-- === 0) break;
+          p.dirty.delete(idx);
+          // A prefix no table holds any more was never sent (the Adj-RIB-Out would hold it).
+          if (!index.live(idx)) continue;
+          const v4 = index.isV4(idx);
+          if (v4 ? !n.ipv4 : !n.ipv6) continue;
+          const k = index.keyOf(idx);
+          const best = this.rib.loc.getAt(idx);
+          const send = best && best.source !== p.id && p.exportPolicy(k, best, best.source) === undefined ? best : undefined;
+          const sent = p.out.getAt(idx);
           if (send === sent) continue;
           if (send) {
-            p.out.set(k, send);
+            p.out.setAt(idx, send);
             const g = groups.get(send);
             if (g) g.push(k); else groups.set(send, [k]);
           } else {
-            p.out.delete(k);
-            (family === 4 ? withdraw4 : withdraw6).push(k);
+            p.out.deleteAt(idx);
+            (v4 ? withdraw4 : withdraw6).push(k);
           }
         }
         const msgs: Buffer[] = [];

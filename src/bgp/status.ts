@@ -66,16 +66,10 @@ export function routes(s: Speaker, q: { peer?: string; prefix?: string; limit?: 
   }
   for (const [id, { rib }] of s.rib.peers) {
     if (q.peer && q.peer !== id) continue;
-    if (key !== undefined) {
-      for (const rk of rib.paths.get(key) ?? [key]) {
-        const set = rib.routes.get(rk);
-        if (set) take(key, id, set.attrs, s.rib.loc.get(key) === set, rib.rejected.get(rk));
-      }
-      continue;
-    }
-    for (const [rk, set] of rib.routes) {
+    const routes = key !== undefined ? rib.routesFor(key) : rib.entries();
+    for (const [rk, set] of routes) {
       const k = prefixOfRouteKey(rk);
-      take(k, id, set.attrs, s.rib.loc.get(k) === set, rib.rejected.get(rk));
+      take(k, id, set.attrs, s.rib.loc.get(k) === set, rib.rejected(rk));
     }
   }
   return { count, routes: out };

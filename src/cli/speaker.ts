@@ -80,7 +80,7 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
           if (url.pathname === '/stats') {
             const m = process.memoryUsage();
             return send(200, {
-              locRib: speaker.rib.loc.size, attributeSets: speaker.rib.attrs.size,
+              locRib: speaker.rib.loc.size, attributeSets: speaker.rib.attrSetCount,
               memoryMB: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])),
             });
           }

@@ -1,12 +1,14 @@
 // Adj-RIB-In: what one peer sent, before policy, kept whole so that rejected routes stay
 // visible with the reason they were rejected.
 import type { PrefixKey } from '../wire/nlri.js';
-import type { AttrSet } from './attr-store.js';
+import { AttrStore, type AttrSet } from './attr-store.js';
+import type { PrefixIndex } from './prefix-index.js';
+import { RouteTable } from './route-table.js';
 
-/** A route's identity within one peer: the prefix, plus the path id with ADD-PATH. */
+/** A route's identity within one peer: the prefix, plus the path id with ADD-PATH ("key#id"). */
 export type RouteKey = PrefixKey | string;
 
-export const routeKey = (key: PrefixKey, pathId: number | undefined): RouteKey => (pathId === undefined ? key : `${key}#${pathId}`);
+export const pathRouteKey = (key: PrefixKey, pathId: number): string => `${key}#${pathId}`;
 
 export function prefixOfRouteKey(rk: RouteKey): PrefixKey {
   if (typeof rk === 'number') return rk;
@@ -17,15 +19,51 @@ export function prefixOfRouteKey(rk: RouteKey): PrefixKey {
 }
 
 export class AdjRibIn {
-  readonly routes = new Map<RouteKey, AttrSet>();
-  /** import-policy rejections: route -> reason */
-  readonly rejected = new Map<RouteKey, string>();
-  /** route keys per prefix when ADD-PATH brings several paths (absent otherwise) */
-  readonly paths = new Map<PrefixKey, Set<RouteKey>>();
+  /** the attribute sets this peer's routes use: keyed by raw bytes, and (IPv6 and other MP routes) by bytes plus next hop */
+  readonly sets: AttrStore;
+  readonly mpSets: AttrStore;
+  /** routes without a path identifier, by prefix */
+  readonly plain: RouteTable<AttrSet>;
+  /** import-policy rejections of plain routes: prefix -> reason */
+  readonly rejectedPlain: RouteTable<string>;
+  /** ADD-PATH routes by "key#pathId", their rejections, and the path keys per prefix */
+  readonly multi = new Map<string, AttrSet>();
+  readonly rejectedMulti = new Map<string, string>();
+  readonly pathsOf = new Map<PrefixKey, Set<string>>();
   acceptedV4 = 0;
   acceptedV6 = 0;
 
-  get size(): number { return this.routes.size; }
+  constructor(peerId: string, readonly index: PrefixIndex) {
+    this.sets = new AttrStore(peerId);
+    this.mpSets = new AttrStore(peerId);
+    this.plain = new RouteTable(index);
+    this.rejectedPlain = new RouteTable(index);
+  }
+
+  get size(): number { return this.plain.size + this.multi.size; }
 
   accepted(family: 4 | 6): number { return family === 4 ? this.acceptedV4 : this.acceptedV6; }
+
+  get(rk: RouteKey): AttrSet | undefined {
+    return typeof rk === 'string' && rk.includes('#') ? this.multi.get(rk) : this.plain.get(rk);
+  }
+
+  /** The reject reason of a route, undefined when it was accepted (or is not there). */
+  rejected(rk: RouteKey): string | undefined {
+    return typeof rk === 'string' && rk.includes('#') ? this.rejectedMulti.get(rk) : this.rejectedPlain.get(rk);
+  }
+
+  /** The routes for one prefix: its plain route and its ADD-PATH paths. */
+  routesFor(key: PrefixKey): Array<[RouteKey, AttrSet]> {
+    const out: Array<[RouteKey, AttrSet]> = [];
+    const plain = this.plain.get(key);
+    if (plain) out.push([key, plain]);
+    for (const rk of this.pathsOf.get(key) ?? []) out.push([rk, this.multi.get(rk)!]);
+    return out;
+  }
+
+  *entries(): IterableIterator<[RouteKey, AttrSet]> {
+    yield* this.plain.entries();
+    yield* this.multi.entries();
+  }
 }

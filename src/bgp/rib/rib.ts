@@ -1,26 +1,42 @@
 // The speaker's routing tables: an Adj-RIB-In per peer, the speaker's own routes, and the
-// Loc-RIB holding the best path per prefix. Every change returns the prefixes whose best path
-// changed, which is all the export side needs to know.
+// Loc-RIB holding the best path per prefix, all indexed by one PrefixIndex. Every change
+// reports the prefixes whose best path changed, which is all the export side
+// needs to know.
 import type { PrefixKey } from '../wire/nlri.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
-import { AttrStore, type AttrSet } from './attr-store.js';
-import { AdjRibIn, routeKey, prefixOfRouteKey, type RouteKey } from './adj-rib-in.js';
+import { AttrStore, type AttrSet, type Route } from './attr-store.js';
+import { AdjRibIn, pathRouteKey, prefixOfRouteKey } from './adj-rib-in.js';
 import { compare, type Candidate } from './decision.js';
+import { PrefixIndex } from './prefix-index.js';
+import { RouteTable } from './route-table.js';
+
+/** Prefixes whose best path changed: their indexes (for the export side) and keys (for events). */
+export class Changed {
+  readonly idx: number[] = [];
+  readonly keys: PrefixKey[] = [];
+  add(idx: number, key: PrefixKey): void { this.idx.push(idx); this.keys.push(key); }
+  get length(): number { return this.idx.length; }
+}
 
 export interface PeerInfo { id: string; address: string; ebgp: boolean; bgpId: number }
 
-/** The import policy's verdict on one route: undefined to accept, or the reason to reject. */
-export type ImportPolicy = (prefix: PrefixKey, attrs: PathAttributes) => string | undefined;
+/**
+ * The import policy's verdict on one route: undefined to accept, or the reason to reject.
+ * `route.attrs` decodes on demand: a policy that needs no attribute costs nothing per route.
+ */
+export type ImportPolicy = (prefix: PrefixKey, route: Route) => string | undefined;
 
 export class Rib {
-  readonly attrs = new AttrStore();
+  readonly index = new PrefixIndex();
+  /** attribute sets of own routes (each peer's are in its Adj-RIB-In) */
+  readonly ownSets = new AttrStore('');
   readonly peers = new Map<string, { info: PeerInfo; rib: AdjRibIn }>();
-  readonly local = new Map<PrefixKey, AttrSet>();
+  readonly local = new RouteTable<AttrSet>(this.index);
   /** the best path per prefix; the set's `source` says where it came from */
-  readonly loc = new Map<PrefixKey, AttrSet>();
+  readonly loc = new RouteTable<AttrSet>(this.index);
 
   addPeer(info: PeerInfo): AdjRibIn {
-    const rib = new AdjRibIn();
+    const rib = new AdjRibIn(info.id, this.index);
     this.peers.set(info.id, { info, rib });
     return rib;
   }
@@ -30,139 +46,200 @@ export class Rib {
     if (p) p.info.bgpId = bgpId;
   }
 
-  /** Adds or replaces routes from a peer; returns prefixes whose best path changed. */
-  announce(peerId: string, keys: PrefixKey[], pathIds: number[] | null, set: AttrSet, policy: ImportPolicy, changed: PrefixKey[]): void {
-    const p = this.peers.get(peerId)!;
-    const rib = p.rib;
+  /** Adds or replaces routes from a peer; pushes the indexes whose best path changed. */
+  announce(peerId: string, keys: PrefixKey[], pathIds: number[] | null, set: AttrSet, policy: ImportPolicy, changed: Changed): void {
+    const rib = this.peers.get(peerId)!.rib;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
-      const rk = routeKey(key, pathIds?.[i]);
-      const old = rib.routes.get(rk);
+      if (pathIds) {
+        this.announcePath(rib, key, pathIds[i]!, set, policy, changed);
+        continue;
+      }
+      const idx = this.index.intern(key);
+      const old = rib.plain.getAt(idx);
       if (old === set) continue;
-      this.attrs.ref(set);
-      rib.routes.set(rk, set);
-      if (pathIds) addPath(rib, key, rk);
-      const wasAccepted = old !== undefined && !rib.rejected.has(rk);
-      const reason = policy(key, set.attrs);
-      if (reason === undefined) rib.rejected.delete(rk);
-      else rib.rejected.set(rk, reason);
+      AttrStore.ref(set);
+      rib.plain.setAt(idx, set);
+      const wasAccepted = old !== undefined && rib.rejectedPlain.getAt(idx) === undefined;
+      const reason = verdict(key, set, policy);
+      if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
+      else rib.rejectedPlain.setAt(idx, reason);
       const isAccepted = reason === undefined;
       if (wasAccepted !== isAccepted) count(rib, key, isAccepted ? 1 : -1);
-      if (old) this.attrs.unref(old);
-      if (wasAccepted || isAccepted) this.reselect(key, changed, rib, pathIds !== null);
+      if (old) AttrStore.unref(old);
+      if (wasAccepted || isAccepted) this.reselect(idx, key, changed, rib);
     }
+  }
+
+  private announcePath(rib: AdjRibIn, key: PrefixKey, pathId: number, set: AttrSet, policy: ImportPolicy, changed: Changed): void {
+    const rk = pathRouteKey(key, pathId);
+    const old = rib.multi.get(rk);
+    if (old === set) return;
+    AttrStore.ref(set);
+    rib.multi.set(rk, set);
+    let paths = rib.pathsOf.get(key);
+    if (!paths) rib.pathsOf.set(key, (paths = new Set()));
+    paths.add(rk);
+    const wasAccepted = old !== undefined && !rib.rejectedMulti.has(rk);
+    const reason = verdict(key, set, policy);
+    if (reason === undefined) rib.rejectedMulti.delete(rk);
+    else rib.rejectedMulti.set(rk, reason);
+    if (wasAccepted !== (reason === undefined)) count(rib, key, reason === undefined ? 1 : -1);
+    if (old) AttrStore.unref(old);
+    if (wasAccepted || reason === undefined) this.reselect(this.index.intern(key), key, changed);
   }
 
   /** Removes routes from a peer. */
-  withdraw(peerId: string, keys: PrefixKey[], pathIds: number[] | null, changed: PrefixKey[]): void {
+  withdraw(peerId: string, keys: PrefixKey[], pathIds: number[] | null, changed: Changed): void {
     const rib = this.peers.get(peerId)!.rib;
-    for (let i = 0; i < keys.length; i++) this.remove(rib, keys[i]!, routeKey(keys[i]!, pathIds?.[i]), changed);
+    for (let i = 0; i < keys.length; i++) {
+      if (pathIds) this.removePath(rib, keys[i]!, pathRouteKey(keys[i]!, pathIds[i]!), changed);
+      else {
+        const idx = this.index.find(keys[i]!);
+        if (idx >= 0) this.removePlain(rib, idx, keys[i]!, changed);
+      }
+    }
   }
 
-  private remove(rib: AdjRibIn, key: PrefixKey, rk: RouteKey, changed: PrefixKey[]): void {
-    const old = rib.routes.get(rk);
+  private removePlain(rib: AdjRibIn, idx: number, key: PrefixKey, changed: Changed): void {
+    const old = rib.plain.getAt(idx);
     if (!old) return;
-    rib.routes.delete(rk);
-    const wasAccepted = !rib.rejected.delete(rk);
-    if (rk !== key) {
-      const set = rib.paths.get(key);
-      set?.delete(rk);
-      if (set && !set.size) rib.paths.delete(key);
-    }
-    this.attrs.unref(old);
+    const wasAccepted = !rib.rejectedPlain.deleteAt(idx);
+    // Keep the index alive across the Loc-RIB update: the Adj-RIB-In entry may be its last holder.
+    this.index.ref(idx);
+    rib.plain.deleteAt(idx);
+    AttrStore.unref(old);
     if (wasAccepted) {
       count(rib, key, -1);
-      this.reselect(key, changed, rib, rk !== key);
+      this.reselect(idx, key, changed, rib);
+    }
+    this.index.unref(idx);
+  }
+
+  private removePath(rib: AdjRibIn, key: PrefixKey, rk: string, changed: Changed): void {
+    const old = rib.multi.get(rk);
+    if (!old) return;
+    rib.multi.delete(rk);
+    const wasAccepted = !rib.rejectedMulti.delete(rk);
+    const paths = rib.pathsOf.get(key);
+    paths?.delete(rk);
+    if (paths && !paths.size) rib.pathsOf.delete(key);
+    AttrStore.unref(old);
+    if (wasAccepted) {
+      count(rib, key, -1);
+      const idx = this.index.find(key);
+      if (idx >= 0) this.reselect(idx, key, changed);
     }
   }
 
   /** Drops everything a peer sent (its session went down). */
-  clearPeer(peerId: string, changed: PrefixKey[]): void {
+  clearPeer(peerId: string, changed: Changed): void {
     const rib = this.peers.get(peerId)?.rib;
     if (!rib) return;
-    for (const rk of [...rib.routes.keys()]) this.remove(rib, prefixOfRouteKey(rk), rk, changed);
+    for (const idx of rib.plain.indexes()) this.removePlain(rib, idx, this.index.keyOf(idx), changed);
+    for (const rk of [...rib.multi.keys()]) this.removePath(rib, prefixOfRouteKey(rk), rk, changed);
   }
 
-  removePeer(peerId: string, changed: PrefixKey[]): void {
+  removePeer(peerId: string, changed: Changed): void {
     this.clearPeer(peerId, changed);
     this.peers.delete(peerId);
   }
 
   /** Re-runs import policy over a peer's whole Adj-RIB-In (policy changed). */
-  reimport(peerId: string, policy: ImportPolicy, changed: PrefixKey[]): void {
+  reimport(peerId: string, policy: ImportPolicy, changed: Changed): void {
     const rib = this.peers.get(peerId)!.rib;
-    for (const [rk, set] of rib.routes) {
-      const key = prefixOfRouteKey(rk);
-      const was = !rib.rejected.has(rk);
-      const reason = policy(key, set.attrs);
-      if (reason === undefined) rib.rejected.delete(rk);
-      else rib.rejected.set(rk, reason);
+    for (const idx of rib.plain.indexes()) {
+      const key = this.index.keyOf(idx);
+      const was = rib.rejectedPlain.getAt(idx) === undefined;
+      const reason = verdict(key, rib.plain.getAt(idx)!, policy);
+      if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
+      else rib.rejectedPlain.setAt(idx, reason);
       if (was !== (reason === undefined)) {
         count(rib, key, reason === undefined ? 1 : -1);
-        this.reselect(key, changed);
+        this.reselect(idx, key, changed);
+      }
+    }
+    for (const [rk, set] of rib.multi) {
+      const key = prefixOfRouteKey(rk);
+      const was = !rib.rejectedMulti.has(rk);
+      const reason = verdict(key, set, policy);
+      if (reason === undefined) rib.rejectedMulti.delete(rk);
+      else rib.rejectedMulti.set(rk, reason);
+      if (was !== (reason === undefined)) {
+        count(rib, key, reason === undefined ? 1 : -1);
+        this.reselect(this.index.intern(key), key, changed);
       }
     }
   }
 
-  setLocal(key: PrefixKey, attrs: PathAttributes, changed: PrefixKey[]): void {
-    const set = this.attrs.intern('', JSON.stringify(attrs), () => attrs);
-    const old = this.local.get(key);
+  setLocal(key: PrefixKey, attrs: PathAttributes, changed: Changed): void {
+    const set = this.ownSets.intern(Buffer.from(JSON.stringify(attrs)), attrs, false);
+    const idx = this.index.intern(key);
+    const old = this.local.getAt(idx);
     if (old === set) return;
-    this.attrs.ref(set);
-    this.local.set(key, set);
-    if (old) this.attrs.unref(old);
-    this.reselect(key, changed);
+    AttrStore.ref(set);
+    this.local.setAt(idx, set);
+    if (old) AttrStore.unref(old);
+    this.reselect(idx, key, changed);
   }
 
-  removeLocal(key: PrefixKey, changed: PrefixKey[]): void {
-    const old = this.local.get(key);
+  removeLocal(key: PrefixKey, changed: Changed): void {
+    const idx = this.index.find(key);
+    const old = idx >= 0 ? this.local.getAt(idx) : undefined;
     if (!old) return;
-    this.local.delete(key);
-    this.attrs.unref(old);
-    this.reselect(key, changed);
+    this.index.ref(idx);
+    this.local.deleteAt(idx);
+    AttrStore.unref(old);
+    this.reselect(idx, key, changed);
+    this.index.unref(idx);
+  }
+
+  /** Distinct attribute sets held, over all sources. */
+  get attrSetCount(): number {
+    let n = this.ownSets.size;
+    for (const { rib } of this.peers.values()) n += rib.sets.size + rib.mpSets.size;
+    return n;
   }
 
   /** Every accepted candidate for a prefix, best first. */
   candidates(key: PrefixKey): Array<{ source: string; set: AttrSet }> {
     const out: Array<{ source: string; set: AttrSet; c: Candidate }> = [];
-    const own = this.local.get(key);
-    if (own) out.push({ source: '', set: own, c: { attrs: own.attrs, ebgp: false, peerBgpId: 0, peerAddress: '', local: true } });
+    const idx = this.index.find(key);
+    const own = idx >= 0 ? this.local.getAt(idx) : undefined;
+    if (own) out.push({ source: '', set: own, c: { set: own, ebgp: false, peerBgpId: 0, peerAddress: '', local: true } });
     for (const [id, { info, rib }] of this.peers) {
-      const rks = rib.paths.get(key) ?? [key];
-      for (const rk of rks) {
-        const set = rib.routes.get(rk);
-        if (!set || rib.rejected.has(rk)) continue;
-        out.push({ source: id, set, c: { attrs: set.attrs, ebgp: info.ebgp, peerBgpId: info.bgpId, peerAddress: info.address, local: false } });
-      }
+      const c = (set: AttrSet) => ({ source: id, set, c: { set, ebgp: info.ebgp, peerBgpId: info.bgpId, peerAddress: info.address, local: false } });
+      const plain = idx >= 0 ? rib.plain.getAt(idx) : undefined;
+      if (plain && rib.rejectedPlain.getAt(idx) === undefined) out.push(c(plain));
+      for (const rk of rib.pathsOf.get(key) ?? []) if (!rib.rejectedMulti.has(rk)) out.push(c(rib.multi.get(rk)!));
     }
     return out.sort((a, b) => compare(a.c, b.c));
   }
 
   /**
-   * Recomputes the best path for `key` after a change from `from` (a peer's Adj-RIB-In, or none
-   * for own routes). With a single feed and no own route for the prefix, the feed's route is the
+   * Recomputes the best path for a prefix after a change from `from` (a peer's plain route), or
+   * from elsewhere. With a single feed and no own route for the prefix, the feed's route is the
    * best without comparison: the common case of a full-table session, kept cheap.
    */
-  private reselect(key: PrefixKey, changed: PrefixKey[], from?: AdjRibIn, multipath = false): void {
-    const cur = this.loc.get(key);
+  private reselect(idx: number, key: PrefixKey, changed: Changed, from?: AdjRibIn): void {
+    const cur = this.loc.getAt(idx);
     let best: AttrSet | undefined;
-    if (from && !multipath && this.peers.size === 1 && (this.local.size === 0 || !this.local.has(key))) {
-      const set = from.routes.get(key);
-      best = set && (from.rejected.size === 0 || !from.rejected.has(key)) ? set : undefined;
+    if (from && this.peers.size === 1 && from.pathsOf.size === 0 && (this.local.size === 0 || this.local.getAt(idx) === undefined)) {
+      const set = from.plain.getAt(idx);
+      best = set && from.rejectedPlain.getAt(idx) === undefined ? set : undefined;
     } else {
       best = this.candidates(key)[0]?.set;
     }
     if (best === cur) return;
-    if (best) this.loc.set(key, best);
-    else this.loc.delete(key);
-    changed.push(key);
+    if (best) this.loc.setAt(idx, best);
+    else this.loc.deleteAt(idx);
+    changed.add(idx, key);
   }
 }
 
-function addPath(rib: AdjRibIn, key: PrefixKey, rk: RouteKey): void {
-  let set = rib.paths.get(key);
-  if (!set) rib.paths.set(key, (set = new Set()));
-  set.add(rk);
+/** A path through the receiver's own AS is a loop (RFC 4271 §9.1.2): kept for visibility, never used. */
+function verdict(key: PrefixKey, set: AttrSet, policy: ImportPolicy): string | undefined {
+  return set.loops ? `AS path contains our AS ${set.store.ownAsn} (loop)` : policy(key, set);
 }
 
 function count(rib: AdjRibIn, key: PrefixKey, d: number): void {

@@ -44,15 +44,18 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
     this.framer.push(chunk);
+    let any = false;
     for (;;) {
       if (this.closed) return;
       const f = this.framer.next();
-      if (f === undefined) return;
+      if (f === undefined) break;
       if ('code' in f) { this.fail(f); return; }
-      // RFC 4271 §4.4: any KEEPALIVE or UPDATE restarts the hold timer; we count every message.
-      this.armHold();
+      any = true;
       this.emit('message', f.type, f.body);
     }
+    // RFC 4271 §4.4: any KEEPALIVE or UPDATE restarts the hold timer; we count every message,
+    // once per chunk read rather than per message (a full table is a million messages).
+    if (any && !this.closed) this.armHold();
   }
 
   /** Negotiated hold time in seconds (0 disables both timers). */

@@ -10,7 +10,7 @@ import { type Capabilities, emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from
 import { decodeOpen, encodeOpen, type Open } from '../wire/open.js';
 import { decodeNotification, describeNotification, type Notification } from '../wire/notification.js';
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefresh } from '../wire/route-refresh.js';
-import { decodeUpdate, type Update } from '../wire/update.js';
+import { decodeUpdate, type KnownAttributes, type Update } from '../wire/update.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH } from '../wire/constants.js';
 import { Connection } from './connection.js';
 import { type Negotiated, negotiate } from './negotiated.js';
@@ -47,6 +47,8 @@ export class Session extends EventEmitter<SessionEvents> {
   establishedAt: number | undefined;
   lastDown: DownInfo | undefined;
   readonly localCapabilities: Capabilities;
+  /** attribute sets this session already decoded cleanly (the speaker's interned sets) */
+  knownAttributes: KnownAttributes | undefined;
   counters = { updatesIn: 0, updatesOut: 0, messagesIn: 0, messagesOut: 0, establishedTransitions: 0 };
 
   constructor(readonly config: PeerConfig, capabilities?: Partial<Capabilities>) {
@@ -278,7 +280,7 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case MessageType.UPDATE: {
         this.counters.updatesIn++;
-        const u = decodeUpdate(body, { fourOctetAs: n.fourOctetAs, ebgp: this.ebgp, addPathV4: n.addPathRxV4, addPathV6: n.addPathRxV6 });
+        const u = decodeUpdate(body, { fourOctetAs: n.fourOctetAs, ebgp: this.ebgp, addPathV4: n.addPathRxV4, addPathV6: n.addPathRxV6 }, this.knownAttributes);
         if ('code' in u) return c.fail(u);
         for (const p of u.problems) this.emit('problem', `UPDATE: ${p.reason}${p.severity === 2 ? ' (routes treated as withdrawn)' : p.severity === 1 ? ' (attribute discarded)' : ''}`);
         this.emit('update', u);

@@ -22,16 +22,43 @@ export interface Update {
   treatAsWithdraw: boolean;
   /** everything that was wrong but survivable, for logs */
   problems: UpdateProblem[];
-  /** The raw attribute bytes (without MP attributes' NLRI), identical for identical attribute sets: the interning key. */
-  attrKey: string;
+  /**
+   * The interning key: the raw attribute bytes, identical for identical attribute sets; with MP
+   * attributes (`mp`), the other attributes' bytes followed by the MP_REACH next hop.
+   */
+  attrKey: Buffer;
+  /** the UPDATE has MP_REACH or MP_UNREACH attributes (their keys are a separate key space) */
+  mp: boolean;
+  /**
+   * The attributes decoded without any problem and without MP attributes: decoding the same
+   * bytes again gives the same result, so a receiver may skip it (see KnownAttributes).
+   */
+  clean: boolean;
+  /**
+   * Set when `known` recognised the attribute bytes: its set, whose attributes these are.
+   * `attrs` is then empty and not decoded.
+   */
+  known?: Route;
   /** RFC 4724 End-of-RIB marker for this family, if the UPDATE is one */
   endOfRib?: { afi: number; safi: number };
 }
 
 export type { DecodeContext, MpReach, MpUnreach };
 
+/** Something that carries decoded attributes (the RIB's interned attribute sets). */
+export interface Route { readonly attrs: PathAttributes }
+
+/**
+ * Finds attributes already decoded from the same bytes by an earlier clean UPDATE of this
+ * session. A full table repeats each attribute set a few times: those UPDATEs skip decoding.
+ */
+export interface KnownAttributes { find(buf: Buffer, start: number, end: number): Route | undefined }
+
+const NO_ATTRIBUTES: PathAttributes = Object.freeze({});
+const EMPTY = Buffer.alloc(0);
+
 /** Decodes an UPDATE body (after the 19-byte header). */
-export function decodeUpdate(body: Buffer, ctx: DecodeContext): Update | BgpError {
+export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttributes): Update | BgpError {
   const malformed = (reason: string) => bgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, reason);
   if (body.length < 4) return malformed('UPDATE shorter than its two length fields');
   const wl = body.readUInt16BE(0);
@@ -51,7 +78,12 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext): Update | BgpErro
     const problems: UpdateProblem[] = [];
     // §3 d: NLRI without any attribute lacks every mandatory attribute.
     if (nlri.keys.length) problems.push({ severity: Severity.TREAT_AS_WITHDRAW, attr: 0, reason: 'NLRI without path attributes' });
-    return { withdrawn, nlri, attrs: {}, treatAsWithdraw: nlri.keys.length > 0, problems, attrKey: '', ...(eor ? { endOfRib: { afi: 1, safi: 1 } } : {}) };
+    return { withdrawn, nlri, attrs: {}, treatAsWithdraw: nlri.keys.length > 0, problems, attrKey: EMPTY, mp: false, clean: false, ...(eor ? { endOfRib: { afi: 1, safi: 1 } } : {}) };
+  }
+
+  if (known) {
+    const k = known.find(body, as, ae);
+    if (k) return { withdrawn, nlri, attrs: NO_ATTRIBUTES, treatAsWithdraw: false, problems: [], attrKey: EMPTY, mp: false, clean: true, known: k };
   }
 
   const d = decodeAttributes(body, as, ae, ctx);
@@ -72,19 +104,22 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext): Update | BgpErro
   const treatAsWithdraw = problems.some((p) => p.severity === Severity.TREAT_AS_WITHDRAW);
   const endOfRib = !nlri.keys.length && !wl && !mpReach && mpUnreach && !mpUnreach.nlri.keys.length && tal <= 9
     ? { afi: mpUnreach.afi, safi: mpUnreach.safi } : undefined;
+  const clean = !problems.length && !mpReach && !mpUnreach;
   return {
-    withdrawn, nlri, attrs, treatAsWithdraw, problems, attrKey: attrKeyOf(body, as, ae, mpReach),
+    withdrawn, nlri, attrs, treatAsWithdraw, problems, attrKey: attrKeyOf(body, as, ae, mpReach || mpUnreach ? mpReach ?? null : undefined),
+    mp: !!(mpReach || mpUnreach), clean,
     ...(mpReach ? { mpReach } : {}), ...(mpUnreach ? { mpUnreach } : {}), ...(endOfRib ? { endOfRib } : {}),
   };
 }
 
-/** The attribute bytes as a string, with MP attributes reduced to their next hop. */
-function attrKeyOf(body: Buffer, start: number, end: number, mpReach: MpReach | undefined): string {
-  if (!mpReach) {
-    // Fast path: no MP attribute can be in the way unless the update carries MP_UNREACH only.
-    return body.toString('latin1', start, end);
-  }
-  let key = '';
+/**
+ * The interning key. Without MP attributes (`mp` undefined) the raw bytes, not copied. With them
+ * (an MP_REACH, or null for MP_UNREACH only), the other attributes' bytes followed by the
+ * MP_REACH next hop octets and their count: the NLRI inside must not make sets differ.
+ */
+function attrKeyOf(body: Buffer, start: number, end: number, mp: MpReach | null | undefined): Buffer {
+  if (mp === undefined) return body.subarray(start, end);
+  const parts: Buffer[] = [];
   let i = start;
   while (i + 3 <= end) {
     const flags = body[i]!;
@@ -92,11 +127,17 @@ function attrKeyOf(body: Buffer, start: number, end: number, mpReach: MpReach | 
     const ext = (flags & AttrFlag.EXTENDED_LENGTH) !== 0;
     if (ext && i + 4 > end) break; // a truncated header; decodeAttributes already judged it
     const len = ext ? body.readUInt16BE(i + 2) : body[i + 2]!;
-    const next = i + (ext ? 4 : 3) + len;
-    if (type !== AttrType.MP_REACH_NLRI && type !== AttrType.MP_UNREACH_NLRI) key += body.toString('latin1', i, Math.min(next, end));
+    const hdr = ext ? 4 : 3;
+    const next = i + hdr + len;
+    if (type === AttrType.MP_REACH_NLRI && mp && i + hdr + 4 <= end) {
+      const nhLen = body[i + hdr + 3]!;
+      parts.push(body.subarray(i + hdr + 4, Math.min(i + hdr + 4 + nhLen, end)), Buffer.from([nhLen]));
+    } else if (type !== AttrType.MP_REACH_NLRI && type !== AttrType.MP_UNREACH_NLRI) {
+      parts.push(body.subarray(i, Math.min(next, end)));
+    }
     i = next;
   }
-  return `${key}|${mpReach.nextHop}|${mpReach.linkLocalNextHop ?? ''}`;
+  return Buffer.concat(parts);
 }
 
 // Encoding

@@ -4,7 +4,12 @@ import type { AsPathSegment } from './types.js';
 
 /** Decodes segments with 2- or 4-octet ASNs; a string names what is malformed (RFC 7606 §7.2). */
 export function decodeAsPath(buf: Buffer, start: number, end: number, asnSize: 2 | 4): AsPathSegment[] | string {
-  const segs: AsPathSegment[] = [];
+  // Count the segments first: the array is kept for as long as the route lives, and a pushed-to
+  // array keeps room for 16 or more.
+  let nsegs = 0;
+  for (let k = start; k + 2 <= end && nsegs < 256; k += 2 + buf[k + 1]! * asnSize) nsegs++;
+  const segs: AsPathSegment[] = new Array(nsegs);
+  let n = 0;
   let i = start;
   while (i < end) {
     if (i + 2 > end) return 'a single octet left where a segment header was expected';
@@ -16,7 +21,7 @@ export function decodeAsPath(buf: Buffer, start: number, end: number, asnSize: 2
     if (i + count * asnSize > end) return 'segment overruns the attribute';
     const asns = new Array<number>(count);
     for (let j = 0; j < count; j++, i += asnSize) asns[j] = asnSize === 4 ? buf.readUInt32BE(i) : buf.readUInt16BE(i);
-    segs.push({ type, asns });
+    segs[n++] = { type, asns };
   }
   return segs;
 }

@@ -127,7 +127,7 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
       }
       case AttrType.NEXT_HOP:
         if (len !== 4) { problem(Severity.TREAT_AS_WITHDRAW, type, `length ${len}`); break; }
-        attrs.nextHop = formatIPv4(BigInt(buf.readUInt32BE(vs)));
+        attrs.nextHop = ipv4Text(buf.readUInt32BE(vs));
         out.hasNextHop = true;
         break;
       case AttrType.MULTI_EXIT_DISC:
@@ -235,6 +235,19 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
     if (as4Path && attrs.asPath) attrs.asPath = mergeAs4Path(attrs.asPath, as4Path);
   }
   return out;
+}
+
+// A peer uses few next hops for many attribute sets: one shared string each, not one per set.
+const ipv4Texts = new Map<number, string>();
+
+function ipv4Text(v: number): string {
+  let t = ipv4Texts.get(v);
+  if (t === undefined) {
+    if (ipv4Texts.size >= 4096) ipv4Texts.clear();
+    t = `${v >>> 24}.${(v >>> 16) & 0xff}.${(v >>> 8) & 0xff}.${v & 0xff}`;
+    ipv4Texts.set(v, t);
+  }
+  return t;
 }
 
 const hasAs0 = (p: AsPathSegment[]) => p.some((s) => s.asns.includes(0));
