@@ -13,6 +13,7 @@ set -euo pipefail
 #   exabgp   - ExaBGP (/usr/sbin/exabgp): BGP peer; runs with /usr/bin/python3
 #   stayrtr  - StayRTR (/usr/bin/stayrtr): RPKI-to-Router cache for the RTR client tests
 #   bgpdump  - bgpdump (/usr/bin/bgpdump): the MRT reference the reader's output is compared with
+#   bzip2    - bzip2 (/usr/bin/bzip2): the MRT tests compress a fixture to check bzip2 input
 PACKAGES=(
   sqlite3
   bird2
@@ -21,6 +22,7 @@ PACKAGES=(
   exabgp
   stayrtr
   bgpdump
+  bzip2
 )
 
 # Use sudo only when we are not root and sudo is available.

@@ -1,12 +1,6 @@
 #!/usr/bin/env node
 // The `openpeering` command.
 import { Command, CommanderError } from 'commander';
-import { registerServe } from './serve.js';
-import { registerResources } from './resources.js';
-import { registerApply } from './apply.js';
-import { registerSpeaker } from './speaker.js';
-import { registerMrt } from './mrt.js';
-import { registerRpki } from './rpki.js';
 import { CliError } from './client.js';
 
 const program = new Command('openpeering')
@@ -22,12 +16,23 @@ Start:   openpeering serve            (prints the first operator key on an empty
 Load:    openpeering apply -f examples/world.yaml
 Look:    openpeering pops list; openpeering peerings list --partner nordlink`);
 
-registerServe(program);
-registerApply(program);
-registerSpeaker(program);
-registerMrt(program);
-registerRpki(program);
-registerResources(program);
+// Each command's module is loaded only when needed: a one-shot tool like `mrt dump` should not
+// pay for the API schemas and the HTTP client at every start.
+const COMMANDS: Record<string, () => Promise<(p: Command) => void>> = {
+  serve: async () => (await import('./serve.js')).registerServe,
+  init: async () => (await import('./serve.js')).registerServe,
+  apply: async () => (await import('./apply.js')).registerApply,
+  speaker: async () => (await import('./speaker.js')).registerSpeaker,
+  mrt: async () => (await import('./mrt.js')).registerMrt,
+  rpki: async () => (await import('./rpki.js')).registerRpki,
+};
+const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
+if (first !== undefined && first !== 'help' && COMMANDS[first]) {
+  (await COMMANDS[first]!())(program);
+} else {
+  for (const name of ['serve', 'apply', 'speaker', 'mrt', 'rpki']) (await COMMANDS[name]!())(program);
+  (await import('./resources.js')).registerResources(program);
+}
 
 program.exitOverride();
 try {

@@ -1,4 +1,102 @@
-// `openpeering mrt` (being written).
+// `openpeering mrt dump`: print MRT files (RFC 6396) the way bgpdump -m / -M does.
+import { once } from 'node:events';
 import type { Command } from 'commander';
+import { CliError } from './client.js';
 
-export function registerMrt(_program: Command): void {}
+interface DumpOptions {
+  m?: boolean;
+  M?: boolean;
+  v?: boolean;
+  maskHostBits?: boolean;
+}
+
+export function registerMrt(program: Command): void {
+  const mrt = program.command('mrt').description('read MRT routing dumps (RIB snapshots and BGP update files)');
+  mrt.command('dump')
+    .description('print MRT files (plain, gzip or bzip2) in bgpdump\'s one-line formats')
+    .argument('<file...>', 'MRT files; "-" reads standard input')
+    .option('-m', 'one line per route with unix timestamps (the default)')
+    .option('-M', 'one line per route with human-readable timestamps (MM/DD/YY HH:MM:SS, UTC)')
+    .option('-v', 'bgpdump\'s "log to STDERR": accepted for compatibility (our messages always go to stderr)')
+    .option('--mask-host-bits', 'clear host bits of prefixes, as newer bgpdump versions do')
+    .addHelpText('after', `
+Output is identical to bgpdump 1.6.2 with the same flag (-m, -M; -vm prints like -m).
+Records bgpdump does not print (RIB_GENERIC, multicast RIBs, BGP4MP_ENTRY, ROUTE-REFRESH)
+are named on stderr instead. Damaged input is reported with the file and byte offset (in the
+decompressed stream); the reader skips to the next intact record and the exit status is 1.
+
+Line formats (-m):
+  TABLE_DUMP2|time|B|peer|peer-as|prefix|as-path|origin|next-hop|local-pref|med|communities|AG/NAG|aggregator|
+  BGP4MP|time|A|peer|peer-as|prefix|as-path|origin|next-hop|local-pref|med|communities|AG/NAG|aggregator|
+  BGP4MP|time|W|peer|peer-as|prefix
+  BGP4MP|time|STATE|peer|peer-as|old-state|new-state
+  (BGP4MP_ET lines carry microseconds; _AP lines add the ADD-PATH path id after the prefix)
+
+Examples:
+  openpeering mrt dump -m rib.20240101.0000.bz2
+  openpeering mrt dump -M updates.20240101.0000.gz | grep '|A|'
+  curl -s https://collector.example/latest-update.gz | openpeering mrt dump -m -`)
+    .action(async (files: string[], opts: DumpOptions) => {
+      const failed = await dump(files, opts);
+      if (failed) throw new CliError(`${failed} problem${failed === 1 ? '' : 's'} in the input (see above)`, 1);
+    });
+}
+
+async function dump(files: string[], opts: DumpOptions): Promise<number> {
+  const { readMrt, BgpdumpFormatter, describeType } = await import('../mrt/index.js');
+  const stdout = process.stdout;
+  stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(0);
+    throw e;
+  });
+  const note = (text: string) => process.stderr.write(`openpeering: ${text}\n`);
+  let out = '';
+  let blocked = false;
+  const write = () => {
+    if (out.length === 0) return;
+    if (!stdout.write(out)) blocked = true;
+    out = '';
+  };
+  const flush = async () => {
+    write();
+    if (blocked) {
+      blocked = false;
+      await once(stdout, 'drain');
+    }
+  };
+  let problems = 0;
+  for (const file of files) {
+    const skipped = new Map<string, number>();
+    const fmt = new BgpdumpFormatter({
+      mode: opts.M ? 'M' : 'm',
+      maskHostBits: opts.maskHostBits === true,
+      skipped: (r, why) => {
+        const what = describeType(r.type, r.subtype);
+        const key = `${what}: ${why}`;
+        const n = skipped.get(key) ?? 0;
+        skipped.set(key, n + 1);
+        if (n === 0) note(`${file}: byte offset ${r.offset}: ${what} not printed: ${why}`);
+      },
+    });
+    try {
+      await readMrt(file, (r) => {
+        out += fmt.format(r);
+        if (out.length > 65536) write();
+      }, {
+        flush,
+        onError: (e) => {
+          problems++;
+          note(e.message);
+        },
+      });
+    } catch (e) {
+      problems++;
+      const err = e as NodeJS.ErrnoException;
+      note(err.code === 'ENOENT' ? `${file}: no such file` : `${file}: ${err.message}`);
+    }
+    await flush();
+    for (const [key, n] of skipped) if (n > 1) note(`${file}: ${n} records not printed in all: ${key}`);
+  }
+  await flush();
+  return problems;
+}

@@ -1,0 +1,184 @@
+// bgpdump's one-line formats: -m (unix time) and -M (human-readable time), byte for byte as
+// bgpdump 1.6.2 prints them, including what it leaves out.
+import { ipv4Num, ipv6At } from './address.js';
+import { ATTR, AFI_IP, AFI_IP6, MRT } from './constants.js';
+import { decodeRecord, newDecodeState, type DecodeOptions, type DecodeState } from './decode.js';
+import type { Attributes, Bgp4mpMessage, MpNlri, MrtRecord, Rib, TableDump } from './types.js';
+
+export type LineMode = 'm' | 'M';
+
+export interface FormatOptions extends DecodeOptions {
+  mode: LineMode;
+  /** Called for records bgpdump prints nothing for: what they are and why. */
+  skipped?: (record: MrtRecord, why: string) => void;
+}
+
+const BIT = (t: number): number => 1 << (t - 1);
+const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
+const origin = (o: number): string => (o === 0 || o === 1 ? ORIGINS[o]! : 'INCOMPLETE');
+const pad2 = (n: number): string => (n < 10 ? '0' + n : '' + n);
+
+/** bgpdump's time2str: MM/DD/YY HH:MM:SS in UTC. */
+export function bgpdumpTime(t: number): string {
+  const d = new Date(t * 1000);
+  return pad2(d.getUTCMonth() + 1) + '/' + pad2(d.getUTCDate()) + '/' + pad2(d.getUTCFullYear() % 100) + ' '
+    + pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds());
+}
+
+const MP_ORDER = [[AFI_IP, 1], [AFI_IP, 2], [AFI_IP, 3], [AFI_IP6, 1], [AFI_IP6, 2], [AFI_IP6, 3]] as const;
+
+/** bgpdump keeps one MP_(UN)REACH per AFI/SAFI and prints them in this order. */
+function mpOrdered(list: MpNlri[]): MpNlri[] {
+  if (list.length === 0) return list;
+  const out: MpNlri[] = [];
+  for (const [afi, safi] of MP_ORDER) {
+    const m = list.find((x) => x.afi === afi && x.safi === safi);
+    if (m) out.push(m);
+  }
+  return out;
+}
+
+/** "|lp|med|communities|AG|aggregator|" with bgpdump's rules for absent values. */
+function tail(a: Attributes, signed: boolean): string {
+  const lp = a.seen & BIT(ATTR.LOCAL_PREF) ? a.localPref : 0;
+  const med = a.seen & BIT(ATTR.MULTI_EXIT_DISC) ? a.med : 0;
+  let s = '|' + (signed ? lp | 0 : lp) + '|' + (signed ? med | 0 : med) + '|';
+  if (a.seen & BIT(ATTR.COMMUNITIES)) s += a.communityText.substring(1);
+  s += a.seen & BIT(ATTR.ATOMIC_AGGREGATE) ? '|AG|' : '|NAG|';
+  if (a.aggregatorAddress !== 0xffffffff) s += a.aggregatorAs + ' ' + ipv4Num(a.aggregatorAddress);
+  return s + '|\n';
+}
+
+const asPathText = (a: Attributes): string => (a.seen & BIT(ATTR.AS_PATH) && a.asPath ? a.asPath.text : '');
+
+export class BgpdumpFormatter {
+  readonly state: DecodeState = newDecodeState();
+  private lastTime = -1;
+  private lastTimeText = '';
+
+  constructor(private readonly opts: FormatOptions) {}
+
+  private time(t: number): string {
+    if (t !== this.lastTime) {
+      this.lastTime = t;
+      this.lastTimeText = this.opts.mode === 'm' ? '' + t : bgpdumpTime(t);
+    }
+    return this.lastTimeText;
+  }
+
+  /** The lines for one record ('' when bgpdump prints none). */
+  format(r: MrtRecord): string {
+    const d = decodeRecord(r, this.state, this.opts);
+    switch (d.kind) {
+      case 'message': return this.message(r, d);
+      case 'state_change': {
+        const fmt = r.type === MRT.BGP4MP_ET ? 'BGP4MP_ET' : 'BGP4MP';
+        return fmt + '|' + this.time(r.timestamp) + this.micro(r) + '|STATE|' + d.peerAddress + '|' + d.peerAs + '|'
+          + d.oldState + '|' + d.newState + '\n';
+      }
+      case 'rib': return this.rib(r, d);
+      case 'table_dump': return this.tableDump(r, d);
+      case 'peer_index_table': return '';
+      case 'rib_generic':
+        this.skip(r, 'bgpdump 1.6.2 does not print RIB_GENERIC records');
+        return '';
+      case 'unsupported':
+        this.skip(r, d.reason);
+        return '';
+    }
+  }
+
+  private skip(r: MrtRecord, why: string): void {
+    this.opts.skipped?.(r, why);
+  }
+
+  private micro(r: MrtRecord): string {
+    if (r.type !== MRT.BGP4MP_ET) return '';
+    const us = '' + r.microseconds;
+    return '.' + '000000'.substring(us.length) + us;
+  }
+
+  private message(r: MrtRecord, d: Bgp4mpMessage): string {
+    const u = d.update;
+    if (!u) {
+      if (d.messageType === 5 || d.messageType === 128) this.skip(r, 'ROUTE-REFRESH messages are not printed');
+      else if (d.messageType < 1 || d.messageType > 4) this.skip(r, `unknown BGP message type ${d.messageType}`);
+      return '';
+    }
+    const a = u.attributes;
+    const et = r.type === MRT.BGP4MP_ET;
+    const fmt = (et ? 'BGP4MP_ET' : 'BGP4MP') + (d.local ? '_LOCAL' : '') + (d.addPath ? '_AP' : '');
+    const head = fmt + '|' + this.time(r.timestamp) + this.micro(r) + '|';
+    const peer = d.peerAddress + '|' + d.peerAs + '|';
+    const ap = d.addPath;
+    let out = '';
+    if (u.withdrawn.length || a.seen & BIT(ATTR.MP_UNREACH_NLRI)) {
+      const w = head + 'W|' + peer;
+      for (const p of u.withdrawn) out += w + p.address + '/' + p.length + (ap ? '|' + p.pathId : '') + '\n';
+      for (const m of mpOrdered(a.mpUnreach)) {
+        // bgpdump prints the peer of a _LOCAL IPv4 session as an IPv6 address here.
+        const w6 = m.afi === AFI_IP6 && d.local && d.afi === AFI_IP ? head + 'W|' + v4AsV6(d.peerAddress) + '|' + d.peerAs + '|' : w;
+        for (const p of m.prefixes) out += w6 + p.address + '/' + p.length + (ap ? '|' + p.pathId : '') + '\n';
+      }
+    }
+    if (u.announced.length || a.seen & BIT(ATTR.MP_REACH_NLRI)) {
+      const full = this.opts.mode === 'm';
+      const pre = head + 'A|' + peer;
+      const path = '|' + asPathText(a) + '|' + origin(a.origin);
+      if (u.announced.length) {
+        const rest = full ? path + '|' + ipv4Num(a.nextHop) + tail(a, false) : path + '\n';
+        for (const p of u.announced) out += pre + p.address + '/' + p.length + (ap ? '|' + p.pathId : '') + rest;
+      }
+      for (const m of mpOrdered(a.mpReach)) {
+        if (!m.prefixes.length) continue;
+        const rest = !full ? path + '\n' : path + '|' + m.nextHop + tail(a, m.afi === AFI_IP);
+        for (const p of m.prefixes) out += pre + p.address + '/' + p.length + (ap ? '|' + p.pathId : '') + rest;
+      }
+    }
+    return out;
+  }
+
+  private nextHop(a: Attributes): string {
+    if (a.seen & BIT(ATTR.MP_REACH_NLRI)) {
+      const m = a.mpReach.find((x) => x.afi === AFI_IP6 && x.safi === 1);
+      if (m) return m.nextHop;
+    }
+    return ipv4Num(a.nextHop);
+  }
+
+  private rib(r: MrtRecord, d: Rib): string {
+    if (d.safi !== 1) {
+      this.skip(r, 'bgpdump 1.6.2 does not print multicast RIB records');
+      return '';
+    }
+    const head = (d.addPath ? 'TABLE_DUMP2_AP|' : 'TABLE_DUMP2|') + this.time(r.timestamp) + '|B|';
+    const pfx = d.prefix.address + '/' + d.prefix.length + '|';
+    const full = this.opts.mode === 'm';
+    let out = '';
+    for (const e of d.entries) {
+      if (!e.peer) {
+        this.skip(r, `RIB entry names peer index ${e.peerIndex}, which the PEER_INDEX_TABLE does not have`);
+        continue;
+      }
+      const a = e.attributes;
+      out += head + e.peer.address + '|' + e.peer.asn + '|' + pfx + (d.addPath ? e.pathId + '|' : '')
+        + (a.asPath ? a.asPath.text : '') + '|' + origin(a.origin)
+        + (full ? '|' + this.nextHop(a) + tail(a, false) : '\n');
+    }
+    return out;
+  }
+
+  private tableDump(r: MrtRecord, d: TableDump): string {
+    const a = d.attributes;
+    const full = this.opts.mode === 'm';
+    return 'TABLE_DUMP|' + this.time(r.timestamp) + '|B|' + d.peerAddress + '|' + d.peerAs + '|'
+      + d.prefix.address + '/' + d.prefix.length + '|' + asPathText(a) + '|' + origin(a.origin)
+      + (full ? '|' + this.nextHop(a) + tail(a, false) : '\n');
+  }
+}
+
+function v4AsV6(text: string): string {
+  const b = new Uint8Array(16);
+  text.split('.').forEach((o, i) => { b[i] = Number(o); });
+  return ipv6At(b, 0);
+}
