@@ -8,7 +8,7 @@ import type { PeerConfig } from './session/config.js';
 import type { Negotiated } from './session/negotiated.js';
 import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
 import { RouteTable } from './rib/route-table.js';
-import type { AttrSet, Route } from './rib/attr-store.js';
+import { AttrStore, type AttrSet, type Route } from './rib/attr-store.js';
 import { decodeAttributes } from './wire/attributes/decode.js';
 import { exportAttributes, type ExportTarget } from './rib/export.js';
 import type { Update } from './wire/update.js';
@@ -68,6 +68,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private peers = new Map<string, Peer>();
   private server: net.Server | undefined;
   private flushScheduled = false;
+  /** reused by onUpdate for the changes of one UPDATE */
+  private readonly scratch = new Changed();
 
   constructor(readonly config: SpeakerConfig) {
     super();
@@ -173,39 +175,37 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   // Receiving
 
   private onUpdate(p: Peer, u: Update): void {
-    const changed = new Changed();
-    const withdrawn: PrefixKey[] = [];
-    if (u.withdrawn.keys.length) {
-      this.rib.withdraw(p.id, u.withdrawn.keys, u.withdrawn.pathIds, changed);
-      withdrawn.push(...u.withdrawn.keys);
-    }
-    if (u.mpUnreach?.nlri.keys.length) {
-      this.rib.withdraw(p.id, u.mpUnreach.nlri.keys, u.mpUnreach.nlri.pathIds, changed);
-      withdrawn.push(...u.mpUnreach.nlri.keys);
-    }
-    let announced: PrefixKey[] = [];
-    const reach = [u.nlri, ...(u.mpReach ? [u.mpReach.nlri] : [])].filter((n) => n.keys.length);
-    if (reach.length) {
+    // A full table is a million UPDATEs: this path allocates as little as it can.
+    const changed = this.scratch;
+    changed.clear();
+    const mpUnreach = u.mpUnreach?.nlri;
+    const mpReach = u.mpReach?.nlri;
+    if (u.withdrawn.keys.length) this.rib.withdraw(p.id, u.withdrawn.keys, u.withdrawn.pathIds, changed);
+    if (mpUnreach?.keys.length) this.rib.withdraw(p.id, mpUnreach.keys, mpUnreach.pathIds, changed);
+    const announces = u.nlri.keys.length > 0 || (mpReach !== undefined && mpReach.keys.length > 0);
+    if (announces) {
       if (u.treatAsWithdraw) {
         // RFC 7606: the routes are gone, as if withdrawn.
-        for (const n of reach) {
-          this.rib.withdraw(p.id, n.keys, n.pathIds, changed);
-          withdrawn.push(...n.keys);
-        }
+        if (u.nlri.keys.length) this.rib.withdraw(p.id, u.nlri.keys, u.nlri.pathIds, changed);
+        if (mpReach?.keys.length) this.rib.withdraw(p.id, mpReach.keys, mpReach.pathIds, changed);
       } else {
         const rib = this.rib.peers.get(p.id)!.rib;
         const set = (u.known as AttrSet | undefined) ?? (u.mp ? rib.mpSets : rib.sets).intern(u.attrKey, u.attrs, u.clean);
-        for (const n of reach) {
-          this.rib.announce(p.id, n.keys, n.pathIds, set, p.importPolicy, changed);
-          announced = announced.length ? [...announced, ...n.keys] : n.keys;
-        }
+        if (u.nlri.keys.length) this.rib.announce(p.id, u.nlri.keys, u.nlri.pathIds, set, p.importPolicy, changed);
+        if (mpReach?.keys.length) this.rib.announce(p.id, mpReach.keys, mpReach.pathIds, set, p.importPolicy, changed);
+        // The decoded attributes of a new set are dropped now; they decode again when asked for.
+        AttrStore.forget(set);
       }
     }
-    if ((announced.length || withdrawn.length) && this.listenerCount('routes')) {
+    if (this.listenerCount('routes') && (announces || u.withdrawn.keys.length || mpUnreach?.keys.length)) {
+      const reach = [...u.nlri.keys, ...(mpReach?.keys ?? [])];
+      const gone = [...u.withdrawn.keys, ...(mpUnreach?.keys ?? [])];
+      const announced = u.treatAsWithdraw ? [] : reach;
+      const withdrawn = u.treatAsWithdraw ? [...gone, ...reach] : gone;
       this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : (u.known?.attrs ?? u.attrs));
     }
     this.changed(changed);
-    if (announced.length) this.checkMaxPrefix(p);
+    if (announces && !u.treatAsWithdraw) this.checkMaxPrefix(p);
   }
 
   private checkMaxPrefix(p: Peer): void {
@@ -253,7 +253,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   private changed(changed: Changed): void {
     if (!changed.length) return;
-    if (this.listenerCount('best')) this.emit('best', changed.keys);
+    if (this.listenerCount('best')) this.emit('best', changed.keys.slice());
     const loc = this.rib.loc;
     for (const p of this.peers.values()) {
       if (!p.session.isEstablished) continue;

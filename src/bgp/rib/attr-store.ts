@@ -23,6 +23,8 @@ export interface Route {
 const F_CLEAN = 1;
 const F_PINNED = 2;
 const F_LOOPS = 4;
+/** the decoded attributes are in the store's recently-used ring */
+const F_RECENT = 8;
 
 
 export class AttrSet implements Route {
@@ -31,7 +33,8 @@ export class AttrSet implements Route {
   off: number;
   /** decoded attributes while cached (always, for pinned sets) */
   cached: PathAttributes | undefined;
-  private flags: number;
+  /** F_* bits (internal to this module) */
+  flags: number;
   // Decision-process values as int32 (read back with >>> 0): no decoding to pick a best path.
   private readonly lp: number;
   private readonly medValue: number;
@@ -119,11 +122,15 @@ export class AttrStore {
     if (this.ownAsn && attrs.asPath?.some((seg) => seg.asns.includes(this.ownAsn))) flags |= F_LOOPS;
     const s = new AttrSet(this, off, key.length, attrs, flags);
     this.insert(s, h);
-    if (!(flags & F_PINNED)) this.remember(s);
     return s;
   }
 
   static ref(s: AttrSet): void { s.refs++; }
+
+  /** Drops a set's decoded attributes unless the set keeps them for good (pinned) or recently used. */
+  static forget(s: AttrSet): void {
+    if (!(s.flags & (F_PINNED | F_RECENT))) s.cached = undefined;
+  }
 
   static unref(s: AttrSet): void {
     if (--s.refs <= 0) s.store.remove(s);
@@ -139,7 +146,11 @@ export class AttrStore {
 
   private remember(s: AttrSet): void {
     const old = this.ring[this.ringPos];
-    if (old && old !== s && !old.pinned) old.cached = undefined;
+    if (old && old !== s && !old.pinned) {
+      old.cached = undefined;
+      old.flags &= ~F_RECENT;
+    }
+    s.flags |= F_RECENT;
     this.ring[this.ringPos] = s;
     this.ringPos = (this.ringPos + 1) % CACHE_SIZE;
   }

@@ -15,6 +15,7 @@ export class Changed {
   readonly idx: number[] = [];
   readonly keys: PrefixKey[] = [];
   add(idx: number, key: PrefixKey): void { this.idx.push(idx); this.keys.push(key); }
+  clear(): void { this.idx.length = 0; this.keys.length = 0; }
   get length(): number { return this.idx.length; }
 }
 

@@ -18,7 +18,11 @@ export interface Nlri {
 export const emptyNlri = (): Nlri => ({ keys: [], pathIds: null });
 
 /** Decodes prefixes of `afi` from buf[start, end); a string names the syntax error. */
+/** The empty field of most UPDATEs (no withdrawals), shared: decoded NLRI is never modified. */
+const NO_NLRI: Nlri = Object.freeze({ keys: Object.freeze([]) as unknown as PrefixKey[], pathIds: null });
+
 export function decodeNlri(buf: Buffer, start: number, end: number, afi: number, addPath: boolean): Nlri | string {
+  if (start >= end && !addPath) return NO_NLRI;
   const keys: PrefixKey[] = [];
   const pathIds: number[] | null = addPath ? [] : null;
   const maxLen = afi === 1 ? 32 : 128;

@@ -58,8 +58,10 @@ const NO_ATTRIBUTES: PathAttributes = Object.freeze({});
 const EMPTY = Buffer.alloc(0);
 
 /** Decodes an UPDATE body (after the 19-byte header). */
+const malformed = (reason: string) => bgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, reason);
+const NO_PROBLEMS: UpdateProblem[] = Object.freeze([]) as unknown as UpdateProblem[];
+
 export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttributes): Update | BgpError {
-  const malformed = (reason: string) => bgpError(ErrorCode.UPDATE_MESSAGE, UpdateSubcode.MALFORMED_ATTRIBUTE_LIST, reason);
   if (body.length < 4) return malformed('UPDATE shorter than its two length fields');
   const wl = body.readUInt16BE(0);
   if (2 + wl + 2 > body.length) return malformed(`withdrawn routes length ${wl} overruns the message`);
@@ -83,7 +85,7 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttr
 
   if (known) {
     const k = known.find(body, as, ae);
-    if (k) return { withdrawn, nlri, attrs: NO_ATTRIBUTES, treatAsWithdraw: false, problems: [], attrKey: EMPTY, mp: false, clean: true, known: k };
+    if (k) return { withdrawn, nlri, attrs: NO_ATTRIBUTES, treatAsWithdraw: false, problems: NO_PROBLEMS, attrKey: EMPTY, mp: false, clean: true, known: k };
   }
 
   const d = decodeAttributes(body, as, ae, ctx);
