@@ -5,12 +5,13 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { PrefixIndex } from '../src/bgp/rib/prefix-index.js';
 import { RouteTable } from '../src/bgp/rib/route-table.js';
+import { Handles } from '../src/bgp/rib/handles.js';
 import { AttrStore, type AttrSet } from '../src/bgp/rib/attr-store.js';
 import { Changed, Rib } from '../src/bgp/rib/rib.js';
 import { decodeAttributes } from '../src/bgp/wire/attributes/decode.js';
 import { encodeAttributes } from '../src/bgp/wire/attributes/encode.js';
 import { Writer } from '../src/bgp/wire/writer.js';
-import { decodeUpdate, encodeAnnouncements, encodeWithdrawals, textToKey, type PathAttributes, type PrefixKey } from '../src/bgp/wire/index.js';
+import { attributesFromKey, decodeUpdate, encodeAnnouncements, encodeWithdrawals, textToKey, type PathAttributes, type PrefixKey } from '../src/bgp/wire/index.js';
 
 class Rng {
   private a: number;
@@ -78,11 +79,16 @@ describe('PrefixIndex', () => {
 describe('RouteTable', () => {
   test('set/get/delete by key and by index, sizes per family, iteration', () => {
     const index = new PrefixIndex();
-    const t = new RouteTable<{ n: number }>(index);
+    const handles = new Handles<{ n: number; handle: number }>();
+    const t = new RouteTable(index, handles);
     const a = textToKey('10.0.0.0/8')!;
     const b = textToKey('2001:db8::/32')!;
-    t.set(a, { n: 1 });
-    t.set(b, { n: 2 });
+    const va = { n: 1, handle: -1 };
+    const vb = { n: 2, handle: -1 };
+    handles.add(va);
+    handles.add(vb);
+    t.set(a, va);
+    t.set(b, vb);
     assert.equal(t.size, 2);
     assert.equal(t.sizeV6, 1);
     assert.equal(t.get(a)?.n, 1);
@@ -202,6 +208,28 @@ describe('decodeUpdate with known attribute sets', () => {
   });
 });
 
+describe('IPv6 (MP_REACH) attribute sets', () => {
+  test('the key holds the other attributes and the next hops; decoding it again gives the same attributes', () => {
+    const store = new AttrStore('peer', (b, s, e) => attributesFromKey(b, s, e, ctx, true));
+    const a: PathAttributes = { ...attrsN(4), nextHop: '2001:db8::1', linkLocalNextHop: 'fe80::1' };
+    const keys = ['2001:db8:1::/48', '2001:db8:2::/48'].map((t) => textToKey(t)!);
+    const sets = keys.map((k) => {
+      const [m] = encodeAnnouncements(2, a, [k], { fourOctetAs: true });
+      const u = decodeUpdate(m!.subarray(19), ctx);
+      assert.ok(!('code' in u));
+      if ('code' in u) throw new Error();
+      assert.equal(u.mp, true);
+      return store.intern(u.attrKey, u.attrs, u.problems.length === 0);
+    });
+    assert.equal(sets[0], sets[1], 'the NLRI inside MP_REACH does not split the set');
+    const before = sets[0]!.attrs;
+    AttrStore.forget(sets[0]!);
+    assert.equal(sets[0]!.cached, undefined);
+    assert.deepEqual(sets[0]!.attrs, before);
+    assert.equal(sets[0]!.attrs.linkLocalNextHop, 'fe80::1');
+  });
+});
+
 describe('decision process over several peers', () => {
   const accept = () => undefined;
   test('LOCAL_PREF, path length, origin, MED, eBGP over iBGP, router id; the next best takes over on withdrawal', () => {
@@ -243,5 +271,7 @@ describe('decision process over several peers', () => {
     rib.clearPeer('c', new Changed());
     assert.equal(rib.loc.get(key), undefined);
     assert.equal(rib.index.size, 0, 'nothing holds the prefix any more');
+    assert.equal(rib.setHandles.size, 0, 'every attribute set was released');
+    assert.equal(rib.attrSetCount, 0);
   });
 });

@@ -9,10 +9,9 @@ import type { Negotiated } from './session/negotiated.js';
 import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
 import { RouteTable } from './rib/route-table.js';
 import { AttrStore, type AttrSet, type Route } from './rib/attr-store.js';
-import { decodeAttributes } from './wire/attributes/decode.js';
 import { exportAttributes, type ExportTarget } from './rib/export.js';
 import type { Update } from './wire/update.js';
-import { encodeAnnouncements, encodeWithdrawals, encodeEndOfRib } from './wire/update.js';
+import { attributesFromKey, encodeAnnouncements, encodeWithdrawals, encodeEndOfRib } from './wire/update.js';
 import { encodeRouteRefresh } from './wire/route-refresh.js';
 import { bgpError } from './wire/errors.js';
 import { CeaseSubcode, ErrorCode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
@@ -118,17 +117,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
     const exportPolicy = policies.export ?? ((_k: PrefixKey, _r: Route, source: string) =>
       source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)');
-    const peer: Peer = { id, config, session, importPolicy, exportPolicy, out: new RouteTable(this.rib.index), dirty: new Set(), maxPrefixWarned: false };
+    const peer: Peer = { id, config, session, importPolicy, exportPolicy, out: new RouteTable(this.rib.index, this.rib.setHandles), dirty: new Set(), maxPrefixWarned: false };
     this.peers.set(id, peer);
     const adjRibIn = this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0 });
     session.knownAttributes = adjRibIn.sets;
     // Stored attribute bytes decode again with the session's current negotiation; loops are
     // paths through our own AS, which only an external peer can send us.
-    adjRibIn.sets.decoder = (buf, start, end) => {
-      const n = session.negotiated;
-      const d = decodeAttributes(buf, start, end, { fourOctetAs: n?.fourOctetAs ?? true, ebgp, addPathV4: false, addPathV6: false });
-      return 'code' in d ? {} : d.attrs;
-    };
+    const ctx = () => ({ fourOctetAs: session.negotiated?.fourOctetAs ?? true, ebgp, addPathV4: false, addPathV6: false });
+    adjRibIn.sets.decoder = (buf, start, end) => attributesFromKey(buf, start, end, ctx(), false);
+    adjRibIn.mpSets.decoder = (buf, start, end) => attributesFromKey(buf, start, end, ctx(), true);
     adjRibIn.sets.ownAsn = adjRibIn.mpSets.ownAsn = ebgp ? config.localAsn : 0;
     session.on('state', (s, prev) => this.emit('session', id, s, prev));
     session.on('established', (n) => this.onEstablished(peer, n));
@@ -190,7 +187,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         if (mpReach?.keys.length) this.rib.withdraw(p.id, mpReach.keys, mpReach.pathIds, changed);
       } else {
         const rib = this.rib.peers.get(p.id)!.rib;
-        const set = (u.known as AttrSet | undefined) ?? (u.mp ? rib.mpSets : rib.sets).intern(u.attrKey, u.attrs, u.clean);
+        const set = (u.known as AttrSet | undefined) ?? (u.mp
+          ? rib.mpSets.intern(u.attrKey, u.attrs, u.problems.length === 0) // decodable again, never looked up by find()
+          : rib.sets.intern(u.attrKey, u.attrs, u.clean));
         if (u.nlri.keys.length) this.rib.announce(p.id, u.nlri.keys, u.nlri.pathIds, set, p.importPolicy, changed);
         if (mpReach?.keys.length) this.rib.announce(p.id, mpReach.keys, mpReach.pathIds, set, p.importPolicy, changed);
         // The decoded attributes of a new set are dropped now; they decode again when asked for.

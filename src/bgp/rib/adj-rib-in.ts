@@ -4,6 +4,7 @@ import type { PrefixKey } from '../wire/nlri.js';
 import { AttrStore, type AttrSet } from './attr-store.js';
 import type { PrefixIndex } from './prefix-index.js';
 import { RouteTable } from './route-table.js';
+import type { Handles, StringHandles } from './handles.js';
 
 /** A route's identity within one peer: the prefix, plus the path id with ADD-PATH ("key#id"). */
 export type RouteKey = PrefixKey | string;
@@ -33,11 +34,11 @@ export class AdjRibIn {
   acceptedV4 = 0;
   acceptedV6 = 0;
 
-  constructor(peerId: string, readonly index: PrefixIndex) {
-    this.sets = new AttrStore(peerId);
-    this.mpSets = new AttrStore(peerId);
-    this.plain = new RouteTable(index);
-    this.rejectedPlain = new RouteTable(index);
+  constructor(peerId: string, readonly index: PrefixIndex, handles: Handles<AttrSet>, reasons: StringHandles) {
+    this.sets = new AttrStore(peerId, undefined, 0, handles);
+    this.mpSets = new AttrStore(peerId, undefined, 0, handles);
+    this.plain = new RouteTable(index, handles);
+    this.rejectedPlain = new RouteTable(index, reasons);
   }
 
   get size(): number { return this.plain.size + this.multi.size; }

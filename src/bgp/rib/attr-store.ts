@@ -11,6 +11,7 @@ import type { PathAttributes } from '../wire/attributes/types.js';
 import { firstAs, pathLength } from '../wire/attributes/as-path.js';
 import { parseIPv4 } from '../../net/address.js';
 import { DEFAULT_LOCAL_PREF } from './decision.js';
+import { Handles } from './handles.js';
 
 /** Decodes stored attribute bytes again (they decoded cleanly once with the same session). */
 export type AttrDecoder = (buf: Buffer, start: number, end: number) => PathAttributes;
@@ -28,7 +29,10 @@ const F_RECENT = 8;
 
 
 export class AttrSet implements Route {
+  /** table entries and ADD-PATH routes holding the set; it leaves its store at 0 */
   refs = 0;
+  /** this set's number among all sets of the RIB (see handles.ts) */
+  handle = -1;
   /** start of the set's bytes in the store's arena */
   off: number;
   /** decoded attributes while cached (always, for pinned sets) */
@@ -80,9 +84,12 @@ export class AttrSet implements Route {
 
 const CACHE_SIZE = 8192;
 
+/** Handles for attribute sets whose route-table entries count as references. */
+export const setHandles = (): Handles<AttrSet> => new Handles<AttrSet>(AttrStore.ref, AttrStore.unref);
+
 export class AttrStore {
-  /** open-addressing table of sets, with their hashes alongside for cheap probing */
-  private table: Array<AttrSet | undefined> = new Array(1024).fill(undefined);
+  /** open-addressing table of set handles + 1 (0 empty), with their hashes alongside for cheap probing */
+  private table = new Int32Array(1024);
   private hashes = new Int32Array(1024);
   private mask = 1023;
   private count = 0;
@@ -98,7 +105,7 @@ export class AttrStore {
    * @param decoder rebuilds attributes from stored bytes; without one every set stays decoded
    * @param ownAsn marks sets whose AS path contains it (0: none)
    */
-  constructor(readonly source: string, public decoder?: AttrDecoder, public ownAsn = 0) {}
+  constructor(readonly source: string, public decoder?: AttrDecoder, public ownAsn = 0, readonly handles: Handles<AttrSet> = setHandles()) {}
 
   get size(): number { return this.count; }
 
@@ -158,16 +165,18 @@ export class AttrStore {
   private lookup(buf: Buffer, start: number, end: number, h: number): AttrSet | undefined {
     const len = end - start;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
-      const s = this.table[i];
-      if (s === undefined) return undefined;
-      if (this.hashes[i] === h && s.len === len && this.arena.compare(buf, start, end, s.off, s.off + len) === 0) return s;
+      const t = this.table[i]!;
+      if (t === 0) return undefined;
+      if (this.hashes[i] !== h) continue;
+      const s = this.handles.valueOf(t - 1);
+      if (s.len === len && this.arena.compare(buf, start, end, s.off, s.off + len) === 0) return s;
     }
   }
 
   private insert(s: AttrSet, h: number): void {
     let i = h & this.mask;
-    while (this.table[i] !== undefined) i = (i + 1) & this.mask;
-    this.table[i] = s;
+    while (this.table[i] !== 0) i = (i + 1) & this.mask;
+    this.table[i] = this.handles.add(s) + 1;
     this.hashes[i] = h;
     if (++this.count * 2 > this.table.length) this.resize(this.table.length * 2);
   }
@@ -175,15 +184,15 @@ export class AttrStore {
   private resize(size: number): void {
     const table = this.table;
     const hashes = this.hashes;
-    this.table = new Array(size).fill(undefined);
+    this.table = new Int32Array(size);
     this.hashes = new Int32Array(size);
     this.mask = size - 1;
     for (let j = 0; j < table.length; j++) {
-      const s = table[j];
-      if (s === undefined) continue;
+      const t = table[j]!;
+      if (t === 0) continue;
       let i = hashes[j]! & this.mask;
-      while (this.table[i] !== undefined) i = (i + 1) & this.mask;
-      this.table[i] = s;
+      while (this.table[i] !== 0) i = (i + 1) & this.mask;
+      this.table[i] = t;
       this.hashes[i] = hashes[j]!;
     }
   }
@@ -192,23 +201,25 @@ export class AttrStore {
     const table = this.table;
     const mask = this.mask;
     const h = hashBytes(this.arena, s.off, s.off + s.len);
+    const t = s.handle + 1;
     let i = h & mask;
-    while (table[i] !== s) {
-      if (table[i] === undefined) return; // not in the table (already removed)
+    while (table[i] !== t) {
+      if (table[i] === 0) return; // not in the table (already removed)
       i = (i + 1) & mask;
     }
-    table[i] = undefined;
+    table[i] = 0;
     // Backward-shift deletion: no tombstones to slow later probes.
-    for (let j = (i + 1) & mask; table[j] !== undefined; j = (j + 1) & mask) {
+    for (let j = (i + 1) & mask; table[j] !== 0; j = (j + 1) & mask) {
       const home = this.hashes[j]! & mask;
       const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
       if (inRange) continue;
-      table[i] = table[j];
+      table[i] = table[j]!;
       this.hashes[i] = this.hashes[j]!;
-      table[j] = undefined;
+      table[j] = 0;
       i = j;
     }
     this.count--;
+    this.handles.remove(s);
     s.cached = undefined;
     this.dead += s.len;
     if (this.dead > 1 << 20 && this.dead * 2 > this.used) this.compact();
@@ -231,8 +242,9 @@ export class AttrStore {
     const live = this.used - this.dead;
     const next = Buffer.allocUnsafe(Math.max(64 * 1024, live * 2));
     let used = 0;
-    for (const s of this.table) {
-      if (s === undefined) continue;
+    for (const t of this.table) {
+      if (t === 0) continue;
+      const s = this.handles.valueOf(t - 1);
       this.arena.copy(next, used, s.off, s.off + s.len);
       s.off = used;
       used += s.len;

@@ -2,7 +2,8 @@
 // peer, Loc-RIB, Adj-RIB-Out per peer) is a plain array indexed by them: one hash lookup per
 // prefix and message, then array accesses, and no per-route Map entry or boxed key for the
 // garbage collector to trace. IPv4 keys (numbers up to 2^38, see wire/nlri.ts) live in an
-// open-addressing table over typed arrays; IPv6 keys (strings) in a Map.
+// open-addressing table over typed arrays; IPv6 keys (strings) in another, hashed by their
+// characters (a Map with string keys costs about a microsecond per insert).
 import type { PrefixKey } from '../wire/nlri.js';
 
 const EMPTY_KEY = -1;
@@ -12,8 +13,12 @@ export class PrefixIndex {
   private slots = new Int32Array(1024);
   private mask = 1023;
   private v4 = 0;
-  private v6 = new Map<string, number>();
-  private v6Keys = new Map<number, string>();
+  /** the same for IPv6 keys (strings), hashed by their characters */
+  private slots6 = new Int32Array(256);
+  private mask6 = 255;
+  private v6 = 0;
+  /** index -> IPv6 key; allocated once an IPv6 key arrives */
+  private keys6: Array<string | undefined> = [];
   /** index -> IPv4 key, EMPTY_KEY when free or IPv6 */
   private keys = new Float64Array(1024);
   /** index -> number of tables holding an entry for it */
@@ -22,14 +27,21 @@ export class PrefixIndex {
   private next = 0;
 
   /** Indexes in use. */
-  get size(): number { return this.v4 + this.v6.size; }
+  get size(): number { return this.v4 + this.v6; }
 
   /** One past the highest index ever handed out: tables iterate below it. */
   get limit(): number { return this.next; }
 
   /** The index of `key`, or -1. */
   find(key: PrefixKey): number {
-    if (typeof key !== 'number') return this.v6.get(key) ?? -1;
+    if (typeof key !== 'number') {
+      const keys6 = this.keys6;
+      for (let s = hashString(key) & this.mask6; ; s = (s + 1) & this.mask6) {
+        const v = this.slots6[s]!;
+        if (v === 0) return -1;
+        if (keys6[v - 1] === key) return v - 1;
+      }
+    }
     const keys = this.keys;
     const slots = this.slots;
     for (let s = hash(key) & this.mask; ; s = (s + 1) & this.mask) {
@@ -42,12 +54,19 @@ export class PrefixIndex {
   /** The index of `key`, made if new; the caller takes a reference (see ref/unref). */
   intern(key: PrefixKey): number {
     if (typeof key !== 'number') {
-      let idx = this.v6.get(key);
-      if (idx === undefined) {
-        idx = this.allocate(EMPTY_KEY);
-        this.v6.set(key, idx);
-        this.v6Keys.set(idx, key);
+      let s = hashString(key) & this.mask6;
+      for (; ; s = (s + 1) & this.mask6) {
+        const v = this.slots6[s]!;
+        if (v === 0) break;
+        if (this.keys6[v - 1] === key) return v - 1;
       }
+      const idx = this.allocate(EMPTY_KEY);
+      const keys6 = this.keys6;
+      // Grow by pushing: an array assigned past its end turns into a slow dictionary.
+      if (idx >= keys6.length) for (let i = keys6.length, n = Math.max(256, 2 * idx + 1); i < n; i++) keys6.push(undefined);
+      keys6[idx] = key;
+      this.slots6[s] = idx + 1;
+      if (++this.v6 * 2 > this.slots6.length) this.rehash6(this.slots6.length * 2);
       return idx;
     }
     const keys = this.keys;
@@ -65,7 +84,7 @@ export class PrefixIndex {
 
   keyOf(idx: number): PrefixKey {
     const k = this.keys[idx]!;
-    return k !== EMPTY_KEY ? k : this.v6Keys.get(idx)!;
+    return k !== EMPTY_KEY ? k : this.keys6[idx]!;
   }
 
   isV4(idx: number): boolean { return this.keys[idx] !== EMPTY_KEY; }
@@ -80,8 +99,9 @@ export class PrefixIndex {
     if (--this.refs[idx]! > 0) return;
     const k = this.keys[idx]!;
     if (k === EMPTY_KEY) {
-      this.v6.delete(this.v6Keys.get(idx)!);
-      this.v6Keys.delete(idx);
+      this.removeSlot6(this.keys6[idx]!);
+      this.keys6[idx] = undefined;
+      this.v6--;
     } else {
       this.removeSlot(k);
       this.keys[idx] = EMPTY_KEY;
@@ -121,6 +141,35 @@ export class PrefixIndex {
     }
   }
 
+  private rehash6(size: number): void {
+    const old = this.slots6;
+    this.slots6 = new Int32Array(size);
+    this.mask6 = size - 1;
+    for (let i = 0; i < old.length; i++) {
+      const v = old[i]!;
+      if (v === 0) continue;
+      let s = hashString(this.keys6[v - 1]!) & this.mask6;
+      while (this.slots6[s] !== 0) s = (s + 1) & this.mask6;
+      this.slots6[s] = v;
+    }
+  }
+
+  private removeSlot6(key: string): void {
+    const slots = this.slots6;
+    const mask = this.mask6;
+    let i = hashString(key) & mask;
+    while (this.keys6[slots[i]! - 1] !== key) i = (i + 1) & mask;
+    slots[i] = 0;
+    for (let j = (i + 1) & mask; slots[j] !== 0; j = (j + 1) & mask) {
+      const home = hashString(this.keys6[slots[j]! - 1]!) & mask;
+      const inRange = i <= j ? home > i && home <= j : home > i || home <= j;
+      if (inRange) continue;
+      slots[i] = slots[j]!;
+      slots[j] = 0;
+      i = j;
+    }
+  }
+
   /** Linear-probing deletion by backward shift: no tombstones to slow later lookups. */
   private removeSlot(key: number): void {
     const slots = this.slots;
@@ -138,6 +187,14 @@ export class PrefixIndex {
       i = j;
     }
   }
+}
+
+/** FNV-1a over an IPv6 key's characters (hex digits, "/", length). */
+function hashString(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  h ^= h >>> 15;
+  return Math.imul(h, 0x85ebca6b) ^ (h >>> 13);
 }
 
 /** IPv4 prefix key (address * 64 + length, < 2^38) to a well-mixed 32-bit hash. */

@@ -4,7 +4,8 @@
 // needs to know.
 import type { PrefixKey } from '../wire/nlri.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
-import { AttrStore, type AttrSet, type Route } from './attr-store.js';
+import { AttrStore, setHandles, type AttrSet, type Route } from './attr-store.js';
+import { StringHandles } from './handles.js';
 import { AdjRibIn, pathRouteKey, prefixOfRouteKey } from './adj-rib-in.js';
 import { compare, type Candidate } from './decision.js';
 import { PrefixIndex } from './prefix-index.js';
@@ -29,15 +30,18 @@ export type ImportPolicy = (prefix: PrefixKey, route: Route) => string | undefin
 
 export class Rib {
   readonly index = new PrefixIndex();
+  /** handles of every attribute set; a table entry holding a set is a reference to it */
+  readonly setHandles = setHandles();
+  readonly reasons = new StringHandles();
   /** attribute sets of own routes (each peer's are in its Adj-RIB-In) */
-  readonly ownSets = new AttrStore('');
+  readonly ownSets = new AttrStore('', undefined, 0, this.setHandles);
   readonly peers = new Map<string, { info: PeerInfo; rib: AdjRibIn }>();
-  readonly local = new RouteTable<AttrSet>(this.index);
+  readonly local = new RouteTable<AttrSet>(this.index, this.setHandles);
   /** the best path per prefix; the set's `source` says where it came from */
-  readonly loc = new RouteTable<AttrSet>(this.index);
+  readonly loc = new RouteTable<AttrSet>(this.index, this.setHandles);
 
   addPeer(info: PeerInfo): AdjRibIn {
-    const rib = new AdjRibIn(info.id, this.index);
+    const rib = new AdjRibIn(info.id, this.index, this.setHandles, this.reasons);
     this.peers.set(info.id, { info, rib });
     return rib;
   }
@@ -59,7 +63,8 @@ export class Rib {
       const idx = this.index.intern(key);
       const old = rib.plain.getAt(idx);
       if (old === set) continue;
-      AttrStore.ref(set);
+      // The table holds a reference to its set: keep the old one alive until the Loc-RIB moved on.
+      if (old) AttrStore.ref(old);
       rib.plain.setAt(idx, set);
       const wasAccepted = old !== undefined && rib.rejectedPlain.getAt(idx) === undefined;
       const reason = verdict(key, set, policy);
@@ -67,8 +72,8 @@ export class Rib {
       else rib.rejectedPlain.setAt(idx, reason);
       const isAccepted = reason === undefined;
       if (wasAccepted !== isAccepted) count(rib, key, isAccepted ? 1 : -1);
-      if (old) AttrStore.unref(old);
       if (wasAccepted || isAccepted) this.reselect(idx, key, changed, rib);
+      if (old) AttrStore.unref(old);
     }
   }
 
@@ -86,8 +91,8 @@ export class Rib {
     if (reason === undefined) rib.rejectedMulti.delete(rk);
     else rib.rejectedMulti.set(rk, reason);
     if (wasAccepted !== (reason === undefined)) count(rib, key, reason === undefined ? 1 : -1);
-    if (old) AttrStore.unref(old);
     if (wasAccepted || reason === undefined) this.reselect(this.index.intern(key), key, changed);
+    if (old) AttrStore.unref(old);
   }
 
   /** Removes routes from a peer. */
@@ -106,14 +111,16 @@ export class Rib {
     const old = rib.plain.getAt(idx);
     if (!old) return;
     const wasAccepted = !rib.rejectedPlain.deleteAt(idx);
-    // Keep the index alive across the Loc-RIB update: the Adj-RIB-In entry may be its last holder.
+    // Keep the index and the set alive across the Loc-RIB update: the Adj-RIB-In entry may be
+    // the last holder of either.
     this.index.ref(idx);
+    AttrStore.ref(old);
     rib.plain.deleteAt(idx);
-    AttrStore.unref(old);
     if (wasAccepted) {
       count(rib, key, -1);
       this.reselect(idx, key, changed, rib);
     }
+    AttrStore.unref(old);
     this.index.unref(idx);
   }
 
@@ -125,12 +132,12 @@ export class Rib {
     const paths = rib.pathsOf.get(key);
     paths?.delete(rk);
     if (paths && !paths.size) rib.pathsOf.delete(key);
-    AttrStore.unref(old);
     if (wasAccepted) {
       count(rib, key, -1);
       const idx = this.index.find(key);
       if (idx >= 0) this.reselect(idx, key, changed);
     }
+    AttrStore.unref(old);
   }
 
   /** Drops everything a peer sent (its session went down). */
@@ -178,10 +185,10 @@ export class Rib {
     const idx = this.index.intern(key);
     const old = this.local.getAt(idx);
     if (old === set) return;
-    AttrStore.ref(set);
+    if (old) AttrStore.ref(old);
     this.local.setAt(idx, set);
-    if (old) AttrStore.unref(old);
     this.reselect(idx, key, changed);
+    if (old) AttrStore.unref(old);
   }
 
   removeLocal(key: PrefixKey, changed: Changed): void {
@@ -189,9 +196,10 @@ export class Rib {
     const old = idx >= 0 ? this.local.getAt(idx) : undefined;
     if (!old) return;
     this.index.ref(idx);
+    AttrStore.ref(old);
     this.local.deleteAt(idx);
-    AttrStore.unref(old);
     this.reselect(idx, key, changed);
+    AttrStore.unref(old);
     this.index.unref(idx);
   }
 

@@ -1,43 +1,52 @@
-// One RIB's routes, prefix -> attribute set, as an array indexed by the speaker's PrefixIndex.
-// Each entry holds a reference on its prefix's index, so an index stays valid while any table
-// has the prefix. The `...At` methods take an index the caller already looked up.
+// One RIB's routes, prefix -> value (an attribute set, a reject reason), as a typed array of
+// value handles indexed by the speaker's PrefixIndex. Each entry holds a reference on its
+// prefix's index, so an index stays valid while any table has the prefix. The `...At` methods
+// take an index the caller already looked up.
 import type { PrefixKey } from '../wire/nlri.js';
 import type { PrefixIndex } from './prefix-index.js';
+import type { HandleMap } from './handles.js';
 
-export class RouteTable<V extends {}> {
-  private values: Array<V | undefined> = [];
+export class RouteTable<V> {
+  /** handle + 1 per prefix index, 0 when the prefix has no entry */
+  private slots = new Int32Array(1024);
   private count = 0;
   private v6count = 0;
 
-  constructor(readonly index: PrefixIndex) {}
+  constructor(readonly index: PrefixIndex, private readonly handles: HandleMap<V>) {}
 
   get size(): number { return this.count; }
   get sizeV6(): number { return this.v6count; }
 
   get(key: PrefixKey): V | undefined {
     const idx = this.index.find(key);
-    return idx < 0 ? undefined : this.values[idx];
+    return idx < 0 ? undefined : this.getAt(idx);
   }
 
   has(key: PrefixKey): boolean { return this.get(key) !== undefined; }
 
-  getAt(idx: number): V | undefined { return this.values[idx]; }
+  getAt(idx: number): V | undefined {
+    const h = idx < this.slots.length ? this.slots[idx]! : 0;
+    return h === 0 ? undefined : this.handles.valueOf(h - 1);
+  }
 
   set(key: PrefixKey, v: V): void { this.setAt(this.index.intern(key), v); }
 
   setAt(idx: number, v: V): void {
-    const values = this.values;
-    if (idx >= values.length) {
-      // Grow by doubling with holes filled: a holey array past its end turns into a dictionary.
-      const n = Math.max(1024, idx + 1, values.length * 2);
-      for (let i = values.length; i < n; i++) values.push(undefined);
+    if (idx >= this.slots.length) {
+      const bigger = new Int32Array(Math.max(this.slots.length * 2, idx + 1));
+      bigger.set(this.slots);
+      this.slots = bigger;
     }
-    if (values[idx] === undefined) {
+    const old = this.slots[idx]!;
+    if (old === 0) {
       this.count++;
       if (!this.index.isV4(idx)) this.v6count++;
       this.index.ref(idx);
     }
-    values[idx] = v;
+    this.slots[idx] = this.handles.handleOf(v) + 1;
+    // Take the new value before dropping the old: dropping may free the old one's handle.
+    this.handles.retain?.(v);
+    if (old !== 0) this.handles.release?.(this.handles.valueOf(old - 1));
   }
 
   delete(key: PrefixKey): boolean {
@@ -46,8 +55,10 @@ export class RouteTable<V extends {}> {
   }
 
   deleteAt(idx: number): boolean {
-    if (this.values[idx] === undefined) return false;
-    this.values[idx] = undefined;
+    const h = idx < this.slots.length ? this.slots[idx]! : 0;
+    if (h === 0) return false;
+    this.slots[idx] = 0;
+    this.handles.release?.(this.handles.valueOf(h - 1));
     this.count--;
     if (!this.index.isV4(idx)) this.v6count--;
     this.index.unref(idx);
@@ -55,14 +66,13 @@ export class RouteTable<V extends {}> {
   }
 
   clear(): void {
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) this.deleteAt(i);
+    const slots = this.slots;
+    for (let i = 0; i < slots.length; i++) if (slots[i] !== 0) this.deleteAt(i);
   }
 
   /** Indexes with an entry (a snapshot is not taken: do not delete other entries while iterating). */
   *indexes(): IterableIterator<number> {
-    const values = this.values;
-    for (let i = 0; i < values.length; i++) if (values[i] !== undefined) yield i;
+    for (let i = 0; i < this.slots.length; i++) if (this.slots[i] !== 0) yield i;
   }
 
   *keys(): IterableIterator<PrefixKey> {
@@ -70,7 +80,7 @@ export class RouteTable<V extends {}> {
   }
 
   *entries(): IterableIterator<[PrefixKey, V]> {
-    for (const i of this.indexes()) yield [this.index.keyOf(i), this.values[i]!];
+    for (const i of this.indexes()) yield [this.index.keyOf(i), this.getAt(i)!];
   }
 
   [Symbol.iterator](): IterableIterator<[PrefixKey, V]> { return this.entries(); }

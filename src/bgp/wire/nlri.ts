@@ -45,17 +45,35 @@ export function decodeNlri(buf: Buffer, start: number, end: number, afi: number,
       if (len < 32) addr -= addr % 2 ** (32 - len);
       keys.push(addr * 64 + len);
     } else {
-      let hex = buf.toString('hex', i, i + n);
-      const rem = len & 7;
-      if (rem && (buf[i + n - 1]! & (0xff >> rem)) !== 0) {
-        const last = buf[i + n - 1]! & (0xff << (8 - rem)) & 0xff;
-        hex = hex.slice(0, -2) + last.toString(16).padStart(2, '0');
-      }
-      keys.push(`${hex}/${len}`);
+      keys.push(v6Key(buf, i, n, len));
     }
     i += n;
   }
   return { keys, pathIds };
+}
+
+const HEX = Buffer.from('0123456789abcdef');
+const scratch = Buffer.alloc(48);
+
+/**
+ * The IPv6 key of a prefix: its significant octets in hex (trailing bits past the length
+ * masked off), "/", the length. Written into bytes and read as one flat string: a template
+ * literal would make a rope that every hash lookup flattens again.
+ */
+function v6Key(buf: Buffer, start: number, n: number, len: number): string {
+  const rem = len & 7;
+  let p = 0;
+  for (let j = 0; j < n; j++) {
+    let b = buf[start + j]!;
+    if (j === n - 1 && rem) b &= (0xff << (8 - rem)) & 0xff;
+    scratch[p++] = HEX[b >> 4]!;
+    scratch[p++] = HEX[b & 15]!;
+  }
+  scratch[p++] = 0x2f; // '/'
+  if (len >= 100) scratch[p++] = 0x30 + Math.floor(len / 100);
+  if (len >= 10) scratch[p++] = 0x30 + (Math.floor(len / 10) % 10);
+  scratch[p++] = 0x30 + (len % 10);
+  return scratch.toString('latin1', 0, p);
 }
 
 export function encodePrefixKey(w: Writer, key: PrefixKey, pathId?: number): void {

@@ -9,6 +9,7 @@ import type { PathAttributes } from './attributes/types.js';
 import { encodeMessage } from './header.js';
 import { HEADER_LENGTH as HDR } from './constants.js';
 import { Writer } from './writer.js';
+import { formatIPv4, formatIPv6 } from '../../net/address.js';
 
 export interface Update {
   /** IPv4 withdrawn routes field */
@@ -116,12 +117,13 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttr
 
 /**
  * The interning key. Without MP attributes (`mp` undefined) the raw bytes, not copied. With them
- * (an MP_REACH, or null for MP_UNREACH only), the other attributes' bytes followed by the
- * MP_REACH next hop octets and their count: the NLRI inside must not make sets differ.
+ * (an MP_REACH, or null for MP_UNREACH only), the other attributes' bytes, then the MP_REACH
+ * next hop octets and their count (0 without MP_REACH): the NLRI inside must not make sets differ.
  */
 function attrKeyOf(body: Buffer, start: number, end: number, mp: MpReach | null | undefined): Buffer {
   if (mp === undefined) return body.subarray(start, end);
   const parts: Buffer[] = [];
+  let nextHop: Buffer | undefined;
   let i = start;
   while (i + 3 <= end) {
     const flags = body[i]!;
@@ -133,13 +135,37 @@ function attrKeyOf(body: Buffer, start: number, end: number, mp: MpReach | null 
     const next = i + hdr + len;
     if (type === AttrType.MP_REACH_NLRI && mp && i + hdr + 4 <= end) {
       const nhLen = body[i + hdr + 3]!;
-      parts.push(body.subarray(i + hdr + 4, Math.min(i + hdr + 4 + nhLen, end)), Buffer.from([nhLen]));
+      nextHop = body.subarray(i + hdr + 4, Math.min(i + hdr + 4 + nhLen, end));
     } else if (type !== AttrType.MP_REACH_NLRI && type !== AttrType.MP_UNREACH_NLRI) {
       parts.push(body.subarray(i, Math.min(next, end)));
     }
     i = next;
   }
+  if (nextHop) parts.push(nextHop);
+  parts.push(Buffer.from([nextHop?.length ?? 0]));
   return Buffer.concat(parts);
+}
+
+/**
+ * The attributes an interning key stands for, decoded again (the key's UPDATE decoded without
+ * problems under the same context). `mp` says which key format it is, as Update.mp did.
+ */
+export function attributesFromKey(key: Buffer, start: number, end: number, ctx: DecodeContext, mp: boolean): PathAttributes {
+  if (!mp) {
+    const d = decodeAttributes(key, start, end, ctx);
+    return 'code' in d ? {} : d.attrs;
+  }
+  const nhLen = key[end - 1]!;
+  const nhStart = end - 1 - nhLen;
+  const d = decodeAttributes(key, start, nhStart, ctx);
+  if ('code' in d) return {};
+  const attrs = d.attrs;
+  if (nhLen === 4) attrs.nextHop = formatIPv4(BigInt(key.readUInt32BE(nhStart)));
+  else if (nhLen === 16 || nhLen === 32) {
+    attrs.nextHop = formatIPv6(BigInt(`0x${key.toString('hex', nhStart, nhStart + 16)}`));
+    if (nhLen === 32) attrs.linkLocalNextHop = formatIPv6(BigInt(`0x${key.toString('hex', nhStart + 16, nhStart + 32)}`));
+  }
+  return attrs;
 }
 
 // Encoding
