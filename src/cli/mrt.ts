@@ -3,6 +3,9 @@ import { once } from 'node:events';
 import type { Command } from 'commander';
 import { CliError } from './client.js';
 
+/** Output is handed to stdout in pieces of about this size. */
+const OUT_CHUNK = 1 << 20;
+
 interface DumpOptions {
   m?: boolean;
   M?: boolean;
@@ -43,19 +46,23 @@ Examples:
 }
 
 async function dump(files: string[], opts: DumpOptions): Promise<number> {
-  const { readMrt, BgpdumpFormatter, describeType } = await import('../mrt/index.js');
+  // The modules themselves, not ../mrt/index.js: the writer and its address parser are not needed.
+  const [{ readMrt }, { BgpdumpFormatter }, { describeType }, { ByteSink }] = await Promise.all([
+    import('../mrt/reader.js'), import('../mrt/bgpdump-format.js'), import('../mrt/constants.js'), import('../mrt/byte-sink.js'),
+  ]);
   const stdout = process.stdout;
   stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
     throw e;
   });
   const note = (text: string) => process.stderr.write(`openpeering: ${text}\n`);
-  let out = '';
+  // Lines are written as bytes into one large buffer, handed to stdout whole (never reused).
+  const out = new ByteSink();
   let blocked = false;
   const write = () => {
-    if (out.length === 0) return;
-    if (!stdout.write(out)) blocked = true;
-    out = '';
+    if (out.pos === 0) return;
+    const chunk = out.take();
+    if (!stdout.write(chunk, () => out.give(chunk))) blocked = true;
   };
   const flush = async () => {
     write();
@@ -75,17 +82,22 @@ async function dump(files: string[], opts: DumpOptions): Promise<number> {
         const key = `${what}: ${why}`;
         const n = skipped.get(key) ?? 0;
         skipped.set(key, n + 1);
-        if (n === 0) note(`${file}: byte offset ${r.offset}: ${what} not printed: ${why}`);
+        if (n === 0) {
+          // Keep stdout and stderr in order for a reader of both.
+          write();
+          note(`${file}: byte offset ${r.offset}: ${what} not printed: ${why}`);
+        }
       },
     });
     try {
       await readMrt(file, (r) => {
-        out += fmt.format(r);
-        if (out.length > 65536) write();
+        fmt.formatInto(r, out);
+        if (out.pos > OUT_CHUNK) write();
       }, {
         flush,
         onError: (e) => {
           problems++;
+          write();
           note(e.message);
         },
       });

@@ -3,7 +3,10 @@
 import { ipv4Num, ipv6At } from './address.js';
 import { ATTR, AFI_IP, AFI_IP6, MRT } from './constants.js';
 import { decodeRecord, newDecodeState, type DecodeOptions, type DecodeState } from './decode.js';
-import type { Attributes, Bgp4mpMessage, MpNlri, MrtRecord, Rib, TableDump } from './types.js';
+import { ByteSink } from './byte-sink.js';
+import { FastLines, microText } from './bgpdump-fast.js';
+import { BIT, asPathText, nextHopText, origin, tail } from './route-text.js';
+import type { Bgp4mpMessage, MpNlri, MrtRecord, Rib, TableDump } from './types.js';
 
 export type LineMode = 'm' | 'M';
 
@@ -13,9 +16,6 @@ export interface FormatOptions extends DecodeOptions {
   skipped?: (record: MrtRecord, why: string) => void;
 }
 
-const BIT = (t: number): number => 1 << (t - 1);
-const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
-const origin = (o: number): string => (o === 0 || o === 1 ? ORIGINS[o]! : 'INCOMPLETE');
 const pad2 = (n: number): string => (n < 10 ? '0' + n : '' + n);
 
 /** bgpdump's time2str: MM/DD/YY HH:MM:SS in UTC. */
@@ -38,25 +38,16 @@ function mpOrdered(list: MpNlri[]): MpNlri[] {
   return out;
 }
 
-/** "|lp|med|communities|AG|aggregator|" with bgpdump's rules for absent values. */
-function tail(a: Attributes, signed: boolean): string {
-  const lp = a.seen & BIT(ATTR.LOCAL_PREF) ? a.localPref : 0;
-  const med = a.seen & BIT(ATTR.MULTI_EXIT_DISC) ? a.med : 0;
-  let s = '|' + (signed ? lp | 0 : lp) + '|' + (signed ? med | 0 : med) + '|';
-  if (a.seen & BIT(ATTR.COMMUNITIES)) s += a.communityText.substring(1);
-  s += a.seen & BIT(ATTR.ATOMIC_AGGREGATE) ? '|AG|' : '|NAG|';
-  if (a.aggregatorAddress !== 0xffffffff) s += a.aggregatorAs + ' ' + ipv4Num(a.aggregatorAddress);
-  return s + '|\n';
-}
-
-const asPathText = (a: Attributes): string => (a.seen & BIT(ATTR.AS_PATH) && a.asPath ? a.asPath.text : '');
-
 export class BgpdumpFormatter {
   readonly state: DecodeState = newDecodeState();
   private lastTime = -1;
   private lastTimeText = '';
+  private readonly fast: FastLines;
+  private readonly own = new ByteSink();
 
-  constructor(private readonly opts: FormatOptions) {}
+  constructor(private readonly opts: FormatOptions) {
+    this.fast = new FastLines(opts.mode === 'm', opts, this.state);
+  }
 
   private time(t: number): string {
     if (t !== this.lastTime) {
@@ -68,6 +59,21 @@ export class BgpdumpFormatter {
 
   /** The lines for one record ('' when bgpdump prints none). */
   format(r: MrtRecord): string {
+    this.formatInto(r, this.own);
+    return this.own.takeString();
+  }
+
+  /**
+   * Appends the lines for one record to out. Well-formed routes take the byte-level fast path;
+   * anything else (and every record type without routes) goes through the decoder.
+   */
+  formatInto(r: MrtRecord, out: ByteSink): void {
+    if (this.fast.format(r, out, this.time(r.timestamp))) return;
+    const s = this.formatDecoded(r);
+    if (s.length) out.text(s);
+  }
+
+  private formatDecoded(r: MrtRecord): string {
     const d = decodeRecord(r, this.state, this.opts);
     switch (d.kind) {
       case 'message': return this.message(r, d);
@@ -93,9 +99,7 @@ export class BgpdumpFormatter {
   }
 
   private micro(r: MrtRecord): string {
-    if (r.type !== MRT.BGP4MP_ET) return '';
-    const us = '' + r.microseconds;
-    return '.' + '000000'.substring(us.length) + us;
+    return r.type === MRT.BGP4MP_ET ? microText(r.microseconds) : '';
   }
 
   private message(r: MrtRecord, d: Bgp4mpMessage): string {
@@ -138,14 +142,6 @@ export class BgpdumpFormatter {
     return out;
   }
 
-  private nextHop(a: Attributes): string {
-    if (a.seen & BIT(ATTR.MP_REACH_NLRI)) {
-      const m = a.mpReach.find((x) => x.afi === AFI_IP6 && x.safi === 1);
-      if (m) return m.nextHop;
-    }
-    return ipv4Num(a.nextHop);
-  }
-
   private rib(r: MrtRecord, d: Rib): string {
     if (d.safi !== 1) {
       this.skip(r, 'bgpdump 1.6.2 does not print multicast RIB records');
@@ -163,7 +159,7 @@ export class BgpdumpFormatter {
       const a = e.attributes;
       out += head + e.peer.address + '|' + e.peer.asn + '|' + pfx + (d.addPath ? e.pathId + '|' : '')
         + (a.asPath ? a.asPath.text : '') + '|' + origin(a.origin)
-        + (full ? '|' + this.nextHop(a) + tail(a, false) : '\n');
+        + (full ? '|' + nextHopText(a) + tail(a, false) : '\n');
     }
     return out;
   }
@@ -173,7 +169,7 @@ export class BgpdumpFormatter {
     const full = this.opts.mode === 'm';
     return 'TABLE_DUMP|' + this.time(r.timestamp) + '|B|' + d.peerAddress + '|' + d.peerAs + '|'
       + d.prefix.address + '/' + d.prefix.length + '|' + asPathText(a) + '|' + origin(a.origin)
-      + (full ? '|' + this.nextHop(a) + tail(a, false) : '\n');
+      + (full ? '|' + nextHopText(a) + tail(a, false) : '\n');
   }
 }
 

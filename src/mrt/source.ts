@@ -2,8 +2,7 @@
 // bytes, not the name: gzip (1f 8b), bzip2 ("BZh"), else plain.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
-import { PassThrough, Readable, pipeline, type Duplex } from 'node:stream';
-import unbzip2 from 'unbzip2-stream';
+import { PassThrough, Readable, pipeline, type Duplex, type TransformOptions } from 'node:stream';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
 
@@ -14,6 +13,11 @@ export function detectCompression(head: Uint8Array): Compression {
 }
 
 const CHUNK = 256 * 1024;
+/**
+ * Decompressed bytes zlib may run ahead of the reader. Inflating happens on libuv's thread
+ * pool, so with room to run ahead it overlaps the formatting on the main thread.
+ */
+const READ_AHEAD = 8 * 1024 * 1024;
 
 /** The input's decompressed bytes; '-' reads standard input. Errors name the compression. */
 export async function* openMrt(file: string): AsyncGenerator<Buffer> {
@@ -43,10 +47,13 @@ export async function* openMrt(file: string): AsyncGenerator<Buffer> {
   let failure: Error | undefined;
   let out: Readable;
   if (kind === 'gzip') {
-    out = zlib.createGunzip({ chunkSize: CHUNK });
+    const options: zlib.ZlibOptions & TransformOptions = { chunkSize: CHUNK, readableHighWaterMark: READ_AHEAD };
+    out = zlib.createGunzip(options);
     pipeline(src, out as Duplex, (e) => { if (e) failure = e; });
   } else {
     // unbzip2-stream is an old-style "through" stream: bridge it into a modern Readable.
+    // Loaded only for bzip2 input: it is CommonJS with dependencies, a cost at every start.
+    const { default: unbzip2 } = await import('unbzip2-stream');
     const dec = unbzip2();
     const bridge = new PassThrough({ highWaterMark: CHUNK });
     dec.on('error', (e: Error) => { failure = e; bridge.destroy(e); });
