@@ -11,32 +11,7 @@ import {
 } from '../src/bgp/wire/index.js';
 import { formatIPv4, formatIPv6 } from '../src/net/address.js';
 import { spawnSync } from 'node:child_process';
-
-// ---------------------------------------------------------------------------------------------
-// Seeded randomness
-
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-class Rng {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  /** uniform in [0, 1) */
-  float(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  /** integer in [0, n) */
-  int(n: number): number { return Math.floor(this.float() * n); }
-  /** integer in [lo, hi] */
-  range(lo: number, hi: number): number { return lo + this.int(hi - lo + 1); }
-  bool(p = 0.5): boolean { return this.float() < p; }
-  pick<T>(xs: readonly T[]): T { return xs[this.int(xs.length)]!; }
-  u32(): number { return this.int(4294967296); }
-  bytes(n: number): Buffer { const b = Buffer.alloc(n); for (let i = 0; i < n; i++) b[i] = this.int(256); return b; }
-  big(bits: number): bigint { let v = 0n; for (let i = 0; i < bits; i += 32) v = (v << 32n) | BigInt(this.u32()); return v & ((1n << BigInt(bits)) - 1n); }
-}
+import { Rng } from './helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Generators

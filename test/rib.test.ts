@@ -6,25 +6,13 @@ import assert from 'node:assert/strict';
 import { PrefixIndex } from '../src/bgp/rib/prefix-index.js';
 import { RouteTable } from '../src/bgp/rib/route-table.js';
 import { Handles } from '../src/bgp/rib/handles.js';
+import { Rng } from './helpers/rng.js';
 import { AttrStore, type AttrSet } from '../src/bgp/rib/attr-store.js';
 import { Changed, Rib } from '../src/bgp/rib/rib.js';
 import { decodeAttributes } from '../src/bgp/wire/attributes/decode.js';
 import { encodeAttributes } from '../src/bgp/wire/attributes/encode.js';
 import { Writer } from '../src/bgp/wire/writer.js';
 import { attributesFromKey, decodeUpdate, encodeAnnouncements, encodeWithdrawals, textToKey, type PathAttributes, type PrefixKey } from '../src/bgp/wire/index.js';
-
-class Rng {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  float(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
-  int(n: number): number { return Math.floor(this.float() * n); }
-}
 
 const v4 = (rng: Rng): number => {
   const len = rng.int(33);
