@@ -1,11 +1,13 @@
 // The speaker against itself and against a scripted raw peer, on loopback: sessions, route
 // exchange with attributes, withdrawals, refresh, RFC 8212 defaults, the NOTIFICATIONs for a
-// wrong AS, a bad hold time, an expired hold timer and max-prefix, and RFC 7606 outcomes.
+// wrong AS, a bad hold time, an expired hold timer and max-prefix, RFC 7606 outcomes, and peers that
+// stall or flood without disturbing the other sessions.
 import { test, describe, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Speaker, type PeerOptions } from '../src/bgp/speaker.js';
 import { routes, sessions } from '../src/bgp/status.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
+import { encodeAnnouncements } from '../src/bgp/wire/update.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { RawPeer } from './helpers/raw-peer.js';
@@ -258,5 +260,47 @@ describe('a stalled peer', () => {
     await good.until(() => good.announced >= 50_000, 30_000, 'all routes at the good peer');
     assert.equal(s.peer('127.0.50.43')!.session.state, 'Established');
     assert.equal(s.peer('127.0.50.42')!.session.state, 'Established', 'the stalled peer is only slow, not torn down');
+  });
+});
+
+describe('a flooding peer', () => {
+  test('a peer that sends a full table as fast as it can does not starve another session with a 3 s hold time', async () => {
+    const S = '127.0.50.51';
+    const s = new Speaker({ asn: 65051, routerId: ip('192.0.2.51'), listen: { host: S, port: 1790 } });
+    cleanups.push(() => s.stop());
+    s.addPeer(peer({ address: '127.0.50.52', asn: 65052, localAsn: 65051, port: 1790, passive: true, localAddress: S, routerId: ip('192.0.2.51') }), all);
+    // The quiet peer gets nothing exported: this is about the flood's effect on the speaker's own
+    // timers, not about a peer that must digest the flood itself.
+    s.addPeer(peer({ address: '127.0.50.53', asn: 65053, localAsn: 65051, port: 1790, passive: true, localAddress: S, routerId: ip('192.0.2.51'), holdTime: 3 }),
+      { import: () => undefined, export: () => 'not exported in this test' });
+    // 400,000 one-prefix UPDATEs, each with its own attribute set (no decoding is skipped): one write.
+    // Built before the sessions come up: building them blocks this process for seconds.
+    const N = 400_000;
+    const msgs: Buffer[] = [];
+    for (let j = 0; j < N; j++) {
+      const [m] = encodeAnnouncements(1, { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65052, 64512 + (j % 500)] }], nextHop: '192.0.2.52', med: j },
+        [textToKey(`${20 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!], { fourOctetAs: true });
+      msgs.push(m!);
+    }
+    const downs: string[] = [];
+    s.on('down', (id, info) => downs.push(`${id}: ${info.reason}`));
+    await s.start();
+    const flooder = new RawPeer({ asn: 65052, bgpId: ip('192.0.2.52'), connect: { host: S, port: 1790, localAddress: '127.0.50.52' } });
+    const quiet = new RawPeer({ asn: 65053, bgpId: ip('192.0.2.53'), holdTime: 3, connect: { host: S, port: 1790, localAddress: '127.0.50.53' } });
+    cleanups.push(() => flooder.stop(), () => quiet.stop());
+    await flooder.start();
+    await quiet.start();
+    await flooder.until(() => flooder.established, 5000, 'Established');
+    await quiet.until(() => quiet.established, 5000, 'Established');
+    const started = Date.now();
+    flooder.sendRaw(Buffer.concat(msgs));
+    await until(() => s.rib.peers.get('127.0.50.52')!.rib.acceptedV4 === N, 'the whole flood accepted', 60_000)
+      .catch((e) => { throw new Error(`${e.message}: ${s.rib.peers.get('127.0.50.52')!.rib.acceptedV4} accepted, downs: ${downs.join('; ')}`); });
+    const took = Date.now() - started;
+    // Let the quiet session's timers run a full hold time after the flood too.
+    await new Promise((r) => setTimeout(r, 3500));
+    assert.deepEqual(downs, [], `no session went down (the flood took ${took} ms)`);
+    assert.equal(s.peer('127.0.50.53')!.session.state, 'Established');
+    assert.equal(s.peer('127.0.50.52')!.session.state, 'Established');
   });
 });
