@@ -16,12 +16,14 @@
 // Everything runs on 127.0.80.0/24 (sender .20, receivers .21-.24, port 17900); next hops are the
 // fake 192.0.2.20 / 2001:db8::20. Every child runs under `setpriv --pdeathsig KILL` and is killed
 // on exit, SIGINT and SIGTERM; every wait is bounded.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BIN, requireBinary, type DaemonKind } from '../src/lab/daemons/index.js';
+import {
+  cleanupSync, freePort, installCleanupHooks, procStats, run, sleep, spawnProc, stopProc, tail, tempDir, type Proc,
+} from '../src/lab/process.js';
 import { generateTable, writeBirdStatic, birdSenderConfig, lengthHistogram, type Table } from './table.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -97,178 +99,27 @@ const RX: Record<Receiver, { address: string; asn: number }> = {
   frr: { address: '127.0.80.23', asn: 65023 },
   gobgp: { address: '127.0.80.24', asn: 65024 },
 };
-const BIN = {
-  bird: '/usr/sbin/bird',
-  birdc: '/usr/sbin/birdc',
-  gobgpd: '/usr/bin/gobgpd',
-  gobgp: '/usr/bin/gobgp',
-  bgpd: '/usr/lib/frr/bgpd',
-  vtysh: '/usr/bin/vtysh',
-  setpriv: '/usr/bin/setpriv',
-} as const;
-const NEEDS: Record<Receiver | 'sender', string[]> = {
-  sender: [BIN.bird, BIN.birdc],
-  openpeering: [],
-  bird: [BIN.bird, BIN.birdc],
-  frr: [BIN.bgpd, BIN.vtysh],
-  gobgp: [BIN.gobgpd, BIN.gobgp],
+/** The daemon each role needs installed (openpeering's speaker needs only node). */
+const NEEDS: Record<Receiver | 'sender', DaemonKind | undefined> = {
+  sender: 'bird',
+  openpeering: undefined,
+  bird: 'bird',
+  frr: 'frr',
+  gobgp: 'gobgp',
 };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI_MAIN = path.join(ROOT, 'dist', 'src', 'cli', 'main.js');
-const CLK_TCK = 100;
 const POLL_MS = 200;
 const CLI_TIMEOUT_MS = 10_000;
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 const now = () => performance.now();
 
-function executable(f: string): boolean {
-  try {
-    fs.accessSync(f, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function run(file: string, args: string[], timeoutMs = CLI_TIMEOUT_MS): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile(file, args, { timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`${path.basename(file)} ${args.join(' ')}: ${err.message}\n${stdout}${stderr}`.trimEnd()));
-      else resolve(stdout);
-    });
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-// ---------------------------------------------------------------------------------------------
-// Child processes: every one is killed when we exit, whatever the reason.
-
-interface Proc {
-  name: string;
-  pid: number;
-  child: ChildProcess;
-  exited: boolean;
-  exitInfo: string;
-  exit: Promise<void>;
-  logs(): string;
-}
-
-const live = new Set<Proc>();
-let workDir = '';
-let keepWorkDir = false;
-
-function cleanupSync(): void {
-  for (const p of live) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-  }
-  live.clear();
-  if (workDir && !keepWorkDir) {
-    try {
-      fs.rmSync(workDir, { recursive: true, force: true });
-    } catch {
-      /* best effort */
-    }
-  }
-}
-process.on('exit', cleanupSync);
-for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.on(sig, () => {
-    console.error(`\nbench:bgp: ${sig}, killing ${live.size} child process(es)`);
-    cleanupSync();
-    process.exit(130);
-  });
-}
-
-const LOG_CAP = 1 << 20;
-
-function spawnProc(name: string, file: string, args: string[], cwd: string): Proc {
-  const [cmd, argv] = executable(BIN.setpriv) ? [BIN.setpriv, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
-  const child = spawn(cmd, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid === undefined) throw new Error(`${name}: could not spawn ${file}`);
-  let buf = '';
-  const append = (d: Buffer) => {
-    buf += d.toString('utf8');
-    if (buf.length > LOG_CAP) buf = buf.slice(-LOG_CAP / 2);
-  };
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  const p: Proc = { name, pid: child.pid, child, exited: false, exitInfo: '', exit: Promise.resolve(), logs: () => buf };
-  p.exit = new Promise<void>((resolve) => {
-    child.on('exit', (code, signal) => {
-      p.exited = true;
-      p.exitInfo = signal ? `signal ${signal}` : `exit code ${code}`;
-      live.delete(p);
-      resolve();
-    });
-    child.on('error', (e) => {
-      p.exited = true;
-      p.exitInfo = `spawn error: ${e.message}`;
-      live.delete(p);
-      resolve();
-    });
-  });
-  live.add(p);
-  return p;
-}
-
-async function stopProc(p: Proc, graceMs: number): Promise<void> {
-  if (p.exited) return;
-  try {
-    process.kill(p.pid, 'SIGTERM');
-  } catch {
-    /* gone */
-  }
-  const timedOut = await Promise.race([p.exit.then(() => false), sleep(graceMs).then(() => true)]);
-  if (timedOut && !p.exited) {
-    try {
-      process.kill(p.pid, 'SIGKILL');
-    } catch {
-      /* gone */
-    }
-    await Promise.race([p.exit, sleep(3000)]);
-  }
-  live.delete(p);
-}
-
-function tail(s: string, lines = 30): string {
-  return s.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-// ---------------------------------------------------------------------------------------------
-// /proc
-
-interface ProcStats { hwmMB: number; rssMB: number; cpuS: number }
-
-function procStats(pid: number): ProcStats | undefined {
-  try {
-    const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kb = (k: string) => Number(new RegExp(`^${k}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name "(...)": state is field 3, utime 14, stime 15 (1-based).
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    const cpuS = (Number(f[11]) + Number(f[12])) / CLK_TCK;
-    return { hwmMB: kb('VmHWM') / 1024, rssMB: kb('VmRSS') / 1024, cpuS };
-  } catch {
-    return undefined;
-  }
-}
+// Children are killed (and the work dir removed) at exit, whatever the reason (../src/lab/process.ts).
+installCleanupHooks((sig, killed) => {
+  console.error(`\nbench:bgp: ${sig}, killed ${killed} child process(es)`);
+  process.exit(130);
+});
 
 // ---------------------------------------------------------------------------------------------
 // Receivers: config, start, and one poll (Established? how many accepted?)
@@ -300,7 +151,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         `  - { address: ${peer}, asn: ${SENDER.asn}, port: ${PORT}, passive: true, import: all, export: none, families: [${v6 ? 'ipv4, ipv6' : 'ipv4'}] }`,
         '',
       ].join('\n'));
-      const proc = spawnProc('openpeering speaker', process.execPath, [...opts.nodeArgs, CLI_MAIN, 'speaker', '-c', conf], dir);
+      const proc = spawnProc('openpeering speaker', process.execPath, [...opts.nodeArgs, CLI_MAIN, 'speaker', '-c', conf], { cwd: dir });
       return {
         proc,
         graceMs: 60_000, // --cpu-prof writes its profile on exit
@@ -329,12 +180,12 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         '}',
         '',
       ].join('\n'));
-      const proc = spawnProc('bird receiver', BIN.bird, ['-f', '-c', conf, '-s', ctl], dir);
+      const proc = spawnProc('bird receiver', BIN.bird, ['-f', '-c', conf, '-s', ctl], { cwd: dir });
       return {
         proc,
         graceMs: 5000,
         async poll() {
-          const out = await run(BIN.birdc, ['-s', ctl, 'show', 'protocols', 'all', 'from_tx']);
+          const { stdout: out } = await run(BIN.birdc, ['-s', ctl, 'show', 'protocols', 'all', 'from_tx']);
           let count = 0;
           for (const m of out.matchAll(/Routes:\s+(\d+) imported/g)) count += Number(m[1]);
           return { established: /\sEstablished/.test(out), count };
@@ -375,7 +226,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         '-f', conf, '-Z', '-S', '-n', '-l', me.address, '-p', String(PORT), '-P', '0',
         '--vty_socket', vty, '-i', path.join(dir, 'bgpd.pid'), '-z', path.join(dir, 'zserv.api'),
         '--log', 'stdout', '--log-level', 'informational',
-      ], dir);
+      ], { cwd: dir });
       interface FrrNeighbor {
         bgpState?: string;
         messageStats?: { updatesRecv?: number };
@@ -386,7 +237,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         graceMs: 5000,
         async poll() {
           if (!fs.existsSync(path.join(vty, 'bgpd.vty'))) return { established: false, count: 0 };
-          const j = JSON.parse(await run(BIN.vtysh, ['--vty_socket', vty, '-c', `show bgp neighbors ${peer} json`])) as Record<string, FrrNeighbor>;
+          const j = JSON.parse((await run(BIN.vtysh, ['--vty_socket', vty, '-c', `show bgp neighbors ${peer} json`])).stdout) as Record<string, FrrNeighbor>;
           const n = j[peer];
           let count = 0;
           for (const a of Object.values(n?.addressFamilyInfo ?? {})) count += a.acceptedPrefixCounter ?? 0;
@@ -420,7 +271,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         ...(v6 ? fam('ipv6') : []),
         '',
       ].join('\n'));
-      const proc = spawnProc('gobgpd receiver', BIN.gobgpd, ['-f', conf, '-t', 'toml', '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${api}`], dir);
+      const proc = spawnProc('gobgpd receiver', BIN.gobgpd, ['-f', conf, '-t', 'toml', '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${api}`], { cwd: dir });
       interface GobgpNeighbor {
         state?: { session_state?: number; messages?: { received?: { update?: number } } };
         afi_safis?: Array<{ state?: { received?: number; accepted?: number } }>;
@@ -429,7 +280,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         proc,
         graceMs: 5000,
         async poll() {
-          const j = JSON.parse(await run(BIN.gobgp, ['-u', '127.0.0.1', '-p', String(api), 'neighbor', peer, '-j'])) as GobgpNeighbor;
+          const j = JSON.parse((await run(BIN.gobgp, ['-u', '127.0.0.1', '-p', String(api), 'neighbor', peer, '-j'])).stdout) as GobgpNeighbor;
           let count = 0;
           for (const a of j.afi_safis ?? []) count += a.state?.accepted ?? a.state?.received ?? 0;
           const updates = j.state?.messages?.received?.update;
@@ -572,8 +423,8 @@ const fmt = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x
 
 async function birdVersion(): Promise<string> {
   try {
-    const out = await new Promise<string>((resolve) => execFile(BIN.bird, ['--version'], (_e, so, se) => resolve(`${so}${se}`)));
-    return out.trim().replace(/^BIRD version /, '');
+    const { stdout, stderr } = await run(BIN.bird, ['--version']);
+    return `${stdout}${stderr}`.trim().replace(/^BIRD version /, '');
   } catch {
     return '?';
   }
@@ -581,14 +432,18 @@ async function birdVersion(): Promise<string> {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  keepWorkDir = opts.keep;
   for (const k of ['sender', ...opts.receivers] as const) {
-    const missing = NEEDS[k].filter((b) => !executable(b));
-    if (missing.length) usage(`${k} needs ${missing.join(', ')}: run \`bash scripts/install-test-deps.sh\``);
+    const kind = NEEDS[k];
+    try {
+      if (kind) requireBinary(kind);
+    } catch (e) {
+      usage(`${k}: ${(e as Error).message}`);
+    }
   }
   if (opts.receivers.includes('openpeering') && !fs.existsSync(CLI_MAIN)) usage(`${CLI_MAIN} is missing: npm run build`);
 
-  workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-bench-bgp-'));
+  // Removed at exit (unless --keep); children are killed at exit, whatever the reason.
+  const workDir = tempDir('openpeering-bench-bgp-', opts.keep).path;
   const machine = {
     nproc: os.availableParallelism(),
     cpu: os.cpus()[0]?.model ?? '?',
@@ -641,16 +496,16 @@ async function main(): Promise<void> {
   }));
   const expected = opts.routes + opts.v6;
   t = now();
-  const sender = spawnProc('bird sender', BIN.bird, ['-f', '-c', senderConf, '-s', ctl], senderDir);
+  const sender = spawnProc('bird sender', BIN.bird, ['-f', '-c', senderConf, '-s', ctl], { cwd: senderDir });
   const loadDeadline = t + opts.timeoutS * 1000;
   let loaded = 0;
   let parsedS: number | undefined;
   for (;;) {
-    if (sender.exited) throw new Error(`the BIRD sender exited while loading (${sender.exitInfo})\n${tail(sender.logs())}`);
+    if (sender.exited) throw new Error(`the BIRD sender exited while loading (${sender.exitInfo})\n${tail(sender.logs(), 30)}`);
     if (now() > loadDeadline) throw new Error(`the BIRD sender did not load ${expected} routes within ${opts.timeoutS} s (${loaded} so far)`);
     if (fs.existsSync(ctl)) {
       try {
-        const out = await run(BIN.birdc, ['-s', ctl, 'show', 'route', 'count']);
+        const { stdout: out } = await run(BIN.birdc, ['-s', ctl, 'show', 'route', 'count']);
         parsedS ??= (now() - t) / 1000;
         loaded = 0;
         for (const m of out.matchAll(/^(\d+) of \d+ routes .* in table /gm)) loaded += Number(m[1]);

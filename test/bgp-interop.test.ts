@@ -11,7 +11,7 @@ import { routes as routeViews, sessions } from '../src/bgp/status.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { fakeNextHop, sortCommunities, startDaemon, stopAll, type Daemon, type DaemonKind, type DaemonSpec, type RouteSpec } from './helpers/daemons.js';
+import { fakeNextHop, sortCommunities, startDaemon, stopAll, type Daemon, type DaemonKind, type DaemonSpec, type RouteSpec } from '../src/lab/daemons/index.js';
 
 const KINDS: DaemonKind[] = ['bird', 'gobgp', 'frr', 'exabgp'];
 const OUR_ASN = 4200000100;

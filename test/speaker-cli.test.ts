@@ -7,7 +7,7 @@ import { spawn, execFile, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, stopAll, type Daemon } from './helpers/daemons.js';
+import { startDaemon, stopAll, type Daemon } from '../src/lab/daemons/index.js';
 
 const MAIN = new URL('../src/cli/main.js', import.meta.url).pathname;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-speaker-'));
