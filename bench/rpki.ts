@@ -4,7 +4,9 @@
 // realistic route mix (valid, wrong origin, too specific, uncovered). As a reference, rtrdump
 // (shipped with stayrtr) does the same full sync in version 1 and writes its JSON dump.
 //
-//   npm run bench:rpki -- [--vrps 500000] [--v6 0.2] [--lookups 2000000] [--runs 1] [--seed 1] [--keep]
+//   npm run bench:rpki -- [--vrps 500000] [--v6 0.2] [--lookups 2000000] [--runs 1] [--seed 1] [--keep] [--no-save]
+//
+// --no-save: print only, no results/rpki-<date>.json (for trial runs).
 //
 // Only loopback is used; stayrtr reads a local file (-cache <path>, -checktime=false) and binds
 // RTR and metrics to 127.0.70.50. Children run under `setpriv --pdeathsig KILL`; every wait is bounded.
@@ -16,15 +18,17 @@ import { fileURLToPath } from 'node:url';
 import { startStayrtr, RTRDUMP, type RoaJson } from '../test/helpers/stayrtr.js';
 import { RtrClient } from '../src/rpki/rtr/client.js';
 import { ROV_STATES } from '../src/rpki/table.js';
+import { VrpList } from '../src/rpki/vrp-list.js';
+import { parseCompactPrefix, type CompactPrefix } from '../src/rpki/vrp.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SELF = fileURLToPath(import.meta.url);
 const ADDRESS = '127.0.70.50';
 
-interface Options { vrps: number; v6: number; lookups: number; runs: number; seed: number; keep: boolean }
+interface Options { vrps: number; v6: number; lookups: number; runs: number; seed: number; keep: boolean; save: boolean }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { vrps: 500_000, v6: 0.2, lookups: 2_000_000, runs: 1, seed: 1, keep: false };
+  const o: Options = { vrps: 500_000, v6: 0.2, lookups: 2_000_000, runs: 1, seed: 1, keep: false, save: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const num = () => Number((argv[++i] ?? '').replace(/_/g, ''));
@@ -34,7 +38,8 @@ function parseArgs(argv: string[]): Options {
     else if (a === '--runs') o.runs = num();
     else if (a === '--seed') o.seed = num();
     else if (a === '--keep') o.keep = true;
-    else { console.error(`bench:rpki: unknown argument ${a}\nusage: node dist/bench/rpki.js [--vrps N] [--v6 0.2] [--lookups N] [--runs K] [--seed N] [--keep]`); process.exit(2); }
+    else if (a === '--no-save') o.save = false;
+    else { console.error(`bench:rpki: unknown argument ${a}\nusage: node dist/bench/rpki.js [--vrps N] [--v6 0.2] [--lookups N] [--runs K] [--seed N] [--keep] [--no-save]`); process.exit(2); }
   }
   for (const [k, v] of Object.entries(o)) if (typeof v === 'number' && !(v >= 0)) { console.error(`bench:rpki: bad --${k}`); process.exit(2); }
   return o;
@@ -110,6 +115,7 @@ async function child(target: string, roasFile: string, lookups: number, seed: nu
   const rssAfter = status('VmRSS');
   const hwm = status('VmHWM');
   const t = c.table;
+  const vrps = t.size;
 
   // Routes: VRP prefixes and more-specifics with right and wrong origins, plus uncovered space.
   const roas = JSON.parse(fs.readFileSync(roasFile, 'utf8')).roas as RoaJson[];
@@ -169,12 +175,32 @@ async function child(target: string, roasFile: string, lookups: number, seed: nu
   for (let k = 0; k < reps6; k++) for (let i = 0; i < n6; i++) sink += one6(i);
   const look6S = (performance.now() - t6) / 1000;
 
+  // RTR-serial-like batches on the loaded table: 1,000 withdrawals and 1,000 announcements each
+  // (IPv4 and IPv6 as in the table), timed with the first lookup after them; median of 5.
+  const batchMs: number[] = [];
+  let batchVrps = 0;
+  for (let k = 0; k < 5; k++) {
+    const wd = new VrpList(), ann = new VrpList();
+    for (let i = 0; i < 1000; i++) {
+      const v = roas[Math.floor(r() * roas.length)]!;
+      const p = parseCompactPrefix(v.prefix) as CompactPrefix;
+      wd.pushCompact(p, v.maxLength, Number(String(v.asn).replace('AS', '')));
+      ann.pushCompact(p, v.maxLength, 4_200_000_000 + 1000 * k + i);
+    }
+    const tu = performance.now();
+    batchVrps = t.update(ann, wd, 'bench').size;
+    sink += t.validateV4(addr[k]!, len[k]!, origin[k]!);
+    batchMs.push(performance.now() - tu);
+  }
+  const updateMs = [...batchMs].sort((a, b) => a - b)[2]!;
+
   process.stdout.write(JSON.stringify({
-    ok: true, vrps: t.size, version: s.version, syncSeconds: syncS,
+    ok: true, vrps, version: s.version, syncSeconds: syncS,
     rssBeforeMB: rssBefore, rssAfterMB: rssAfter, peakRssMB: hwm,
     v4: { lookups, seconds: lookS, nsPerLookup: (lookS * 1e9) / lookups, perSecond: lookups / lookS,
       states: Object.fromEntries(ROV_STATES.map((st, i) => [st, counts[i]])) },
     v6: { lookups: reps6 * n6, seconds: look6S, nsPerLookup: (look6S * 1e9) / (reps6 * n6), perSecond: (reps6 * n6) / look6S },
+    update: { vrps: batchVrps, ms: updateMs, all: batchMs },
     sink,
   }) + '\n');
 }
@@ -228,7 +254,8 @@ async function main(): Promise<void> {
       console.log(`run ${run}: rtrdump ${ref.at(-1)!.seconds.toFixed(2)} s, ${ref.at(-1)!.peakRssMB.toFixed(0)} MB, ${ref.at(-1)!.vrps} VRPs`);
       ours.push(JSON.parse(await runChild(['--child', `${ADDRESS}:${cache.port}`, roasFile, String(o.lookups), String(o.seed)], 600_000)));
       const u = ours.at(-1)!;
-      console.log(`run ${run}: openpeering ${u.syncSeconds.toFixed(2)} s, peak ${u.peakRssMB.toFixed(0)} MB, ${u.vrps} VRPs, ${u.v4.nsPerLookup.toFixed(0)} ns/lookup`);
+      console.log(`run ${run}: openpeering ${u.syncSeconds.toFixed(2)} s, peak ${u.peakRssMB.toFixed(0)} MB, RSS after sync ${u.rssAfterMB.toFixed(0)} MB (${u.rssBeforeMB.toFixed(0)} before), ${u.vrps} VRPs, ` +
+        `IPv4 ${u.v4.nsPerLookup.toFixed(0)} ns/lookup, IPv6 ${u.v6.nsPerLookup.toFixed(0)} ns/lookup`);
       await sleep(200);
     }
   } finally {
@@ -242,6 +269,7 @@ async function main(): Promise<void> {
       syncSeconds: med(ours.map((u) => u.syncSeconds)), peakRssMB: med(ours.map((u) => u.peakRssMB)), rssAfterMB: med(ours.map((u) => u.rssAfterMB)),
       v4NsPerLookup: med(ours.map((u) => u.v4.nsPerLookup)), v4LookupsPerSecond: med(ours.map((u) => u.v4.perSecond)),
       v6NsPerLookup: med(ours.map((u) => u.v6.nsPerLookup)), v6LookupsPerSecond: med(ours.map((u) => u.v6.perSecond)),
+      rssBeforeMB: med(ours.map((u) => u.rssBeforeMB)), updateMs: med(ours.map((u) => u.update.ms)), updateVrps: ours[0]!.update.vrps,
       states: ours[0]!.v4.states, vrpsReceived: ours[0]!.vrps,
     },
     rtrdump: { syncSeconds: med(ref.map((x) => x.seconds)), peakRssMB: med(ref.map((x) => x.peakRssMB)), vrpsReceived: ref[0]!.vrps },
@@ -254,6 +282,9 @@ async function main(): Promise<void> {
   console.log(`| rtrdump (stayrtr ${'0.5.1'}) | ${sum.rtrdump.syncSeconds.toFixed(2)} | ${sum.rtrdump.peakRssMB.toFixed(0)} | 1.00x | 1.00x |`);
   console.log(`\nROV lookups (${sum.openpeering.vrpsReceived} VRPs): IPv4 ${sum.openpeering.v4NsPerLookup.toFixed(0)} ns/lookup (${(sum.openpeering.v4LookupsPerSecond / 1e6).toFixed(1)} M/s), ` +
     `IPv6 ${sum.openpeering.v6NsPerLookup.toFixed(0)} ns/lookup (${(sum.openpeering.v6LookupsPerSecond / 1e6).toFixed(1)} M/s); IPv4 states ${JSON.stringify(sum.openpeering.states)}`);
+  console.log(`RSS after the sync ${sum.openpeering.rssAfterMB.toFixed(0)} MB (${sum.openpeering.rssBeforeMB.toFixed(0)} MB before it); ` +
+    `update batch of ${sum.openpeering.updateVrps} VRP changes ${sum.openpeering.updateMs.toFixed(1)} ms incl. the first lookup after it`);
+  if (!o.save) return;
   const resultsDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
   const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');

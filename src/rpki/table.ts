@@ -4,14 +4,28 @@
 //
 // Each VRP is packed into one number, asn * 2^21 + ta * 2^8 + maxLength (below 2^53), kept in a
 // Float64Array slot; the trees hold the first slot of a prefix (a small integer, so V8 stores the
-// values unboxed) and further VRPs of the same prefix are chained through `nxt`. A lookup walks
-// the covering prefixes once, allocation-free, and compares numbers.
+// values unboxed) and further VRPs of the same prefix are chained through `nxt`. The trees are
+// the store (exact find, covering(), dumps); validate*() reads a flat index (rov-index.ts: a /16
+// directory for IPv4, a hash of the /32 for IPv6) that one or two cache lines answer. The index
+// is built on the first lookup or after a full replacement, and batches of changes only rebuild
+// the buckets they touch. Tables that are never looked up (RTR staging) never build one.
 import { TrieV4 } from '../net/trie-v4.js';
 import { TrieV6 } from '../net/trie-v6.js';
 import { parsePrefix, type Prefix } from '../net/prefix.js';
 import { v6WordsFromBigint } from '../net/compact.js';
 import { VrpList } from './vrp-list.js';
 import { vrpFromCompact, type Vrp } from './vrp.js';
+import { Dir32, HashA } from './rov-index.js';
+
+/** MASK[n]: the top n bits of a word. */
+const MASK = Int32Array.from({ length: 33 }, (_, n) => (n === 0 ? 0 : n === 32 ? -1 : ~(-1 >>> n)));
+
+/** The words of an IPv6 prefix without bits beyond len (into a shared scratch array). */
+const m6 = new Uint32Array(4);
+function masked6(k: ArrayLike<number>, len: number): Uint32Array {
+  for (let i = 0; i < 4; i++) m6[i] = len >= 32 * (i + 1) ? k[i]! : len <= 32 * i ? 0 : k[i]! & MASK[len - 32 * i]!;
+  return m6;
+}
 
 /** First slot of a prefix's VRP chain. */
 type Packed = number;
@@ -71,10 +85,12 @@ export class VrpTable {
   private tas: string[] = [''];
   private taIndex = new Map<string, number>();
   private readonly listeners = new Set<ChangeListener>();
-  // Scratch space for lookups (covering handles) and IPv6 words.
-  private readonly h4 = new Int32Array(33);
-  private readonly h6 = new Int32Array(129);
+  // Scratch space for IPv6 words.
   private readonly w = new Uint32Array(4);
+  // Lookup index (rov-index.ts): IPv4; IPv6 shorter than /32 by first word; IPv6 /32 and longer.
+  // Undefined: not built (changes are not logged then); `ready`: built with nothing pending.
+  private ix: { v4: Dir32; v6s: Dir32; v6: HashA } | undefined;
+  private ready = false;
 
   /** Number of VRPs. */
   get size(): number { return this.count; }
@@ -138,7 +154,9 @@ export class VrpTable {
   /** Adds to an existing chain (after its head, so the tree keeps its value); false for a duplicate. */
   private addToChain(head: number, e: number, asn: number, maxLen: number): boolean {
     if (this.findEntry(head, asn, maxLen) !== END) return false;
-    this.nxt[head] = this.alloc(e, this.nxt[head]!);
+    // alloc() may replace this.nxt: take the slot first, then link it into the new array.
+    const s = this.alloc(e, this.nxt[head]!);
+    this.nxt[head] = s;
     this.count++;
     return true;
   }
@@ -161,8 +179,10 @@ export class VrpTable {
   addV4(addr: number, len: number, maxLen: number, asn: number, ta = 0): boolean {
     const e = pack(asn, ta, maxLen);
     const h = this.v4.find(addr, len);
-    if (h === 0) { this.v4.set(addr, len, this.alloc(e, END)); this.count++; return true; }
-    return this.addToChain(this.v4.valueAt(h), e, asn, maxLen);
+    if (h === 0) { this.v4.set(addr, len, this.alloc(e, END)); this.count++; }
+    else if (!this.addToChain(this.v4.valueAt(h), e, asn, maxLen)) return false;
+    if (this.ix) this.logV4(addr, len, maxLen, asn, 1);
+    return true;
   }
 
   removeV4(addr: number, len: number, maxLen: number, asn: number): boolean {
@@ -173,6 +193,7 @@ export class VrpTable {
     if (next === undefined) return false;
     if (next === END) this.v4.delete(addr, len);
     else if (next !== head) this.v4.set(addr, len, next);
+    if (this.ix) this.logV4(addr, len, maxLen, asn, -1);
     return true;
   }
 
@@ -185,8 +206,10 @@ export class VrpTable {
     const k = this.words(w, off);
     const e = pack(asn, ta, maxLen);
     const h = this.v6.find(k, len);
-    if (h === 0) { this.v6.set(k, len, this.alloc(e, END)); this.count++; return true; }
-    return this.addToChain(this.v6.valueAt(h), e, asn, maxLen);
+    if (h === 0) { this.v6.set(k, len, this.alloc(e, END)); this.count++; }
+    else if (!this.addToChain(this.v6.valueAt(h), e, asn, maxLen)) return false;
+    if (this.ix) this.logV6(k, len, maxLen, asn, 1);
+    return true;
   }
 
   removeV6(w: ArrayLike<number>, off: number, len: number, maxLen: number, asn: number): boolean {
@@ -198,6 +221,7 @@ export class VrpTable {
     if (next === undefined) return false;
     if (next === END) this.v6.delete(k, len);
     else if (next !== head) this.v6.set(k, len, next);
+    if (this.ix) this.logV6(k, len, maxLen, asn, -1);
     return true;
   }
 
@@ -205,6 +229,47 @@ export class VrpTable {
     const k = this.words(w, off);
     const h = this.v6.find(k, len);
     return h !== 0 && this.findEntry(this.v6.valueAt(h), asn, maxLen) !== END;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lookup index upkeep.
+
+  private logV4(addr: number, len: number, maxLen: number, asn: number, d: 1 | -1): void {
+    const ix = this.ix!;
+    ix.v4.log(addr & MASK[len]!, len, maxLen, asn, d);
+    this.changed(ix);
+  }
+
+  /** k: the prefix's words (bits beyond len may be set: they are cleared here). */
+  private logV6(k: Uint32Array, len: number, maxLen: number, asn: number, d: 1 | -1): void {
+    const ix = this.ix!;
+    if (len >= 32) ix.v6.log(masked6(k, len), 0, len, maxLen, asn, d);
+    else ix.v6s.log(k[0]! & MASK[len]!, len, maxLen, asn, d);
+    this.changed(ix);
+  }
+
+  private changed(ix: NonNullable<VrpTable['ix']>): void {
+    this.ready = false;
+    // Past an eighth of the table a full rebuild is cheaper than merging the changes.
+    if (ix.v4.pending + ix.v6s.pending + ix.v6.pending > 4096 + (this.count >> 3)) this.ix = undefined;
+  }
+
+  /** Builds the index, or applies the changes logged since; lookups call it when needed. */
+  private refresh(): void {
+    let ix = this.ix;
+    if (ix === undefined) {
+      // Full build, straight from the trees (address order), with no log in between.
+      ix = { v4: new Dir32(), v6s: new Dir32(), v6: new HashA() };
+      ix.v4.build((visit) => this.v4.forEach((a, l, v) => this.each(v, (e) => visit(a, l, maxOf(e), asnOf(e)))));
+      ix.v6s.build((visit) => this.v6.forEach((w, l, v) => { if (l < 32) this.each(v, (e) => visit(w[0]!, l, maxOf(e), asnOf(e))); }));
+      ix.v6.build((visit) => this.v6.forEach((w, l, v) => { if (l >= 32) this.each(v, (e) => visit(w, l, maxOf(e), asnOf(e))); }));
+      this.ix = ix;
+    } else {
+      ix.v4.flush();
+      ix.v6s.flush();
+      ix.v6.flush();
+    }
+    this.ready = true;
   }
 
   private words(w: ArrayLike<number>, off: number): Uint32Array {
@@ -232,6 +297,8 @@ export class VrpTable {
     const map = announce.tas.map((t) => this.taOfName(t));
     announce.forEachV4((a, l, m, asn, ta) => { if (this.addV4(a, l, m, asn, map[ta])) added.pushV4(a, l, m, asn, added.ta(announce.tas[ta])); });
     announce.forEachV6((w, o, l, m, asn, ta) => { if (this.addV6(w, o, l, m, asn, map[ta])) added.pushV6(w, o, l, m, asn, added.ta(announce.tas[ta])); });
+    // Listeners re-validate routes: apply the batch to the index first (if there is one).
+    if (!this.ready && this.ix) this.refresh();
     return this.emit(new VrpChange(added, removed, false, cause));
   }
 
@@ -282,6 +349,9 @@ export class VrpTable {
     staging.nxt = new Int32Array(16);
     staging.slots = 0;
     staging.freeSlot = END;
+    staging.ix = undefined;
+    staging.ready = false;
+    this.ix = undefined;
     this.optimize();
     return this.emit(new VrpChange(added, removed, true, cause));
   }
@@ -291,10 +361,11 @@ export class VrpTable {
     return this.replace(new VrpList(), cause);
   }
 
-  /** Lays the trees out for lookups; replace() does it, call it after many single adds. */
+  /** Lays the trees out and builds the lookup index; replace() does it, call it after many single adds. */
   optimize(): void {
     this.v4.optimize();
     this.v6.optimize();
+    this.refresh();
   }
 
   // -------------------------------------------------------------------------------------------
@@ -302,39 +373,23 @@ export class VrpTable {
 
   /** State of the IPv4 route addr/len originated by `origin`; allocation-free. */
   validateV4(addr: number, len: number, origin: number): RovCode {
-    const h = this.h4;
-    const k = this.v4.coveringNodes(addr, len, h);
-    if (k === 0) return ROV_NOT_FOUND;
-    // AS0 VRPs never match (RFC 6483 §4), so a route "from AS0" cannot be Valid either.
-    if (origin <= 0) return ROV_INVALID;
-    const lo = origin * SHIFT;
-    const ent = this.ent;
-    const nxt = this.nxt;
-    for (let i = 0; i < k; i++) {
-      for (let s = this.v4.valueAt(h[i]!); s !== END; s = nxt[s]!) {
-        const d = ent[s]! - lo;
-        if (d >= 0 && d < SHIFT && (d & 255) >= len) return ROV_VALID;
-      }
-    }
-    return ROV_INVALID;
+    if (!this.ready) this.refresh();
+    // AS0 VRPs never match (RFC 6483 §4), so a route "from AS0" cannot be Valid either: -1
+    // matches no AS.
+    return this.ix!.v4.lookup(addr, len, origin > 0 ? origin : -1) as RovCode;
   }
 
   /** State of the IPv6 route words/len originated by `origin`; allocation-free. */
   validateV6(words: ArrayLike<number>, len: number, origin: number): RovCode {
-    const h = this.h6;
-    const k = this.v6.coveringNodes(words, len, h);
-    if (k === 0) return ROV_NOT_FOUND;
-    if (origin <= 0) return ROV_INVALID;
-    const lo = origin * SHIFT;
-    const ent = this.ent;
-    const nxt = this.nxt;
-    for (let i = 0; i < k; i++) {
-      for (let s = this.v6.valueAt(h[i]!); s !== END; s = nxt[s]!) {
-        const d = ent[s]! - lo;
-        if (d >= 0 && d < SHIFT && (d & 255) >= len) return ROV_VALID;
-      }
-    }
-    return ROV_INVALID;
+    if (!this.ready) this.refresh();
+    const ix = this.ix!;
+    const o = origin > 0 ? origin : -1;
+    const w0 = words[0]!;
+    if (len < 32) return ix.v6s.lookup(w0, len, o) as RovCode;
+    const a = ix.v6.lookup(w0, words[1]!, words[2]!, words[3]!, len, o);
+    if (a === ROV_VALID) return ROV_VALID;
+    const b = ix.v6s.lookup(w0, len, o);
+    return (b !== ROV_NOT_FOUND ? b : a) as RovCode;
   }
 
   /** State of a route; origin null means NONE (the AS_PATH ends in an AS_SET). */
