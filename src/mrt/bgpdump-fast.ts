@@ -1,13 +1,14 @@
 // The byte-level fast path of the bgpdump formatter, for the records that make up nearly all
 // of a dump: BGP4MP UPDATEs, TABLE_DUMP_V2 unicast RIB entries and TABLE_DUMP routes. It reads
 // the MRT bytes and writes line bytes, with no object per prefix. The text after the prefix
-// comes from SuffixCache: the attribute block is decoded (by the ordinary decoder, so the text
-// keeps every bgpdump rule) only the first time its bytes are met.
+// comes from SuffixCache: the attribute block is rendered only the first time its bytes are met,
+// straight from the bytes (route-bytes.ts) or, for blocks that renderer leaves alone, through the
+// ordinary decoder (so the text keeps every bgpdump rule).
 //
 // It accepts only records whose framing is intact and free of the quirks bgpdump has for damaged
 // input (zero-filled short reads, duplicate MP attributes, odd next-hop lengths, ...). For
 // anything else it returns false and the caller formats the record through the decoder.
-import { ipv4Num, ipv6At } from './address.js';
+import { ipv4Num } from './address.js';
 import { decodeAttributes, type DecodeOptions } from './attributes.js';
 import { ByteSink } from './byte-sink.js';
 import { AFI_IP, AFI_IP6, ATTR, MRT, BGP4MP, TD2 } from './constants.js';
@@ -15,18 +16,13 @@ import { Cursor } from './cursor.js';
 import type { DecodeState } from './decode.js';
 import { nextHopText, routeText } from './route-text.js';
 import { SuffixCache } from './suffix-cache.js';
+import { NH_ATTR, NH_GIVEN, NH_RIB, renderRoute } from './route-bytes.js';
 import type { MrtRecord, PeerIndexTable } from './types.js';
 
 const BAR = 0x7c;
 const SLASH = 0x2f;
 const NEWLINE = 0x0a;
 const MAX_SAFI = 3;
-
-/** Route text of an UPDATE: after IPv4 NLRI (NEXT_HOP) and after MP_REACH_NLRI's prefixes. */
-interface UpdateRoute {
-  v4: string;
-  mp: string | undefined;
-}
 
 /** bgpdump's microseconds: ".000123". */
 export function microText(us: number): string {
@@ -39,20 +35,35 @@ const u16 = (b: Buffer, p: number): number => (b[p]! << 8) | b[p + 1]!;
 export class FastLines {
   /** The line start shared by a record's lines (and, for RIBs, the prefix part). */
   private readonly head = new ByteSink(1024);
-  /** An UPDATE's route texts as bytes, written once per record and copied into each line. */
-  private readonly v4Route = new ByteSink(1024);
-  private readonly mpRoute = new ByteSink(1024);
-  /** Scratch for an UPDATE's cache key. */
+  /** Route text rendered on a cache miss. */
+  private readonly scratch = new ByteSink(4096);
+  /** Scratch for an UPDATE's cache key when it has MP attributes. */
   private readonly key = new ByteSink(4096);
   private readonly v6 = Buffer.alloc(16);
-  private readonly updates = new SuffixCache<UpdateRoute>();
+  /** UPDATE route texts (IPv4 NLRI's, then MP_REACH_NLRI's; aux: where the first ends) by attribute bytes. */
+  private readonly updates2 = new SuffixCache();
+  private readonly updates4 = new SuffixCache();
+  /** The same for UPDATEs with MP attributes, keyed by a built key. */
+  private readonly updatesMp = new SuffixCache();
   /** RIB and TABLE_DUMP route text by the ASN width the attributes were decoded with. */
-  private readonly routes2 = new SuffixCache<string>();
-  private readonly routes4 = new SuffixCache<string>();
+  private readonly routes2 = new SuffixCache();
+  private readonly routes4 = new SuffixCache();
+  /** The route text found by route() or lookUpdate(): text[textStart, textEnd), split at textSplit. */
+  private text: Buffer = this.scratch.buf;
+  private textView: DataView = this.scratch.view;
+  private textStart = 0;
+  private textSplit = 0;
+  private textEnd = 0;
+  private textEndAll = 0;
   private peersOf: PeerIndexTable | undefined;
   private peerText: string[] = [];
+  /** Off only to test the renderer against the decoder. */
+  private readonly render: boolean;
 
-  constructor(private readonly full: boolean, private readonly opts: DecodeOptions, private readonly state: DecodeState) {}
+  constructor(private readonly full: boolean, private readonly opts: DecodeOptions, private readonly state: DecodeState,
+    render = true) {
+    this.render = render;
+  }
 
   /** Writes the record's lines and returns true, or writes nothing and returns false. */
   format(r: MrtRecord, out: ByteSink, time: string): boolean {
@@ -99,11 +110,6 @@ export class FastLines {
     const aEnd = aStart + u16(b, wEnd);
     if (aEnd > bodyEnd) return false;
 
-    // The cache key: the ASN width and every attribute but the MP ones, then MP_REACH_NLRI's
-    // AFI, SAFI and next hop (its prefixes vary while the route text stays the same).
-    const key = this.key;
-    key.pos = 0;
-    key.byte(asnLen);
     let reach = -1;
     let reachEnd = 0;
     let unreach = -1;
@@ -124,8 +130,6 @@ export class FastLines {
         if (unreach >= 0) return false;
         unreach = v;
         unreachEnd = vEnd;
-      } else {
-        key.copy(b, t, vEnd);
       }
       t = vEnd;
     }
@@ -143,12 +147,6 @@ export class FastLines {
       const snpa = reach + 4 + nhLen;
       if (snpa >= reachEnd || b[snpa] !== 0) return false;
       reachNlri = snpa + 1;
-      // Written last with its length and a flag, so that every key reads back one way.
-      key.copy(b, reach, snpa);
-      key.byte(snpa - reach);
-      key.byte(1);
-    } else {
-      key.byte(0);
     }
     let unreachAfi = 0;
     if (unreach >= 0) {
@@ -170,58 +168,135 @@ export class FastLines {
     if (r.type === MRT.BGP4MP_ET) h.text(microText(r.microseconds));
     h.byte(BAR);
     const fixed = h.pos;
-    const peer = (what: number): void => {
-      h.pos = fixed;
-      h.byte(what);
-      h.byte(BAR);
-      if (afi === AFI_IP) h.ipv4(b, peerAt);
-      else h.text(ipv6At(b, peerAt));
-      h.byte(BAR);
-      h.uint(peerAs);
-      h.byte(BAR);
-    };
 
     if (wEnd > wStart || unreach >= 0) {
-      peer(0x57); // W
-      if (!this.prefixes(b, wStart, wEnd, AFI_IP, addPath, out, undefined)) return false;
-      if (unreach >= 0 && !this.prefixes(b, unreach + 3, unreachEnd, unreachAfi, addPath, out, undefined)) return false;
+      this.peer(0x57, fixed, afi, b, peerAt, peerAs); // W
+      if (!this.prefixes(b, wStart, wEnd, AFI_IP, addPath, out, false)) return false;
+      if (unreach >= 0 && !this.prefixes(b, unreach + 3, unreachEnd, unreachAfi, addPath, out, false)) return false;
     }
     const v4 = bodyEnd > aEnd;
     const mp = reach >= 0 && reachEnd > reachNlri;
     if (v4 || mp) {
-      let route = this.updates.get(key.buf, 0, key.pos);
-      if (!route) {
-        const a = decodeAttributes(new Cursor(b, wEnd, aEnd), asnLen, addPath, this.opts);
-        const m = a.mpReach[0];
-        if (reach >= 0 && (a.mpReach.length !== 1 || !m)) return false;
-        route = {
-          v4: routeText(a, ipv4Num(a.nextHop), false, this.full),
-          mp: m ? routeText(a, m.nextHop, m.afi === AFI_IP, this.full) : undefined,
-        };
-        this.updates.add(key.buf, 0, key.pos, route);
-      }
-      peer(0x41); // A
+      if (!this.lookUpdate(b, wEnd, aStart, aEnd, asnLen, addPath, v4, reach, reachNlri, unreach, reachAfi)) return false;
+      this.peer(0x41, fixed, afi, b, peerAt, peerAs); // A
+      const text = this.text;
+      const view = this.textView;
       if (v4) {
-        this.v4Route.pos = 0;
-        this.v4Route.text(route.v4);
-        if (!this.prefixes(b, aEnd, bodyEnd, AFI_IP, addPath, out, this.v4Route)) return false;
+        this.textEnd = this.textSplit;
+        if (!this.prefixes(b, aEnd, bodyEnd, AFI_IP, addPath, out, true)) return false;
       }
-      if (mp && route.mp !== undefined) {
-        this.mpRoute.pos = 0;
-        this.mpRoute.text(route.mp);
-        if (!this.prefixes(b, reachNlri, reachEnd, reachAfi, addPath, out, this.mpRoute)) return false;
+      if (mp) {
+        this.text = text;
+        this.textView = view;
+        this.textStart = this.textSplit;
+        this.textEnd = this.textEndAll;
+        if (!this.prefixes(b, reachNlri, reachEnd, reachAfi, addPath, out, true)) return false;
       }
     }
     return true;
   }
 
   /**
-   * One line per prefix of the NLRI in b[s, e): the head, the prefix (and path id), then the
-   * route text or, for withdrawals, the end of the line. A prefix cut short ends the list, as
-   * in bgpdump; false for what the decoder must handle.
+   * Finds (or renders and caches) an UPDATE's route texts: text[textStart, textSplit) for its
+   * IPv4 NLRI, text[textSplit, textEndAll) for MP_REACH_NLRI's prefixes. False: left to the decoder.
    */
-  private prefixes(b: Buffer, s: number, e: number, afi: number, addPath: boolean, out: ByteSink, route: ByteSink | undefined): boolean {
+  private lookUpdate(b: Buffer, wEnd: number, aStart: number, aEnd: number, asnLen: 2 | 4, addPath: boolean, v4: boolean,
+    reach: number, reachNlri: number, unreach: number, reachAfi: number): boolean {
+    // The cache key: the attribute bytes themselves, or, with MP attributes (whose prefixes vary
+    // while the route text stays the same), the ASN width and every attribute but the MP ones,
+    // then MP_REACH_NLRI's AFI, SAFI and next hop, and whether the IPv4 text is there.
+    let cache: SuffixCache;
+    let kb: Uint8Array;
+    let ks: number;
+    let ke: number;
+    if (reach < 0 && unreach < 0) {
+      cache = asnLen === 4 ? this.updates4 : this.updates2;
+      kb = b;
+      ks = aStart;
+      ke = aEnd;
+    } else {
+      const key = this.key;
+      key.pos = 0;
+      key.byte(asnLen);
+      key.byte(v4 ? 1 : 0);
+      for (let t = aStart; t < aEnd;) {
+        const ext = b[t]! & 0x10;
+        const v = t + (ext ? 4 : 3);
+        const vEnd = v + (ext ? u16(b, t + 2) : b[t + 2]!);
+        if (v !== reach && v !== unreach) key.copy(b, t, vEnd);
+        t = vEnd;
+      }
+      if (reach >= 0) {
+        // Written last with its length and a flag, so that every key reads back one way.
+        const snpa = reachNlri - 1;
+        key.copy(b, reach, snpa);
+        key.byte(snpa - reach);
+        key.byte(1);
+      } else {
+        key.byte(0);
+      }
+      cache = this.updatesMp;
+      kb = key.buf;
+      ks = 0;
+      ke = key.pos;
+    }
+    const e = cache.get(kb, ks, ke);
+    if (e >= 0) {
+      this.text = cache.values;
+      this.textView = cache.valuesView;
+      this.textStart = cache.valueStart(e);
+      this.textSplit = this.textStart + cache.aux(e);
+      this.textEndAll = cache.valueEnd(e);
+      return true;
+    }
+    const sc = this.scratch;
+    sc.pos = 0;
+    let ok = this.render;
+    if (ok && v4) ok = renderRoute(b, aStart, aEnd, asnLen, this.full, NH_ATTR, 0, 0, false, sc);
+    let split = sc.pos;
+    if (ok && reach >= 0) ok = renderRoute(b, aStart, aEnd, asnLen, this.full, NH_GIVEN, reach + 4, reachAfi, reachAfi === AFI_IP, sc);
+    if (!ok) {
+      sc.pos = 0;
+      const a = decodeAttributes(new Cursor(b, wEnd, aEnd), asnLen, addPath, this.opts);
+      const m = a.mpReach[0];
+      if (reach >= 0 && (a.mpReach.length !== 1 || !m)) return false;
+      if (v4) sc.text(routeText(a, ipv4Num(a.nextHop), false, this.full));
+      split = sc.pos;
+      if (m) sc.text(routeText(a, m.nextHop, m.afi === AFI_IP, this.full));
+    }
+    cache.add(kb, ks, ke, sc.buf, 0, sc.pos, split);
+    this.text = sc.buf;
+    this.textView = sc.view;
+    this.textStart = 0;
+    this.textSplit = split;
+    this.textEndAll = sc.pos;
+    return true;
+  }
+
+  /** The head's "X|peer|peer-as|" after its fixed part. */
+  private peer(what: number, fixed: number, afi: number, b: Buffer, peerAt: number, peerAs: number): void {
     const h = this.head;
+    h.pos = fixed;
+    h.byte(what);
+    h.byte(BAR);
+    if (afi === AFI_IP) h.ipv4(b, peerAt);
+    else h.ipv6(b, peerAt);
+    h.byte(BAR);
+    h.uint(peerAs);
+    h.byte(BAR);
+  }
+
+  /**
+   * One line per prefix of the NLRI in b[s, e): the head, the prefix (and path id), then the
+   * route text (text[textStart, textEnd)) or, for withdrawals, the end of the line. A prefix cut
+   * short ends the list, as in bgpdump; false for what the decoder must handle.
+   */
+  private prefixes(b: Buffer, s: number, e: number, afi: number, addPath: boolean, out: ByteSink, route: boolean): boolean {
+    const h = this.head;
+    const text = this.text;
+    const view = this.textView;
+    const ts = this.textStart;
+    const te = this.textEnd;
     while (s < e) {
       let pathId = 0;
       if (addPath) {
@@ -233,7 +308,7 @@ export class FastLines {
       const n = (len + 7) >> 3;
       if (e - s < n) break;
       if (n > 16) return false;
-      out.copy(h.buf, 0, h.pos);
+      out.copyView(h.view, h.buf, 0, h.pos);
       this.address(afi, b, s, n, out);
       out.byte(SLASH);
       out.uint(len);
@@ -243,7 +318,7 @@ export class FastLines {
       }
       if (route) {
         out.byte(BAR);
-        out.copy(route.buf, 0, route.pos);
+        out.copyView(view, text, ts, te);
       } else {
         out.byte(NEWLINE);
       }
@@ -257,12 +332,12 @@ export class FastLines {
     if (afi === AFI_IP) {
       out.ipv4(b, s, n < 4 ? n : 4);
     } else if (n >= 16) {
-      out.text(ipv6At(b, s));
+      out.ipv6(b, s);
     } else {
       const v = this.v6;
       v.fill(0);
       for (let i = 0; i < n; i++) v[i] = b[s + i]!;
-      out.text(ipv6At(v, 0));
+      out.ipv6(v, 0);
     }
   }
 
@@ -310,20 +385,20 @@ export class FastLines {
       if (aEnd > end) return false;
       const peer = table.peers[index];
       if (!peer) return false;
-      const route = this.route(b, p, aEnd, 4, addPath, this.routes4);
+      this.route(b, p, aEnd, 4, addPath, this.routes4);
       let pt = this.peerText[index];
       if (!pt) {
         pt = peer.address + '|' + peer.asn + '|';
         this.peerText[index] = pt;
       }
-      out.copy(h.buf, 0, fixed);
+      out.copyView(h.view, h.buf, 0, fixed);
       out.text(pt);
-      out.copy(h.buf, fixed, h.pos);
+      out.copyView(h.view, h.buf, fixed, h.pos);
       if (addPath) {
         out.uint(pathId);
         out.byte(BAR);
       }
-      out.text(route);
+      out.copyView(this.textView, this.text, this.textStart, this.textEnd);
       p = aEnd;
     }
     return true;
@@ -348,7 +423,7 @@ export class FastLines {
     const lenAt = asAt + asnLen;
     const aEnd = lenAt + 2 + u16(b, lenAt);
     if (aEnd > end) return false;
-    const route = this.route(b, lenAt, aEnd, asnLen, false, asnLen === 4 ? this.routes4 : this.routes2);
+    this.route(b, lenAt, aEnd, asnLen, false, asnLen === 4 ? this.routes4 : this.routes2);
     out.text('TABLE_DUMP|');
     out.text(time);
     out.text('|B|');
@@ -360,18 +435,31 @@ export class FastLines {
     out.byte(SLASH);
     out.uint(len);
     out.byte(BAR);
-    out.text(route);
+    out.copyView(this.textView, this.text, this.textStart, this.textEnd);
     return true;
   }
 
-  /** The route text for the attribute block at b[at] (its 2-octet length first) up to end. */
-  private route(b: Buffer, at: number, end: number, asnLen: 2 | 4, addPath: boolean, cache: SuffixCache<string>): string {
-    let route = cache.get(b, at + 2, end);
-    if (!route) {
-      const a = decodeAttributes(new Cursor(b, at, end), asnLen, addPath, this.opts);
-      route = routeText(a, nextHopText(a), false, this.full);
-      cache.add(b, at + 2, end, route);
+  /** Finds the route text for the attribute block at b[at] (its 2-octet length first) up to end: text[textStart, textEnd). */
+  private route(b: Buffer, at: number, end: number, asnLen: 2 | 4, addPath: boolean, cache: SuffixCache): void {
+    const e = cache.get(b, at + 2, end);
+    if (e >= 0) {
+      this.text = cache.values;
+      this.textView = cache.valuesView;
+      this.textStart = cache.valueStart(e);
+      this.textEnd = cache.valueEnd(e);
+      return;
     }
-    return route;
+    const sc = this.scratch;
+    sc.pos = 0;
+    if (!this.render || !renderRoute(b, at + 2, end, asnLen, this.full, NH_RIB, 0, 0, false, sc)) {
+      sc.pos = 0;
+      const a = decodeAttributes(new Cursor(b, at, end), asnLen, addPath, this.opts);
+      sc.text(routeText(a, nextHopText(a), false, this.full));
+    }
+    cache.add(b, at + 2, end, sc.buf, 0, sc.pos, 0);
+    this.text = sc.buf;
+    this.textView = sc.view;
+    this.textStart = 0;
+    this.textEnd = sc.pos;
   }
 }

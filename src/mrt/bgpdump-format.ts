@@ -14,6 +14,8 @@ export interface FormatOptions extends DecodeOptions {
   mode: LineMode;
   /** Called for records bgpdump prints nothing for: what they are and why. */
   skipped?: (record: MrtRecord, why: string) => void;
+  /** Internal, for tests: render cache misses through the decoder instead of straight from the bytes. */
+  decoderOnly?: boolean;
 }
 
 const pad2 = (n: number): string => (n < 10 ? '0' + n : '' + n);
@@ -46,7 +48,7 @@ export class BgpdumpFormatter {
   private readonly own = new ByteSink();
 
   constructor(private readonly opts: FormatOptions) {
-    this.fast = new FastLines(opts.mode === 'm', opts, this.state);
+    this.fast = new FastLines(opts.mode === 'm', opts, this.state, opts.decoderOnly !== true);
   }
 
   private time(t: number): string {
