@@ -9,13 +9,15 @@
 // --no-save: print only, no results/rpki-<date>.json (for trial runs).
 //
 // Only loopback is used; stayrtr reads a local file (-cache <path>, -checktime=false) and binds
-// RTR and metrics to 127.0.70.50. Children run under `setpriv --pdeathsig KILL`; every wait is bounded.
-import { execFile, spawn } from 'node:child_process';
+// RTR and metrics to 127.0.70.50. Children run under `setpriv --pdeathsig KILL` and are killed, and
+// the work dir removed, at exit and on SIGINT/SIGTERM/SIGHUP (../src/lab/process.ts); every wait is
+// bounded.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startStayrtr, RTRDUMP, type RoaJson } from '../test/helpers/stayrtr.js';
+import { killProc, pdeathsigCommand, procStats, sleep, spawnProc, tail, tempDir } from '../src/lab/process.js';
+import { startStayrtr, RTRDUMP, type RoaJson } from '../src/lab/stayrtr.js';
 import { RtrClient } from '../src/rpki/rtr/client.js';
 import { ROV_STATES } from '../src/rpki/table.js';
 import { VrpList } from '../src/rpki/vrp-list.js';
@@ -92,11 +94,9 @@ function generateVrps(n: number, v6Share: number, seed: number): RoaJson[] {
   return out;
 }
 
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-function status(key: string): number {
-  const m = new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync('/proc/self/status', 'utf8'));
-  return m ? Number(m[1]) / 1024 : NaN;
+/** Our own VmRSS or VmHWM (MB). */
+function status(key: 'rssMB' | 'hwmMB'): number {
+  return procStats(process.pid)?.[key] ?? NaN;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ function status(key: string): number {
 
 async function child(target: string, roasFile: string, lookups: number, seed: number): Promise<void> {
   const [host, port] = [target.slice(0, target.lastIndexOf(':')), Number(target.slice(target.lastIndexOf(':') + 1))];
-  const rssBefore = status('VmRSS');
+  const rssBefore = status('rssMB');
   const c = new RtrClient({ host, port, responseTimeoutMs: 120_000 });
   const t0 = performance.now();
   c.start();
@@ -112,8 +112,8 @@ async function child(target: string, roasFile: string, lookups: number, seed: nu
   const syncS = (performance.now() - t0) / 1000;
   c.stop();
   global.gc?.();
-  const rssAfter = status('VmRSS');
-  const hwm = status('VmHWM');
+  const rssAfter = status('rssMB');
+  const hwm = status('hwmMB');
   const t = c.table;
   const vrps = t.size;
 
@@ -208,37 +208,56 @@ async function child(target: string, roasFile: string, lookups: number, seed: nu
 // ---------------------------------------------------------------------------------------------
 // Parent
 
-function runChild(args: string[], timeoutMs: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const p = spawn('/usr/bin/setpriv', ['--pdeathsig', 'KILL', '--', process.execPath, '--expose-gc', SELF, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    p.stdout.on('data', (d) => { out += d; });
-    const t = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
-    p.on('exit', (code) => { clearTimeout(t); if (code === 0) resolve(out); else reject(new Error(`client child exited ${code}: ${out}`)); });
+/**
+ * Runs a child to its end within `timeoutMs` (SIGKILL after that) and resolves with its stdout,
+ * or rejects when it fails. `stderr` 'inherit' forwards its stderr to ours, 'keep' returns it.
+ */
+async function runToEnd(name: string, file: string, args: string[], timeoutMs: number, stderr: 'inherit' | 'keep'): Promise<{ stdout: string; stderr: string }> {
+  const p = spawnProc(name, file, args, { cwd: process.cwd() });
+  let out = '';
+  let err = '';
+  p.child.stdout!.on('data', (d: Buffer) => { out += d.toString('utf8'); });
+  p.child.stderr!.on('data', (d: Buffer) => { if (stderr === 'inherit') process.stderr.write(d); else err += d.toString('utf8'); });
+  // 'close': the exit, and all of its output read (at 'exit' some may still be in the pipes).
+  let timer: NodeJS.Timeout | undefined;
+  const closed = new Promise<boolean>((resolve) => {
+    p.child.once('close', () => resolve(true));
+    p.child.once('error', () => resolve(true));
+    timer = setTimeout(() => resolve(false), timeoutMs);
   });
+  const done = await closed;
+  clearTimeout(timer);
+  if (!done) {
+    await killProc(p);
+    throw new Error(`${name}: timed out after ${timeoutMs} ms: ${tail(out + err, 20)}`);
+  }
+  if (p.child.exitCode !== 0) throw new Error(`${name} ${p.exitInfo}: ${tail(out + err, 20)}`);
+  return { stdout: out, stderr: err };
 }
 
-function timeRtrdump(port: number, dir: string): Promise<{ seconds: number; peakRssMB: number; vrps: number }> {
+async function runChild(args: string[], timeoutMs: number): Promise<string> {
+  return (await runToEnd('client child', process.execPath, ['--expose-gc', SELF, ...args], timeoutMs, 'inherit')).stdout;
+}
+
+async function timeRtrdump(port: number, dir: string): Promise<{ seconds: number; peakRssMB: number; vrps: number }> {
   const out = path.join(dir, 'rtrdump.json');
-  return new Promise((resolve, reject) => {
-    const t0 = performance.now();
-    execFile('/usr/bin/time', ['-f', '%M', '/usr/bin/setpriv', '--pdeathsig', 'KILL', '--', RTRDUMP, '-connect', `${ADDRESS}:${port}`, '-rtr.version', '1', '-file', out, '-loglevel', 'warn'],
-      { timeout: 600_000, maxBuffer: 16 << 20 }, (err, _stdout, stderr) => {
-        const seconds = (performance.now() - t0) / 1000;
-        if (err) return reject(new Error(`rtrdump: ${err.message}\n${stderr}`));
-        const kb = Number(stderr.trim().split('\n').pop());
-        let vrps = 0;
-        try { vrps = (JSON.parse(fs.readFileSync(out, 'utf8')).roas as unknown[]).length; } catch { /* counted as 0 */ }
-        resolve({ seconds, peakRssMB: kb / 1024, vrps });
-      });
-  });
+  const t0 = performance.now();
+  // GNU time reports rtrdump's peak RSS (%M, kB) on its stderr, last; rtrdump dies with time.
+  const [cmd, argv] = pdeathsigCommand(RTRDUMP, ['-connect', `${ADDRESS}:${port}`, '-rtr.version', '1', '-file', out, '-loglevel', 'warn']);
+  const { stderr } = await runToEnd('rtrdump', '/usr/bin/time', ['-f', '%M', cmd, ...argv], 600_000, 'keep');
+  const seconds = (performance.now() - t0) / 1000;
+  const kb = Number(stderr.trim().split('\n').pop());
+  let vrps = 0;
+  try { vrps = (JSON.parse(fs.readFileSync(out, 'utf8')).roas as unknown[]).length; } catch { /* counted as 0 */ }
+  return { seconds, peakRssMB: kb / 1024, vrps };
 }
 
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv[0] === '--child') return child(argv[1]!, argv[2]!, Number(argv[3]), Number(argv[4]));
   const o = parseArgs(argv);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-bench-rpki-'));
+  const work = tempDir('op-bench-rpki-', o.keep);
+  const dir = work.path;
   console.log(`bench:rpki  ${new Date().toISOString()}  ${o.vrps} VRPs (${Math.round(o.v6 * 100)}% IPv6), work dir ${dir}`);
   const tg = performance.now();
   const roas = generateVrps(o.vrps, o.v6, o.seed);
@@ -260,7 +279,7 @@ async function main(): Promise<void> {
     }
   } finally {
     await cache.stop();
-    if (!o.keep) fs.rmSync(dir, { recursive: true, force: true });
+    work.remove();
   }
   const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
   const sum = {

@@ -3,7 +3,7 @@
 // killed and restarted (the client recovers), and version 0 against `stayrtr -protocol 0`.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startStayrtr, requireStayrtr, type RoaJson, type StayRtr } from './helpers/stayrtr.js';
+import { startStayrtr, requireStayrtr, type RoaJson, type StayRtr } from '../src/lab/stayrtr.js';
 import { RtrClient, type RtrSynced } from '../src/rpki/rtr/client.js';
 import { formatPrefix } from '../src/net/prefix.js';
 

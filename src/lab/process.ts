@@ -32,13 +32,13 @@ export function executable(file: string): boolean {
   }
 }
 
-/** A TCP port that is free on 127.0.0.1 right now. */
-export async function freePort(): Promise<number> {
+/** A TCP port that is free on `host` (a loopback address, default 127.0.0.1) right now. */
+export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
     srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
+    srv.listen(0, host, () => {
       const port = (srv.address() as net.AddressInfo).port;
       srv.close(() => resolve(port));
     });
@@ -162,10 +162,18 @@ export interface SpawnOptions {
   unref?: boolean;
 }
 
+/**
+ * The command line that runs `file args` under `setpriv --pdeathsig KILL` (setpriv execs the program,
+ * same PID, after asking the kernel to SIGKILL it when its parent dies); `file args` as they are when
+ * setpriv is missing. For a grandchild, e.g. a program run under /usr/bin/time.
+ */
+export function pdeathsigCommand(file: string, args: string[]): [string, string[]] {
+  return executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
+}
+
 export function spawnProc(name: string, file: string, args: string[], opts: SpawnOptions): Proc {
   installCleanupHooks();
-  // setpriv execs the program (same PID) after asking the kernel to SIGKILL it if we die.
-  const [cmd, argv] = executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', file, ...args]] : [file, args];
+  const [cmd, argv] = pdeathsigCommand(file, args);
   const child = spawn(cmd, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let buf = '';
   const append = (d: Buffer) => {
@@ -228,6 +236,19 @@ export async function stopProc(p: Proc, termMs = STOP_TERM_MS): Promise<void> {
     }
     await waitExit(p, STOP_KILL_MS);
   }
+  live.delete(p);
+}
+
+/** SIGKILL (a crash, no clean shutdown), then a bounded wait (`ms`) for the exit. Idempotent. */
+export async function killProc(p: Proc, ms = STOP_KILL_MS): Promise<void> {
+  if (p.exited) return;
+  try {
+    process.kill(p.pid, 'SIGKILL');
+  } catch {
+    /* gone */
+  }
+  p.frozen = false;
+  await waitExit(p, ms);
   live.delete(p);
 }
 

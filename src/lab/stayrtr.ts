@@ -1,18 +1,23 @@
-// Test harness: StayRTR (the RTR cache of the stayrtr Debian package) serving a VRP JSON file.
+// StayRTR (the RTR cache of the stayrtr Debian package) serving a VRP JSON file: the lab's RPKI
+// cache, and the one the RPKI tests and bench:rpki sync from.
 //
 // It only ever listens on a loopback address of 127.0.70.0/24 (RTR and metrics), reads a local
-// file (never its default https cache URL) and does not check the file's age. The process is
-// killed by stop(), when the test process exits, and by the kernel if the test process dies
-// (setpriv --pdeathsig KILL). Every wait is bounded.
-import { spawn, type ChildProcess } from 'node:child_process';
+// file (-cache <path>, never its default https cache URL) and does not check the file's age
+// (-checktime=false). The process runs under ./process.ts: it is killed by stop(), when our process
+// exits or gets SIGINT/SIGTERM/SIGHUP, and by the kernel if our process dies (setpriv --pdeathsig
+// KILL); its temp dir is removed by stop() and at exit. Every wait is bounded.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
 import path from 'node:path';
+import { executable, freePort, killProc, sleep, spawnProc, stopProc, tail, tempDir, type Proc } from './process.js';
 
 export const STAYRTR = '/usr/bin/stayrtr';
 export const RTRDUMP = '/usr/bin/rtrdump';
-const SETPRIV = '/usr/bin/setpriv';
+const LOG_CAP = 1 << 20;
+const STOP_TERM_MS = 3_000;
+const KILL_WAIT_MS = 3_000;
+const READY_TIMEOUT_MS = 10_000;
+const POLL_MS = 50;
 
 export interface RoaJson { asn: number | string; prefix: string; maxLength: number; ta?: string }
 
@@ -39,6 +44,7 @@ export interface StayRtr {
   port: number;
   file: string;
   pid: number;
+  /** stdout and stderr of every process so far (restarts included), the last ~1 MB. */
   logs(): string;
   /** Replaces the served VRPs (atomic rename; stayrtr sees it at its next reload). */
   setRoas(roas: RoaJson[]): void;
@@ -52,15 +58,6 @@ export interface StayRtr {
   restart(): Promise<void>;
 }
 
-function executable(f: string): boolean {
-  try {
-    fs.accessSync(f, fs.constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Throws (tests fail, never skip) when stayrtr is missing. */
 export function requireStayrtr(): void {
   if (!executable(STAYRTR)) {
@@ -69,36 +66,10 @@ export function requireStayrtr(): void {
 }
 
 function assertOurLoopback(addr: string): void {
-  if (!/^127\.0\.70\.\d{1,3}$/.test(addr)) throw new Error(`stayrtr harness: ${addr} is outside 127.0.70.0/24`);
+  if (!/^127\.0\.70\.\d{1,3}$/.test(addr)) throw new Error(`stayrtr: ${addr} is outside 127.0.70.0/24`);
 }
 
-/** A TCP port free on `address` right now. */
-export function freePortOn(address: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, address, () => {
-      const port = (srv.address() as net.AddressInfo).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
-
-const live = new Set<ChildProcess>();
-let hooked = false;
-function hook(): void {
-  if (hooked) return;
-  hooked = true;
-  process.on('exit', () => {
-    for (const c of live) {
-      try { c.kill('SIGKILL'); } catch { /* gone */ }
-    }
-  });
-}
-
+/** Writes the VRP JSON file stayrtr reads (atomic: a temp file renamed over it). */
 export function writeRoas(file: string, roas: RoaJson[]): void {
   const tmp = `${file}.tmp`;
   fs.writeFileSync(tmp, JSON.stringify({ metadata: { buildtime: new Date().toISOString() }, roas }));
@@ -118,18 +89,20 @@ function canConnect(address: string, port: number): Promise<boolean> {
 export async function startStayrtr(o: StayRtrOptions): Promise<StayRtr> {
   requireStayrtr();
   assertOurLoopback(o.address);
-  hook();
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-stayrtr-'));
-  const file = path.join(dir, 'vrps.json');
+  const dir = tempDir('op-stayrtr-');
+  const file = path.join(dir.path, 'vrps.json');
   writeRoas(file, o.roas);
-  const port = o.port ?? (await freePortOn(o.address));
-  let child: ChildProcess | undefined;
-  let buf = '';
-  let exited = true;
+  const port = o.port ?? (await freePort(o.address));
+  let proc: Proc | undefined;
+  /** Logs of the earlier processes (before a restart). */
+  let earlier = '';
+  const procLogs = (p: Proc) => p.logs() + (p.exited ? `\n[stayrtr exited: ${p.exitInfo}]\n` : '');
+  const logs = () => earlier + (proc ? procLogs(proc) : '');
 
   const launch = async () => {
+    if (proc) earlier = logs().slice(-LOG_CAP);
     // The metrics port is picked per launch: a restart must not wait for the old one to free.
-    const metrics = await freePortOn(o.address);
+    const metrics = await freePort(o.address);
     const args = [
       '-cache', file, '-checktime=false',
       '-bind', `${o.address}:${port}`, '-metrics.addr', `${o.address}:${metrics}`,
@@ -139,56 +112,43 @@ export async function startStayrtr(o: StayRtrOptions): Promise<StayRtr> {
       ...(o.rtrRetry !== undefined ? ['-rtr.retry', String(o.rtrRetry)] : []),
       ...(o.rtrExpire !== undefined ? ['-rtr.expire', String(o.rtrExpire)] : []),
     ];
-    const [cmd, argv] = executable(SETPRIV) ? [SETPRIV, ['--pdeathsig', 'KILL', '--', STAYRTR, ...args]] : [STAYRTR, args];
-    const c = spawn(cmd, argv, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = c;
-    exited = false;
-    live.add(c);
-    const append = (d: Buffer) => { buf += d.toString('utf8'); if (buf.length > 1 << 20) buf = buf.slice(-(1 << 20)); };
-    c.stdout!.on('data', append);
-    c.stderr!.on('data', append);
-    c.on('exit', (code, sig) => { exited = true; live.delete(c); buf += `\n[stayrtr exited: ${sig ?? code}]\n`; });
-    c.unref();
-    (c.stdout as unknown as net.Socket).unref?.();
-    (c.stderr as unknown as net.Socket).unref?.();
-    const readyMs = o.readyTimeoutMs ?? 10_000;
+    const p = spawnProc('stayrtr', STAYRTR, args, { cwd: dir.path, unref: true });
+    proc = p;
+    const readyMs = o.readyTimeoutMs ?? READY_TIMEOUT_MS;
     const deadline = Date.now() + readyMs;
     while (Date.now() < deadline) {
-      if (exited) throw new Error(`stayrtr exited at start:\n${buf}`);
-      // Listening and the file loaded ("New update" / "serial") before anybody asks.
-      if (/Updated added|new serial|Updating sha256/i.test(buf) && (await canConnect(o.address, port))) return;
-      await sleep(50);
+      if (p.exited) throw new Error(`stayrtr exited at start (${p.exitInfo}):\n${tail(p.logs(), 60)}`);
+      // The file loaded ("Updated added", new serial) and listening, before anybody asks.
+      if (/Updated added|new serial|Updating sha256/i.test(p.logs()) && (await canConnect(o.address, port))) return;
+      await sleep(POLL_MS);
     }
-    throw new Error(`stayrtr not ready on ${o.address}:${port} within ${readyMs} ms:\n${buf}`);
+    await stopProc(p, STOP_TERM_MS);
+    throw new Error(`stayrtr not ready on ${o.address}:${port} within ${readyMs} ms:\n${tail(p.logs(), 60)}`);
   };
 
-  const stop = async (signal: NodeJS.Signals = 'SIGTERM') => {
-    const c = child;
-    if (!c || exited) return;
-    c.kill(signal);
-    for (let i = 0; i < 60 && !exited; i++) await sleep(50);
-    if (!exited) {
-      c.kill('SIGKILL');
-      for (let i = 0; i < 60 && !exited; i++) await sleep(50);
-    }
-  };
-
-  await launch();
+  try {
+    await launch();
+  } catch (e) {
+    dir.remove();
+    throw e;
+  }
   return {
     address: o.address, port, file,
-    get pid() { return child?.pid ?? -1; },
-    logs: () => buf,
+    get pid() { return proc?.pid ?? -1; },
+    logs,
     setRoas: (roas) => writeRoas(file, roas),
     stop: async () => {
-      await stop();
-      fs.rmSync(dir, { recursive: true, force: true });
+      if (proc) await stopProc(proc, STOP_TERM_MS);
+      dir.remove();
     },
-    kill: () => stop('SIGKILL'),
+    kill: async () => {
+      if (proc) await killProc(proc, KILL_WAIT_MS);
+    },
     start: async () => {
-      if (exited) await launch();
+      if (!proc || proc.exited) await launch();
     },
     restart: async () => {
-      await stop('SIGKILL');
+      if (proc) await killProc(proc, KILL_WAIT_MS);
       await launch();
     },
   };
