@@ -1,0 +1,95 @@
+// Import policy per partner session, derived from the registry: which received routes may enter
+// the Loc-RIB, and, for every other route, why not. A verdict says what kind of rejection it is,
+// so that the validation engine can raise hijack events for some and merely record the others.
+//
+//  - peering-service, communications, exchange: only prefixes registered on the session's
+//    peering (or more-specifics of them), passing the route checks;
+//  - exchange-route-server: prefixes originated by an ASN registered on the peering, passing the
+//    route checks;
+//  - a registered prefix, or a more-specific of it, arriving on another peering's session, or
+//    with another origin than the one it was verified with, is a hijack.
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import { SegmentType } from '../bgp/wire/constants.js';
+import { keyToPrefix, type PrefixKey } from '../bgp/wire/nlri.js';
+import type { Route } from '../bgp/rib/attr-store.js';
+import type { ImportPolicy } from '../bgp/rib/rib.js';
+import { formatPrefix, type Prefix } from '../net/prefix.js';
+import type { PrefixTrie } from '../net/trie.js';
+import type { PeeringType } from '../registry/types.js';
+import { checkRoute, type RouteCheckConfig, type RouteProblem } from './route-checks.js';
+import { customerPrefixMessage } from './messages.js';
+
+export interface PolicyPeering {
+  /** the peering's id in the registry (partner/name) */
+  id: string;
+  type: PeeringType;
+  asn: number;
+}
+
+/** What the registry says about prefixes and origins, for every peering at once. */
+export interface Registrations {
+  /** every registered prefix -> the id of the peering it is registered on */
+  prefixes: PrefixTrie<string>;
+  /** registered ASNs (route-server customers) per peering id */
+  asns: Map<string, ReadonlySet<number>>;
+}
+
+export interface PolicyContext {
+  checks: RouteCheckConfig;
+  /** route origin validation, when an RPKI source is configured: true for Invalid */
+  rpkiInvalid?: (prefix: Prefix, originAs: number | undefined) => boolean;
+  /** the origin AS a registered prefix was verified with (the engine's memory), if any */
+  expectedOrigin?: (registered: Prefix) => number | undefined;
+}
+
+export type RejectKind = 'not-registered' | 'origin-not-registered' | 'route-problem' | 'hijack';
+
+export type Verdict =
+  | { accept: true; registered: Prefix | undefined }
+  | { accept: false; kind: RejectKind; reason: string; problems?: RouteProblem[]; registered?: Prefix; owner?: string };
+
+/** The origin AS: the last ASN of a path ending in an AS_SEQUENCE (undefined for an AS_SET, RFC 6811). */
+export function routeOrigin(a: PathAttributes): number | undefined {
+  const last = a.asPath?.[a.asPath.length - 1];
+  return last && last.type === SegmentType.AS_SEQUENCE ? last.asns[last.asns.length - 1] : undefined;
+}
+
+/** Judges one route received on a session of `peering`. */
+export function classify(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
+  const text = formatPrefix(prefix);
+  const origin = routeOrigin(attrs);
+  const covering = regs.prefixes.covering(prefix);
+  // The most specific registration decides whose prefix this is.
+  const reg = covering[covering.length - 1];
+  if (reg && reg.value !== peering.id) {
+    return { accept: false, kind: 'hijack', reason: `hijack: ${text} is registered on peering ${reg.value}, not ${peering.id}`, registered: reg.prefix, owner: reg.value };
+  }
+  if (reg) {
+    const expected = ctx.expectedOrigin?.(reg.prefix);
+    if (expected !== undefined && origin !== expected) {
+      return {
+        accept: false, kind: 'hijack', registered: reg.prefix, owner: reg.value,
+        reason: `hijack: ${text} originated by ${origin === undefined ? 'an AS_SET' : `AS${origin}`}, registered prefix ${formatPrefix(reg.prefix)} is originated by AS${expected}`,
+      };
+    }
+  } else if (peering.type === 'exchange-route-server') {
+    if (origin === undefined || !regs.asns.get(peering.id)?.has(origin)) {
+      return { accept: false, kind: 'origin-not-registered', reason: `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}` };
+    }
+  } else {
+    return { accept: false, kind: 'not-registered', reason: `${text} is not registered on peering ${peering.id}` };
+  }
+  const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(prefix, origin) ?? false);
+  if (problems.length) {
+    return { accept: false, kind: 'route-problem', reason: customerPrefixMessage(problems[0]!, text, ctx.checks), problems, ...(reg ? { registered: reg.prefix } : {}) };
+  }
+  return { accept: true, registered: reg?.prefix };
+}
+
+/** The speaker's import policy for one session of `peering`. */
+export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext): ImportPolicy {
+  return (key: PrefixKey, route: Route) => {
+    const v = classify(peering, regs, ctx, keyToPrefix(key), route.attrs);
+    return v.accept ? undefined : v.reason;
+  };
+}

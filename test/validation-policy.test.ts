@@ -1,0 +1,93 @@
+// Import policies derived from the registry: what a partner session may bring in, and the kind of
+// every rejection (not registered, origin not registered, route problem, hijack).
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { PrefixTrie } from '../src/net/trie.js';
+import { parsePrefix, type Prefix } from '../src/net/prefix.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+import { classify, importPolicy, routeOrigin, type PolicyPeering, type Registrations } from '../src/validation/import-policy.js';
+import { defaultServiceCommunity } from '../src/validation/route-checks.js';
+
+const P = (s: string): Prefix => parsePrefix(s)!;
+const SEQ = 2;
+const SET = 1;
+const COMMUNITY = 64500 * 65536 + 8007;
+const route = (asns: number[], extra: Partial<PathAttributes> = {}): PathAttributes => ({
+  origin: 0, asPath: [{ type: SEQ, asns }], nextHop: '192.0.2.1', communities: [COMMUNITY], ...extra,
+});
+
+const nordlink: PolicyPeering = { id: 'nordlink/ams-ps', type: 'peering-service', asn: 64501 };
+const apex: PolicyPeering = { id: 'apex-ix/ams-rs', type: 'exchange-route-server', asn: 64502 };
+const prefixes = new PrefixTrie<string>();
+prefixes.set(P('198.51.100.0/24'), nordlink.id);
+prefixes.set(P('2001:db8:100::/48'), nordlink.id);
+const regs: Registrations = { prefixes, asns: new Map([[apex.id, new Set([65540])]]) };
+const ctx = { checks: { community: defaultServiceCommunity(64500), maxPathLength: 3 } };
+
+describe('peering-service sessions', () => {
+  test('a registered prefix, or a more-specific of it, passing the checks is accepted', () => {
+    assert.deepEqual(classify(nordlink, regs, ctx, P('198.51.100.0/24'), route([64501, 64496])), { accept: true, registered: P('198.51.100.0/24') });
+    assert.equal(classify(nordlink, regs, ctx, P('198.51.100.128/25'), route([64501])).accept, true);
+    assert.equal(classify(nordlink, regs, ctx, P('2001:db8:100::/48'), route([64501])).accept, true);
+  });
+  test('a prefix not registered on the peering is filtered, without an event', () => {
+    const v = classify(nordlink, regs, ctx, P('203.0.113.0/24'), route([64501]));
+    assert.deepEqual(v, { accept: false, kind: 'not-registered', reason: '203.0.113.0/24 is not registered on peering nordlink/ams-ps' });
+  });
+  test('a route problem rejects with the message the customer would see', () => {
+    const v = classify(nordlink, regs, ctx, P('198.51.100.0/24'), route([64501], { communities: [] }));
+    assert.equal(v.accept, false);
+    if (v.accept) return;
+    assert.equal(v.kind, 'route-problem');
+    assert.equal(v.reason, 'Received route for prefix 198.51.100.0/24 should have the MAPS community 64500:8007');
+    assert.deepEqual(classify(nordlink, regs, ctx, P('198.51.100.0/24'), route([64501, 64501, 64496])), {
+      accept: false, kind: 'route-problem', reason: "AS path for prefix 198.51.100.0/24 shouldn't have any AS prepending", problems: ['prepending'], registered: P('198.51.100.0/24'),
+    });
+  });
+  test('RPKI Invalid is a route problem when an RPKI source is configured', () => {
+    const withRpki = { ...ctx, rpkiInvalid: (_p: Prefix, origin: number | undefined) => origin !== 64496 };
+    assert.equal(classify(nordlink, regs, withRpki, P('198.51.100.0/24'), route([64501, 64496])).accept, true);
+    const v = classify(nordlink, regs, withRpki, P('198.51.100.0/24'), route([64501, 64497]));
+    assert.ok(!v.accept && v.kind === 'route-problem' && v.problems?.includes('rpki-invalid'));
+  });
+  test('another origin than the one the prefix was verified with is a hijack', () => {
+    const remembered = { ...ctx, expectedOrigin: (p: Prefix) => (p.length === 24 ? 64496 : undefined) };
+    assert.equal(classify(nordlink, regs, remembered, P('198.51.100.0/24'), route([64501, 64496])).accept, true);
+    const v = classify(nordlink, regs, remembered, P('198.51.100.0/25'), route([64501, 64666]));
+    assert.deepEqual(v, {
+      accept: false, kind: 'hijack', registered: P('198.51.100.0/24'), owner: nordlink.id,
+      reason: 'hijack: 198.51.100.0/25 originated by AS64666, registered prefix 198.51.100.0/24 is originated by AS64496',
+    });
+  });
+});
+
+describe('route-server sessions', () => {
+  test('prefixes originated by a registered ASN are accepted; other origins are not', () => {
+    assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540])).accept, true);
+    assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540, 65540])).accept, false, 'prepending: a route problem');
+    const regs2: Registrations = { prefixes, asns: new Map([[apex.id, new Set([64510])]]) };
+    assert.equal(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64510])).accept, true);
+    assert.deepEqual(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64511])), { accept: false, kind: 'origin-not-registered', reason: 'origin AS64511 is not registered on peering apex-ix/ams-rs' });
+    const set = route([64510], { asPath: [{ type: SEQ, asns: [64502] }, { type: SET, asns: [64510, 64511] }] });
+    assert.equal(routeOrigin(set), undefined);
+    assert.equal(classify(apex, regs2, ctx, P('192.0.2.0/24'), set).accept, false, 'a path ending in an AS_SET has no origin');
+  });
+  test("another peering's registered prefix, or a more-specific of it, is a hijack", () => {
+    for (const p of ['198.51.100.0/24', '198.51.100.64/26', '2001:db8:100:8000::/49']) {
+      const v = classify(apex, regs, ctx, P(p), route([64502, 64510]));
+      assert.ok(!v.accept && v.kind === 'hijack' && v.owner === nordlink.id, p);
+    }
+  });
+});
+
+describe('as the speaker uses it', () => {
+  test('the import policy takes prefix keys and lazily decoded routes', () => {
+    const policy = importPolicy(nordlink, regs, ctx);
+    let decoded = 0;
+    const lazy = (a: PathAttributes) => ({ get attrs() { decoded++; return a; } });
+    assert.equal(policy(textToKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
+    assert.equal(policy(textToKey('203.0.113.0/24')!, lazy(route([64501]))), '203.0.113.0/24 is not registered on peering nordlink/ams-ps');
+    assert.equal(decoded, 2);
+  });
+});
