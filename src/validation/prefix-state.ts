@@ -1,0 +1,70 @@
+// The validation state of one registered prefix or customer prefix, computed from the sessions
+// that should carry it and what each of them received (reference §4.7). Pure: the engine feeds
+// it the registry's view and the live Adj-RIBs-In, and re-runs it when either changes.
+//
+//   Verified  every session that should carry the prefix carries a route that passes the checks
+//   Warning   some of them do not carry it (a lost session, a missing advertisement): traffic keeps
+//             its path over the others; the message names what is missing
+//   Failed    none carries it, a route fails a check, or the provider lacks the sessions at all
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import type { PrefixState } from '../registry/types.js';
+import { checkRoute, type RouteCheckConfig } from './route-checks.js';
+import { CUSTOMER_MESSAGES, customerPrefixMessage, notReceivedFrom, registeredPrefixMessage } from './messages.js';
+
+/** One BGP session of a partner connection, as validation sees it. */
+export interface SessionView {
+  /** the partner's address on the session: how the reference's messages name a session */
+  peerAddress: string;
+  router: string;
+  pop: string;
+}
+
+/** What a session received for a prefix (exact match), or undefined when nothing. */
+export type RouteLookup = (session: SessionView, prefix: string) => { attrs: PathAttributes; rpkiInvalid?: boolean } | undefined;
+
+export interface StateResult {
+  state: PrefixState;
+  message: string | null;
+  /** sessions carrying an acceptable route (the active and backup paths come from these) */
+  carriedBy: SessionView[];
+}
+
+/** A registered prefix: announced, and passing the checks, on every session of its peering. */
+export function registeredPrefixState(prefix: string, sessions: SessionView[], lookup: RouteLookup, checks: RouteCheckConfig): StateResult {
+  const missing: string[] = [];
+  const carriedBy: SessionView[] = [];
+  for (const s of sessions) {
+    const r = lookup(s, prefix);
+    if (!r) { missing.push(s.peerAddress); continue; }
+    const problems = checkRoute(r.attrs, checks, r.rpkiInvalid ?? false);
+    if (problems.length) return { state: 'Failed', message: registeredPrefixMessage(problems[0]!), carriedBy: [] };
+    carriedBy.push(s);
+  }
+  if (!carriedBy.length) return { state: 'Failed', message: notReceivedFrom(missing), carriedBy };
+  if (missing.length) return { state: 'Warning', message: notReceivedFrom(missing), carriedBy };
+  return { state: 'Verified', message: null, carriedBy };
+}
+
+/**
+ * A customer prefix: the provider needs two sessions on different routers in the primary
+ * location and one in the backup location (if there is one), and every one of them must carry
+ * the prefix with a route that passes the checks.
+ */
+export function customerPrefixState(
+  prefix: string, primary: SessionView[], backup: SessionView[] | null, lookup: RouteLookup, checks: RouteCheckConfig,
+): StateResult {
+  if (new Set(primary.map((s) => s.router)).size < 2) return { state: 'Failed', message: CUSTOMER_MESSAGES.fewerThanTwoPrimary, carriedBy: [] };
+  if (backup && backup.length === 0) return { state: 'Failed', message: CUSTOMER_MESSAGES.noBackupSessions, carriedBy: [] };
+  const missing: string[] = [];
+  const carriedBy: SessionView[] = [];
+  for (const s of [...primary, ...(backup ?? [])]) {
+    const r = lookup(s, prefix);
+    if (!r) { missing.push(s.peerAddress); continue; }
+    const problems = checkRoute(r.attrs, checks, r.rpkiInvalid ?? false);
+    if (problems.length) return { state: 'Failed', message: customerPrefixMessage(problems[0]!, prefix, checks), carriedBy: [] };
+    carriedBy.push(s);
+  }
+  if (!carriedBy.length) return { state: 'Failed', message: CUSTOMER_MESSAGES.notAnnounced, carriedBy };
+  if (missing.length) return { state: 'Warning', message: missing.map((a) => CUSTOMER_MESSAGES.notReceivedFrom(a, prefix)).join('; '), carriedBy };
+  return { state: 'Verified', message: null, carriedBy };
+}
