@@ -1,0 +1,122 @@
+// The validation engine: keeps the state of every registered prefix and customer prefix in line
+// with the live routes, and turns what changed into events. It re-runs only what a change can
+// affect: a route change re-validates the prefixes watched at that exact prefix, a session change
+// the prefixes that session should carry, a registry change everything.
+//
+// Routes come through a RouteLookup over the partner sessions' Adj-RIBs-In (pre-policy: a route
+// the import policy rejected for a missing community must still produce that message); results
+// go to a sink (the registry's state and message columns, the event store, live streams).
+import { parsePrefix, formatPrefix } from '../net/prefix.js';
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import type { RouteCheckConfig } from './route-checks.js';
+import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from './prefix-state.js';
+import { diffLooks, type PrefixEvent, type PrefixLook } from './events.js';
+
+export type WatchedKind = 'registered-prefix' | 'customer-prefix';
+
+export interface WatchedPrefix {
+  kind: WatchedKind;
+  /** the registry's id of the prefix resource */
+  id: string;
+  prefix: string;
+  /** the sessions that should carry it: for a registered prefix its peering's, for a customer prefix the provider's in the primary location */
+  primary: SessionView[];
+  /** customer prefixes with a backup location: the provider's sessions there ([] when it has none) */
+  backup: SessionView[] | null;
+}
+
+/** What the engine validates against: the registry's view. */
+export interface EngineView {
+  checks: RouteCheckConfig;
+  prefixes: WatchedPrefix[];
+}
+
+export interface EngineSink {
+  state(p: WatchedPrefix, result: StateResult): void;
+  event(p: WatchedPrefix, event: PrefixEvent): void;
+}
+
+export class ValidationEngine {
+  private view: EngineView = { checks: { community: { kind: 'standard', value: 0, text: '' }, maxPathLength: 3 }, prefixes: [] };
+  private byPrefix = new Map<string, WatchedPrefix[]>();
+  private bySession = new Map<string, WatchedPrefix[]>();
+  private looks = new Map<string, PrefixLook>();
+  private results = new Map<string, StateResult>();
+
+  constructor(private readonly routes: RouteLookup, private readonly sink: EngineSink, private readonly clock: () => string = () => new Date().toISOString()) {}
+
+  /** A new view of the registry: indexes it and re-validates everything. */
+  setView(view: EngineView): void {
+    this.view = view;
+    this.byPrefix.clear();
+    this.bySession.clear();
+    const ids = new Set<string>();
+    for (const p of view.prefixes) {
+      ids.add(keyOf(p));
+      push(this.byPrefix, normalise(p.prefix), p);
+      for (const s of [...p.primary, ...(p.backup ?? [])]) push(this.bySession, s.peerAddress, p);
+    }
+    // Forget prefixes that left the registry.
+    for (const k of [...this.looks.keys()]) if (!ids.has(k)) { this.looks.delete(k); this.results.delete(k); }
+    this.revalidateAll();
+  }
+
+  revalidateAll(): void {
+    for (const p of this.view.prefixes) this.validate(p);
+  }
+
+  /** Routes for these prefixes changed (announced, withdrawn, re-judged) on some session. */
+  routesChanged(prefixes: Iterable<string>): void {
+    const seen = new Set<WatchedPrefix>();
+    for (const text of prefixes) for (const p of this.byPrefix.get(normalise(text)) ?? []) seen.add(p);
+    for (const p of seen) this.validate(p);
+  }
+
+  /** A session went up or down (its routes came or went as a whole). */
+  sessionChanged(peerAddress: string): void {
+    for (const p of this.bySession.get(peerAddress) ?? []) this.validate(p);
+  }
+
+  /** The last result for a prefix resource. */
+  result(kind: WatchedKind, id: string): StateResult | undefined {
+    return this.results.get(`${kind}:${id}`);
+  }
+
+  private validate(p: WatchedPrefix): void {
+    const checks = this.view.checks;
+    const result = p.kind === 'registered-prefix'
+      ? registeredPrefixState(p.prefix, p.primary, this.routes, checks)
+      : customerPrefixState(p.prefix, p.primary, p.backup, this.routes, checks);
+    const look: PrefixLook = { state: result.state, primary: this.received(p.primary, p.prefix), backup: this.received(p.backup ?? [], p.prefix) };
+    const k = keyOf(p);
+    const before = this.looks.get(k);
+    const events = diffLooks(p.prefix, before, look, this.clock());
+    this.looks.set(k, look);
+    const old = this.results.get(k);
+    this.results.set(k, result);
+    if (!old || old.state !== result.state || old.message !== result.message) this.sink.state(p, result);
+    for (const e of events) this.sink.event(p, e);
+  }
+
+  private received(sessions: SessionView[], prefix: string): Map<string, PathAttributes> {
+    const out = new Map<string, PathAttributes>();
+    for (const s of sessions) {
+      const r = this.routes(s, prefix);
+      if (r) out.set(s.peerAddress, r.attrs);
+    }
+    return out;
+  }
+}
+
+const keyOf = (p: WatchedPrefix) => `${p.kind}:${p.id}`;
+
+/** One spelling per prefix (IPv6 compression, host bits), so lookups by text meet. */
+function normalise(text: string): string {
+  const p = parsePrefix(text);
+  return p ? formatPrefix(p) : text;
+}
+
+function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
+  const list = m.get(k);
+  if (list) list.push(v); else m.set(k, [v]);
+}

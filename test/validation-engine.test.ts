@@ -1,0 +1,71 @@
+// The validation engine over a fake set of received routes: states and events as routes and
+// sessions come and go, and re-validation limited to what a change can affect.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+import { defaultServiceCommunity } from '../src/validation/route-checks.js';
+import { ValidationEngine, type WatchedPrefix } from '../src/validation/engine.js';
+import type { SessionView } from '../src/validation/prefix-state.js';
+
+const checks = { community: defaultServiceCommunity(64500), maxPathLength: 3 };
+const good: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [64501, 64496] }], nextHop: '192.0.2.1', communities: [64500 * 65536 + 8007] };
+const s = (peerAddress: string, router: string, pop: string): SessionView => ({ peerAddress, router, pop });
+const [ams1, ams2, fra1] = [s('127.0.1.2', 'ams-r1', 'AMS'), s('127.0.1.6', 'ams-r2', 'AMS'), s('127.0.2.2', 'fra-r1', 'FRA')];
+
+test('states and events follow routes and sessions; unrelated changes cost nothing', () => {
+  const routes = new Map<string, PathAttributes>();
+  const states: string[] = [];
+  const events: string[] = [];
+  let lookups = 0;
+  const engine = new ValidationEngine(
+    (session, prefix) => { lookups++; const a = routes.get(`${session.peerAddress}|${prefix}`); return a && { attrs: a }; },
+    { state: (p, r) => states.push(`${p.id} ${r.state}${r.message ? `: ${r.message}` : ''}`), event: (p, e) => events.push(`${p.id} ${e.type}`) },
+    () => '2026-11-25T12:00:00.000Z',
+  );
+  const reg: WatchedPrefix = { kind: 'registered-prefix', id: 'nordlink/ams-ps/contoso', prefix: '198.51.100.0/24', primary: [ams1, ams2], backup: null };
+  const cust: WatchedPrefix = { kind: 'customer-prefix', id: 'contoso/web', prefix: '198.51.100.0/24', primary: [ams1, ams2], backup: [fra1] };
+  engine.setView({ checks, prefixes: [reg, cust] });
+  assert.deepEqual(states.splice(0), [
+    'nordlink/ams-ps/contoso Failed: Prefix not received from IP 127.0.1.2, 127.0.1.6',
+    'contoso/web Failed: Prefix is not announced by the service provider.',
+  ]);
+  assert.deepEqual(events.splice(0), []);
+
+  for (const peer of ['127.0.1.2', '127.0.1.6', '127.0.2.2']) routes.set(`${peer}|198.51.100.0/24`, good);
+  engine.routesChanged(['198.51.100.0/24']);
+  assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Verified', 'contoso/web Verified']);
+  assert.ok(events.includes('contoso/web PrefixBackupRouteAnnouncementEvent'));
+  assert.ok(events.includes('nordlink/ams-ps/contoso PrefixRestoredEvent'), 'from Failed to Verified');
+  events.splice(0);
+
+  // The first primary session goes down: its routes are gone.
+  routes.delete('127.0.1.2|198.51.100.0/24');
+  engine.sessionChanged('127.0.1.2');
+  assert.deepEqual(states.splice(0), [
+    'nordlink/ams-ps/contoso Warning: Prefix not received from IP 127.0.1.2',
+    'contoso/web Warning: Not receiving prefix advertisement from IP 127.0.1.2 for prefix 198.51.100.0/24',
+  ]);
+  assert.deepEqual(events.splice(0), [
+    'nordlink/ams-ps/contoso PrefixWithdrawalEvent', 'nordlink/ams-ps/contoso PrefixActivePath',
+    'contoso/web PrefixWithdrawalEvent', 'contoso/web PrefixActivePath',
+  ]);
+  routes.set('127.0.1.2|198.51.100.0/24', good);
+  engine.sessionChanged('127.0.1.2');
+  assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Verified', 'contoso/web Verified']);
+  assert.ok(events.includes('contoso/web PrefixRestoredEvent'));
+  events.splice(0);
+
+  // A route for another prefix, or a session that carries nothing watched: no work at all.
+  lookups = 0;
+  engine.routesChanged(['203.0.113.0/24']);
+  engine.sessionChanged('127.0.9.9');
+  assert.equal(lookups, 0);
+  // Nothing changed: revalidating says nothing.
+  engine.routesChanged(['198.51.100.0/24']);
+  assert.deepEqual([states, events], [[], []]);
+
+  // A prefix leaves the registry: forgotten, and a later return starts afresh.
+  engine.setView({ checks, prefixes: [reg] });
+  assert.equal(engine.result('customer-prefix', 'contoso/web'), undefined);
+  assert.equal(engine.result('registered-prefix', reg.id)?.state, 'Verified');
+});
