@@ -1,0 +1,132 @@
+// What prefix validation needs from the registry, read in one go (a handful of queries, not one
+// per prefix), and the one thing it writes back: a prefix's state and message. The validation
+// layer above turns these facts into sessions, import policies and watched prefixes.
+import type { Store } from '../store/store.js';
+import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
+import { canonicalAddress } from '../net/address.js';
+import { publicPrefix } from './registrations.js';
+import { now } from './util.js';
+import type { PeeringType, PrefixState } from './types.js';
+
+/** One BGP session of an Active connection, per address family. */
+export interface FactSession {
+  /** "partner/peering" */
+  peering: string;
+  connection: string;
+  router: string;
+  pop: string;
+  family: 4 | 6;
+  operatorAddress: string;
+  peerAddress: string;
+  maxPrefixes: number;
+}
+
+export interface FactPeering { key: string; partner: string; name: string; type: PeeringType; pop: string; asn: number; sessions: FactSession[] }
+export interface FactRegisteredPrefix { key: string; peering: string; prefix: string }
+export interface FactRegisteredAsn { peering: string; asn: number }
+export interface FactCustomerPrefix { key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string }
+
+export interface ValidationFactsSnapshot {
+  operatorAsn: number | undefined;
+  peerings: FactPeering[];
+  registeredPrefixes: FactRegisteredPrefix[];
+  registeredAsns: FactRegisteredAsn[];
+  /** customer prefixes whose format and key passed at registration: the ones routes decide */
+  customerPrefixes: FactCustomerPrefix[];
+}
+
+/**
+ * Whether a customer prefix's key is one its provider issued for it: a registered prefix covering
+ * it, or a registered ASN (route-server customers). The registry checks this at creation; the
+ * facts check it again because registrations can be deleted since.
+ */
+export function keyMatches(
+  key: string, provider: string, prefix: string,
+  prefixKeys: ReadonlyMap<string, { partner: string; prefix: string }>, asnKeys: ReadonlyMap<string, { partner: string }>,
+): boolean {
+  const reg = prefixKeys.get(key);
+  if (reg) {
+    const outer = parsePrefix(reg.prefix);
+    const inner = parsePrefix(prefix);
+    return reg.partner === provider && !!outer && !!inner && covers(outer, inner);
+  }
+  return asnKeys.get(key)?.partner === provider;
+}
+
+export class ValidationFacts {
+  constructor(private readonly store: Store) {}
+
+  async load(): Promise<ValidationFactsSnapshot> {
+    const db = this.store.db;
+    const op = await db.selectFrom('operator').select('asn').executeTakeFirst();
+    const peeringRows = await db.selectFrom('peerings').select(['id', 'partner', 'name', 'type', 'pop', 'asn']).orderBy('partner').orderBy('name').execute();
+    const connRows = await db.selectFrom('connections')
+      .innerJoin('routers', 'routers.name', 'connections.router')
+      .select(['connections.peering_id', 'connections.name', 'connections.router', 'routers.pop', 'connections.operator_address_v4', 'connections.peer_address_v4',
+        'connections.operator_address_v6', 'connections.peer_address_v6', 'connections.max_prefixes_v4', 'connections.max_prefixes_v6'])
+      .where('connections.state', '=', 'Active').orderBy('connections.name').execute();
+    const peerings = new Map<number, FactPeering>();
+    for (const p of peeringRows) {
+      const key = `${p.partner}/${p.name}`;
+      peerings.set(p.id, { key, partner: p.partner, name: p.name, type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), sessions: [] });
+    }
+    for (const c of connRows) {
+      const p = peerings.get(c.peering_id);
+      if (!p) continue;
+      const families = [[4, c.operator_address_v4, c.peer_address_v4, c.max_prefixes_v4], [6, c.operator_address_v6, c.peer_address_v6, c.max_prefixes_v6]] as const;
+      for (const [family, ours, theirs, max] of families) {
+        if (!ours || !theirs) continue;
+        p.sessions.push({ peering: p.key, connection: c.name, router: c.router, pop: c.pop, family, operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max });
+      }
+    }
+    const regRows = await db.selectFrom('registered_prefixes').select(['peering_id', 'name', 'prefix', 'key']).execute();
+    const asnRows = await db.selectFrom('registered_asns').select(['peering_id', 'asn', 'key']).execute();
+    const prefixKeys = new Map<string, { partner: string; prefix: string }>();
+    const asnKeys = new Map<string, { partner: string }>();
+    const registeredPrefixes: FactRegisteredPrefix[] = [];
+    const registeredAsns: FactRegisteredAsn[] = [];
+    for (const r of regRows) {
+      const p = peerings.get(r.peering_id)!;
+      prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
+      registeredPrefixes.push({ key: `${p.key}/${r.name}`, peering: p.key, prefix: r.prefix });
+    }
+    for (const r of asnRows) {
+      const p = peerings.get(r.peering_id)!;
+      asnKeys.set(r.key, { partner: p.partner });
+      registeredAsns.push({ peering: p.key, asn: Number(r.asn) });
+    }
+    const custRows = await db.selectFrom('customer_prefixes')
+      .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
+      .select(['customer_prefixes.name', 'customer_prefixes.prefix', 'customer_prefixes.key', 'peering_services.customer', 'peering_services.name as service',
+        'peering_services.provider', 'peering_services.primary_pop', 'peering_services.backup_pop'])
+      .execute();
+    const customerPrefixes: FactCustomerPrefix[] = [];
+    for (const r of custRows) {
+      const pub = publicPrefix(r.prefix);
+      if (!pub.ok || !keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys)) continue;
+      customerPrefixes.push({ key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix: formatPrefix(pub.prefix) });
+    }
+    return { operatorAsn: op ? Number(op.asn) : undefined, peerings: [...peerings.values()], registeredPrefixes, registeredAsns, customerPrefixes };
+  }
+
+  /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
+  async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null): Promise<void> {
+    const [a, b, name] = key.split('/');
+    const db = this.store.db;
+    const t = now();
+    if (kind === 'registered-prefix') {
+      await db.updateTable('registered_prefixes').set({ state, error_message: message, updated_at: t })
+        .where('name', '=', name!)
+        .where('peering_id', 'in', db.selectFrom('peerings').select('id').where('partner', '=', a!).where('name', '=', b!))
+        .execute();
+    } else {
+      await db.updateTable('customer_prefixes').set({ state, error_message: message, updated_at: t })
+        .where('name', '=', name!)
+        .where('peering_service_id', 'in', db.selectFrom('peering_services').select('id').where('customer', '=', a!).where('name', '=', b!))
+        .execute();
+    }
+  }
+}
+
+/** One spelling per address (RFC 5952 for IPv6), as session messages name them. */
+const canonical = (address: string): string => canonicalAddress(address) ?? address;

@@ -1,0 +1,61 @@
+// From the registry's facts to what validation works with: the route checks (the operator's
+// Peering Service community), the registrations the import policies consult, and the prefixes
+// the engine watches with the sessions that should carry each.
+import { PrefixTrie } from '../net/trie.js';
+import { parsePrefix } from '../net/prefix.js';
+import type { FactPeering, FactSession, ValidationFactsSnapshot } from '../registry/validation-facts.js';
+import { defaultServiceCommunity, DEFAULT_MAX_PATH_LENGTH, type RouteCheckConfig, type ServiceCommunity } from './route-checks.js';
+import type { Registrations } from './import-policy.js';
+import type { EngineView, WatchedPrefix } from './engine.js';
+import type { SessionView } from './prefix-state.js';
+
+export interface ViewOptions {
+  /** the Peering Service community (default `<operator ASN>:8007`) */
+  community?: ServiceCommunity;
+  maxPathLength?: number;
+}
+
+export interface ValidationView {
+  checks: RouteCheckConfig;
+  registrations: Registrations;
+  engine: EngineView;
+  /** peerings by "partner/name", with their Active sessions */
+  peerings: Map<string, FactPeering>;
+}
+
+const session = (s: FactSession): SessionView => ({ peerAddress: s.peerAddress, router: s.router, pop: s.pop });
+
+export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}): ValidationView {
+  if (facts.operatorAsn === undefined && !opts.community) throw new Error('the operator ASN is not set: PUT /v1/operator first (the Peering Service community derives from it)');
+  const checks: RouteCheckConfig = {
+    community: opts.community ?? defaultServiceCommunity(facts.operatorAsn!),
+    maxPathLength: opts.maxPathLength ?? DEFAULT_MAX_PATH_LENGTH,
+  };
+  const peerings = new Map(facts.peerings.map((p) => [p.key, p]));
+  const prefixes = new PrefixTrie<string>();
+  for (const r of facts.registeredPrefixes) prefixes.set(parsePrefix(r.prefix)!, r.peering);
+  const asns = new Map<string, Set<number>>();
+  for (const r of facts.registeredAsns) {
+    let set = asns.get(r.peering);
+    if (!set) asns.set(r.peering, (set = new Set()));
+    set.add(r.asn);
+  }
+  const familyOf = (prefix: string): 4 | 6 => (prefix.includes(':') ? 6 : 4);
+  const sessionsAt = (partner: string, pop: string, family: 4 | 6): SessionView[] =>
+    facts.peerings.filter((p) => p.partner === partner && p.pop === pop).flatMap((p) => p.sessions).filter((s) => s.family === family).map(session);
+  const watched: WatchedPrefix[] = [];
+  for (const r of facts.registeredPrefixes) {
+    const family = familyOf(r.prefix);
+    const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.family === family).map(session);
+    watched.push({ kind: 'registered-prefix', id: r.key, prefix: r.prefix, primary: sessions, backup: null });
+  }
+  for (const c of facts.customerPrefixes) {
+    const family = familyOf(c.prefix);
+    watched.push({
+      kind: 'customer-prefix', id: c.key, prefix: c.prefix,
+      primary: sessionsAt(c.provider, c.primaryPop, family),
+      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null,
+    });
+  }
+  return { checks, registrations: { prefixes, asns }, engine: { checks, prefixes: watched }, peerings };
+}

@@ -1,0 +1,45 @@
+// The registry's facts for validation, read from a real store built through the API, and the
+// view built from them: sessions per peering, watched prefixes with their primary and backup
+// sessions, registrations for the import policies; states written back show in the API.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './helpers/server.js';
+import { buildWorld, must } from './helpers/world.js';
+import { ValidationFacts } from '../src/registry/validation-facts.js';
+import { buildView } from '../src/validation/view.js';
+import { parsePrefix } from '../src/net/prefix.js';
+
+test('facts and view of the test world', async () => {
+  const s = await startServer();
+  after(() => s.close());
+  await buildWorld(s);
+  // A customer prefix whose key no provider issued stays out of validation.
+  await must(s, 'PUT', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/bad-key', { prefix: '45.66.1.0/24', key: '00000000-0000-4000-8000-000000000000' });
+  const facts = await new ValidationFacts(s.registry.store).load();
+  assert.equal(facts.operatorAsn, 64500);
+  const ams = facts.peerings.find((p) => p.key === 'nordlink/nordlink-ams')!;
+  assert.deepEqual(ams.sessions.map((x) => [x.connection, x.router, x.pop, x.family, x.peerAddress]), [
+    ['ams-1', 'ams-er1', 'ams', 4, '127.11.1.1'], ['ams-2', 'ams-er2', 'ams', 4, '127.11.1.3'],
+  ]);
+  assert.deepEqual(facts.registeredPrefixes, [{ key: 'nordlink/nordlink-ams/contoso', peering: 'nordlink/nordlink-ams', prefix: '45.66.0.0/23' }]);
+  assert.deepEqual(facts.registeredAsns, [{ peering: 'apex-ix/apex-fra', asn: 65540 }]);
+  assert.deepEqual(facts.customerPrefixes.map((c) => c.key).sort(), ['contoso/contoso-eu/hq', 'fabrikam/fabrikam-eu/office']);
+
+  const view = buildView(facts);
+  assert.equal(view.checks.community.text, '64500:8007');
+  assert.equal(view.registrations.prefixes.get(parsePrefix('45.66.0.0/23')!), 'nordlink/nordlink-ams');
+  assert.ok(view.registrations.asns.get('apex-ix/apex-fra')?.has(65540));
+  const hq = view.engine.prefixes.find((p) => p.id === 'contoso/contoso-eu/hq')!;
+  assert.deepEqual(hq.primary.map((x) => x.peerAddress), ['127.11.1.1', '127.11.1.3']);
+  assert.deepEqual(hq.backup?.map((x) => x.peerAddress), ['127.11.2.1', '127.11.2.3']);
+  const office = view.engine.prefixes.find((p) => p.id === 'fabrikam/fabrikam-eu/office')!;
+  assert.deepEqual([office.primary.map((x) => x.peerAddress), office.backup], [['127.12.2.100'], null]);
+
+  const facts2 = new ValidationFacts(s.registry.store);
+  await facts2.setState('customer-prefix', 'contoso/contoso-eu/hq', 'Warning', 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24');
+  await facts2.setState('registered-prefix', 'nordlink/nordlink-ams/contoso', 'Verified', null);
+  const cp = await must(s, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq');
+  assert.deepEqual([cp.state, cp.errorMessage], ['Warning', 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24']);
+  const rp = await must(s, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso');
+  assert.deepEqual([rp.state, rp.errorMessage], ['Verified', null]);
+});
