@@ -34,7 +34,8 @@ export interface PeerOptions extends PeerConfig {
 export interface SpeakerConfig {
   asn: number;
   routerId: number;
-  listen?: { host: string; port: number };
+  /** where sessions are accepted: one address or several (an edge router's session addresses) */
+  listen?: { host: string; port: number } | Array<{ host: string; port: number }>;
 }
 
 export interface SpeakerEvents {
@@ -65,7 +66,7 @@ interface Peer {
 export class Speaker extends EventEmitter<SpeakerEvents> {
   readonly rib = new Rib();
   private peers = new Map<string, Peer>();
-  private server: net.Server | undefined;
+  private servers: net.Server[] = [];
   private flushScheduled = false;
   /** reused by onUpdate for the changes of one UPDATE */
   private readonly scratch = new Changed();
@@ -74,27 +75,30 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     super();
   }
 
-  /** The listener (if configured) and every peer's session. */
+  /** The listeners (if configured) and every peer's session. */
   async start(): Promise<void> {
-    if (this.config.listen) {
+    const listen = this.config.listen;
+    for (const l of listen === undefined ? [] : Array.isArray(listen) ? listen : [listen]) {
       const server = net.createServer((sock) => this.onIncoming(sock));
-      this.server = server;
+      this.servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
-        server.listen(this.config.listen!.port, this.config.listen!.host, () => { server.removeListener('error', reject); resolve(); });
+        server.listen(l.port, l.host, () => { server.removeListener('error', reject); resolve(); });
       });
     }
     for (const p of this.peers.values()) p.session.start();
   }
 
+  /** The port of the first listener (useful with port 0). */
   get listenPort(): number | undefined {
-    const a = this.server?.address();
+    const a = this.servers[0]?.address();
     return a && typeof a === 'object' ? a.port : undefined;
   }
 
   async stop(): Promise<void> {
     for (const p of this.peers.values()) p.session.stop('speaker shutting down');
-    if (this.server) await new Promise<void>((resolve) => this.server!.close(() => resolve()));
+    await Promise.all(this.servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
+    this.servers = [];
   }
 
   private onIncoming(sock: net.Socket): void {

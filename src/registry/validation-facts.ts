@@ -14,6 +14,8 @@ export interface FactSession {
   peering: string;
   connection: string;
   router: string;
+  /** the edge router's BGP identifier (dotted quad) */
+  routerId: string;
   pop: string;
   family: 4 | 6;
   operatorAddress: string;
@@ -62,7 +64,7 @@ export class ValidationFacts {
     const peeringRows = await db.selectFrom('peerings').select(['id', 'partner', 'name', 'type', 'pop', 'asn']).orderBy('partner').orderBy('name').execute();
     const connRows = await db.selectFrom('connections')
       .innerJoin('routers', 'routers.name', 'connections.router')
-      .select(['connections.peering_id', 'connections.name', 'connections.router', 'routers.pop', 'connections.operator_address_v4', 'connections.peer_address_v4',
+      .select(['connections.peering_id', 'connections.name', 'connections.router', 'routers.pop', 'routers.router_id', 'connections.operator_address_v4', 'connections.peer_address_v4',
         'connections.operator_address_v6', 'connections.peer_address_v6', 'connections.max_prefixes_v4', 'connections.max_prefixes_v6'])
       .where('connections.state', '=', 'Active').orderBy('connections.name').execute();
     const peerings = new Map<number, FactPeering>();
@@ -76,7 +78,7 @@ export class ValidationFacts {
       const families = [[4, c.operator_address_v4, c.peer_address_v4, c.max_prefixes_v4], [6, c.operator_address_v6, c.peer_address_v6, c.max_prefixes_v6]] as const;
       for (const [family, ours, theirs, max] of families) {
         if (!ours || !theirs) continue;
-        p.sessions.push({ peering: p.key, connection: c.name, router: c.router, pop: c.pop, family, operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max });
+        p.sessions.push({ peering: p.key, connection: c.name, router: c.router, routerId: c.router_id, pop: c.pop, family, operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max });
       }
     }
     const regRows = await db.selectFrom('registered_prefixes').select(['peering_id', 'name', 'prefix', 'key']).execute();

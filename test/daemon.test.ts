@@ -1,0 +1,82 @@
+// The live side end to end on loopback: the daemon runs the test world's edge routers, partner
+// routers (openpeering speakers here; BIRD and GoBGP in the interop suite) announce customer
+// prefixes, and the registry shows the validation states: Verified, Warning when a session is
+// lost, restored when it returns; a hijack from another partner is rejected with its reason.
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer } from './helpers/server.js';
+import { buildWorld, must } from './helpers/world.js';
+import { EdgeDaemon } from '../src/daemon.js';
+import { Speaker } from '../src/bgp/speaker.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
+import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+
+const PORT = 1791;
+const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+const COMMUNITY = parseCommunity('64500:8007')!;
+
+async function until(cond: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** A partner router: one speaker on the partner's session address, announcing `routes`. */
+async function partnerRouter(address: string, asn: number, operatorAddress: string, routes: Array<{ prefix: string; attrs: PathAttributes }>): Promise<Speaker> {
+  const s = new Speaker({ asn, routerId: ip(address), listen: { host: address, port: PORT } });
+  s.addPeer({
+    address: operatorAddress, port: PORT, asn: 64500, localAsn: asn, localAddress: address, routerId: ip(address), holdTime: 90,
+    passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, nextHopV4: '192.0.2.1',
+  }, { import: () => undefined, export: () => undefined });
+  s.announce(routes.map((r) => ({ key: textToKey(r.prefix)!, attrs: r.attrs })));
+  await s.start();
+  return s;
+}
+
+test('prefix states follow the partner routers: Verified, Warning on a lost session, restored; hijack rejected', async () => {
+  const srv = await startServer();
+  after(() => srv.close());
+  await buildWorld(srv);
+  const log: string[] = [];
+  const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1, log: (l) => log.push(l) });
+  const events: string[] = [];
+  daemon.on('event', (p, e) => events.push(`${p.id} ${e.type}`));
+  await daemon.start();
+  const partners: Speaker[] = [];
+  after(async () => { for (const p of partners) await p.stop(); await daemon.stop(); });
+
+  const good = { origin: 0, asPath: [{ type: 2, asns: [64496] }], communities: [COMMUNITY] };
+  const routes = [{ prefix: '45.66.0.0/24', attrs: good }, { prefix: '45.66.0.0/23', attrs: good }];
+  // nordlink's sessions: ams-1/ams-2 (primary location of contoso-eu), fra-1/fra-2 (backup).
+  const sessions = [['127.11.1.1', '127.11.1.0'], ['127.11.1.3', '127.11.1.2'], ['127.11.2.1', '127.11.2.0'], ['127.11.2.3', '127.11.2.2']] as const;
+  for (const [addr, op] of sessions) partners.push(await partnerRouter(addr, 64501, op, routes));
+
+  const hq = () => must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq');
+  const reg = () => must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso');
+  await until(async () => (await hq()).state === 'Verified', `hq Verified (log: ${log.join(' | ')})`);
+  await until(async () => (await reg()).state === 'Verified', 'the registered prefix Verified');
+  assert.ok(events.includes('contoso/contoso-eu/hq PrefixActivePath'));
+  assert.ok(events.includes('contoso/contoso-eu/hq PrefixBackupRouteAnnouncementEvent'));
+
+  // The partner's second Amsterdam router goes away.
+  await partners[1]!.stop();
+  await until(async () => (await hq()).state === 'Warning', 'hq Warning');
+  assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24');
+  assert.equal((await reg()).errorMessage, 'Prefix not received from IP 127.11.1.3');
+  assert.ok(events.includes('contoso/contoso-eu/hq PrefixWithdrawalEvent'));
+
+  partners[1] = await partnerRouter('127.11.1.3', 64501, '127.11.1.2', routes);
+  await until(async () => (await hq()).state === 'Verified', 'hq Verified again');
+  assert.ok(events.includes('contoso/contoso-eu/hq PrefixRestoredEvent'));
+
+  // Another partner (the route server in Frankfurt) announces contoso's prefix: a hijack.
+  partners.push(await partnerRouter('127.12.2.100', 64502, '127.12.2.1', [{ prefix: '45.66.0.0/24', attrs: { ...good, asPath: [{ type: 2, asns: [64666] }] } }]));
+  const fra = daemon.speakers.get('fra-er1')!;
+  await until(() => (fra.rib.peers.get('127.12.2.100')?.rib.size ?? 0) > 0, 'the hijack received');
+  const rib = fra.rib.peers.get('127.12.2.100')!.rib;
+  assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
+  assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
+});
