@@ -40,13 +40,13 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
 
-  constructor(registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
+  constructor(private readonly registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
     super();
     this.facts = new ValidationFacts(registry.store);
     this.log = opts.log ?? (() => {});
     this.engine = new ValidationEngine(this.lookup, {
       state: (p, r) => this.onState(p, r),
-      event: (p, e) => this.emit('event', p, e),
+      event: (p, e) => this.onEvent(p, e),
     });
   }
 
@@ -107,9 +107,18 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
 
   private onState(p: WatchedPrefix, r: StateResult): void {
     this.emit('state', p, r);
-    const w = this.facts.setState(p.kind, p.id, r.state, r.message)
-      .catch((e: Error) => this.log(`could not store the state of ${p.id}: ${e.message}`))
-      .finally(() => this.writes.delete(w));
-    this.writes.add(w);
+    this.write(this.facts.setState(p.kind, p.id, r.state, r.message), `the state of ${p.id}`);
+  }
+
+  private onEvent(p: WatchedPrefix, e: PrefixEvent): void {
+    this.emit('event', p, e);
+    const subject = { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null };
+    this.write(this.registry.events.add(subject, e).then(() => {}), `an event of ${p.id}`);
+  }
+
+  /** Stores without holding up BGP; stop() waits for what is in flight. */
+  private write(w: Promise<void>, what: string): void {
+    const tracked = w.catch((e: Error) => this.log(`could not store ${what}: ${e.message}`)).finally(() => this.writes.delete(tracked));
+    this.writes.add(tracked);
   }
 }

@@ -79,4 +79,19 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const rib = fra.rib.peers.get('127.12.2.100')!.rib;
   assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
+
+  // The events are stored: per prefix, per customer and per partner, oldest first, paged.
+  await daemon.stop();
+  const mine = await srv.registry.events.listForSubject('customer-prefix', 'contoso/contoso-eu/hq', { limit: 1000 });
+  assert.deepEqual(mine.items.map((e) => `${e.subject} ${e.type}`), events.filter((e) => e.startsWith('contoso/contoso-eu/hq ')));
+  const withdrawal = mine.items.find((e) => e.type === 'PrefixWithdrawalEvent')!;
+  assert.deepEqual([withdrawal.level, withdrawal.summary, withdrawal.details.peer], ['Warning', '45.66.0.0/24 withdrawn by 127.11.1.3', '127.11.1.3']);
+  const page1 = await srv.registry.events.listForCustomer('contoso', { limit: 2 });
+  assert.equal(page1.items.length, 2);
+  const page2 = await srv.registry.events.listForCustomer('contoso', { limit: 2, cursor: page1.nextCursor! });
+  assert.ok(page2.items[0]!.id > page1.items[1]!.id);
+  const partnerEvents = await srv.registry.events.listForPartner('nordlink', { limit: 1000 });
+  assert.ok(partnerEvents.items.some((e) => e.subject === 'nordlink/nordlink-ams/contoso'), 'the registered prefix events');
+  assert.ok(partnerEvents.items.some((e) => e.subject === 'contoso/contoso-eu/hq'), "and its customers' prefix events");
+  assert.equal((await srv.registry.events.listForCustomer('fabrikam', {})).items.length, 0);
 });

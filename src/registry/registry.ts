@@ -8,6 +8,7 @@ import { Customers } from './customers.js';
 import { CustomerPrefixes } from './customer-prefixes.js';
 import { Catalog } from './catalog.js';
 import { ApiKeys } from './api-keys.js';
+import { PrefixEvents } from './prefix-events.js';
 
 export class Registry {
   readonly pops: Pops;
@@ -18,6 +19,7 @@ export class Registry {
   readonly customerPrefixes: CustomerPrefixes;
   readonly catalog: Catalog;
   readonly apiKeys: ApiKeys;
+  readonly events: PrefixEvents;
 
   constructor(readonly store: Store) {
     this.pops = new Pops(store);
@@ -28,5 +30,6 @@ export class Registry {
     this.customerPrefixes = new CustomerPrefixes(store, this.customers, this.partners);
     this.catalog = new Catalog(store);
     this.apiKeys = new ApiKeys(store);
+    this.events = new PrefixEvents(store);
   }
 }

@@ -60,6 +60,11 @@ export interface ApiKeyTable {
   created_at: string; last_used_at: string | null;
 }
 
+export interface PrefixEventTable {
+  id: Generated<number>; subject_kind: string; subject: string; partner: string | null; customer: string | null; prefix: string;
+  time: string; type: string; level: string; summary: string; details: string;
+}
+
 export interface Database {
   operator: OperatorTable;
   pops: PopTable;
@@ -74,6 +79,7 @@ export interface Database {
   peering_services: PeeringServiceTable;
   customer_prefixes: CustomerPrefixTable;
   api_keys: ApiKeyTable;
+  prefix_events: PrefixEventTable;
 }
 
 export type PeeringRow = Selectable<PeeringTable>;

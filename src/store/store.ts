@@ -4,6 +4,7 @@
 import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_registry.js';
+import * as m0002 from './migrations/0002_prefix_events.js';
 
 export type Db = Kysely<Database>;
 
@@ -21,6 +22,7 @@ export interface Store {
 /** Numbered migrations, applied in order; the count applied is the schema version. */
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_registry': m0001,
+  '0002_prefix_events': m0002,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -23,6 +23,9 @@ export interface WatchedPrefix {
   primary: SessionView[];
   /** customer prefixes with a backup location: the provider's sessions there ([] when it has none) */
   backup: SessionView[] | null;
+  /** who sees its events: the partner that registered it (or the customer's provider), the customer */
+  partner?: string;
+  customer?: string;
 }
 
 /** What the engine validates against: the registry's view. */
