@@ -94,4 +94,18 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   assert.ok(partnerEvents.items.some((e) => e.subject === 'nordlink/nordlink-ams/contoso'), 'the registered prefix events');
   assert.ok(partnerEvents.items.some((e) => e.subject === 'contoso/contoso-eu/hq'), "and its customers' prefix events");
   assert.equal((await srv.registry.events.listForCustomer('fabrikam', {})).items.length, 0);
+
+  // ... and through the API, to the prefix's owners.
+  const expanded = await must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq?expand=events');
+  assert.deepEqual(expanded.events.map((e: { type: string }) => e.type), mine.items.map((e) => e.type));
+  assert.equal((await must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq')).events, undefined, 'only when asked for');
+  const asCustomer = await srv.api('GET', '/v1/customers/contoso/events?limit=3', undefined, await srv.key('customer', 'contoso'));
+  assert.equal(asCustomer.status, 200);
+  assert.equal(asCustomer.body.items.length, 3);
+  assert.ok(asCustomer.body.nextCursor);
+  const asPartner = await srv.api('GET', '/v1/partners/nordlink/events', undefined, await srv.key('partner', 'nordlink'));
+  assert.equal(asPartner.status, 200);
+  assert.ok(asPartner.body.items.some((e: { type: string; subject: string }) => e.subject === 'nordlink/nordlink-ams/contoso' && e.type === 'PrefixWithdrawalEvent'));
+  const regExpanded = await must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso?expand=events');
+  assert.ok(regExpanded.events.length > 0);
 });

@@ -125,9 +125,24 @@ export const RegisteredPrefixInput = Type.Object({
   prefix: Type.String({ description: 'public IPv4 or IPv6 prefix in CIDR notation' }),
   key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
 }, { additionalProperties: false });
+// Prefix events (validation)
+
+export const PrefixEvent = Type.Object({
+  id: Type.Integer(), time: Type.String({ format: 'date-time' }),
+  type: Type.String({ description: 'PrefixAnnouncementEvent, PrefixWithdrawalEvent, PrefixBackupRouteAnnouncementEvent, PrefixBackupRouteWithdrawalEvent, PrefixActivePath, PrefixBackupPath, PrefixOriginAsChangeEvent, PrefixBackupRouteOriginAsChangeEvent, PrefixHijackEvent, PrefixRpkiInvalidEvent, PrefixRestoredEvent' }),
+  level: Type.String({ description: 'Information, Warning, Error or Critical' }),
+  summary: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
+  subjectKind: Type.String({ description: 'registered-prefix or customer-prefix' }),
+  subject: Type.String({ description: 'partner/peering/name or customer/service/name' }), prefix: Type.String(),
+});
+export const ExpandQuery = Type.Object({
+  expand: Type.Optional(Type.Literal('events', { description: 'events: include the prefix\'s events (oldest first, up to 1000)' })),
+}, { additionalProperties: false });
+const Events = { events: Type.Optional(Type.Array(PrefixEvent)) };
+
 export const RegisteredPrefix = Type.Object({
   name: Type.String(), partner: Type.String(), peering: Type.String(), prefix: Type.String(), key: Type.String(),
-  state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
+  state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()), ...Timestamps, ...Events,
 });
 export const RegisteredAsnInput = Type.Object({
   asn: Asn, key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
@@ -160,7 +175,7 @@ const CustomerPrefixFields = {
   name: Type.String(), customer: Type.String(), peeringService: Type.String(), prefix: Type.String(), key: Type.String(),
   state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
 };
-export const CustomerPrefix = Type.Object(CustomerPrefixFields);
+export const CustomerPrefix = Type.Object({ ...CustomerPrefixFields, ...Events });
 export const PartnerCustomerPrefix = Type.Object({ ...CustomerPrefixFields, registration: Type.String(), peering: Type.String() });
 
 // Catalog

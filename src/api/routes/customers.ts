@@ -59,9 +59,23 @@ export function customerRoutes(ctx: Ctx): void {
     handler: async (req) => customerPrefixes.list(req.params.customer, req.params.service, req.query),
   });
   route(ctx, {
-    method: 'GET', url: `${svc}/:service/prefixes/:name`, tag: 'customers', summary: 'Get a prefix with its validation state', access: CUSTOMER_SCOPE,
-    params: PrefixParams, response: { 200: S.CustomerPrefix },
-    handler: async (req) => customerPrefixes.get(req.params.customer, req.params.service, req.params.name),
+    method: 'GET', url: `${svc}/:service/prefixes/:name`, tag: 'customers', access: CUSTOMER_SCOPE,
+    summary: 'Get a prefix with its validation state (?expand=events adds its events)',
+    params: PrefixParams, querystring: S.ExpandQuery, response: { 200: S.CustomerPrefix },
+    handler: async (req) => {
+      const p = await customerPrefixes.get(req.params.customer, req.params.service, req.params.name);
+      if (req.query.expand !== 'events') return p;
+      const subject = `${req.params.customer}/${req.params.service}/${req.params.name}`;
+      return { ...p, events: (await ctx.registry.events.listForSubject('customer-prefix', subject, { limit: 1000 })).items };
+    },
+  });
+  route(ctx, {
+    method: 'GET', url: '/v1/customers/:customer/events', tag: 'customers', summary: 'The events of all the customer\'s prefixes, oldest first', access: CUSTOMER_SCOPE,
+    params: CustomerParams, querystring: S.PageQuery, response: { 200: S.PageOf(S.PrefixEvent) },
+    handler: async (req) => {
+      await customers.get(req.params.customer);
+      return ctx.registry.events.listForCustomer(req.params.customer, req.query);
+    },
   });
   route(ctx, {
     method: 'PUT', url: `${svc}/:service/prefixes/:name`, tag: 'customers', access: CUSTOMER_SCOPE,

@@ -19,6 +19,15 @@ export function partnerRoutes(ctx: Ctx): void {
     handler: async (req) => partners.get(req.params.partner),
   });
   route(ctx, {
+    method: 'GET', url: '/v1/partners/:partner/events', tag: 'partners', access: PARTNER_SCOPE,
+    summary: 'The events of the partner\'s registered prefixes and of its customers\' prefixes, oldest first',
+    params: PartnerParams, querystring: S.PageQuery, response: { 200: S.PageOf(S.PrefixEvent) },
+    handler: async (req) => {
+      await partners.get(req.params.partner);
+      return ctx.registry.events.listForPartner(req.params.partner, req.query);
+    },
+  });
+  route(ctx, {
     method: 'PUT', url: '/v1/partners/:partner', tag: 'partners', summary: 'Create or update a partner', access: OPERATOR_PARTNER_SEES,
     params: PartnerParams, body: S.PartnerInput, response: { 200: S.Partner, 201: S.Partner },
     handler: async (req, reply) => sendUpserted(reply, await partners.put(req.params.partner, req.body)),

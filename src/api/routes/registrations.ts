@@ -20,9 +20,15 @@ export function registrationRoutes(ctx: Ctx): void {
     handler: async (req) => registrations.listPrefixes(req.params.partner, req.params.peering, req.query),
   });
   route(ctx, {
-    method: 'GET', url: `${base}/registered-prefixes/:name`, tag: 'registrations', summary: 'Get a registered prefix and its key', access: PARTNER_SCOPE,
-    params: ItemParams, response: { 200: S.RegisteredPrefix },
-    handler: async (req) => registrations.getPrefix(req.params.partner, req.params.peering, req.params.name),
+    method: 'GET', url: `${base}/registered-prefixes/:name`, tag: 'registrations', access: PARTNER_SCOPE,
+    summary: 'Get a registered prefix, its key and validation state (?expand=events adds its events)',
+    params: ItemParams, querystring: S.ExpandQuery, response: { 200: S.RegisteredPrefix },
+    handler: async (req) => {
+      const p = await registrations.getPrefix(req.params.partner, req.params.peering, req.params.name);
+      if (req.query.expand !== 'events') return p;
+      const subject = `${req.params.partner}/${req.params.peering}/${req.params.name}`;
+      return { ...p, events: (await ctx.registry.events.listForSubject('registered-prefix', subject, { limit: 1000 })).items };
+    },
   });
   route(ctx, {
     method: 'PUT', url: `${base}/registered-prefixes/:name`, tag: 'registrations', access: PARTNER_SCOPE,
