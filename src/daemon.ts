@@ -26,6 +26,10 @@ export interface EdgeDaemonOptions {
   log?: (line: string) => void;
 }
 
+/** What a session is configured from: a change restarts it. */
+const signature = ({ s, p }: { s: FactSession; p: FactPeering }): string =>
+  JSON.stringify([p.key, p.asn, s.family, s.operatorAddress, s.maxPrefixes, s.routerId]);
+
 export interface EdgeDaemonEvents {
   event: [prefix: WatchedPrefix, event: PrefixEvent];
   state: [prefix: WatchedPrefix, result: StateResult];
@@ -37,6 +41,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   readonly engine: ValidationEngine;
   private readonly facts: ValidationFacts;
   private readonly log: (line: string) => void;
+  /** per router: peer address -> what its session was configured from (to see changes) */
+  private signatures = new Map<string, Map<string, string>>();
+  /** address:port -> the router whose speaker listens there */
+  private listening = new Map<string, string>();
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
 
@@ -52,48 +60,116 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
 
   /** Reads the registry, starts a speaker per edge router with sessions, and validates. */
   async start(): Promise<void> {
+    await this.reload();
+  }
+
+  /**
+   * Brings the speakers in line with the registry: new routers and sessions start, removed ones
+   * stop, changed ones restart, every session gets its peering's current import policy, and
+   * everything is validated again. Sessions that did not change stay up.
+   */
+  async reload(): Promise<void> {
     const snapshot = await this.facts.load();
+    if (snapshot.operatorAsn === undefined) {
+      this.log('no operator ASN in the registry yet (PUT /v1/operator): no BGP sessions');
+      return;
+    }
     const view = buildView(snapshot, this.opts.community ? { community: this.opts.community } : {});
-    const operatorAsn = snapshot.operatorAsn!;
-    const byRouter = new Map<string, Array<{ s: FactSession; p: FactPeering }>>();
+    const operatorAsn = snapshot.operatorAsn;
+    const desired = new Map<string, Map<string, { s: FactSession; p: FactPeering }>>();
     for (const p of snapshot.peerings) {
       for (const s of p.sessions) {
-        const list = byRouter.get(s.router) ?? [];
-        list.push({ s, p });
-        byRouter.set(s.router, list);
+        let m = desired.get(s.router);
+        if (!m) desired.set(s.router, (m = new Map()));
+        m.set(s.peerAddress, { s, p });
       }
     }
+    // Routers without sessions any more stop.
+    for (const [router, speaker] of this.speakers) {
+      if (desired.has(router)) continue;
+      await this.stopSpeaker(router, speaker);
+      this.log(`${router}: no sessions left, speaker stopped`);
+    }
     const port = this.opts.port ?? 179;
-    for (const [router, sessions] of byRouter) {
-      const routerId = Number(parseIPv4(sessions[0]!.s.routerId) ?? 0n);
-      const addresses = [...new Set(sessions.map(({ s }) => s.operatorAddress))];
-      const speaker = new Speaker({ asn: operatorAsn, routerId, listen: addresses.map((host) => ({ host, port })) });
-      for (const { s, p } of sessions) {
-        speaker.addPeer({
+    for (const [router, sessions] of desired) {
+      const first = sessions.values().next().value!;
+      const routerId = Number(parseIPv4(first.s.routerId) ?? 0n);
+      let speaker = this.speakers.get(router);
+      const signatures = this.signatures.get(router) ?? new Map<string, string>();
+      this.signatures.set(router, signatures);
+      if (speaker && speaker.config.routerId !== routerId) {
+        await this.stopSpeaker(router, speaker);
+        speaker = undefined;
+        signatures.clear();
+        this.signatures.set(router, signatures);
+      }
+      const fresh = !speaker;
+      if (!speaker) {
+        speaker = new Speaker({ asn: operatorAsn, routerId });
+        this.watch(router, speaker);
+        this.speakers.set(router, speaker);
+      }
+      // Sessions removed or changed stop first.
+      for (const [peer, sig] of signatures) {
+        const want = sessions.get(peer);
+        if (!want || signature(want) !== sig) {
+          speaker.removePeer(peer);
+          signatures.delete(peer);
+          this.engine.sessionChanged(peer);
+        }
+      }
+      for (const [peer, { s, p }] of sessions) {
+        const policies = {
+          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks }),
+          // Nothing is announced to partners yet: steering (a later issue) decides what is.
+          export: () => 'no routes are sent to partners',
+        };
+        if (signatures.has(peer)) {
+          speaker.setPolicies(peer, policies);
+          continue;
+        }
+        if (!this.listening.has(`${s.operatorAddress}:${port}`)) {
+          try {
+            await speaker.listenOn({ host: s.operatorAddress, port });
+            this.listening.set(`${s.operatorAddress}:${port}`, router);
+          } catch (e) {
+            this.log(`${router}: cannot listen on ${s.operatorAddress}:${port} (${(e as Error).message}); the session to ${peer} will only be opened from here`);
+          }
+        }
+        const session = speaker.addPeer({
           address: s.peerAddress, port: this.opts.peerPort ?? port, asn: p.asn, localAsn: operatorAsn, localAddress: s.operatorAddress, routerId,
           holdTime: 90, passive: false, families: [s.family === 4 ? 'ipv4' : 'ipv6'], routeServerClient: false,
           connectRetryTime: this.opts.connectRetry ?? 5, addPathReceive: false, description: `${p.key} ${s.connection}`,
           ...(s.maxPrefixes > 0 ? { maxPrefix: { limit: s.maxPrefixes, action: 'teardown' as const, restartSeconds: 60 } } : {}),
-        }, {
-          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks }),
-          // Nothing is announced to partners yet: steering (a later issue) decides what is.
-          export: () => 'no routes are sent to partners',
-        });
+        }, policies);
+        signatures.set(peer, signature({ s, p }));
+        if (!fresh) session.start();
+        this.log(`${router}: session to ${peer} (${p.key} ${s.connection}, AS${p.asn}) configured`);
       }
-      speaker.on('routes', (_peer, announced, withdrawn) => this.engine.routesChanged([...announced, ...withdrawn].map(keyToText)));
-      speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
-      speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
-      speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));
-      this.speakers.set(router, speaker);
-      await speaker.start();
-      this.log(`${router}: listening on ${addresses.map((a) => `${a}:${port}`).join(', ')} with ${sessions.length} session(s)`);
+      if (fresh) await speaker.start();
     }
     this.engine.setView(view.engine);
+  }
+
+  private async stopSpeaker(router: string, speaker: Speaker): Promise<void> {
+    await speaker.stop();
+    this.speakers.delete(router);
+    this.signatures.delete(router);
+    for (const [addr, r] of this.listening) if (r === router) this.listening.delete(addr);
+  }
+
+  private watch(router: string, speaker: Speaker): void {
+    speaker.on('routes', (_peer, announced, withdrawn) => this.engine.routesChanged([...announced, ...withdrawn].map(keyToText)));
+    speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
+    speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
+    speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));
   }
 
   async stop(): Promise<void> {
     await Promise.all([...this.speakers.values()].map((s) => s.stop()));
     this.speakers.clear();
+    this.signatures.clear();
+    this.listening.clear();
     await Promise.all(this.writes);
   }
 

@@ -1,7 +1,8 @@
 // The live side end to end on loopback: the daemon runs the test world's edge routers, partner
-// routers (openpeering speakers here; BIRD and GoBGP in the interop suite) announce customer
-// prefixes, and the registry shows the validation states: Verified, Warning when a session is
-// lost, restored when it returns; a hijack from another partner is rejected with its reason.
+// routers (openpeering speakers here) announce customer prefixes, and the registry shows the
+// validation states: Verified, Warning when a session is lost, restored when it returns; a hijack
+// from another partner is rejected with its reason; registry changes apply on reload without
+// restarting unchanged sessions; events are stored and listed through the API.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
@@ -79,6 +80,27 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const rib = fra.rib.peers.get('127.12.2.100')!.rib;
   assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
+
+  // Registry changes apply live. A prefix the partner announces before it is registered is
+  // filtered; once registered (and the daemon reloaded) it is accepted and verified.
+  const extra = { prefix: '185.66.0.0/24', attrs: good };
+  for (const p of partners.slice(0, 2)) p.announce([{ key: textToKey(extra.prefix)!, attrs: extra.attrs }]);
+  const ams1 = daemon.speakers.get('ams-er1')!;
+  await until(() => ams1.rib.peers.get('127.11.1.1')?.rib.get(textToKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
+  assert.equal(ams1.rib.peers.get('127.11.1.1')!.rib.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered on peering nordlink/nordlink-ams');
+  await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra', { prefix: extra.prefix, key: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' }, 201);
+  const sessionBefore = ams1.peer('127.11.1.1')!.session;
+  await daemon.reload();
+  assert.equal(ams1.peer('127.11.1.1')!.session, sessionBefore, 'unchanged sessions stay up');
+  assert.equal(ams1.rib.peers.get('127.11.1.1')!.rib.rejected(textToKey(extra.prefix)!), undefined, 're-judged with the new policy');
+  const extraReg = () => must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra');
+  await until(async () => (await extraReg()).state === 'Verified', 'the new registered prefix Verified');
+  // A connection taken out of service: its session stops, the prefix loses it.
+  await must(srv, 'POST', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2/state', { state: 'Decommissioning' });
+  await daemon.reload();
+  assert.equal(daemon.speakers.get('ams-er2'), undefined, 'a router left without sessions stops its speaker');
+  await until(async () => (await hq()).state === 'Failed', 'hq Failed: one router left in the primary location');
+  assert.equal((await hq()).errorMessage, 'Provider has fewer than two sessions in its primary location');
 
   // The events are stored: per prefix, per customer and per partner, oldest first, paged.
   await daemon.stop();

@@ -78,14 +78,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   /** The listeners (if configured) and every peer's session. */
   async start(): Promise<void> {
     const listen = this.config.listen;
-    for (const l of listen === undefined ? [] : Array.isArray(listen) ? listen : [listen]) {
-      const server = net.createServer((sock) => this.onIncoming(sock));
-      this.servers.push(server);
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(l.port, l.host, () => { server.removeListener('error', reject); resolve(); });
-      });
-    }
+    for (const l of listen === undefined ? [] : Array.isArray(listen) ? listen : [listen]) await this.listenOn(l);
     for (const p of this.peers.values()) p.session.start();
   }
 
@@ -145,6 +138,30 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   }
 
   peerIds(): string[] { return [...this.peers.keys()]; }
+
+  /** Stops a peer's session and forgets it and its routes (configuration changed). */
+  removePeer(id: string): void {
+    const p = this.peers.get(id);
+    if (!p) return;
+    p.session.removeAllListeners();
+    p.session.stop('peer removed from the configuration');
+    p.out.clear();
+    p.dirty.clear();
+    this.peers.delete(id);
+    const changed = new Changed();
+    this.rib.removePeer(id, changed);
+    this.changed(changed);
+  }
+
+  /** Accepts sessions on one more address (a running speaker; see SpeakerConfig.listen). */
+  async listenOn(l: { host: string; port: number }): Promise<void> {
+    const server = net.createServer((sock) => this.onIncoming(sock));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(l.port, l.host, () => { server.removeListener('error', reject); resolve(); });
+    });
+    this.servers.push(server);
+  }
 
   setPolicies(id: string, policies: { import?: ImportPolicy; export?: ExportPolicy }): void {
     const p = this.peers.get(id);
