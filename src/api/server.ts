@@ -20,7 +20,11 @@ declare module 'fastify' {
   interface FastifyInstance { routeList: Array<{ method: string; url: string }> }
 }
 
-export interface ServerOptions { logger?: FastifyServerOptions['logger'] }
+export interface ServerOptions {
+  logger?: FastifyServerOptions['logger'];
+  /** called after every successful write (the live side reloads what the registry now says) */
+  onWrite?: () => void;
+}
 
 export async function buildServer(registry: Registry, opts: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -32,6 +36,12 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   installErrorHandling(app);
   // Every route the server answers, so tests can check the OpenAPI document lists them all.
   const routes: Array<{ method: string; url: string }> = [];
+  if (opts.onWrite) {
+    const onWrite = opts.onWrite;
+    app.addHook('onResponse', async (req, reply) => {
+      if (req.method !== 'GET' && req.method !== 'HEAD' && reply.statusCode < 300) onWrite();
+    });
+  }
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
   });

@@ -25,19 +25,42 @@ export function registerServe(program: Command): void {
     .option('--db <file>', `SQLite database file (default ${DEFAULTS.db})`)
     .option('--config <file.yaml>', 'YAML file with listen, db and logLevel; flags win over it')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
-    .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string }) => {
+    .option('--bgp-port <port>', 'TCP port of the BGP sessions with partner routers, on each connection\'s operator address (default 179)', '179')
+    .option('--no-bgp', 'run the API only: no BGP sessions, no live validation')
+    .addHelpText('after', `
+BGP: each edge router in the registry gets a BGP speaker on the operator addresses of its Active
+connections, one session per connection with the peering's import policy; received routes keep
+registered and customer prefixes validated (state, message, events). Registry changes made
+through the API apply within a second, without restarting unchanged sessions. Binding port 179
+needs root (or CAP_NET_BIND_SERVICE); without it sessions are still opened from our side.`)
+    .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string; bgpPort: string; bgp: boolean }) => {
       const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel });
       const { host, port } = parseListen(cfg.listen);
       const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
       const { buildServer } = await import('../api/server.js');
       const registry = await openRegistry(cfg.db);
       const secret = await ensureOperatorKey(registry);
-      const app = await buildServer(registry, { logger: { level: cfg.logLevel } });
+      const bgpPort = Number(opts.bgpPort);
+      if (!Number.isInteger(bgpPort) || bgpPort < 1 || bgpPort > 65535) throw new Error(`--bgp-port ${opts.bgpPort}: expected a TCP port (1-65535)`);
+      let log: (line: string) => void = () => {};
+      const daemon = opts.bgp ? new (await import('../daemon.js')).EdgeDaemon(registry, { port: bgpPort, log: (line) => log(line) }) : undefined;
+      // Writes through the API change what the sessions should be: reload shortly after, once.
+      let timer: NodeJS.Timeout | undefined;
+      let running: Promise<void> = Promise.resolve();
+      const onWrite = () => {
+        clearTimeout(timer);
+        timer = setTimeout(() => {
+          running = running.then(() => daemon!.reload()).catch((e: Error) => app.log.error(`bgp: reload failed: ${e.message}`));
+        }, 300);
+      };
+      const app = await buildServer(registry, { logger: { level: cfg.logLevel }, ...(daemon ? { onWrite } : {}) });
+      log = (line) => app.log.info(`bgp: ${line}`);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         app.log.info({ signal }, 'shutting down');
+        await daemon?.stop();
         await app.close();
         await registry.store.close();
         process.exit(0);
@@ -47,6 +70,7 @@ export function registerServe(program: Command): void {
       const address = await app.listen({ host, port });
       app.log.info({ db: cfg.db, schemaVersion: await registry.store.schemaVersion() }, `openpeering API on ${address} (OpenAPI at ${address}/openapi.json)`);
       if (secret) process.stdout.write(keyBanner(cfg.db, secret, address));
+      await daemon?.start().catch((e: Error) => app.log.error(`bgp: ${e.message}`));
     });
 
   program.command('init')
