@@ -10,7 +10,11 @@ import type { Registry } from './registry/registry.js';
 import { ValidationFacts, type FactPeering, type FactSession } from './registry/validation-facts.js';
 import { ValidationEngine, type WatchedPrefix } from './validation/engine.js';
 import type { PrefixEvent } from './validation/events.js';
-import { importPolicy } from './validation/import-policy.js';
+import { importPolicy, routeOrigin } from './validation/import-policy.js';
+import type { LiveRoutes, ReceivedRoute } from './api/route.js';
+import { prefixOfRouteKey } from './bgp/rib/adj-rib-in.js';
+import { formatAsPath } from './bgp/wire/attributes/as-path.js';
+import { formatCommunity, formatLargeCommunities } from './bgp/wire/attributes/communities.js';
 import type { RouteLookup, StateResult } from './validation/prefix-state.js';
 import type { ServiceCommunity } from './validation/route-checks.js';
 import { buildView } from './validation/view.js';
@@ -35,7 +39,7 @@ export interface EdgeDaemonEvents {
   state: [prefix: WatchedPrefix, result: StateResult];
 }
 
-export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
+export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRoutes {
   /** speakers by edge router name */
   readonly speakers = new Map<string, Speaker>();
   readonly engine: ValidationEngine;
@@ -45,6 +49,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private signatures = new Map<string, Map<string, string>>();
   /** address:port -> the router whose speaker listens there */
   private listening = new Map<string, string>();
+  /** the peerings of the last reload, for the received-routes view */
+  private peerings = new Map<string, FactPeering>();
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
 
@@ -75,6 +81,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       return;
     }
     const view = buildView(snapshot, this.opts.community ? { community: this.opts.community } : {});
+    this.peerings = view.peerings;
     const operatorAsn = snapshot.operatorAsn;
     const desired = new Map<string, Map<string, { s: FactSession; p: FactPeering }>>();
     for (const p of snapshot.peerings) {
@@ -171,6 +178,29 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     this.signatures.clear();
     this.listening.clear();
     await Promise.all(this.writes);
+  }
+
+  /** Routes the sessions of a peering received (pre-policy), by prefix then connection: LiveRoutes. */
+  received(peering: string, filter: { connection?: string; prefix?: string }): ReceivedRoute[] {
+    const out: ReceivedRoute[] = [];
+    const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
+    for (const s of this.peerings.get(peering)?.sessions ?? []) {
+      if (filter.connection !== undefined && s.connection !== filter.connection) continue;
+      const rib = this.speakers.get(s.router)?.rib.peers.get(s.peerAddress)?.rib;
+      if (!rib) continue;
+      const entries = key !== undefined ? rib.routesFor(key) : rib.entries();
+      for (const [rk, set] of entries) {
+        const prefix = prefixOfRouteKey(rk);
+        const a = set.attrs;
+        const reason = rib.rejected(rk);
+        out.push({
+          prefix: keyToText(prefix), connection: s.connection, peerAddress: s.peerAddress, nextHop: a.nextHop ?? null,
+          asPath: formatAsPath(a.asPath), originAs: routeOrigin(a) ?? null, communities: (a.communities ?? []).map(formatCommunity),
+          largeCommunities: formatLargeCommunities(a.largeCommunities), accepted: reason === undefined, reason: reason ?? null,
+        });
+      }
+    }
+    return out.sort((x, y) => (x.prefix < y.prefix ? -1 : x.prefix > y.prefix ? 1 : x.connection < y.connection ? -1 : x.connection > y.connection ? 1 : 0));
   }
 
   /** What a session received for a prefix, accepted or not (validation explains rejections too). */

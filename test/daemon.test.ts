@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { buildWorld, must } from './helpers/world.js';
 import { EdgeDaemon } from '../src/daemon.js';
+import { buildServer } from '../src/api/server.js';
 import { Speaker } from '../src/bgp/speaker.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
@@ -80,6 +81,23 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const rib = fra.rib.peers.get('127.12.2.100')!.rib;
   assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
+
+  // The received routes, as the API shows them to the peering's partner.
+  const live = await buildServer(srv.registry, { live: daemon });
+  after(() => live.close());
+  const received = await live.inject({ method: 'GET', url: '/v1/partners/apex-ix/peerings/apex-fra/received-routes?accepted=false', headers: { authorization: `Bearer ${srv.operatorKey}` } });
+  assert.equal(received.statusCode, 200);
+  assert.deepEqual(received.json().items, [{
+    prefix: '45.66.0.0/24', connection: 'rs-1', peerAddress: '127.12.2.100', nextHop: '192.0.2.1', asPath: '64502 64666', originAs: 64666,
+    communities: ['64500:8007'], largeCommunities: [], accepted: false,
+    reason: 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra',
+  }]);
+  const nordlinkRoutes = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?limit=2', headers: { authorization: `Bearer ${srv.operatorKey}` } });
+  const page = nordlinkRoutes.json();
+  assert.deepEqual(page.items.map((r: { prefix: string; connection: string; accepted: boolean }) => `${r.prefix} ${r.connection} ${r.accepted}`), ['45.66.0.0/23 ams-1 true', '45.66.0.0/23 ams-2 true']);
+  assert.ok(page.nextCursor);
+  const bad = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?prefix=45.66.0.1/24', headers: { authorization: `Bearer ${srv.operatorKey}` } });
+  assert.equal(bad.statusCode, 400);
 
   // Registry changes apply live. A prefix the partner announces before it is registered is
   // filtered; once registered (and the daemon reloaded) it is accepted and verified.

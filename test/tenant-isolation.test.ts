@@ -70,6 +70,7 @@ const TENANT_ROUTES: Record<string, TenantRow> = {
   'GET /v1/partners/:partner/customer-prefixes':                                    P(200,    200,   404,  404,  401),
   'GET /v1/partners/:partner/peerings':                                             P(200,    200,   404,  404,  401),
   'GET /v1/partners/:partner/peerings/:peering':                                    P(200,    200,   404,  404,  401),
+  'GET /v1/partners/:partner/peerings/:peering/received-routes':                                    P(200,    200,   404,  404,  401),
   'PUT /v1/partners/:partner/peerings/:peering':                                    P(WRITE,  WRITE, 404,  404,  401),
   'DELETE /v1/partners/:partner/peerings/:peering':                                 P(WRITE,  WRITE, 404,  404,  401),
   'POST /v1/partners/:partner/peerings/:peering/change-type':                       P(WRITE,  WRITE, 404,  404,  401),

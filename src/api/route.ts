@@ -24,7 +24,19 @@ export interface RouteSpec {
   handler: (req: AnyRequest, reply: FastifyReply) => Promise<unknown>;
 }
 
-export interface Ctx { app: FastifyInstance; registry: Registry }
+/** A route a partner session sent, as the received-routes view shows it. */
+export interface ReceivedRoute {
+  prefix: string; connection: string; peerAddress: string; nextHop: string | null; asPath: string; originAs: number | null;
+  communities: string[]; largeCommunities: string[]; accepted: boolean; reason: string | null;
+}
+
+/** The live side's routes, when the service runs BGP (serve without --no-bgp). */
+export interface LiveRoutes {
+  /** routes received on the sessions of one peering ("partner/name"), optionally one connection or prefix */
+  received(peering: string, filter: { connection?: string; prefix?: string }): ReceivedRoute[];
+}
+
+export interface Ctx { app: FastifyInstance; registry: Registry; live?: LiveRoutes }
 
 // Schemas validate requests at run time; handlers read the validated shapes.
 export type AnyRequest = Omit<FastifyRequest, "params" | "query" | "body"> & { params: any; query: any; body: any };

@@ -125,6 +125,22 @@ export const RegisteredPrefixInput = Type.Object({
   prefix: Type.String({ description: 'public IPv4 or IPv6 prefix in CIDR notation' }),
   key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
 }, { additionalProperties: false });
+// Received routes (the live side)
+
+export const ReceivedRoute = Type.Object({
+  prefix: Type.String(), connection: Type.String(), peerAddress: Type.String(), nextHop: nullable(Type.String()),
+  asPath: Type.String({ description: 'e.g. "64496 64497 {64498,64499}" (sets in braces)' }), originAs: nullable(Type.Integer()),
+  communities: Type.Array(Type.String()), largeCommunities: Type.Array(Type.String()),
+  accepted: Type.Boolean(), reason: nullable(Type.String({ description: 'why the import policy rejected the route' })),
+});
+export const ReceivedRoutesQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'items per page (1-1000)' })),
+  cursor: Type.Optional(Type.String({ description: 'nextCursor from the previous page' })),
+  connection: Type.Optional(Type.String({ description: 'only this connection\'s session' })),
+  prefix: Type.Optional(Type.String({ description: 'only this prefix (CIDR)' })),
+  accepted: Type.Optional(Type.Boolean({ description: 'only accepted (true) or rejected (false) routes' })),
+}, { additionalProperties: false });
+
 // Prefix events (validation)
 
 export const PrefixEvent = Type.Object({

@@ -13,6 +13,7 @@ import { registrationRoutes } from './routes/registrations.js';
 import { customerRoutes } from './routes/customers.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import type { LiveRoutes } from './route.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -24,6 +25,8 @@ export interface ServerOptions {
   logger?: FastifyServerOptions['logger'];
   /** called after every successful write (the live side reloads what the registry now says) */
   onWrite?: () => void;
+  /** the live side's received routes */
+  live?: LiveRoutes;
 }
 
 export async function buildServer(registry: Registry, opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -59,7 +62,7 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
       security: [{ bearer: [] }],
     },
   });
-  const ctx = { app, registry };
+  const ctx = { app, registry, ...(opts.live ? { live: opts.live } : {}) };
   systemRoutes(ctx);
   popRoutes(ctx);
   partnerRoutes(ctx);

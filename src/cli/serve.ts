@@ -53,7 +53,7 @@ needs root (or CAP_NET_BIND_SERVICE); without it sessions are still opened from 
           running = running.then(() => daemon!.reload()).catch((e: Error) => app.log.error(`bgp: reload failed: ${e.message}`));
         }, 300);
       };
-      const app = await buildServer(registry, { logger: { level: cfg.logLevel }, ...(daemon ? { onWrite } : {}) });
+      const app = await buildServer(registry, { logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon } : {}) });
       log = (line) => app.log.info(`bgp: ${line}`);
       let stopping = false;
       const stop = async (signal: string) => {

@@ -2,6 +2,9 @@
 import { Type } from '@sinclair/typebox';
 import { type Ctx, route, sendUpserted, roleOf, PARTNER_SCOPE, OPERATOR_PARTNER_SEES } from '../route.js';
 import * as S from '../schemas.js';
+import { decodeCursor, encodeCursor, pageLimit } from '../../registry/paging.js';
+import { invalid } from '../../registry/errors.js';
+import { parsePrefix } from '../../net/prefix.js';
 
 const PartnerParams = Type.Object({ partner: S.Name });
 const PeeringParams = Type.Object({ partner: S.Name, peering: S.Name });
@@ -19,6 +22,26 @@ export function peeringRoutes(ctx: Ctx): void {
     method: 'GET', url: `${base}/:peering`, tag: 'peerings', summary: 'Get a peering with its connections', access: PARTNER_SCOPE,
     params: PeeringParams, response: { 200: S.Peering },
     handler: async (req) => peerings.get(req.params.partner, req.params.peering),
+  });
+  route(ctx, {
+    method: 'GET', url: `${base}/:peering/received-routes`, tag: 'peerings', access: PARTNER_SCOPE,
+    summary: 'Routes the peering\'s sessions received: accepted, or rejected with the import policy\'s reason',
+    description: 'Pre-policy (Adj-RIB-In) view of every Active connection\'s session. Empty when the service runs without BGP (serve --no-bgp).',
+    params: PeeringParams, querystring: S.ReceivedRoutesQuery, response: { 200: S.PageOf(S.ReceivedRoute) },
+    handler: async (req) => {
+      await peerings.get(req.params.partner, req.params.peering);
+      const q = req.query as { limit?: number; cursor?: string; connection?: string; prefix?: string; accepted?: boolean };
+      if (q.prefix !== undefined && !parsePrefix(q.prefix)) throw invalid(`prefix ${q.prefix} is not a prefix in CIDR notation`, 'prefix');
+      let routes = ctx.live?.received(`${req.params.partner}/${req.params.peering}`, {
+        ...(q.connection ? { connection: q.connection } : {}), ...(q.prefix ? { prefix: q.prefix } : {}),
+      }) ?? [];
+      if (q.accepted !== undefined) routes = routes.filter((r) => r.accepted === q.accepted);
+      // Offset paging over a stable order (prefix, then connection).
+      const from = q.cursor === undefined ? 0 : Number(decodeCursor(q.cursor));
+      const limit = pageLimit(q);
+      const items = routes.slice(from, from + limit);
+      return { items, nextCursor: from + limit < routes.length ? encodeCursor(from + limit) : null };
+    },
   });
   route(ctx, {
     method: 'PUT', url: `${base}/:peering`, tag: 'peerings', access: PARTNER_SCOPE,
