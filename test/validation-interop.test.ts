@@ -1,16 +1,16 @@
-// Live validation with real partner routers: BIRD 2 runs nordlink's four routers (one process per
-// session address) and GoBGP the route server of apex-ix, against the daemon on the test world.
+// Live validation with real partner routers: BIRD 2 (then GoBGP) runs nordlink's four routers (one
+// process per session address) and the other one the route server of apex-ix, against the daemon
+// on the test world.
 // Each bad announcement gives its exact message, fixing it turns the prefix Verified again (with
 // a restored event), and another partner announcing the prefix is rejected as a hijack.
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { buildWorld, must } from './helpers/world.js';
 import { EdgeDaemon } from '../src/daemon.js';
-import { startDaemon, type Daemon, type RouteSpec } from '../src/lab/daemons/index.js';
+import { startDaemon, type Daemon, type DaemonKind, type RouteSpec } from '../src/lab/daemons/index.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 
-const PORT = 1792;
 
 async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -20,23 +20,24 @@ async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 30_
   }
 }
 
-test('BIRD and GoBGP partner routers: every route check gives its message; a hijack is rejected', async () => {
+for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 1793]] as Array<[DaemonKind, DaemonKind, number]>) {
+test(`${kind} partner routers: every route check gives its message; a hijack from a ${other} route server is rejected`, async (t) => {
   const srv = await startServer();
-  after(() => srv.close());
+  t.after(() => srv.close());
   await buildWorld(srv);
   const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1 });
   const events: string[] = [];
   daemon.on('event', (p, e) => events.push(`${p.id} ${e.type}`));
   await daemon.start();
   const routers: Daemon[] = [];
-  after(async () => { await daemon.stop(); for (const r of routers) await r.stop(); });
+  t.after(async () => { await daemon.stop(); for (const r of routers) await r.stop(); });
 
   const good = (prefix: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
   // nordlink: ams-1, ams-2 (primary location of contoso-eu), fra-1, fra-2 (backup).
   const sessions = [['127.11.1.1', '127.11.1.0'], ['127.11.1.3', '127.11.1.2'], ['127.11.2.1', '127.11.2.0'], ['127.11.2.3', '127.11.2.2']] as const;
   for (const [address, operator] of sessions) {
     routers.push(await startDaemon({
-      kind: 'bird', address, port: PORT, asn: 64501, routerId: address, peers: [{ address: operator, port: PORT, asn: 64500, families: ['ipv4'] }],
+      kind, address, port: PORT, asn: 64501, routerId: address, peers: [{ address: operator, port: PORT, asn: 64500, families: ['ipv4'] }],
       routes: [good('45.66.0.0/24'), good('45.66.0.0/23')],
     }));
   }
@@ -68,9 +69,9 @@ test('BIRD and GoBGP partner routers: every route check gives its message; a hij
   await ams2.announce!([good('45.66.0.0/24')]);
   await until(async () => (await hq()).state === 'Verified', 'Verified again');
 
-  // The route server (GoBGP) announces contoso's prefix and a more-specific of it: hijacks.
+  // The route server announces contoso's prefix and a more-specific of it: hijacks.
   const rs = await startDaemon({
-    kind: 'gobgp', address: '127.12.2.100', port: PORT, asn: 64502, routerId: '127.12.2.100',
+    kind: other, address: '127.12.2.100', port: PORT, asn: 64502, routerId: '127.12.2.100',
     peers: [{ address: '127.12.2.1', port: PORT, asn: 64500, families: ['ipv4'] }],
     routes: [good('45.66.0.0/24', { asPath: [64666] }), good('45.66.0.128/25', { asPath: [64666] })],
   });
@@ -82,3 +83,4 @@ test('BIRD and GoBGP partner routers: every route check gives its message; a hij
   assert.equal(rib().acceptedV4, 0);
   assert.equal((await hq()).state, 'Verified');
 });
+}
