@@ -10,14 +10,18 @@ import type { Registry } from './registry/registry.js';
 import { ValidationFacts, type FactPeering, type FactSession } from './registry/validation-facts.js';
 import { ValidationEngine, type WatchedPrefix } from './validation/engine.js';
 import type { PrefixEvent } from './validation/events.js';
-import { importPolicy, routeOrigin } from './validation/import-policy.js';
+import { classify, importPolicy, routeOrigin } from './validation/import-policy.js';
+import { rejectionEvent } from './validation/events.js';
+import { keyToPrefix, type PrefixKey } from './bgp/wire/nlri.js';
+import { formatPrefix } from './net/prefix.js';
+import type { PathAttributes } from './bgp/wire/attributes/types.js';
 import type { LiveRoutes, ReceivedRoute } from './api/route.js';
 import { prefixOfRouteKey } from './bgp/rib/adj-rib-in.js';
 import { formatAsPath } from './bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from './bgp/wire/attributes/communities.js';
 import type { RouteLookup, StateResult } from './validation/prefix-state.js';
 import type { ServiceCommunity } from './validation/route-checks.js';
-import { buildView } from './validation/view.js';
+import { buildView, type ValidationView } from './validation/view.js';
 
 export interface EdgeDaemonOptions {
   /** TCP port the edge routers' sessions listen on (default 179) */
@@ -51,6 +55,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   private listening = new Map<string, string>();
   /** the peerings of the last reload, for the received-routes view */
   private peerings = new Map<string, FactPeering>();
+  /** the peering of each session, by partner address */
+  private peeringOf = new Map<string, FactPeering>();
+  private view: ValidationView | undefined;
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
 
@@ -81,7 +88,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       return;
     }
     const view = buildView(snapshot, this.opts.community ? { community: this.opts.community } : {});
+    this.view = view;
     this.peerings = view.peerings;
+    this.peeringOf = new Map(snapshot.peerings.flatMap((p) => p.sessions.map((s) => [s.peerAddress, p] as const)));
     const operatorAsn = snapshot.operatorAsn;
     const desired = new Map<string, Map<string, { s: FactSession; p: FactPeering }>>();
     for (const p of snapshot.peerings) {
@@ -166,7 +175,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   private watch(router: string, speaker: Speaker): void {
-    speaker.on('routes', (_peer, announced, withdrawn) => this.engine.routesChanged([...announced, ...withdrawn].map(keyToText)));
+    speaker.on('routes', (peer, announced, withdrawn, attrs) => {
+      this.engine.routesChanged([...announced, ...withdrawn].map(keyToText));
+      if (attrs && announced.length) this.judgeRejections(peer, announced, attrs);
+    });
     speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
     speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
     speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));
@@ -178,6 +190,25 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     this.signatures.clear();
     this.listening.clear();
     await Promise.all(this.writes);
+  }
+
+  /**
+   * Rejections that are events (a hijack, an RPKI invalid route) go to the prefixes they touch:
+   * the registered prefix a hijack falls under, and whatever is watched at the announced prefix.
+   */
+  private judgeRejections(peer: string, announced: PrefixKey[], attrs: PathAttributes): void {
+    const p = this.peeringOf.get(peer);
+    if (!p || !this.view) return;
+    const policy = { id: p.key, type: p.type, asn: p.asn };
+    for (const key of announced) {
+      const prefix = keyToPrefix(key);
+      const verdict = classify(policy, this.view.registrations, { checks: this.view.checks }, prefix, attrs);
+      const text = formatPrefix(prefix);
+      const event = rejectionEvent(text, peer, verdict, attrs, new Date().toISOString());
+      if (!event) continue;
+      const touched = new Set([...this.engine.watchedAt(text), ...(verdict.accept || !verdict.registered ? [] : this.engine.watchedAt(formatPrefix(verdict.registered)))]);
+      for (const w of touched) this.onEvent(w, event);
+    }
   }
 
   /** Routes the sessions of a peering received (pre-policy), by prefix then connection: LiveRoutes. */

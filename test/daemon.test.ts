@@ -79,7 +79,7 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const fra = daemon.speakers.get('fra-er1')!;
   await until(() => (fra.rib.peers.get('127.12.2.100')?.rib.size ?? 0) > 0, 'the hijack received');
   const rib = fra.rib.peers.get('127.12.2.100')!.rib;
-  assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
+  assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
 
   // The received routes, as the API shows them to the peering's partner.
@@ -90,7 +90,7 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   assert.deepEqual(received.json().items, [{
     prefix: '45.66.0.0/24', connection: 'rs-1', peerAddress: '127.12.2.100', nextHop: '192.0.2.1', asPath: '64502 64666', originAs: 64666,
     communities: ['64500:8007'], largeCommunities: [], accepted: false,
-    reason: 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra',
+    reason: 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix',
   }]);
   const nordlinkRoutes = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?limit=2', headers: { authorization: `Bearer ${srv.operatorKey}` } });
   const page = nordlinkRoutes.json();
@@ -105,7 +105,7 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   for (const p of partners.slice(0, 2)) p.announce([{ key: textToKey(extra.prefix)!, attrs: extra.attrs }]);
   const ams1 = daemon.speakers.get('ams-er1')!;
   await until(() => ams1.rib.peers.get('127.11.1.1')?.rib.get(textToKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
-  assert.equal(ams1.rib.peers.get('127.11.1.1')!.rib.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered on peering nordlink/nordlink-ams');
+  assert.equal(ams1.rib.peers.get('127.11.1.1')!.rib.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered by partner nordlink');
   await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra', { prefix: extra.prefix, key: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' }, 201);
   const sessionBefore = ams1.peer('127.11.1.1')!.session;
   await daemon.reload();

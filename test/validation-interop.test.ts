@@ -78,9 +78,17 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     routers.push(rs);
     const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.12.2.100')!.rib;
     await until(async () => rib().size === 2, 'the hijacks received').catch((e) => { throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`); });
-    assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
-    assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered on peering nordlink/nordlink-ams, not apex-ix/apex-fra');
+    assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
+    assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
     assert.equal(rib().acceptedV4, 0);
     assert.equal((await hq()).state, 'Verified');
+    // The hijack events reach the registered prefix and the customer prefix it touches, stored.
+    assert.ok(events.includes('nordlink/nordlink-ams/contoso PrefixHijackEvent'), events.join('\n'));
+    assert.ok(events.includes('contoso/contoso-eu/hq PrefixHijackEvent'));
+    await daemon.stop();
+    const stored = await srv.registry.events.listForCustomer('contoso', { limit: 1000 });
+    const hijack = stored.items.find((e) => e.type === 'PrefixHijackEvent' && e.prefix === '45.66.0.0/24')!;
+    assert.equal(hijack.level, 'Critical');
+    assert.deepEqual([hijack.details.peer, hijack.details.originAs, hijack.details.owner], ['127.12.2.100', 64666, 'nordlink/nordlink-ams']);
   });
 }

@@ -31,9 +31,13 @@ describe('peering-service sessions', () => {
     assert.equal(classify(nordlink, regs, ctx, P('198.51.100.128/25'), route([64501])).accept, true);
     assert.equal(classify(nordlink, regs, ctx, P('2001:db8:100::/48'), route([64501])).accept, true);
   });
-  test('a prefix not registered on the peering is filtered, without an event', () => {
+  test("the partner's other peerings (its other locations) may carry the prefix too", () => {
+    const nordlinkFra: PolicyPeering = { id: 'nordlink/fra-ps', type: 'peering-service', asn: 64501 };
+    assert.equal(classify(nordlinkFra, regs, ctx, P('198.51.100.0/24'), route([64501])).accept, true);
+  });
+  test('a prefix not registered by the partner is filtered, without an event', () => {
     const v = classify(nordlink, regs, ctx, P('203.0.113.0/24'), route([64501]));
-    assert.deepEqual(v, { accept: false, kind: 'not-registered', reason: '203.0.113.0/24 is not registered on peering nordlink/ams-ps' });
+    assert.deepEqual(v, { accept: false, kind: 'not-registered', reason: '203.0.113.0/24 is not registered by partner nordlink' });
   });
   test('a route problem rejects with the message the customer would see', () => {
     const v = classify(nordlink, regs, ctx, P('198.51.100.0/24'), route([64501], { communities: [] }));
@@ -87,7 +91,7 @@ describe('as the speaker uses it', () => {
     let decoded = 0;
     const lazy = (a: PathAttributes) => ({ get attrs() { decoded++; return a; } });
     assert.equal(policy(textToKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
-    assert.equal(policy(textToKey('203.0.113.0/24')!, lazy(route([64501]))), '203.0.113.0/24 is not registered on peering nordlink/ams-ps');
+    assert.equal(policy(textToKey('203.0.113.0/24')!, lazy(route([64501]))), '203.0.113.0/24 is not registered by partner nordlink');
     assert.equal(decoded, 2);
   });
 });

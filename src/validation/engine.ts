@@ -80,6 +80,11 @@ export class ValidationEngine {
     for (const p of this.bySession.get(peerAddress) ?? []) this.validate(p);
   }
 
+  /** The prefixes watched at exactly this prefix. */
+  watchedAt(prefix: string): readonly WatchedPrefix[] {
+    return this.byPrefix.get(normalise(prefix)) ?? [];
+  }
+
   /** The last result for a prefix resource. */
   result(kind: WatchedKind, id: string): StateResult | undefined {
     return this.results.get(`${kind}:${id}`);

@@ -6,8 +6,10 @@
 //    peering (or more-specifics of them), passing the route checks;
 //  - exchange-route-server: prefixes originated by an ASN registered on the peering, passing the
 //    route checks;
-//  - a registered prefix, or a more-specific of it, arriving on another peering's session, or
-//    with another origin than the one it was verified with, is a hijack.
+//  - a registered prefix, or a more-specific of it, arriving on another partner's session, or
+//    with another origin than the one it was verified with, is a hijack. (A prefix is registered
+//    on one peering, but its key works at every location of the partner: the partner's sessions
+//    everywhere may carry it, as a customer's backup location needs.)
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
 import { keyToPrefix, type PrefixKey } from '../bgp/wire/nlri.js';
@@ -48,6 +50,9 @@ export type Verdict =
   | { accept: true; registered: Prefix | undefined }
   | { accept: false; kind: RejectKind; reason: string; problems?: RouteProblem[]; registered?: Prefix; owner?: string };
 
+/** "partner/peering" -> "partner" */
+const partnerOf = (peeringId: string): string => peeringId.slice(0, peeringId.indexOf('/'));
+
 /** The origin AS: the last ASN of a path ending in an AS_SEQUENCE (undefined for an AS_SET, RFC 6811). */
 export function routeOrigin(a: PathAttributes): number | undefined {
   const last = a.asPath?.[a.asPath.length - 1];
@@ -61,8 +66,12 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
   const covering = regs.prefixes.covering(prefix);
   // The most specific registration decides whose prefix this is.
   const reg = covering[covering.length - 1];
-  if (reg && reg.value !== peering.id) {
-    return { accept: false, kind: 'hijack', reason: `hijack: ${text} is registered on peering ${reg.value}, not ${peering.id}`, registered: reg.prefix, owner: reg.value };
+  const partner = partnerOf(peering.id);
+  if (reg && partnerOf(reg.value) !== partner) {
+    return {
+      accept: false, kind: 'hijack', registered: reg.prefix, owner: reg.value,
+      reason: `hijack: ${text} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
+    };
   }
   if (reg) {
     const expected = ctx.expectedOrigin?.(reg.prefix);
@@ -77,7 +86,7 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
       return { accept: false, kind: 'origin-not-registered', reason: `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}` };
     }
   } else {
-    return { accept: false, kind: 'not-registered', reason: `${text} is not registered on peering ${peering.id}` };
+    return { accept: false, kind: 'not-registered', reason: `${text} is not registered by partner ${partner}` };
   }
   const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(prefix, origin) ?? false);
   if (problems.length) {
