@@ -18,6 +18,7 @@
 //
 // Everything is deterministic for a given seed; no dependency on src/.
 import fs from 'node:fs';
+import { mulberry32 } from '../test/helpers/rng.js';
 
 export interface AttrSetSpec {
   /** AS_SEQUENCE, first hop first, origin last (the sender prepends its own ASN on export). */
@@ -52,16 +53,6 @@ export interface TableOptions {
 // ---------------------------------------------------------------------------------------------
 // Random numbers
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 /** Picks a value from [value, weight] pairs. */
 function weighted<T>(rand: () => number, pairs: Array<[T, number]>): () => T {

@@ -5,17 +5,8 @@
 // Run: node --expose-gc dist/bench/trie.js
 import { PrefixTrie } from '../src/net/trie.js';
 import { v4Key, MASK4 } from '../src/net/compact.js';
+import { mulberry32 } from '../test/helpers/rng.js';
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 const r = mulberry32(20240);
 
 /** Picks a length from [length, weight in %] pairs. */

@@ -12,7 +12,7 @@ import { ValidationEngine, type WatchedPrefix } from './validation/engine.js';
 import type { PrefixEvent } from './validation/events.js';
 import { classify, importPolicy, routeOrigin } from './validation/import-policy.js';
 import { rejectionEvent } from './validation/events.js';
-import { keyToPrefix, type PrefixKey } from './bgp/wire/nlri.js';
+import { keyToPrefix, prefixToKey, type PrefixKey } from './bgp/wire/nlri.js';
 import { formatPrefix } from './net/prefix.js';
 import type { PathAttributes } from './bgp/wire/attributes/types.js';
 import type { LiveRoutes, ReceivedRoute } from './api/route.js';
@@ -176,8 +176,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
 
   private watch(router: string, speaker: Speaker): void {
     speaker.on('routes', (peer, announced, withdrawn, attrs) => {
-      this.engine.routesChanged([...announced, ...withdrawn].map(keyToText));
-      if (attrs && announced.length) this.judgeRejections(peer, announced, attrs);
+      this.engine.routesChanged(announced);
+      this.engine.routesChanged(withdrawn);
+      if (attrs && announced.length) this.judgeRejections(peer, speaker, announced, attrs);
     });
     speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
     speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
@@ -196,17 +197,20 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
    * Rejections that are events (a hijack, an RPKI invalid route) go to the prefixes they touch:
    * the registered prefix a hijack falls under, and whatever is watched at the announced prefix.
    */
-  private judgeRejections(peer: string, announced: PrefixKey[], attrs: PathAttributes): void {
+  private judgeRejections(peer: string, speaker: Speaker, announced: PrefixKey[], attrs: PathAttributes): void {
     const p = this.peeringOf.get(peer);
-    if (!p || !this.view) return;
+    const rib = speaker.rib.peers.get(peer)?.rib;
+    if (!p || !rib || !this.view) return;
     const policy = { id: p.key, type: p.type, asn: p.asn };
     for (const key of announced) {
+      // Accepted routes (nearly all) need no second look; only a rejection may be an event.
+      if (rib.rejected(key) === undefined) continue;
       const prefix = keyToPrefix(key);
       const verdict = classify(policy, this.view.registrations, { checks: this.view.checks }, prefix, attrs);
       const text = formatPrefix(prefix);
       const event = rejectionEvent(text, peer, verdict, attrs, new Date().toISOString());
       if (!event) continue;
-      const touched = new Set([...this.engine.watchedAt(text), ...(verdict.accept || !verdict.registered ? [] : this.engine.watchedAt(formatPrefix(verdict.registered)))]);
+      const touched = new Set([...this.engine.watchedAt(key), ...(verdict.accept || !verdict.registered ? [] : this.engine.watchedAt(prefixToKey(verdict.registered)))]);
       for (const w of touched) this.onEvent(w, event);
     }
   }

@@ -10,18 +10,8 @@ import {
   v6KeyFromPrefix, v6KeyLen, v6KeyWords, v6KeyToPrefix, parseV6Key, formatV6Prefix, formatV6Key,
   v6WordsFromWire, v6KeyFromWire,
 } from '../src/net/compact.js';
+import { mulberry32 } from './helpers/rng.js';
 
-/** mulberry32: a small seeded PRNG so that failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const P = (s: string): Prefix => {
   const p = parsePrefix(s);

@@ -11,21 +11,11 @@ import {
 } from '../src/net/prefix.js';
 import { specialPurpose } from '../src/net/special.js';
 import { isPrivateAsn, isReservedAsn, MAX_ASN } from '../src/net/asn.js';
+import { mulberry32 } from './helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-/** mulberry32: a small seeded PRNG so that property-test failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const u32 = (r: () => number): bigint => BigInt(r());
 

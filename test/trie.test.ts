@@ -6,18 +6,8 @@ import { parsePrefix, formatPrefix, covers, type Prefix } from '../src/net/prefi
 import { parseAddress, type Address } from '../src/net/address.js';
 import { PrefixTrie, TrieV4, type TrieEntry } from '../src/net/trie.js';
 import { v4Key, formatV4Prefix, v6FromPrefix, formatV6Prefix } from '../src/net/compact.js';
+import { mulberry32 } from './helpers/rng.js';
 
-/** mulberry32: a small seeded PRNG so that failures reproduce. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
 
 const P = (s: string): Prefix => {
   const p = parsePrefix(s);

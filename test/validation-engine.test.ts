@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
 import { ValidationEngine, type WatchedPrefix } from '../src/validation/engine.js';
 import type { SessionView } from '../src/validation/prefix-state.js';
 
@@ -32,7 +33,7 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
   assert.deepEqual(events.splice(0), []);
 
   for (const peer of ['127.0.1.2', '127.0.1.6', '127.0.2.2']) routes.set(`${peer}|198.51.100.0/24`, good);
-  engine.routesChanged(['198.51.100.0/24']);
+  engine.routesChanged([textToKey('198.51.100.0/24')!]);
   assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Verified', 'contoso/web Verified']);
   assert.ok(events.includes('contoso/web PrefixBackupRouteAnnouncementEvent'));
   assert.ok(events.includes('nordlink/ams-ps/contoso PrefixRestoredEvent'), 'from Failed to Verified');
@@ -57,11 +58,11 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
 
   // A route for another prefix, or a session that carries nothing watched: no work at all.
   lookups = 0;
-  engine.routesChanged(['203.0.113.0/24']);
+  engine.routesChanged([textToKey('203.0.113.0/24')!]);
   engine.sessionChanged('127.0.9.9');
   assert.equal(lookups, 0);
   // Nothing changed: revalidating says nothing.
-  engine.routesChanged(['198.51.100.0/24']);
+  engine.routesChanged([textToKey('198.51.100.0/24')!]);
   assert.deepEqual([states, events], [[], []]);
 
   // A prefix leaves the registry: forgotten, and a later return starts afresh.

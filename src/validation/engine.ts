@@ -6,7 +6,7 @@
 // Routes come through a RouteLookup over the partner sessions' Adj-RIBs-In (pre-policy: a route
 // the import policy rejected for a missing community must still produce that message); results
 // go to a sink (the registry's state and message columns, the event store, live streams).
-import { parsePrefix, formatPrefix } from '../net/prefix.js';
+import { textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import type { RouteCheckConfig } from './route-checks.js';
 import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from './prefix-state.js';
@@ -41,7 +41,8 @@ export interface EngineSink {
 
 export class ValidationEngine {
   private view: EngineView = { checks: { community: { kind: 'standard', value: 0, text: '' }, maxPathLength: 3 }, prefixes: [] };
-  private byPrefix = new Map<string, WatchedPrefix[]>();
+  /** watched prefixes by their prefix key (as routes carry it: no text to format per route) */
+  private byPrefix = new Map<PrefixKey, WatchedPrefix[]>();
   private bySession = new Map<string, WatchedPrefix[]>();
   private looks = new Map<string, PrefixLook>();
   private results = new Map<string, StateResult>();
@@ -56,7 +57,8 @@ export class ValidationEngine {
     const ids = new Set<string>();
     for (const p of view.prefixes) {
       ids.add(keyOf(p));
-      push(this.byPrefix, normalise(p.prefix), p);
+      const key = textToKey(p.prefix);
+      if (key !== undefined) push(this.byPrefix, key, p);
       for (const s of [...p.primary, ...(p.backup ?? [])]) push(this.bySession, s.peerAddress, p);
     }
     // Forget prefixes that left the registry.
@@ -69,9 +71,13 @@ export class ValidationEngine {
   }
 
   /** Routes for these prefixes changed (announced, withdrawn, re-judged) on some session. */
-  routesChanged(prefixes: Iterable<string>): void {
+  routesChanged(prefixes: Iterable<PrefixKey>): void {
+    if (!this.byPrefix.size) return;
     const seen = new Set<WatchedPrefix>();
-    for (const text of prefixes) for (const p of this.byPrefix.get(normalise(text)) ?? []) seen.add(p);
+    for (const key of prefixes) {
+      const watched = this.byPrefix.get(key);
+      if (watched) for (const p of watched) seen.add(p);
+    }
     for (const p of seen) this.validate(p);
   }
 
@@ -81,8 +87,8 @@ export class ValidationEngine {
   }
 
   /** The prefixes watched at exactly this prefix. */
-  watchedAt(prefix: string): readonly WatchedPrefix[] {
-    return this.byPrefix.get(normalise(prefix)) ?? [];
+  watchedAt(prefix: PrefixKey): readonly WatchedPrefix[] {
+    return this.byPrefix.get(prefix) ?? [];
   }
 
   /** The last result for a prefix resource. */
@@ -117,12 +123,6 @@ export class ValidationEngine {
 }
 
 const keyOf = (p: WatchedPrefix) => `${p.kind}:${p.id}`;
-
-/** One spelling per prefix (IPv6 compression, host bits), so lookups by text meet. */
-function normalise(text: string): string {
-  const p = parsePrefix(text);
-  return p ? formatPrefix(p) : text;
-}
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);

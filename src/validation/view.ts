@@ -41,8 +41,16 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     set.add(r.asn);
   }
   const familyOf = (prefix: string): 4 | 6 => (prefix.includes(':') ? 6 : 4);
-  const sessionsAt = (partner: string, pop: string, family: 4 | 6): SessionView[] =>
-    facts.peerings.filter((p) => p.partner === partner && p.pop === pop).flatMap((p) => p.sessions).filter((s) => s.family === family).map(session);
+  // A partner's sessions per location and family, gathered once for every customer prefix.
+  const byLocation = new Map<string, SessionView[]>();
+  for (const p of facts.peerings) {
+    for (const s of p.sessions) {
+      const k = `${p.partner}|${p.pop}|${s.family}`;
+      const list = byLocation.get(k);
+      if (list) list.push(session(s)); else byLocation.set(k, [session(s)]);
+    }
+  }
+  const sessionsAt = (partner: string, pop: string, family: 4 | 6): SessionView[] => byLocation.get(`${partner}|${pop}|${family}`) ?? [];
   const watched: WatchedPrefix[] = [];
   for (const r of facts.registeredPrefixes) {
     const family = familyOf(r.prefix);

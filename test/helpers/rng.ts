@@ -1,18 +1,24 @@
 // Seeded randomness for property tests: the same sequence for the same seed everywhere, so a
 // failure reproduces.
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere. */
-export class Rng {
-  private a: number;
-  constructor(seed: number) { this.a = seed >>> 0; }
-  /** uniform in [0, 1) */
-  float(): number {
-    this.a = (this.a + 0x6d2b79f5) >>> 0;
-    let t = this.a;
+/** mulberry32: small, fast, and the same sequence for the same seed everywhere; uint32 values. */
+export function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
+    return (t ^ (t >>> 14)) >>> 0;
+  };
+}
+
+/** The same generator with helpers for property tests. */
+export class Rng {
+  private readonly next: () => number;
+  constructor(seed: number) { this.next = mulberry32(seed); }
+  /** uniform in [0, 1) */
+  float(): number { return this.next() / 4294967296; }
   /** integer in [0, n) */
   int(n: number): number { return Math.floor(this.float() * n); }
   /** integer in [lo, hi] */
