@@ -6,6 +6,11 @@ import assert from 'node:assert/strict';
 import { readMrt, BgpdumpFormatter, type LineMode } from '../../src/mrt/index.js';
 
 export const TESTDATA = process.env.OPENPEERING_TESTDATA ?? path.resolve('..', 'shared', 'testdata', 'bgp');
+if (!fs.existsSync(path.join(TESTDATA, 'bgpdump', 'test_data'))) {
+  // Fail loudly, never skip: the MRT tests need the shared routing data.
+  throw new Error(`MRT test data not found at ${TESTDATA}: the tests read shared/testdata/bgp beside the repository `
+    + '(../shared from the repository root, as CI lays it out); set OPENPEERING_TESTDATA to its path');
+}
 export const BGPDUMP_DATA = path.join(TESTDATA, 'bgpdump', 'test_data');
 export const BGPDUMP_EXPECT = path.join(TESTDATA, 'bgpdump', 'test_expect');
 export const CLI = path.resolve('dist', 'src', 'cli', 'main.js');
