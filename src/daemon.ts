@@ -15,13 +15,16 @@ import { rejectionEvent } from './validation/events.js';
 import { keyToPrefix, prefixToKey, type PrefixKey } from './bgp/wire/nlri.js';
 import { formatPrefix } from './net/prefix.js';
 import type { PathAttributes } from './bgp/wire/attributes/types.js';
-import type { LiveRoutes, ReceivedRoute } from './api/route.js';
+import type { BgpSessionStatus, LiveRoutes, ReceivedRoute } from './api/route.js';
 import { prefixOfRouteKey } from './bgp/rib/adj-rib-in.js';
 import { formatAsPath } from './bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from './bgp/wire/attributes/communities.js';
 import type { RouteLookup, StateResult } from './validation/prefix-state.js';
 import type { ServiceCommunity } from './validation/route-checks.js';
 import { buildView, type ValidationView } from './validation/view.js';
+import type { VrpTable } from './rpki/table.js';
+import { affectedBy, rpkiInvalid, rpkiState } from './validation/rpki.js';
+import type { PolicyContext, Verdict } from './validation/import-policy.js';
 
 export interface EdgeDaemonOptions {
   /** TCP port the edge routers' sessions listen on (default 179) */
@@ -31,6 +34,8 @@ export interface EdgeDaemonOptions {
   community?: ServiceCommunity;
   /** seconds between connection attempts to a partner */
   connectRetry?: number;
+  /** VRPs for route origin validation (kept current by an RTR client or a file); none: no RPKI check */
+  rpki?: VrpTable;
   log?: (line: string) => void;
 }
 
@@ -60,6 +65,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   private view: ValidationView | undefined;
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
+  private unsubscribeRpki: (() => void) | undefined;
 
   constructor(private readonly registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
     super();
@@ -68,7 +74,21 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     this.engine = new ValidationEngine(this.lookup, {
       state: (p, r) => this.onState(p, r),
       event: (p, e) => this.onEvent(p, e),
+      origin: (p, asn) => {
+        this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
+        this.write(this.facts.setOrigin(p.id, asn), `the origin AS of ${p.id}`);
+      },
     });
+    if (opts.rpki) this.unsubscribeRpki = opts.rpki.onChange((c) => this.vrpsChanged(c));
+  }
+
+  /** What the import policies consult besides the registry: RPKI and the origin memory. */
+  private policyContext(view: ValidationView): PolicyContext {
+    return {
+      checks: view.checks,
+      ...(this.opts.rpki ? { rpkiInvalid: rpkiInvalid(this.opts.rpki) } : {}),
+      expectedOrigin: (registered) => this.engine.expectedOrigin(prefixToKey(registered)),
+    };
   }
 
   /** Reads the registry, starts a speaker per edge router with sessions, and validates. */
@@ -89,6 +109,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     }
     const view = buildView(snapshot, this.opts.community ? { community: this.opts.community } : {});
     this.view = view;
+    // The engine learns the new view (and origin memory) first; it validates once the sessions'
+    // policies have judged the routes again, below.
+    this.engine.setView(view.engine, { validate: false });
+    const ctx = this.policyContext(view);
     this.peerings = view.peerings;
     this.peeringOf = new Map(snapshot.peerings.flatMap((p) => p.sessions.map((s) => [s.peerAddress, p] as const)));
     const operatorAsn = snapshot.operatorAsn;
@@ -136,7 +160,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       }
       for (const [peer, { s, p }] of sessions) {
         const policies = {
-          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks }),
+          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, ctx),
           // Nothing is announced to partners yet: steering (a later issue) decides what is.
           export: () => 'no routes are sent to partners',
         };
@@ -164,7 +188,27 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       }
       if (fresh) await speaker.start();
     }
-    this.engine.setView(view.engine);
+    this.engine.revalidateAll();
+  }
+
+  /**
+   * New or withdrawn VRPs: the routes under them are judged again on every session, rejections
+   * that are events (RPKI invalid) raised, and the prefixes watched under them validated again.
+   */
+  private vrpsChanged(change: import('./rpki/table.js').VrpChange): void {
+    if (!this.view) return;
+    const t0 = performance.now();
+    const affected = affectedBy(change);
+    let flippedCount = 0;
+    for (const speaker of this.speakers.values()) {
+      for (const peer of speaker.peerIds()) {
+        const flipped = speaker.reimport(peer, affected.key);
+        flippedCount += flipped.length;
+        if (flipped.length) this.judgeRejections(peer, speaker, flipped);
+      }
+    }
+    const n = this.engine.revalidateWhere((p) => affected.text(p.prefix));
+    this.log(`RPKI: ${change.cause}: ${change.added.size} VRPs added, ${change.removed.size} removed; ${flippedCount} routes judged differently, ${n} prefixes validated again in ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
   private async stopSpeaker(router: string, speaker: Speaker): Promise<void> {
@@ -178,7 +222,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     speaker.on('routes', (peer, announced, withdrawn, attrs) => {
       this.engine.routesChanged(announced);
       this.engine.routesChanged(withdrawn);
-      if (attrs && announced.length) this.judgeRejections(peer, speaker, announced, attrs);
+      if (attrs && announced.length) this.judgeRejections(peer, speaker, announced);
     });
     speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
     speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
@@ -186,6 +230,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   async stop(): Promise<void> {
+    this.unsubscribeRpki?.();
+    this.unsubscribeRpki = undefined;
     await Promise.all([...this.speakers.values()].map((s) => s.stop()));
     this.speakers.clear();
     this.signatures.clear();
@@ -197,16 +243,20 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
    * Rejections that are events (a hijack, an RPKI invalid route) go to the prefixes they touch:
    * the registered prefix a hijack falls under, and whatever is watched at the announced prefix.
    */
-  private judgeRejections(peer: string, speaker: Speaker, announced: PrefixKey[], attrs: PathAttributes): void {
+  private judgeRejections(peer: string, speaker: Speaker, announced: PrefixKey[]): void {
     const p = this.peeringOf.get(peer);
     const rib = speaker.rib.peers.get(peer)?.rib;
     if (!p || !rib || !this.view) return;
     const policy = { id: p.key, type: p.type, asn: p.asn };
+    const ctx = this.policyContext(this.view);
     for (const key of announced) {
       // Accepted routes (nearly all) need no second look; only a rejection may be an event.
       if (rib.rejected(key) === undefined) continue;
+      const set = rib.get(key);
+      if (!set) continue;
+      const attrs = set.attrs;
       const prefix = keyToPrefix(key);
-      const verdict = classify(policy, this.view.registrations, { checks: this.view.checks }, prefix, attrs);
+      const verdict = classify(policy, this.view.registrations, ctx, prefix, attrs);
       const text = formatPrefix(prefix);
       const event = rejectionEvent(text, peer, verdict, attrs, new Date().toISOString());
       if (!event) continue;
@@ -228,14 +278,38 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
         const prefix = prefixOfRouteKey(rk);
         const a = set.attrs;
         const reason = rib.rejected(rk);
+        const origin = routeOrigin(a);
+        const v = this.verdictOf(s.peerAddress, prefix, a);
         out.push({
           prefix: keyToText(prefix), connection: s.connection, peerAddress: s.peerAddress, nextHop: a.nextHop ?? null,
-          asPath: formatAsPath(a.asPath), originAs: routeOrigin(a) ?? null, communities: (a.communities ?? []).map(formatCommunity),
-          largeCommunities: formatLargeCommunities(a.largeCommunities), accepted: reason === undefined, reason: reason ?? null,
+          asPath: formatAsPath(a.asPath), originAs: origin ?? null, communities: (a.communities ?? []).map(formatCommunity),
+          largeCommunities: formatLargeCommunities(a.largeCommunities),
+          originAsValidationState: !v || v.accept || v.kind === 'route-problem' ? 'Valid' : v.kind === 'hijack' ? 'Invalid' : 'NotFound',
+          rpkiValidationState: rpkiState(this.opts.rpki, keyToPrefix(prefix), origin),
+          accepted: reason === undefined, reason: reason ?? null,
         });
       }
     }
     return out.sort((x, y) => (x.prefix < y.prefix ? -1 : x.prefix > y.prefix ? 1 : x.connection < y.connection ? -1 : x.connection > y.connection ? 1 : 0));
+  }
+
+  /** The BGP sessions of one connection: LiveRoutes. */
+  sessions(peering: string, connection: string): BgpSessionStatus[] {
+    const out: BgpSessionStatus[] = [];
+    for (const s of this.peerings.get(peering)?.sessions ?? []) {
+      if (s.connection !== connection) continue;
+      const speaker = this.speakers.get(s.router);
+      const p = speaker?.peer(s.peerAddress);
+      const rib = speaker?.rib.peers.get(s.peerAddress)?.rib;
+      if (!p || !rib) continue;
+      const since = p.session.establishedAt;
+      out.push({
+        family: s.family, peerAddress: s.peerAddress, state: p.session.state,
+        establishedSince: since ? new Date(since).toISOString() : null, uptimeSeconds: since ? Math.floor((Date.now() - since) / 1000) : 0,
+        prefixesReceived: rib.size, prefixesAccepted: rib.acceptedV4 + rib.acceptedV6, lastError: p.session.describeDown() ?? null,
+      });
+    }
+    return out;
   }
 
   /** What a session received for a prefix, accepted or not (validation explains rejections too). */
@@ -243,8 +317,25 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     const rib = this.speakers.get(session.router)?.rib.peers.get(session.peerAddress)?.rib;
     const key = textToKey(prefix);
     const set = rib && key !== undefined ? rib.get(key) : undefined;
-    return set && { attrs: set.attrs };
+    if (!set) return undefined;
+    const attrs = set.attrs;
+    const rpki = this.opts.rpki && rpkiInvalid(this.opts.rpki)(keyToPrefix(key!), routeOrigin(attrs));
+    const reason = rib!.rejected(key!);
+    if (reason === undefined) return { attrs, rpkiInvalid: !!rpki };
+    // Rejected: a route check explains itself; a route the session may not carry at all does not
+    // count as carried; anything else (a hijack by another origin, an AS loop) is the reason.
+    const v = this.verdictOf(session.peerAddress, key!, attrs);
+    if (v && !v.accept && (v.kind === 'not-registered' || v.kind === 'origin-not-registered')) return undefined;
+    if (v && !v.accept && v.kind === 'route-problem') return { attrs, rpkiInvalid: !!rpki };
+    return { attrs, rpkiInvalid: !!rpki, rejected: reason };
   };
+
+  /** The import policy's verdict on a route of a session, with its kind (undefined: unknown session). */
+  private verdictOf(peer: string, key: PrefixKey, attrs: PathAttributes): Verdict | undefined {
+    const p = this.peeringOf.get(peer);
+    if (!p || !this.view) return undefined;
+    return classify({ id: p.key, type: p.type, asn: p.asn }, this.view.registrations, this.policyContext(this.view), keyToPrefix(key), attrs);
+  }
 
   private onState(p: WatchedPrefix, r: StateResult): void {
     this.emit('state', p, r);

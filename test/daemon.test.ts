@@ -89,7 +89,7 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   assert.equal(received.statusCode, 200);
   assert.deepEqual(received.json().items, [{
     prefix: '45.66.0.0/24', connection: 'rs-1', peerAddress: '127.12.2.100', nextHop: '192.0.2.1', asPath: '64502 64666', originAs: 64666,
-    communities: ['64500:8007'], largeCommunities: [], accepted: false,
+    communities: ['64500:8007'], largeCommunities: [], originAsValidationState: 'Invalid', rpkiValidationState: 'Unknown', accepted: false,
     reason: 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix',
   }]);
   const nordlinkRoutes = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?limit=2', headers: { authorization: `Bearer ${srv.operatorKey}` } });

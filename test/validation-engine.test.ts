@@ -70,3 +70,35 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
   assert.equal(engine.result('customer-prefix', 'contoso/web'), undefined);
   assert.equal(engine.result('registered-prefix', reg.id)?.state, 'Verified');
 });
+
+test('the registry state is the baseline; origin memory is learned once, and a rejected route explains the state', () => {
+  const routes = new Map<string, { attrs: PathAttributes; rejected?: string }>();
+  const states: string[] = [];
+  const origins: string[] = [];
+  const engine = new ValidationEngine(
+    (session, prefix) => routes.get(`${session.peerAddress}|${prefix}`),
+    { state: (p, r) => states.push(`${p.id} ${r.state}${r.message ? `: ${r.message}` : ''}`), event: () => {}, origin: (p, asn) => origins.push(`${p.id} AS${asn}`) },
+  );
+  for (const peer of ['127.0.1.2', '127.0.1.6']) routes.set(`${peer}|198.51.100.0/24`, { attrs: good });
+  const view = (stored: WatchedPrefix['stored'], originAs?: number): WatchedPrefix => ({
+    kind: 'registered-prefix', id: 'nordlink/ams-ps/contoso', prefix: '198.51.100.0/24', primary: [ams1, ams2], backup: null, stored,
+    ...(originAs !== undefined ? { originAs } : {}),
+  });
+  // The registry already says Verified (a restart): nothing to write; the origin is learned.
+  engine.setView({ checks, prefixes: [view({ state: 'Verified', message: null })] });
+  assert.deepEqual(states.splice(0), []);
+  assert.deepEqual(origins.splice(0), ['nordlink/ams-ps/contoso AS64496']);
+  assert.equal(engine.expectedOrigin(textToKey('198.51.100.0/24')!), 64496);
+  // A re-validation request set it to Pending in the registry: the same result is written again.
+  engine.setView({ checks, prefixes: [view({ state: 'Pending', message: null }, 64496)] }, { validate: false });
+  assert.equal(engine.expectedOrigin(textToKey('198.51.100.0/24')!), 64496, 'memory from the view');
+  assert.deepEqual(states.splice(0), [], 'validate: false defers validation');
+  engine.revalidateAll();
+  assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Verified']);
+  assert.deepEqual(origins.splice(0), [], 'remembered already');
+  // The import policy rejected one session's route as a hijack: the prefix fails with that reason.
+  routes.set('127.0.1.6|198.51.100.0/24', { attrs: { ...good, asPath: [{ type: 2, asns: [64501, 64499] }] }, rejected: 'hijack: another origin' });
+  assert.equal(engine.revalidateWhere((p) => p.prefix === '198.51.100.0/24'), 1);
+  assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Failed: Route from IP 127.0.1.6 rejected: hijack: another origin']);
+  assert.equal(engine.revalidateWhere(() => false), 0);
+});

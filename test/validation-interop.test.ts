@@ -10,6 +10,11 @@ import { buildWorld, must } from './helpers/world.js';
 import { EdgeDaemon } from '../src/daemon.js';
 import { startDaemon, type Daemon, type DaemonKind, type RouteSpec } from '../src/lab/daemons/index.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
+import { openRpkiSource } from '../src/rpki/source.js';
+import { buildServer } from '../src/api/server.js';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 
 
 async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
@@ -25,10 +30,28 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     const srv = await startServer();
     t.after(() => srv.close());
     await buildWorld(srv);
-    const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1 });
+    // RPKI from a VRP file the test rewrites (read again within 100 ms, as serve --rpki-vrps does).
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-vrps-'));
+    const vrpFile = path.join(dir, 'vrps.json');
+    const writeVrps = (asn: number) => {
+      fs.writeFileSync(`${vrpFile}.new`, JSON.stringify({ roas: [{ asn, prefix: '45.66.0.0/23', maxLength: 24, ta: 'test' }] }));
+      fs.renameSync(`${vrpFile}.new`, vrpFile); // as rpki-client replaces its output
+    };
+    writeVrps(64496);
+    const rpki = openRpkiSource({ vrps: vrpFile, pollMs: 100 });
+    t.after(() => { rpki.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+    const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1, rpki: rpki.table });
     const events: string[] = [];
     daemon.on('event', (p, e) => events.push(`${p.id} ${e.type}`));
     await daemon.start();
+    // The API with the live side (received routes, session states), as serve builds it.
+    const live = await buildServer(srv.registry, { live: daemon });
+    t.after(() => live.close());
+    const liveGet = async (url: string): Promise<any> => {
+      const r = await live.inject({ method: 'GET', url, headers: { authorization: `Bearer ${srv.operatorKey}` } });
+      assert.equal(r.statusCode, 200, `${url}: ${r.body}`);
+      return r.json();
+    };
     const routers: Daemon[] = [];
     t.after(async () => { await daemon.stop(); for (const r of routers) await r.stop(); });
 
@@ -49,8 +72,9 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     const ams2 = routers[1]!;
     const cases: Array<[Partial<RouteSpec>, string]> = [
       [{ communities: [] }, 'Received route for prefix 45.66.0.0/24 should have the MAPS community 64500:8007'],
-      [{ asPath: [64496, 64497, 64498] }, 'AS path length for prefix 45.66.0.0/24 should be <=3'],
-      [{ asPath: [65000] }, "AS path for prefix 45.66.0.0/24 shouldn't have any private ASN"],
+      // (the bad paths keep the verified origin AS64496: another origin is a hijack, below)
+      [{ asPath: [64497, 64498, 64496] }, 'AS path length for prefix 45.66.0.0/24 should be <=3'],
+      [{ asPath: [65000, 64496] }, "AS path for prefix 45.66.0.0/24 shouldn't have any private ASN"],
       [{ asPath: [64501, 64496] }, "AS path for prefix 45.66.0.0/24 shouldn't have any AS prepending"],
     ];
     for (const [bad, message] of cases) {
@@ -68,6 +92,68 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24');
     await ams2.announce!([good('45.66.0.0/24')]);
     await until(async () => (await hq()).state === 'Verified', 'Verified again');
+
+    // The registered prefix was verified with origin AS64496: another origin on the partner's own
+    // session is a hijack (rejected, Critical events), and the old origin restores it.
+    const registered = () => must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso');
+    assert.equal((await registered()).verifiedOriginAs, 64496);
+    await ams2.announce!([good('45.66.0.0/24', { asPath: [64499] })]);
+    const hijackReason = 'hijack: 45.66.0.0/24 originated by AS64499, registered prefix 45.66.0.0/23 is originated by AS64496';
+    await until(async () => (await hq()).state === 'Failed', 'Failed on another origin');
+    assert.equal((await hq()).errorMessage, `Route for prefix 45.66.0.0/24 from IP 127.11.1.3 rejected: ${hijackReason}`);
+    const ams2Rib = () => daemon.speakers.get('ams-er2')!.rib.peers.get('127.11.1.3')!.rib;
+    assert.equal(ams2Rib().rejected(textToKey('45.66.0.0/24')!), hijackReason);
+    assert.ok(events.includes('contoso/contoso-eu/hq PrefixHijackEvent'), events.join('\n'));
+    assert.ok(events.includes('contoso/contoso-eu/hq PrefixOriginAsChangeEvent'), events.join('\n'));
+    await ams2.announce!([good('45.66.0.0/24')]);
+    await until(async () => (await hq()).state === 'Verified', 'Verified with the verified origin again');
+
+    // A partner that really moves the prefix to another origin asks for validation again: the
+    // origin memory is cleared and the new origin becomes the verified one.
+    const moved = (p: string) => good(p, { asPath: [64499] });
+    writeVrps(64499); // its ROA moves too
+    for (const r of routers.slice(0, 2)) await r.announce!([moved('45.66.0.0/23')]);
+    await until(async () => (await registered()).state === 'Failed', 'registered prefix Failed on the new origin');
+    const revalidated = await must(srv, 'POST', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso/validate');
+    assert.deepEqual([revalidated.state, revalidated.verifiedOriginAs], ['Pending', null]);
+    await daemon.reload(); // serve reloads after every API write
+    await until(async () => (await registered()).state === 'Verified', 'registered prefix Verified on the new origin');
+    assert.equal((await registered()).verifiedOriginAs, 64499);
+    // (back to the first origin the same way, for the cases below)
+    writeVrps(64496);
+    for (const r of routers.slice(0, 2)) await r.announce!([good('45.66.0.0/23')]);
+    await must(srv, 'POST', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso/validate');
+    await daemon.reload();
+    await until(async () => (await registered()).verifiedOriginAs === 64496 && (await registered()).state === 'Verified', 'back on AS64496');
+
+    // RPKI: the VRP now names another origin; every route of 45.66.0.0/24 turns Invalid and is
+    // rejected, the prefix fails with the reference-style message and an RPKI invalid event;
+    // the right VRP restores it.
+    writeVrps(64511);
+    await until(async () => (await hq()).state === 'Failed', 'Failed on RPKI invalid');
+    assert.equal((await hq()).errorMessage, 'Received route for prefix 45.66.0.0/24 is RPKI invalid');
+    assert.equal(ams2Rib().rejected(textToKey('45.66.0.0/24')!), 'Received route for prefix 45.66.0.0/24 is RPKI invalid');
+    assert.ok(events.includes('contoso/contoso-eu/hq PrefixRpkiInvalidEvent'), events.join('\n'));
+    const invalid = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/received-routes?prefix=45.66.0.0/24&rpkiValidationState=Invalid');
+    assert.equal(invalid.items.length, 2);
+    writeVrps(64496);
+    await until(async () => (await hq()).state === 'Verified', 'Verified on RPKI valid');
+    const valid = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/received-routes?rpkiValidationState=Valid&originAsValidationState=Valid');
+    assert.deepEqual(valid.items.map((r: { prefix: string; connection: string }) => `${r.prefix} ${r.connection}`),
+      ['45.66.0.0/23 ams-1', '45.66.0.0/23 ams-2', '45.66.0.0/24 ams-1', '45.66.0.0/24 ams-2']);
+
+    // A partner router that stops: Warning naming its session, then restored when it is back.
+    const spec = { kind, address: '127.11.1.3', port: PORT, asn: 64501, routerId: '127.11.1.3', peers: [{ address: '127.11.1.2', port: PORT, asn: 64500, families: ['ipv4' as const] }], routes: [good('45.66.0.0/24'), good('45.66.0.0/23')] };
+    await ams2.stop();
+    await until(async () => (await hq()).state === 'Warning', 'Warning on a stopped router');
+    assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24');
+    const conn = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2');
+    assert.equal(conn.bgp.length, 1);
+    assert.notEqual(conn.bgp[0].state, 'Established');
+    routers[1] = await startDaemon(spec);
+    await until(async () => (await hq()).state === 'Verified', 'Verified when the router is back');
+    const up = (await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2')).bgp[0];
+    assert.deepEqual([up.state, up.peerAddress, up.prefixesReceived, up.prefixesAccepted], ['Established', '127.11.1.3', 2, 2]);
 
     // The route server announces contoso's prefix and a more-specific of it: hijacks.
     const rs = await startDaemon({
@@ -87,7 +173,7 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixHijackEvent'));
     await daemon.stop();
     const stored = await srv.registry.events.listForCustomer('contoso', { limit: 1000 });
-    const hijack = stored.items.find((e) => e.type === 'PrefixHijackEvent' && e.prefix === '45.66.0.0/24')!;
+    const hijack = stored.items.find((e) => e.type === 'PrefixHijackEvent' && e.prefix === '45.66.0.0/24' && e.details.peer === '127.12.2.100')!;
     assert.equal(hijack.level, 'Critical');
     assert.deepEqual([hijack.details.peer, hijack.details.originAs, hijack.details.owner], ['127.12.2.100', 64666, 'nordlink/nordlink-ams']);
   });

@@ -21,7 +21,9 @@ test('facts and view of the test world', async () => {
   assert.deepEqual(ams.sessions.map((x) => [x.connection, x.router, x.pop, x.family, x.peerAddress]), [
     ['ams-1', 'ams-er1', 'ams', 4, '127.11.1.1'], ['ams-2', 'ams-er2', 'ams', 4, '127.11.1.3'],
   ]);
-  assert.deepEqual(facts.registeredPrefixes, [{ key: 'nordlink/nordlink-ams/contoso', peering: 'nordlink/nordlink-ams', prefix: '45.66.0.0/23' }]);
+  assert.deepEqual(facts.registeredPrefixes, [{
+    key: 'nordlink/nordlink-ams/contoso', peering: 'nordlink/nordlink-ams', prefix: '45.66.0.0/23', stored: { state: 'Pending', message: null }, originAs: null,
+  }]);
   assert.deepEqual(facts.registeredAsns, [{ peering: 'apex-ix/apex-fra', asn: 65540 }]);
   assert.deepEqual(facts.customerPrefixes.map((c) => c.key).sort(), ['contoso/contoso-eu/hq', 'fabrikam/fabrikam-eu/office']);
 

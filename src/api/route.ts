@@ -27,13 +27,30 @@ export interface RouteSpec {
 /** A route a partner session sent, as the received-routes view shows it. */
 export interface ReceivedRoute {
   prefix: string; connection: string; peerAddress: string; nextHop: string | null; asPath: string; originAs: number | null;
-  communities: string[]; largeCommunities: string[]; accepted: boolean; reason: string | null;
+  communities: string[]; largeCommunities: string[];
+  /** Valid: the origin may announce the prefix here; Invalid: a hijack (another partner's prefix or another origin); NotFound: not registered */
+  originAsValidationState: 'Valid' | 'Invalid' | 'NotFound';
+  /** RFC 6811 state; Unknown when no RPKI source is configured */
+  rpkiValidationState: 'Valid' | 'Invalid' | 'NotFound' | 'Unknown';
+  accepted: boolean; reason: string | null;
 }
 
-/** The live side's routes, when the service runs BGP (serve without --no-bgp). */
+/** One BGP session of a connection (per address family), as the live side sees it. */
+export interface BgpSessionStatus {
+  family: 4 | 6; peerAddress: string; state: string;
+  /** when the session last became Established (ISO time), null while it is not */
+  establishedSince: string | null;
+  uptimeSeconds: number; prefixesReceived: number; prefixesAccepted: number;
+  /** why it last went down, if it did */
+  lastError: string | null;
+}
+
+/** The live side, when the service runs BGP (serve without --no-bgp). */
 export interface LiveRoutes {
   /** routes received on the sessions of one peering ("partner/name"), optionally one connection or prefix */
   received(peering: string, filter: { connection?: string; prefix?: string }): ReceivedRoute[];
+  /** the BGP sessions of one connection of a peering ([] when it has none running) */
+  sessions(peering: string, connection: string): BgpSessionStatus[];
 }
 
 export interface Ctx { app: FastifyInstance; registry: Registry; live?: LiveRoutes }

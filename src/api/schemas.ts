@@ -103,6 +103,12 @@ export const Connection = Type.Object({
   sessionPrefixV6: nullable(Type.String()), operatorAddressV6: nullable(Type.String()), peerAddressV6: nullable(Type.String()),
   md5KeySet: Type.Boolean(), maxPrefixesV4: Type.Integer(), maxPrefixesV6: Type.Integer(), bfd: Type.Boolean(),
   state: lit(CONNECTION_STATES), errorMessage: nullable(Type.String()), ...Timestamps,
+  bgp: Type.Optional(Type.Array(Type.Object({
+    family: Type.Integer({ description: '4 or 6' }), peerAddress: Type.String(),
+    state: Type.String({ description: 'Idle, Connect, Active, OpenSent, OpenConfirm or Established' }),
+    establishedSince: nullable(Type.String({ format: 'date-time' })), uptimeSeconds: Type.Integer(),
+    prefixesReceived: Type.Integer(), prefixesAccepted: Type.Integer(), lastError: nullable(Type.String()),
+  }), { description: 'the live BGP sessions of an Active connection, when the service runs BGP' })),
 });
 
 export const PeeringInput = Type.Object({
@@ -131,6 +137,8 @@ export const ReceivedRoute = Type.Object({
   prefix: Type.String(), connection: Type.String(), peerAddress: Type.String(), nextHop: nullable(Type.String()),
   asPath: Type.String({ description: 'e.g. "64496 64497 {64498,64499}" (sets in braces)' }), originAs: nullable(Type.Integer()),
   communities: Type.Array(Type.String()), largeCommunities: Type.Array(Type.String()),
+  originAsValidationState: lit(['Valid', 'Invalid', 'NotFound'] as const, 'Valid: the origin may announce the prefix on this peering; Invalid: a hijack (another partner\'s registered prefix, or another origin than the verified one); NotFound: neither the prefix nor the origin is registered'),
+  rpkiValidationState: lit(['Valid', 'Invalid', 'NotFound', 'Unknown'] as const, 'route origin validation (RFC 6811); Unknown when the service has no RPKI source'),
   accepted: Type.Boolean(), reason: nullable(Type.String({ description: 'why the import policy rejected the route' })),
 });
 export const ReceivedRoutesQuery = Type.Object({
@@ -139,6 +147,9 @@ export const ReceivedRoutesQuery = Type.Object({
   connection: Type.Optional(Type.String({ description: 'only this connection\'s session' })),
   prefix: Type.Optional(Type.String({ description: 'only this prefix (CIDR)' })),
   accepted: Type.Optional(Type.Boolean({ description: 'only accepted (true) or rejected (false) routes' })),
+  asPath: Type.Optional(Type.String({ description: 'only routes with this AS path, e.g. "64501 64496"' })),
+  originAsValidationState: Type.Optional(lit(['Valid', 'Invalid', 'NotFound'] as const)),
+  rpkiValidationState: Type.Optional(lit(['Valid', 'Invalid', 'NotFound', 'Unknown'] as const)),
 }, { additionalProperties: false });
 
 // Prefix events (validation)
@@ -158,7 +169,9 @@ const Events = { events: Type.Optional(Type.Array(PrefixEvent)) };
 
 export const RegisteredPrefix = Type.Object({
   name: Type.String(), partner: Type.String(), peering: Type.String(), prefix: Type.String(), key: Type.String(),
-  state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()), ...Timestamps, ...Events,
+  state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()),
+  verifiedOriginAs: nullable(Type.Integer({ description: 'the origin AS the prefix was verified with; routes from another origin are rejected as hijacks until POST .../validate clears it' })),
+  ...Timestamps, ...Events,
 });
 export const RegisteredAsnInput = Type.Object({
   asn: Asn, key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),

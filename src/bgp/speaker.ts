@@ -176,6 +176,20 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (policies.export) this.sendAll(p, 4, false), this.sendAll(p, 6, false);
   }
 
+  /**
+   * Judges again the routes of a peer that `only` selects, with its current import policy (the
+   * policy's inputs changed, e.g. RPKI data); returns the prefixes whose verdict flipped.
+   */
+  reimport(id: string, only: (key: PrefixKey) => boolean): PrefixKey[] {
+    const p = this.peers.get(id);
+    if (!p) return [];
+    const changed = new Changed();
+    const flipped: PrefixKey[] = [];
+    this.rib.reimport(id, p.importPolicy, changed, only, flipped);
+    this.changed(changed);
+    return flipped;
+  }
+
   // Own routes
 
   announce(routes: Array<{ key: PrefixKey; attrs: PathAttributes }>): void {

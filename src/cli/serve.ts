@@ -27,13 +27,26 @@ export function registerServe(program: Command): void {
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
     .option('--bgp-port <port>', 'TCP port of the BGP sessions with partner routers, on each connection\'s operator address (default 179)', '179')
     .option('--no-bgp', 'run the API only: no BGP sessions, no live validation')
+    .option('--rpki-rtr <host:port>', 'RPKI: VRPs from an RTR cache (RFC 8210), e.g. 127.0.0.1:8282; routes that are RPKI Invalid are rejected')
+    .option('--rpki-vrps <file>', 'RPKI: VRPs from an rpki-client or Routinator file (JSON or CSV), read again when it changes')
+    .option('--rpki-slurm <file>', 'RPKI: local exceptions (RFC 8416 SLURM) applied to the VRPs')
     .addHelpText('after', `
 BGP: each edge router in the registry gets a BGP speaker on the operator addresses of its Active
 connections, one session per connection with the peering's import policy; received routes keep
 registered and customer prefixes validated (state, message, events). Registry changes made
 through the API apply within a second, without restarting unchanged sessions. Binding port 179
-needs root (or CAP_NET_BIND_SERVICE); without it sessions are still opened from our side.`)
-    .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string; bgpPort: string; bgp: boolean }) => {
+needs root (or CAP_NET_BIND_SERVICE); without it sessions are still opened from our side.
+
+RPKI: with --rpki-rtr or --rpki-vrps, every received route is validated (RFC 6811); an Invalid
+route is rejected ("RPKI invalid"), its prefix fails validation and a PrefixRpkiInvalidEvent is
+raised. New VRPs re-judge only the routes under them. Without a source RPKI is not checked and
+received routes show rpkiValidationState Unknown.
+
+Examples:
+  openpeering serve --bgp-port 1179
+  openpeering serve --rpki-rtr 127.0.0.1:8282
+  openpeering serve --rpki-vrps /var/lib/rpki-client/json --rpki-slurm /etc/openpeering/slurm.json`)
+    .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string; bgpPort: string; bgp: boolean; rpkiRtr?: string; rpkiVrps?: string; rpkiSlurm?: string }) => {
       const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel });
       const { host, port } = parseListen(cfg.listen);
       const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
@@ -42,8 +55,20 @@ needs root (or CAP_NET_BIND_SERVICE); without it sessions are still opened from 
       const secret = await ensureOperatorKey(registry);
       const bgpPort = Number(opts.bgpPort);
       if (!Number.isInteger(bgpPort) || bgpPort < 1 || bgpPort > 65535) throw new Error(`--bgp-port ${opts.bgpPort}: expected a TCP port (1-65535)`);
-      let log: (line: string) => void = () => {};
-      const daemon = opts.bgp ? new (await import('../daemon.js')).EdgeDaemon(registry, { port: bgpPort, log: (line) => log(line) }) : undefined;
+      // Lines logged before the server's logger exists wait for it.
+      const early: string[] = [];
+      let log: (line: string) => void = (line) => early.push(line);
+      if ((opts.rpkiRtr || opts.rpkiVrps || opts.rpkiSlurm) && !opts.bgp) throw new Error('--rpki-* options need BGP (they validate received routes); drop --no-bgp');
+      if (opts.rpkiSlurm && !opts.rpkiRtr && !opts.rpkiVrps) throw new Error('--rpki-slurm needs a VRP source: --rpki-rtr HOST:PORT or --rpki-vrps FILE');
+      const rpki = opts.rpkiRtr || opts.rpkiVrps
+        ? (await import('../rpki/source.js')).openRpkiSource({
+          ...(opts.rpkiRtr ? { rtr: opts.rpkiRtr } : {}), ...(opts.rpkiVrps ? { vrps: opts.rpkiVrps } : {}),
+          ...(opts.rpkiSlurm ? { slurm: opts.rpkiSlurm } : {}), log: (line) => log(line),
+        })
+        : undefined;
+      const daemon = opts.bgp
+        ? new (await import('../daemon.js')).EdgeDaemon(registry, { port: bgpPort, log: (line) => log(line), ...(rpki ? { rpki: rpki.table } : {}) })
+        : undefined;
       // Writes through the API change what the sessions should be: reload shortly after, once.
       let timer: NodeJS.Timeout | undefined;
       let running: Promise<void> = Promise.resolve();
@@ -55,11 +80,13 @@ needs root (or CAP_NET_BIND_SERVICE); without it sessions are still opened from 
       };
       const app = await buildServer(registry, { logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon } : {}) });
       log = (line) => app.log.info(`bgp: ${line}`);
+      for (const line of early.splice(0)) log(line);
       let stopping = false;
       const stop = async (signal: string) => {
         if (stopping) return;
         stopping = true;
         app.log.info({ signal }, 'shutting down');
+        rpki?.stop();
         await daemon?.stop();
         await app.close();
         await registry.store.close();

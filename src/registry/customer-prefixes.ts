@@ -87,6 +87,21 @@ export class CustomerPrefixes {
     return { state: 'Pending', message: null, text, prefix: pub.prefix };
   }
 
+  /**
+   * Re-queues validation: the key is checked again (the provider may have registered the prefix
+   * since) and the prefix waits in Pending for the live routes, or gets the key's message.
+   */
+  async validate(customer: string, service: string, name: string): Promise<CustomerPrefix> {
+    return this.store.transaction(async (tx) => {
+      const s = await this.customers.serviceRow(customer, service, tx);
+      const cur = await this.get(customer, service, name, tx);
+      const verdict = await this.judge(tx, s.provider, { prefix: cur.prefix, key: cur.key });
+      await tx.updateTable('customer_prefixes').set({ state: verdict.state, error_message: verdict.message, updated_at: now() })
+        .where('peering_service_id', '=', s.id).where('name', '=', name).execute();
+      return this.get(customer, service, name, tx);
+    });
+  }
+
   async delete(customer: string, service: string, name: string): Promise<void> {
     await this.store.transaction(async (tx) => {
       const s = await this.customers.serviceRow(customer, service, tx);

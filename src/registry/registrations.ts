@@ -40,7 +40,7 @@ function checkKey(key: string | undefined, target: string): void {
 
 const prefixOut = (partner: string, peering: string) => (r: RegisteredPrefixRow): RegisteredPrefix => ({
   name: r.name, partner, peering, prefix: r.prefix, key: r.key, state: r.state as PrefixState, errorMessage: r.error_message,
-  createdAt: r.created_at, updatedAt: r.updated_at,
+  verifiedOriginAs: r.origin_as === null ? null : Number(r.origin_as), createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
 const asnOut = (partner: string, peering: string) => (r: RegisteredAsnRow): RegisteredAsn => ({
@@ -87,9 +87,23 @@ export class Registrations {
       await this.keyFree(tx, key);
       const t = now();
       await tx.insertInto('registered_prefixes').values({
-        peering_id: p.id, name, prefix, family: parsed.prefix.family, key, state: 'Pending', error_message: null, created_at: t, updated_at: t,
+        peering_id: p.id, name, prefix, family: parsed.prefix.family, key, state: 'Pending', error_message: null, origin_as: null, created_at: t, updated_at: t,
       }).execute();
       return { resource: await this.getPrefix(partner, peering, name, tx), created: true, changed: true };
+    });
+  }
+
+  /**
+   * Re-queues validation (reference: RegisteredPrefixes_Validate): the state turns Pending and the
+   * origin memory is cleared, so a prefix that moved to a new origin is verified with that one.
+   */
+  async validatePrefix(partner: string, peering: string, name: string): Promise<RegisteredPrefix> {
+    return this.store.transaction(async (tx) => {
+      const p = await this.peerings.row(partner, peering, tx);
+      await this.getPrefix(partner, peering, name, tx);
+      await tx.updateTable('registered_prefixes').set({ state: 'Pending', error_message: null, origin_as: null, updated_at: now() })
+        .where('peering_id', '=', p.id).where('name', '=', name).execute();
+      return this.getPrefix(partner, peering, name, tx);
     });
   }
 

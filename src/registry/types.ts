@@ -58,7 +58,10 @@ export interface Peering {
 
 export interface RegisteredPrefix {
   name: string; partner: string; peering: string; prefix: string; key: string;
-  state: PrefixState; errorMessage: string | null; createdAt: string; updatedAt: string;
+  state: PrefixState; errorMessage: string | null;
+  /** the origin AS the prefix was verified with; another origin is a hijack until re-validation */
+  verifiedOriginAs: number | null;
+  createdAt: string; updatedAt: string;
 }
 
 export interface RegisteredAsn { name: string; partner: string; peering: string; asn: number; key: string; createdAt: string; updatedAt: string }

@@ -24,9 +24,11 @@ export interface FactSession {
 }
 
 export interface FactPeering { key: string; partner: string; name: string; type: PeeringType; pop: string; asn: number; sessions: FactSession[] }
-export interface FactRegisteredPrefix { key: string; peering: string; prefix: string }
+/** What the registry holds now: the engine writes only what differs from it. */
+export interface FactStored { state: PrefixState; message: string | null }
+export interface FactRegisteredPrefix { key: string; peering: string; prefix: string; stored: FactStored; originAs: number | null }
 export interface FactRegisteredAsn { peering: string; asn: number }
-export interface FactCustomerPrefix { key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string }
+export interface FactCustomerPrefix { key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string; stored: FactStored }
 
 export interface ValidationFactsSnapshot {
   operatorAsn: number | undefined;
@@ -81,7 +83,7 @@ export class ValidationFacts {
         p.sessions.push({ peering: p.key, connection: c.name, router: c.router, routerId: c.router_id, pop: c.pop, family, operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max });
       }
     }
-    const regRows = await db.selectFrom('registered_prefixes').select(['peering_id', 'name', 'prefix', 'key']).execute();
+    const regRows = await db.selectFrom('registered_prefixes').select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as']).execute();
     const asnRows = await db.selectFrom('registered_asns').select(['peering_id', 'asn', 'key']).execute();
     const prefixKeys = new Map<string, { partner: string; prefix: string }>();
     const asnKeys = new Map<string, { partner: string }>();
@@ -90,7 +92,10 @@ export class ValidationFacts {
     for (const r of regRows) {
       const p = peerings.get(r.peering_id)!;
       prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
-      registeredPrefixes.push({ key: `${p.key}/${r.name}`, peering: p.key, prefix: r.prefix });
+      registeredPrefixes.push({
+        key: `${p.key}/${r.name}`, peering: p.key, prefix: r.prefix,
+        stored: { state: r.state as PrefixState, message: r.error_message }, originAs: r.origin_as === null ? null : Number(r.origin_as),
+      });
     }
     for (const r of asnRows) {
       const p = peerings.get(r.peering_id)!;
@@ -99,35 +104,49 @@ export class ValidationFacts {
     }
     const custRows = await db.selectFrom('customer_prefixes')
       .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-      .select(['customer_prefixes.name', 'customer_prefixes.prefix', 'customer_prefixes.key', 'peering_services.customer', 'peering_services.name as service',
+      .select(['customer_prefixes.name', 'customer_prefixes.prefix', 'customer_prefixes.key', 'customer_prefixes.state', 'customer_prefixes.error_message', 'peering_services.customer', 'peering_services.name as service',
         'peering_services.provider', 'peering_services.primary_pop', 'peering_services.backup_pop'])
       .execute();
     const customerPrefixes: FactCustomerPrefix[] = [];
     for (const r of custRows) {
       const pub = publicPrefix(r.prefix);
       if (!pub.ok || !keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys)) continue;
-      customerPrefixes.push({ key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix: formatPrefix(pub.prefix) });
+      customerPrefixes.push({ key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix: formatPrefix(pub.prefix),
+        stored: { state: r.state as PrefixState, message: r.error_message },
+      });
     }
     return { operatorAsn: op ? Number(op.asn) : undefined, peerings: [...peerings.values()], registeredPrefixes, registeredAsns, customerPrefixes };
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
   async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null): Promise<void> {
-    const [a, b, name] = key.split('/');
     const db = this.store.db;
     const t = now();
     if (kind === 'registered-prefix') {
+      const w = registeredWhere(db, key);
       await db.updateTable('registered_prefixes').set({ state, error_message: message, updated_at: t })
-        .where('name', '=', name!)
-        .where('peering_id', 'in', db.selectFrom('peerings').select('id').where('partner', '=', a!).where('name', '=', b!))
-        .execute();
+        .where('name', '=', w.name).where('peering_id', 'in', w.peerings).execute();
     } else {
+      const [a, b, name] = key.split('/');
       await db.updateTable('customer_prefixes').set({ state, error_message: message, updated_at: t })
         .where('name', '=', name!)
         .where('peering_service_id', 'in', db.selectFrom('peering_services').select('id').where('customer', '=', a!).where('name', '=', b!))
         .execute();
     }
   }
+
+  /** Remembers the origin AS a registered prefix was verified with (only while none is remembered). */
+  async setOrigin(key: string, originAs: number): Promise<void> {
+    const w = registeredWhere(this.store.db, key);
+    await this.store.db.updateTable('registered_prefixes').set({ origin_as: originAs })
+      .where('name', '=', w.name).where('peering_id', 'in', w.peerings).where('origin_as', 'is', null).execute();
+  }
+}
+
+/** Where a registered prefix's key ("partner/peering/name") points. */
+function registeredWhere(db: Store['db'], key: string) {
+  const [partner, peering, name] = key.split('/');
+  return { name: name!, peerings: db.selectFrom('peerings').select('id').where('partner', '=', partner!).where('name', '=', peering!) };
 }
 
 /** One spelling per address (RFC 5952 for IPv6), as session messages name them. */

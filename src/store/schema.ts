@@ -37,6 +37,8 @@ export interface ConnectionTable {
 export interface RegisteredPrefixTable {
   id: Generated<number>; peering_id: number; name: string; prefix: string; family: number; key: string;
   state: string; error_message: string | null; created_at: string; updated_at: string;
+  /** the origin AS the prefix was verified with (validation's origin memory); null until then */
+  origin_as: number | null;
 }
 
 export interface RegisteredAsnTable {

@@ -5,6 +5,7 @@ import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely
 import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_registry.js';
 import * as m0002 from './migrations/0002_prefix_events.js';
+import * as m0003 from './migrations/0003_origin_memory.js';
 
 export type Db = Kysely<Database>;
 
@@ -23,6 +24,7 @@ export interface Store {
 export const MIGRATIONS: Record<string, Migration> = {
   '0001_registry': m0001,
   '0002_prefix_events': m0002,
+  '0003_origin_memory': m0003,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

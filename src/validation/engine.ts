@@ -7,6 +7,8 @@
 // the import policy rejected for a missing community must still produce that message); results
 // go to a sink (the registry's state and message columns, the event store, live streams).
 import { textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
+import type { PrefixState } from '../registry/types.js';
+import { routeOrigin } from './import-policy.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import type { RouteCheckConfig } from './route-checks.js';
 import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from './prefix-state.js';
@@ -26,6 +28,10 @@ export interface WatchedPrefix {
   /** who sees its events: the partner that registered it (or the customer's provider), the customer */
   partner?: string;
   customer?: string;
+  /** the state and message the registry holds now (the engine writes only what differs) */
+  stored?: { state: PrefixState; message: string | null };
+  /** registered prefixes: the origin AS it was verified with, if remembered */
+  originAs?: number;
 }
 
 /** What the engine validates against: the registry's view. */
@@ -37,6 +43,8 @@ export interface EngineView {
 export interface EngineSink {
   state(p: WatchedPrefix, result: StateResult): void;
   event(p: WatchedPrefix, event: PrefixEvent): void;
+  /** a registered prefix was verified with this origin AS for the first time: remember it */
+  origin?(p: WatchedPrefix, originAs: number): void;
 }
 
 export class ValidationEngine {
@@ -46,24 +54,43 @@ export class ValidationEngine {
   private bySession = new Map<string, WatchedPrefix[]>();
   private looks = new Map<string, PrefixLook>();
   private results = new Map<string, StateResult>();
+  /** origin memory: registered prefix key -> the origin AS it was verified with */
+  private origins = new Map<PrefixKey, number>();
 
   constructor(private readonly routes: RouteLookup, private readonly sink: EngineSink, private readonly clock: () => string = () => new Date().toISOString()) {}
 
-  /** A new view of the registry: indexes it and re-validates everything. */
-  setView(view: EngineView): void {
+  /**
+   * A new view of the registry: indexes it and, unless told not to, re-validates everything.
+   * (The daemon sets the view first, so import policies see the new origin memory, and
+   * validates once the policies have re-judged the routes.)
+   */
+  setView(view: EngineView, opts: { validate?: boolean } = {}): void {
     this.view = view;
     this.byPrefix.clear();
     this.bySession.clear();
+    this.origins.clear();
     const ids = new Set<string>();
     for (const p of view.prefixes) {
-      ids.add(keyOf(p));
+      const k = keyOf(p);
+      ids.add(k);
       const key = textToKey(p.prefix);
-      if (key !== undefined) push(this.byPrefix, key, p);
+      if (key !== undefined) {
+        push(this.byPrefix, key, p);
+        if (p.kind === 'registered-prefix' && p.originAs !== undefined) this.origins.set(key, p.originAs);
+      }
       for (const s of [...p.primary, ...(p.backup ?? [])]) push(this.bySession, s.peerAddress, p);
+      // What the registry holds is what a new result is compared with (a restart, a re-validation request).
+      if (p.stored) this.results.set(k, { state: p.stored.state, message: p.stored.message, carriedBy: this.results.get(k)?.carriedBy ?? [] });
     }
     // Forget prefixes that left the registry.
-    for (const k of [...this.looks.keys()]) if (!ids.has(k)) { this.looks.delete(k); this.results.delete(k); }
-    this.revalidateAll();
+    for (const k of [...this.looks.keys()]) if (!ids.has(k)) this.looks.delete(k);
+    for (const k of [...this.results.keys()]) if (!ids.has(k)) this.results.delete(k);
+    if (opts.validate !== false) this.revalidateAll();
+  }
+
+  /** The origin AS a registered prefix was verified with (origin memory), if any. */
+  expectedOrigin(registered: PrefixKey): number | undefined {
+    return this.origins.get(registered);
   }
 
   revalidateAll(): void {
@@ -79,6 +106,13 @@ export class ValidationEngine {
       if (watched) for (const p of watched) seen.add(p);
     }
     for (const p of seen) this.validate(p);
+  }
+
+  /** Re-validates the watched prefixes `affected` selects (e.g. those under changed VRPs). */
+  revalidateWhere(affected: (p: WatchedPrefix) => boolean): number {
+    let n = 0;
+    for (const p of this.view.prefixes) if (affected(p)) { this.validate(p); n++; }
+    return n;
   }
 
   /** A session went up or down (its routes came or went as a whole). */
@@ -110,6 +144,18 @@ export class ValidationEngine {
     this.results.set(k, result);
     if (!old || old.state !== result.state || old.message !== result.message) this.sink.state(p, result);
     for (const e of events) this.sink.event(p, e);
+    if (p.kind === 'registered-prefix' && p.originAs === undefined && (result.state === 'Verified' || result.state === 'Warning')) this.learnOrigin(p, look);
+  }
+
+  /** The first verified routes of a registered prefix set its origin memory, when they agree on one. */
+  private learnOrigin(p: WatchedPrefix, look: PrefixLook): void {
+    const origins = new Set([...look.primary.values()].map(routeOrigin));
+    const [origin] = origins;
+    if (origins.size !== 1 || origin === undefined) return;
+    p.originAs = origin;
+    const key = textToKey(p.prefix);
+    if (key !== undefined) this.origins.set(key, origin);
+    this.sink.origin?.(p, origin);
   }
 
   private received(sessions: SessionView[], prefix: string): Map<string, PathAttributes> {

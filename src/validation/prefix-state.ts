@@ -19,8 +19,13 @@ export interface SessionView {
   pop: string;
 }
 
-/** What a session received for a prefix (exact match), or undefined when nothing. */
-export type RouteLookup = (session: SessionView, prefix: string) => { attrs: PathAttributes; rpkiInvalid?: boolean } | undefined;
+/**
+ * What a session received for a prefix (exact match), or undefined when it does not carry it
+ * (nothing received, or a route the session may not carry at all, e.g. a prefix not registered
+ * for that peering). `rejected` is the import policy's reason when it rejected the route for
+ * something else than a route check: a hijack (another origin), an AS loop.
+ */
+export type RouteLookup = (session: SessionView, prefix: string) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
 
 export interface StateResult {
   state: PrefixState;
@@ -36,6 +41,8 @@ export function registeredPrefixState(prefix: string, sessions: SessionView[], l
   for (const s of sessions) {
     const r = lookup(s, prefix);
     if (!r) { missing.push(s.peerAddress); continue; }
+    // A rejection that is no route check (a hijack by another origin) says more than the checks.
+    if (r.rejected !== undefined) return { state: 'Failed', message: `Route from IP ${s.peerAddress} rejected: ${r.rejected}`, carriedBy: [] };
     const problems = checkRoute(r.attrs, checks, r.rpkiInvalid ?? false);
     if (problems.length) return { state: 'Failed', message: registeredPrefixMessage(problems[0]!), carriedBy: [] };
     carriedBy.push(s);
@@ -60,6 +67,7 @@ export function customerPrefixState(
   for (const s of [...primary, ...(backup ?? [])]) {
     const r = lookup(s, prefix);
     if (!r) { missing.push(s.peerAddress); continue; }
+    if (r.rejected !== undefined) return { state: 'Failed', message: `Route for prefix ${prefix} from IP ${s.peerAddress} rejected: ${r.rejected}`, carriedBy: [] };
     const problems = checkRoute(r.attrs, checks, r.rpkiInvalid ?? false);
     if (problems.length) return { state: 'Failed', message: customerPrefixMessage(problems[0]!, prefix, checks), carriedBy: [] };
     carriedBy.push(s);

@@ -55,14 +55,17 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   for (const r of facts.registeredPrefixes) {
     const family = familyOf(r.prefix);
     const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.family === family).map(session);
-    watched.push({ kind: 'registered-prefix', id: r.key, prefix: r.prefix, primary: sessions, backup: null, partner: r.peering.split('/')[0]! });
+    watched.push({
+      kind: 'registered-prefix', id: r.key, prefix: r.prefix, primary: sessions, backup: null, partner: r.peering.split('/')[0]!,
+      stored: r.stored, ...(r.originAs !== null ? { originAs: r.originAs } : {}),
+    });
   }
   for (const c of facts.customerPrefixes) {
     const family = familyOf(c.prefix);
     watched.push({
       kind: 'customer-prefix', id: c.key, prefix: c.prefix, partner: c.provider, customer: c.key.split('/')[0]!,
       primary: sessionsAt(c.provider, c.primaryPop, family),
-      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null,
+      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null, stored: c.stored,
     });
   }
   return { checks, registrations: { prefixes, asns }, engine: { checks, prefixes: watched }, peerings };

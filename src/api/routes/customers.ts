@@ -84,6 +84,12 @@ export function customerRoutes(ctx: Ctx): void {
     handler: async (req, reply) => sendUpserted(reply, await customerPrefixes.put(req.params.customer, req.params.service, req.params.name, req.body)),
   });
   route(ctx, {
+    method: 'POST', url: `${svc}/:service/prefixes/:name/validate`, tag: 'customers', access: CUSTOMER_SCOPE,
+    summary: 'Validate the prefix again: its key is checked anew and it turns Pending until the live routes decide',
+    params: PrefixParams, response: { 200: S.CustomerPrefix },
+    handler: async (req) => customerPrefixes.validate(req.params.customer, req.params.service, req.params.name),
+  });
+  route(ctx, {
     method: 'DELETE', url: `${svc}/:service/prefixes/:name`, tag: 'customers', summary: 'Delete a prefix', access: CUSTOMER_SCOPE,
     params: PrefixParams, response: { 204: null },
     handler: async (req, reply) => {

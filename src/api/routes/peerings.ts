@@ -12,6 +12,9 @@ const ConnectionParams = Type.Object({ partner: S.Name, peering: S.Name, connect
 
 export function peeringRoutes(ctx: Ctx): void {
   const { peerings } = ctx.registry;
+  // An Active connection's live BGP sessions, when the service runs BGP.
+  const withBgp = <C extends { name: string; state: string }>(peering: string, c: C): C =>
+    (ctx.live && c.state === 'Active' ? { ...c, bgp: ctx.live.sessions(peering, c.name) } : c);
   const base = '/v1/partners/:partner/peerings';
   route(ctx, {
     method: 'GET', url: base, tag: 'peerings', summary: 'List the partner\'s peerings', access: PARTNER_SCOPE,
@@ -21,7 +24,10 @@ export function peeringRoutes(ctx: Ctx): void {
   route(ctx, {
     method: 'GET', url: `${base}/:peering`, tag: 'peerings', summary: 'Get a peering with its connections', access: PARTNER_SCOPE,
     params: PeeringParams, response: { 200: S.Peering },
-    handler: async (req) => peerings.get(req.params.partner, req.params.peering),
+    handler: async (req) => {
+      const p = await peerings.get(req.params.partner, req.params.peering);
+      return { ...p, connections: p.connections.map((c) => withBgp(`${req.params.partner}/${req.params.peering}`, c)) };
+    },
   });
   route(ctx, {
     method: 'GET', url: `${base}/:peering/received-routes`, tag: 'peerings', access: PARTNER_SCOPE,
@@ -30,12 +36,18 @@ export function peeringRoutes(ctx: Ctx): void {
     params: PeeringParams, querystring: S.ReceivedRoutesQuery, response: { 200: S.PageOf(S.ReceivedRoute) },
     handler: async (req) => {
       await peerings.get(req.params.partner, req.params.peering);
-      const q = req.query as { limit?: number; cursor?: string; connection?: string; prefix?: string; accepted?: boolean };
+      const q = req.query as {
+        limit?: number; cursor?: string; connection?: string; prefix?: string; accepted?: boolean; asPath?: string;
+        originAsValidationState?: string; rpkiValidationState?: string;
+      };
       if (q.prefix !== undefined && !parsePrefix(q.prefix)) throw invalid(`prefix ${q.prefix} is not a prefix in CIDR notation`, 'prefix');
       let routes = ctx.live?.received(`${req.params.partner}/${req.params.peering}`, {
         ...(q.connection ? { connection: q.connection } : {}), ...(q.prefix ? { prefix: q.prefix } : {}),
       }) ?? [];
       if (q.accepted !== undefined) routes = routes.filter((r) => r.accepted === q.accepted);
+      if (q.asPath !== undefined) { const want = q.asPath.trim().split(/\s+/).join(' '); routes = routes.filter((r) => r.asPath === want); }
+      if (q.originAsValidationState !== undefined) routes = routes.filter((r) => r.originAsValidationState === q.originAsValidationState);
+      if (q.rpkiValidationState !== undefined) routes = routes.filter((r) => r.rpkiValidationState === q.rpkiValidationState);
       // Offset paging over a stable order (prefix, then connection).
       const from = q.cursor === undefined ? 0 : Number(decodeCursor(q.cursor));
       const limit = pageLimit(q);
@@ -66,7 +78,8 @@ export function peeringRoutes(ctx: Ctx): void {
   route(ctx, {
     method: 'GET', url: `${base}/:peering/connections/:connection`, tag: 'peerings', summary: 'Get a connection', access: PARTNER_SCOPE,
     params: ConnectionParams, response: { 200: S.Connection },
-    handler: async (req) => peerings.getConnection(req.params.partner, req.params.peering, req.params.connection),
+    handler: async (req) => withBgp(`${req.params.partner}/${req.params.peering}`,
+      await peerings.getConnection(req.params.partner, req.params.peering, req.params.connection)),
   });
   route(ctx, {
     method: 'PUT', url: `${base}/:peering/connections/:connection`, tag: 'peerings', summary: 'Add or update one connection', access: PARTNER_SCOPE,

@@ -40,6 +40,14 @@ export function registrationRoutes(ctx: Ctx): void {
     },
   });
   route(ctx, {
+    method: 'POST', url: `${base}/registered-prefixes/:name/validate`, tag: 'registrations', access: PARTNER_SCOPE,
+    summary: 'Validate the registered prefix again (reference: RegisteredPrefixes_Validate)',
+    description: 'The prefix turns Pending and its verified origin AS is forgotten; the live routes then decide its state '
+      + 'within a second, and the origin they carry becomes the verified one. Use it after moving a prefix to a new origin AS.',
+    params: ItemParams, response: { 200: S.RegisteredPrefix },
+    handler: async (req) => registrations.validatePrefix(req.params.partner, req.params.peering, req.params.name),
+  });
+  route(ctx, {
     method: 'DELETE', url: `${base}/registered-prefixes/:name`, tag: 'registrations', summary: 'Delete a registered prefix', access: PARTNER_SCOPE,
     params: ItemParams, response: { 204: null },
     handler: async (req, reply) => {

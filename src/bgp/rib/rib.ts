@@ -153,11 +153,16 @@ export class Rib {
     this.peers.delete(peerId);
   }
 
-  /** Re-runs import policy over a peer's whole Adj-RIB-In (policy changed). */
-  reimport(peerId: string, policy: ImportPolicy, changed: Changed): void {
+  /**
+   * Re-runs import policy over a peer's Adj-RIB-In (policy changed), or over the routes `only`
+   * selects (the policy's inputs changed for some prefixes). Prefixes whose verdict flipped
+   * between accepted and rejected are pushed to `flipped`.
+   */
+  reimport(peerId: string, policy: ImportPolicy, changed: Changed, only?: (key: PrefixKey) => boolean, flipped?: PrefixKey[]): void {
     const rib = this.peers.get(peerId)!.rib;
     for (const idx of rib.plain.indexes()) {
       const key = this.index.keyOf(idx);
+      if (only && !only(key)) continue;
       const was = rib.rejectedPlain.getAt(idx) === undefined;
       const reason = verdict(key, rib.plain.getAt(idx)!, policy);
       if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
@@ -165,10 +170,12 @@ export class Rib {
       if (was !== (reason === undefined)) {
         count(rib, key, reason === undefined ? 1 : -1);
         this.reselect(idx, key, changed);
+        flipped?.push(key);
       }
     }
     for (const [rk, set] of rib.multi) {
       const key = prefixOfRouteKey(rk);
+      if (only && !only(key)) continue;
       const was = !rib.rejectedMulti.has(rk);
       const reason = verdict(key, set, policy);
       if (reason === undefined) rib.rejectedMulti.delete(rk);
@@ -176,6 +183,7 @@ export class Rib {
       if (was !== (reason === undefined)) {
         count(rib, key, reason === undefined ? 1 : -1);
         this.reselect(this.index.intern(key), key, changed);
+        flipped?.push(key);
       }
     }
   }
