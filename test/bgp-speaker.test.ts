@@ -110,6 +110,25 @@ describe('RFC 8212 defaults', () => {
   });
 });
 
+describe('families', () => {
+  test('a policy change on an IPv4-only session sends nothing for IPv6, not even an End-of-RIB', async () => {
+    const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: '127.0.50.61', port: 1790 } });
+    cleanups.push(() => s.stop());
+    s.addPeer(peer({ address: '127.0.50.62', asn: 65002, localAsn: 65001, port: 1790, passive: true, localAddress: '127.0.50.61', families: ['ipv4'] }), all);
+    s.announce([{ key: textToKey('45.67.0.0/24')!, attrs: { origin: 0 } }]);
+    await s.start();
+    const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.62'), connect: { host: '127.0.50.61', port: 1790, localAddress: '127.0.50.62' } });
+    cleanups.push(() => raw.stop());
+    await raw.start();
+    const eors = () => raw.updates.filter((u) => !u.nlri.keys.length && !u.withdrawn.keys.length && !u.mpReach && !u.mpUnreach).length;
+    await raw.until(() => raw.established && eors() === 1, 10_000, 'the IPv4 End-of-RIB');
+    s.setPolicies('127.0.50.62', all);
+    await raw.until(() => eors() === 2, 10_000, 'the IPv4 table again after the policy change');
+    assert.deepEqual(raw.updates.filter((u) => u.mpReach || u.mpUnreach), [], 'no IPv6 UPDATE of any kind');
+    assert.equal(raw.notification, undefined);
+  });
+});
+
 /** Builds an UPDATE body: attributes as [flags, type, bytes], NLRI as IPv4 prefixes. */
 function update(attrs: Array<[number, number, number[]]>, nlri: string[], withdrawn: string[] = []): Buffer {
   const pfx = (p: string) => {

@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
-import { buildWorld, must } from './helpers/world.js';
+import { buildWorld, conn, must } from './helpers/world.js';
 import { EdgeDaemon } from '../src/daemon.js';
 import { startDaemon, type Daemon, type DaemonKind, type RouteSpec } from '../src/lab/daemons/index.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
@@ -40,9 +40,12 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     writeVrps(64496);
     const rpki = openRpkiSource({ vrps: vrpFile, pollMs: 100 });
     t.after(() => { rpki.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
-    const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1, rpki: rpki.table });
+    const daemonLog: string[] = [];
+    const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1, rpki: rpki.table, log: (l) => daemonLog.push(`${new Date().toISOString()} ${l}`) });
     const events: string[] = [];
     daemon.on('event', (p, e) => events.push(`${p.id} ${e.type}`));
+    const stateLog: string[] = [];
+    daemon.on('state', (p, r) => stateLog.push(`${new Date().toISOString()} ${p.id} ${r.state} ${r.message ?? ''}`));
     await daemon.start();
     // The API with the live side (received routes, session states), as serve builds it.
     const live = await buildServer(srv.registry, { live: daemon });
@@ -147,26 +150,46 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     await ams2.stop();
     await until(async () => (await hq()).state === 'Warning', 'Warning on a stopped router');
     assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24');
-    const conn = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2');
-    assert.equal(conn.bgp.length, 1);
-    assert.notEqual(conn.bgp[0].state, 'Established');
+    const down = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2');
+    assert.equal(down.bgp.length, 1);
+    assert.notEqual(down.bgp[0].state, 'Established');
     routers[1] = await startDaemon(spec);
     await until(async () => (await hq()).state === 'Verified', 'Verified when the router is back');
     const up = (await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2')).bgp[0];
     assert.deepEqual([up.state, up.peerAddress, up.prefixesReceived, up.prefixesAccepted], ['Established', '127.11.1.3', 2, 2]);
 
+    const ams2Conn = (maxPrefixesV4: number) => { const { name: _, ...body } = conn('ams-2', 'ams-er2', '127.11.1.2/31', { maxPrefixesV4 }); return body; };
+    // The session's max-prefix: a limit of 1 with 2 prefixes announced tears the session down
+    // (Warning naming it); the usual limit brings it back.
+    await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2', ams2Conn(1));
+    await daemon.reload();
+    const ams2Session = async () => (await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2')).bgp[0];
+    await until(async () => /prefixes 2 exceed the limit 1/.test((await ams2Session()).lastError ?? ''), 'the max-prefix teardown');
+    await until(async () => (await hq()).state === 'Warning', 'Warning over the max-prefix limit');
+    assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24', [...stateLog.slice(-10), ...daemonLog.slice(-25)].join('\n'));
+    await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2', ams2Conn(2000));
+    await daemon.reload();
+    await until(async () => (await hq()).state === 'Verified', 'Verified under the usual limit');
+
     // The route server announces contoso's prefix and a more-specific of it: hijacks.
     const rs = await startDaemon({
       kind: other, address: '127.12.2.100', port: PORT, asn: 64502, routerId: '127.12.2.100',
       peers: [{ address: '127.12.2.1', port: PORT, asn: 64500, families: ['ipv4'] }],
-      routes: [good('45.66.0.0/24', { asPath: [64666] }), good('45.66.0.128/25', { asPath: [64666] })],
+      routes: [good('45.66.0.0/24', { asPath: [64666] }), good('45.66.0.128/25', { asPath: [64666] }),
+        // fabrikam's prefix from its registered ASN, and a prefix from an ASN nobody registered
+        good('176.124.200.0/24', { asPath: [65540] }), good('203.0.113.0/24', { asPath: [64666] })],
     });
     routers.push(rs);
     const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.12.2.100')!.rib;
-    await until(async () => rib().size === 2, 'the hijacks received').catch((e) => { throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`); });
+    await until(async () => rib().size === 4, 'the route server\'s routes received').catch((e) => { throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`); });
     assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
     assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
-    assert.equal(rib().acceptedV4, 0);
+    assert.equal(rib().rejected(textToKey('176.124.200.0/24')!), undefined, 'a registered origin is accepted from the route server');
+    assert.equal(rib().rejected(textToKey('203.0.113.0/24')!), 'origin AS64666 is not registered on peering apex-ix/apex-fra');
+    assert.equal(rib().acceptedV4, 1);
+    // fabrikam's provider has one route-server session in Frankfurt: not the two routers asked for.
+    const office = await must(srv, 'GET', '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/office');
+    assert.deepEqual([office.state, office.errorMessage], ['Failed', 'Provider has fewer than two sessions in its primary location']);
     assert.equal((await hq()).state, 'Verified');
     // The hijack events reach the registered prefix and the customer prefix it touches, stored.
     assert.ok(events.includes('nordlink/nordlink-ams/contoso PrefixHijackEvent'), events.join('\n'));

@@ -309,7 +309,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   /** The full table for a family: after Established, after a ROUTE-REFRESH, after a policy change. */
   private sendAll(p: Peer, family: 4 | 6, refresh: boolean): void {
     const n = p.session.negotiated;
-    if (!n) return;
+    // Nothing, not even an End-of-RIB, for a family the session did not negotiate: GoBGP (rightly)
+    // resets a session that gets an UPDATE for an AFI it never agreed to.
+    if (!n || (family === 4 ? !n.ipv4 : !n.ipv6)) return;
     const index = this.rib.index;
     for (const idx of this.rib.loc.indexes()) if (index.isV4(idx) === (family === 4)) p.dirty.add(idx);
     if (refresh) {
