@@ -23,6 +23,7 @@ import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, expectStatus, type Reply, type TestServer } from './helpers/server.js';
 import { buildWorld, activate, must, conn, KEYS } from './helpers/world.js';
+import type { EventSubject } from '../src/registry/prefix-events.js';
 
 // ---------------------------------------------------------------------------------------------
 // Expectations
@@ -62,6 +63,7 @@ const TENANT_ROUTES: Record<string, TenantRow> = {
   'PUT /v1/partners/:partner':                                                      P(WRITE,  403,   404,  404,  401),
   'DELETE /v1/partners/:partner':                                                   P(WRITE,  403,   404,  404,  401),
   'GET /v1/partners/:partner/events':                                               P(200,    200,   404,  404,  401),
+  'GET /v1/partners/:partner/events/stream':                                        P(200,    200,   404,  404,  401),
   'GET /v1/partners/:partner/asns':                                                 P(200,    200,   404,  404,  401),
   'GET /v1/partners/:partner/asns/:asn':                                            P(200,    200,   404,  404,  401),
   'PUT /v1/partners/:partner/asns/:asn':                                            P(WRITE,  WRITE, 404,  404,  401),
@@ -82,6 +84,7 @@ const TENANT_ROUTES: Record<string, TenantRow> = {
   'GET /v1/partners/:partner/peerings/:peering/registered-prefixes/:name':          P(200,    200,   404,  404,  401),
   'PUT /v1/partners/:partner/peerings/:peering/registered-prefixes/:name':          P(WRITE,  WRITE, 404,  404,  401),
   'DELETE /v1/partners/:partner/peerings/:peering/registered-prefixes/:name':       P(WRITE,  WRITE, 404,  404,  401),
+  'POST /v1/partners/:partner/peerings/:peering/registered-prefixes/:name/validate': P(WRITE,  WRITE,   404,  404,  401),
   'GET /v1/partners/:partner/peerings/:peering/registered-asns':                    P(200,    200,   404,  404,  401),
   'GET /v1/partners/:partner/peerings/:peering/registered-asns/:name':              P(200,    200,   404,  404,  401),
   'PUT /v1/partners/:partner/peerings/:peering/registered-asns/:name':              P(WRITE,  WRITE, 404,  404,  401),
@@ -91,6 +94,7 @@ const TENANT_ROUTES: Record<string, TenantRow> = {
   'PUT /v1/customers/:customer':                                                    C(WRITE,  403,   404,  404,  401),
   'DELETE /v1/customers/:customer':                                                 C(WRITE,  403,   404,  404,  401),
   'GET /v1/customers/:customer/events':                                             C(200,    200,   404,  404,  401),
+  'GET /v1/customers/:customer/events/stream':                                      C(200,    200,   404,  404,  401),
   'GET /v1/customers/:customer/peering-services':                                   C(200,    200,   404,  404,  401),
   'GET /v1/customers/:customer/peering-services/:service':                          C(200,    200,   404,  404,  401),
   'PUT /v1/customers/:customer/peering-services/:service':                          C(WRITE,  WRITE, 404,  404,  401),
@@ -99,6 +103,7 @@ const TENANT_ROUTES: Record<string, TenantRow> = {
   'GET /v1/customers/:customer/peering-services/:service/prefixes/:name':           C(200,    200,   404,  404,  401),
   'PUT /v1/customers/:customer/peering-services/:service/prefixes/:name':           C(WRITE,  WRITE, 404,  404,  401),
   'DELETE /v1/customers/:customer/peering-services/:service/prefixes/:name':        C(WRITE,  WRITE, 404,  404,  401),
+  'POST /v1/customers/:customer/peering-services/:service/prefixes/:name/validate':  C(WRITE,  WRITE,   404,  404,  401),
 };
 
 /** Routes without a tenant in the path. Columns: the operator, any partner key, any customer key, no key. */
@@ -243,6 +248,7 @@ function bodyFor(route: string, t: Tenant | null): unknown {
   };
   const method = route.split(' ')[0];
   if (method !== 'PUT' && method !== 'POST') return undefined;
+  if (route.endsWith('/validate')) return undefined; // an action without input
   const body = bodies[route];
   if (body === undefined) throw new Error(`no request body for ${route}${t ? ` (${t.name})` : ''}: add one to bodyFor()`);
   return body;
@@ -309,6 +315,21 @@ async function buildIsolationWorld(s: TestServer): Promise<void> {
   await must(s, 'PUT', '/v1/partners/apex-ix/peerings/apex-ams/registered-prefixes/fabrikam', { prefix: '185.66.0.0/24' }, 201);
 }
 
+/** One stored event per prefix of the world, so the event lists and streams have something to leak. */
+const EVENT_SUBJECTS: EventSubject[] = [
+  { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', prefix: '45.66.0.0/23', partner: 'nordlink', customer: null },
+  { kind: 'customer-prefix', id: 'contoso/contoso-eu/hq', prefix: '45.66.0.0/24', partner: 'nordlink', customer: 'contoso' },
+  { kind: 'registered-prefix', id: 'apex-ix/apex-ams/fabrikam', prefix: '185.66.0.0/24', partner: 'apex-ix', customer: null },
+  { kind: 'customer-prefix', id: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', partner: 'apex-ix', customer: 'fabrikam' },
+];
+async function addEvents(s: TestServer): Promise<void> {
+  for (const subject of EVENT_SUBJECTS) {
+    await s.registry.events.add(subject, {
+      time: '2025-01-01T00:00:00.000Z', type: 'PrefixAnnouncementEvent', level: 'Information', summary: `${subject.prefix} announced`, details: {},
+    });
+  }
+}
+
 /** Creates the four tenant keys and the spare key the api-keys/:id routes name. */
 async function createKeys(s: TestServer): Promise<void> {
   for (const t of TENANTS) t.secret = await s.key(t.kind, t.name);
@@ -318,13 +339,17 @@ async function createKeys(s: TestServer): Promise<void> {
 
 const s = await startServer();
 await buildIsolationWorld(s);
+await addEvents(s);
 await createKeys(s);
 nordlink.marks.push((await must(s, 'GET', '/v1/partners/nordlink/peerings/nordlink-rs/registered-asns/contoso')).key);
 apexIx.marks.push((await must(s, 'GET', '/v1/partners/apex-ix/peerings/apex-ams/registered-prefixes/fabrikam')).key);
 const routeKeys = s.app.routeList.map((r) => `${r.method} ${r.url}`);
 after(async () => { await s.close(); });
 
-const send = (method: string, path: string, body: unknown, key: string | null) => s.api(method, path, body, key);
+/** Event streams are asked for their bounded form (every stored event, then the end), so each request returns. */
+const STREAM_QUERY = '?after=0&follow=false';
+const send = (method: string, path: string, body: unknown, key: string | null) =>
+  s.api(method, /\/events\/stream$/.test(path) ? path + STREAM_QUERY : path, body, key);
 
 /** Everything the tenants own, and the operator's data, read by the operator (api keys without lastUsedAt). */
 async function snapshot(): Promise<Record<string, unknown>> {
@@ -491,6 +516,26 @@ describe('tenant isolation matrix', () => {
       const r = await s.api('GET', `${list}?cursor=${Buffer.from(JSON.stringify('')).toString('base64url')}`, undefined, t.secret);
       expectStatus(r, 200, `${t.name} GET ${list} with a cursor`);
       assert.deepEqual(r.body.items.map((i: { name: string }) => i.name), [t.name], `${t.name} GET ${list} with a cursor`);
+    }
+  });
+
+  it('event lists and streams show a tenant the events of its own prefixes only', async () => {
+    const expected: Record<string, string[]> = {
+      nordlink: ['nordlink/nordlink-ams/contoso', 'contoso/contoso-eu/hq'],
+      'apex-ix': ['apex-ix/apex-ams/fabrikam', 'fabrikam/fabrikam-eu/office'],
+      contoso: ['contoso/contoso-eu/hq'],
+      fabrikam: ['fabrikam/fabrikam-eu/office'],
+    };
+    for (const t of TENANTS) {
+      const base = `/v1/${t.kind === 'partner' ? 'partners' : 'customers'}/${t.name}/events`;
+      const list = await s.api('GET', base, undefined, t.secret);
+      expectStatus(list, 200, `${t.name} GET ${base}`);
+      assert.deepEqual(list.body.items.map((i: { subject: string }) => i.subject), expected[t.name], `${t.name} GET ${base}`);
+      const stream = await send('GET', `${base}/stream`, undefined, t.secret);
+      expectStatus(stream, 200, `${t.name} GET ${base}/stream`);
+      assert.equal(typeof stream.body, 'string', `${t.name} GET ${base}/stream: an event stream`);
+      const data = [...String(stream.body).matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+      assert.deepEqual(data, list.body.items, `${t.name} GET ${base}/stream: the list's events, in the list's JSON`);
     }
   });
 

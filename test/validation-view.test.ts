@@ -13,7 +13,7 @@ test('facts and view of the test world', async () => {
   const s = await startServer();
   after(() => s.close());
   await buildWorld(s);
-  // A customer prefix whose key no provider issued stays out of validation.
+  // A customer prefix whose key no provider issued fails whatever the routes say.
   await must(s, 'PUT', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/bad-key', { prefix: '45.66.1.0/24', key: '00000000-0000-4000-8000-000000000000' });
   const facts = await new ValidationFacts(s.registry.store).load();
   assert.equal(facts.operatorAsn, 64500);
@@ -25,7 +25,10 @@ test('facts and view of the test world', async () => {
     key: 'nordlink/nordlink-ams/contoso', peering: 'nordlink/nordlink-ams', prefix: '45.66.0.0/23', stored: { state: 'Pending', message: null }, originAs: null,
   }]);
   assert.deepEqual(facts.registeredAsns, [{ peering: 'apex-ix/apex-fra', asn: 65540 }]);
-  assert.deepEqual(facts.customerPrefixes.map((c) => c.key).sort(), ['contoso/contoso-eu/hq', 'fabrikam/fabrikam-eu/office']);
+  assert.deepEqual(facts.customerPrefixes.map((c) => [c.key, c.keyMismatch ?? null]).sort(), [
+    ['contoso/contoso-eu/bad-key', 'The prefix key does not match a key that provider nordlink issued for prefix 45.66.1.0/24'],
+    ['contoso/contoso-eu/hq', null], ['fabrikam/fabrikam-eu/office', null],
+  ]);
 
   const view = buildView(facts);
   assert.equal(view.checks.community.text, '64500:8007');
@@ -34,6 +37,11 @@ test('facts and view of the test world', async () => {
   const hq = view.engine.prefixes.find((p) => p.id === 'contoso/contoso-eu/hq')!;
   assert.deepEqual(hq.primary.map((x) => x.peerAddress), ['127.11.1.1', '127.11.1.3']);
   assert.deepEqual(hq.backup?.map((x) => x.peerAddress), ['127.11.2.1', '127.11.2.3']);
+  const badKey = view.engine.prefixes.find((p) => p.id === 'contoso/contoso-eu/bad-key')!;
+  assert.deepEqual([badKey.fixed, badKey.stored], [
+    { state: 'Failed', message: 'The prefix key does not match a key that provider nordlink issued for prefix 45.66.1.0/24' },
+    { state: 'Failed', message: 'The prefix key does not match a key that provider nordlink issued for prefix 45.66.1.0/24' },
+  ]);
   const office = view.engine.prefixes.find((p) => p.id === 'fabrikam/fabrikam-eu/office')!;
   assert.deepEqual([office.primary.map((x) => x.peerAddress), office.backup], [['127.12.2.100'], null]);
 

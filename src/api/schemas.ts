@@ -147,7 +147,7 @@ export const ReceivedRoutesQuery = Type.Object({
   connection: Type.Optional(Type.String({ description: 'only this connection\'s session' })),
   prefix: Type.Optional(Type.String({ description: 'only this prefix (CIDR)' })),
   accepted: Type.Optional(Type.Boolean({ description: 'only accepted (true) or rejected (false) routes' })),
-  asPath: Type.Optional(Type.String({ description: 'only routes with this AS path, e.g. "64501 64496"' })),
+  asPath: Type.Optional(Type.String({ description: 'only routes with this AS path, e.g. "64497 64496"' })),
   originAsValidationState: Type.Optional(lit(['Valid', 'Invalid', 'NotFound'] as const)),
   rpkiValidationState: Type.Optional(lit(['Valid', 'Invalid', 'NotFound', 'Unknown'] as const)),
 }, { additionalProperties: false });

@@ -13,6 +13,7 @@ import { registrationRoutes } from './routes/registrations.js';
 import { customerRoutes } from './routes/customers.js';
 import { catalogRoutes } from './routes/catalog.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
+import { eventRoutes } from './routes/events.js';
 import type { LiveRoutes } from './route.js';
 
 export const API_VERSION = '0.1.0';
@@ -27,6 +28,8 @@ export interface ServerOptions {
   onWrite?: () => void;
   /** the live side's received routes */
   live?: LiveRoutes;
+  /** milliseconds between keep-alive comments on event streams (default 15 s) */
+  eventHeartbeatMs?: number;
 }
 
 export async function buildServer(registry: Registry, opts: ServerOptions = {}): Promise<FastifyInstance> {
@@ -71,6 +74,7 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   customerRoutes(ctx);
   catalogRoutes(ctx);
   apiKeyRoutes(ctx);
+  eventRoutes(ctx, opts.eventHeartbeatMs !== undefined ? { heartbeatMs: opts.eventHeartbeatMs } : {});
   route(ctx, {
     method: 'GET', url: '/openapi.json', tag: 'system', summary: 'This OpenAPI document (no key needed)',
     response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1 document' }) },

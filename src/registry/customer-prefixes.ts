@@ -78,7 +78,7 @@ export class CustomerPrefixes {
     const regAsn = reg ? undefined : await tx.selectFrom('registered_asns')
       .innerJoin('peerings', 'peerings.id', 'registered_asns.peering_id')
       .select(['registered_asns.asn', 'peerings.partner']).where('registered_asns.key', '=', input.key).executeTakeFirst();
-    const mismatch = `The prefix key does not match a key that provider ${provider} issued for prefix ${text}`;
+    const mismatch = keyMismatchMessage(provider, text);
     if (reg) {
       if (reg.partner !== provider || !covers(parsePrefix(reg.prefix)!, pub.prefix)) return { state: 'Failed', message: mismatch, text, prefix: pub.prefix };
     } else if (!regAsn || regAsn.partner !== provider) {
@@ -133,6 +133,9 @@ export class CustomerPrefixes {
     }));
   }
 }
+
+export const keyMismatchMessage = (provider: string, prefix: string): string =>
+  `The prefix key does not match a key that provider ${provider} issued for prefix ${prefix}`;
 
 function canonical(text: string): string {
   const p = parsePrefix(text);

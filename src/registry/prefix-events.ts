@@ -1,6 +1,7 @@
 // The prefix event log: events of registered and customer prefixes, stored as validation raises
 // them and listed oldest first with keyset paging, per prefix, per partner (its registered
-// prefixes and its customers' prefixes) and per customer.
+// prefixes and its customers' prefixes) and per customer. In-process subscribers hear of each
+// event once it is stored (the API's live event streams).
 import type { Store } from '../store/store.js';
 import { fetchPage, type Page, type PageRequest } from './paging.js';
 
@@ -31,6 +32,17 @@ export interface EventSubject {
   customer: string | null;
 }
 
+/** A stored event as subscribers get it: with the partner and customer it belongs to (its scope). */
+export interface PrefixEventNotice extends StoredPrefixEvent {
+  partner: string | null;
+  customer: string | null;
+}
+
+export type PrefixEventListener = (e: PrefixEventNotice) => void;
+
+/** Whose events: a partner's (its registered prefixes and its customers') or a customer's. */
+export type EventScope = { partner: string } | { customer: string };
+
 interface Row {
   id: number; subject_kind: string; subject: string; partner: string | null; customer: string | null; prefix: string;
   time: string; type: string; level: string; summary: string; details: string;
@@ -42,14 +54,63 @@ const out = (r: Row): StoredPrefixEvent => ({
 });
 
 export class PrefixEvents {
+  private readonly listeners = new Set<PrefixEventListener>();
+
   constructor(private readonly store: Store) {}
 
   async add(subject: EventSubject, e: PrefixEventInput): Promise<number> {
+    const details = JSON.stringify(e.details);
     const r = await this.store.db.insertInto('prefix_events').values({
       subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
-      time: e.time, type: e.type, level: e.level, summary: e.summary, details: JSON.stringify(e.details),
+      time: e.time, type: e.type, level: e.level, summary: e.summary, details,
     }).executeTakeFirstOrThrow();
-    return Number(r.insertId);
+    const id = Number(r.insertId);
+    if (this.listeners.size > 0) {
+      // What a later read returns (details through JSON), plus the scope.
+      this.notify({
+        ...out({
+          id, subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
+          time: e.time, type: e.type, level: e.level, summary: e.summary, details,
+        }),
+        partner: subject.partner, customer: subject.customer,
+      });
+    }
+    return id;
+  }
+
+  /**
+   * Calls `listener` with every event stored from now on, right after its insert succeeded.
+   * Returns the function that unsubscribes. A listener that throws never fails add(): its error
+   * becomes a process warning.
+   */
+  subscribe(listener: PrefixEventListener): () => void {
+    // A wrapper, so the same function subscribed twice is two subscriptions, each removed once.
+    const entry: PrefixEventListener = (e) => listener(e);
+    this.listeners.add(entry);
+    return () => { this.listeners.delete(entry); };
+  }
+
+  /** How many subscribers there are (tests check that closed streams let go). */
+  get subscriberCount(): number {
+    return this.listeners.size;
+  }
+
+  private notify(e: PrefixEventNotice): void {
+    for (const l of [...this.listeners]) {
+      try {
+        l(e);
+      } catch (err) {
+        process.emitWarning(`a prefix event subscriber failed on event ${e.id}: ${(err as Error)?.message ?? String(err)}`, 'PrefixEventSubscriberWarning');
+      }
+    }
+  }
+
+  /** The scope's events with an id above `after`, oldest first, at most `limit` (replay for streams). */
+  async listAfter(scope: EventScope, after: number, limit: number): Promise<StoredPrefixEvent[]> {
+    let q = this.store.db.selectFrom('prefix_events').selectAll();
+    q = 'partner' in scope ? q.where('partner', '=', scope.partner) : q.where('customer', '=', scope.customer);
+    const rows = await q.where('id', '>', after).orderBy('id').limit(limit).execute();
+    return rows.map(out);
   }
 
   listForSubject(kind: EventSubjectKind, subject: string, req: PageRequest): Promise<Page<StoredPrefixEvent>> {

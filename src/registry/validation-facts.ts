@@ -5,6 +5,7 @@ import type { Store } from '../store/store.js';
 import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
 import { canonicalAddress } from '../net/address.js';
 import { publicPrefix } from './registrations.js';
+import { keyMismatchMessage } from './customer-prefixes.js';
 import { now } from './util.js';
 import type { PeeringType, PrefixState } from './types.js';
 
@@ -28,14 +29,18 @@ export interface FactPeering { key: string; partner: string; name: string; type:
 export interface FactStored { state: PrefixState; message: string | null }
 export interface FactRegisteredPrefix { key: string; peering: string; prefix: string; stored: FactStored; originAs: number | null }
 export interface FactRegisteredAsn { peering: string; asn: number }
-export interface FactCustomerPrefix { key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string; stored: FactStored }
+export interface FactCustomerPrefix {
+  key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string; stored: FactStored;
+  /** the key no longer matches (its registration was deleted): Failed with this message, whatever the routes */
+  keyMismatch?: string;
+}
 
 export interface ValidationFactsSnapshot {
   operatorAsn: number | undefined;
   peerings: FactPeering[];
   registeredPrefixes: FactRegisteredPrefix[];
   registeredAsns: FactRegisteredAsn[];
-  /** customer prefixes whose format and key passed at registration: the ones routes decide */
+  /** customer prefixes of a valid format (Invalid ones never get routes to decide) */
   customerPrefixes: FactCustomerPrefix[];
 }
 
@@ -110,9 +115,12 @@ export class ValidationFacts {
     const customerPrefixes: FactCustomerPrefix[] = [];
     for (const r of custRows) {
       const pub = publicPrefix(r.prefix);
-      if (!pub.ok || !keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys)) continue;
-      customerPrefixes.push({ key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix: formatPrefix(pub.prefix),
+      if (!pub.ok) continue;
+      const prefix = formatPrefix(pub.prefix);
+      customerPrefixes.push({
+        key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix,
         stored: { state: r.state as PrefixState, message: r.error_message },
+        ...(keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys) ? {} : { keyMismatch: keyMismatchMessage(r.provider, prefix) }),
       });
     }
     return { operatorAsn: op ? Number(op.asn) : undefined, peerings: [...peerings.values()], registeredPrefixes, registeredAsns, customerPrefixes };

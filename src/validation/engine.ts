@@ -32,6 +32,8 @@ export interface WatchedPrefix {
   stored?: { state: PrefixState; message: string | null };
   /** registered prefixes: the origin AS it was verified with, if remembered */
   originAs?: number;
+  /** a state the registry decides whatever the routes (a customer prefix whose key no longer matches) */
+  fixed?: { state: PrefixState; message: string };
 }
 
 /** What the engine validates against: the registry's view. */
@@ -132,10 +134,12 @@ export class ValidationEngine {
 
   private validate(p: WatchedPrefix): void {
     const checks = this.view.checks;
-    const result = p.kind === 'registered-prefix'
-      ? registeredPrefixState(p.prefix, p.primary, this.routes, checks)
-      : customerPrefixState(p.prefix, p.primary, p.backup, this.routes, checks);
-    const look: PrefixLook = { state: result.state, primary: this.received(p.primary, p.prefix), backup: this.received(p.backup ?? [], p.prefix) };
+    const result: StateResult = p.fixed ? { ...p.fixed, carriedBy: [] }
+      : p.kind === 'registered-prefix' ? registeredPrefixState(p.prefix, p.primary, this.routes, checks)
+        : customerPrefixState(p.prefix, p.primary, p.backup, this.routes, checks);
+    const none = new Map<string, PathAttributes>();
+    const look: PrefixLook = p.fixed ? { state: result.state, primary: none, backup: none }
+      : { state: result.state, primary: this.received(p.primary, p.prefix), backup: this.received(p.backup ?? [], p.prefix) };
     const k = keyOf(p);
     const before = this.looks.get(k);
     const events = diffLooks(p.prefix, before, look, this.clock());

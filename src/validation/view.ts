@@ -66,6 +66,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
       kind: 'customer-prefix', id: c.key, prefix: c.prefix, partner: c.provider, customer: c.key.split('/')[0]!,
       primary: sessionsAt(c.provider, c.primaryPop, family),
       backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null, stored: c.stored,
+      ...(c.keyMismatch ? { fixed: { state: 'Failed' as const, message: c.keyMismatch } } : {}),
     });
   }
   return { checks, registrations: { prefixes, asns }, engine: { checks, prefixes: watched }, peerings };

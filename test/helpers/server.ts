@@ -16,7 +16,7 @@ export interface TestServer {
   registry: Registry;
   app: FastifyInstance;
   operatorKey: string;
-  /** One HTTP request; `key` defaults to the operator key, `null` sends none. */
+  /** One HTTP request; `key` defaults to the operator key, `null` sends none. The body is parsed JSON (text for an event stream). */
   api(method: string, path: string, body?: unknown, key?: string | null): Promise<Reply>;
   /** Creates an API key for a role and tenant and returns its secret. */
   key(role: 'operator' | 'partner' | 'customer', scope?: string): Promise<string>;
@@ -39,7 +39,9 @@ export async function startServer(): Promise<TestServer> {
       ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+    // An event stream (text/event-stream) stays text; everything else the API sends is JSON.
+    const stream = (res.headers.get('content-type') ?? '').startsWith('text/event-stream');
+    return { status: res.status, body: text ? (stream ? text : JSON.parse(text)) : undefined, headers: res.headers };
   };
   const key = async (role: 'operator' | 'partner' | 'customer', scope?: string) => {
     const r = await api('POST', '/v1/api-keys', {
