@@ -25,12 +25,13 @@ const COMMANDS: Record<string, () => Promise<(p: Command) => void>> = {
   speaker: async () => (await import('./speaker.js')).registerSpeaker,
   mrt: async () => (await import('./mrt.js')).registerMrt,
   rpki: async () => (await import('./rpki.js')).registerRpki,
+  lab: async () => (await import('./lab.js')).registerLab,
 };
 const first = process.argv.slice(2).find((a) => !a.startsWith('-'));
 if (first !== undefined && first !== 'help' && COMMANDS[first]) {
   (await COMMANDS[first]!())(program);
 } else {
-  for (const name of ['serve', 'apply', 'speaker', 'mrt', 'rpki']) (await COMMANDS[name]!())(program);
+  for (const name of ['serve', 'apply', 'speaker', 'mrt', 'rpki', 'lab']) (await COMMANDS[name]!())(program);
   (await import('./resources.js')).registerResources(program);
 }
 

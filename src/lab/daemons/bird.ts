@@ -62,6 +62,7 @@ function birdConfig(spec: DaemonSpec, routes: RouteSpec[]): string {
       '  connect delay time 1; connect retry time 2; error wait time 1,2;',
       ...(p.passive ? ['  passive on;'] : []),
       ...(hold !== undefined ? [`  hold time ${hold};`] : []),
+      ...(p.keepalive !== undefined ? [`  keepalive time ${p.keepalive};`] : []),
       ...(fams.includes('ipv4')
         ? [`  ipv4 { import all;${limit} export filter op_export; next hop address ${fakeNextHop(spec.address, 'ipv4')}; };`]
         : []),

@@ -35,6 +35,12 @@ export interface PeerSpec {
   passive?: boolean;
   /** Hold time offered to this peer (overrides DaemonSpec.holdTime). */
   holdTime?: number;
+  /**
+   * Seconds between KEEPALIVEs to this peer (BIRD and GoBGP; default a third of the hold time).
+   * BIRD 2.0 may hold the UPDATEs of a session that just came up until its event loop next wakes
+   * (up to 3 s when no timer is due): a 1 s keepalive bounds that to about a second.
+   */
+  keepalive?: number;
   /** Address families of the session (default both, IPv6 over the same session). */
   families?: Family[];
 }
