@@ -24,6 +24,8 @@ import type { ServiceCommunity } from './validation/route-checks.js';
 import { buildView, type ValidationView } from './validation/view.js';
 import type { VrpTable } from './rpki/table.js';
 import { affectedBy, rpkiInvalid, rpkiState } from './validation/rpki.js';
+import { coveredBy, type Affected } from './validation/affected.js';
+import { parsePrefix, type Prefix } from './net/prefix.js';
 import type { PolicyContext, Verdict } from './validation/import-policy.js';
 
 export interface EdgeDaemonOptions {
@@ -41,7 +43,7 @@ export interface EdgeDaemonOptions {
 
 /** What a session is configured from: a change restarts it. */
 const signature = ({ s, p }: { s: FactSession; p: FactPeering }): string =>
-  JSON.stringify([p.key, p.asn, s.family, s.operatorAddress, s.maxPrefixes, s.routerId]);
+  JSON.stringify([p.key, p.asn, s.families, s.operatorAddress, s.maxPrefixes, s.maxPrefixesV6, s.routerId]);
 
 export interface EdgeDaemonEvents {
   event: [prefix: WatchedPrefix, event: PrefixEvent];
@@ -66,6 +68,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
   private unsubscribeRpki: (() => void) | undefined;
+  /** set by stop(): sessions closing on shutdown are not prefix changes to record */
+  private stopping = false;
+  /** what the import policies were built from at the last reload, to re-judge only what changed */
+  private inputs: PolicyInputs | undefined;
 
   constructor(private readonly registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
     super();
@@ -77,6 +83,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       origin: (p, asn) => {
         this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
         this.write(this.facts.setOrigin(p.id, asn), `the origin AS of ${p.id}`);
+        // The policies' inputs now hold it: forgetting it later (POST .../validate) is then a change.
+        const peering = p.id.slice(0, p.id.lastIndexOf('/'));
+        this.inputs?.prefixes.set(p.prefix, `${peering}|${asn}`);
       },
     });
     if (opts.rpki) this.unsubscribeRpki = opts.rpki.onChange((c) => this.vrpsChanged(c));
@@ -109,6 +118,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     }
     const view = buildView(snapshot, this.opts.community ? { community: this.opts.community } : {});
     this.view = view;
+    const inputs = policyInputs(snapshot, view);
+    const change = diffInputs(this.inputs, inputs);
+    this.inputs = inputs;
     // The engine learns the new view (and origin memory) first; it validates once the sessions'
     // policies have judged the routes again, below.
     this.engine.setView(view.engine, { validate: false });
@@ -165,7 +177,13 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
           export: () => 'no routes are sent to partners',
         };
         if (signatures.has(peer)) {
-          speaker.setPolicies(peer, policies);
+          // An unchanged session keeps its routes; only those the registry change can affect are judged again.
+          speaker.replaceImportPolicy(peer, policies.import);
+          const only = change.all || change.asnPeerings.has(p.key) ? () => true : change.prefixes.empty ? undefined : change.prefixes.key;
+          if (only) {
+            const flipped = speaker.reimport(peer, only);
+            if (flipped.length) this.judgeRejections(peer, speaker, flipped);
+          }
           continue;
         }
         if (!this.listening.has(`${s.operatorAddress}:${port}`)) {
@@ -178,9 +196,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
         }
         const session = speaker.addPeer({
           address: s.peerAddress, port: this.opts.peerPort ?? port, asn: p.asn, localAsn: operatorAsn, localAddress: s.operatorAddress, routerId,
-          holdTime: 90, passive: false, families: [s.family === 4 ? 'ipv4' : 'ipv6'], routeServerClient: false,
+          holdTime: 90, passive: false, families: s.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const)), routeServerClient: false,
           connectRetryTime: this.opts.connectRetry ?? 5, addPathReceive: false, description: `${p.key} ${s.connection}`,
-          ...(s.maxPrefixes > 0 ? { maxPrefix: { limit: s.maxPrefixes, action: 'teardown' as const, restartSeconds: 60 } } : {}),
+          ...(s.maxPrefixes > 0 ? { maxPrefix: { limit: s.maxPrefixes, ...(s.maxPrefixesV6 !== undefined ? { limitV6: s.maxPrefixesV6 } : {}), action: 'teardown' as const, restartSeconds: 60 } } : {}),
         }, policies);
         signatures.set(peer, signature({ s, p }));
         if (!fresh) session.start();
@@ -230,6 +248,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   async stop(): Promise<void> {
+    // Sessions closing now are the service stopping, not routes lost: states stay as they are.
+    this.stopping = true;
     this.unsubscribeRpki?.();
     this.unsubscribeRpki = undefined;
     await Promise.all([...this.speakers.values()].map((s) => s.stop()));
@@ -338,11 +358,13 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   private onState(p: WatchedPrefix, r: StateResult): void {
+    if (this.stopping) return;
     this.emit('state', p, r);
     this.write(this.facts.setState(p.kind, p.id, r.state, r.message), `the state of ${p.id}`);
   }
 
   private onEvent(p: WatchedPrefix, e: PrefixEvent): void {
+    if (this.stopping) return;
     this.emit('event', p, e);
     const subject = { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null };
     this.write(this.registry.events.add(subject, e).then(() => {}), `an event of ${p.id}`);
@@ -353,4 +375,32 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     const tracked = w.catch((e: Error) => this.log(`could not store ${what}: ${e.message}`)).finally(() => this.writes.delete(tracked));
     this.writes.add(tracked);
   }
+}
+
+/** What the import policies are built from: the checks, the registrations and the origin memory. */
+interface PolicyInputs {
+  checks: string;
+  /** registered prefix -> "peering|verified origin" */
+  prefixes: Map<string, string>;
+  /** peering -> its accepted route-server origins, sorted */
+  asns: Map<string, string>;
+}
+
+function policyInputs(snapshot: import('./registry/validation-facts.js').ValidationFactsSnapshot, view: ValidationView): PolicyInputs {
+  return {
+    checks: JSON.stringify(view.checks),
+    prefixes: new Map(snapshot.registeredPrefixes.map((r) => [r.prefix, `${r.peering}|${r.originAs ?? ''}`])),
+    asns: new Map([...view.registrations.asns].map(([peering, set]) => [peering, [...set].sort((a, b) => a - b).join(',')])),
+  };
+}
+
+/** What changed between two reloads: everything (first load, new checks), some peerings' origins, some prefixes. */
+function diffInputs(before: PolicyInputs | undefined, after: PolicyInputs): { all: boolean; asnPeerings: Set<string>; prefixes: Affected } {
+  if (!before || before.checks !== after.checks) return { all: true, asnPeerings: new Set(), prefixes: coveredBy([]) };
+  const changed: Prefix[] = [];
+  for (const [prefix, v] of after.prefixes) if (before.prefixes.get(prefix) !== v) changed.push(parsePrefix(prefix)!);
+  for (const prefix of before.prefixes.keys()) if (!after.prefixes.has(prefix)) changed.push(parsePrefix(prefix)!);
+  const asnPeerings = new Set<string>();
+  for (const k of new Set([...before.asns.keys(), ...after.asns.keys()])) if (before.asns.get(k) !== after.asns.get(k)) asnPeerings.add(k);
+  return { all: false, asnPeerings, prefixes: coveredBy(changed) };
 }

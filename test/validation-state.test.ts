@@ -29,6 +29,8 @@ describe('registered prefixes', () => {
     assert.equal(w.message, 'Prefix not received from IP 127.0.1.6');
     const f = registeredPrefixState(P, [ams1, ams2], lookup({}), checks);
     assert.deepEqual([f.state, f.message], ['Failed', 'Prefix not received from IP 127.0.1.2, 127.0.1.6']);
+    const none = registeredPrefixState(P, [], lookup({}), checks);
+    assert.deepEqual([none.state, none.message], ['Failed', 'The peering has no Active session that can carry this prefix']);
   });
   test('a route failing a check fails the prefix with the reference message', () => {
     const r = registeredPrefixState(P, [ams1, ams2], lookup({ '127.0.1.2': good, '127.0.1.6': { ...good, communities: [] } }), checks);

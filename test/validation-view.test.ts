@@ -18,8 +18,9 @@ test('facts and view of the test world', async () => {
   const facts = await new ValidationFacts(s.registry.store).load();
   assert.equal(facts.operatorAsn, 64500);
   const ams = facts.peerings.find((p) => p.key === 'nordlink/nordlink-ams')!;
-  assert.deepEqual(ams.sessions.map((x) => [x.connection, x.router, x.pop, x.family, x.peerAddress]), [
-    ['ams-1', 'ams-er1', 'ams', 4, '127.11.1.1'], ['ams-2', 'ams-er2', 'ams', 4, '127.11.1.3'],
+  // No IPv6 session addresses: the IPv4 sessions carry IPv6 routes too, with the IPv6 limit.
+  assert.deepEqual(ams.sessions.map((x) => [x.connection, x.router, x.pop, x.family, x.families, x.peerAddress, x.maxPrefixes, x.maxPrefixesV6]), [
+    ['ams-1', 'ams-er1', 'ams', 4, [4, 6], '127.11.1.1', 2000, 500], ['ams-2', 'ams-er2', 'ams', 4, [4, 6], '127.11.1.3', 2000, 500],
   ]);
   assert.deepEqual(facts.registeredPrefixes, [{
     key: 'nordlink/nordlink-ams/contoso', peering: 'nordlink/nordlink-ams', prefix: '45.66.0.0/23', stored: { state: 'Pending', message: null }, originAs: null,

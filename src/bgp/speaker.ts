@@ -177,6 +177,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   }
 
   /**
+   * Replaces a peer's import policy without judging its routes again: for a caller that knows
+   * which routes the change can affect and calls reimport() for those.
+   */
+  replaceImportPolicy(id: string, policy: ImportPolicy): void {
+    const p = this.peers.get(id);
+    if (p) p.importPolicy = policy;
+  }
+
+  /**
    * Judges again the routes of a peer that `only` selects, with its current import policy (the
    * policy's inputs changed, e.g. RPKI data); returns the prefixes whose verdict flipped.
    */
@@ -248,10 +257,11 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const rib = this.rib.peers.get(p.id)!.rib;
     for (const family of [4, 6] as const) {
       const n = rib.accepted(family);
-      if (n <= m.limit) continue;
-      this.emit('maxPrefix', p.id, family, n, m.limit, m.action);
+      const limit = family === 6 && m.limitV6 !== undefined ? m.limitV6 : m.limit;
+      if (n <= limit) continue;
+      this.emit('maxPrefix', p.id, family, n, limit, m.action);
       if (m.action === 'warn') {
-        if (!p.maxPrefixWarned) this.emit('problem', p.id, `IPv${family} accepted prefixes ${n} exceed the limit ${m.limit}`);
+        if (!p.maxPrefixWarned) this.emit('problem', p.id, `IPv${family} accepted prefixes ${n} exceed the limit ${limit}`);
         p.maxPrefixWarned = true;
         continue;
       }
@@ -259,8 +269,8 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       const data = Buffer.alloc(7);
       data.writeUInt16BE(family === 4 ? 1 : 2, 0);
       data[2] = 1;
-      data.writeUInt32BE(m.limit, 3);
-      p.session.teardown(bgpError(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `IPv${family} prefixes ${n} exceed the limit ${m.limit}`, data), m.restartSeconds);
+      data.writeUInt32BE(limit, 3);
+      p.session.teardown(bgpError(ErrorCode.CEASE, CeaseSubcode.MAX_PREFIXES, `IPv${family} prefixes ${n} exceed the limit ${limit}`, data), m.restartSeconds);
       return;
     }
   }

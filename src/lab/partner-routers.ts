@@ -81,13 +81,13 @@ function routeSpec(r: LabRoute, community: ServiceCommunity): RouteSpec {
 
 /** Starts one partner router; resolves once it runs (its session may still be coming up). */
 export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
-  const family = r.family === 4 ? 'ipv4' : 'ipv6';
+  const families = r.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const));
   if (ctx.kind === 'speaker') return startSpeaker(r, ctx);
   const d: Daemon = await startDaemon({
     kind: ctx.kind, address: r.address, port: ctx.port, asn: r.asn, routerId: r.family === 4 ? r.address : fakeNextHop(r.address, 'ipv4'),
     // A 1 s keepalive also bounds BIRD 2.0's wait before the first UPDATE of a new session (up to
     // 3 s otherwise: see PeerSpec.keepalive).
-    peers: [{ address: r.operatorAddress, port: ctx.port, asn: ctx.operatorAsn, families: [family], keepalive: 1 }],
+    peers: [{ address: r.operatorAddress, port: ctx.port, asn: ctx.operatorAsn, families, keepalive: 1 }],
     routes: r.routes.map((x) => routeSpec(x, ctx.community)),
   });
   let stopped = false;
@@ -116,7 +116,7 @@ async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningRo
   const s = new Speaker({ asn: r.asn, routerId, listen: { host: r.address, port: ctx.port } });
   s.addPeer({
     address: r.operatorAddress, port: ctx.port, asn: ctx.operatorAsn, localAsn: r.asn, localAddress: r.address, routerId, holdTime: 90,
-    passive: false, families: [r.family === 4 ? 'ipv4' : 'ipv6'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
+    passive: false, families: r.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const)), routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
     nextHopV4: fakeNextHop(r.address, 'ipv4'), nextHopV6: fakeNextHop(r.address, 'ipv6'),
   }, { import: () => 'a lab partner router imports nothing', export: () => undefined });
   // Attributes as the partner originates them: the speaker prepends its own ASN towards the operator.

@@ -51,6 +51,8 @@ export interface LabRouter {
   /** the operator's edge router at the other end */
   edgeRouter: string;
   family: 4 | 6;
+  /** the families its routes are of (an IPv4 session carries IPv6 too when the connection has no IPv6 addresses) */
+  families: Array<4 | 6>;
   /** the partner's (odd) session address: where the partner router runs */
   address: string;
   /** the operator's (even) session address: what it dials */
@@ -204,7 +206,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
         continue;
       }
       routers.set(s.peerAddress, {
-        name, partner: p.partner, peering: p.key, connection: s.connection, pop: s.pop, edgeRouter: s.router, family: s.family,
+        name, partner: p.partner, peering: p.key, connection: s.connection, pop: s.pop, edgeRouter: s.router, family: s.family, families: s.families,
         address: s.peerAddress, operatorAddress: s.operatorAddress, asn: p.asn, routes: [],
       });
     }

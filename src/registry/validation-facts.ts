@@ -18,10 +18,15 @@ export interface FactSession {
   /** the edge router's BGP identifier (dotted quad) */
   routerId: string;
   pop: string;
+  /** the session's transport family (its addresses) */
   family: 4 | 6;
+  /** the families its routes may be of: an IPv4 session carries IPv6 too (MP-BGP) when the connection has no IPv6 addresses and allows IPv6 prefixes */
+  families: Array<4 | 6>;
   operatorAddress: string;
   peerAddress: string;
   maxPrefixes: number;
+  /** the IPv6 limit when the session carries IPv6 beside IPv4 */
+  maxPrefixesV6?: number;
 }
 
 export interface FactPeering { key: string; partner: string; name: string; type: PeeringType; pop: string; asn: number; sessions: FactSession[] }
@@ -83,9 +88,15 @@ export class ValidationFacts {
       const p = peerings.get(c.peering_id);
       if (!p) continue;
       const families = [[4, c.operator_address_v4, c.peer_address_v4, c.max_prefixes_v4], [6, c.operator_address_v6, c.peer_address_v6, c.max_prefixes_v6]] as const;
+      const v6Session = !!(c.operator_address_v6 && c.peer_address_v6);
       for (const [family, ours, theirs, max] of families) {
         if (!ours || !theirs) continue;
-        p.sessions.push({ peering: p.key, connection: c.name, router: c.router, routerId: c.router_id, pop: c.pop, family, operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max });
+        const carried: Array<4 | 6> = family === 4 && !v6Session && c.max_prefixes_v6 > 0 ? [4, 6] : [family];
+        p.sessions.push({
+          peering: p.key, connection: c.name, router: c.router, routerId: c.router_id, pop: c.pop, family, families: carried,
+          operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max,
+          ...(carried.length === 2 ? { maxPrefixesV6: c.max_prefixes_v6 } : {}),
+        });
       }
     }
     const regRows = await db.selectFrom('registered_prefixes').select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as']).execute();

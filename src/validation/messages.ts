@@ -17,6 +17,9 @@ export function registeredPrefixMessage(problem: RouteProblem): string {
 /** Registered prefix: the sessions of the peering that do not advertise it. */
 export const notReceivedFrom = (addresses: string[]): string => `Prefix not received from IP ${addresses.join(', ')}`;
 
+/** Registered prefix: the peering has no Active session that can carry its address family. */
+export const NO_SESSIONS = 'The peering has no Active session that can carry this prefix';
+
 /** Customer prefix (customer side): the first problem found, as one message. */
 export function customerPrefixMessage(problem: RouteProblem, prefix: string, cfg: RouteCheckConfig): string {
   switch (problem) {

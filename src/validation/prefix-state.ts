@@ -9,7 +9,7 @@
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import type { PrefixState } from '../registry/types.js';
 import { checkRoute, type RouteCheckConfig } from './route-checks.js';
-import { CUSTOMER_MESSAGES, customerPrefixMessage, notReceivedFrom, registeredPrefixMessage } from './messages.js';
+import { CUSTOMER_MESSAGES, customerPrefixMessage, NO_SESSIONS, notReceivedFrom, registeredPrefixMessage } from './messages.js';
 
 /** One BGP session of a partner connection, as validation sees it. */
 export interface SessionView {
@@ -36,6 +36,7 @@ export interface StateResult {
 
 /** A registered prefix: announced, and passing the checks, on every session of its peering. */
 export function registeredPrefixState(prefix: string, sessions: SessionView[], lookup: RouteLookup, checks: RouteCheckConfig): StateResult {
+  if (!sessions.length) return { state: 'Failed', message: NO_SESSIONS, carriedBy: [] };
   const missing: string[] = [];
   const carriedBy: SessionView[] = [];
   for (const s of sessions) {

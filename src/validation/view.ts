@@ -34,27 +34,36 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   const peerings = new Map(facts.peerings.map((p) => [p.key, p]));
   const prefixes = new PrefixTrie<string>();
   for (const r of facts.registeredPrefixes) prefixes.set(parsePrefix(r.prefix)!, r.peering);
-  const asns = new Map<string, Set<number>>();
+  // A registered ASN's key works at every location of its partner (as a registered prefix's
+  // does): each of the partner's peerings accepts the origins registered on any of them.
+  const byPartner = new Map<string, Set<number>>();
   for (const r of facts.registeredAsns) {
-    let set = asns.get(r.peering);
-    if (!set) asns.set(r.peering, (set = new Set()));
+    const partner = r.peering.split('/')[0]!;
+    let set = byPartner.get(partner);
+    if (!set) byPartner.set(partner, (set = new Set()));
     set.add(r.asn);
+  }
+  const asns = new Map<string, Set<number>>();
+  for (const p of facts.peerings) {
+    const set = byPartner.get(p.partner);
+    if (set) asns.set(p.key, set);
   }
   const familyOf = (prefix: string): 4 | 6 => (prefix.includes(':') ? 6 : 4);
   // A partner's sessions per location and family, gathered once for every customer prefix.
   const byLocation = new Map<string, SessionView[]>();
   for (const p of facts.peerings) {
-    for (const s of p.sessions) {
-      const k = `${p.partner}|${p.pop}|${s.family}`;
+    for (const s of p.sessions) for (const family of s.families) {
+      const k = `${p.partner}|${p.pop}|${family}`;
       const list = byLocation.get(k);
       if (list) list.push(session(s)); else byLocation.set(k, [session(s)]);
     }
   }
+  // (keyed per family the session carries: an IPv4 session may carry IPv6 routes too)
   const sessionsAt = (partner: string, pop: string, family: 4 | 6): SessionView[] => byLocation.get(`${partner}|${pop}|${family}`) ?? [];
   const watched: WatchedPrefix[] = [];
   for (const r of facts.registeredPrefixes) {
     const family = familyOf(r.prefix);
-    const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.family === family).map(session);
+    const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.families.includes(family)).map(session);
     watched.push({
       kind: 'registered-prefix', id: r.key, prefix: r.prefix, primary: sessions, backup: null, partner: r.peering.split('/')[0]!,
       stored: r.stored, ...(r.originAs !== null ? { originAs: r.originAs } : {}),

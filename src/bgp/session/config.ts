@@ -5,6 +5,8 @@ export type Family = 'ipv4' | 'ipv6';
 export interface MaxPrefix {
   /** accepted prefixes per family (IPv4 and IPv6 counted apart) */
   limit: number;
+  /** the IPv6 limit, when not `limit` */
+  limitV6?: number;
   /** teardown: Cease/Maximum Number of Prefixes Reached; warn: an event only */
   action: 'teardown' | 'warn';
   /** after a teardown, restart the session after this many seconds (0: stay down until restarted) */
