@@ -174,7 +174,9 @@ export function pdeathsigCommand(file: string, args: string[]): [string, string[
 export function spawnProc(name: string, file: string, args: string[], opts: SpawnOptions): Proc {
   installCleanupHooks();
   const [cmd, argv] = pdeathsigCommand(file, args);
-  const child = spawn(cmd, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Its own process group: a Ctrl-C in the terminal reaches us (we stop it in order), not the
+  // daemon directly; pdeathsig still kills it if we die.
+  const child = spawn(cmd, argv, { cwd: opts.cwd, env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let buf = '';
   const append = (d: Buffer) => {
     buf += d.toString('utf8');
