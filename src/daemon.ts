@@ -67,6 +67,11 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   private view: ValidationView | undefined;
   /** state writes in flight, so stop() can wait for them */
   private writes = new Set<Promise<void>>();
+  /** results waiting for the next write batch: the latest state per prefix, events and origins in order */
+  private pending = { states: new Map<string, { p: WatchedPrefix; r: StateResult }>(), events: [] as Array<{ p: WatchedPrefix; e: PrefixEvent }>, origins: [] as Array<{ key: string; originAs: number }> };
+  private flushTimer: NodeJS.Timeout | undefined;
+  /** batches are written one after the other, so a later state never lands before an earlier one */
+  private writing: Promise<void> = Promise.resolve();
   private unsubscribeRpki: (() => void) | undefined;
   /** set by stop(): sessions closing on shutdown are not prefix changes to record */
   private stopping = false;
@@ -82,7 +87,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       event: (p, e) => this.onEvent(p, e),
       origin: (p, asn) => {
         this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
-        this.write(this.facts.setOrigin(p.id, asn), `the origin AS of ${p.id}`);
+        this.pending.origins.push({ key: p.id, originAs: asn });
+        this.scheduleWrite();
         // The policies' inputs now hold it: forgetting it later (POST .../validate) is then a change.
         const peering = p.id.slice(0, p.id.lastIndexOf('/'));
         this.inputs?.prefixes.set(p.prefix, `${peering}|${asn}`);
@@ -256,6 +262,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     this.speakers.clear();
     this.signatures.clear();
     this.listening.clear();
+    this.writeBatch();
     await Promise.all(this.writes);
   }
 
@@ -289,6 +296,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   received(peering: string, filter: { connection?: string; prefix?: string }): ReceivedRoute[] {
     const out: ReceivedRoute[] = [];
     const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
+    const ctx = this.view && this.policyContext(this.view);
     for (const s of this.peerings.get(peering)?.sessions ?? []) {
       if (filter.connection !== undefined && s.connection !== filter.connection) continue;
       const rib = this.speakers.get(s.router)?.rib.peers.get(s.peerAddress)?.rib;
@@ -299,7 +307,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
         const a = set.attrs;
         const reason = rib.rejected(rk);
         const origin = routeOrigin(a);
-        const v = this.verdictOf(s.peerAddress, prefix, a);
+        const v = this.verdictOf(s.peerAddress, prefix, a, ctx);
         out.push({
           prefix: keyToText(prefix), connection: s.connection, peerAddress: s.peerAddress, nextHop: a.nextHop ?? null,
           asPath: formatAsPath(a.asPath), originAs: origin ?? null, communities: (a.communities ?? []).map(formatCommunity),
@@ -351,29 +359,51 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   };
 
   /** The import policy's verdict on a route of a session, with its kind (undefined: unknown session). */
-  private verdictOf(peer: string, key: PrefixKey, attrs: PathAttributes): Verdict | undefined {
+  private verdictOf(peer: string, key: PrefixKey, attrs: PathAttributes, ctx?: PolicyContext): Verdict | undefined {
     const p = this.peeringOf.get(peer);
     if (!p || !this.view) return undefined;
-    return classify({ id: p.key, type: p.type, asn: p.asn }, this.view.registrations, this.policyContext(this.view), keyToPrefix(key), attrs);
+    return classify({ id: p.key, type: p.type, asn: p.asn }, this.view.registrations, ctx ?? this.policyContext(this.view), keyToPrefix(key), attrs);
   }
 
   private onState(p: WatchedPrefix, r: StateResult): void {
     if (this.stopping) return;
     this.emit('state', p, r);
-    this.write(this.facts.setState(p.kind, p.id, r.state, r.message), `the state of ${p.id}`);
+    this.pending.states.set(`${p.kind}:${p.id}`, { p, r });
+    this.scheduleWrite();
   }
 
   private onEvent(p: WatchedPrefix, e: PrefixEvent): void {
     if (this.stopping) return;
     this.emit('event', p, e);
-    const subject = { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null };
-    this.write(this.registry.events.add(subject, e).then(() => {}), `an event of ${p.id}`);
+    this.pending.events.push({ p, e });
+    this.scheduleWrite();
   }
 
-  /** Stores without holding up BGP; stop() waits for what is in flight. */
-  private write(w: Promise<void>, what: string): void {
-    const tracked = w.catch((e: Error) => this.log(`could not store ${what}: ${e.message}`)).finally(() => this.writes.delete(tracked));
-    this.writes.add(tracked);
+  /**
+   * Results are stored in batches, a transaction each, a few milliseconds after they happen:
+   * a lost session changes thousands of prefixes at once, and one commit per prefix would take
+   * seconds. BGP never waits for the store; stop() waits for what is pending.
+   */
+  private scheduleWrite(): void {
+    this.flushTimer ??= setTimeout(() => this.writeBatch(), 10);
+  }
+
+  private writeBatch(): void {
+    clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const { states, events, origins } = this.pending;
+    if (!states.size && !events.length && !origins.length) return;
+    this.pending = { states: new Map(), events: [], origins: [] };
+    const w = this.writing.then(async () => {
+      await this.facts.write([...states.values()].map(({ p, r }) => ({ kind: p.kind, key: p.id, state: r.state, message: r.message })), origins)
+        .catch((e: Error) => this.log(`could not store ${states.size} prefix states: ${e.message}`));
+      await this.registry.events.addMany(events.map(({ p, e }) => ({
+        subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }, event: e,
+      }))).catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+    });
+    this.writing = w;
+    this.writes.add(w);
+    void w.finally(() => this.writes.delete(w));
   }
 }
 

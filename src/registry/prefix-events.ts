@@ -79,6 +79,36 @@ export class PrefixEvents {
   }
 
   /**
+   * Stores many events in one transaction (validation raises them in bursts: a session lost is an
+   * event per prefix it carried); subscribers hear of them once they are committed.
+   */
+  async addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void> {
+    if (!items.length) return;
+    const stored = await this.store.transaction(async (tx) => {
+      const out: Array<{ id: number; subject: EventSubject; e: PrefixEventInput; details: string }> = [];
+      for (const { subject, event: e } of items) {
+        const details = JSON.stringify(e.details);
+        const r = await tx.insertInto('prefix_events').values({
+          subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
+          time: e.time, type: e.type, level: e.level, summary: e.summary, details,
+        }).executeTakeFirstOrThrow();
+        out.push({ id: Number(r.insertId), subject, e, details });
+      }
+      return out;
+    });
+    if (this.listeners.size === 0) return;
+    for (const { id, subject, e, details } of stored) {
+      this.notify({
+        ...out({
+          id, subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
+          time: e.time, type: e.type, level: e.level, summary: e.summary, details,
+        }),
+        partner: subject.partner, customer: subject.customer,
+      });
+    }
+  }
+
+  /**
    * Calls `listener` with every event stored from now on, right after its insert succeeded.
    * Returns the function that unsubscribes. A listener that throws never fails add(): its error
    * becomes a process warning.

@@ -137,9 +137,20 @@ export class ValidationFacts {
     return { operatorAsn: op ? Number(op.asn) : undefined, peerings: [...peerings.values()], registeredPrefixes, registeredAsns, customerPrefixes };
   }
 
+  /**
+   * Writes validation results in one transaction: states (`key` as in the snapshot, "partner/peering/name"
+   * or "customer/service/name") and origin memory. One commit for a burst, not one per prefix.
+   */
+  async write(states: Array<{ kind: 'registered-prefix' | 'customer-prefix'; key: string; state: PrefixState; message: string | null }>, origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
+    if (!states.length && !origins.length) return;
+    await this.store.transaction(async (tx) => {
+      for (const s of states) await this.setState(s.kind, s.key, s.state, s.message, tx);
+      for (const o of origins) await this.setOrigin(o.key, o.originAs, tx);
+    });
+  }
+
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
-  async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null): Promise<void> {
-    const db = this.store.db;
+  async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null, db: Store['db'] = this.store.db): Promise<void> {
     const t = now();
     if (kind === 'registered-prefix') {
       const w = registeredWhere(db, key);
@@ -155,9 +166,9 @@ export class ValidationFacts {
   }
 
   /** Remembers the origin AS a registered prefix was verified with (only while none is remembered). */
-  async setOrigin(key: string, originAs: number): Promise<void> {
-    const w = registeredWhere(this.store.db, key);
-    await this.store.db.updateTable('registered_prefixes').set({ origin_as: originAs })
+  async setOrigin(key: string, originAs: number, db: Store['db'] = this.store.db): Promise<void> {
+    const w = registeredWhere(db, key);
+    await db.updateTable('registered_prefixes').set({ origin_as: originAs })
       .where('name', '=', w.name).where('peering_id', 'in', w.peerings).where('origin_as', 'is', null).execute();
   }
 }
