@@ -13,7 +13,6 @@ import type { PrefixEvent } from './validation/events.js';
 import { classify, importPolicy, routeOrigin } from './validation/import-policy.js';
 import { rejectionEvent } from './validation/events.js';
 import { keyToPrefix, prefixToKey, type PrefixKey } from './bgp/wire/nlri.js';
-import { formatPrefix } from './net/prefix.js';
 import type { PathAttributes } from './bgp/wire/attributes/types.js';
 import type { BgpSessionStatus, LiveRoutes, ReceivedRoute } from './api/route.js';
 import { prefixOfRouteKey } from './bgp/rib/adj-rib-in.js';
@@ -26,7 +25,7 @@ import type { VrpTable } from './rpki/table.js';
 import { affectedBy, rpkiInvalid, rpkiState } from './validation/rpki.js';
 import { coveredBy, type Affected } from './validation/affected.js';
 import { parsePrefix, type Prefix } from './net/prefix.js';
-import type { PolicyContext, Verdict } from './validation/import-policy.js';
+import type { EventfulRejection, PolicyContext, Verdict } from './validation/import-policy.js';
 
 export interface EdgeDaemonOptions {
   /** TCP port the edge routers' sessions listen on (default 179) */
@@ -73,6 +72,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   /** batches are written one after the other, so a later state never lands before an earlier one */
   private writing: Promise<void> = Promise.resolve();
   private unsubscribeRpki: (() => void) | undefined;
+  /** per session: rejections that are events, as its import policy reported them, until raised */
+  private eventful = new Map<string, Array<{ key: PrefixKey; verdict: Verdict; attrs: PathAttributes }>>();
   /** set by stop(): sessions closing on shutdown are not prefix changes to record */
   private stopping = false;
   /** what the import policies were built from at the last reload, to re-judge only what changed */
@@ -178,7 +179,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       }
       for (const [peer, { s, p }] of sessions) {
         const policies = {
-          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, ctx),
+          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, ctx, this.eventfulFor(peer)),
           // Nothing is announced to partners yet: steering (a later issue) decides what is.
           export: () => 'no routes are sent to partners',
         };
@@ -188,7 +189,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
           const only = change.all || change.asnPeerings.has(p.key) ? () => true : change.prefixes.empty ? undefined : change.prefixes.key;
           if (only) {
             const flipped = speaker.reimport(peer, only);
-            if (flipped.length) this.judgeRejections(peer, speaker, flipped);
+            this.raiseRejections(peer, new Set(flipped));
           }
           continue;
         }
@@ -228,7 +229,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       for (const peer of speaker.peerIds()) {
         const flipped = speaker.reimport(peer, affected.key);
         flippedCount += flipped.length;
-        if (flipped.length) this.judgeRejections(peer, speaker, flipped);
+        this.raiseRejections(peer, new Set(flipped));
       }
     }
     const n = this.engine.revalidateWhere((p) => affected.text(p.prefix));
@@ -243,10 +244,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   private watch(router: string, speaker: Speaker): void {
-    speaker.on('routes', (peer, announced, withdrawn, attrs) => {
+    speaker.on('routes', (peer, announced, withdrawn) => {
       this.engine.routesChanged(announced);
       this.engine.routesChanged(withdrawn);
-      if (attrs && announced.length) this.judgeRejections(peer, speaker, announced);
+      this.raiseRejections(peer);
     });
     speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
     speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
@@ -266,30 +267,32 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     await Promise.all(this.writes);
   }
 
+  /** Where a session's import policy reports the rejections that are events. */
+  private eventfulFor(peer: string): EventfulRejection {
+    let list = this.eventful.get(peer);
+    if (!list) this.eventful.set(peer, (list = []));
+    const out = list;
+    return (key, verdict, attrs) => { out.push({ key, verdict, attrs }); };
+  }
+
   /**
-   * Rejections that are events (a hijack, an RPKI invalid route) go to the prefixes they touch:
-   * the registered prefix a hijack falls under, and whatever is watched at the announced prefix.
+   * Rejections that are events (a hijack, an RPKI invalid route), as the session's policy reported
+   * them, go to the prefixes they touch: the registered prefix a hijack falls under, and whatever
+   * is watched at the announced prefix. After routes were judged again, `only` keeps those whose
+   * verdict flipped (a route still rejected as before is no new event).
    */
-  private judgeRejections(peer: string, speaker: Speaker, announced: PrefixKey[]): void {
-    const p = this.peeringOf.get(peer);
-    const rib = speaker.rib.peers.get(peer)?.rib;
-    if (!p || !rib || !this.view) return;
-    const policy = { id: p.key, type: p.type, asn: p.asn };
-    const ctx = this.policyContext(this.view);
-    for (const key of announced) {
-      // Accepted routes (nearly all) need no second look; only a rejection may be an event.
-      if (rib.rejected(key) === undefined) continue;
-      const set = rib.get(key);
-      if (!set) continue;
-      const attrs = set.attrs;
-      const prefix = keyToPrefix(key);
-      const verdict = classify(policy, this.view.registrations, ctx, prefix, attrs);
-      const text = formatPrefix(prefix);
-      const event = rejectionEvent(text, peer, verdict, attrs, new Date().toISOString());
+  private raiseRejections(peer: string, only?: Set<PrefixKey>): void {
+    const list = this.eventful.get(peer);
+    if (!list?.length) return;
+    const time = new Date().toISOString();
+    for (const { key, verdict, attrs } of list) {
+      if (only && !only.has(key)) continue;
+      const event = rejectionEvent(keyToText(key), peer, verdict, attrs, time);
       if (!event) continue;
       const touched = new Set([...this.engine.watchedAt(key), ...(verdict.accept || !verdict.registered ? [] : this.engine.watchedAt(prefixToKey(verdict.registered)))]);
       for (const w of touched) this.onEvent(w, event);
     }
+    list.length = 0;
   }
 
   /** Routes the sessions of a peering received (pre-policy), by prefix then connection: LiveRoutes. */
@@ -341,9 +344,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   /** What a session received for a prefix, accepted or not (validation explains rejections too). */
-  private readonly lookup: RouteLookup = (session, prefix) => {
+  private readonly lookup: RouteLookup = (session, prefix, known) => {
     const rib = this.speakers.get(session.router)?.rib.peers.get(session.peerAddress)?.rib;
-    const key = textToKey(prefix);
+    const key = known ?? textToKey(prefix);
     const set = rib && key !== undefined ? rib.get(key) : undefined;
     if (!set) return undefined;
     const attrs = set.attrs;
@@ -394,12 +397,22 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     const { states, events, origins } = this.pending;
     if (!states.size && !events.length && !origins.length) return;
     this.pending = { states: new Map(), events: [], origins: [] };
+    // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
+    const CHUNK = 2000;
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    const rows = [...states.values()].map(({ p, r }) => ({ kind: p.kind, key: p.id, state: r.state, message: r.message }));
     const w = this.writing.then(async () => {
-      await this.facts.write([...states.values()].map(({ p, r }) => ({ kind: p.kind, key: p.id, state: r.state, message: r.message })), origins)
-        .catch((e: Error) => this.log(`could not store ${states.size} prefix states: ${e.message}`));
-      await this.registry.events.addMany(events.map(({ p, e }) => ({
-        subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }, event: e,
-      }))).catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+      for (let i = 0; i === 0 || i < rows.length; i += CHUNK) {
+        await this.facts.write(rows.slice(i, i + CHUNK), i === 0 ? origins : [])
+          .catch((e: Error) => this.log(`could not store ${rows.length} prefix states: ${e.message}`));
+        await turn();
+      }
+      for (let i = 0; i < events.length; i += CHUNK) {
+        await this.registry.events.addMany(events.slice(i, i + CHUNK).map(({ p, e }) => ({
+          subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }, event: e,
+        }))).catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+        await turn();
+      }
     });
     this.writing = w;
     this.writes.add(w);

@@ -34,6 +34,8 @@ export interface WatchedPrefix {
   originAs?: number;
   /** a state the registry decides whatever the routes (a customer prefix whose key no longer matches) */
   fixed?: { state: PrefixState; message: string };
+  /** the prefix as routes carry it (set by the engine: no text to parse per lookup) */
+  key?: PrefixKey;
 }
 
 /** What the engine validates against: the registry's view. */
@@ -77,6 +79,7 @@ export class ValidationEngine {
       ids.add(k);
       const key = textToKey(p.prefix);
       if (key !== undefined) {
+        p.key = key;
         push(this.byPrefix, key, p);
         if (p.kind === 'registered-prefix' && p.originAs !== undefined) this.origins.set(key, p.originAs);
       }
@@ -102,12 +105,13 @@ export class ValidationEngine {
   /** Routes for these prefixes changed (announced, withdrawn, re-judged) on some session. */
   routesChanged(prefixes: Iterable<PrefixKey>): void {
     if (!this.byPrefix.size) return;
-    const seen = new Set<WatchedPrefix>();
+    // Nearly every route of a full table concerns no watched prefix: nothing is allocated for those.
+    let seen: Set<WatchedPrefix> | undefined;
     for (const key of prefixes) {
       const watched = this.byPrefix.get(key);
-      if (watched) for (const p of watched) seen.add(p);
+      if (watched) for (const p of watched) (seen ??= new Set()).add(p);
     }
-    for (const p of seen) this.validate(p);
+    if (seen) for (const p of seen) this.validate(p);
   }
 
   /** Re-validates the watched prefixes `affected` selects (e.g. those under changed VRPs). */
@@ -134,12 +138,20 @@ export class ValidationEngine {
 
   private validate(p: WatchedPrefix): void {
     const checks = this.view.checks;
+    // Each session is looked up once per validation: the state and the events read the same routes.
+    const got = new Map<SessionView, ReturnType<RouteLookup>>();
+    const once: RouteLookup = (s) => {
+      if (got.has(s)) return got.get(s);
+      const r = this.routes(s, p.prefix, p.key);
+      got.set(s, r);
+      return r;
+    };
     const result: StateResult = p.fixed ? { ...p.fixed, carriedBy: [] }
-      : p.kind === 'registered-prefix' ? registeredPrefixState(p.prefix, p.primary, this.routes, checks)
-        : customerPrefixState(p.prefix, p.primary, p.backup, this.routes, checks);
+      : p.kind === 'registered-prefix' ? registeredPrefixState(p.prefix, p.primary, once, checks)
+        : customerPrefixState(p.prefix, p.primary, p.backup, once, checks);
     const none = new Map<string, PathAttributes>();
     const look: PrefixLook = p.fixed ? { state: result.state, primary: none, backup: none }
-      : { state: result.state, primary: this.received(p.primary, p.prefix), backup: this.received(p.backup ?? [], p.prefix) };
+      : { state: result.state, primary: received(p.primary, once, p.prefix), backup: received(p.backup ?? [], once, p.prefix) };
     const k = keyOf(p);
     const before = this.looks.get(k);
     const events = diffLooks(p.prefix, before, look, this.clock());
@@ -162,14 +174,16 @@ export class ValidationEngine {
     this.sink.origin?.(p, origin);
   }
 
-  private received(sessions: SessionView[], prefix: string): Map<string, PathAttributes> {
-    const out = new Map<string, PathAttributes>();
-    for (const s of sessions) {
-      const r = this.routes(s, prefix);
-      if (r) out.set(s.peerAddress, r.attrs);
-    }
-    return out;
+}
+
+/** The routes these sessions carry for a prefix, by peer address (the look events compare). */
+function received(sessions: SessionView[], lookup: RouteLookup, prefix: string): Map<string, PathAttributes> {
+  const out = new Map<string, PathAttributes>();
+  for (const s of sessions) {
+    const r = lookup(s, prefix);
+    if (r) out.set(s.peerAddress, r.attrs);
   }
+  return out;
 }
 
 const keyOf = (p: WatchedPrefix) => `${p.kind}:${p.id}`;

@@ -95,10 +95,19 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
   return { accept: true, registered: reg?.prefix };
 }
 
-/** The speaker's import policy for one session of `peering`. */
-export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext): ImportPolicy {
+/** A rejection that is an event (a hijack, an RPKI invalid route), reported as the policy judges it. */
+export type EventfulRejection = (key: PrefixKey, verdict: Verdict, attrs: PathAttributes) => void;
+
+/**
+ * The speaker's import policy for one session of `peering`. Rejections that are events go to
+ * `onEventful` as they happen, so nobody has to judge the route a second time to find them.
+ */
+export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, onEventful?: EventfulRejection): ImportPolicy {
   return (key: PrefixKey, route: Route) => {
-    const v = classify(peering, regs, ctx, keyToPrefix(key), route.attrs);
-    return v.accept ? undefined : v.reason;
+    const attrs = route.attrs;
+    const v = classify(peering, regs, ctx, keyToPrefix(key), attrs);
+    if (v.accept) return undefined;
+    if (onEventful && (v.kind === 'hijack' || v.problems?.includes('rpki-invalid'))) onEventful(key, v, attrs);
+    return v.reason;
   };
 }

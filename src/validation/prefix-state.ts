@@ -7,6 +7,7 @@
 //             its path over the others; the message names what is missing
 //   Failed    none carries it, a route fails a check, or the provider lacks the sessions at all
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import type { PrefixKey } from '../bgp/wire/nlri.js';
 import type { PrefixState } from '../registry/types.js';
 import { checkRoute, type RouteCheckConfig } from './route-checks.js';
 import { CUSTOMER_MESSAGES, customerPrefixMessage, NO_SESSIONS, notReceivedFrom, registeredPrefixMessage } from './messages.js';
@@ -25,7 +26,7 @@ export interface SessionView {
  * for that peering). `rejected` is the import policy's reason when it rejected the route for
  * something else than a route check: a hijack (another origin), an AS loop.
  */
-export type RouteLookup = (session: SessionView, prefix: string) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
+export type RouteLookup = (session: SessionView, prefix: string, key?: PrefixKey) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
 
 export interface StateResult {
   state: PrefixState;
