@@ -398,7 +398,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     if (!states.size && !events.length && !origins.length) return;
     this.pending = { states: new Map(), events: [], origins: [] };
     // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
-    const CHUNK = 2000;
+    const CHUNK = 10_000;
     const turn = () => new Promise<void>((r) => setImmediate(r));
     const rows = [...states.values()].map(({ p, r }) => ({ kind: p.kind, key: p.id, state: r.state, message: r.message }));
     const w = this.writing.then(async () => {
