@@ -18,7 +18,7 @@ import type { BgpSessionStatus, LiveRoutes, ReceivedRoute } from './api/route.js
 import { prefixOfRouteKey } from './bgp/rib/adj-rib-in.js';
 import { formatAsPath } from './bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from './bgp/wire/attributes/communities.js';
-import type { RouteLookup, StateResult } from './validation/prefix-state.js';
+import { carriedRoute, type RouteLookup, type StateResult } from './validation/prefix-state.js';
 import type { ServiceCommunity } from './validation/route-checks.js';
 import { buildView, type ValidationView } from './validation/view.js';
 import type { VrpTable } from './rpki/table.js';
@@ -74,6 +74,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   private unsubscribeRpki: (() => void) | undefined;
   /** per session: rejections that are events, as its import policy reported them, until raised */
   private eventful = new Map<string, Array<{ key: PrefixKey; verdict: Verdict; attrs: PathAttributes }>>();
+  /** the RPKI check of the import policies and of validation, when an RPKI source is configured */
+  private readonly rpkiCheck: ((prefix: Prefix, origin: number | undefined) => boolean) | undefined;
   /** set by stop(): sessions closing on shutdown are not prefix changes to record */
   private stopping = false;
   /** what the import policies were built from at the last reload, to re-judge only what changed */
@@ -95,6 +97,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
         this.inputs?.prefixes.set(p.prefix, `${peering}|${asn}`);
       },
     });
+    this.rpkiCheck = opts.rpki ? rpkiInvalid(opts.rpki) : undefined;
     if (opts.rpki) this.unsubscribeRpki = opts.rpki.onChange((c) => this.vrpsChanged(c));
   }
 
@@ -102,7 +105,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   private policyContext(view: ValidationView): PolicyContext {
     return {
       checks: view.checks,
-      ...(this.opts.rpki ? { rpkiInvalid: rpkiInvalid(this.opts.rpki) } : {}),
+      ...(this.rpkiCheck ? { rpkiInvalid: this.rpkiCheck } : {}),
       expectedOrigin: (registered) => this.engine.expectedOrigin(prefixToKey(registered)),
     };
   }
@@ -350,15 +353,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     const set = rib && key !== undefined ? rib.get(key) : undefined;
     if (!set) return undefined;
     const attrs = set.attrs;
-    const rpki = this.opts.rpki && rpkiInvalid(this.opts.rpki)(keyToPrefix(key!), routeOrigin(attrs));
+    const rpki = this.rpkiCheck?.(keyToPrefix(key!), routeOrigin(attrs)) ?? false;
     const reason = rib!.rejected(key!);
-    if (reason === undefined) return { attrs, rpkiInvalid: !!rpki };
-    // Rejected: a route check explains itself; a route the session may not carry at all does not
-    // count as carried; anything else (a hijack by another origin, an AS loop) is the reason.
-    const v = this.verdictOf(session.peerAddress, key!, attrs);
-    if (v && !v.accept && (v.kind === 'not-registered' || v.kind === 'origin-not-registered')) return undefined;
-    if (v && !v.accept && v.kind === 'route-problem') return { attrs, rpkiInvalid: !!rpki };
-    return { attrs, rpkiInvalid: !!rpki, rejected: reason };
+    // Only a rejected route (rare) needs its verdict's kind.
+    return carriedRoute(attrs, reason, reason === undefined ? undefined : this.verdictOf(session.peerAddress, key!, attrs), rpki);
   };
 
   /** The import policy's verdict on a route of a session, with its kind (undefined: unknown session). */

@@ -105,17 +105,11 @@ async function fromFile(file: string, slurm: import('../rpki/slurm.js').Slurm | 
   return { table, source: { file, format: f.format, text: `${file} (${f.format})` } };
 }
 
-/** "127.0.0.1:8282", "[::1]:8282", "rtr.example.net:323" */
-function parseHostPort(s: string): { host: string; port: number } {
-  const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
-  const port = m ? Number(m[2]) : NaN;
-  if (!m || !(port >= 1 && port <= 65535)) throw new CliError(`--rtr ${JSON.stringify(s)}: expected HOST:PORT, e.g. 127.0.0.1:8282 or [::1]:8282`, 2);
-  return { host: m[1]!, port };
-}
-
 async function fromRtr(target: string, opts: CheckOptions, slurm: import('../rpki/slurm.js').Slurm | undefined) {
   const { RtrClient } = await import('../rpki/rtr/client.js');
-  const { host, port } = parseHostPort(target);
+  const hp = (await import('../rpki/source.js')).parseHostPort(target);
+  if (!hp) throw new CliError(`--rtr ${JSON.stringify(target)}: expected HOST:PORT, e.g. 127.0.0.1:8282 or [::1]:8282`, 2);
+  const { host, port } = hp;
   const seconds = Number(opts.timeout);
   if (!(seconds > 0)) throw new CliError('--timeout must be a positive number of seconds', 2);
   if (opts.rtrVersion !== '0' && opts.rtrVersion !== '1') throw new CliError('--rtr-version must be 0 or 1', 2);

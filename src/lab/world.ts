@@ -23,7 +23,7 @@ import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { PrefixState } from '../registry/types.js';
 import type { WatchedPrefix } from '../validation/engine.js';
 import { classify } from '../validation/import-policy.js';
-import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from '../validation/prefix-state.js';
+import { carriedRoute, customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from '../validation/prefix-state.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 
@@ -233,9 +233,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
     if (!r || !router || !peering) return undefined;
     const attrs = routeAttributes(router.asn, r, community);
     const v = classify({ id: peering.key, type: peering.type, asn: peering.asn }, view.registrations, { checks: view.checks }, parsePrefix(prefix)!, attrs);
-    if (v.accept || v.kind === 'route-problem') return { attrs };
-    if (v.kind === 'not-registered' || v.kind === 'origin-not-registered') return undefined;
-    return { attrs, rejected: v.reason };
+    return carriedRoute(attrs, v.accept ? undefined : v.reason, v);
   };
 
   // What can be Verified at all with every session announcing (e.g. not a prefix whose family has

@@ -8,6 +8,7 @@
 //   Failed    none carries it, a route fails a check, or the provider lacks the sessions at all
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import type { PrefixKey } from '../bgp/wire/nlri.js';
+import type { Verdict } from './import-policy.js';
 import type { PrefixState } from '../registry/types.js';
 import { checkRoute, type RouteCheckConfig } from './route-checks.js';
 import { CUSTOMER_MESSAGES, customerPrefixMessage, NO_SESSIONS, notReceivedFrom, registeredPrefixMessage } from './messages.js';
@@ -27,6 +28,18 @@ export interface SessionView {
  * something else than a route check: a hijack (another origin), an AS loop.
  */
 export type RouteLookup = (session: SessionView, prefix: string, key?: PrefixKey) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
+
+/**
+ * What a session carries for validation, from its route and the import policy's verdict on it
+ * (`reason` undefined: accepted). A route check failure explains itself; a route the session may
+ * not carry at all (not registered for its peering) is not carried; any other rejection (a hijack
+ * by another origin, an AS loop) is the reason.
+ */
+export function carriedRoute(attrs: PathAttributes, reason: string | undefined, verdict: Verdict | undefined, rpkiInvalid = false): ReturnType<RouteLookup> {
+  if (reason === undefined || (verdict && !verdict.accept && verdict.kind === 'route-problem')) return { attrs, rpkiInvalid };
+  if (verdict && !verdict.accept && (verdict.kind === 'not-registered' || verdict.kind === 'origin-not-registered')) return undefined;
+  return { attrs, rpkiInvalid, rejected: reason };
+}
 
 export interface StateResult {
   state: PrefixState;
