@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { readMrt } from '../src/mrt/reader.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DATA = process.env.OPENPEERING_TESTDATA ?? path.resolve(ROOT, '..', 'shared', 'testdata', 'bgp');
+const DATA = process.env.OPENPEERING_TESTDATA ?? path.resolve(ROOT, 'test', 'data', 'bgp');
 const SAMPLES = path.join(DATA, 'bgpdump', 'test_data');
 const ORIGINALS = ['updates.et-header.2015.gz', 'bview.20020722.2337.gz', 'updates.20160811.1600.gz'];
 /** the large inputs: at least this many copies, and at least LARGE_RECORDS records */

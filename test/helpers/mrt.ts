@@ -5,11 +5,13 @@ import path from 'node:path';
 import assert from 'node:assert/strict';
 import { readMrt, BgpdumpFormatter, type LineMode } from '../../src/mrt/index.js';
 
-export const TESTDATA = process.env.OPENPEERING_TESTDATA ?? path.resolve('..', 'shared', 'testdata', 'bgp');
+// A verbatim copy of the workspace's shared/testdata/bgp (licences and provenance beside the data),
+// so a clean clone has everything its tests read.
+export const TESTDATA = process.env.OPENPEERING_TESTDATA ?? path.resolve('test', 'data', 'bgp');
 if (!fs.existsSync(path.join(TESTDATA, 'bgpdump', 'test_data'))) {
-  // Fail loudly, never skip: the MRT tests need the shared routing data.
-  throw new Error(`MRT test data not found at ${TESTDATA}: the tests read shared/testdata/bgp beside the repository `
-    + '(../shared from the repository root, as CI lays it out); set OPENPEERING_TESTDATA to its path');
+  // Fail loudly, never skip: the MRT tests need the routing data.
+  throw new Error(`MRT test data not found at ${TESTDATA}: run the tests from the repository root (npm test), `
+    + 'or set OPENPEERING_TESTDATA to a copy of test/data/bgp');
 }
 export const BGPDUMP_DATA = path.join(TESTDATA, 'bgpdump', 'test_data');
 export const BGPDUMP_EXPECT = path.join(TESTDATA, 'bgpdump', 'test_expect');
