@@ -14,7 +14,7 @@ import { classify, importPolicy, routeOrigin } from './validation/import-policy.
 import { rejectionEvent } from './validation/events.js';
 import { keyToPrefix, prefixToKey, type PrefixKey } from './bgp/wire/nlri.js';
 import type { PathAttributes } from './bgp/wire/attributes/types.js';
-import type { BgpSessionStatus, LiveRoutes, ReceivedRoute } from './api/route.js';
+import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from './api/route.js';
 import { prefixOfRouteKey } from './bgp/rib/adj-rib-in.js';
 import { formatAsPath } from './bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from './bgp/wire/attributes/communities.js';
@@ -299,7 +299,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   }
 
   /** Routes the sessions of a peering received (pre-policy), by prefix then connection: LiveRoutes. */
-  received(peering: string, filter: { connection?: string; prefix?: string }): ReceivedRoute[] {
+  received(peering: string, filter: { connection?: string; prefix?: string }, _audience: Audience = 'operator'): ReceivedRoute[] {
     const out: ReceivedRoute[] = [];
     const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
     const ctx = this.view && this.policyContext(this.view);

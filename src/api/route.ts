@@ -47,11 +47,19 @@ export interface BgpSessionStatus {
 
 /** The live side, when the service runs BGP (serve without --no-bgp). */
 export interface LiveRoutes {
-  /** routes received on the sessions of one peering ("partner/name"), optionally one connection or prefix */
-  received(peering: string, filter: { connection?: string; prefix?: string }): ReceivedRoute[];
+  /**
+   * Routes received on the sessions of one peering ("partner/name"), optionally one connection or
+   * prefix. `audience` tenant: reasons never name another partner or its sessions (the operator's do).
+   */
+  received(peering: string, filter: { connection?: string; prefix?: string }, audience: Audience): ReceivedRoute[];
   /** the BGP sessions of one connection of a peering ([] when it has none running) */
   sessions(peering: string, connection: string): BgpSessionStatus[];
 }
+
+/** Who reads a live view: the operator sees every name; a partner or customer only its own. */
+export type Audience = 'operator' | 'tenant';
+
+export const audienceOf = (req: FastifyRequest): Audience => (req.apiKey?.role === 'operator' ? 'operator' : 'tenant');
 
 export interface Ctx { app: FastifyInstance; registry: Registry; live?: LiveRoutes }
 

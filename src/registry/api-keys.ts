@@ -20,7 +20,25 @@ const out = (r: ApiKeyTable): ApiKey => ({
 const LAST_USED_GRANULARITY_MS = 60_000;
 
 export class ApiKeys {
+  private readonly revokeListeners = new Set<(id: string) => void>();
+
   constructor(private readonly store: Store) {}
+
+  /**
+   * Calls `listener` with a key's id once it no longer authenticates (deleted, rotated away,
+   * expired): whatever it holds open (event streams) ends. Returns the unsubscribe function.
+   */
+  onRevoke(listener: (id: string) => void): () => void {
+    const entry = (id: string) => listener(id);
+    this.revokeListeners.add(entry);
+    return () => { this.revokeListeners.delete(entry); };
+  }
+
+  private revoked(id: string): void {
+    for (const l of [...this.revokeListeners]) {
+      try { l(id); } catch (err) { process.emitWarning(`an API key revoke listener failed: ${(err as Error)?.message ?? String(err)}`); }
+    }
+  }
 
   async create(input: ApiKeyInput): Promise<{ key: ApiKey; secret: string }> {
     const partner = input.partner ?? null;
@@ -57,6 +75,7 @@ export class ApiKeys {
   async delete(id: string): Promise<void> {
     const r = await this.store.db.deleteFrom('api_keys').where('id', '=', id).executeTakeFirst();
     if (Number(r.numDeletedRows) === 0) throw notFound('API key', id);
+    this.revoked(id);
   }
 
   async count(): Promise<number> {

@@ -11,8 +11,20 @@ export interface PrefixEventInput {
   time: string;
   type: string;
   level: string;
+  /** what happened, in words any key that sees the event may read: no other tenant's names or addresses */
   summary: string;
+  /** facts any key that sees the event may read */
   details: Record<string, unknown>;
+  /**
+   * The prefix the event is about when it is not the subject's own (a hijacked more-specific of a
+   * registered or customer prefix); the subject's prefix otherwise.
+   */
+  prefix?: string;
+  /**
+   * Operator-only facts: other tenants' names, their session addresses, and `summary`, the event
+   * in words that name them. Partner and customer keys never see these.
+   */
+  internal?: { summary?: string } & Record<string, unknown>;
 }
 
 export interface StoredPrefixEvent extends PrefixEventInput {

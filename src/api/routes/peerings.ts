@@ -1,6 +1,6 @@
 // Peerings with their connections, the connection lifecycle and type changes.
 import { Type } from '@sinclair/typebox';
-import { type Ctx, route, sendUpserted, roleOf, PARTNER_SCOPE, OPERATOR_PARTNER_SEES } from '../route.js';
+import { type Ctx, route, sendUpserted, roleOf, audienceOf, PARTNER_SCOPE, OPERATOR_PARTNER_SEES } from '../route.js';
 import * as S from '../schemas.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../../registry/paging.js';
 import { invalid } from '../../registry/errors.js';
@@ -43,7 +43,7 @@ export function peeringRoutes(ctx: Ctx): void {
       if (q.prefix !== undefined && !parsePrefix(q.prefix)) throw invalid(`prefix ${q.prefix} is not a prefix in CIDR notation`, 'prefix');
       let routes = ctx.live?.received(`${req.params.partner}/${req.params.peering}`, {
         ...(q.connection ? { connection: q.connection } : {}), ...(q.prefix ? { prefix: q.prefix } : {}),
-      }) ?? [];
+      }, audienceOf(req)) ?? [];
       if (q.accepted !== undefined) routes = routes.filter((r) => r.accepted === q.accepted);
       if (q.asPath !== undefined) { const want = q.asPath.trim().split(/\s+/).join(' '); routes = routes.filter((r) => r.asPath === want); }
       if (q.originAsValidationState !== undefined) routes = routes.filter((r) => r.originAsValidationState === q.originAsValidationState);
