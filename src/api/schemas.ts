@@ -132,7 +132,9 @@ export const RegisteredPrefixInput = Type.Object({
   key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
   allowOverlap: Type.Optional(Type.Boolean({
     description: 'operator only: register although another partner has registered a covering or more-specific prefix; '
-      + 'recorded as overlapOverride (which key, when) and logged. The exact same prefix is never registered twice.',
+      + 'recorded as overlapOverride (which key, when) and logged. The exact same prefix is never registered twice. '
+      + 'The live import policy gives routes to the most specific registration: the other partner\'s announcements of '
+      + 'the overlapping part are then rejected as hijacks, or this one\'s are.',
   })),
 }, { additionalProperties: false });
 // Received routes (the live side)

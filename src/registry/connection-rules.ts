@@ -1,6 +1,7 @@
 // The rules a peering's set of connections must satisfy, checked on every write:
 // routers of the peering's PoP, local redundancy, address provider and BFD per type,
-// equal bandwidth, session addresses inside their session prefix.
+// equal bandwidth, session prefixes of a size the type allows (session-prefix.ts), session
+// addresses inside their session prefix.
 import { parsePrefixStrict, containsAddress, addressAt, formatPrefix, type Prefix } from '../net/prefix.js';
 import { parseAddress, formatAddress, type Family } from '../net/address.js';
 import { invalid, rule } from './errors.js';

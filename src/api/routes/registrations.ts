@@ -45,6 +45,8 @@ export function registrationRoutes(ctx: Ctx): void {
   route(ctx, {
     method: 'PUT', url: `${base}/registered-prefixes/:name`, tag: 'registrations', access: PARTNER_SCOPE,
     summary: 'Register a customer prefix on the peering; the response carries the prefix key for the customer',
+    description: 'A prefix is registered once (409). It may not overlap (cover or lie inside) a prefix another partner has '
+      + 'registered (409, naming no one) unless the operator sends allowOverlap; a partner\'s own registrations may overlap.',
     params: ItemParams, body: S.RegisteredPrefixInput, response: { 200: S.RegisteredPrefix, 201: S.RegisteredPrefix },
     handler: async (req, reply) => {
       noKeyFromPartner(roleOf(req), req.body.key);
