@@ -110,18 +110,20 @@ describe('Peerings: creation rules', () => {
     const body = (c0: Record<string, unknown>) => ({
       type: 'peering-service', pop: 'ams', asn: 64496, connections: [c0, conn('a2', 'ams-er2', '127.20.5.8/31')],
     });
+    // Session prefixes wider than a /30 (/126) are for exchange LANs (tenant-safety-registry.test.ts has the sizes).
+    const lan = (c0: Record<string, unknown>) => ({ type: 'exchange', pop: 'ams', asn: 64496, connections: [c0] });
     expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams', body(conn('a1', 'ams-er1', '127.20.5.0/30', { operatorAddressV4: '127.20.5.1', peerAddressV4: '127.20.5.5' }))),
       422, /peerAddressV4 127\.20\.5\.5 is not inside sessionPrefixV4 127\.20\.5\.0\/30/, 'connections/0/peerAddressV4', 'peer outside');
     expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams', body(conn('a1', 'ams-er1', '127.20.5.0/30', { operatorAddressV4: '127.20.6.1', peerAddressV4: '127.20.5.2' }))),
       422, /operatorAddressV4 127\.20\.6\.1 is not inside sessionPrefixV4/, 'connections/0/operatorAddressV4', 'operator outside');
-    expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams', body(conn('a1', 'ams-er1', '127.20.5.0/24', {
+    expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams-x', lan(conn('a1', 'ams-er1', '127.20.5.0/24', {
       sessionPrefixV6: '2a0c:9a40:5::/64', operatorAddressV4: '127.20.5.1', peerAddressV4: '127.20.5.2', operatorAddressV6: '2a0c:9a40:6::1', peerAddressV6: '2a0c:9a40:5::2',
     }))), 422, /operatorAddressV6 2a0c:9a40:6::1 is not inside sessionPrefixV6/, 'connections/0/operatorAddressV6', 'v6 outside');
     expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams', body(conn('a1', 'ams-er1', '127.20.5.1/31'))),
       400, /sessionPrefixV4 127\.20\.5\.1\/31 has host bits set/, 'connections/0/sessionPrefixV4', 'host bits');
     expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams', body(conn('a1', 'ams-er1', '2a0c:9a40:5::/127'))),
       400, /sessionPrefixV4 2a0c:9a40:5::\/127 is not an IPv4 prefix/, 'connections/0/sessionPrefixV4', 'v6 prefix as v4');
-    expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams', body(conn('a1', 'ams-er1', '127.20.5.0/24'))),
+    expectError(await s.api('PUT', '/v1/partners/zeta/peerings/zeta-ams-x', lan(conn('a1', 'ams-er1', '127.20.5.0/24'))),
       422, /operatorAddressV4 and peerAddressV4 are required when sessionPrefixV4 is wider than \/30/, 'connections/0/operatorAddressV4', 'wide prefix without addresses');
   });
 

@@ -130,6 +130,12 @@ export const TypeChange = Type.Object({ type: lit(PEERING_TYPES) }, { additional
 export const RegisteredPrefixInput = Type.Object({
   prefix: Type.String({ description: 'public IPv4 or IPv6 prefix in CIDR notation' }),
   key: Type.Optional(Type.String({ description: 'operator only: import an existing key; generated otherwise' })),
+  allowOverlap: Type.Optional(Type.Boolean({
+    description: 'operator only: register although another partner has registered a covering or more-specific prefix; '
+      + 'recorded as overlapOverride (which key, when) and logged. The exact same prefix is never registered twice. '
+      + 'The live import policy gives routes to the most specific registration: the other partner\'s announcements of '
+      + 'the overlapping part are then rejected as hijacks, or this one\'s are.',
+  })),
 }, { additionalProperties: false });
 // Received routes (the live side)
 
@@ -171,6 +177,9 @@ export const RegisteredPrefix = Type.Object({
   name: Type.String(), partner: Type.String(), peering: Type.String(), prefix: Type.String(), key: Type.String(),
   state: lit(PREFIX_STATES), errorMessage: nullable(Type.String()),
   verifiedOriginAs: nullable(Type.Integer({ description: 'the origin AS the prefix was verified with; routes from another origin are rejected as hijacks until POST .../validate clears it' })),
+  overlapOverride: Type.Optional(nullable(Type.Object({
+    by: Type.String({ description: 'id of the operator API key that overrode the rule' }), at: Type.String({ format: 'date-time' }),
+  }, { description: 'operator keys only: set when the operator registered this prefix over another partner\'s overlapping one (allowOverlap)' }))),
   ...Timestamps, ...Events,
 });
 export const RegisteredAsnInput = Type.Object({

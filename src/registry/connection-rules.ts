@@ -1,9 +1,11 @@
 // The rules a peering's set of connections must satisfy, checked on every write:
 // routers of the peering's PoP, local redundancy, address provider and BFD per type,
-// equal bandwidth, session addresses inside their session prefix.
+// equal bandwidth, session prefixes of a size the type allows (session-prefix.ts), session
+// addresses inside their session prefix.
 import { parsePrefixStrict, containsAddress, addressAt, formatPrefix, type Prefix } from '../net/prefix.js';
 import { parseAddress, formatAddress, type Family } from '../net/address.js';
 import { invalid, rule } from './errors.js';
+import { checkSessionPrefix } from './session-prefix.js';
 import type { AddressProvider, PeeringType, Role } from './types.js';
 
 /** A connection as the rules see it (input or stored). */
@@ -77,10 +79,12 @@ type Fam = 'V4' | 'V6';
 const FAMS: Array<[Fam, Family]> = [['V4', 4], ['V6', 6]];
 
 /**
- * Normalises one connection's session addressing: canonical text, addresses derived from a /31,
- * /30, /127 or /126 when not given, every address inside its prefix. `at` prefixes error targets.
+ * Normalises one connection's session addressing: canonical text, a prefix length the peering
+ * type allows (session-prefix.ts), addresses derived from a /31, /30, /127 or /126 when not
+ * given, every address inside its prefix. `at` prefixes error targets. A prefix equal to the
+ * `stored` one is not judged again: it passed the rules of its day.
  */
-export function normaliseSession(c: ConnectionSpec, by: Role, at: string): ConnectionSpec {
+export function normaliseSession(c: ConnectionSpec, by: Role, at: string, type: PeeringType, stored?: ConnectionSpec): ConnectionSpec {
   const out = { ...c };
   for (const [fam, family] of FAMS) {
     const pKey = `sessionPrefix${fam}` as const;
@@ -101,6 +105,7 @@ export function normaliseSession(c: ConnectionSpec, by: Role, at: string): Conne
     }
     const prefix: Prefix = parsed.prefix;
     if (prefix.family !== family) throw invalid(`${pKey} ${pText} is not an IPv${family} prefix`, `${at}/${pKey}`);
+    if (stored?.[pKey] !== formatPrefix(prefix)) checkSessionPrefix(type, pKey, prefix, `${at}/${pKey}`);
     const bits = family === 4 ? 32 : 128;
     let op = oText;
     let peer = rText;

@@ -3,12 +3,14 @@
 // space, key; the validation engine takes it from Pending with the live routes.
 import type { Store, Db } from '../store/store.js';
 import type { CustomerPrefixRow } from '../store/schema.js';
-import { conflict, invalid, notFound } from './errors.js';
+import { conflict, invalid, notFound, rule } from './errors.js';
 import type { CustomerPrefix, PrefixState, Upserted } from './types.js';
 import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
-import { parsePrefix, parsePrefixStrict, covers, overlaps, formatPrefix } from '../net/prefix.js';
+import { parsePrefix, parsePrefixStrict, covers, formatPrefix, type Prefix } from '../net/prefix.js';
 import { publicPrefix } from './registrations.js';
+import { firstOverlap, rangeColumns } from './prefix-range.js';
+import { DEFAULT_MAX_PREFIXES_PER_CUSTOMER, type RegistryOptions } from './options.js';
 import type { Customers } from './customers.js';
 import type { Partners } from './partners.js';
 
@@ -22,8 +24,18 @@ const out = (customer: string, service: string) => (r: CustomerPrefixRow): Custo
   errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at,
 });
 
+/** States in which a prefix does not hold its space: a prefix whose key failed must not block the real owner. */
+const NOT_HOLDING: PrefixState[] = ['Invalid', 'Failed'];
+
 export class CustomerPrefixes {
-  constructor(private readonly store: Store, private readonly customers: Customers, private readonly partners: Partners) {}
+  /** customer prefixes one customer may hold (RegistryOptions.maxPrefixesPerCustomer) */
+  readonly maxPerCustomer: number;
+
+  constructor(
+    private readonly store: Store, private readonly customers: Customers, private readonly partners: Partners, options: RegistryOptions = {},
+  ) {
+    this.maxPerCustomer = options.maxPrefixesPerCustomer ?? DEFAULT_MAX_PREFIXES_PER_CUSTOMER;
+  }
 
   async list(customer: string, service: string, req: PageRequest): Promise<Page<CustomerPrefix>> {
     const s = await this.customers.serviceRow(customer, service);
@@ -51,19 +63,41 @@ export class CustomerPrefixes {
         }
         return { resource: out(customer, service)(cur), created: false, changed: false };
       }
+      await this.checkQuota(tx, customer);
       const verdict = await this.judge(tx, s.provider, input);
-      // A prefix whose key failed does not hold the space: it must not block the real owner.
-      if (verdict.prefix) {
-        const others = await tx.selectFrom('customer_prefixes').select(['prefix']).where('family', '=', verdict.prefix.family).where('state', 'not in', ['Invalid', 'Failed']).execute();
-        if (others.some((o) => overlaps(parsePrefix(o.prefix)!, verdict.prefix!))) throw conflict('Prefix overlaps with an existing prefix', 'prefix');
-      }
+      if (verdict.prefix && (await this.overlapping(tx, verdict.prefix))) throw conflict('Prefix overlaps with an existing prefix', 'prefix');
       const t = now();
       await tx.insertInto('customer_prefixes').values({
         peering_service_id: s.id, name, prefix: verdict.text, family: verdict.prefix?.family ?? null, key: input.key,
-        state: verdict.state, error_message: verdict.message, created_at: t, updated_at: t,
+        state: verdict.state, error_message: verdict.message, created_at: t, updated_at: t, ...rangeColumns(verdict.prefix),
       }).execute();
       return { resource: await this.get(customer, service, name, tx), created: true, changed: true };
     });
+  }
+
+  /**
+   * Whether a prefix that holds its space (any state but Invalid and Failed) overlaps `p`: equal,
+   * covering or more-specific, of any customer. Two indexed look-ups (see prefix-range.ts).
+   */
+  protected async overlapping(tx: Db, p: Prefix): Promise<boolean> {
+    const holding = tx.selectFrom('customer_prefixes').select(['net_start', 'net_length'])
+      .where('family', '=', p.family).where('state', 'not in', NOT_HOLDING);
+    const found = await firstOverlap(
+      p,
+      (starts, maxLength) => holding.where('net_start', 'in', starts).where('net_length', '<=', maxLength).execute(),
+      (start, end) => holding.where('net_start', '>=', start).where('net_start', '<=', end).limit(1).executeTakeFirst(),
+    );
+    return found !== undefined;
+  }
+
+  /** Refuses a new prefix once the customer holds its quota of them (every state counts). */
+  private async checkQuota(tx: Db, customer: string): Promise<void> {
+    const { n } = await tx.selectFrom('customer_prefixes')
+      .where('peering_service_id', 'in', tx.selectFrom('peering_services').select('id').where('customer', '=', customer))
+      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    if (Number(n) >= this.maxPerCustomer) {
+      throw rule(`Customer ${customer} has ${Number(n)} prefixes, its quota (maxPrefixesPerCustomer ${this.maxPerCustomer}); delete one before adding another, or ask the operator to raise the quota`, 'prefix');
+    }
   }
 
   /** The state a new prefix starts in, from what can be known without routes. */

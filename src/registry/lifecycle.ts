@@ -31,6 +31,15 @@ export const PATH_TO_ACTIVE: readonly ConnectionState[] = [
 /** States in which a connection may be deleted: nothing is wired, or it has been taken down. */
 export const DELETABLE: readonly ConnectionState[] = ['PendingApproval', 'Approved', 'ProvisioningFailed', 'Decommissioned'];
 
+/**
+ * States in which a partner may change what the operator's routers act on (session prefix and
+ * addresses, MD5 key, max-prefix, BFD, bandwidth): nothing is provisioned yet, provisioning failed
+ * (the partner corrects its side before the operator retries from ProvisioningStarted), or the
+ * connection is gone. From ProvisioningStarted on, the operator has configured it: only the
+ * operator changes it, or a partner could move a live session to an address of its choosing.
+ */
+export const PARTNER_EDITABLE: readonly ConnectionState[] = ['PendingApproval', 'Approved', 'ProvisioningFailed', 'Decommissioned'];
+
 export const canTransition = (from: ConnectionState, to: ConnectionState): boolean => TRANSITIONS[from].includes(to);
 
 /** The legal steps from `from` towards `to`, or undefined when `to` cannot be reached that way. */

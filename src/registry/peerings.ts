@@ -7,6 +7,9 @@ import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 import { type ConnectionSpec, checkConnectionSet, normaliseSession, sessionAddresses } from './connection-rules.js';
 import { type ConnectionState, canTransition, TRANSITIONS, DELETABLE } from './lifecycle.js';
+import { checkPartnerEdit } from './partner-edits.js';
+import { checkSessionPrefix } from './session-prefix.js';
+import { parsePrefix } from '../net/prefix.js';
 import type { Partners } from './partners.js';
 
 export interface ConnectionInput {
@@ -95,7 +98,7 @@ export class Peerings {
       for (const [i, c] of input.connections.entries()) {
         if (names.has(c.name)) throw rule(`connection name ${c.name} appears twice`, `connections/${i}/name`);
         names.add(c.name);
-        const next = this.mergeConnection(merged.get(c.name), c, by, `connections/${i}`);
+        const next = this.mergeConnection(merged.get(c.name), c, by, `connections/${i}`, input.type);
         if (!merged.has(c.name) || !sameSpec(merged.get(c.name)!, next)) touched.push(c.name);
         merged.set(c.name, next);
       }
@@ -132,11 +135,13 @@ export class Peerings {
     void name;
   }
 
-  private mergeConnection(cur: Spec | undefined, c: ConnectionInput & { name: string }, by: Role, at: string): Spec {
+  private mergeConnection(cur: Spec | undefined, c: ConnectionInput & { name: string }, by: Role, at: string, type: PeeringType): Spec {
     if (cur && cur.router !== c.router) throw conflict(`router of connection ${c.name} cannot change (is ${cur.router}); add a new connection`, `${at}/router`);
     if (cur && cur.sessionAddressProvider !== c.sessionAddressProvider) {
       throw conflict(`sessionAddressProvider of connection ${c.name} cannot change (is ${cur.sessionAddressProvider})`, `${at}/sessionAddressProvider`);
     }
+    // Before any other rule: what a partner may not touch is refused as such, whatever it sent.
+    if (cur && by !== 'operator') checkPartnerEdit(cur, c, at);
     const spec: Spec = {
       name: c.name, router: c.router, bandwidthMbps: c.bandwidthMbps, sessionAddressProvider: c.sessionAddressProvider,
       sessionPrefixV4: c.sessionPrefixV4 ?? null, operatorAddressV4: c.operatorAddressV4 ?? null, peerAddressV4: c.peerAddressV4 ?? null,
@@ -149,7 +154,7 @@ export class Peerings {
     };
     // A partner restating operator-assigned addresses unchanged is fine; only setting them is refused.
     const unchangedSession = cur && SESSION_KEYS.every((k) => (spec[k] ?? null) === (cur[k] ?? null) || spec[k] == null);
-    const session = normaliseSession(unchangedSession ? { ...spec, ...pickSession(cur!) } : spec, unchangedSession ? 'operator' : by, at);
+    const session = normaliseSession(unchangedSession ? { ...spec, ...pickSession(cur!) } : spec, unchangedSession ? 'operator' : by, at, type, cur);
     return { ...spec, ...pickSession(session) };
   }
 
@@ -313,6 +318,12 @@ export class Peerings {
       const notActive = conns.find((c) => c.state !== 'Active');
       if (notActive) throw rule(`A type change needs every connection Active; ${notActive.name} is ${notActive.state}`, 'type');
       // Every connection must meet the new type's rules; the request's only field is the type.
+      for (const c of conns) {
+        for (const k of ['sessionPrefixV4', 'sessionPrefixV6'] as const) {
+          const prefix = c[k] === null ? undefined : parsePrefix(c[k]);
+          if (prefix) checkSessionPrefix(type, k, prefix, 'type', c.name);
+        }
+      }
       await this.checkSet(tx, type, p.pop, conns, p.id, () => 'type').catch((e) => {
         if (e instanceof RegistryError) throw new RegistryError(e.kind, e.message, 'type');
         throw e;

@@ -9,6 +9,9 @@ import { CustomerPrefixes } from './customer-prefixes.js';
 import { Catalog } from './catalog.js';
 import { ApiKeys } from './api-keys.js';
 import { PrefixEvents } from './prefix-events.js';
+import type { RegistryOptions } from './options.js';
+
+export { type RegistryOptions, DEFAULT_MAX_PREFIXES_PER_CUSTOMER } from './options.js';
 
 export class Registry {
   readonly pops: Pops;
@@ -21,13 +24,13 @@ export class Registry {
   readonly apiKeys: ApiKeys;
   readonly events: PrefixEvents;
 
-  constructor(readonly store: Store) {
+  constructor(readonly store: Store, options: RegistryOptions = {}) {
     this.pops = new Pops(store);
     this.partners = new Partners(store);
     this.peerings = new Peerings(store, this.partners);
     this.registrations = new Registrations(store, this.peerings);
     this.customers = new Customers(store);
-    this.customerPrefixes = new CustomerPrefixes(store, this.customers, this.partners);
+    this.customerPrefixes = new CustomerPrefixes(store, this.customers, this.partners, options);
     this.catalog = new Catalog(store);
     this.apiKeys = new ApiKeys(store);
     this.events = new PrefixEvents(store);

@@ -39,6 +39,10 @@ export interface RegisteredPrefixTable {
   state: string; error_message: string | null; created_at: string; updated_at: string;
   /** the origin AS the prefix was verified with (validation's origin memory); null until then */
   origin_as: number | null;
+  /** first address as fixed-width hex and length (migration 0004), for indexed overlap look-ups */
+  net_start: string | null; net_length: number | null;
+  /** the operator key that overrode the cross-partner overlap rule, and when (null: no override) */
+  overlap_override_by: string | null; overlap_override_at: string | null;
 }
 
 export interface RegisteredAsnTable {
@@ -55,6 +59,8 @@ export interface PeeringServiceTable {
 export interface CustomerPrefixTable {
   id: Generated<number>; peering_service_id: number; name: string; prefix: string; family: number | null; key: string;
   state: string; error_message: string | null; created_at: string; updated_at: string;
+  /** first address as fixed-width hex and length (migration 0004), for indexed overlap look-ups */
+  net_start: string | null; net_length: number | null;
 }
 
 export interface ApiKeyTable {
