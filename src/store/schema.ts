@@ -39,6 +39,9 @@ export interface RegisteredPrefixTable {
   state: string; error_message: string | null; created_at: string; updated_at: string;
   /** the origin AS the prefix was verified with (validation's origin memory); null until then */
   origin_as: number | null;
+  /** validation's last look and ongoing rejections (migration 0007; compact JSON, null: none) */
+  validation_look: string | null;
+  validation_alerts: string | null;
 }
 
 export interface RegisteredAsnTable {
@@ -55,6 +58,9 @@ export interface PeeringServiceTable {
 export interface CustomerPrefixTable {
   id: Generated<number>; peering_service_id: number; name: string; prefix: string; family: number | null; key: string;
   state: string; error_message: string | null; created_at: string; updated_at: string;
+  /** validation's last look and ongoing rejections (migration 0007; compact JSON, null: none) */
+  validation_look: string | null;
+  validation_alerts: string | null;
 }
 
 export interface ApiKeyTable {
