@@ -23,8 +23,8 @@ import type { ServiceCommunity } from './validation/route-checks.js';
 import { buildView, type ValidationView } from './validation/view.js';
 import type { VrpTable } from './rpki/table.js';
 import { affectedBy, rpkiInvalid, rpkiState } from './validation/rpki.js';
-import { coveredBy, type Affected } from './validation/affected.js';
-import { parsePrefix, type Prefix } from './net/prefix.js';
+import { type Prefix } from './net/prefix.js';
+import { diffInputs, policyInputs, type PolicyInputs } from './validation/policy-inputs.js';
 import type { PolicyContext, Verdict } from './validation/import-policy.js';
 import { RejectionMemory } from './validation/hijack-memory.js';
 import { RejectionEvents } from './validation/rejections.js';
@@ -326,9 +326,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     speaker.on('routes', (peer, announced, withdrawn) => {
       this.engine.routesChanged(announced);
       this.engine.routesChanged(withdrawn);
-      const judged = new Set<PrefixKey>(announced);
-      for (const k of withdrawn) judged.add(k);
-      this.rejections.settle(peer, (k) => judged.has(k));
+      // (the set is built only when something is remembered for this session: a full table is a million UPDATEs)
+      let judged: Set<PrefixKey> | undefined;
+      this.rejections.settle(peer, (k) => (judged ??= new Set([...announced, ...withdrawn])).has(k));
     });
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);
@@ -465,32 +465,4 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
 function lastErrorOf(session: { describeDown(): string | undefined; lastDownAt: number | undefined }): BgpSessionStatus['lastError'] {
   const message = session.describeDown();
   return message === undefined ? null : { message, at: new Date(session.lastDownAt ?? Date.now()).toISOString() };
-}
-
-/** What the import policies are built from: the checks, the registrations and the origin memory. */
-interface PolicyInputs {
-  checks: string;
-  /** registered prefix -> "peering|verified origin" */
-  prefixes: Map<string, string>;
-  /** peering -> its accepted route-server origins, sorted */
-  asns: Map<string, string>;
-}
-
-function policyInputs(snapshot: import('./registry/validation-facts.js').ValidationFactsSnapshot, view: ValidationView): PolicyInputs {
-  return {
-    checks: JSON.stringify(view.checks),
-    prefixes: new Map(snapshot.registeredPrefixes.map((r) => [r.prefix, `${r.peering}|${r.originAs ?? ''}`])),
-    asns: new Map([...view.registrations.asns].map(([peering, set]) => [peering, [...set].sort((a, b) => a - b).join(',')])),
-  };
-}
-
-/** What changed between two reloads: everything (first load, new checks), some peerings' origins, some prefixes. */
-function diffInputs(before: PolicyInputs | undefined, after: PolicyInputs): { all: boolean; asnPeerings: Set<string>; prefixes: Affected } {
-  if (!before || before.checks !== after.checks) return { all: true, asnPeerings: new Set(), prefixes: coveredBy([]) };
-  const changed: Prefix[] = [];
-  for (const [prefix, v] of after.prefixes) if (before.prefixes.get(prefix) !== v) changed.push(parsePrefix(prefix)!);
-  for (const prefix of before.prefixes.keys()) if (!after.prefixes.has(prefix)) changed.push(parsePrefix(prefix)!);
-  const asnPeerings = new Set<string>();
-  for (const k of new Set([...before.asns.keys(), ...after.asns.keys()])) if (before.asns.get(k) !== after.asns.get(k)) asnPeerings.add(k);
-  return { all: false, asnPeerings, prefixes: coveredBy(changed) };
 }

@@ -4,7 +4,8 @@
 // nordlink's registration. Received-routes reasons, prefix messages and stored events name no
 // other partner, peering or session address for a partner or customer key (another partner's ASN
 // at most); the operator's received routes and the events' internal facts do. The hijacked
-// more-specific reaches contoso's customer prefix around it, with the event's prefix set to it.
+// more-specific reaches contoso's customer prefix around it, with the event's prefix set to it;
+// an ongoing hijack is raised once, and again only once withdrawn and announced anew.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
@@ -81,6 +82,21 @@ test('partner and customer keys never read another partner\'s names; the operato
   };
   assert.equal(await received(apexKey), 'hijack: 45.66.0.0/25 is registered by another partner (AS64501), not apex-ix');
   assert.equal(await received(srv.operatorKey), 'hijack: 45.66.0.0/25 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
+
+  // An ongoing hijack raises nothing again; withdrawn and announced anew, it is a new one.
+  const rs1 = routers[4]!;
+  const moreSpecific = textToKey('45.66.0.0/25')!;
+  const hqHijacks = () => events.filter((x) => x.e.type === 'PrefixHijackEvent' && x.subject === 'contoso/contoso-eu/hq').length;
+  const attrs = { origin: 0, asPath: [{ type: 2, asns: [64666] }], communities: [parseCommunity('64500:8007')!] };
+  rs1.withdraw([moreSpecific]);
+  const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.60.3.100')!.rib;
+  await until(() => rib().get(moreSpecific) === undefined, () => 'the withdrawal');
+  rs1.announce([{ key: moreSpecific, attrs: { ...attrs, med: 5 } }]);
+  await until(() => hqHijacks() === 3, () => 'a hijack announced anew');
+  // (sent again with other attributes but the same origin: still the same hijack)
+  rs1.announce([{ key: moreSpecific, attrs: { ...attrs, med: 7 } }]);
+  await until(() => rib().get(moreSpecific)?.attrs.med === 7, () => 'the route sent again');
+  assert.equal(hqHijacks(), 3);
   await daemon.stop(); // every event stored
 
   // Prefix messages, as the owners read them, name no other partner.
@@ -100,7 +116,7 @@ test('partner and customer keys never read another partner\'s names; the operato
   // The more-specific's hijack reached contoso's customer prefix around it (and nordlink's registration).
   const hijacks = forContoso.filter((e) => e.type === 'PrefixHijackEvent');
   assert.deepEqual(hijacks.map((e) => [e.subject, e.details.prefix, e.details.peerAs, e.details.originAs]), [
-    ['contoso/contoso-eu/hq', '45.66.0.0/25', 64502, 64666], ['contoso/contoso-eu/hq', '45.66.0.0/25', 64502, 64666],
+    ['contoso/contoso-eu/hq', '45.66.0.0/25', 64502, 64666], ['contoso/contoso-eu/hq', '45.66.0.0/25', 64502, 64666], ['contoso/contoso-eu/hq', '45.66.0.0/25', 64502, 64666],
   ]);
   assert.equal(hijacks[0]!.summary, '45.66.0.0/25 from another partner (AS64502) rejected as a hijack of registered prefix 45.66.0.0/23');
   assert.ok(forNordlink.some((e) => e.type === 'PrefixHijackEvent' && e.subject === 'nordlink/nordlink-ams/contoso' && e.details.prefix === '45.66.0.0/25'));
@@ -111,9 +127,7 @@ test('partner and customer keys never read another partner\'s names; the operato
 
   // The events as raised carry their prefix and, for the operator only, the names and addresses.
   const raised = events.filter((x) => x.e.type === 'PrefixHijackEvent' && x.subject === 'contoso/contoso-eu/hq').map((x) => x.e);
-  assert.deepEqual(raised.map((e) => [e.prefix, e.internal?.partner, e.internal?.peering, e.internal?.owner]).sort(), [
-    ['45.66.0.0/25', 'apex-ix', 'apex-ix/apex-fra', 'nordlink/nordlink-ams'], ['45.66.0.0/25', 'apex-ix', 'apex-ix/apex-fra', 'nordlink/nordlink-ams'],
-  ]);
-  assert.deepEqual(raised.map((e) => e.internal?.peer).sort(), ['127.60.3.100', '127.60.4.100']);
+  assert.deepEqual(raised.map((e) => [e.prefix, e.internal?.partner, e.internal?.peering, e.internal?.owner]), Array(3).fill(['45.66.0.0/25', 'apex-ix', 'apex-ix/apex-fra', 'nordlink/nordlink-ams']));
+  assert.deepEqual(raised.map((e) => e.internal?.peer).sort(), ['127.60.3.100', '127.60.3.100', '127.60.4.100']);
   assert.match(String(raised[0]!.internal?.summary), /^45\.66\.0\.0\/25 from 127\.60\.[34]\.100 \(apex-ix\/apex-fra, AS64502\) rejected: hijack: 45\.66\.0\.0\/25 is registered by partner nordlink \(peering nordlink\/nordlink-ams\), not apex-ix$/);
 });

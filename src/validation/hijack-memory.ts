@@ -63,6 +63,11 @@ export class RejectionMemory {
     return true;
   }
 
+  /** Whether anything is remembered for a session. */
+  has(peer: string): boolean {
+    return this.byPeer.has(peer);
+  }
+
   /** The prefixes of a session with something remembered. */
   prefixesOf(peer: string): string[] {
     return [...(this.byPeer.get(peer)?.keys() ?? [])];

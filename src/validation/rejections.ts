@@ -47,9 +47,10 @@ export class RejectionEvents {
    * raises what is new on each prefix it touches, and forgets what is gone or no longer an event.
    */
   settle(peer: string, judged: (key: PrefixKey) => boolean): void {
+    const list = this.reported.get(peer);
+    if (!list?.length && !this.d.memory.has(peer)) return;
     const changed = new Set<string>();
     const reported = new Set<string>();
-    const list = this.reported.get(peer);
     if (list?.length) {
       const time = (this.d.clock ?? (() => new Date().toISOString()))();
       const from = this.d.ownerOf(peer);
