@@ -2,16 +2,16 @@
 // router's session addresses, one session per Active partner connection, each with the import
 // policy its peering calls for, and the validation engine kept in line with what the sessions
 // receive. Prefix states go back into the registry; events go to listeners (the event log).
+// After a start the stored states stand until the sessions have had their chance (settling).
 import { EventEmitter } from 'node:events';
 import { Speaker } from './bgp/speaker.js';
 import { keyToText, textToKey } from './bgp/wire/nlri.js';
 import { parseIPv4 } from './net/address.js';
 import type { Registry } from './registry/registry.js';
 import { ValidationFacts, type FactPeering, type FactSession } from './registry/validation-facts.js';
-import { ValidationEngine, type WatchedPrefix } from './validation/engine.js';
-import type { PrefixEvent } from './validation/events.js';
+import { keyOf, ValidationEngine, type WatchedPrefix } from './validation/engine.js';
+import type { PrefixEvent, SessionOwner } from './validation/events.js';
 import { classify, importPolicy, routeOrigin } from './validation/import-policy.js';
-import { rejectionEvent } from './validation/events.js';
 import { keyToPrefix, prefixToKey, type PrefixKey } from './bgp/wire/nlri.js';
 import type { PathAttributes } from './bgp/wire/attributes/types.js';
 import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from './api/route.js';
@@ -23,9 +23,13 @@ import type { ServiceCommunity } from './validation/route-checks.js';
 import { buildView, type ValidationView } from './validation/view.js';
 import type { VrpTable } from './rpki/table.js';
 import { affectedBy, rpkiInvalid, rpkiState } from './validation/rpki.js';
-import { coveredBy, type Affected } from './validation/affected.js';
-import { parsePrefix, type Prefix } from './net/prefix.js';
-import type { EventfulRejection, PolicyContext, Verdict } from './validation/import-policy.js';
+import { type Prefix } from './net/prefix.js';
+import { diffInputs, policyInputs, type PolicyInputs } from './validation/policy-inputs.js';
+import type { PolicyContext, Verdict } from './validation/import-policy.js';
+import { RejectionMemory } from './validation/hijack-memory.js';
+import { RejectionEvents } from './validation/rejections.js';
+import { ResultWriter } from './validation/result-writer.js';
+import { Settling, type Family } from './validation/settling.js';
 
 export interface EdgeDaemonOptions {
   /** TCP port the edge routers' sessions listen on (default 179) */
@@ -37,8 +41,15 @@ export interface EdgeDaemonOptions {
   connectRetry?: number;
   /** VRPs for route origin validation (kept current by an RTR client or a file); none: no RPKI check */
   rpki?: VrpTable;
+  /**
+   * After a start, how long at most stored prefix states stand while sessions come up and send
+   * End-of-RIB (default 60 s): then every prefix is judged, whatever did not come back
+   */
+  settleSeconds?: number;
   log?: (line: string) => void;
 }
+
+export const DEFAULT_SETTLE_SECONDS = 60;
 
 /** What a session is configured from: a change restarts it. */
 const signature = ({ s, p }: { s: FactSession; p: FactPeering }): string =>
@@ -64,16 +75,20 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   /** the peering of each session, by partner address */
   private peeringOf = new Map<string, FactPeering>();
   private view: ValidationView | undefined;
-  /** state writes in flight, so stop() can wait for them */
-  private writes = new Set<Promise<void>>();
-  /** results waiting for the next write batch: the latest state per prefix, events and origins in order */
-  private pending = { states: new Map<string, { p: WatchedPrefix; r: StateResult }>(), events: [] as Array<{ p: WatchedPrefix; e: PrefixEvent }>, origins: [] as Array<{ key: string; originAs: number }> };
-  private flushTimer: NodeJS.Timeout | undefined;
-  /** batches are written one after the other, so a later state never lands before an earlier one */
-  private writing: Promise<void> = Promise.resolve();
+  /** the validation results' way to the registry */
+  private readonly writer: ResultWriter;
   private unsubscribeRpki: (() => void) | undefined;
-  /** per session: rejections that are events, as its import policy reported them, until raised */
-  private eventful = new Map<string, Array<{ key: PrefixKey; verdict: Verdict; attrs: PathAttributes }>>();
+  /** ongoing rejections that raised events, and the events for new ones */
+  private readonly memory = new RejectionMemory();
+  private readonly rejections: RejectionEvents;
+  /** the subjects ("kind:id") of the last reload, to forget what left the registry */
+  private subjects = new Set<string>();
+  /** after start(): stored states stand until the sessions had their chance */
+  private settling: Settling | undefined;
+  private startedAt = 0;
+  /** resolves once settling is over (tests, the lab) */
+  readonly settled: Promise<void>;
+  private markSettled: () => void = () => {};
   /** the RPKI check of the import policies and of validation, when an RPKI source is configured */
   private readonly rpkiCheck: ((prefix: Prefix, origin: number | undefined) => boolean) | undefined;
   /** set by stop(): sessions closing on shutdown are not prefix changes to record */
@@ -81,21 +96,30 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   /** what the import policies were built from at the last reload, to re-judge only what changed */
   private inputs: PolicyInputs | undefined;
 
-  constructor(private readonly registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
+  constructor(registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
     super();
     this.facts = new ValidationFacts(registry.store);
     this.log = opts.log ?? (() => {});
+    this.settled = new Promise((resolve) => { this.markSettled = resolve; });
+    this.writer = new ResultWriter(this.facts, registry.events, (subject) => this.memory.encode(subject), this.log);
     this.engine = new ValidationEngine(this.lookup, {
       state: (p, r) => this.onState(p, r),
       event: (p, e) => this.onEvent(p, e),
+      look: (p, look) => { if (!this.stopping) this.writer.look(p, look); },
       origin: (p, asn) => {
         this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
-        this.pending.origins.push({ key: p.id, originAs: asn });
-        this.scheduleWrite();
+        this.writer.origin(p.id, asn);
         // The policies' inputs now hold it: forgetting it later (POST .../validate) is then a change.
         const peering = p.id.slice(0, p.id.lastIndexOf('/'));
         this.inputs?.prefixes.set(p.prefix, `${peering}|${asn}`);
       },
+    });
+    this.rejections = new RejectionEvents({
+      engine: this.engine, memory: this.memory,
+      ownerOf: (peer) => this.ownerOf(peer),
+      current: (peer, key) => this.currentVerdict(peer, key),
+      raise: (p, e) => this.onEvent(p, e),
+      remembered: (subjects) => { if (!this.stopping) for (const s of subjects) this.writer.alerts(s); },
     });
     this.rpkiCheck = opts.rpki ? rpkiInvalid(opts.rpki) : undefined;
     if (opts.rpki) this.unsubscribeRpki = opts.rpki.onChange((c) => this.vrpsChanged(c));
@@ -110,9 +134,40 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     };
   }
 
-  /** Reads the registry, starts a speaker per edge router with sessions, and validates. */
+  /**
+   * Reads the registry, starts a speaker per edge router with sessions, and validates: prefixes
+   * the registry holds a judgement for wait for their sessions' End-of-RIB (or the grace time).
+   */
   async start(): Promise<void> {
+    this.startedAt = performance.now();
+    this.settling = new Settling({
+      graceMs: (this.opts.settleSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000,
+      rpkiPending: !!this.opts.rpki && this.opts.rpki.size === 0,
+      onSettled: (why) => this.onSettled(why),
+    });
+    this.engine.setGate((p) => this.sessionsHadTheirChance(p));
     await this.reload();
+  }
+
+  /** Settling: every session that should carry the prefix is ready for its family. */
+  private sessionsHadTheirChance(p: WatchedPrefix): boolean {
+    const s = this.settling;
+    if (!s || s.done) return true;
+    const family: Family = p.prefix.includes(':') ? 6 : 4;
+    for (const v of p.primary) if (!s.isReady(v.peerAddress, family)) return false;
+    for (const v of p.backup ?? []) if (!s.isReady(v.peerAddress, family)) return false;
+    return true;
+  }
+
+  private onSettled(why: string): void {
+    if (this.stopping) return;
+    this.engine.setGate(undefined);
+    const judged = this.engine.validateDeferred();
+    const forgotten = this.memory.dropUnconfirmed();
+    for (const s of forgotten) this.writer.alerts(s);
+    this.log(`validation settled after ${((performance.now() - this.startedAt) / 1000).toFixed(1)} s (${why}): ${judged} prefixes judged then, `
+      + `${forgotten.length} prefixes forgot rejections that did not come back`);
+    this.markSettled();
   }
 
   /**
@@ -134,6 +189,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     // The engine learns the new view (and origin memory) first; it validates once the sessions'
     // policies have judged the routes again, below.
     this.engine.setView(view.engine, { validate: false });
+    this.rememberSubjects(view);
     const ctx = this.policyContext(view);
     this.peerings = view.peerings;
     this.peeringOf = new Map(snapshot.peerings.flatMap((p) => p.sessions.map((s) => [s.peerAddress, p] as const)));
@@ -177,12 +233,13 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
         if (!want || signature(want) !== sig) {
           speaker.removePeer(peer);
           signatures.delete(peer);
+          this.rejections.sessionRemoved(peer);
           this.engine.sessionChanged(peer);
         }
       }
       for (const [peer, { s, p }] of sessions) {
         const policies = {
-          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, ctx, this.eventfulFor(peer)),
+          import: importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, ctx, this.rejections.reporter(peer)),
           // Nothing is announced to partners yet: steering (a later issue) decides what is.
           export: () => 'no routes are sent to partners',
         };
@@ -191,8 +248,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
           speaker.replaceImportPolicy(peer, policies.import);
           const only = change.all || change.asnPeerings.has(p.key) ? () => true : change.prefixes.empty ? undefined : change.prefixes.key;
           if (only) {
-            const flipped = speaker.reimport(peer, only);
-            this.raiseRejections(peer, new Set(flipped));
+            speaker.reimport(peer, only);
+            this.rejections.settle(peer, only);
           }
           continue;
         }
@@ -216,7 +273,22 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       }
       if (fresh) await speaker.start();
     }
+    this.settling?.expect([...desired.values()].flatMap((m) => [...m.values()].map(({ s }) => [s.peerAddress, s.families] as [string, Family[]])));
     this.engine.revalidateAll();
+  }
+
+  /** What the registry remembers of ongoing rejections is read once per prefix; prefixes that left are forgotten. */
+  private rememberSubjects(view: ValidationView): void {
+    const now = new Set<string>();
+    const over = !this.settling || this.settling.done;
+    for (const p of view.engine.prefixes) {
+      const k = keyOf(p);
+      now.add(k);
+      // (after settling nothing stored can still be confirmed: it would never be forgotten)
+      this.memory.load(k, over ? null : p.remembered?.alerts);
+    }
+    for (const k of this.subjects) if (!now.has(k)) this.memory.forgetSubject(k);
+    this.subjects = now;
   }
 
   /**
@@ -230,12 +302,16 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     let flippedCount = 0;
     for (const speaker of this.speakers.values()) {
       for (const peer of speaker.peerIds()) {
-        const flipped = speaker.reimport(peer, affected.key);
-        flippedCount += flipped.length;
-        this.raiseRejections(peer, new Set(flipped));
+        flippedCount += speaker.reimport(peer, affected.key).length;
+        this.rejections.settle(peer, affected.key);
       }
     }
     const n = this.engine.revalidateWhere((p) => affected.text(p.prefix));
+    if (this.settling && !this.settling.done) {
+      // The first VRPs are in: prefixes waiting only for them may be judged now.
+      this.settling.rpkiLoaded();
+      this.engine.validateDeferred();
+    }
     this.log(`RPKI: ${change.cause}: ${change.added.size} VRPs added, ${change.removed.size} removed; ${flippedCount} routes judged differently, ${n} prefixes validated again in ${(performance.now() - t0).toFixed(1)} ms`);
   }
 
@@ -250,56 +326,60 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
     speaker.on('routes', (peer, announced, withdrawn) => {
       this.engine.routesChanged(announced);
       this.engine.routesChanged(withdrawn);
-      this.raiseRejections(peer);
+      // (the set is built only when something is remembered for this session: a full table is a million UPDATEs)
+      let judged: Set<PrefixKey> | undefined;
+      this.rejections.settle(peer, (k) => (judged ??= new Set([...announced, ...withdrawn])).has(k));
     });
-    speaker.on('established', (peer) => { this.log(`${router}: session with ${peer} established`); this.engine.sessionChanged(peer); });
-    speaker.on('down', (peer, info) => { this.log(`${router}: session with ${peer} down: ${info.reason}`); this.engine.sessionChanged(peer); });
+    speaker.on('established', (peer, n) => {
+      this.log(`${router}: session with ${peer} established`);
+      const configured = this.peeringOf.get(peer)?.sessions.find((s) => s.peerAddress === peer)?.families ?? [];
+      this.settling?.established(peer, configured, [...(n.ipv4 ? [4 as const] : []), ...(n.ipv6 ? [6 as const] : [])]);
+      this.engine.sessionChanged(peer);
+    });
+    speaker.on('endOfRib', (peer, family) => {
+      if (!this.settling || this.settling.done) return;
+      this.settling.endOfRib(peer, family);
+      // Prefixes that waited for this session may be judged now.
+      this.engine.sessionChanged(peer);
+    });
+    speaker.on('down', (peer, info) => {
+      this.log(`${router}: session with ${peer} down: ${info.reason}`);
+      // Our own shutdown is no loss of routes: what is remembered stays for the next start.
+      if (!this.stopping) this.rejections.sessionLost(peer);
+      this.engine.sessionChanged(peer);
+    });
     speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));
   }
 
   async stop(): Promise<void> {
     // Sessions closing now are the service stopping, not routes lost: states stay as they are.
     this.stopping = true;
+    this.settling?.stop();
     this.unsubscribeRpki?.();
     this.unsubscribeRpki = undefined;
     await Promise.all([...this.speakers.values()].map((s) => s.stop()));
     this.speakers.clear();
     this.signatures.clear();
     this.listening.clear();
-    this.writeBatch();
-    await Promise.all(this.writes);
+    await this.writer.idle();
   }
 
-  /** Where a session's import policy reports the rejections that are events. */
-  private eventfulFor(peer: string): EventfulRejection {
-    let list = this.eventful.get(peer);
-    if (!list) this.eventful.set(peer, (list = []));
-    const out = list;
-    return (key, verdict, attrs) => { out.push({ key, verdict, attrs }); };
+  /** Whose session a peer address is. */
+  private ownerOf(peer: string): SessionOwner | undefined {
+    const p = this.peeringOf.get(peer);
+    return p && { partner: p.partner, peering: p.key, asn: p.asn };
   }
 
-  /**
-   * Rejections that are events (a hijack, an RPKI invalid route), as the session's policy reported
-   * them, go to the prefixes they touch: the registered prefix a hijack falls under, and whatever
-   * is watched at the announced prefix. After routes were judged again, `only` keeps those whose
-   * verdict flipped (a route still rejected as before is no new event).
-   */
-  private raiseRejections(peer: string, only?: Set<PrefixKey>): void {
-    const list = this.eventful.get(peer);
-    if (!list?.length) return;
-    const time = new Date().toISOString();
-    for (const { key, verdict, attrs } of list) {
-      if (only && !only.has(key)) continue;
-      const event = rejectionEvent(keyToText(key), peer, verdict, attrs, time);
-      if (!event) continue;
-      const touched = new Set([...this.engine.watchedAt(key), ...(verdict.accept || !verdict.registered ? [] : this.engine.watchedAt(prefixToKey(verdict.registered)))]);
-      for (const w of touched) this.onEvent(w, event);
-    }
-    list.length = 0;
+  /** The verdict on the route a session holds now for a prefix, if it holds one. */
+  private currentVerdict(peer: string, key: PrefixKey): { verdict: Verdict; attrs: PathAttributes } | undefined {
+    const router = this.peeringOf.get(peer)?.sessions.find((s) => s.peerAddress === peer)?.router;
+    const set = router ? this.speakers.get(router)?.rib.peers.get(peer)?.rib.get(key) : undefined;
+    const verdict = set && this.verdictOf(peer, key, set.attrs);
+    return verdict && { verdict, attrs: set.attrs };
   }
 
   /** Routes the sessions of a peering received (pre-policy), by prefix then connection: LiveRoutes. */
-  received(peering: string, filter: { connection?: string; prefix?: string }, _audience: Audience = 'operator'): ReceivedRoute[] {
+  received(peering: string, filter: { connection?: string; prefix?: string }, audience: Audience = 'operator'): ReceivedRoute[] {
     const out: ReceivedRoute[] = [];
     const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
     const ctx = this.view && this.policyContext(this.view);
@@ -311,9 +391,11 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       for (const [rk, set] of entries) {
         const prefix = prefixOfRouteKey(rk);
         const a = set.attrs;
-        const reason = rib.rejected(rk);
         const origin = routeOrigin(a);
         const v = this.verdictOf(s.peerAddress, prefix, a, ctx);
+        // The RIB keeps the reason the session's partner may read; the operator's names the other partner.
+        let reason = rib.rejected(rk);
+        if (audience === 'operator' && v && !v.accept && v.operatorReason && reason === v.reason) reason = v.operatorReason;
         out.push({
           prefix: keyToText(prefix), connection: s.connection, peerAddress: s.peerAddress, nextHop: a.nextHop ?? null,
           asPath: formatAsPath(a.asPath), originAs: origin ?? null, communities: (a.communities ?? []).map(formatCommunity),
@@ -340,7 +422,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
       out.push({
         family: s.family, peerAddress: s.peerAddress, state: p.session.state,
         establishedSince: since ? new Date(since).toISOString() : null, uptimeSeconds: since ? Math.floor((Date.now() - since) / 1000) : 0,
-        prefixesReceived: rib.size, prefixesAccepted: rib.acceptedV4 + rib.acceptedV6, lastError: p.session.describeDown() ?? null,
+        prefixesReceived: rib.size, prefixesAccepted: rib.acceptedV4 + rib.acceptedV6, lastError: lastErrorOf(p.session),
       });
     }
     return out;
@@ -369,79 +451,18 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
   private onState(p: WatchedPrefix, r: StateResult): void {
     if (this.stopping) return;
     this.emit('state', p, r);
-    this.pending.states.set(`${p.kind}:${p.id}`, { p, r });
-    this.scheduleWrite();
+    this.writer.state(p, r);
   }
 
   private onEvent(p: WatchedPrefix, e: PrefixEvent): void {
     if (this.stopping) return;
     this.emit('event', p, e);
-    this.pending.events.push({ p, e });
-    this.scheduleWrite();
-  }
-
-  /**
-   * Results are stored in batches, a transaction each, a few milliseconds after they happen:
-   * a lost session changes thousands of prefixes at once, and one commit per prefix would take
-   * seconds. BGP never waits for the store; stop() waits for what is pending.
-   */
-  private scheduleWrite(): void {
-    this.flushTimer ??= setTimeout(() => this.writeBatch(), 10);
-  }
-
-  private writeBatch(): void {
-    clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
-    const { states, events, origins } = this.pending;
-    if (!states.size && !events.length && !origins.length) return;
-    this.pending = { states: new Map(), events: [], origins: [] };
-    // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
-    const CHUNK = 10_000;
-    const turn = () => new Promise<void>((r) => setImmediate(r));
-    const rows = [...states.values()].map(({ p, r }) => ({ kind: p.kind, key: p.id, state: r.state, message: r.message }));
-    const w = this.writing.then(async () => {
-      for (let i = 0; i === 0 || i < rows.length; i += CHUNK) {
-        await this.facts.write(rows.slice(i, i + CHUNK), i === 0 ? origins : [])
-          .catch((e: Error) => this.log(`could not store ${rows.length} prefix states: ${e.message}`));
-        await turn();
-      }
-      for (let i = 0; i < events.length; i += CHUNK) {
-        await this.registry.events.addMany(events.slice(i, i + CHUNK).map(({ p, e }) => ({
-          subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }, event: e,
-        }))).catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
-        await turn();
-      }
-    });
-    this.writing = w;
-    this.writes.add(w);
-    void w.finally(() => this.writes.delete(w));
+    this.writer.event(p, e);
   }
 }
 
-/** What the import policies are built from: the checks, the registrations and the origin memory. */
-interface PolicyInputs {
-  checks: string;
-  /** registered prefix -> "peering|verified origin" */
-  prefixes: Map<string, string>;
-  /** peering -> its accepted route-server origins, sorted */
-  asns: Map<string, string>;
-}
-
-function policyInputs(snapshot: import('./registry/validation-facts.js').ValidationFactsSnapshot, view: ValidationView): PolicyInputs {
-  return {
-    checks: JSON.stringify(view.checks),
-    prefixes: new Map(snapshot.registeredPrefixes.map((r) => [r.prefix, `${r.peering}|${r.originAs ?? ''}`])),
-    asns: new Map([...view.registrations.asns].map(([peering, set]) => [peering, [...set].sort((a, b) => a - b).join(',')])),
-  };
-}
-
-/** What changed between two reloads: everything (first load, new checks), some peerings' origins, some prefixes. */
-function diffInputs(before: PolicyInputs | undefined, after: PolicyInputs): { all: boolean; asnPeerings: Set<string>; prefixes: Affected } {
-  if (!before || before.checks !== after.checks) return { all: true, asnPeerings: new Set(), prefixes: coveredBy([]) };
-  const changed: Prefix[] = [];
-  for (const [prefix, v] of after.prefixes) if (before.prefixes.get(prefix) !== v) changed.push(parsePrefix(prefix)!);
-  for (const prefix of before.prefixes.keys()) if (!after.prefixes.has(prefix)) changed.push(parsePrefix(prefix)!);
-  const asnPeerings = new Set<string>();
-  for (const k of new Set([...before.asns.keys(), ...after.asns.keys()])) if (before.asns.get(k) !== after.asns.get(k)) asnPeerings.add(k);
-  return { all: false, asnPeerings, prefixes: coveredBy(changed) };
+/** Why a session last went down and when; while it is Established that was the previous session. */
+function lastErrorOf(session: { describeDown(): string | undefined; lastDownAt: number | undefined }): BgpSessionStatus['lastError'] {
+  const message = session.describeDown();
+  return message === undefined ? null : { message, at: new Date(session.lastDownAt ?? Date.now()).toISOString() };
 }

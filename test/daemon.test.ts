@@ -79,7 +79,8 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const fra = daemon.speakers.get('fra-er1')!;
   await until(() => (fra.rib.peers.get('127.12.2.100')?.rib.size ?? 0) > 0, 'the hijack received');
   const rib = fra.rib.peers.get('127.12.2.100')!.rib;
-  assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
+  // The RIB keeps the reason apex-ix may read: the owner by its ASN only.
+  assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
 
   // The received routes, as the API shows them to the peering's partner.
@@ -92,6 +93,9 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
     communities: ['64500:8007'], largeCommunities: [], originAsValidationState: 'Invalid', rpkiValidationState: 'Unknown', accepted: false,
     reason: 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix',
   }]);
+  // ... and to apex-ix itself: another partner is named by its ASN only.
+  const asApex = await live.inject({ method: 'GET', url: '/v1/partners/apex-ix/peerings/apex-fra/received-routes?accepted=false', headers: { authorization: `Bearer ${await srv.key('partner', 'apex-ix')}` } });
+  assert.equal(asApex.json().items[0].reason, 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
   const nordlinkRoutes = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?limit=2', headers: { authorization: `Bearer ${srv.operatorKey}` } });
   const page = nordlinkRoutes.json();
   assert.deepEqual(page.items.map((r: { prefix: string; connection: string; accepted: boolean }) => `${r.prefix} ${r.connection} ${r.accepted}`), ['45.66.0.0/23 ams-1 true', '45.66.0.0/23 ams-2 true']);

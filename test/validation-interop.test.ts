@@ -164,7 +164,7 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2', ams2Conn(1));
     await daemon.reload();
     const ams2Session = async () => (await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2')).bgp[0];
-    await until(async () => /prefixes 2 exceed the limit 1/.test((await ams2Session()).lastError ?? ''), 'the max-prefix teardown');
+    await until(async () => /prefixes 2 exceed the limit 1/.test((await ams2Session()).lastError?.message ?? ''), 'the max-prefix teardown');
     await until(async () => (await hq()).state === 'Warning', 'Warning over the max-prefix limit');
     assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24', [...stateLog.slice(-10), ...daemonLog.slice(-25)].join('\n'));
     await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2', ams2Conn(2000));
@@ -182,8 +182,11 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     routers.push(rs);
     const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.12.2.100')!.rib;
     await until(async () => rib().size === 4, 'the route server\'s routes received').catch((e) => { throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`); });
-    assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
-    assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
+    // (the RIB keeps what apex-ix may read: the owner by its ASN; the operator's received routes name it)
+    assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
+    assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by another partner (AS64501), not apex-ix');
+    const rsRoutes = await liveGet('/v1/partners/apex-ix/peerings/apex-fra/received-routes?prefix=45.66.0.128/25');
+    assert.equal(rsRoutes.items[0].reason, 'hijack: 45.66.0.128/25 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
     assert.equal(rib().rejected(textToKey('176.124.200.0/24')!), undefined, 'a registered origin is accepted from the route server');
     assert.equal(rib().rejected(textToKey('203.0.113.0/24')!), 'origin AS64666 is not registered on peering apex-ix/apex-fra');
     assert.equal(rib().acceptedV4, 1);
@@ -196,8 +199,12 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixHijackEvent'));
     await daemon.stop();
     const stored = await srv.registry.events.listForCustomer('contoso', { limit: 1000 });
-    const hijack = stored.items.find((e) => e.type === 'PrefixHijackEvent' && e.prefix === '45.66.0.0/24' && e.details.peer === '127.12.2.100')!;
+    // What contoso reads names apex-ix by its ASN only (its names and session address are internal).
+    const hijack = stored.items.find((e) => e.type === 'PrefixHijackEvent' && e.details.prefix === '45.66.0.0/24' && e.details.peerAs === 64502)!;
     assert.equal(hijack.level, 'Critical');
-    assert.deepEqual([hijack.details.peer, hijack.details.originAs, hijack.details.owner], ['127.12.2.100', 64666, 'nordlink/nordlink-ams']);
+    assert.deepEqual([hijack.details.originAs, hijack.details.registeredPrefix, hijack.details.peer], [64666, '45.66.0.0/23', undefined]);
+    assert.doesNotMatch(JSON.stringify([hijack.summary, hijack.details]), /apex|127\.12\./);
+    // The more-specific reaches contoso's prefix around it too.
+    assert.ok(stored.items.some((e) => e.type === 'PrefixHijackEvent' && e.subject === 'contoso/contoso-eu/hq' && e.details.prefix === '45.66.0.128/25'));
   });
 }

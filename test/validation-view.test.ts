@@ -24,6 +24,7 @@ test('facts and view of the test world', async () => {
   ]);
   assert.deepEqual(facts.registeredPrefixes, [{
     key: 'nordlink/nordlink-ams/contoso', peering: 'nordlink/nordlink-ams', prefix: '45.66.0.0/23', stored: { state: 'Pending', message: null }, originAs: null,
+    remembered: { look: null, alerts: null },
   }]);
   assert.deepEqual(facts.registeredAsns, [{ peering: 'apex-ix/apex-fra', asn: 65540 }]);
   assert.deepEqual(facts.customerPrefixes.map((c) => [c.key, c.keyMismatch ?? null]).sort(), [
@@ -53,4 +54,16 @@ test('facts and view of the test world', async () => {
   assert.deepEqual([cp.state, cp.errorMessage], ['Warning', 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24']);
   const rp = await must(s, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso');
   assert.deepEqual([rp.state, rp.errorMessage], ['Verified', null]);
+
+  // What validation keeps beside the state is written without touching the prefix's updated_at.
+  await facts2.write([
+    { kind: 'customer-prefix', key: 'contoso/contoso-eu/hq', look: '{"s":"Warning","p":{}}', alerts: '[["127.12.2.100","45.66.0.0/25",64666,"hijack"]]' },
+    { kind: 'registered-prefix', key: 'nordlink/nordlink-ams/contoso', look: '{"s":"Verified","p":{}}' },
+  ]);
+  const again = await facts2.load();
+  assert.deepEqual(again.customerPrefixes.find((c) => c.key === 'contoso/contoso-eu/hq')!.remembered,
+    { look: '{"s":"Warning","p":{}}', alerts: '[["127.12.2.100","45.66.0.0/25",64666,"hijack"]]' });
+  assert.deepEqual(again.registeredPrefixes[0]!.remembered, { look: '{"s":"Verified","p":{}}', alerts: null });
+  assert.equal((await must(s, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq')).updatedAt, cp.updatedAt);
+  assert.deepEqual(buildView(again).engine.prefixes.find((p) => p.id === 'contoso/contoso-eu/hq')!.remembered, again.customerPrefixes.find((c) => c.key === 'contoso/contoso-eu/hq')!.remembered);
 });

@@ -41,8 +41,11 @@ export interface BgpSessionStatus {
   /** when the session last became Established (ISO time), null while it is not */
   establishedSince: string | null;
   uptimeSeconds: number; prefixesReceived: number; prefixesAccepted: number;
-  /** why it last went down, if it did */
-  lastError: string | null;
+  /**
+   * Why the session last went down (or a connection attempt failed) and when, if it ever did.
+   * While the session is Established this is the previous session's end, not a current problem.
+   */
+  lastError: { message: string; at: string } | null;
 }
 
 /** The live side, when the service runs BGP (serve without --no-bgp). */

@@ -107,7 +107,13 @@ export const Connection = Type.Object({
     family: Type.Integer({ description: '4 or 6' }), peerAddress: Type.String(),
     state: Type.String({ description: 'Idle, Connect, Active, OpenSent, OpenConfirm or Established' }),
     establishedSince: nullable(Type.String({ format: 'date-time' })), uptimeSeconds: Type.Integer(),
-    prefixesReceived: Type.Integer(), prefixesAccepted: Type.Integer(), lastError: nullable(Type.String()),
+    prefixesReceived: Type.Integer(), prefixesAccepted: Type.Integer(),
+    lastError: nullable(Type.Object({
+      message: Type.String(), at: Type.String({ format: 'date-time', description: 'when it happened' }),
+    }, {
+      description: 'why the session last went down (or a connection attempt failed), and when; null if it never did. '
+        + 'While state is Established this ended the previous session (at is before establishedSince): past, not a current problem',
+    })),
   }), { description: 'the live BGP sessions of an Active connection, when the service runs BGP' })),
 });
 
@@ -145,7 +151,7 @@ export const ReceivedRoute = Type.Object({
   communities: Type.Array(Type.String()), largeCommunities: Type.Array(Type.String()),
   originAsValidationState: lit(['Valid', 'Invalid', 'NotFound'] as const, 'Valid: the origin may announce the prefix on this peering; Invalid: a hijack (another partner\'s registered prefix, or another origin than the verified one); NotFound: neither the prefix nor the origin is registered'),
   rpkiValidationState: lit(['Valid', 'Invalid', 'NotFound', 'Unknown'] as const, 'route origin validation (RFC 6811); Unknown when the service has no RPKI source'),
-  accepted: Type.Boolean(), reason: nullable(Type.String({ description: 'why the import policy rejected the route' })),
+  accepted: Type.Boolean(), reason: nullable(Type.String({ description: 'why the import policy rejected the route (for a partner key, another partner is named by its ASN only)' })),
 });
 export const ReceivedRoutesQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 100, description: 'items per page (1-1000)' })),

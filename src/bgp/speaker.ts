@@ -44,6 +44,8 @@ export interface SpeakerEvents {
   down: [peer: string, info: DownInfo];
   /** what a peer's UPDATE did to its Adj-RIB-In (pre-policy view) */
   routes: [peer: string, announced: PrefixKey[], withdrawn: PrefixKey[], attrs: PathAttributes | undefined];
+  /** the peer sent End-of-RIB for a family (RFC 4724): its initial routes of that family are all in */
+  endOfRib: [peer: string, family: 4 | 6];
   /** Loc-RIB best paths that changed */
   best: [changed: PrefixKey[]];
   problem: [peer: string, text: string];
@@ -249,6 +251,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     }
     this.changed(changed);
     if (announces && !u.treatAsWithdraw) this.checkMaxPrefix(p);
+    if (u.endOfRib && u.endOfRib.safi === 1 && (u.endOfRib.afi === 1 || u.endOfRib.afi === 2)) this.emit('endOfRib', p.id, u.endOfRib.afi === 1 ? 4 : 6);
   }
 
   private checkMaxPrefix(p: Peer): void {

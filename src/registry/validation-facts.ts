@@ -32,12 +32,23 @@ export interface FactSession {
 export interface FactPeering { key: string; partner: string; name: string; type: PeeringType; pop: string; asn: number; sessions: FactSession[] }
 /** What the registry holds now: the engine writes only what differs from it. */
 export interface FactStored { state: PrefixState; message: string | null }
-export interface FactRegisteredPrefix { key: string; peering: string; prefix: string; stored: FactStored; originAs: number | null }
+/** What validation keeps beside a prefix's state across restarts, as stored (compact JSON; validation reads it). */
+export interface FactRemembered { look: string | null; alerts: string | null }
+export interface FactRegisteredPrefix { key: string; peering: string; prefix: string; stored: FactStored; originAs: number | null; remembered: FactRemembered }
 export interface FactRegisteredAsn { peering: string; asn: number }
 export interface FactCustomerPrefix {
-  key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string; stored: FactStored;
+  key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string; stored: FactStored; remembered: FactRemembered;
   /** the key no longer matches (its registration was deleted): Failed with this message, whatever the routes */
   keyMismatch?: string;
+}
+
+/** One prefix's write: what is given changes (`look`/`alerts` null: nothing kept). */
+export interface FactWrite {
+  kind: 'registered-prefix' | 'customer-prefix';
+  key: string;
+  state?: FactStored;
+  look?: string | null;
+  alerts?: string | null;
 }
 
 export interface ValidationFactsSnapshot {
@@ -99,7 +110,8 @@ export class ValidationFacts {
         });
       }
     }
-    const regRows = await db.selectFrom('registered_prefixes').select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as']).execute();
+    const regRows = await db.selectFrom('registered_prefixes')
+      .select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts']).execute();
     const asnRows = await db.selectFrom('registered_asns').select(['peering_id', 'asn', 'key']).execute();
     const prefixKeys = new Map<string, { partner: string; prefix: string }>();
     const asnKeys = new Map<string, { partner: string }>();
@@ -111,6 +123,7 @@ export class ValidationFacts {
       registeredPrefixes.push({
         key: `${p.key}/${r.name}`, peering: p.key, prefix: r.prefix,
         stored: { state: r.state as PrefixState, message: r.error_message }, originAs: r.origin_as === null ? null : Number(r.origin_as),
+        remembered: { look: r.validation_look, alerts: r.validation_alerts },
       });
     }
     for (const r of asnRows) {
@@ -120,7 +133,8 @@ export class ValidationFacts {
     }
     const custRows = await db.selectFrom('customer_prefixes')
       .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-      .select(['customer_prefixes.name', 'customer_prefixes.prefix', 'customer_prefixes.key', 'customer_prefixes.state', 'customer_prefixes.error_message', 'peering_services.customer', 'peering_services.name as service',
+      .select(['customer_prefixes.name', 'customer_prefixes.prefix', 'customer_prefixes.key', 'customer_prefixes.state', 'customer_prefixes.error_message',
+        'customer_prefixes.validation_look', 'customer_prefixes.validation_alerts', 'peering_services.customer', 'peering_services.name as service',
         'peering_services.provider', 'peering_services.primary_pop', 'peering_services.backup_pop'])
       .execute();
     const customerPrefixes: FactCustomerPrefix[] = [];
@@ -130,7 +144,7 @@ export class ValidationFacts {
       const prefix = formatPrefix(pub.prefix);
       customerPrefixes.push({
         key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix,
-        stored: { state: r.state as PrefixState, message: r.error_message },
+        stored: { state: r.state as PrefixState, message: r.error_message }, remembered: { look: r.validation_look, alerts: r.validation_alerts },
         ...(keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys) ? {} : { keyMismatch: keyMismatchMessage(r.provider, prefix) }),
       });
     }
@@ -138,27 +152,37 @@ export class ValidationFacts {
   }
 
   /**
-   * Writes validation results in one transaction: states (`key` as in the snapshot, "partner/peering/name"
-   * or "customer/service/name") and origin memory. One commit for a burst, not one per prefix.
+   * Writes validation results in one transaction: per prefix (`key` as in the snapshot,
+   * "partner/peering/name" or "customer/service/name") its state and message and what validation
+   * keeps beside them (each only when given), and origin memory. One commit for a burst, not one
+   * per prefix. Only a new state touches the prefix's `updated_at`.
    */
-  async write(states: Array<{ kind: 'registered-prefix' | 'customer-prefix'; key: string; state: PrefixState; message: string | null }>, origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
-    if (!states.length && !origins.length) return;
+  async write(rows: FactWrite[], origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
+    if (!rows.length && !origins.length) return;
     await this.store.transaction(async (tx) => {
-      for (const s of states) await this.setState(s.kind, s.key, s.state, s.message, tx);
+      for (const r of rows) await this.update(r, tx);
       for (const o of origins) await this.setOrigin(o.key, o.originAs, tx);
     });
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
   async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null, db: Store['db'] = this.store.db): Promise<void> {
-    const t = now();
-    if (kind === 'registered-prefix') {
-      const w = registeredWhere(db, key);
-      await db.updateTable('registered_prefixes').set({ state, error_message: message, updated_at: t })
-        .where('name', '=', w.name).where('peering_id', 'in', w.peerings).execute();
+    await this.update({ kind, key, state: { state, message } }, db);
+  }
+
+  private async update(r: FactWrite, db: Store['db']): Promise<void> {
+    const set = {
+      ...(r.state ? { state: r.state.state, error_message: r.state.message, updated_at: now() } : {}),
+      ...(r.look !== undefined ? { validation_look: r.look } : {}),
+      ...(r.alerts !== undefined ? { validation_alerts: r.alerts } : {}),
+    };
+    if (!Object.keys(set).length) return;
+    if (r.kind === 'registered-prefix') {
+      const w = registeredWhere(db, r.key);
+      await db.updateTable('registered_prefixes').set(set).where('name', '=', w.name).where('peering_id', 'in', w.peerings).execute();
     } else {
-      const [a, b, name] = key.split('/');
-      await db.updateTable('customer_prefixes').set({ state, error_message: message, updated_at: t })
+      const [a, b, name] = r.key.split('/');
+      await db.updateTable('customer_prefixes').set(set)
         .where('name', '=', name!)
         .where('peering_service_id', 'in', db.selectFrom('peering_services').select('id').where('customer', '=', a!).where('name', '=', b!))
         .execute();

@@ -43,6 +43,9 @@ export interface RegisteredPrefixTable {
   net_start: string | null; net_length: number | null;
   /** the operator key that overrode the cross-partner overlap rule, and when (null: no override) */
   overlap_override_by: string | null; overlap_override_at: string | null;
+  /** validation's last look and ongoing rejections (migration 0007; compact JSON, null: none) */
+  validation_look: string | null;
+  validation_alerts: string | null;
 }
 
 export interface RegisteredAsnTable {
@@ -61,6 +64,9 @@ export interface CustomerPrefixTable {
   state: string; error_message: string | null; created_at: string; updated_at: string;
   /** first address as fixed-width hex and length (migration 0004), for indexed overlap look-ups */
   net_start: string | null; net_length: number | null;
+  /** validation's last look and ongoing rejections (migration 0007; compact JSON, null: none) */
+  validation_look: string | null;
+  validation_alerts: string | null;
 }
 
 export interface ApiKeyTable {

@@ -6,13 +6,18 @@
 // Routes come through a RouteLookup over the partner sessions' Adj-RIBs-In (pre-policy: a route
 // the import policy rejected for a missing community must still produce that message); results
 // go to a sink (the registry's state and message columns, the event store, live streams).
+//
+// After a start the registry's states and last looks are the baseline: with a gate set (settling),
+// a prefix the registry holds a judgement for is not judged until the gate says its sessions had
+// their chance, then once against that baseline (an unchanged result writes and raises nothing).
 import { textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
 import type { PrefixState } from '../registry/types.js';
-import { routeOrigin } from './import-policy.js';
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import { covers, parsePrefix, type Prefix } from '../net/prefix.js';
+import { PrefixTrie } from '../net/trie.js';
 import type { RouteCheckConfig } from './route-checks.js';
 import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from './prefix-state.js';
-import { diffLooks, type PrefixEvent, type PrefixLook } from './events.js';
+import { diffLooks, lostVerified, seenRoute, type PrefixEvent, type PrefixLook, type SeenRoute } from './events.js';
+import { decodeLook, sameLook } from './stored-look.js';
 
 export type WatchedKind = 'registered-prefix' | 'customer-prefix';
 
@@ -30,6 +35,8 @@ export interface WatchedPrefix {
   customer?: string;
   /** the state and message the registry holds now (the engine writes only what differs) */
   stored?: { state: PrefixState; message: string | null };
+  /** what the registry keeps from the last look (stored-look.ts) and the ongoing rejections (hijack-memory.ts), as stored */
+  remembered?: { look: string | null; alerts: string | null };
   /** registered prefixes: the origin AS it was verified with, if remembered */
   originAs?: number;
   /** a state the registry decides whatever the routes (a customer prefix whose key no longer matches) */
@@ -49,15 +56,27 @@ export interface EngineSink {
   event(p: WatchedPrefix, event: PrefixEvent): void;
   /** a registered prefix was verified with this origin AS for the first time: remember it */
   origin?(p: WatchedPrefix, originAs: number): void;
+  /** the look the registry keeps for a prefix changed (stored-look.ts): store it */
+  look?(p: WatchedPrefix, look: PrefixLook): void;
 }
+
+/** Whether a prefix may be judged now (settling: its sessions have had their chance). */
+export type JudgeGate = (p: WatchedPrefix) => boolean;
 
 export class ValidationEngine {
   private view: EngineView = { checks: { community: { kind: 'standard', value: 0, text: '' }, maxPathLength: 3 }, prefixes: [] };
   /** watched prefixes by their prefix key (as routes carry it: no text to format per route) */
   private byPrefix = new Map<PrefixKey, WatchedPrefix[]>();
   private bySession = new Map<string, WatchedPrefix[]>();
+  /** watched prefixes by prefix, for the ones covering a route (a hijacked more-specific) */
+  private trie = new PrefixTrie<WatchedPrefix[]>();
   private looks = new Map<string, PrefixLook>();
   private results = new Map<string, StateResult>();
+  /** prefixes judged since the engine started: the gate holds back only the others */
+  private judged = new Set<string>();
+  /** prefixes the gate held back */
+  private deferred = new Set<string>();
+  private gate: JudgeGate | undefined;
   /** origin memory: registered prefix key -> the origin AS it was verified with */
   private origins = new Map<PrefixKey, number>();
 
@@ -73,6 +92,7 @@ export class ValidationEngine {
     this.byPrefix.clear();
     this.bySession.clear();
     this.origins.clear();
+    this.trie.clear();
     const ids = new Set<string>();
     for (const p of view.prefixes) {
       const k = keyOf(p);
@@ -82,6 +102,14 @@ export class ValidationEngine {
         p.key = key;
         push(this.byPrefix, key, p);
         if (p.kind === 'registered-prefix' && p.originAs !== undefined) this.origins.set(key, p.originAs);
+        const parsed = parsePrefix(p.prefix)!;
+        const list = this.trie.get(parsed);
+        if (list) list.push(p); else this.trie.set(parsed, [p]);
+      }
+      // The registry's last look is the baseline the first look after a start is compared with.
+      if (!this.looks.has(k)) {
+        const stored = decodeLook(p.remembered?.look);
+        if (stored) this.looks.set(k, stored);
       }
       for (const s of [...p.primary, ...(p.backup ?? [])]) push(this.bySession, s.peerAddress, p);
       // What the registry holds is what a new result is compared with (a restart, a re-validation request).
@@ -90,7 +118,36 @@ export class ValidationEngine {
     // Forget prefixes that left the registry.
     for (const k of [...this.looks.keys()]) if (!ids.has(k)) this.looks.delete(k);
     for (const k of [...this.results.keys()]) if (!ids.has(k)) this.results.delete(k);
+    for (const k of [...this.deferred]) if (!ids.has(k)) this.deferred.delete(k);
+    for (const k of [...this.judged]) if (!ids.has(k)) this.judged.delete(k);
     if (opts.validate !== false) this.revalidateAll();
+  }
+
+  /**
+   * While a gate is set, a prefix with a judgement in the registry (not Pending) that was not
+   * judged since the start waits until the gate lets it through; undefined lifts it (validateDeferred
+   * then judges what waited).
+   */
+  setGate(gate: JudgeGate | undefined): void {
+    this.gate = gate;
+  }
+
+  /** Judges the prefixes the gate held back (settling is over). Returns how many. */
+  validateDeferred(): number {
+    if (!this.deferred.size) return 0;
+    let n = 0;
+    for (const p of this.view.prefixes) if (this.deferred.has(keyOf(p))) { this.validate(p); n++; }
+    return n;
+  }
+
+  /** How many prefixes wait for their sessions (settling). */
+  get waiting(): number {
+    return this.deferred.size;
+  }
+
+  /** The look the engine holds for a prefix (what the registry keeps of it). */
+  look(p: WatchedPrefix): PrefixLook | undefined {
+    return this.looks.get(keyOf(p));
   }
 
   /** The origin AS a registered prefix was verified with (origin memory), if any. */
@@ -131,12 +188,29 @@ export class ValidationEngine {
     return this.byPrefix.get(prefix) ?? [];
   }
 
+  /**
+   * The prefixes watched at or covering `prefix` (a customer prefix and the registered prefix
+   * above a hijacked more-specific), only those inside `within` when given.
+   */
+  watchedCovering(prefix: Prefix, within?: Prefix): WatchedPrefix[] {
+    const out: WatchedPrefix[] = [];
+    for (const e of this.trie.covering(prefix)) if (!within || covers(within, e.prefix)) out.push(...e.value);
+    return out;
+  }
+
   /** The last result for a prefix resource. */
   result(kind: WatchedKind, id: string): StateResult | undefined {
     return this.results.get(`${kind}:${id}`);
   }
 
   private validate(p: WatchedPrefix): void {
+    const k = keyOf(p);
+    if (this.gate && !this.judged.has(k) && !p.fixed && p.stored && p.stored.state !== 'Pending' && !this.gate(p)) {
+      this.deferred.add(k);
+      return;
+    }
+    this.deferred.delete(k);
+    this.judged.add(k);
     const checks = this.view.checks;
     // Each session is looked up once per validation: the state and the events read the same routes.
     const got = new Map<SessionView, ReturnType<RouteLookup>>();
@@ -149,25 +223,28 @@ export class ValidationEngine {
     const result: StateResult = p.fixed ? { ...p.fixed, carriedBy: [] }
       : p.kind === 'registered-prefix' ? registeredPrefixState(p.prefix, p.primary, once, checks)
         : customerPrefixState(p.prefix, p.primary, p.backup, once, checks);
-    const none = new Map<string, PathAttributes>();
-    const look: PrefixLook = p.fixed ? { state: result.state, primary: none, backup: none }
-      : { state: result.state, primary: received(p.primary, once, p.prefix), backup: received(p.backup ?? [], once, p.prefix) };
-    const k = keyOf(p);
-    const before = this.looks.get(k);
+    const none = new Map<string, SeenRoute>();
+    const held = this.looks.get(k);
+    const routes = p.fixed ? { primary: none, backup: none } : { primary: received(p.primary, once, p.prefix), backup: received(p.backup ?? [], once, p.prefix) };
+    // A judgement in the registry without a look (stored before looks were kept): its routes are
+    // taken as they are now, without announcing them all again.
+    const before = held ?? (p.stored && p.stored.state !== 'Pending' ? { state: p.stored.state, ...routes, lost: false } : undefined);
+    const look: PrefixLook = { state: result.state, ...routes, lost: lostVerified(before, result.state) };
     const events = diffLooks(p.prefix, before, look, this.clock());
     this.looks.set(k, look);
     const old = this.results.get(k);
     this.results.set(k, result);
     if (!old || old.state !== result.state || old.message !== result.message) this.sink.state(p, result);
+    if (!held || !sameLook(held, look)) this.sink.look?.(p, look);
     for (const e of events) this.sink.event(p, e);
     if (p.kind === 'registered-prefix' && p.originAs === undefined && (result.state === 'Verified' || result.state === 'Warning')) this.learnOrigin(p, look);
   }
 
   /** The first verified routes of a registered prefix set its origin memory, when they agree on one. */
   private learnOrigin(p: WatchedPrefix, look: PrefixLook): void {
-    const origins = new Set([...look.primary.values()].map(routeOrigin));
+    const origins = new Set([...look.primary.values()].map((r) => r.originAs));
     const [origin] = origins;
-    if (origins.size !== 1 || origin === undefined) return;
+    if (origins.size !== 1 || origin === undefined || origin === null) return;
     p.originAs = origin;
     const key = textToKey(p.prefix);
     if (key !== undefined) this.origins.set(key, origin);
@@ -177,16 +254,17 @@ export class ValidationEngine {
 }
 
 /** The routes these sessions carry for a prefix, by peer address (the look events compare). */
-function received(sessions: SessionView[], lookup: RouteLookup, prefix: string): Map<string, PathAttributes> {
-  const out = new Map<string, PathAttributes>();
+function received(sessions: SessionView[], lookup: RouteLookup, prefix: string): Map<string, SeenRoute> {
+  const out = new Map<string, SeenRoute>();
   for (const s of sessions) {
     const r = lookup(s, prefix);
-    if (r) out.set(s.peerAddress, r.attrs);
+    if (r) out.set(s.peerAddress, seenRoute(r.attrs));
   }
   return out;
 }
 
-const keyOf = (p: WatchedPrefix) => `${p.kind}:${p.id}`;
+/** A watched prefix's key: "kind:id" (the subject of its events and of what the registry keeps). */
+export const keyOf = (p: Pick<WatchedPrefix, 'kind' | 'id'>) => `${p.kind}:${p.id}`;
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);

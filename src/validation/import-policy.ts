@@ -34,6 +34,8 @@ export interface Registrations {
   prefixes: PrefixTrie<string>;
   /** registered ASNs (route-server customers) per peering id */
   asns: Map<string, ReadonlySet<number>>;
+  /** each peering's ASN, so a rejection can name another partner by its ASN alone */
+  peeringAsns?: ReadonlyMap<string, number>;
 }
 
 export interface PolicyContext {
@@ -46,9 +48,14 @@ export interface PolicyContext {
 
 export type RejectKind = 'not-registered' | 'origin-not-registered' | 'route-problem' | 'hijack';
 
+/**
+ * `reason` is for the session's own partner (and its customers): it never names another partner,
+ * its peering or its sessions, at most its ASN. `operatorReason`, when present, says the same with
+ * those names, for the operator only.
+ */
 export type Verdict =
   | { accept: true; registered: Prefix | undefined }
-  | { accept: false; kind: RejectKind; reason: string; problems?: RouteProblem[]; registered?: Prefix; owner?: string };
+  | { accept: false; kind: RejectKind; reason: string; operatorReason?: string; problems?: RouteProblem[]; registered?: Prefix; owner?: string };
 
 /** "partner/peering" -> "partner" */
 const partnerOf = (peeringId: string): string => peeringId.slice(0, peeringId.indexOf('/'));
@@ -68,9 +75,11 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
   const reg = covering[covering.length - 1];
   const partner = partnerOf(peering.id);
   if (reg && partnerOf(reg.value) !== partner) {
+    const asn = regs.peeringAsns?.get(reg.value);
     return {
       accept: false, kind: 'hijack', registered: reg.prefix, owner: reg.value,
-      reason: `hijack: ${text} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
+      reason: `hijack: ${text} is registered by another partner${asn !== undefined ? ` (AS${asn})` : ''}, not ${partner}`,
+      operatorReason: `hijack: ${text} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
     };
   }
   if (reg) {

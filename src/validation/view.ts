@@ -66,7 +66,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.families.includes(family)).map(session);
     watched.push({
       kind: 'registered-prefix', id: r.key, prefix: r.prefix, primary: sessions, backup: null, partner: r.peering.split('/')[0]!,
-      stored: r.stored, ...(r.originAs !== null ? { originAs: r.originAs } : {}),
+      stored: r.stored, remembered: r.remembered, ...(r.originAs !== null ? { originAs: r.originAs } : {}),
     });
   }
   for (const c of facts.customerPrefixes) {
@@ -74,9 +74,10 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     watched.push({
       kind: 'customer-prefix', id: c.key, prefix: c.prefix, partner: c.provider, customer: c.key.split('/')[0]!,
       primary: sessionsAt(c.provider, c.primaryPop, family),
-      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null, stored: c.stored,
+      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null, stored: c.stored, remembered: c.remembered,
       ...(c.keyMismatch ? { fixed: { state: 'Failed' as const, message: c.keyMismatch } } : {}),
     });
   }
-  return { checks, registrations: { prefixes, asns }, engine: { checks, prefixes: watched }, peerings };
+  const peeringAsns = new Map(facts.peerings.map((p) => [p.key, p.asn]));
+  return { checks, registrations: { prefixes, asns, peeringAsns }, engine: { checks, prefixes: watched }, peerings };
 }

@@ -46,6 +46,8 @@ export class Session extends EventEmitter<SessionEvents> {
   negotiated: Negotiated | undefined;
   establishedAt: number | undefined;
   lastDown: DownInfo | undefined;
+  /** when lastDown happened (ms since the epoch) */
+  lastDownAt: number | undefined;
   readonly localCapabilities: Capabilities;
   /** attribute sets this session already decoded cleanly (the speaker's interned sets) */
   knownAttributes: KnownAttributes | undefined;
@@ -312,12 +314,14 @@ export class Session extends EventEmitter<SessionEvents> {
       this.establishedAt = undefined;
       const info: DownInfo = { reason, ...(sent ? { sent } : {}), ...(this.receivedNotification ? { received: this.receivedNotification } : {}) };
       this.lastDown = info;
+      this.lastDownAt = Date.now();
       this.receivedNotification = undefined;
       this.refreshState();
       this.emit('down', info);
     } else {
       if (sent || this.receivedNotification) {
         this.lastDown = { reason, ...(sent ? { sent } : {}), ...(this.receivedNotification ? { received: this.receivedNotification } : {}) };
+        this.lastDownAt = Date.now();
       }
       this.refreshState();
     }

@@ -1,0 +1,117 @@
+// Validation results to the registry: prefix states, what validation keeps beside them (the last
+// look, the ongoing rejections), origin memory and events, stored in batches, a transaction each,
+// a few milliseconds after they happen. A lost session changes thousands of prefixes at once, and
+// one commit per prefix would take seconds. BGP never waits for the store; idle() waits for it.
+import type { EventSubject, PrefixEventInput } from '../registry/prefix-events.js';
+import type { FactStored, FactWrite, ValidationFacts } from '../registry/validation-facts.js';
+import type { WatchedKind, WatchedPrefix } from './engine.js';
+import type { PrefixEvent, PrefixLook } from './events.js';
+import type { StateResult } from './prefix-state.js';
+import { encodeLook } from './stored-look.js';
+
+export interface EventStore {
+  addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void>;
+}
+
+interface PendingRow { kind: WatchedKind; id: string; state?: FactStored; look?: PrefixLook; alerts?: true }
+
+/** "kind:id" (engine.keyOf) -> kind and id */
+function splitSubject(subject: string): { kind: WatchedKind; id: string } {
+  const i = subject.indexOf(':');
+  return { kind: subject.slice(0, i) as WatchedKind, id: subject.slice(i + 1) };
+}
+
+export class ResultWriter {
+  private rows = new Map<string, PendingRow>();
+  private events: Array<{ p: WatchedPrefix; e: PrefixEvent }> = [];
+  private origins: Array<{ key: string; originAs: number }> = [];
+  private timer: NodeJS.Timeout | undefined;
+  /** batches are written one after the other, so a later state never lands before an earlier one */
+  private writing: Promise<void> = Promise.resolve();
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly facts: ValidationFacts,
+    private readonly eventStore: EventStore,
+    /** what is remembered of a subject's ongoing rejections, as stored (read when the batch is written) */
+    private readonly alertsOf: (subject: string) => string | null,
+    private readonly log: (line: string) => void,
+  ) {}
+
+  state(p: WatchedPrefix, r: StateResult): void {
+    this.row(p.kind, p.id).state = { state: r.state, message: r.message };
+    this.schedule();
+  }
+
+  look(p: WatchedPrefix, look: PrefixLook): void {
+    this.row(p.kind, p.id).look = look;
+    this.schedule();
+  }
+
+  /** A subject's ongoing rejections changed ("kind:id"). */
+  alerts(subject: string): void {
+    const { kind, id } = splitSubject(subject);
+    this.row(kind, id).alerts = true;
+    this.schedule();
+  }
+
+  event(p: WatchedPrefix, e: PrefixEvent): void {
+    this.events.push({ p, e });
+    this.schedule();
+  }
+
+  origin(key: string, originAs: number): void {
+    this.origins.push({ key, originAs });
+    this.schedule();
+  }
+
+  /** Writes what is pending now and resolves when every batch so far is stored. */
+  async idle(): Promise<void> {
+    this.flush();
+    await Promise.all(this.inFlight);
+  }
+
+  private row(kind: WatchedKind, id: string): PendingRow {
+    const k = `${kind}:${id}`;
+    let r = this.rows.get(k);
+    if (!r) this.rows.set(k, (r = { kind, id }));
+    return r;
+  }
+
+  private schedule(): void {
+    this.timer ??= setTimeout(() => this.flush(), 10);
+  }
+
+  private flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const { rows, events, origins } = this;
+    if (!rows.size && !events.length && !origins.length) return;
+    this.rows = new Map();
+    this.events = [];
+    this.origins = [];
+    const writes: FactWrite[] = [...rows.entries()].map(([subject, r]) => ({
+      kind: r.kind, key: r.id, ...(r.state ? { state: r.state } : {}),
+      ...(r.look ? { look: encodeLook(r.look) } : {}), ...(r.alerts ? { alerts: this.alertsOf(subject) } : {}),
+    }));
+    // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
+    const CHUNK = 10_000;
+    const turn = () => new Promise<void>((r) => setImmediate(r));
+    const w = this.writing.then(async () => {
+      for (let i = 0; i === 0 || i < writes.length; i += CHUNK) {
+        await this.facts.write(writes.slice(i, i + CHUNK), i === 0 ? origins : [])
+          .catch((e: Error) => this.log(`could not store ${writes.length} prefix states: ${e.message}`));
+        await turn();
+      }
+      for (let i = 0; i < events.length; i += CHUNK) {
+        await this.eventStore.addMany(events.slice(i, i + CHUNK).map(({ p, e }) => ({
+          subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }, event: e,
+        }))).catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+        await turn();
+      }
+    });
+    this.writing = w;
+    this.inFlight.add(w);
+    void w.finally(() => this.inFlight.delete(w));
+  }
+}
