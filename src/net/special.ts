@@ -8,7 +8,7 @@ import { parsePrefix, covers, type Prefix } from './prefix.js';
 const RANGES: Array<[string, string, string]> = [
   ['0.0.0.0/8', '"this network"', '"this network" address space'],
   ['10.0.0.0/8', 'private', 'private-use address space'],
-  ['100.64.0.0/10', 'shared', 'shared address space (carrier-grade NAT)'],
+  ['100.64.0.0/10', 'shared', 'shared address space'],
   ['127.0.0.0/8', 'loopback', 'loopback address space'],
   ['169.254.0.0/16', 'link-local', 'link-local address space'],
   ['172.16.0.0/12', 'private', 'private-use address space'],
