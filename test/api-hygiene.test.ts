@@ -308,6 +308,17 @@ describe('API key lifecycle', () => {
     expectError(await s.api('POST', '/v1/api-keys/000000000000/rotate', {}), 404, 'API key 000000000000 not found', undefined);
   });
 
+  test('a tenant\'s keys deleted with the tenant are announced once the deletion commits', async () => {
+    await s.api('PUT', '/v1/customers/gone', { displayName: 'Gone' });
+    const a = await create({ role: 'customer', customer: 'gone' });
+    const b = await create({ role: 'customer', customer: 'gone' });
+    const announce = await s.registry.store.transaction((tx) => s.registry.apiKeys.deleteTenantKeys(tx, { customer: 'gone' }));
+    assert.deepEqual([count(a.key.id), count(b.key.id)], [0, 0]);
+    announce();
+    assert.deepEqual([count(a.key.id), count(b.key.id)], [1, 1]);
+    expectError(await whoami(a.secret), 401, 'unknown or revoked API key', undefined);
+  });
+
   // Last: it deletes the server's first operator key.
   test('the last operator key that works cannot be deleted (409); with another one it can', async () => {
     const first = (await whoami(s.operatorKey)).body.keyId;

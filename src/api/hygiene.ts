@@ -8,8 +8,10 @@ import { ALWAYS_HEADERS } from './errors.js';
 
 /** Query parameter names that carry credentials by convention. */
 const KEY_PARAMS = new Set(['key', 'api_key', 'apikey', 'api-key', 'token', 'access_token', 'auth', 'authorization']);
-/** An openpeering API key anywhere in a text. */
+/** Anything that may be an openpeering API key, for redaction (broad: redacting too much is harmless). */
 const SECRET = /opk_[A-Za-z0-9_-]*/g;
+/** An openpeering API key as the service makes them, for refusal (narrow: an opaque cursor may contain "opk_"). */
+const KEY_TEXT = /opk_(?:operator|partner|customer)_[0-9a-f]{12}_/;
 const REDACTED = '[redacted]';
 
 /** The URL with any key-like query value and anything that looks like a key replaced: safe to log. */
@@ -38,7 +40,7 @@ function keyInQuery(url: string): string | undefined {
     const eq = pair.indexOf('=');
     const name = safeDecode(eq === -1 ? pair : pair.slice(0, eq));
     const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1));
-    if (KEY_PARAMS.has(name.toLowerCase()) || /opk_/.test(name) || /opk_/.test(value)) return name;
+    if (KEY_PARAMS.has(name.toLowerCase()) || KEY_TEXT.test(name) || KEY_TEXT.test(value)) return name;
   }
   return undefined;
 }

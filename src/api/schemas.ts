@@ -3,6 +3,7 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
 import { PARTNER_KINDS, PEERING_TYPES, ASN_STATES, CONTACT_ROLES, ADDRESS_PROVIDERS, PREFIX_STATES, ROLES } from '../registry/types.js';
 import { CONNECTION_STATES } from '../registry/lifecycle.js';
+import { MAX_ROTATION_GRACE_SECONDS } from '../registry/api-keys.js';
 
 // Enumerations as plain `enum` (clear validation errors, valid in every OpenAPI version).
 const lit = <T extends readonly string[]>(values: T, description?: string) =>
@@ -237,7 +238,10 @@ export const ApiKey = Type.Object({
 });
 export const ApiKeyCreated = Type.Object({ key: ApiKey, secret: Type.String({ description: 'shown once; store it now' }) });
 export const ApiKeyRotation = nullable(Type.Object({
-  graceSeconds: Type.Optional(Type.Integer({ minimum: 0, maximum: 604800, description: 'how long the old secret keeps working (0-604800 s, default 0: it stops now)' })),
+  graceSeconds: Type.Optional(Type.Integer({
+    minimum: 0, maximum: MAX_ROTATION_GRACE_SECONDS,
+    description: `how long the old secret keeps working (0-${MAX_ROTATION_GRACE_SECONDS} s, default 0: it stops now)`,
+  })),
 }, { additionalProperties: false, description: 'optional; no body means graceSeconds 0' }));
 export const WhoAmI = Type.Object({ role: Type.String(), keyId: Type.String(), keyName: Type.String(), partner: nullable(Type.String()), customer: nullable(Type.String()) });
 

@@ -47,6 +47,12 @@ export interface ServerOptions {
   keySweepMs?: number;
   /** largest request body in bytes (default 1 MiB) */
   bodyLimit?: number;
+  /**
+   * Behind a reverse proxy: which proxies to believe about the client's address (Fastify's
+   * trustProxy). Without it every client behind the proxy shares its address, and so one
+   * failed-authentication limit.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
 /** The largest request body: registry documents are small. */
@@ -64,6 +70,7 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
     ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
     bodyLimit,
     clientErrorHandler,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
   app.decorate('apiGuard', {
     ...(opts.authFailureLimit !== false ? {

@@ -2,7 +2,7 @@
 // for partners and customers, to the one tenant it may see. A key may expire; rotating it
 // issues a new secret for the same key, the old one working on for an optional grace period.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Store } from '../store/store.js';
+import type { Db, Store } from '../store/store.js';
 import type { ApiKeyTable } from '../store/schema.js';
 import { conflict, notFound, rule } from './errors.js';
 import type { ApiKey, Role } from './types.js';
@@ -117,6 +117,17 @@ export class ApiKeys {
       await tx.deleteFrom('api_keys').where('id', '=', id).execute();
     });
     this.revoked(id);
+  }
+
+  /**
+   * Deletes a tenant's keys inside `tx`, for the tenant's own deletion. Returns the function that
+   * tells the revoke listeners: call it once `tx` has committed.
+   */
+  async deleteTenantKeys(tx: Db, tenant: { partner: string } | { customer: string }): Promise<() => void> {
+    const [column, name] = 'partner' in tenant ? ['partner', tenant.partner] as const : ['customer', tenant.customer] as const;
+    const ids = (await tx.selectFrom('api_keys').select('id').where(column, '=', name).execute()).map((r) => r.id);
+    if (ids.length) await tx.deleteFrom('api_keys').where('id', 'in', ids).execute();
+    return () => { for (const id of ids) this.revoked(id); };
   }
 
   /**
