@@ -52,6 +52,8 @@ export function authorize(registry: Registry, access: Access) {
     const verdict = await registry.apiKeys.verify(m[1]!);
     if (!verdict.ok) throw unauthorized(verdict.reason === 'expired' ? 'API key expired' : 'unknown or revoked API key');
     const key = verdict.key;
+    // Known from here on, also to the access log of a request refused for its rate.
+    req.apiKey = key;
     const wait = guard.perKey?.limit.roles.includes(key.role) ? guard.perKey.take(key.id) : 0;
     if (wait) {
       const { perSecond, burst } = guard.perKey!.limit;
@@ -59,7 +61,6 @@ export function authorize(registry: Registry, access: Access) {
         `API key ${key.id} is over its request rate (${perSecond} requests/s, bursts of ${burst}): retry after ${retryAfterSeconds(wait)} s`,
         'Authorization', retryAfterSeconds(wait));
     }
-    req.apiKey = key;
     const params = (req.params ?? {}) as Record<string, string>;
     if (key.role === 'partner' && params.partner !== undefined && params.partner !== key.partner) throw outOfScope(req);
     if (key.role === 'customer' && params.customer !== undefined && params.customer !== key.customer) throw outOfScope(req);
