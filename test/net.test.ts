@@ -494,7 +494,7 @@ describe('specialPurpose', () => {
     assert.equal(specialPurpose(P('2001:db8:1::/48')), 'documentation');
     assert.equal(specialPurpose(P('3fff::/20')), 'documentation');
     assert.equal(specialPurpose(P('fc00::/7')), 'unique local');
-    assert.equal(specialPurpose(P('fe80::/10')), 'link local');
+    assert.equal(specialPurpose(P('fe80::/10')), 'link-local');
     assert.equal(specialPurpose(P('ff00::/8')), 'multicast');
     assert.equal(specialPurpose(P('::1/128')), 'loopback');
     assert.equal(typeof specialPurpose(P('::/0')), 'string');

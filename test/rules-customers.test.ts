@@ -122,7 +122,7 @@ describe('Customer prefixes', () => {
         400, /^Invalid Peering Service prefix .*valid format/, 'prefix', prefix);
     }
     expectError(await s.api('PUT', PFX('contoso', 'contoso-eu', 'junk'), { prefix: '45.66.1.0/24', key: 'abc' }, contoso),
-      400, /^key must match format "uuid"$/, 'key', 'key not a uuid');
+      400, /^key must be a UUID$/, 'key', 'key not a uuid');
     expectError(await s.api('PUT', PFX('contoso', 'contoso-eu', 'junk'), { prefix: '45.66.1.0/24' }, contoso),
       400, /^key is required$/, 'key', 'no key');
     expectError(await s.api('GET', PFX('contoso', 'contoso-eu', 'junk'), undefined, contoso), 404, /not found/, undefined);

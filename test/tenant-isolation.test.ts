@@ -131,6 +131,7 @@ const GLOBAL_ROUTES: Record<string, GlobalRow> = {
   'GET /v1/api-keys':                                G(200,      404,     404,      401),
   'POST /v1/api-keys':                               G(WRITE,    404,     404,      401),
   'GET /v1/api-keys/:id':                            G(200,      404,     404,      401),
+  'POST /v1/api-keys/:id/rotate':                    G(WRITE,    404,     404,      401),
   'DELETE /v1/api-keys/:id':                         G(WRITE,    404,     404,      401),
 };
 
@@ -233,6 +234,7 @@ function bodyFor(route: string, t: Tenant | null): unknown {
     'PUT /v1/pops/:pop/routers/:router': { routerId: '10.255.9.9', addresses: ['127.9.9.9'] },
     'POST /v1/catalog/availability': { provider: 'nordlink', location: { country: 'NL', lat: 52.09, lon: 5.12 } },
     'POST /v1/api-keys': { name: 'stolen', role: 'operator' },
+    'POST /v1/api-keys/:id/rotate': { graceSeconds: 3600 },
     'PUT /v1/partners/:partner': { kind: b.kind, displayName: 'Hijacked' },
     'PUT /v1/partners/:partner/asns/:asn': { name: 'Hijacked', contacts: [{ role: 'Noc', email: 'attacker@evil.example' }] },
     'POST /v1/partners/:partner/asns/:asn/approval': { state: 'failed', message: 'hijacked' },

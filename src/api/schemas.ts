@@ -3,11 +3,13 @@
 import { Type, type TSchema, type Static } from '@sinclair/typebox';
 import { PARTNER_KINDS, PEERING_TYPES, ASN_STATES, CONTACT_ROLES, ADDRESS_PROVIDERS, PREFIX_STATES, ROLES } from '../registry/types.js';
 import { CONNECTION_STATES } from '../registry/lifecycle.js';
+import { MAX_ROTATION_GRACE_SECONDS } from '../registry/api-keys.js';
 
 // Enumerations as plain `enum` (clear validation errors, valid in every OpenAPI version).
 const lit = <T extends readonly string[]>(values: T, description?: string) =>
   Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...(description ? { description } : {}) });
-// Nullable as a type list rather than anyOf: Fastify coerces types, and anyOf would turn null into "".
+// Nullable as a type list rather than anyOf: one type error that names both types ("must be a
+// string or null") instead of one error per branch.
 const nullable = <T extends TSchema>(t: T) => Type.Unsafe<Static<T> | null>({ ...t, type: [t.type, 'null'] });
 const Timestamps = { createdAt: Type.String({ format: 'date-time' }), updatedAt: Type.String({ format: 'date-time' }) };
 
@@ -19,7 +21,7 @@ const Uuid = Type.String({ format: 'uuid' });
 
 export const ErrorBody = Type.Object({
   error: Type.Object({
-    code: Type.String({ description: 'InvalidRequest, Unauthorized, Forbidden, NotFound, Conflict, RuleViolation or InternalError' }),
+    code: Type.String({ description: 'InvalidRequest, Unauthorized, Forbidden, NotFound, Conflict, RuleViolation, PayloadTooLarge, UnsupportedMediaType, HeadersTooLarge, TooManyRequests or InternalError' }),
     message: Type.String(),
     target: Type.Optional(Type.String({ description: 'the request field the error is about, as a JSON pointer-like path' })),
   }),
@@ -240,12 +242,22 @@ export const Availability = Type.Object({
 
 export const ApiKeyInput = Type.Object({
   name: Text(100), role: lit(ROLES), partner: Type.Optional(nullable(Name)), customer: Type.Optional(nullable(Name)),
+  expiresAt: Type.Optional(nullable(Type.String({ format: 'date-time', description: 'when the key stops working (ISO 8601 with time zone); absent: never' }))),
 }, { additionalProperties: false });
 export const ApiKey = Type.Object({
   id: Type.String(), name: Type.String(), role: Type.String(), partner: nullable(Type.String()), customer: nullable(Type.String()),
   createdAt: Type.String(), lastUsedAt: nullable(Type.String()),
+  expiresAt: nullable(Type.String({ description: 'when the key stops working; null: never' })),
+  rotatedAt: nullable(Type.String({ description: 'when the secret was last rotated' })),
+  previousSecretExpiresAt: nullable(Type.String({ description: 'while the secret rotated away still works (its grace period): until when' })),
 });
 export const ApiKeyCreated = Type.Object({ key: ApiKey, secret: Type.String({ description: 'shown once; store it now' }) });
+export const ApiKeyRotation = nullable(Type.Object({
+  graceSeconds: Type.Optional(Type.Integer({
+    minimum: 0, maximum: MAX_ROTATION_GRACE_SECONDS,
+    description: `how long the old secret keeps working (0-${MAX_ROTATION_GRACE_SECONDS} s, default 0: it stops now)`,
+  })),
+}, { additionalProperties: false, description: 'optional; no body means graceSeconds 0' }));
 export const WhoAmI = Type.Object({ role: Type.String(), keyId: Type.String(), keyName: Type.String(), partner: nullable(Type.String()), customer: nullable(Type.String()) });
 
 export const Health = Type.Object({ status: Type.String(), schemaVersion: Type.Integer(), store: Type.String() });

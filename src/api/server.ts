@@ -2,9 +2,18 @@
 import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
+import { ErrorBody } from './schemas.js';
 import type { Registry } from '../registry/registry.js';
 import { route } from './route.js';
-import { installErrorHandling } from './errors.js';
+import { installErrorHandling, clientErrorHandler } from './errors.js';
+import { installHygiene, loggerOptions } from './hygiene.js';
+import { installJsonBody } from './json-body.js';
+import { installStrictText } from './strict-text.js';
+import { installKeyUpkeep, KEY_SWEEP_MS } from './key-upkeep.js';
+import {
+  type AuthFailureLimit, type KeyRateLimit, FailureLimiter, TokenBuckets,
+  AUTH_FAILURES_MAX, AUTH_FAILURE_WINDOW_MS, AUTH_BLOCK_MS, KEY_RATE_PER_SECOND, KEY_BURST, KEY_RATE_ROLES,
+} from './rate-limit.js';
 import { systemRoutes } from './routes/system.js';
 import { popRoutes } from './routes/pops.js';
 import { partnerRoutes } from './routes/partners.js';
@@ -30,16 +39,52 @@ export interface ServerOptions {
   live?: LiveRoutes;
   /** milliseconds between keep-alive comments on event streams (default 15 s) */
   eventHeartbeatMs?: number;
+  /** failed authentications per client address before it gets 429 (default 10 a minute, then 5 minutes refused); false: no limit */
+  authFailureLimit?: Partial<AuthFailureLimit> | false;
+  /** requests per key (default 50/s, bursts of 100, for partner and customer keys); false: no limit */
+  keyRateLimit?: Partial<KeyRateLimit> | false;
+  /** milliseconds between looks for expired keys and ended rotation grace periods (default 30 s) */
+  keySweepMs?: number;
+  /** largest request body in bytes (default 1 MiB) */
+  bodyLimit?: number;
+  /**
+   * Behind a reverse proxy: which proxies to believe about the client's address (Fastify's
+   * trustProxy). Without it every client behind the proxy shares its address, and so one
+   * failed-authentication limit.
+   */
+  trustProxy?: FastifyServerOptions['trustProxy'];
 }
 
+/** The largest request body: registry documents are small. */
+export const BODY_LIMIT = 1 << 20;
+
 export async function buildServer(registry: Registry, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const bodyLimit = opts.bodyLimit ?? BODY_LIMIT;
   const app = Fastify({
-    logger: opts.logger ?? false,
-    // Unknown fields are errors, not silently dropped: a typo must not lose a setting.
-    ajv: { customOptions: { removeAdditional: false, allErrors: false } },
-    bodyLimit: 1 << 20,
+    logger: loggerOptions(opts.logger ?? false),
+    // The access log line (hygiene.ts) replaces Fastify's two lines per request, which log URLs as sent.
+    disableRequestLogging: true,
+    // Unknown fields are errors, not silently dropped: a typo must not lose a setting. Types are
+    // never coerced: a JSON body says what it means; path and query text is read by strict-text.ts.
+    // verbose: errors carry the value, so a null can be named as such.
+    ajv: { customOptions: { removeAdditional: false, allErrors: false, coerceTypes: false, verbose: true } },
+    bodyLimit,
+    clientErrorHandler,
+    ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
-  installErrorHandling(app);
+  app.decorate('apiGuard', {
+    ...(opts.authFailureLimit !== false ? {
+      authFailures: new FailureLimiter({ max: AUTH_FAILURES_MAX, windowMs: AUTH_FAILURE_WINDOW_MS, blockMs: AUTH_BLOCK_MS, ...opts.authFailureLimit }),
+    } : {}),
+    ...(opts.keyRateLimit !== false ? {
+      perKey: new TokenBuckets({ perSecond: KEY_RATE_PER_SECOND, burst: KEY_BURST, roles: KEY_RATE_ROLES, ...opts.keyRateLimit }),
+    } : {}),
+  });
+  installErrorHandling(app, bodyLimit);
+  installHygiene(app);
+  installJsonBody(app, bodyLimit);
+  installStrictText(app);
+  installKeyUpkeep(app, registry.apiKeys, opts.keySweepMs ?? KEY_SWEEP_MS);
   // Every route the server answers, so tests can check the OpenAPI document lists them all.
   const routes: Array<{ method: string; url: string }> = [];
   if (opts.onWrite) {
@@ -50,6 +95,7 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   }
   app.addHook('onRoute', (r) => {
     for (const m of [r.method].flat()) if (m !== 'HEAD') routes.push({ method: m, url: r.url });
+    documentRefusals(r);
   });
   app.decorate('routeList', routes);
   await app.register(swagger, {
@@ -82,4 +128,16 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   });
   await app.ready();
   return app;
+}
+
+/** The refusals every route may give before its handler runs, in the OpenAPI document. */
+function documentRefusals(r: { schema?: { response?: unknown; body?: unknown }; onRequest?: unknown }): void {
+  const response = r.schema?.response as Record<string | number, unknown> | undefined;
+  if (!response) return;
+  const add = (code: number, description: string) => { if (!(code in response)) response[code] = { ...ErrorBody, description }; };
+  if (r.onRequest) add(429, 'too many failed authentications from this address, or the key is over its request rate: retry after Retry-After seconds');
+  if (r.schema?.body) {
+    add(413, 'the body is too large');
+    add(415, 'the body is not application/json');
+  }
 }

@@ -6,11 +6,26 @@ export interface ServiceConfig {
   listen: string;
   db: string;
   logLevel: string;
+  /** requests per second a partner or customer key may make (0: no limit) */
+  keyRate: string;
+  /** requests such a key may make in a burst */
+  keyBurst: string;
 }
 
-export const DEFAULTS: ServiceConfig = { listen: '127.0.0.1:8080', db: 'data/openpeering.db', logLevel: 'info' };
+export const DEFAULTS: ServiceConfig = {
+  listen: '127.0.0.1:8080', db: 'data/openpeering.db', logLevel: 'info', keyRate: '50', keyBurst: '100',
+};
 
 const KEYS = new Set(Object.keys(DEFAULTS));
+const NUMERIC = new Set(['keyRate', 'keyBurst']);
+
+/** A setting that must be a whole number written in decimal digits. */
+export function wholeNumber(name: string, text: string, min: number, max: number): number {
+  if (!/^(0|[1-9][0-9]*)$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new Error(`${name} ${text}: expected a whole number ${min}-${max}`);
+  }
+  return Number(text);
+}
 
 export function loadConfig(file: string | undefined, flags: Partial<ServiceConfig>): ServiceConfig {
   let fromFile: Partial<ServiceConfig> = {};
@@ -24,9 +39,11 @@ export function loadConfig(file: string | undefined, flags: Partial<ServiceConfi
     if (parsed != null && (typeof parsed !== 'object' || Array.isArray(parsed))) throw new Error(`config ${file}: expected a mapping of settings`);
     for (const [k, v] of Object.entries((parsed ?? {}) as Record<string, unknown>)) {
       if (!KEYS.has(k)) throw new Error(`config ${file}: unknown setting "${k}" (known: ${[...KEYS].join(', ')})`);
-      if (typeof v !== 'string') throw new Error(`config ${file}: ${k} must be a string`);
+      if (typeof v !== 'string' && !(NUMERIC.has(k) && typeof v === 'number')) {
+        throw new Error(`config ${file}: ${k} must be a ${NUMERIC.has(k) ? 'number' : 'string'}`);
+      }
     }
-    fromFile = parsed as Partial<ServiceConfig>;
+    fromFile = Object.fromEntries(Object.entries((parsed ?? {}) as Record<string, unknown>).map(([k, v]) => [k, String(v)]));
   }
   const defined = Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined));
   return { ...DEFAULTS, ...fromFile, ...defined };

@@ -1,7 +1,19 @@
 // `openpeering serve` and `openpeering init`: the commands that own the database.
 // The server's modules load only when these commands run, so client commands start fast.
 import type { Command } from 'commander';
-import { loadConfig, parseListen, DEFAULTS } from './config.js';
+import { loadConfig, parseListen, wholeNumber, DEFAULTS } from './config.js';
+import type { StoreLock } from '../store/lock.js';
+
+/**
+ * Takes the database for this process: a second serve (or an init while one serves) would fail
+ * the other's writes. Undefined for a database that is not a file.
+ */
+async function ownDatabase(db: string, command: string): Promise<StoreLock | undefined> {
+  const { sqliteFile } = await import('../store/open.js');
+  const { lockStore } = await import('../store/lock.js');
+  const file = sqliteFile(db);
+  return file ? lockStore(file, command) : undefined;
+}
 
 function keyBanner(db: string, secret: string, url: string): string {
   return [
@@ -25,6 +37,8 @@ export function registerServe(program: Command): void {
     .option('--db <file>', `SQLite database file (default ${DEFAULTS.db})`)
     .option('--config <file.yaml>', 'YAML file with listen, db and logLevel; flags win over it')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
+    .option('--key-rate <n>', `requests per second a partner or customer key may make, 0 for no limit (default ${DEFAULTS.keyRate})`)
+    .option('--key-burst <n>', `requests such a key may make in a burst (default ${DEFAULTS.keyBurst})`)
     .option('--bgp-port <port>', 'TCP port of the BGP sessions with partner routers, on each connection\'s operator address (default 179)', '179')
     .option('--no-bgp', 'run the API only: no BGP sessions, no live validation')
     .option('--rpki-rtr <host:port>', 'RPKI: VRPs from an RTR cache (RFC 8210), e.g. 127.0.0.1:8282; routes that are RPKI Invalid are rejected')
@@ -46,12 +60,20 @@ Examples:
   openpeering serve --bgp-port 1179
   openpeering serve --rpki-rtr 127.0.0.1:8282
   openpeering serve --rpki-vrps /var/lib/rpki-client/json --rpki-slurm /etc/openpeering/slurm.json`)
-    .action(async (opts: { listen?: string; db?: string; config?: string; logLevel?: string; bgpPort: string; bgp: boolean; rpkiRtr?: string; rpkiVrps?: string; rpkiSlurm?: string }) => {
-      const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel });
+    .action(async (opts: {
+      listen?: string; db?: string; config?: string; logLevel?: string; keyRate?: string; keyBurst?: string;
+      bgpPort: string; bgp: boolean; rpkiRtr?: string; rpkiVrps?: string; rpkiSlurm?: string;
+    }) => {
+      const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel, keyRate: opts.keyRate, keyBurst: opts.keyBurst });
       const { host, port } = parseListen(cfg.listen);
+      const keyRate = wholeNumber('--key-rate', cfg.keyRate, 0, 1_000_000);
+      const keyBurst = wholeNumber('--key-burst', cfg.keyBurst, 1, 1_000_000);
+      const lock = await ownDatabase(cfg.db, 'serve');
       const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
       const { buildServer } = await import('../api/server.js');
-      const registry = await openRegistry(cfg.db);
+      // Said once the server's logger exists.
+      const storeWarnings: string[] = [];
+      const registry = await openRegistry(cfg.db, { warn: (m) => storeWarnings.push(m) });
       const secret = await ensureOperatorKey(registry);
       const bgpPort = Number(opts.bgpPort);
       if (!Number.isInteger(bgpPort) || bgpPort < 1 || bgpPort > 65535) throw new Error(`--bgp-port ${opts.bgpPort}: expected a TCP port (1-65535)`);
@@ -78,7 +100,11 @@ Examples:
           running = running.then(() => daemon!.reload()).catch((e: Error) => app.log.error(`bgp: reload failed: ${e.message}`));
         }, 300);
       };
-      const app = await buildServer(registry, { logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon } : {}) });
+      const app = await buildServer(registry, {
+        logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon } : {}),
+        keyRateLimit: keyRate === 0 ? false : { perSecond: keyRate, burst: keyBurst },
+      });
+      for (const w of storeWarnings) app.log.warn(w);
       log = (line) => app.log.info(`bgp: ${line}`);
       for (const line of early.splice(0)) log(line);
       let stopping = false;
@@ -90,6 +116,7 @@ Examples:
         await daemon?.stop();
         await app.close();
         await registry.store.close();
+        lock?.release();
         process.exit(0);
       };
       process.on('SIGINT', () => void stop('SIGINT'));
@@ -106,11 +133,19 @@ Examples:
     .option('--new-key', 'create another operator key even if keys exist (for a lost key)')
     .action(async (opts: { db?: string; newKey?: boolean }) => {
       const db = opts.db ?? DEFAULTS.db;
+      const { StoreLockedError } = await import('../store/lock.js');
+      // Refused while a serve owns the database: init migrates, and a schema changed under a
+      // running service is not one it knows.
+      const lock = await ownDatabase(db, 'init').catch((e: Error) => {
+        if (e instanceof StoreLockedError) throw new Error(`${e.message} (a running service makes more operator keys with POST /v1/api-keys)`);
+        throw e;
+      });
       const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
-      const registry = await openRegistry(db);
+      const registry = await openRegistry(db, { warn: (m) => process.stderr.write(`openpeering: warning: ${m}\n`) });
       const secret = await ensureOperatorKey(registry, !!opts.newKey);
       const version = await registry.store.schemaVersion();
       await registry.store.close();
+      lock?.release();
       if (secret) {
         process.stdout.write(`database ${db} ready (schema version ${version}); operator API key, shown once — store it now:\n\n  ${secret}\n\n`);
       } else {

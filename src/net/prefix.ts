@@ -31,6 +31,27 @@ export function parsePrefixStrict(s: string): PrefixParse {
   return { ok: true, prefix: { family: addr.family, value: addr.value, length } };
 }
 
+/**
+ * Why `s` is not a prefix, in words for an error message ("host bits are set: the network is
+ * 1.2.3.0/24"), or undefined when it is one. Callers put the field and the text in front.
+ */
+export function prefixProblem(s: string): string | undefined {
+  const r = parsePrefixStrict(s);
+  if (r.ok) return undefined;
+  if (r.reason === 'host-bits') {
+    const slash = s.indexOf('/');
+    const addr = parseAddress(s.slice(0, slash))!;
+    const length = Number(s.slice(slash + 1));
+    const network = formatPrefix({ family: addr.family, value: addr.value & mask(addr.family, length), length });
+    return `host bits are set beyond /${length}: the network is ${network}`;
+  }
+  if (r.reason === 'length') {
+    const family = parseAddress(s.slice(0, s.indexOf('/')))!.family;
+    return `the length is out of range for IPv${family} (0-${familyBits(family)})`;
+  }
+  return 'not a prefix in CIDR notation (address/length, e.g. 192.0.2.0/24 or 2001:db8::/32)';
+}
+
 export function parsePrefix(s: string): Prefix | undefined {
   const r = parsePrefixStrict(s);
   return r.ok ? r.prefix : undefined;

@@ -72,6 +72,12 @@ export interface CustomerPrefixTable {
 export interface ApiKeyTable {
   id: string; name: string; role: string; partner: string | null; customer: string | null; hash: string;
   created_at: string; last_used_at: string | null;
+  /** 0005: when the key stops authenticating (null: never); when it was last rotated */
+  expires_at: string | null; rotated_at: string | null;
+  /** 0005: the rotated-away secret's hash, valid until previous_expires_at (its grace period) */
+  previous_hash: string | null; previous_expires_at: string | null;
+  /** 0005: 1 once the key's expiry was announced to revoke listeners */
+  expiry_announced: number;
 }
 
 export interface PrefixEventTable {

@@ -1,13 +1,20 @@
-// The embedded default store: one SQLite file in WAL mode.
-import fs from 'node:fs';
-import path from 'node:path';
+// The embedded default store: one SQLite file in WAL mode, readable by its owner only.
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import type { Database } from './schema.js';
 import { type Store, type Db, migrate, appliedMigrations } from './store.js';
+import { preparePrivateFile } from './private-file.js';
 
-export async function openSqlite(file: string): Promise<Store> {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+export interface SqliteOptions {
+  /** told about an existing database file that others may read (default: a process warning) */
+  warn?: (message: string) => void;
+}
+
+export async function openSqlite(file: string, opts: SqliteOptions = {}): Promise<Store> {
+  if (file !== ':memory:' && file !== '') {
+    const warn = opts.warn ?? ((m: string) => process.emitWarning(m));
+    for (const w of preparePrivateFile(file)) warn(w);
+  }
   const conn = new BetterSqlite3(file);
   conn.pragma('journal_mode = WAL');
   // FULL: a commit is on disk before the API acknowledges it, even if the machine loses power.

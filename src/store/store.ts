@@ -7,6 +7,7 @@ import * as m0001 from './migrations/0001_registry.js';
 import * as m0002 from './migrations/0002_prefix_events.js';
 import * as m0003 from './migrations/0003_origin_memory.js';
 import * as m0004 from './migrations/0004_prefix_ranges.js';
+import * as m0005 from './migrations/0005_api_key_lifecycle.js';
 import * as m0007 from './migrations/0007_validation_memory.js';
 
 export type Db = Kysely<Database>;
@@ -28,6 +29,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0002_prefix_events': m0002,
   '0003_origin_memory': m0003,
   '0004_prefix_ranges': m0004,
+  '0005_api_key_lifecycle': m0005,
   '0007_validation_memory': m0007,
 };
 

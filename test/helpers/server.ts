@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildServer } from '../../src/api/server.js';
+import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import { openRegistry, ensureOperatorKey } from '../../src/bootstrap.js';
 import type { Registry } from '../../src/registry/registry.js';
 
@@ -23,11 +23,15 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startServer(): Promise<TestServer> {
+/**
+ * `opts` go to buildServer. The rate limits are off unless a test sets them: the suites make
+ * hundreds of requests a second with one key, and many refused on purpose from one address.
+ */
+export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-test-'));
   const registry = await openRegistry(path.join(dir, 'openpeering.db'));
   const operatorKey = (await ensureOperatorKey(registry))!;
-  const app = await buildServer(registry);
+  const app = await buildServer(registry, { authFailureLimit: false, keyRateLimit: false, ...opts });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const api = async (method: string, p: string, body?: unknown, key: string | null = operatorKey): Promise<Reply> => {
     const res = await fetch(url + p, {

@@ -14,6 +14,7 @@ export function apiKeyRoutes(ctx: Ctx): void {
   });
   route(ctx, {
     method: 'POST', url: '/v1/api-keys', tag: 'api-keys', summary: 'Create an API key; the response is the only time the secret is shown', access: OPERATOR,
+    description: 'With expiresAt the key stops working at that time (401 "API key expired").',
     body: S.ApiKeyInput, response: { 201: S.ApiKeyCreated },
     handler: async (req, reply) => reply.status(201).send(await apiKeys.create(req.body)),
   });
@@ -23,7 +24,16 @@ export function apiKeyRoutes(ctx: Ctx): void {
     handler: async (req) => apiKeys.get(req.params.id),
   });
   route(ctx, {
+    method: 'POST', url: '/v1/api-keys/:id/rotate', tag: 'api-keys', access: OPERATOR,
+    summary: 'Rotate an API key: a new secret for the same key (id, role, scope, expiry), shown once',
+    description: 'The old secret stops working at once, or after {"graceSeconds": N} so it can be replaced where it is used. '
+      + 'Event streams of the key end when the old secret stops; reconnect with the new one.',
+    params: KeyParams, body: S.ApiKeyRotation, response: { 200: S.ApiKeyCreated },
+    handler: async (req) => apiKeys.rotate(req.params.id, req.body?.graceSeconds ?? 0),
+  });
+  route(ctx, {
     method: 'DELETE', url: '/v1/api-keys/:id', tag: 'api-keys', summary: 'Revoke an API key', access: OPERATOR,
+    description: 'The last operator key that works cannot be deleted (409): create another operator key first.',
     params: KeyParams, response: { 204: null },
     handler: async (req, reply) => { await apiKeys.delete(req.params.id); return reply.status(204).send(); },
   });
