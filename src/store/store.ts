@@ -6,6 +6,7 @@ import type { Database } from './schema.js';
 import * as m0001 from './migrations/0001_registry.js';
 import * as m0002 from './migrations/0002_prefix_events.js';
 import * as m0003 from './migrations/0003_origin_memory.js';
+import * as m0006 from './migrations/0006_event_log.js';
 
 export type Db = Kysely<Database>;
 
@@ -25,6 +26,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0001_registry': m0001,
   '0002_prefix_events': m0002,
   '0003_origin_memory': m0003,
+  '0006_event_log': m0006,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
