@@ -4,15 +4,17 @@
 // at the end of the replay when not following, when the replay reaches its bound (with a
 // "continue" event saying where to resume), when the key is revoked, and when the server closes.
 //
-// A replay never holds the event loop: it reads small pages, gives the loop a turn after each and
-// waits for the client when the socket backs up. Streams are counted per API key and in all, so
+// A replay never holds the event loop: it reads small pages, which all replays share out through
+// one pacer (replay-pacer.ts) a time budget per turn of the loop, and it waits for the client when
+// the socket backs up. Streams are counted per API key and in all, so
 // no one client (or all of them) can tie up the server with replays.
 import type { ServerResponse } from 'node:http';
 import type { EventScope, PrefixEventNotice, PrefixEvents, StoredPrefixEvent } from '../registry/prefix-events.js';
+import { ReplayPacer } from './replay-pacer.js';
 
 export const HEARTBEAT_MS = 15_000;
-/** Rows per replay query: small enough that 20 replays' pages between two turns stay brief. */
-const REPLAY_PAGE = 200;
+/** Rows per replay query: a page is the pacer's unit of work (about a millisecond). */
+const REPLAY_PAGE = 100;
 /** A live client that lets this much output pile up is dropped; it may reconnect with Last-Event-ID. */
 const MAX_BUFFERED = 1 << 20;
 
@@ -55,8 +57,6 @@ const inScope = (scope: EventScope, e: PrefixEventNotice): boolean =>
 /** SSE field values must be one line. */
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
 
-const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
-
 interface OpenStream { keyId: string; end: (abort?: boolean) => void }
 
 /** The open streams of one server: counted per key, ended when their key is revoked or the server closes. */
@@ -65,6 +65,8 @@ export class EventStreams {
   private readonly perKey = new Map<string, number>();
   /** keys revoked while this server runs: a stream authenticated just before must not open after */
   private readonly revoked = new Set<string>();
+  /** every replay's pages go through it: together they get a bounded share of each loop turn */
+  private readonly pacer = new ReplayPacer();
 
   constructor(readonly limits: StreamLimits = DEFAULT_STREAM_LIMITS) {}
 
@@ -224,9 +226,10 @@ export class EventStreams {
   }
 
   /**
-   * Sends the stored events after o.after in pages, a turn of the event loop after each and a
-   * wait whenever the client is behind. Returns the id to continue after when the bound stopped
-   * it with events left, undefined when it caught up (or the stream ended).
+   * Sends the stored events after o.after in pages, each page a job of the server's pacer (so all
+   * replays together take a bounded share of each turn of the event loop), waiting whenever the
+   * client is behind. Returns the id to continue after when the bound stopped it with events
+   * left, undefined when it caught up (or the stream ended).
    */
   private async replay(events: PrefixEvents, o: StreamOptions, s: {
     ended: () => boolean; room: () => number; send: (rows: StoredPrefixEvent[]) => boolean;
@@ -237,15 +240,16 @@ export class EventStreams {
     while (!s.ended()) {
       const want = Math.min(REPLAY_PAGE, this.limits.replayMax - replayed, s.room());
       if (want <= 0) break;
-      const rows = await events.listAfter(o.scope, s.lastSeq(), want);
-      if (s.ended()) return undefined;
-      if (rows.length) {
-        replayed += rows.length;
-        lastId = rows[rows.length - 1]!.id;
-        if (!s.send(rows) && !s.ended()) await s.drained();
-      }
-      if (rows.length < want) return undefined;
-      await turn();
+      const page = await this.pacer.run(async () => {
+        if (s.ended()) return undefined;
+        const rows = await events.listAfter(o.scope, s.lastSeq(), want);
+        if (s.ended()) return undefined;
+        return { n: rows.length, lastId: rows[rows.length - 1]?.id, ok: rows.length ? s.send(rows) : true };
+      });
+      if (!page || s.ended()) return undefined;
+      if (page.n) { replayed += page.n; lastId = page.lastId; }
+      if (!page.ok && !s.ended()) await s.drained();
+      if (page.n < want) return undefined;
     }
     if (s.ended() || replayed < this.limits.replayMax || lastId === undefined) return undefined;
     // At the bound: is there more? (one row tells)
