@@ -3,112 +3,11 @@
 // errors like the list routes', and no listener left behind when a client goes away.
 import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import http from 'node:http';
 import { startServer, type TestServer } from './helpers/server.js';
+import { SseClient, until, within } from './helpers/sse.js';
 import { buildWorld } from './helpers/world.js';
 import { buildServer } from '../src/api/server.js';
 import type { EventSubject } from '../src/registry/prefix-events.js';
-
-/** Every wait in this file ends by then, with a failure naming what was awaited. */
-const BOUND_MS = 10_000;
-
-async function within<T>(p: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); });
-  try {
-    return await Promise.race([p, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + BOUND_MS;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
-interface Frame { id?: string; event?: string; data?: string; comment?: string }
-
-/** A server-sent events client on its own socket (no agent, no keep-alive). */
-class SseClient {
-  readonly frames: Frame[] = [];
-  /** the body, when the reply is not an event stream (errors) */
-  text = '';
-  ended = false;
-  private buf = '';
-  private taken = 0;
-  private wake: () => void = () => {};
-  private constructor(readonly req: http.ClientRequest, readonly res: http.IncomingMessage) {
-    res.setEncoding('utf8');
-    res.on('data', (chunk: string) => {
-      if (!this.isStream) { this.text += chunk; return; }
-      this.buf += chunk;
-      let i: number;
-      while ((i = this.buf.indexOf('\n\n')) >= 0) {
-        const block = this.buf.slice(0, i);
-        this.buf = this.buf.slice(i + 2);
-        const f: Frame = {};
-        for (const line of block.split('\n')) {
-          if (line.startsWith(':')) { f.comment = line.slice(1).trim(); continue; }
-          const m = /^(id|event|data): ?(.*)$/.exec(line);
-          assert.ok(m, `unexpected line in the stream: ${JSON.stringify(line)}`);
-          f[m[1] as 'id' | 'event' | 'data'] = m[2];
-        }
-        this.frames.push(f);
-      }
-      this.wake();
-    });
-    const done = () => { this.ended = true; this.wake(); };
-    res.on('end', done);
-    res.on('close', done);
-  }
-
-  static open(url: string, key: string | null, headers: Record<string, string> = {}): Promise<SseClient> {
-    return within(new Promise((resolve, reject) => {
-      const req = http.get(url, {
-        agent: false,
-        headers: { accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
-      }, (res) => resolve(new SseClient(req, res)));
-      req.on('error', reject);
-    }), `the reply to GET ${url}`);
-  }
-
-  get status(): number { return this.res.statusCode ?? 0; }
-  get isStream(): boolean { return /^text\/event-stream/.test(String(this.res.headers['content-type'])); }
-  get events(): Frame[] { return this.frames.filter((f) => f.comment === undefined); }
-
-  /** The next `n` events not taken yet. */
-  async take(n: number): Promise<Frame[]> {
-    await this.waitFor(() => this.events.length >= this.taken + n || this.ended, `${n} more event(s)`);
-    const got = this.events.slice(this.taken, this.taken + n);
-    assert.equal(got.length, n, `the stream ended after ${this.events.length} event(s): ${JSON.stringify(this.events)}`);
-    this.taken += n;
-    return got;
-  }
-
-  /** Waits for the server to end the stream; returns every event it sent. */
-  async end(): Promise<Frame[]> {
-    await this.waitFor(() => this.ended, 'the server to end the stream');
-    return this.events;
-  }
-
-  async json(): Promise<any> {
-    await this.end();
-    return JSON.parse(this.text);
-  }
-
-  waitFor(cond: () => boolean, what: string): Promise<void> {
-    return within(new Promise<void>((resolve) => {
-      const check = () => { if (cond()) resolve(); else this.wake = check; };
-      check();
-    }), what);
-  }
-
-  close(): void { this.req.destroy(); }
-}
 
 // Subjects of the test world's prefixes (test/helpers/world.ts).
 const SUBJECTS = {
@@ -121,7 +20,7 @@ const SUBJECTS = {
 } satisfies Record<string, EventSubject>;
 
 let seq = 0;
-function add(s: TestServer, subject: EventSubject, type = 'PrefixAnnouncementEvent'): Promise<number> {
+function add(s: TestServer, subject: EventSubject, type = 'PrefixAnnouncementEvent'): Promise<string> {
   seq++;
   return s.registry.events.add(subject, {
     time: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(), type, level: 'Information',
@@ -133,14 +32,14 @@ describe('event streams (server-sent events)', () => {
   let s: TestServer;
   const keys = { nordlink: '', apex: '', contoso: '', fabrikam: '' };
   /** ids of the events stored in before() */
-  const ids: Record<string, number> = {};
+  const ids: Record<string, string> = {};
   const partnerStream = (p: string, q = '') => `${s.url}/v1/partners/${p}/events/stream${q}`;
   const customerStream = (c: string, q = '') => `${s.url}/v1/customers/${c}/events/stream${q}`;
   /** The list route's items for a stream URL's tenant, keyed by id. */
   const listed = async (path: string): Promise<Map<string, unknown>> => {
     const r = await s.api('GET', `${path}?limit=1000`);
     assert.equal(r.status, 200);
-    return new Map(r.body.items.map((i: { id: number }) => [String(i.id), i]));
+    return new Map(r.body.items.map((i: { id: string }) => [i.id, i]));
   };
 
   before(async () => {
@@ -165,16 +64,16 @@ describe('event streams (server-sent events)', () => {
     assert.match(String(c.res.headers['content-type']), /^text\/event-stream/);
     assert.match(String(c.res.headers['cache-control']), /no-cache/);
     const got = await c.end();
-    assert.deepEqual(got.map((f) => Number(f.id)), [ids.hq1, ids.rp2, ids.hq2]);
+    assert.deepEqual(got.map((f) => f.id), [ids.hq1, ids.rp2, ids.hq2]);
     assert.deepEqual(got.map((f) => f.event), ['PrefixWithdrawalEvent', 'PrefixRpkiInvalidEvent', 'PrefixAnnouncementEvent']);
     const list = await listed('/v1/partners/nordlink/events');
     for (const f of got) assert.equal(f.data, JSON.stringify(list.get(f.id!)), `event ${f.id}: the same JSON as the list`);
 
     // after=0: all of them; the customer stream has the customer's only.
     const all = await (await SseClient.open(customerStream('contoso', '?after=0&follow=false'), keys.contoso)).end();
-    assert.deepEqual(all.map((f) => Number(f.id)), [ids.hq1, ids.hq2]);
+    assert.deepEqual(all.map((f) => f.id), [ids.hq1, ids.hq2]);
     const fab = await (await SseClient.open(customerStream('fabrikam', '?after=0&follow=false'), keys.fabrikam)).end();
-    assert.deepEqual(fab.map((f) => Number(f.id)), [ids.fab1, ids.fab2]);
+    assert.deepEqual(fab.map((f) => f.id), [ids.fab1, ids.fab2]);
     // No after and no Last-Event-ID: nothing to replay.
     assert.deepEqual(await (await SseClient.open(partnerStream('apex-ix', '?follow=false'), keys.apex)).end(), []);
   });
@@ -187,22 +86,22 @@ describe('event streams (server-sent events)', () => {
     const fabrikam = await SseClient.open(customerStream('fabrikam'), s.operatorKey);
     assert.equal(s.registry.events.subscriberCount, base + 4, 'each open stream listens');
     // The replay first.
-    assert.deepEqual((await nord.take(1)).map((f) => Number(f.id)), [ids.hq2]);
+    assert.deepEqual((await nord.take(1)).map((f) => f.id), [ids.hq2]);
     // Foreign events first: had any leaked, it would arrive before the stream's own.
     const fab3 = await add(s, SUBJECTS.fabrikamOffice, 'PrefixHijackEvent');
     const rp3 = await add(s, SUBJECTS.nordlinkRp, 'PrefixOriginAsChangeEvent');
     const hq3 = await add(s, SUBJECTS.contosoHq, 'PrefixRestoredEvent');
-    assert.deepEqual((await nord.take(2)).map((f) => [Number(f.id), f.event]), [[rp3, 'PrefixOriginAsChangeEvent'], [hq3, 'PrefixRestoredEvent']]);
-    assert.deepEqual((await contoso.take(1)).map((f) => Number(f.id)), [hq3]);
-    assert.deepEqual((await apex.take(1)).map((f) => [Number(f.id), f.event]), [[fab3, 'PrefixHijackEvent']]);
-    assert.deepEqual((await fabrikam.take(1)).map((f) => Number(f.id)), [fab3]);
+    assert.deepEqual((await nord.take(2)).map((f) => [f.id, f.event]), [[rp3, 'PrefixOriginAsChangeEvent'], [hq3, 'PrefixRestoredEvent']]);
+    assert.deepEqual((await contoso.take(1)).map((f) => f.id), [hq3]);
+    assert.deepEqual((await apex.take(1)).map((f) => [f.id, f.event]), [[fab3, 'PrefixHijackEvent']]);
+    assert.deepEqual((await fabrikam.take(1)).map((f) => f.id), [fab3]);
     // A last marker event per scope proves nothing else came in between.
     const fab4 = await add(s, SUBJECTS.fabrikamOffice);
     const hq4 = await add(s, SUBJECTS.contosoHq);
-    assert.deepEqual((await contoso.take(1)).map((f) => Number(f.id)), [hq4]);
-    assert.deepEqual((await apex.take(1)).map((f) => Number(f.id)), [fab4]);
-    assert.deepEqual((await fabrikam.take(1)).map((f) => Number(f.id)), [fab4]);
-    assert.deepEqual((await nord.take(1)).map((f) => Number(f.id)), [hq4]);
+    assert.deepEqual((await contoso.take(1)).map((f) => f.id), [hq4]);
+    assert.deepEqual((await apex.take(1)).map((f) => f.id), [fab4]);
+    assert.deepEqual((await fabrikam.take(1)).map((f) => f.id), [fab4]);
+    assert.deepEqual((await nord.take(1)).map((f) => f.id), [hq4]);
     // Live events carry the list's JSON too.
     const list = await listed('/v1/partners/nordlink/events');
     for (const f of nord.events) assert.equal(f.data, JSON.stringify(list.get(f.id!)), `live event ${f.id}: the same JSON as the list`);
@@ -217,12 +116,13 @@ describe('event streams (server-sent events)', () => {
     const c = await SseClient.open(customerStream('contoso', '?after=0'), keys.contoso, { 'last-event-id': String(ids.hq1) });
     assert.equal(c.status, 200);
     const replay = await c.take(1);
-    assert.equal(Number(replay[0]!.id), ids.hq2, 'the first event after Last-Event-ID');
+    assert.equal(replay[0]!.id, ids.hq2, 'the first event after Last-Event-ID');
     // and the live ones stored since the earlier tests, in order
-    const stored = [...(await listed('/v1/customers/contoso/events')).keys()].map(Number).filter((id) => id > ids.hq2);
-    assert.deepEqual((await c.take(stored.length)).map((f) => Number(f.id)), stored);
+    const listedIds = [...(await listed('/v1/customers/contoso/events')).keys()];
+    const stored = listedIds.slice(listedIds.indexOf(ids.hq2!) + 1);
+    assert.deepEqual((await c.take(stored.length)).map((f) => f.id), stored);
     const next = await add(s, SUBJECTS.contosoHq);
-    assert.deepEqual((await c.take(1)).map((f) => Number(f.id)), [next]);
+    assert.deepEqual((await c.take(1)).map((f) => f.id), [next]);
     c.close();
     await until(() => s.registry.events.subscriberCount === base, 'the stream to unsubscribe');
   });
@@ -230,22 +130,22 @@ describe('event streams (server-sent events)', () => {
   it('?limit=N ends the stream after N events, replayed or live', async () => {
     const base = s.registry.events.subscriberCount;
     const replayed = await (await SseClient.open(partnerStream('nordlink', '?after=0&limit=2'), keys.nordlink)).end();
-    assert.deepEqual(replayed.map((f) => Number(f.id)), [ids.rp1, ids.hq1]);
+    assert.deepEqual(replayed.map((f) => f.id), [ids.rp1, ids.hq1]);
 
     // One replayed, one live.
-    const stored = [...(await listed('/v1/partners/apex-ix/events')).keys()].map(Number);
-    const [prev, last] = stored.slice(-2) as [number, number];
+    const stored = [...(await listed('/v1/partners/apex-ix/events')).keys()];
+    const [prev, last] = stored.slice(-2) as [string, string];
     const c = await SseClient.open(partnerStream('apex-ix', `?after=${prev}&limit=2`), keys.apex);
-    assert.deepEqual((await c.take(1)).map((f) => Number(f.id)), [last]);
+    assert.deepEqual((await c.take(1)).map((f) => f.id), [last]);
     assert.equal(s.registry.events.subscriberCount, base + 1, 'following after the replay');
     const live = await add(s, SUBJECTS.fabrikamOffice);
-    assert.deepEqual((await c.end()).map((f) => Number(f.id)), [last, live], 'the second event, then the end');
+    assert.deepEqual((await c.end()).map((f) => f.id), [last, live], 'the second event, then the end');
     await until(() => s.registry.events.subscriberCount === base, 'the ended streams to unsubscribe');
 
     // Live only: the stream ends with the first new event.
     const l = await SseClient.open(customerStream('fabrikam', '?limit=1'), keys.fabrikam);
     const id = await add(s, SUBJECTS.fabrikamOffice);
-    assert.deepEqual((await l.end()).map((f) => Number(f.id)), [id]);
+    assert.deepEqual((await l.end()).map((f) => f.id), [id]);
     await until(() => s.registry.events.subscriberCount === base, 'the ended stream to unsubscribe');
   });
 
@@ -257,7 +157,7 @@ describe('event streams (server-sent events)', () => {
     await until(() => s.registry.events.subscriberCount === base + 2, 'one stream to unsubscribe');
     // The others still work.
     const id = await add(s, SUBJECTS.nordlinkRp);
-    for (const c of [clients[0]!, clients[2]!]) assert.deepEqual((await c.take(1)).map((f) => Number(f.id)), [id]);
+    for (const c of [clients[0]!, clients[2]!]) assert.deepEqual((await c.take(1)).map((f) => f.id), [id]);
     for (const c of clients) c.close();
     await until(() => s.registry.events.subscriberCount === base, 'all streams to unsubscribe');
 
@@ -296,12 +196,12 @@ describe('event streams (server-sent events)', () => {
 
   it('a subscriber that throws does not fail add(), and other subscribers still hear the event', async () => {
     const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
-    const heard: number[] = [];
+    const heard: string[] = [];
     const offBad = s.registry.events.subscribe(() => { throw new Error('subscriber bug'); });
     const offGood = s.registry.events.subscribe((e) => { heard.push(e.id); });
     try {
       const id = await add(s, SUBJECTS.contosoHq);
-      assert.ok(Number.isInteger(id) && id > 0);
+      assert.match(id, /^[A-Za-z0-9_-]{22}$/, 'an opaque id');
       assert.deepEqual(heard, [id]);
       assert.match((await within(warned, 'the warning')).message, /subscriber bug/);
       assert.ok((await listed('/v1/customers/contoso/events')).has(String(id)), 'the event is stored');
@@ -311,12 +211,15 @@ describe('event streams (server-sent events)', () => {
     }
     // Unsubscribing twice is harmless; a listener gets the scope and the stored fields.
     offGood();
-    let notice: unknown;
-    const off = s.registry.events.subscribe((e) => { notice = e; });
+    let notice: Record<string, unknown> = {};
+    const off = s.registry.events.subscribe((e) => { notice = { ...e }; });
     const id = await add(s, SUBJECTS.fabrikamOffice, 'PrefixHijackEvent');
     off();
-    assert.deepEqual(notice, {
-      id, subjectKind: 'customer-prefix', subject: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', partner: 'apex-ix', customer: 'fabrikam',
+    const { seq: rowId, ...rest } = notice;
+    assert.ok(Number.isInteger(rowId), 'the row id, for in-process subscribers only');
+    assert.deepEqual(rest, {
+      id, subjectKind: 'customer-prefix', subject: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', subjectPrefix: '176.124.200.0/24',
+      partner: 'apex-ix', customer: 'fabrikam',
       time: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(), type: 'PrefixHijackEvent', level: 'Information',
       summary: `PrefixHijackEvent ${seq} of 176.124.200.0/24`, details: { seq, path: [64501, 65540], note: 'line\nbreak "quoted"' },
     });
@@ -336,7 +239,7 @@ describe('event streams (server-sent events)', () => {
       subject_kind: 'customer-prefix', subject: SUBJECTS.contosoHq.id, partner: 'nordlink', customer: 'contoso', prefix: SUBJECTS.contosoHq.prefix,
       time: '2025-02-01T00:00:00.000Z', type: 'PrefixAnnouncementEvent', level: 'Information', summary: `bulk ${i}`, details: JSON.stringify({ i, pad }),
     }));
-    const before = [...(await listed('/v1/customers/contoso/events')).keys()].map(Number);
+    const before = [...(await listed('/v1/customers/contoso/events')).keys()];
     await s.registry.store.db.insertInto('prefix_events').values(rows).execute();
     const c = await SseClient.open(customerStream('contoso', `?after=${before[before.length - 1]}&follow=false`), keys.contoso);
     // Read slowly at first, so the server's writes back up.
@@ -361,7 +264,7 @@ describe('event streams (server-sent events)', () => {
       await client.waitFor(() => client.frames.some((f) => f.comment === 'keep-alive'), 'a keep-alive comment');
       assert.deepEqual(client.events, [], 'comments are not events');
       const id = await add(s, SUBJECTS.nordlinkRp);
-      assert.deepEqual((await client.take(1)).map((f) => Number(f.id)), [id]);
+      assert.deepEqual((await client.take(1)).map((f) => f.id), [id]);
       closing = app.close();
       await within(closing, 'the server to close with a stream open');
       await client.end();

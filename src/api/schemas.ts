@@ -169,13 +169,21 @@ export const ReceivedRoutesQuery = Type.Object({
 // Prefix events (validation)
 
 export const PrefixEvent = Type.Object({
-  id: Type.Integer(), time: Type.String({ format: 'date-time' }),
+  id: Type.String({ description: 'opaque event id (22 characters), the same for every reader; pass it back as Last-Event-ID or ?after= of the event stream. Ids are not numbers and say nothing about how many events there are' }),
+  time: Type.String({ format: 'date-time' }),
   type: Type.String({ description: 'PrefixAnnouncementEvent, PrefixWithdrawalEvent, PrefixBackupRouteAnnouncementEvent, PrefixBackupRouteWithdrawalEvent, PrefixActivePath, PrefixBackupPath, PrefixOriginAsChangeEvent, PrefixBackupRouteOriginAsChangeEvent, PrefixHijackEvent, PrefixRpkiInvalidEvent, PrefixRestoredEvent' }),
   level: Type.String({ description: 'Information, Warning, Error or Critical' }),
-  summary: Type.String(), details: Type.Record(Type.String(), Type.Unknown()),
+  summary: Type.String({ description: 'what happened, in words; an operator key reads the full account, which may name other tenants' }),
+  details: Type.Record(Type.String(), Type.Unknown(), { description: 'facts about the event; an operator key also gets the operator-only ones (other tenants\' names and session addresses)' }),
   subjectKind: Type.String({ description: 'registered-prefix or customer-prefix' }),
-  subject: Type.String({ description: 'partner/peering/name or customer/service/name' }), prefix: Type.String(),
+  subject: Type.String({ description: 'partner/peering/name or customer/service/name' }),
+  prefix: Type.String({ description: 'the prefix the event is about: the subject\'s, or a more-specific of it (a hijack)' }),
+  subjectPrefix: Type.String({ description: 'the registered or customer prefix the event belongs to' }),
 });
+/** The event lists' description: ids and cursors are opaque; what each role reads. */
+export const EVENT_LIST_DESCRIPTION = 'Keyset paged with ?limit and ?cursor (nextCursor, an opaque string). Event ids are opaque strings, '
+  + 'the same for every reader, and say nothing about how many events there are. An operator key reads each event\'s full account '
+  + '(summary and details may name other tenants); a partner or customer key reads only what concerns it.';
 export const ExpandQuery = Type.Object({
   expand: Type.Optional(Type.Literal('events', { description: 'events: include the prefix\'s events (oldest first, up to 1000)' })),
 }, { additionalProperties: false });

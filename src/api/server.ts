@@ -24,6 +24,8 @@ import { catalogRoutes } from './routes/catalog.js';
 import { apiKeyRoutes } from './routes/api-keys.js';
 import { eventRoutes } from './routes/events.js';
 import type { LiveRoutes } from './route.js';
+import type { StreamLimits } from './event-stream.js';
+import { EventRetention } from '../registry/event-retention.js';
 
 export const API_VERSION = '0.1.0';
 
@@ -53,6 +55,13 @@ export interface ServerOptions {
    * failed-authentication limit.
    */
   trustProxy?: FastifyServerOptions['trustProxy'];
+  /** event stream caps (per key 5, in all 1000) and replay bound (10,000 events per request) */
+  eventStreams?: Partial<StreamLimits>;
+  /**
+   * Days to keep prefix events, pruned hourly while the server runs (serve passes its setting,
+   * DEFAULT_EVENT_RETENTION_DAYS unless configured); 0 or unset: nothing is pruned.
+   */
+  eventRetentionDays?: number;
 }
 
 /** The largest request body: registry documents are small. */
@@ -120,7 +129,19 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   customerRoutes(ctx);
   catalogRoutes(ctx);
   apiKeyRoutes(ctx);
-  eventRoutes(ctx, opts.eventHeartbeatMs !== undefined ? { heartbeatMs: opts.eventHeartbeatMs } : {});
+  eventRoutes(ctx, {
+    ...(opts.eventHeartbeatMs !== undefined ? { heartbeatMs: opts.eventHeartbeatMs } : {}),
+    ...(opts.eventStreams ? { limits: opts.eventStreams } : {}),
+  });
+  if (opts.eventRetentionDays) {
+    const retention = new EventRetention(registry.store, {
+      days: opts.eventRetentionDays,
+      onPruned: (n, before) => app.log.info({ events: n, before: before.toISOString() }, 'pruned old prefix events'),
+      onError: (err) => app.log.error({ err }, 'pruning old prefix events failed'),
+    });
+    app.addHook('onReady', async () => { retention.start(); });
+    app.addHook('onClose', async () => { await retention.stop(); });
+  }
   route(ctx, {
     method: 'GET', url: '/openapi.json', tag: 'system', summary: 'This OpenAPI document (no key needed)',
     response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1 document' }) },

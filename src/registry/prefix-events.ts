@@ -1,9 +1,14 @@
 // The prefix event log: events of registered and customer prefixes, stored as validation raises
 // them and listed oldest first with keyset paging, per prefix, per partner (its registered
 // prefixes and its customers' prefixes) and per customer. In-process subscribers hear of each
-// event once it is stored (the API's live event streams).
+// event once it is stored (the API's live event streams). Readers see opaque ids (event-ids.ts)
+// and their role's view of each event (event-view.ts).
 import type { Store } from '../store/store.js';
-import { fetchPage, type Page, type PageRequest } from './paging.js';
+import type { PrefixEventTable } from '../store/schema.js';
+import { invalid } from './errors.js';
+import { EventIds } from './event-ids.js';
+import { type EventAudience, type PrefixEventView, eventView } from './event-view.js';
+import { pageLimit, type Page, type PageRequest } from './paging.js';
 
 export type EventSubjectKind = 'registered-prefix' | 'customer-prefix';
 
@@ -27,12 +32,19 @@ export interface PrefixEventInput {
   internal?: { summary?: string } & Record<string, unknown>;
 }
 
+/** An event as stored, with everything it carries; readers get eventView() of it. */
 export interface StoredPrefixEvent extends PrefixEventInput {
-  id: number;
+  /** the row id: the log's order, counting every tenant's events; never shown to readers */
+  seq: number;
+  /** the opaque id readers see */
+  id: string;
   subjectKind: EventSubjectKind;
   /** "partner/peering/name" or "customer/service/name" */
   subject: string;
+  /** the prefix the event is about */
   prefix: string;
+  /** the registered or customer prefix it belongs to */
+  subjectPrefix: string;
 }
 
 export interface EventSubject {
@@ -55,39 +67,47 @@ export type PrefixEventListener = (e: PrefixEventNotice) => void;
 /** Whose events: a partner's (its registered prefixes and its customers') or a customer's. */
 export type EventScope = { partner: string } | { customer: string };
 
-interface Row {
-  id: number; subject_kind: string; subject: string; partner: string | null; customer: string | null; prefix: string;
-  time: string; type: string; level: string; summary: string; details: string;
-}
+type Row = Omit<PrefixEventTable, 'id'> & { id: number };
 
-const out = (r: Row): StoredPrefixEvent => ({
-  id: r.id, subjectKind: r.subject_kind as EventSubjectKind, subject: r.subject, prefix: r.prefix,
-  time: r.time, type: r.type, level: r.level, summary: r.summary, details: JSON.parse(r.details) as Record<string, unknown>,
+const selectEvents = (store: Store) => store.db.selectFrom('prefix_events').selectAll();
+type EventQuery = ReturnType<typeof selectEvents>;
+
+const toRow = (subject: EventSubject, e: PrefixEventInput): Omit<Row, 'id'> => ({
+  subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer,
+  prefix: e.prefix ?? subject.prefix, subject_prefix: subject.prefix,
+  time: e.time, type: e.type, level: e.level, summary: e.summary, details: JSON.stringify(e.details),
+  internal: e.internal ? JSON.stringify(e.internal) : null,
 });
 
 export class PrefixEvents {
   private readonly listeners = new Set<PrefixEventListener>();
+  private idsLoaded: Promise<EventIds> | undefined;
 
   constructor(private readonly store: Store) {}
 
-  async add(subject: EventSubject, e: PrefixEventInput): Promise<number> {
-    const details = JSON.stringify(e.details);
-    const r = await this.store.db.insertInto('prefix_events').values({
-      subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
-      time: e.time, type: e.type, level: e.level, summary: e.summary, details,
-    }).executeTakeFirstOrThrow();
+  /** The database's opaque id codec (its key is read once). */
+  ids(): Promise<EventIds> {
+    this.idsLoaded ??= EventIds.load(this.store);
+    return this.idsLoaded;
+  }
+
+  private out(r: Row, ids: EventIds): StoredPrefixEvent {
+    return {
+      seq: r.id, id: ids.encode(r.id), subjectKind: r.subject_kind as EventSubjectKind, subject: r.subject,
+      prefix: r.prefix, subjectPrefix: r.subject_prefix ?? r.prefix,
+      time: r.time, type: r.type, level: r.level, summary: r.summary, details: JSON.parse(r.details) as Record<string, unknown>,
+      ...(r.internal ? { internal: JSON.parse(r.internal) as StoredPrefixEvent['internal'] } : {}),
+    };
+  }
+
+  /** Stores one event; returns its opaque id. */
+  async add(subject: EventSubject, e: PrefixEventInput): Promise<string> {
+    const ids = await this.ids();
+    const row = toRow(subject, e);
+    const r = await this.store.db.insertInto('prefix_events').values(row).executeTakeFirstOrThrow();
     const id = Number(r.insertId);
-    if (this.listeners.size > 0) {
-      // What a later read returns (details through JSON), plus the scope.
-      this.notify({
-        ...out({
-          id, subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
-          time: e.time, type: e.type, level: e.level, summary: e.summary, details,
-        }),
-        partner: subject.partner, customer: subject.customer,
-      });
-    }
-    return id;
+    if (this.listeners.size > 0) this.notify({ ...this.out({ ...row, id }, ids), partner: subject.partner, customer: subject.customer });
+    return ids.encode(id);
   }
 
   /**
@@ -96,28 +116,18 @@ export class PrefixEvents {
    */
   async addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void> {
     if (!items.length) return;
+    const ids = await this.ids();
     const stored = await this.store.transaction(async (tx) => {
-      const out: Array<{ id: number; subject: EventSubject; e: PrefixEventInput; details: string }> = [];
-      for (const { subject, event: e } of items) {
-        const details = JSON.stringify(e.details);
-        const r = await tx.insertInto('prefix_events').values({
-          subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
-          time: e.time, type: e.type, level: e.level, summary: e.summary, details,
-        }).executeTakeFirstOrThrow();
-        out.push({ id: Number(r.insertId), subject, e, details });
+      const done: Array<{ row: Row; subject: EventSubject }> = [];
+      for (const { subject, event } of items) {
+        const row = toRow(subject, event);
+        const r = await tx.insertInto('prefix_events').values(row).executeTakeFirstOrThrow();
+        done.push({ row: { ...row, id: Number(r.insertId) }, subject });
       }
-      return out;
+      return done;
     });
     if (this.listeners.size === 0) return;
-    for (const { id, subject, e, details } of stored) {
-      this.notify({
-        ...out({
-          id, subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer, prefix: subject.prefix,
-          time: e.time, type: e.type, level: e.level, summary: e.summary, details,
-        }),
-        partner: subject.partner, customer: subject.customer,
-      });
-    }
+    for (const { row, subject } of stored) this.notify({ ...this.out(row, ids), partner: subject.partner, customer: subject.customer });
   }
 
   /**
@@ -147,24 +157,53 @@ export class PrefixEvents {
     }
   }
 
-  /** The scope's events with an id above `after`, oldest first, at most `limit` (replay for streams). */
-  async listAfter(scope: EventScope, after: number, limit: number): Promise<StoredPrefixEvent[]> {
-    let q = this.store.db.selectFrom('prefix_events').selectAll();
+  /**
+   * The scope's events after row `afterSeq`, oldest first, at most `limit`, as stored (streams
+   * replay them, rendering each for their reader with eventView).
+   */
+  async listAfter(scope: EventScope, afterSeq: number, limit: number): Promise<StoredPrefixEvent[]> {
+    const ids = await this.ids();
+    let q = selectEvents(this.store);
     q = 'partner' in scope ? q.where('partner', '=', scope.partner) : q.where('customer', '=', scope.customer);
-    const rows = await q.where('id', '>', after).orderBy('id').limit(limit).execute();
-    return rows.map(out);
+    const rows = await q.where('id', '>', afterSeq).orderBy('id').limit(limit).execute();
+    return rows.map((r) => this.out(r, ids));
   }
 
-  listForSubject(kind: EventSubjectKind, subject: string, req: PageRequest): Promise<Page<StoredPrefixEvent>> {
-    const q = this.store.db.selectFrom('prefix_events').selectAll().where('subject_kind', '=', kind).where('subject', '=', subject);
-    return fetchPage(q, 'id', req, (r) => r.id, out);
+  /**
+   * The row an opaque id a client sent stands for; "0" is the start of the log. Anything else is
+   * a 400 naming `field`.
+   */
+  async position(id: string, field: string): Promise<number> {
+    if (id === '0') return 0;
+    const seq = (await this.ids()).decode(id);
+    if (seq === undefined) throw invalid(`${field} ${JSON.stringify(id.slice(0, 40))} is not an event id this API returned (or 0 for the start)`, field);
+    return seq;
   }
 
-  listForPartner(partner: string, req: PageRequest): Promise<Page<StoredPrefixEvent>> {
-    return fetchPage(this.store.db.selectFrom('prefix_events').selectAll().where('partner', '=', partner), 'id', req, (r) => r.id, out);
+  /** One prefix's events. `audience` defaults to the tenant view: a caller that forgets it leaks nothing. */
+  listForSubject(kind: EventSubjectKind, subject: string, req: PageRequest, audience: EventAudience = 'tenant'): Promise<Page<PrefixEventView>> {
+    return this.page(selectEvents(this.store).where('subject_kind', '=', kind).where('subject', '=', subject), req, audience);
   }
 
-  listForCustomer(customer: string, req: PageRequest): Promise<Page<StoredPrefixEvent>> {
-    return fetchPage(this.store.db.selectFrom('prefix_events').selectAll().where('customer', '=', customer), 'id', req, (r) => r.id, out);
+  listForPartner(partner: string, req: PageRequest, audience: EventAudience = 'tenant'): Promise<Page<PrefixEventView>> {
+    return this.page(selectEvents(this.store).where('partner', '=', partner), req, audience);
+  }
+
+  listForCustomer(customer: string, req: PageRequest, audience: EventAudience = 'tenant'): Promise<Page<PrefixEventView>> {
+    return this.page(selectEvents(this.store).where('customer', '=', customer), req, audience);
+  }
+
+  /** Keyset paging by row id; the cursor is the last event's opaque id. */
+  private async page(q: EventQuery, req: PageRequest, audience: EventAudience): Promise<Page<PrefixEventView>> {
+    const ids = await this.ids();
+    const limit = pageLimit(req);
+    if (req.cursor !== undefined && req.cursor !== '') {
+      const after = ids.decode(req.cursor);
+      if (after === undefined) throw invalid(`cursor ${JSON.stringify(req.cursor.slice(0, 40))} is not a cursor this API returned`, 'cursor');
+      q = q.where('id', '>', after);
+    }
+    const rows = await q.orderBy('id').limit(limit + 1).execute();
+    const items = rows.slice(0, limit).map((r) => eventView(this.out(r, ids), audience));
+    return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }
 }

@@ -83,7 +83,14 @@ export interface ApiKeyTable {
 export interface PrefixEventTable {
   id: Generated<number>; subject_kind: string; subject: string; partner: string | null; customer: string | null; prefix: string;
   time: string; type: string; level: string; summary: string; details: string;
+  /** the registered or customer prefix the event belongs to (`prefix` is the event's own); null only before 0006 */
+  subject_prefix: string | null;
+  /** operator-only facts (JSON), or null */
+  internal: string | null;
 }
+
+/** The AES-128 key (hex) that makes row ids opaque event ids: one row, made by migration 0006. */
+export interface EventIdSecretTable { id: number; aes_key: string }
 
 export interface Database {
   operator: OperatorTable;
@@ -100,6 +107,7 @@ export interface Database {
   customer_prefixes: CustomerPrefixTable;
   api_keys: ApiKeyTable;
   prefix_events: PrefixEventTable;
+  event_id_secret: EventIdSecretTable;
 }
 
 export type PeeringRow = Selectable<PeeringTable>;

@@ -8,6 +8,7 @@ import * as m0002 from './migrations/0002_prefix_events.js';
 import * as m0003 from './migrations/0003_origin_memory.js';
 import * as m0004 from './migrations/0004_prefix_ranges.js';
 import * as m0005 from './migrations/0005_api_key_lifecycle.js';
+import * as m0006 from './migrations/0006_event_log.js';
 import * as m0007 from './migrations/0007_validation_memory.js';
 
 export type Db = Kysely<Database>;
@@ -30,6 +31,7 @@ export const MIGRATIONS: Record<string, Migration> = {
   '0003_origin_memory': m0003,
   '0004_prefix_ranges': m0004,
   '0005_api_key_lifecycle': m0005,
+  '0006_event_log': m0006,
   '0007_validation_memory': m0007,
 };
 

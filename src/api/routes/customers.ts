@@ -1,6 +1,6 @@
 // Customers, their peering services and their prefixes.
 import { Type } from '@sinclair/typebox';
-import { type Ctx, route, sendUpserted, CUSTOMER_SCOPE, OPERATOR_CUSTOMER_SEES } from '../route.js';
+import { type Ctx, route, sendUpserted, audienceOf, CUSTOMER_SCOPE, OPERATOR_CUSTOMER_SEES } from '../route.js';
 import * as S from '../schemas.js';
 
 const CustomerParams = Type.Object({ customer: S.Name });
@@ -66,15 +66,16 @@ export function customerRoutes(ctx: Ctx): void {
       const p = await customerPrefixes.get(req.params.customer, req.params.service, req.params.name);
       if (req.query.expand !== 'events') return p;
       const subject = `${req.params.customer}/${req.params.service}/${req.params.name}`;
-      return { ...p, events: (await ctx.registry.events.listForSubject('customer-prefix', subject, { limit: 1000 })).items };
+      return { ...p, events: (await ctx.registry.events.listForSubject('customer-prefix', subject, { limit: 1000 }, audienceOf(req))).items };
     },
   });
   route(ctx, {
     method: 'GET', url: '/v1/customers/:customer/events', tag: 'customers', summary: 'The events of all the customer\'s prefixes, oldest first', access: CUSTOMER_SCOPE,
+    description: S.EVENT_LIST_DESCRIPTION,
     params: CustomerParams, querystring: S.PageQuery, response: { 200: S.PageOf(S.PrefixEvent) },
     handler: async (req) => {
       await customers.get(req.params.customer);
-      return ctx.registry.events.listForCustomer(req.params.customer, req.query);
+      return ctx.registry.events.listForCustomer(req.params.customer, req.query, audienceOf(req));
     },
   });
   route(ctx, {

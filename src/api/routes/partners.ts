@@ -1,6 +1,6 @@
 // Partners and their peer ASNs; the partner's read-only view of customer prefixes using its keys.
 import { Type } from '@sinclair/typebox';
-import { type Ctx, route, sendUpserted, PARTNER_SCOPE, OPERATOR_PARTNER_SEES } from '../route.js';
+import { type Ctx, route, sendUpserted, audienceOf, PARTNER_SCOPE, OPERATOR_PARTNER_SEES } from '../route.js';
 import * as S from '../schemas.js';
 
 const PartnerParams = Type.Object({ partner: S.Name });
@@ -21,10 +21,11 @@ export function partnerRoutes(ctx: Ctx): void {
   route(ctx, {
     method: 'GET', url: '/v1/partners/:partner/events', tag: 'partners', access: PARTNER_SCOPE,
     summary: 'The events of the partner\'s registered prefixes and of its customers\' prefixes, oldest first',
+    description: S.EVENT_LIST_DESCRIPTION,
     params: PartnerParams, querystring: S.PageQuery, response: { 200: S.PageOf(S.PrefixEvent) },
     handler: async (req) => {
       await partners.get(req.params.partner);
-      return ctx.registry.events.listForPartner(req.params.partner, req.query);
+      return ctx.registry.events.listForPartner(req.params.partner, req.query, audienceOf(req));
     },
   });
   route(ctx, {
