@@ -1,10 +1,10 @@
 // Opening the service's state: the store (migrated) and the registry over it, and the first
 // operator key on an empty database.
 import { openStore, type StoreOptions } from './store/open.js';
-import { Registry } from './registry/registry.js';
+import { Registry, type RegistryOptions } from './registry/registry.js';
 
-export async function openRegistry(db: string, opts: StoreOptions = {}): Promise<Registry> {
-  return new Registry(await openStore(db, opts));
+export async function openRegistry(db: string, opts: StoreOptions = {}, registry: RegistryOptions = {}): Promise<Registry> {
+  return new Registry(await openStore(db, opts), registry);
 }
 
 /** Creates an operator key when none exists (or when forced); returns its secret, or null. */

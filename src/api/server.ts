@@ -1,5 +1,5 @@
 // The HTTP API: Fastify with JSON-schema validation, the OpenAPI document, roles, errors.
-import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from './schemas.js';
@@ -72,7 +72,7 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
   const app = Fastify({
     logger: loggerOptions(opts.logger ?? false),
     // The access log line (hygiene.ts) replaces Fastify's two lines per request, which log URLs as sent.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Unknown fields are errors, not silently dropped: a typo must not lose a setting. Types are
     // never coerced: a JSON body says what it means; path and query text is read by strict-text.ts.
     // verbose: errors carry the value, so a null can be named as such.

@@ -5,6 +5,7 @@ import { formatCommunity, formatExtendedCommunity, formatLargeCommunities } from
 import type { PathAttributes } from './wire/attributes/types.js';
 import { keyToText, textToKey, type PrefixKey } from './wire/nlri.js';
 import { prefixOfRouteKey } from './rib/adj-rib-in.js';
+import { prefixProblem } from '../net/prefix.js';
 
 export interface SessionView {
   peer: string; asn: number; state: string; uptime: number; received: number; accepted: number;
@@ -52,7 +53,7 @@ export function routes(s: Speaker, q: { peer?: string; prefix?: string; limit?: 
   let key: PrefixKey | undefined;
   if (q.prefix) {
     key = textToKey(q.prefix);
-    if (key === undefined) return { error: `prefix ${q.prefix} is not a prefix in CIDR notation` };
+    if (key === undefined) return { error: `prefix ${q.prefix}: ${prefixProblem(q.prefix) ?? 'not a prefix this speaker carries'}` };
   }
   const out: RouteView[] = [];
   let count = 0;

@@ -10,14 +10,21 @@ export interface ServiceConfig {
   keyRate: string;
   /** requests such a key may make in a burst */
   keyBurst: string;
+  /** customer prefixes one customer may hold */
+  maxPrefixesPerCustomer: string;
+  /** days prefix events are kept (0: forever) */
+  eventRetentionDays: string;
+  /** seconds stored prefix states stand after a start while partner sessions come up */
+  settleSeconds: string;
 }
 
 export const DEFAULTS: ServiceConfig = {
   listen: '127.0.0.1:8080', db: 'data/openpeering.db', logLevel: 'info', keyRate: '50', keyBurst: '100',
+  maxPrefixesPerCustomer: '1000', eventRetentionDays: '90', settleSeconds: '60',
 };
 
 const KEYS = new Set(Object.keys(DEFAULTS));
-const NUMERIC = new Set(['keyRate', 'keyBurst']);
+const NUMERIC = new Set(['keyRate', 'keyBurst', 'maxPrefixesPerCustomer', 'eventRetentionDays', 'settleSeconds']);
 
 /** A setting that must be a whole number written in decimal digits. */
 export function wholeNumber(name: string, text: string, min: number, max: number): number {

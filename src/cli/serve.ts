@@ -35,10 +35,13 @@ export function registerServe(program: Command): void {
     .description('run the openpeering service (HTTP API) on its database; an empty database gets its first operator key')
     .option('--listen <host:port>', `address to serve the API on (default ${DEFAULTS.listen})`)
     .option('--db <file>', `SQLite database file (default ${DEFAULTS.db})`)
-    .option('--config <file.yaml>', 'YAML file with listen, db and logLevel; flags win over it')
+    .option('--config <file.yaml>', 'YAML file with the same settings in camelCase (listen, db, logLevel, keyRate, maxPrefixesPerCustomer, eventRetentionDays, settleSeconds, ...); flags win over it')
     .option('--log-level <level>', 'fatal, error, warn, info, debug or trace (default info)')
     .option('--key-rate <n>', `requests per second a partner or customer key may make, 0 for no limit (default ${DEFAULTS.keyRate})`)
     .option('--key-burst <n>', `requests such a key may make in a burst (default ${DEFAULTS.keyBurst})`)
+    .option('--max-prefixes-per-customer <n>', `customer prefixes one customer may hold (default ${DEFAULTS.maxPrefixesPerCustomer})`)
+    .option('--event-retention-days <n>', `days prefix events are kept, pruned hourly; 0 keeps them forever (default ${DEFAULTS.eventRetentionDays})`)
+    .option('--settle-seconds <n>', `after a start, how long stored prefix states stand at most while partner sessions come up and send End-of-RIB (default ${DEFAULTS.settleSeconds})`)
     .option('--bgp-port <port>', 'TCP port of the BGP sessions with partner routers, on each connection\'s operator address (default 179)', '179')
     .option('--no-bgp', 'run the API only: no BGP sessions, no live validation')
     .option('--rpki-rtr <host:port>', 'RPKI: VRPs from an RTR cache (RFC 8210), e.g. 127.0.0.1:8282; routes that are RPKI Invalid are rejected')
@@ -62,18 +65,24 @@ Examples:
   openpeering serve --rpki-vrps /var/lib/rpki-client/json --rpki-slurm /etc/openpeering/slurm.json`)
     .action(async (opts: {
       listen?: string; db?: string; config?: string; logLevel?: string; keyRate?: string; keyBurst?: string;
+      maxPrefixesPerCustomer?: string; eventRetentionDays?: string; settleSeconds?: string;
       bgpPort: string; bgp: boolean; rpkiRtr?: string; rpkiVrps?: string; rpkiSlurm?: string;
     }) => {
-      const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel, keyRate: opts.keyRate, keyBurst: opts.keyBurst });
+      const cfg = loadConfig(opts.config, { listen: opts.listen, db: opts.db, logLevel: opts.logLevel, keyRate: opts.keyRate, keyBurst: opts.keyBurst,
+        maxPrefixesPerCustomer: opts.maxPrefixesPerCustomer, eventRetentionDays: opts.eventRetentionDays, settleSeconds: opts.settleSeconds,
+      });
       const { host, port } = parseListen(cfg.listen);
       const keyRate = wholeNumber('--key-rate', cfg.keyRate, 0, 1_000_000);
       const keyBurst = wholeNumber('--key-burst', cfg.keyBurst, 1, 1_000_000);
+      const maxPrefixesPerCustomer = wholeNumber('--max-prefixes-per-customer', cfg.maxPrefixesPerCustomer, 1, 10_000_000);
+      const eventRetentionDays = wholeNumber('--event-retention-days', cfg.eventRetentionDays, 0, 36_500);
+      const settleSeconds = wholeNumber('--settle-seconds', cfg.settleSeconds, 0, 3600);
       const lock = await ownDatabase(cfg.db, 'serve');
       const { openRegistry, ensureOperatorKey } = await import('../bootstrap.js');
       const { buildServer } = await import('../api/server.js');
       // Said once the server's logger exists.
       const storeWarnings: string[] = [];
-      const registry = await openRegistry(cfg.db, { warn: (m) => storeWarnings.push(m) });
+      const registry = await openRegistry(cfg.db, { warn: (m) => storeWarnings.push(m) }, { maxPrefixesPerCustomer });
       const secret = await ensureOperatorKey(registry);
       const bgpPort = Number(opts.bgpPort);
       if (!Number.isInteger(bgpPort) || bgpPort < 1 || bgpPort > 65535) throw new Error(`--bgp-port ${opts.bgpPort}: expected a TCP port (1-65535)`);
@@ -89,7 +98,7 @@ Examples:
         })
         : undefined;
       const daemon = opts.bgp
-        ? new (await import('../daemon.js')).EdgeDaemon(registry, { port: bgpPort, log: (line) => log(line), ...(rpki ? { rpki: rpki.table } : {}) })
+        ? new (await import('../daemon.js')).EdgeDaemon(registry, { port: bgpPort, settleSeconds, log: (line) => log(line), ...(rpki ? { rpki: rpki.table } : {}) })
         : undefined;
       // Writes through the API change what the sessions should be: reload shortly after, once.
       let timer: NodeJS.Timeout | undefined;
@@ -103,6 +112,7 @@ Examples:
       const app = await buildServer(registry, {
         logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon } : {}),
         keyRateLimit: keyRate === 0 ? false : { perSecond: keyRate, burst: keyBurst },
+        ...(eventRetentionDays > 0 ? { eventRetentionDays } : {}),
       });
       for (const w of storeWarnings) app.log.warn(w);
       log = (line) => app.log.info(`bgp: ${line}`);

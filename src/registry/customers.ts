@@ -1,5 +1,6 @@
 // Customers (enterprises) and their peering services: which partner provides their
 // connectivity, where they are, and the operator's PoPs that should carry their traffic.
+import type { ApiKeys } from './api-keys.js';
 import type { Store, Db } from '../store/store.js';
 import type { PeeringServiceRow } from '../store/schema.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
@@ -21,7 +22,7 @@ export const serviceOut = (r: PeeringServiceRow): PeeringService => ({
 });
 
 export class Customers {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly apiKeys: ApiKeys) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Customer>> {
     let q = this.store.db.selectFrom('customers').selectAll();
@@ -50,13 +51,16 @@ export class Customers {
   }
 
   async delete(name: string): Promise<void> {
-    await this.store.transaction(async (tx) => {
+    // Its keys go with it; whatever they hold open (event streams) ends once the delete is committed.
+    const announce = await this.store.transaction(async (tx) => {
       await this.get(name, tx);
       const services = await tx.selectFrom('peering_services').select('name').where('customer', '=', name).execute();
       if (services.length) throw conflict(`Customer ${name} still has peering services (${services.map((s) => s.name).join(', ')}); delete them first`);
-      await tx.deleteFrom('api_keys').where('customer', '=', name).execute();
+      const revoked = await this.apiKeys.deleteTenantKeys(tx, { customer: name });
       await tx.deleteFrom('customers').where('name', '=', name).execute();
+      return revoked;
     });
+    announce();
   }
 
   // Peering services

@@ -1,6 +1,7 @@
 // Partners (ISPs, exchanges, cloud interconnect providers) and the peer ASNs they own.
 // A partner registers an ASN (pending); the operator approves or fails it; only an approved
 // ASN can be used in a peering.
+import type { ApiKeys } from './api-keys.js';
 import type { Store, Db } from '../store/store.js';
 import type { PartnerTable, PeerAsnTable } from '../store/schema.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
@@ -28,7 +29,7 @@ export function checkPublicAsn(asn: number, target: string): void {
 }
 
 export class Partners {
-  constructor(private readonly store: Store) {}
+  constructor(private readonly store: Store, private readonly apiKeys: ApiKeys) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Partner>> {
     let q = this.store.db.selectFrom('partners').selectAll();
@@ -58,16 +59,19 @@ export class Partners {
   }
 
   async delete(name: string): Promise<void> {
-    await this.store.transaction(async (tx) => {
+    // Its keys go with it; whatever they hold open (event streams) ends once the delete is committed.
+    const announce = await this.store.transaction(async (tx) => {
       await this.get(name, tx);
       const peerings = await tx.selectFrom('peerings').select('name').where('partner', '=', name).execute();
       if (peerings.length) throw conflict(`Partner ${name} still has peerings (${peerings.map((p) => p.name).join(', ')}); delete them first`);
       const services = await tx.selectFrom('peering_services').select('id').where('provider', '=', name).execute();
       if (services.length) throw conflict(`Partner ${name} is the provider of ${services.length} peering service(s)`);
       await tx.deleteFrom('peer_asns').where('partner', '=', name).execute();
-      await tx.deleteFrom('api_keys').where('partner', '=', name).execute();
+      const revoked = await this.apiKeys.deleteTenantKeys(tx, { partner: name });
       await tx.deleteFrom('partners').where('name', '=', name).execute();
+      return revoked;
     });
+    announce();
   }
 
   // Peer ASNs

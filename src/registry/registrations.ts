@@ -9,8 +9,8 @@ import { firstOverlap, rangeColumns } from './prefix-range.js';
 import type { RegisteredAsn, RegisteredPrefix, PrefixState, Upserted } from './types.js';
 import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
-import { parsePrefixStrict, formatPrefix, type Prefix } from '../net/prefix.js';
-import { specialPurpose } from '../net/special.js';
+import { parsePrefixStrict, prefixProblem, formatPrefix, type Prefix } from '../net/prefix.js';
+import { specialPurposeReason } from '../net/special.js';
 import type { Peerings } from './peerings.js';
 import { checkPublicAsn } from './partners.js';
 
@@ -38,13 +38,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  */
 export function publicPrefix(text: string): { ok: true; prefix: Prefix } | { ok: false; message: string } {
   const r = parsePrefixStrict(text);
-  if (!r.ok) {
-    const why = r.reason === 'host-bits' ? 'host bits are set; give the network address'
-      : r.reason === 'length' ? 'the prefix length is too long for its family' : 'not an IPv4 or IPv6 prefix in CIDR notation';
-    return { ok: false, message: `Invalid IP prefix ${text}: ${why}` };
-  }
-  const special = specialPurpose(r.prefix);
-  if (special) return { ok: false, message: `Invalid IP prefix ${text}: ${special} address space cannot be registered` };
+  if (!r.ok) return { ok: false, message: `Invalid IP prefix ${text}: ${prefixProblem(text)}` };
+  const special = specialPurposeReason(r.prefix);
+  if (special) return { ok: false, message: `Invalid IP prefix ${text}: ${special}, which cannot be registered` };
   return { ok: true, prefix: r.prefix };
 }
 

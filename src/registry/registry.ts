@@ -25,14 +25,14 @@ export class Registry {
   readonly events: PrefixEvents;
 
   constructor(readonly store: Store, options: RegistryOptions = {}) {
+    this.apiKeys = new ApiKeys(store);
     this.pops = new Pops(store);
-    this.partners = new Partners(store);
+    this.partners = new Partners(store, this.apiKeys);
     this.peerings = new Peerings(store, this.partners);
     this.registrations = new Registrations(store, this.peerings);
-    this.customers = new Customers(store);
+    this.customers = new Customers(store, this.apiKeys);
     this.customerPrefixes = new CustomerPrefixes(store, this.customers, this.partners, options);
     this.catalog = new Catalog(store);
-    this.apiKeys = new ApiKeys(store);
     this.events = new PrefixEvents(store);
   }
 }

@@ -4,7 +4,7 @@ import { type Ctx, route, sendUpserted, roleOf, audienceOf, PARTNER_SCOPE, OPERA
 import * as S from '../schemas.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../../registry/paging.js';
 import { invalid } from '../../registry/errors.js';
-import { parsePrefix } from '../../net/prefix.js';
+import { prefixProblem } from '../../net/prefix.js';
 
 const PartnerParams = Type.Object({ partner: S.Name });
 const PeeringParams = Type.Object({ partner: S.Name, peering: S.Name });
@@ -40,7 +40,8 @@ export function peeringRoutes(ctx: Ctx): void {
         limit?: number; cursor?: string; connection?: string; prefix?: string; accepted?: boolean; asPath?: string;
         originAsValidationState?: string; rpkiValidationState?: string;
       };
-      if (q.prefix !== undefined && !parsePrefix(q.prefix)) throw invalid(`prefix ${q.prefix} is not a prefix in CIDR notation`, 'prefix');
+      const why = q.prefix === undefined ? undefined : prefixProblem(q.prefix);
+      if (why) throw invalid(`prefix ${q.prefix}: ${why}`, 'prefix');
       let routes = ctx.live?.received(`${req.params.partner}/${req.params.peering}`, {
         ...(q.connection ? { connection: q.connection } : {}), ...(q.prefix ? { prefix: q.prefix } : {}),
       }, audienceOf(req)) ?? [];

@@ -1,7 +1,7 @@
 // Registered prefixes and registered ASNs on a partner's peering, each with its prefix key.
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { type Ctx, route, sendUpserted, roleOf, PARTNER_SCOPE } from '../route.js';
+import { type Ctx, route, sendUpserted, roleOf, audienceOf, PARTNER_SCOPE } from '../route.js';
 import * as S from '../schemas.js';
 import { forbidden } from '../../registry/errors.js';
 import type { RegisteredPrefixView } from '../../registry/registrations.js';
@@ -39,7 +39,7 @@ export function registrationRoutes(ctx: Ctx): void {
       const p = shown(req, await registrations.getPrefix(req.params.partner, req.params.peering, req.params.name));
       if (req.query.expand !== 'events') return p;
       const subject = `${req.params.partner}/${req.params.peering}/${req.params.name}`;
-      return { ...p, events: (await ctx.registry.events.listForSubject('registered-prefix', subject, { limit: 1000 })).items };
+      return { ...p, events: (await ctx.registry.events.listForSubject('registered-prefix', subject, { limit: 1000 }, audienceOf(req))).items };
     },
   });
   route(ctx, {
