@@ -612,6 +612,39 @@ describe('tenant isolation matrix', () => {
   });
 });
 
+describe('events name other tenants only to the operator', () => {
+  it('a hijack event\'s operator-only facts (the hijacker\'s names and session) reach no tenant by any path', async () => {
+    // As validation stores a hijack of a more-specific of contoso's prefix from apex-ix's session.
+    await s.registry.events.add(EVENT_SUBJECTS[1]!, {
+      time: '2025-01-02T00:00:00.000Z', type: 'PrefixHijackEvent', level: 'Critical', prefix: '45.66.0.0/25',
+      summary: '45.66.0.0/25 from another partner (AS64502) rejected: hijack',
+      details: { peerAs: 64502, originAs: 64502, registeredPrefix: '45.66.0.0/23' },
+      internal: { summary: '45.66.0.0/25 from 127.12.1.100 (apex-ix apex-ams ams-x1) rejected: hijack', peer: '127.12.1.100', partner: 'apex-ix', peering: 'apex-ix/apex-ams' },
+    });
+    const hijacker = ['apex-ix', 'apex-ams', '127.12.'];
+    const reads: Array<[string, string]> = [
+      ['/v1/customers/contoso/events', contoso.secret],
+      ['/v1/customers/contoso/events/stream?after=0&follow=false', contoso.secret],
+      ['/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq?expand=events', contoso.secret],
+      ['/v1/partners/nordlink/events', nordlink.secret],
+      ['/v1/partners/nordlink/events/stream?after=0&follow=false', nordlink.secret],
+    ];
+    for (const [path, key] of reads) {
+      const r = await send('GET', path, undefined, key);
+      expectStatus(r, 200, path);
+      const text = typeof r.body === 'string' ? r.body : JSON.stringify(r.body);
+      assert.match(text, /45\.66\.0\.0\/25 from another partner \(AS64502\)/, `${path}: the tenant's account of the hijack`);
+      for (const m of hijacker) assert.ok(!text.includes(m), `${path}: names the hijacker (${m}): ${text}`);
+    }
+    const op = await s.api('GET', '/v1/customers/contoso/events');
+    const e = op.body.items.find((i: { type: string }) => i.type === 'PrefixHijackEvent');
+    assert.equal(e.summary, '45.66.0.0/25 from 127.12.1.100 (apex-ix apex-ams ams-x1) rejected: hijack', 'the operator reads the full account');
+    assert.equal(e.details.partner, 'apex-ix');
+    assert.equal(e.prefix, '45.66.0.0/25');
+    assert.equal(e.subjectPrefix, '45.66.0.0/24');
+  });
+});
+
 describe('the write bodies the matrix sends are valid: the owner (or the operator) can send each', () => {
   // On a world of its own: these writes change it. Each PUT/POST body of the matrix is sent with
   // the key the tables say may take the action; then every DELETE, leaves first. A business rule
