@@ -324,6 +324,23 @@ describe('client commands against a running service', () => {
     await s?.stop();
   });
 
+  test('field=value pairs keep text fields as text (the API refuses a number where text belongs)', async () => {
+    const out = ok(await run(['partners', 'create', 'digits', 'kind=isp', 'displayName=2024', '--json']), 'partners create');
+    assert.equal(JSON.parse(out).displayName, '2024');
+    ok(await run(['partners', 'delete', 'digits']), 'partners delete');
+  });
+
+  test('api-keys rotate prints a new secret once; the old one stops working', async () => {
+    const created = JSON.parse(ok(await run(['api-keys', 'create', 'name=rotating', 'role=operator', '--json']), 'api-keys create'));
+    const out = ok(await run(['api-keys', 'rotate', created.key.id]), 'api-keys rotate');
+    const secret = keysIn(out)[0]!;
+    assert.ok(secret && secret !== created.secret, out);
+    assert.match(out, /the old secret no longer works/);
+    ok(await run(['whoami'], { ...env, OPENPEERING_API_KEY: secret }), 'whoami with the new secret');
+    const old = await run(['whoami'], { ...env, OPENPEERING_API_KEY: created.secret });
+    assert.notEqual(old.code, 0, 'the old secret is refused');
+  });
+
   test('apply -f examples/world.yaml loads the world; a second apply changes nothing', async () => {
     const first = ok(await run(['apply', '-f', WORLD]), 'apply');
     const m1 = /applied .*world\.yaml: (\d+) created, (\d+) updated, (\d+) unchanged/.exec(first);

@@ -125,7 +125,19 @@ async function parents(client: Client, def: ResourceDef, flags: Flags): Promise<
 }
 
 /** Builds a request body from -f FILE (YAML or JSON), --data JSON and field=value pairs (dotted paths). */
-export function buildBody(flags: Flags, pairs: string[]): Record<string, unknown> {
+/** The JSON type(s) the input schema gives the field at `path`, if it says. */
+function fieldType(schema: TSchema | undefined, path: string[]): unknown {
+  let at: any = schema;
+  for (const k of path) at = at?.properties?.[k];
+  return at?.type;
+}
+
+/**
+ * A request body from -f FILE, --data JSON and field=value pairs. A value is JSON when it parses as
+ * JSON, except where the input schema says the field is text: the API refuses a number where text
+ * belongs, so `md5Key=12345678` or `name=2024` stay strings (`null` still clears a nullable field).
+ */
+export function buildBody(flags: Flags, pairs: string[], schema?: TSchema): Record<string, unknown> {
   let body: Record<string, unknown> = {};
   if (flags.file) body = YAML.parse(fs.readFileSync(flags.file, 'utf8')) ?? {};
   if (flags.data) body = { ...body, ...JSON.parse(flags.data) };
@@ -135,10 +147,16 @@ export function buildBody(flags: Flags, pairs: string[]): Record<string, unknown
     const path = pair.slice(0, eq).split('.');
     const raw = pair.slice(eq + 1);
     let value: unknown = raw;
-    try {
-      value = JSON.parse(raw); // numbers, booleans, null, arrays and objects
-    } catch {
-      // a plain string
+    const type = fieldType(schema, path);
+    const types = Array.isArray(type) ? type : [type];
+    if (types.includes('string') && !types.some((t) => t === 'number' || t === 'integer' || t === 'boolean')) {
+      value = raw === 'null' && types.includes('null') ? null : raw;
+    } else {
+      try {
+        value = JSON.parse(raw); // numbers, booleans, null, arrays and objects
+      } catch {
+        // a plain string
+      }
     }
     let at: any = body;
     for (const k of path.slice(0, -1)) at = at[k] ??= {};
@@ -211,12 +229,12 @@ export function registerResources(program: Command): void {
     if (def.create === 'post') create.argument('[field=value...]');
     else create.argument(`<${def.id}>`).argument('[field=value...]');
     create.addHelpText('after', `\nFields:\n${describeFields(def.input)}${def.example ? `\nExample:\n  ${def.example}\n` : ''}`
-      + '\nValues are JSON when they parse as JSON (numbers, true, ["a","b"]), strings otherwise; dotted names nest (location.country=NL).');
+      + '\nValues are JSON when they parse as JSON (numbers, true, ["a","b"]), strings otherwise (always for text fields); dotted names nest (location.country=NL).');
     addParents(create, def).action(async (...args: unknown[]) => {
       const client = new Client();
       if (def.create === 'post') {
         const [pairs, flags] = args as [string[], Flags];
-        const { data } = await client.request('POST', def.collection({} as any), buildBody(flags, pairs));
+        const { data } = await client.request('POST', def.collection({} as any), buildBody(flags, pairs, def.input));
         if (def.command === 'api-keys' && !flags.json) {
           process.stdout.write(formatTable([data.key], def.columns));
           process.stdout.write(`\nsecret (shown once — store it now):\n  ${data.secret}\n`);
@@ -225,7 +243,7 @@ export function registerResources(program: Command): void {
         return print(flags, data);
       }
       const [id, pairs, flags] = args as [string, string[], Flags];
-      const res = await client.request('PUT', `${def.collection(await parents(client, def, flags))}/${P(id)}`, buildBody(flags, pairs));
+      const res = await client.request('PUT', `${def.collection(await parents(client, def, flags))}/${P(id)}`, buildBody(flags, pairs, def.input));
       if (flags.json) return print(flags, res.data);
       process.stdout.write(`${def.what} ${id} ${res.status === 201 ? 'created' : 'saved'}\n`);
       print(flags, res.data, def.columns);
@@ -265,6 +283,18 @@ function registerActions(program: Command): void {
       const path = `/v1/partners/${P(required(flags.partner, 'partner'))}/peerings/${P(required(flags.peering, 'peering'))}/connections/${P(name)}/state`;
       const r = await new Client().request('POST', path, { state, ...(flags.message ? { message: flags.message } : {}) });
       process.stdout.write(`connection ${name} is ${r.data.state}\n`);
+    });
+
+  const keys = program.commands.find((c) => c.name() === 'api-keys')!;
+  keys.command('rotate').argument('<id>').description('give a key a new secret, same id, role and scope (operator); prints the secret once')
+    .option('--grace <seconds>', 'how long the old secret keeps working (default 0: it stops now)')
+    .option('--json', 'print the result as JSON')
+    .action(async (id: string, flags: Flags & { grace?: string }) => {
+      if (flags.grace !== undefined && !/^(0|[1-9][0-9]*)$/.test(flags.grace)) throw new CliError(`--grace ${flags.grace}: expected whole seconds`, 2);
+      const r = await new Client().request('POST', `/v1/api-keys/${P(id)}/rotate`, flags.grace !== undefined ? { graceSeconds: Number(flags.grace) } : {});
+      if (flags.json) { process.stdout.write(JSON.stringify(r.data, null, 2) + '\n'); return; }
+      const until = flags.grace && flags.grace !== '0' ? `keeps working for ${flags.grace} s` : 'no longer works';
+      process.stdout.write(`API key ${id} rotated; the old secret ${until}\nsecret (shown once — store it now):\n  ${r.data.secret}\n`);
     });
 
   const peerings = program.commands.find((c) => c.name() === 'peerings')!;
