@@ -15,7 +15,7 @@ import { attributesFromKey, encodeAnnouncements, encodeWithdrawals, encodeEndOfR
 import { encodeRouteRefresh } from './wire/route-refresh.js';
 import { bgpError } from './wire/errors.js';
 import { CeaseSubcode, ErrorCode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
-import type { PrefixKey } from './wire/nlri.js';
+import { keyToText, type PrefixKey } from './wire/nlri.js';
 import type { PathAttributes } from './wire/attributes/types.js';
 import { canonicalAddress } from '../net/address.js';
 
@@ -353,6 +353,24 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   }
 
   private flushing = new WeakSet<Peer>();
+  /** withdrawals found while encoding (routes that cannot be sent), per peer: IPv4, IPv6 */
+  private lateWithdrawals = new Map<Peer, [PrefixKey[], PrefixKey[]]>();
+  /** routes not sent because they do not fit one message, per peer id (status and tests) */
+  readonly unsent = new Map<string, number>();
+
+  /** Drops routes that cannot be encoded for `p` from its Adj-RIB-Out, withdrawing what it had. */
+  private unsendable(p: Peer, keys: PrefixKey[], why: string): void {
+    const late = this.lateWithdrawals.get(p) ?? [[], []];
+    this.lateWithdrawals.set(p, late);
+    for (const k of keys) {
+      const idx = this.rib.index.find(k);
+      // It was recorded as sent a moment ago; the peer may still hold an older route for it.
+      if (idx >= 0) p.out.deleteAt(idx);
+      (typeof k === 'number' ? late[0] : late[1]).push(k);
+    }
+    this.unsent.set(p.id, (this.unsent.get(p.id) ?? 0) + keys.length);
+    this.emit('problem', p.id, `${keys.length} route(s) not sent: ${why} (e.g. ${keyToText(keys[0]!)})`);
+  }
 
   /** Sends what changed for this peer, grouped by attribute set, respecting TCP backpressure. */
   private async flush(p: Peer): Promise<void> {
@@ -396,8 +414,23 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           const v4 = keys.filter((k) => typeof k === 'number');
           const v6 = keys.filter((k) => typeof k === 'string');
           const local = this.rib.local.get(keys[0]!) === set;
-          if (v4.length) msgs.push(...encodeAnnouncements(1, exportAttributes(set.attrs, 4, target, local), v4, opts));
-          if (v6.length) msgs.push(...encodeAnnouncements(2, exportAttributes(set.attrs, 6, target, local), v6, opts));
+          for (const [afi, family] of [[1, v4], [2, v6]] as const) {
+            if (!family.length) continue;
+            try {
+              msgs.push(...encodeAnnouncements(afi, exportAttributes(set.attrs, afi === 1 ? 4 : 6, target, local), family, opts));
+            } catch (e) {
+              // A route whose attributes do not fit one message for this peer (our AS prepended,
+              // 2-octet AS_PATH, no Extended Messages) is not sent to it; what it had of these
+              // prefixes before is withdrawn. Nothing here may reach another session.
+              this.unsendable(p, family, (e as Error).message);
+            }
+          }
+        }
+        if (this.lateWithdrawals.has(p)) {
+          const late = this.lateWithdrawals.get(p)!;
+          this.lateWithdrawals.delete(p);
+          if (late[0].length) msgs.push(...encodeWithdrawals(1, late[0], opts));
+          if (late[1].length) msgs.push(...encodeWithdrawals(2, late[1], opts));
         }
         // Many small UPDATEs go out as few large writes: one syscall per ~64 KiB, not per message.
         for (let j = 0; j < msgs.length; ) {
@@ -409,6 +442,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
           if (!p.session.isEstablished) return;
         }
       }
+    } catch (e) {
+      // One session's send path must never take down the process or another session.
+      this.emit('problem', p.id, `sending routes failed: ${(e as Error)?.message ?? String(e)}`);
     } finally {
       this.flushing.delete(p);
     }
