@@ -1,5 +1,5 @@
-// The messages a prefix's validation state carries, worded as the reference system words them
-// (../shared/reference/azure-peering-service.md §4.7), with the operator's community and the
+// The messages a prefix's validation state carries, worded as Azure Peering Service words its
+// prefix validation messages (its documented states and messages), with the operator's community and the
 // prefix or session addresses filled in where the reference's templates have them.
 import type { RouteCheckConfig, RouteProblem } from './route-checks.js';
 

@@ -7,7 +7,7 @@
 // `local-address-list`, FRR `-l`, ExaBGP `local-address`), so several can run at once.
 // Daemons are killed by stop(), by stopAll(), when our process exits (exit handler) and,
 // as a last resort, by the kernel when our process dies (setpriv --pdeathsig KILL; ../process.ts).
-// Every wait is bounded. See ../../../../shared/reference/bgp-daemons.md for the quirks handled here.
+// Every wait is bounded. The daemons' quirks on loopback are handled (and explained) where they bite, in each daemon's file.
 //
 // Conventions:
 // - RouteSpec.asPath is the path *behind* the originating daemon: towards an eBGP peer every daemon
