@@ -34,6 +34,11 @@ export interface PeerConfig {
   connectRetryTime: number;
   /** RFC 7911: accept multiple paths per prefix from the peer */
   addPathReceive: boolean;
+  /**
+   * RFC 9687 SendHoldTime, seconds: an Established session that cannot send anything for this
+   * long (the peer does not read) is closed. 0 disables it; unset, the RFC's default.
+   */
+  sendHoldTime?: number;
   description?: string;
 }
 
@@ -41,3 +46,14 @@ export const DEFAULT_HOLD_TIME = 90;
 export const DEFAULT_CONNECT_RETRY = 5;
 /** RFC 4271 §8: the hold timer while waiting for the peer's OPEN. */
 export const LARGE_HOLD_TIME = 240;
+
+/**
+ * RFC 9687 §6: by default the greater of 8 minutes and twice the negotiated hold time; §4.4: a
+ * configured value must exceed the hold time, so a smaller one is raised to hold time + 1. No
+ * timer when the hold time is 0 (§4.3) or the configuration says 0.
+ */
+export function sendHoldTime(configured: number | undefined, holdTime: number): number {
+  if (holdTime === 0 || configured === 0) return 0;
+  if (configured === undefined) return Math.max(8 * 60, 2 * holdTime);
+  return Math.max(configured, holdTime + 1);
+}

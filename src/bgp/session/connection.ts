@@ -21,6 +21,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   readonly framer = new Framer();
   private holdTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;
+  private sendHoldTimer: NodeJS.Timeout | undefined;
+  private sendHoldMs = 0;
+  private readonly sent = () => this.armSendHold();
   private holdMs = LARGE_HOLD_TIME * 1000;
   private closed = false;
   /** the peer's BGP identifier, once its OPEN arrived */
@@ -73,11 +76,36 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     }
   }
 
+  /**
+   * RFC 9687: from Established on, the connection is closed when nothing could be sent for
+   * `seconds` (the peer stopped reading and our buffers stay full); 0 disables it.
+   */
+  startSendHold(seconds: number): void {
+    this.sendHoldMs = seconds * 1000;
+    this.armSendHold();
+  }
+
+  /** (Re)starts the send hold timer: called when bytes reached the kernel, i.e. were sent. */
+  private armSendHold(): void {
+    if (this.sendHoldMs <= 0 || this.closed) return;
+    // refresh() rather than a new timer: this runs once per write of up to 64 KiB.
+    if (this.sendHoldTimer) this.sendHoldTimer.refresh();
+    else this.sendHoldTimer = setTimeout(() => this.sendHoldExpired(), this.sendHoldMs);
+  }
+
+  private sendHoldExpired(): void {
+    // §4.3: the NOTIFICATION is optional and must not delay the close. It is queued behind what
+    // could not be sent; the session is down at once and the socket destroyed soon after (finish).
+    const s = this.sendHoldMs / 1000;
+    this.fail(bgpError(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0, `nothing could be sent for ${s} s: the peer does not read (${this.socket.writableLength} octets waiting)`));
+  }
+
   /** Queues bytes; false when the socket's buffer is full (wait for 'drain'). */
   write(buf: Buffer): boolean {
     if (this.closed) return false;
     this.bytesOut += buf.length;
-    return this.socket.write(buf);
+    // The callback runs once the bytes are handed to the kernel: that is when a message is sent.
+    return this.socket.write(buf, this.sent);
   }
 
   get writable(): boolean { return !this.closed && !this.socket.writableNeedDrain; }
@@ -103,6 +131,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.closed = true;
     clearTimeout(this.holdTimer);
     clearInterval(this.keepaliveTimer);
+    clearTimeout(this.sendHoldTimer);
     // Make sure the socket goes away even if the peer never reads what we wrote.
     setTimeout(() => this.socket.destroy(), 1000).unref();
     this.emit('closed', reason, sent);

@@ -1,6 +1,7 @@
 // What two OPENs agree on: families, 4-octet ASNs, ADD-PATH, timers.
 import { type Capabilities, type AfiSafi, hasFamily, IPV4_UNICAST, IPV6_UNICAST } from '../wire/capabilities.js';
 import type { Open } from '../wire/open.js';
+import { CapabilityCode } from '../wire/constants.js';
 
 export interface Negotiated {
   peerAsn: number;
@@ -17,6 +18,8 @@ export interface Negotiated {
   routeRefresh: boolean;
   enhancedRouteRefresh: boolean;
   extendedMessage: boolean;
+  /** RFC 8950: IPv4 unicast routes may have IPv6 next hops (both ends advertised it) */
+  extendedNextHopV4: boolean;
   gracefulRestart: boolean;
   peerCapabilities: Capabilities;
 }
@@ -43,7 +46,19 @@ export function negotiate(local: Capabilities, localHold: number, peer: Open): N
     routeRefresh: local.routeRefresh && pc.routeRefresh,
     enhancedRouteRefresh: local.enhancedRouteRefresh && pc.enhancedRouteRefresh,
     extendedMessage: local.extendedMessage && pc.extendedMessage,
+    extendedNextHopV4: extendedNextHopV4(local) && extendedNextHopV4(pc),
     gracefulRestart: !!local.gracefulRestart && !!pc.gracefulRestart,
     peerCapabilities: pc,
   };
+}
+
+/** RFC 8950 §4: the capability lists <NLRI AFI, NLRI SAFI, Nexthop AFI> triples, 6 octets each. */
+function extendedNextHopV4(c: Capabilities): boolean {
+  return c.unknown.some((u) => {
+    if (u.code !== CapabilityCode.EXTENDED_NEXT_HOP) return false;
+    for (let i = 0; i + 6 <= u.value.length; i += 6) {
+      if (u.value.readUInt16BE(i) === 1 && u.value.readUInt16BE(i + 2) === 1 && u.value.readUInt16BE(i + 4) === 2) return true;
+    }
+    return false;
+  });
 }

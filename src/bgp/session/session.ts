@@ -14,7 +14,9 @@ import { decodeUpdate, type KnownAttributes, type Update } from '../wire/update.
 import { MAX_EXTENDED_MESSAGE_LENGTH } from '../wire/constants.js';
 import { Connection } from './connection.js';
 import { type Negotiated, negotiate } from './negotiated.js';
-import type { PeerConfig } from './config.js';
+import { type PeerConfig, sendHoldTime } from './config.js';
+import { screenUpdate } from './inbound.js';
+import { canonicalAddress } from '../../net/address.js';
 
 export type SessionState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -51,7 +53,11 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly localCapabilities: Capabilities;
   /** attribute sets this session already decoded cleanly (the speaker's interned sets) */
   knownAttributes: KnownAttributes | undefined;
-  counters = { updatesIn: 0, updatesOut: 0, messagesIn: 0, messagesOut: 0, establishedTransitions: 0 };
+  counters = { updatesIn: 0, updatesOut: 0, messagesIn: 0, messagesOut: 0, establishedTransitions: 0, connectionsRejected: 0 };
+  /** families the peer sent without negotiating them, logged once per session */
+  private ignoredFamilies = new Set<4 | 6>();
+  /** our address on the established connection as the codec formats next hops */
+  private ownAddress: string | undefined;
 
   constructor(readonly config: PeerConfig, capabilities?: Partial<Capabilities>) {
     super();
@@ -162,6 +168,15 @@ export class Session extends EventEmitter<SessionEvents> {
       c.fail(bgpError(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION, 'a session is already established'));
       return;
     }
+    // §6.8 collision detection needs at most our own connection and one from the peer; a further
+    // incoming one is refused at once (RFC 4486 Connection Rejected) so a peer opening many
+    // connections cannot pile up sockets. The first stays: a stale one dies of its hold timer
+    // or of the RST the restarted peer answers our OPEN with.
+    if ([...this.conns].some((o) => !o.outbound && !o.isClosed)) {
+      this.counters.connectionsRejected++;
+      c.fail(bgpError(ErrorCode.CEASE, CeaseSubcode.CONNECTION_REJECTED, 'another incoming connection from this peer is already in OpenSent or OpenConfirm'));
+      return;
+    }
     this.adopt(c);
   }
 
@@ -270,6 +285,9 @@ export class Session extends EventEmitter<SessionEvents> {
     this.establishedAt = Date.now();
     this.receivedNotification = undefined;
     this.counters.establishedTransitions++;
+    this.ignoredFamilies.clear();
+    this.ownAddress = canonicalAddress(this.localAddress ?? '');
+    c.startSendHold(sendHoldTime(this.config.sendHoldTime, this.negotiated.holdTime));
     clearTimeout(this.retryTimer);
     this.refreshState();
     this.emit('established', this.negotiated);
@@ -282,10 +300,18 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case MessageType.UPDATE: {
         this.counters.updatesIn++;
-        const u = decodeUpdate(body, { fourOctetAs: n.fourOctetAs, ebgp: this.ebgp, addPathV4: n.addPathRxV4, addPathV6: n.addPathRxV6 }, this.knownAttributes);
-        if ('code' in u) return c.fail(u);
-        for (const p of u.problems) this.emit('problem', `UPDATE: ${p.reason}${p.severity === 2 ? ' (routes treated as withdrawn)' : p.severity === 1 ? ' (attribute discarded)' : ''}`);
-        this.emit('update', u);
+        const d = decodeUpdate(body, {
+          fourOctetAs: n.fourOctetAs, ebgp: this.ebgp, addPathV4: n.addPathRxV4, addPathV6: n.addPathRxV6, extendedNextHopV4: n.extendedNextHopV4,
+        }, this.knownAttributes);
+        if ('code' in d) return c.fail(d);
+        for (const p of d.problems) this.emit('problem', `UPDATE: ${p.reason}${p.severity === 2 ? ' (routes treated as withdrawn)' : p.severity === 1 ? ' (attribute discarded)' : ''}`);
+        const s = screenUpdate(d, n, this.ownAddress);
+        if (s.problem) this.emit('problem', `UPDATE: ${s.problem}`);
+        if (s.ignoredFamily && !this.ignoredFamilies.has(s.ignoredFamily)) {
+          this.ignoredFamilies.add(s.ignoredFamily);
+          this.emit('problem', `UPDATE: IPv${s.ignoredFamily} unicast routes ignored: the family was not negotiated (RFC 4760 §8); logged once per session`);
+        }
+        this.emit('update', s.update);
         return;
       }
       case MessageType.ROUTE_REFRESH: {

@@ -60,8 +60,17 @@ export function encodeCapabilities(c: Capabilities): Buffer {
   return Buffer.from(w.finish());
 }
 
-/** Decodes the capabilities in one Capabilities optional parameter into `into`; returns an error text or undefined. */
-export function decodeCapabilities(buf: Buffer, into: Capabilities): string | undefined {
+/**
+ * A single-valued capability received twice with different values: the OPEN is refused (RFC 9234
+ * §4.2 for Role; for the 4-octet AS, the peer's AS would be ambiguous, RFC 6793 §4.1).
+ */
+export interface CapabilityConflict { code: number; first: number; second: number }
+
+/**
+ * Decodes the capabilities in one Capabilities optional parameter into `into` (called once per
+ * parameter with the same `into`); returns an error text, a conflict, or undefined.
+ */
+export function decodeCapabilities(buf: Buffer, into: Capabilities): string | CapabilityConflict | undefined {
   let i = 0;
   while (i < buf.length) {
     if (i + 2 > buf.length) return 'truncated capability header';
@@ -80,10 +89,12 @@ export function decodeCapabilities(buf: Buffer, into: Capabilities): string | un
       case CapabilityCode.EXTENDED_MESSAGE: into.extendedMessage = true; break;
       case CapabilityCode.ROLE:
         if (len !== 1) return `role capability with length ${len}`;
+        if (into.role !== undefined && into.role !== v[0]) return { code, first: into.role, second: v[0]! };
         into.role = v[0]!;
         break;
       case CapabilityCode.FOUR_OCTET_AS:
         if (len !== 4) return `4-octet AS capability with length ${len}`;
+        if (into.fourOctetAs !== undefined && into.fourOctetAs !== v.readUInt32BE(0)) return { code, first: into.fourOctetAs, second: v.readUInt32BE(0) };
         into.fourOctetAs = v.readUInt32BE(0);
         break;
       case CapabilityCode.GRACEFUL_RESTART: {

@@ -2,7 +2,7 @@
 
 const CODES: Record<number, string> = {
   1: 'Message Header Error', 2: 'OPEN Message Error', 3: 'UPDATE Message Error', 4: 'Hold Timer Expired',
-  5: 'Finite State Machine Error', 6: 'Cease', 7: 'ROUTE-REFRESH Message Error',
+  5: 'Finite State Machine Error', 6: 'Cease', 7: 'ROUTE-REFRESH Message Error', 8: 'Send Hold Timer Expired',
 };
 
 const SUBCODES: Record<number, Record<number, string>> = {

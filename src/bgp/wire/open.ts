@@ -1,7 +1,7 @@
 // OPEN messages (RFC 4271 §4.2) with capabilities (RFC 5492) and 4-octet AS numbers (RFC 6793).
-import { AS_TRANS, BGP_VERSION, ErrorCode, MessageType, OpenSubcode } from './constants.js';
+import { AS_TRANS, BGP_VERSION, CapabilityCode, ErrorCode, MessageType, OpenSubcode } from './constants.js';
 import { type BgpError, bgpError } from './errors.js';
-import { type Capabilities, decodeCapabilities, emptyCapabilities, encodeCapabilities } from './capabilities.js';
+import { type Capabilities, type CapabilityConflict, decodeCapabilities, emptyCapabilities, encodeCapabilities } from './capabilities.js';
 import { encodeMessage } from './header.js';
 import { Writer } from './writer.js';
 
@@ -78,8 +78,40 @@ export function decodeOpen(body: Buffer): Open | BgpError {
       return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.UNSUPPORTED_OPTIONAL_PARAMETER, `optional parameter type ${type}`);
     }
     const err = decodeCapabilities(value, capabilities);
-    if (err) return bgpError(ErrorCode.OPEN_MESSAGE, 0, err);
+    if (typeof err === 'string') return bgpError(ErrorCode.OPEN_MESSAGE, 0, err);
+    if (err) return conflictError(err, as2);
   }
+  const asErr = checkAs(as2, capabilities.fourOctetAs);
+  if (asErr) return asErr;
   const asn = capabilities.fourOctetAs ?? as2;
   return { version, asn, holdTime, bgpId, capabilities };
+}
+
+/** Bad Peer AS carries the 2-octet My Autonomous System field as its data. */
+function badPeerAs(as2: number, reason: string): BgpError {
+  const data = Buffer.alloc(2);
+  data.writeUInt16BE(as2);
+  return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.BAD_PEER_AS, reason, data);
+}
+
+function conflictError(c: CapabilityConflict, as2: number): BgpError {
+  if (c.code === CapabilityCode.ROLE) {
+    // RFC 9234 §4.2: Role capabilities that do not all carry the same value are a Role Mismatch.
+    return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.ROLE_MISMATCH, `two Role capabilities with different values (${c.first} and ${c.second})`);
+  }
+  return badPeerAs(as2, `two 4-octet AS capabilities with different values (${c.first} and ${c.second})`);
+}
+
+/**
+ * RFC 6793 §4.1, §4.2.1: a NEW speaker puts its AS in the capability and, in My Autonomous System,
+ * the same AS when it fits two octets, else AS_TRANS. Anything else names two different ASes.
+ * RFC 7607 §2: AS 0 is Bad Peer AS.
+ */
+function checkAs(as2: number, as4: number | undefined): BgpError | undefined {
+  const asn = as4 ?? as2;
+  if (asn === 0) return badPeerAs(as2, 'AS 0 (RFC 7607)');
+  if (as4 === undefined || as2 === AS_TRANS) return undefined;
+  if (as4 > 0xffff) return badPeerAs(as2, `My Autonomous System ${as2} is not AS_TRANS although the 4-octet AS ${as4} does not fit two octets`);
+  if (as2 !== as4) return badPeerAs(as2, `My Autonomous System ${as2} differs from the 4-octet AS capability's ${as4}`);
+  return undefined;
 }

@@ -42,6 +42,10 @@ export interface Update {
   known?: Route;
   /** RFC 4724 End-of-RIB marker for this family, if the UPDATE is one */
   endOfRib?: { afi: number; safi: number };
+  /** the NEXT_HOP attribute's address, the next hop of the IPv4 NLRI field (not set when `known`) */
+  ipv4NextHop?: string;
+  /** why NEXT_HOP is not a host address: the IPv4 NLRI field's routes are to be ignored */
+  nextHopProblem?: string;
 }
 
 export type { DecodeContext, MpReach, MpUnreach };
@@ -112,6 +116,7 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttr
     withdrawn, nlri, attrs, treatAsWithdraw, problems, attrKey: attrKeyOf(body, as, ae, mpReach || mpUnreach ? mpReach ?? null : undefined),
     mp: !!(mpReach || mpUnreach), clean,
     ...(mpReach ? { mpReach } : {}), ...(mpUnreach ? { mpUnreach } : {}), ...(endOfRib ? { endOfRib } : {}),
+    ...(d.ipv4NextHop ? { ipv4NextHop: d.ipv4NextHop } : {}), ...(d.nextHopProblem ? { nextHopProblem: d.nextHopProblem } : {}),
   };
 }
 

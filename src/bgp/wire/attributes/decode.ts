@@ -5,6 +5,7 @@ import { type BgpError, bgpError, Severity, type UpdateProblem } from '../errors
 import { decodeNlri, type Nlri } from '../nlri.js';
 import { formatIPv4, formatIPv6 } from '../../../net/address.js';
 import { decodeAsPath, hasConfed, mergeAs4Path } from './as-path.js';
+import { ipv4NextHopProblem, ipv6NextHopProblem } from '../next-hop.js';
 import type { AsPathSegment, PathAttributes } from './types.js';
 
 export interface DecodeContext {
@@ -15,9 +16,15 @@ export interface DecodeContext {
   /** ADD-PATH receive negotiated, per AFI (1 IPv4, 2 IPv6) */
   addPathV4: boolean;
   addPathV6: boolean;
+  /** RFC 8950 negotiated for IPv4 unicast: its MP_REACH_NLRI may carry an IPv6 next hop */
+  extendedNextHopV4?: boolean;
 }
 
-export interface MpReach { afi: number; safi: number; nextHop: string; linkLocalNextHop?: string; nlri: Nlri }
+export interface MpReach {
+  afi: number; safi: number; nextHop: string; linkLocalNextHop?: string; nlri: Nlri;
+  /** why the next hop is not a host address (its routes are to be ignored), see next-hop.ts */
+  nextHopProblem?: string;
+}
 export interface MpUnreach { afi: number; safi: number; nlri: Nlri }
 
 export interface DecodedAttributes {
@@ -29,6 +36,10 @@ export interface DecodedAttributes {
   hasOrigin: boolean;
   hasAsPath: boolean;
   hasNextHop: boolean;
+  /** the NEXT_HOP attribute's address (MP_REACH's next hop replaces it in attrs) */
+  ipv4NextHop?: string;
+  /** why NEXT_HOP is not a host address (the IPv4 NLRI are to be ignored), see next-hop.ts */
+  nextHopProblem?: string;
 }
 
 /** Expected Optional and Transitive bits of the attributes this speaker knows. */
@@ -127,8 +138,12 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
       }
       case AttrType.NEXT_HOP:
         if (len !== 4) { problem(Severity.TREAT_AS_WITHDRAW, type, `length ${len}`); break; }
-        attrs.nextHop = ipv4Text(buf.readUInt32BE(vs));
+        attrs.nextHop = out.ipv4NextHop = ipv4Text(buf.readUInt32BE(vs));
         out.hasNextHop = true;
+        {
+          const why = ipv4NextHopProblem(buf.readUInt32BE(vs));
+          if (why) out.nextHopProblem = why;
+        }
         break;
       case AttrType.MULTI_EXIT_DISC:
         if (len !== 4) { problem(Severity.TREAT_AS_WITHDRAW, type, `length ${len}`); break; }
@@ -265,16 +280,28 @@ function decodeMpReach(buf: Buffer, vs: number, ve: number, ctx: DecodeContext):
   const nhStart = vs + 4;
   if (nhStart + nhLen + 1 > ve) return `next hop length ${nhLen} overruns the attribute`;
   if (!supported(afi, safi)) return undefined;
+  // RFC 7606 §7.11: a next hop length the AFI/SAFI does not allow makes the attribute malformed,
+  // and as the NLRI cannot then be located reliably, the session is reset. IPv6 unicast takes 16
+  // or 32 octets (RFC 2545); IPv4 unicast 4, or 16/32 only with RFC 8950 negotiated.
+  const allowed = afi === 2 ? nhLen === 16 || nhLen === 32 : nhLen === 4 || (!!ctx.extendedNextHopV4 && (nhLen === 16 || nhLen === 32));
+  if (!allowed) {
+    if (afi === 2 && nhLen === 4) return 'IPv4 next hop for IPv6 NLRI';
+    if (afi === 1 && (nhLen === 16 || nhLen === 32)) return `IPv6 next hop (length ${nhLen}) for IPv4 NLRI without the extended next hop capability (RFC 8950)`;
+    return `next hop length ${nhLen} for AFI ${afi}`;
+  }
   let nextHop: string;
   let linkLocalNextHop: string | undefined;
-  if (nhLen === 4) nextHop = formatIPv4(BigInt(buf.readUInt32BE(nhStart)));
-  else if (nhLen === 16 || nhLen === 32) {
+  let nextHopProblem: string | undefined;
+  if (nhLen === 4) {
+    nextHop = formatIPv4(BigInt(buf.readUInt32BE(nhStart)));
+    nextHopProblem = ipv4NextHopProblem(buf.readUInt32BE(nhStart));
+  } else {
     nextHop = formatIPv6(BigInt(`0x${buf.toString('hex', nhStart, nhStart + 16)}`));
     if (nhLen === 32) linkLocalNextHop = formatIPv6(BigInt(`0x${buf.toString('hex', nhStart + 16, nhStart + 32)}`));
-  } else return `next hop length ${nhLen}`;
-  if (afi === 2 && nhLen === 4) return 'IPv4 next hop for IPv6 NLRI';
+    nextHopProblem = ipv6NextHopProblem(buf, nhStart);
+  }
   const nlri = decodeNlri(buf, nhStart + nhLen + 1, ve, afi, afi === 1 ? ctx.addPathV4 : ctx.addPathV6);
   if (typeof nlri === 'string') return nlri;
-  return { afi, safi, nextHop, ...(linkLocalNextHop ? { linkLocalNextHop } : {}), nlri };
+  return { afi, safi, nextHop, ...(linkLocalNextHop ? { linkLocalNextHop } : {}), nlri, ...(nextHopProblem ? { nextHopProblem } : {}) };
 }
 
