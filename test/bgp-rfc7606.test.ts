@@ -8,67 +8,12 @@ import {
   ATTR_NAMES, Framer, Severity, decodeOpen, decodeUpdate, encodeMessage, keyToText, textToKey,
   type BgpError, type DecodeContext, type Frame, type PathAttributes, type Update,
 } from '../src/bgp/wire/index.js';
-import { parseIPv4, parseIPv6 } from '../src/net/address.js';
+import {
+  O, T, P, X, type Bytes, u16, u32, cat, attr, attrLen, update, v4, ip6, v6, seg, openBody, capability, capParam,
+} from './helpers/wire-bytes.js';
 
 // ---------------------------------------------------------------------------------------------
-// Builders
-
-const O = 0x80; // Optional
-const T = 0x40; // Transitive
-const P = 0x20; // Partial
-const X = 0x10; // Extended Length
-
-type Bytes = number[] | Buffer;
-const bytes = (b: Bytes): Buffer => (Buffer.isBuffer(b) ? b : Buffer.from(b));
-const u16 = (n: number): number[] => [(n >> 8) & 0xff, n & 0xff];
-const u32 = (n: number): number[] => [(n >>> 24) & 0xff, (n >>> 16) & 0xff, (n >>> 8) & 0xff, n & 0xff];
-const cat = (...parts: Bytes[]): Buffer => Buffer.concat(parts.map(bytes));
-
-/** One path attribute; the length field is 2 octets when the Extended Length flag is set. */
-function attr(flags: number, type: number, value: Bytes = []): Buffer {
-  const v = bytes(value);
-  return attrLen(flags, type, v.length, v);
-}
-
-/** A path attribute whose length field says `len`, whatever the value holds. */
-function attrLen(flags: number, type: number, len: number, value: Bytes = []): Buffer {
-  const head = flags & X ? [flags, type, ...u16(len)] : [flags, type, len & 0xff];
-  return cat(head, value);
-}
-
-/** An UPDATE body; the two length fields are computed unless given (to make them lie). */
-function update(p: { withdrawn?: Bytes; attrs?: Buffer[]; nlri?: Bytes; withdrawnLength?: number; attrLength?: number }): Buffer {
-  const w = bytes(p.withdrawn ?? []);
-  const a = Buffer.concat(p.attrs ?? []);
-  return cat(u16(p.withdrawnLength ?? w.length), w, u16(p.attrLength ?? a.length), a, bytes(p.nlri ?? []));
-}
-
-/** Prefixes in NLRI encoding: length octet and the significant octets. */
-function v4(...prefixes: string[]): Buffer {
-  return cat(...prefixes.map((s) => {
-    const [a, l] = s.split('/') as [string, string];
-    const len = Number(l);
-    const v = Number(parseIPv4(a));
-    return [len, ...u32(v).slice(0, (len + 7) >> 3)];
-  }));
-}
-
-function ip6(s: string): number[] {
-  return [...Buffer.from(parseIPv6(s)!.toString(16).padStart(32, '0'), 'hex')];
-}
-
-function v6(...prefixes: string[]): Buffer {
-  return cat(...prefixes.map((s) => {
-    const [a, l] = s.split('/') as [string, string];
-    const len = Number(l);
-    return [len, ...ip6(a).slice(0, (len + 7) >> 3)];
-  }));
-}
-
-/** An AS_PATH segment with 2- or 4-octet ASNs. */
-function seg(type: number, asns: number[], size: 2 | 4 = 4): number[] {
-  return [type, asns.length, ...asns.flatMap((a) => (size === 4 ? u32(a) : u16(a)))];
-}
+// Builders (the generic ones are in helpers/wire-bytes.ts)
 
 const SET = 1;
 const SEQ = 2;
@@ -396,7 +341,43 @@ const rows: Row[] = [
     check: (u) => {
       assert.equal(u.attrs.nextHop, '2001:db8::1');
       assert.equal(u.attrs.linkLocalNextHop, 'fe80::1');
+      assert.equal(u.mpReach?.nextHopProblem, undefined);
     },
+  },
+  {
+    name: 'MP_REACH_NLRI for IPv4 unicast with a 16-octet (IPv6) next hop, RFC 8950 not negotiated', rfc: 'RFC 7606 §7.11; RFC 8950 §3', ctx: E4,
+    body: update({ attrs: [mpReach(1, ip6('2001:db8::1'), v4(...PFX)), ORIGIN, PATH4] }), expect: { reset: [3, 9] },
+  },
+  {
+    name: 'MP_REACH_NLRI for IPv4 unicast with a 32-octet next hop, RFC 8950 not negotiated', rfc: 'RFC 7606 §7.11; RFC 8950 §3', ctx: E4,
+    body: update({ attrs: [mpReach(1, [...ip6('2001:db8::1'), ...ip6('fe80::1')], v4(...PFX)), ORIGIN, PATH4] }), expect: { reset: [3, 9] },
+  },
+  {
+    name: 'MP_REACH_NLRI for IPv4 unicast with an IPv6 next hop, RFC 8950 negotiated', rfc: 'RFC 8950 §3', ctx: { ...E4, extendedNextHopV4: true },
+    body: update({ attrs: [mpReach(1, ip6('2001:db8::1'), v4(...PFX)), ORIGIN, PATH4] }), expect: { ok: true, prefixes: PFX },
+    check: (u) => assert.equal(u.attrs.nextHop, '2001:db8::1'),
+  },
+  {
+    name: 'MP_REACH_NLRI for IPv4 unicast with a 4-octet next hop', rfc: 'RFC 4760 §3', ctx: E4,
+    body: update({ attrs: [mpReach(1, [192, 0, 2, 9], v4(...PFX)), ORIGIN, PATH4] }), expect: { ok: true, prefixes: PFX },
+    check: (u) => assert.equal(u.attrs.nextHop, '192.0.2.9'),
+  },
+  ...[
+    ['0.0.0.0', [0, 0, 0, 0]], ['224.0.0.5', [224, 0, 0, 5]], ['239.1.2.3', [239, 1, 2, 3]], ['255.255.255.255', [255, 255, 255, 255]], ['240.0.0.1', [240, 0, 0, 1]],
+  ].map(([text, nh]): Row => ({
+    name: `NEXT_HOP ${text as string} is flagged as no host address (the session ignores the routes)`, rfc: 'RFC 4271 §6.3', ctx: E4,
+    body: update({ attrs: [ORIGIN, PATH4, attr(T, 3, nh as number[])], nlri: NLRI }), expect: { ok: true, prefixes: PFX },
+    check: (u) => assert.match(u.nextHopProblem ?? '', new RegExp((text as string).replace(/\./g, '\\.'))),
+  })),
+  ...['::', 'ff02::1', 'fe80::1'].map((text): Row => ({
+    name: `MP_REACH_NLRI global next hop ${text} is flagged (the session ignores the routes)`, rfc: 'RFC 4271 §6.3; RFC 2545 §3', ctx: E4,
+    body: update({ attrs: [mpReach(2, ip6(text), v6(...V6PFX)), ORIGIN, PATH4] }), expect: { ok: true, prefixes: V6PFX },
+    check: (u) => assert.ok(u.mpReach?.nextHopProblem, 'a next hop problem'),
+  })),
+  {
+    name: 'NEXT_HOP 127.0.0.1 and 192.0.2.1 are host addresses', rfc: 'RFC 4271 §6.3', ctx: E4,
+    body: update({ attrs: [ORIGIN, PATH4, attr(T, 3, [127, 0, 0, 1])], nlri: NLRI }), expect: { ok: true, prefixes: PFX },
+    check: (u) => assert.equal(u.nextHopProblem, undefined),
   },
   {
     name: 'MP_UNREACH_NLRI of length 2', rfc: 'RFC 7606 §5.3, §7.12; RFC 4760 §7', ctx: E4,
@@ -723,13 +704,6 @@ describe('RFC 7606: malformed UPDATE table', () => {
 // ---------------------------------------------------------------------------------------------
 // OPEN (RFC 4271 §4.2, §6.2; RFC 5492; RFC 9072)
 
-function openBody(p: { version?: number; as?: number; hold?: number; id?: number; params?: Bytes }): Buffer {
-  const params = bytes(p.params ?? []);
-  return cat([p.version ?? 4], u16(p.as ?? 65001), u16(p.hold ?? 90), u32(p.id ?? 0xc0000201), [params.length], params);
-}
-const capability = (code: number, value: Bytes = []) => cat([code, bytes(value).length], value);
-const capParam = (...caps: Buffer[]) => { const v = Buffer.concat(caps); return cat([2, v.length], v); };
-
 function expectOpenError(body: Buffer, code: number, subcode: number, data?: number[]): void {
   const r = decodeOpen(body);
   assert.ok('code' in r, `expected NOTIFICATION ${code}/${subcode}, got an OPEN`);
@@ -795,6 +769,32 @@ describe('OPEN decoding', () => {
     assert.ok(!('code' in r));
     assert.equal(r.asn, 65010);
     assert.equal(r.capabilities.fourOctetAs, undefined);
+  });
+  test('RFC 9234 §4.2: two Role capabilities with different values are a Role Mismatch; equal ones are fine', () => {
+    expectOpenError(openBody({ params: capParam(capability(9, [3]), capability(9, [0])) }), 2, 11);
+    expectOpenError(openBody({ params: cat(capParam(capability(9, [4])), capParam(capability(9, [2]))) }), 2, 11);
+    const r = decodeOpen(openBody({ params: capParam(capability(9, [3]), capability(9, [3])) }));
+    assert.ok(!('code' in r), 'code' in r ? r.reason : '');
+    assert.equal(r.capabilities.role, 3);
+  });
+  test('RFC 6793 §4.1: two 4-octet AS capabilities with different values are Bad Peer AS', () => {
+    expectOpenError(openBody({ as: 23456, params: capParam(capability(65, u32(4200000001)), capability(65, u32(4200000002))) }), 2, 2);
+    expectOpenError(openBody({ as: 23456, params: cat(capParam(capability(65, u32(65009))), capParam(capability(65, u32(65002)))) }), 2, 2);
+    const r = decodeOpen(openBody({ as: 23456, params: capParam(capability(65, u32(4200000001)), capability(65, u32(4200000001))) }));
+    assert.ok(!('code' in r), 'code' in r ? r.reason : '');
+  });
+  test('RFC 6793 §4.1, §4.2.1: My Autonomous System must be the 4-octet AS when it fits, else AS_TRANS', () => {
+    expectOpenError(openBody({ as: 65002, params: capParam(capability(65, u32(65003))) }), 2, 2, [0xfd, 0xea]);
+    expectOpenError(openBody({ as: 65002, params: capParam(capability(65, u32(4200000002))) }), 2, 2);
+    for (const [as, as4] of [[65002, 65002], [23456, 65002], [23456, 4200000002]] as const) {
+      const r = decodeOpen(openBody({ as, params: capParam(capability(65, u32(as4))) }));
+      assert.ok(!('code' in r), 'code' in r ? r.reason : '');
+      assert.equal(r.asn, as4);
+    }
+  });
+  test('RFC 7607 §2: AS 0 in the OPEN is Bad Peer AS', () => {
+    expectOpenError(openBody({ as: 0, params: capParam(capability(2)) }), 2, 2);
+    expectOpenError(openBody({ as: 23456, params: capParam(capability(65, u32(0))) }), 2, 2);
   });
   test('RFC 9072: extended optional parameters length', () => {
     const caps = [capability(1, [0, 1, 0, 1]), capability(65, u32(4200000001))];

@@ -4,7 +4,7 @@ import net from 'node:net';
 import { Framer, KEEPALIVE, encodeMessage } from '../../src/bgp/wire/header.js';
 import { encodeOpen, decodeOpen } from '../../src/bgp/wire/open.js';
 import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
-import { emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/wire/capabilities.js';
+import { type Capabilities, emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/wire/capabilities.js';
 import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
 import { MessageType } from '../../src/bgp/wire/constants.js';
 
@@ -18,6 +18,12 @@ export interface RawPeerOptions {
   listen?: { host: string; port: number };
   /** answer the speaker's KEEPALIVEs; false freezes the peer after Established */
   keepalives?: boolean;
+  /** capabilities of our OPEN, over the default (IPv4 and IPv6 unicast, route refresh) */
+  capabilities?: Partial<Capabilities>;
+  /** a whole OPEN message to send instead of ours (a hostile or broken peer) */
+  open?: Buffer;
+  /** also send a KEEPALIVE every so many ms, read or not (a peer that stays alive but stalls) */
+  keepaliveEveryMs?: number;
 }
 
 export class RawPeer {
@@ -31,6 +37,7 @@ export class RawPeer {
   established = false;
   closed = false;
   private waiters: Array<() => void> = [];
+  private ticker: NodeJS.Timeout | undefined;
 
   constructor(readonly opts: RawPeerOptions) {}
 
@@ -48,7 +55,7 @@ export class RawPeer {
   private attach(s: net.Socket): void {
     this.socket = s;
     s.on('error', () => {});
-    s.on('close', () => { this.closed = true; this.wake(); });
+    s.on('close', () => { this.closed = true; clearInterval(this.ticker); this.wake(); });
     s.on('data', (chunk: Buffer) => {
       this.framer.push(chunk);
       for (let f = this.framer.next(); f; f = this.framer.next()) {
@@ -57,10 +64,11 @@ export class RawPeer {
       }
       this.wake();
     });
-    s.write(encodeOpen({
+    s.write(this.opts.open ?? encodeOpen({
       asn: this.opts.asn, holdTime: this.opts.holdTime ?? 90, bgpId: this.opts.bgpId,
-      capabilities: { ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST, IPV6_UNICAST], routeRefresh: true },
+      capabilities: { ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST, IPV6_UNICAST], routeRefresh: true, ...this.opts.capabilities },
     }));
+    if (this.opts.keepaliveEveryMs) this.ticker = setInterval(() => { if (this.established) s.write(KEEPALIVE); }, this.opts.keepaliveEveryMs);
   }
 
   private onMessage(type: number, body: Buffer): void {
@@ -103,6 +111,7 @@ export class RawPeer {
   sendRaw(bytes: Buffer): void { this.socket!.write(bytes); }
 
   async stop(): Promise<void> {
+    clearInterval(this.ticker);
     this.socket?.destroy();
     if (this.server) await new Promise<void>((r) => this.server!.close(() => r()));
   }
