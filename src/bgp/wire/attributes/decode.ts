@@ -136,15 +136,15 @@ export function decodeAttributes(buf: Buffer, start: number, end: number, ctx: D
         out.hasAsPath = true;
         break;
       }
-      case AttrType.NEXT_HOP:
+      case AttrType.NEXT_HOP: {
         if (len !== 4) { problem(Severity.TREAT_AS_WITHDRAW, type, `length ${len}`); break; }
         attrs.nextHop = out.ipv4NextHop = ipv4Text(buf.readUInt32BE(vs));
         out.hasNextHop = true;
-        {
-          const why = ipv4NextHopProblem(buf.readUInt32BE(vs));
-          if (why) out.nextHopProblem = why;
-        }
+        // Not a host address: semantic, so the session ignores the routes (RFC 4271 §6.3).
+        const why = ipv4NextHopProblem(buf.readUInt32BE(vs));
+        if (why) out.nextHopProblem = why;
         break;
+      }
       case AttrType.MULTI_EXIT_DISC:
         if (len !== 4) { problem(Severity.TREAT_AS_WITHDRAW, type, `length ${len}`); break; }
         attrs.med = buf.readUInt32BE(vs);
