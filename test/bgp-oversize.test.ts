@@ -9,15 +9,15 @@ import { SegmentType } from '../src/bgp/wire/constants.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
-const S = '127.0.51.1';
-const R = '127.0.51.2';
+const S = '127.70.51.1';
+const R = '127.70.51.2';
 
 test('a route too large for the peer is not sent; the others are, and the session stays up', async () => {
-  const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: 1791 } });
+  const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: 17001 } });
   const problems: string[] = [];
   s.on('problem', (_peer, text) => problems.push(text));
   s.addPeer({
-    address: R, asn: 65002, localAsn: 65001, port: 1791, passive: true, localAddress: S, routerId: ip('192.0.2.1'),
+    address: R, asn: 65002, localAsn: 65001, port: 17001, passive: true, localAddress: S, routerId: ip('192.0.2.1'),
     holdTime: 90, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
   }, { import: () => undefined, export: () => undefined });
   const long = Array.from({ length: 1100 }, (_, i) => 4_200_000_000 + i);
@@ -26,7 +26,7 @@ test('a route too large for the peer is not sent; the others are, and the sessio
     { key: textToKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
   ]);
   await s.start();
-  const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.2'), connect: { host: S, port: 1791, localAddress: R } });
+  const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.2'), connect: { host: S, port: 17001, localAddress: R } });
   after(async () => { await raw.stop(); await s.stop(); });
   await raw.start();
   const announced = () => raw.updates.flatMap((u) => u.nlri.keys.map((k) => keyToText(k)));
