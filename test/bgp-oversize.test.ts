@@ -7,12 +7,9 @@ import { Speaker } from '../src/bgp/speaker.js';
 import { textToKey, keyToText } from '../src/bgp/wire/nlri.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { RawPeer } from './helpers/raw-peer.js';
-import { CapsPeer } from './helpers/caps-peer.js';
-import type { Capabilities } from '../src/bgp/wire/capabilities.js';
-import type { PrefixKey } from '../src/bgp/wire/nlri.js';
-import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+import { attr, updateBody } from './helpers/update-body.js';
+import { rig, ip } from './helpers/speaker-rig.js';
 
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const S = '127.70.51.1';
 const R = '127.70.51.2';
 
@@ -42,63 +39,8 @@ test('a route too large for the peer is not sent; the others are, and the sessio
   assert.equal(raw.established, true);
 });
 
-// Issue 11's other crash reproductions: one speaker per case, every peer eBGP with import and
-// export all, each a scripted peer with the capabilities the case needs.
-type PeerSpec = { addr: string; asn: number; caps?: Partial<Capabilities> };
-
-async function rig(listen: string, peers: PeerSpec[], routes: Array<{ key: PrefixKey; attrs: PathAttributes }> = []) {
-  const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: listen, port: 17001 } });
-  const problems: string[] = [];
-  const downs: string[] = [];
-  s.on('problem', (_peer, text) => problems.push(text));
-  s.on('down', (peer, info) => downs.push(`${peer}: ${info.reason}`));
-  for (const p of peers) {
-    s.addPeer({
-      address: p.addr, asn: p.asn, localAsn: 65001, port: 17001, passive: true, localAddress: listen, routerId: ip('192.0.2.1'),
-      holdTime: 90, families: ['ipv4', 'ipv6'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, nextHopV6: '2001:db8::1',
-    }, { import: () => undefined, export: () => undefined });
-  }
-  s.announce(routes);
-  await s.start();
-  const raws = new Map<string, CapsPeer>();
-  for (const p of peers) {
-    const raw = new CapsPeer({ asn: p.asn, bgpId: ip(p.addr), connect: { host: listen, port: 17001, localAddress: p.addr }, ...(p.caps ? { capabilities: p.caps } : {}) });
-    raws.set(p.addr, raw);
-  }
-  after(async () => { for (const r of raws.values()) r.stop(); await s.stop(); });
-  for (const r of raws.values()) await r.start();
-  const got = (addr: string) => raws.get(addr)!.updates.flatMap((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].map((k) => keyToText(k)));
-  const intact = () => {
-    assert.deepEqual(downs, [], 'no session went down');
-    for (const [addr, r] of raws) {
-      assert.equal(r.notification, undefined, `no NOTIFICATION to ${addr}`);
-      assert.equal(r.closed, false, `${addr} still connected`);
-      assert.equal(s.peer(addr)!.session.state, 'Established');
-    }
-  };
-  return { s, raws, problems, got, intact };
-}
-
-/** One path attribute as it comes off the wire, with the extended length only when needed. */
-function attr(flags: number, type: number, value: Buffer): Buffer {
-  return value.length > 255
-    ? Buffer.concat([Buffer.from([flags | 0x10, type, value.length >> 8, value.length & 255]), value])
-    : Buffer.concat([Buffer.from([flags, type, value.length]), value]);
-}
-
-/** An IPv4 UPDATE body from a 4-octet peer: ORIGIN, AS_PATH [asn], NEXT_HOP, then `extra`. */
-function updateBody(asn: number, extra: Buffer[], prefixes: string[]): Buffer {
-  const path = Buffer.from([2, 1, 0, 0, 0, 0]);
-  path.writeUInt32BE(asn, 2);
-  const attrs = Buffer.concat([attr(0x40, 1, Buffer.from([0])), attr(0x40, 2, path), attr(0x40, 3, Buffer.from([192, 0, 2, 99])), ...extra]);
-  const nlri = Buffer.concat(prefixes.map((p) => {
-    const [a, l] = p.split('/');
-    return Buffer.from([Number(l), ...a!.split('.').map(Number).slice(0, (Number(l) + 7) >> 3)]);
-  }));
-  const head = Buffer.alloc(4);
-  head.writeUInt16BE(attrs.length, 2);
-  return Buffer.concat([head, attrs, nlri]);
-}
+// Issue 11's other crash reproductions: one speaker per case, each peer a scripted peer with the
+// capabilities the case needs.
 
 test('700 ASNs to a peer without 4-octet AS numbers: 2-octet AS_PATH plus AS4_PATH do not fit, so it alone is not sent there', async () => {
   const OLD = '127.70.51.12';
@@ -124,10 +66,10 @@ test('1,011 communities received within 4,096 bytes no longer fit once our AS is
   const r = await rig('127.70.51.21', [{ addr: SRC, asn: 65022 }, { addr: DST, asn: 65023 }]);
   const comms = Buffer.alloc(1011 * 4);
   for (let i = 0; i < 1011; i++) comms.writeUInt32BE(65022 * 65536 + i, i * 4);
-  const big = updateBody(65022, [attr(0xc0, 8, comms)], ['198.51.100.0/24']);
+  const big = updateBody([65022], [attr(0xc0, 8, comms)], ['198.51.100.0/24']);
   assert.ok(big.length + 19 <= 4096, `the received UPDATE is legal (${big.length + 19} bytes)`);
   r.raws.get(SRC)!.sendUpdateBody(big);
-  r.raws.get(SRC)!.sendUpdateBody(updateBody(65022, [], ['203.0.113.0/24']));
+  r.raws.get(SRC)!.sendUpdateBody(updateBody([65022], [], ['203.0.113.0/24']));
   await r.raws.get(DST)!.until(() => r.got(DST).includes('203.0.113.0/24'), 10_000, 'the small route forwarded');
   await r.raws.get(DST)!.until(() => (r.s.unsent.get(DST) ?? 0) === 1, 10_000, 'the large one counted as unsent');
   assert.ok(!r.got(DST).includes('198.51.100.0/24'));
@@ -142,10 +84,10 @@ test('a 4,900-byte unknown transitive attribute from an Extended Messages peer g
   const r = await rig('127.70.51.31', [
     { addr: SRC, asn: 65032, caps: { extendedMessage: true } }, { addr: EXT, asn: 65033, caps: { extendedMessage: true } }, { addr: STD, asn: 65034 },
   ]);
-  const big = updateBody(65032, [attr(0xc0, 0xf0, Buffer.alloc(4900, 0x5a))], ['198.51.100.0/24']);
+  const big = updateBody([65032], [attr(0xc0, 0xf0, Buffer.alloc(4900, 0x5a))], ['198.51.100.0/24']);
   assert.ok(big.length + 19 > 4096, 'only an Extended Messages session carries it');
   r.raws.get(SRC)!.sendUpdateBody(big);
-  r.raws.get(SRC)!.sendUpdateBody(updateBody(65032, [], ['203.0.113.0/24']));
+  r.raws.get(SRC)!.sendUpdateBody(updateBody([65032], [], ['203.0.113.0/24']));
   await r.raws.get(EXT)!.until(() => r.got(EXT).includes('198.51.100.0/24') && r.got(EXT).includes('203.0.113.0/24'), 10_000, 'both routes at the Extended Messages peer');
   const u = r.raws.get(EXT)!.updates.find((x) => x.nlri.keys.some((k) => keyToText(k) === '198.51.100.0/24'))!;
   assert.equal(u.attrs.unknown?.[0]?.value.length, 4900, 'passed on whole, with the Partial bit');
