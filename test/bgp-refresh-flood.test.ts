@@ -12,6 +12,7 @@ import { Speaker } from '../src/bgp/speaker.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { startDaemon, stopAll, type Daemon } from '../src/lab/daemons/index.js';
+import { until } from './helpers/sse.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const S = '127.70.60.1';
@@ -23,14 +24,6 @@ const RATE = 400;
 const SECONDS = 5;
 
 after(async () => { await stopAll(); });
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 test('a ROUTE-REFRESH flood over a 300,000-route table: refreshes coalesce and a 3 s hold-time BIRD session stays up', { timeout: 600_000 }, async () => {
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: PORT } });
@@ -51,7 +44,7 @@ test('a ROUTE-REFRESH flood over a 300,000-route table: refreshes coalesce and a
   await s.start();
   const bird = s.peer(BIRD)!.session;
   await until(() => bird.isEstablished, 'BIRD Established');
-  await until(() => d!.established(S), 'BIRD sees the session Established');
+  await d.waitEstablished(S);
 
   const child = spawn(process.execPath, [fileURLToPath(new URL('./helpers/refresh-flooder.js', import.meta.url)), JSON.stringify({
     host: S, port: PORT, localAddress: FLOOD, asn: 65003, bgpId: ip('192.0.2.3'), table: TABLE, rate: RATE, seconds: SECONDS,
