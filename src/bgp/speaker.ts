@@ -4,32 +4,21 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Session, type SessionState, type DownInfo } from './session/session.js';
-import type { PeerConfig } from './session/config.js';
 import type { Negotiated } from './session/negotiated.js';
 import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
 import { RouteTable } from './rib/route-table.js';
 import { AttrStore, type AttrSet, type Route } from './rib/attr-store.js';
-import { exportAttributes, type ExportTarget } from './rib/export.js';
 import type { Update } from './wire/update.js';
-import { attributesFromKey, encodeAnnouncements, encodeWithdrawals, encodeEndOfRib } from './wire/update.js';
-import { encodeRouteRefresh } from './wire/route-refresh.js';
+import { attributesFromKey } from './wire/update.js';
 import { bgpError } from './wire/errors.js';
-import { CeaseSubcode, ErrorCode, MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
-import { keyToText, type PrefixKey } from './wire/nlri.js';
+import { CeaseSubcode, ErrorCode } from './wire/constants.js';
+import type { PrefixKey } from './wire/nlri.js';
 import type { PathAttributes } from './wire/attributes/types.js';
 import { canonicalAddress } from '../net/address.js';
+import { ExportQueue } from './export-queue.js';
+import type { ExportPolicy, Peer, PeerOptions } from './peer.js';
 
-/**
- * Decides whether a route may be sent to a peer: undefined to send, a reason not to.
- * `route.attrs` decodes on demand.
- */
-export type ExportPolicy = (prefix: PrefixKey, route: Route, source: string) => string | undefined;
-
-export interface PeerOptions extends PeerConfig {
-  /** next hops we announce (default: the session's local address) */
-  nextHopV4?: string;
-  nextHopV6?: string;
-}
+export type { ExportPolicy, PeerOptions } from './peer.js';
 
 export interface SpeakerConfig {
   asn: number;
@@ -52,24 +41,15 @@ export interface SpeakerEvents {
   maxPrefix: [peer: string, family: 4 | 6, count: number, limit: number, action: 'teardown' | 'warn'];
 }
 
-interface Peer {
-  id: string;
-  config: PeerOptions;
-  session: Session;
-  importPolicy: ImportPolicy;
-  exportPolicy: ExportPolicy;
-  /** Adj-RIB-Out: what we last sent, prefix -> the attribute set it was sent from */
-  out: RouteTable<AttrSet>;
-  /** prefix indexes whose advertisement must be recomputed at the next flush */
-  dirty: Set<number>;
-  maxPrefixWarned: boolean;
-}
-
 export class Speaker extends EventEmitter<SpeakerEvents> {
   readonly rib = new Rib();
   private peers = new Map<string, Peer>();
   private servers: net.Server[] = [];
-  private flushScheduled = false;
+  private readonly export = new ExportQueue(this.rib, this.peers, (peer, text) => this.emit('problem', peer, text));
+  /** routes not sent because they cannot be sent to that peer, per peer id (status and tests) */
+  readonly unsent = this.export.unsent;
+  /** full-table passes run, per peer id: ROUTE-REFRESH requests coalesce (status and tests) */
+  readonly tablePasses = this.export.passes;
   /** reused by onUpdate for the changes of one UPDATE */
   private readonly scratch = new Changed();
 
@@ -116,9 +96,12 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
     const exportPolicy = policies.export ?? ((_k: PrefixKey, _r: Route, source: string) =>
       source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)');
-    const peer: Peer = { id, config, session, importPolicy, exportPolicy, out: new RouteTable(this.rib.index, this.rib.setHandles), dirty: new Set(), maxPrefixWarned: false };
+    const peer: Peer = {
+      id, config, session, importPolicy, exportPolicy, out: new RouteTable(this.rib.index, this.rib.setHandles),
+      ...ExportQueue.fresh(), maxPrefixWarned: false,
+    };
     this.peers.set(id, peer);
-    const adjRibIn = this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0 });
+    const adjRibIn = this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0, routeServerClient: config.routeServerClient });
     session.knownAttributes = adjRibIn.sets;
     // Stored attribute bytes decode again with the session's current negotiation; loops are
     // paths through our own AS, which only an external peer can send us.
@@ -130,7 +113,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     session.on('established', (n) => this.onEstablished(peer, n));
     session.on('down', (info) => this.onDown(peer, info));
     session.on('update', (u) => this.onUpdate(peer, u));
-    session.on('refresh', (r) => this.sendAll(peer, r.afi === 1 ? 4 : 6, true));
+    session.on('refresh', (r) => this.export.request(peer, r.afi === 1 ? 4 : 6, 'refresh'));
     session.on('problem', (t) => this.emit('problem', id, t));
     return session;
   }
@@ -147,8 +130,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (!p) return;
     p.session.removeAllListeners();
     p.session.stop('peer removed from the configuration');
-    p.out.clear();
-    p.dirty.clear();
+    this.export.reset(p);
     this.peers.delete(id);
     const changed = new Changed();
     this.rib.removePeer(id, changed);
@@ -175,7 +157,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       this.rib.reimport(id, p.importPolicy, changed);
       this.changed(changed);
     }
-    if (policies.export) this.sendAll(p, 4, false), this.sendAll(p, 6, false);
+    if (policies.export && p.session.isEstablished) this.export.request(p, 4, 'policy'), this.export.request(p, 6, 'policy');
   }
 
   /**
@@ -281,15 +263,14 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private onEstablished(p: Peer, n: Negotiated): void {
     this.rib.setPeerBgpId(p.id, n.peerBgpId);
     p.maxPrefixWarned = false;
-    p.out.clear();
+    this.export.reset(p);
     this.emit('established', p.id, n);
-    if (n.ipv4) this.sendAll(p, 4, false);
-    if (n.ipv6) this.sendAll(p, 6, false);
+    if (n.ipv4) this.export.request(p, 4, 'initial');
+    if (n.ipv6) this.export.request(p, 6, 'initial');
   }
 
   private onDown(p: Peer, info: DownInfo): void {
-    p.out.clear();
-    p.dirty.clear();
+    this.export.reset(p);
     const changed = new Changed();
     this.rib.clearPeer(p.id, changed);
     this.emit('down', p.id, info);
@@ -301,153 +282,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private changed(changed: Changed): void {
     if (!changed.length) return;
     if (this.listenerCount('best')) this.emit('best', changed.keys.slice());
-    const loc = this.rib.loc;
-    for (const p of this.peers.values()) {
-      if (!p.session.isEstablished) continue;
-      for (const idx of changed.idx) {
-        // A route is never sent back to where it came from; skip it unless something was sent before.
-        if (loc.getAt(idx)?.source === p.id && p.out.getAt(idx) === undefined) continue;
-        p.dirty.add(idx);
-      }
-    }
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(() => {
-        this.flushScheduled = false;
-        for (const p of this.peers.values()) if (p.dirty.size) void this.flush(p);
-      });
-    }
-  }
-
-  /** The full table for a family: after Established, after a ROUTE-REFRESH, after a policy change. */
-  private sendAll(p: Peer, family: 4 | 6, refresh: boolean): void {
-    const n = p.session.negotiated;
-    // Nothing, not even an End-of-RIB, for a family the session did not negotiate: GoBGP (rightly)
-    // resets a session that gets an UPDATE for an AFI it never agreed to.
-    if (!n || (family === 4 ? !n.ipv4 : !n.ipv6)) return;
-    const index = this.rib.index;
-    for (const idx of this.rib.loc.indexes()) if (index.isV4(idx) === (family === 4)) p.dirty.add(idx);
-    if (refresh) {
-      // Forget what was sent so everything is sent again.
-      for (const idx of p.out.indexes()) if (index.isV4(idx) === (family === 4)) p.out.deleteAt(idx);
-    }
-    const afi = family === 4 ? 1 : 2;
-    // RFC 7313: an enhanced refresh is framed by Beginning- and End-of-Route-Refresh markers.
-    if (refresh && n.enhancedRouteRefresh) p.session.sendMessage(encodeRouteRefresh({ afi, safi: 1, subtype: 1 }));
-    void this.flush(p).then(() => {
-      if (!p.session.isEstablished) return;
-      if (refresh && n.enhancedRouteRefresh) p.session.sendMessage(encodeRouteRefresh({ afi, safi: 1, subtype: 2 }));
-      else if (!refresh) p.session.sendMessage(encodeEndOfRib(afi));
-    });
-  }
-
-  private target(p: Peer): ExportTarget {
-    const local = p.session.localAddress ?? '0.0.0.0';
-    return {
-      localAsn: p.config.localAsn,
-      ebgp: p.config.asn !== p.config.localAsn,
-      routeServerClient: p.config.routeServerClient,
-      nextHopV4: p.config.nextHopV4 ?? (local.includes(':') ? '0.0.0.0' : local),
-      ...(p.config.nextHopV6 ? { nextHopV6: p.config.nextHopV6 } : local.includes(':') ? { nextHopV6: local } : {}),
-    };
-  }
-
-  private flushing = new WeakSet<Peer>();
-  /** withdrawals found while encoding (routes that cannot be sent), per peer: IPv4, IPv6 */
-  private lateWithdrawals = new Map<Peer, [PrefixKey[], PrefixKey[]]>();
-  /** routes not sent because they do not fit one message, per peer id (status and tests) */
-  readonly unsent = new Map<string, number>();
-
-  /** Drops routes that cannot be encoded for `p` from its Adj-RIB-Out, withdrawing what it had. */
-  private unsendable(p: Peer, keys: PrefixKey[], why: string): void {
-    const late = this.lateWithdrawals.get(p) ?? [[], []];
-    this.lateWithdrawals.set(p, late);
-    for (const k of keys) {
-      const idx = this.rib.index.find(k);
-      // It was recorded as sent a moment ago; the peer may still hold an older route for it.
-      if (idx >= 0) p.out.deleteAt(idx);
-      (typeof k === 'number' ? late[0] : late[1]).push(k);
-    }
-    this.unsent.set(p.id, (this.unsent.get(p.id) ?? 0) + keys.length);
-    this.emit('problem', p.id, `${keys.length} route(s) not sent: ${why} (e.g. ${keyToText(keys[0]!)})`);
-  }
-
-  /** Sends what changed for this peer, grouped by attribute set, respecting TCP backpressure. */
-  private async flush(p: Peer): Promise<void> {
-    if (this.flushing.has(p)) return;
-    this.flushing.add(p);
-    try {
-      while (p.dirty.size && p.session.isEstablished) {
-        const n = p.session.negotiated!;
-        const opts = { fourOctetAs: n.fourOctetAs, maxLength: n.extendedMessage ? MAX_EXTENDED_MESSAGE_LENGTH : MAX_MESSAGE_LENGTH };
-        const target = this.target(p);
-        const withdraw4: PrefixKey[] = [];
-        const withdraw6: PrefixKey[] = [];
-        const groups = new Map<AttrSet, PrefixKey[]>();
-        const index = this.rib.index;
-        let budget = 50_000;
-        for (const idx of p.dirty) {
-          if (budget-- === 0) break;
-          p.dirty.delete(idx);
-          // A prefix no table holds any more was never sent (the Adj-RIB-Out would hold it).
-          if (!index.live(idx)) continue;
-          const v4 = index.isV4(idx);
-          if (v4 ? !n.ipv4 : !n.ipv6) continue;
-          const k = index.keyOf(idx);
-          const best = this.rib.loc.getAt(idx);
-          const send = best && best.source !== p.id && p.exportPolicy(k, best, best.source) === undefined ? best : undefined;
-          const sent = p.out.getAt(idx);
-          if (send === sent) continue;
-          if (send) {
-            p.out.setAt(idx, send);
-            const g = groups.get(send);
-            if (g) g.push(k); else groups.set(send, [k]);
-          } else {
-            p.out.deleteAt(idx);
-            (v4 ? withdraw4 : withdraw6).push(k);
-          }
-        }
-        const msgs: Buffer[] = [];
-        if (withdraw4.length) msgs.push(...encodeWithdrawals(1, withdraw4, opts));
-        if (withdraw6.length) msgs.push(...encodeWithdrawals(2, withdraw6, opts));
-        for (const [set, keys] of groups) {
-          const v4 = keys.filter((k) => typeof k === 'number');
-          const v6 = keys.filter((k) => typeof k === 'string');
-          const local = this.rib.local.get(keys[0]!) === set;
-          for (const [afi, family] of [[1, v4], [2, v6]] as const) {
-            if (!family.length) continue;
-            try {
-              msgs.push(...encodeAnnouncements(afi, exportAttributes(set.attrs, afi === 1 ? 4 : 6, target, local), family, opts));
-            } catch (e) {
-              // A route whose attributes do not fit one message for this peer (our AS prepended,
-              // 2-octet AS_PATH, no Extended Messages) is not sent to it; what it had of these
-              // prefixes before is withdrawn. Nothing here may reach another session.
-              this.unsendable(p, family, (e as Error).message);
-            }
-          }
-        }
-        if (this.lateWithdrawals.has(p)) {
-          const late = this.lateWithdrawals.get(p)!;
-          this.lateWithdrawals.delete(p);
-          if (late[0].length) msgs.push(...encodeWithdrawals(1, late[0], opts));
-          if (late[1].length) msgs.push(...encodeWithdrawals(2, late[1], opts));
-        }
-        // Many small UPDATEs go out as few large writes: one syscall per ~64 KiB, not per message.
-        for (let j = 0; j < msgs.length; ) {
-          let size = 0;
-          const start = j;
-          while (j < msgs.length && (size === 0 || size + msgs[j]!.length <= 65536)) size += msgs[j++]!.length;
-          const chunk = j - start === 1 ? msgs[start]! : Buffer.concat(msgs.slice(start, j), size);
-          if (!p.session.sendMessage(chunk)) await p.session.drain();
-          if (!p.session.isEstablished) return;
-        }
-      }
-    } catch (e) {
-      // One session's send path must never take down the process or another session.
-      this.emit('problem', p.id, `sending routes failed: ${(e as Error)?.message ?? String(e)}`);
-    } finally {
-      this.flushing.delete(p);
-    }
+    this.export.changed(changed.idx);
   }
 
   /** Asks a peer to send its routes again (RFC 2918). */

@@ -88,7 +88,24 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
   const routesIn = d.routes ?? [];
   if (!Array.isArray(routesIn)) fail('routes', 'expected a list');
   const routes = (routesIn as unknown[]).map((raw, i) => parseRoute(obj(raw, `routes[${i}]`), `routes[${i}]`));
+  peers.forEach((p, i) => checkNextHopV6(p, routes, `peers[${i}]`));
   return { asn: localAsn, routerId, ...(listen ? { listen } : {}), ...(api ? { api } : {}), peers, routes };
+}
+
+/**
+ * Our IPv6 routes need an IPv6 next hop. Over an IPv6 session it is our session address; over an
+ * IPv4 one there is none to take, and announcing the route with a zero next hop only gets it
+ * dropped ("Invalid NEXT_HOP attribute - zero address"). Routes we forward keep the next hop they
+ * came with, so only our own routes without a nextHop need nextHopV6.
+ */
+function checkNextHopV6(p: SpeakerFile['peers'][number], routes: SpeakerFile['routes'], where: string): void {
+  const o = p.options;
+  if (!o.families.includes('ipv6') || o.nextHopV6 || p.export === 'none') return;
+  if (o.address.includes(':') || o.localAddress?.includes(':')) return;
+  const i = routes.findIndex((r) => typeof r.key === 'string' && r.attrs.nextHop === undefined);
+  if (i < 0) return;
+  fail(`${where}.nextHopV6`, `peer ${o.address} gets IPv6 routes (routes[${i}] has no nextHop) over an IPv4 session, which gives no IPv6 next hop: `
+    + 'set nextHopV6 to an IPv6 address of ours, give the routes a nextHop, or leave ipv6 out of families');
 }
 
 function parseRoute(r: Record<string, unknown>, where: string): { key: PrefixKey; attrs: PathAttributes } {

@@ -23,8 +23,10 @@ Example speaker.yaml:
 
 Peer settings: address, asn, port (179), passive, holdTime (90), families ([ipv4, ipv6]), localAddress,
   import/export (all | none; without them eBGP routes are neither accepted nor sent, RFC 8212),
-  nextHop/nextHopV6 (what we announce as next hop), maxPrefix ({limit, action: teardown|warn, restartSeconds}),
-  routeServerClient, addPath, connectRetry (5 s), description.
+  nextHop/nextHopV6 (what we announce as next hop; nextHopV6 is needed for own IPv6 routes over an IPv4 session),
+  maxPrefix ({limit, action: teardown|warn, restartSeconds}), routeServerClient (we are its route server:
+  routes passed unchanged, OTC added; a route with OTC from it is a leak, RFC 9234), addPath, connectRetry (5 s),
+  description. iBGP-learned routes are not sent to iBGP peers (no route reflection).
 Route settings: prefix, nextHop, asPath, origin, med, localPref, communities, largeCommunities, extendedCommunities.
 Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
         GET /routes?peer=&prefix=&limit= -> {count, routes: [...]}

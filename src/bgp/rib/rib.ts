@@ -20,7 +20,11 @@ export class Changed {
   get length(): number { return this.idx.length; }
 }
 
-export interface PeerInfo { id: string; address: string; ebgp: boolean; bgpId: number }
+export interface PeerInfo {
+  id: string; address: string; ebgp: boolean; bgpId: number;
+  /** we are this peer's route server (RFC 7947; its role is RS-Client, RFC 9234) */
+  routeServerClient?: boolean;
+}
 
 /**
  * The import policy's verdict on one route: undefined to accept, or the reason to reject.
@@ -53,11 +57,12 @@ export class Rib {
 
   /** Adds or replaces routes from a peer; pushes the indexes whose best path changed. */
   announce(peerId: string, keys: PrefixKey[], pathIds: number[] | null, set: AttrSet, policy: ImportPolicy, changed: Changed): void {
-    const rib = this.peers.get(peerId)!.rib;
+    const { rib, info } = this.peers.get(peerId)!;
+    const rs = info.routeServerClient === true;
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i]!;
       if (pathIds) {
-        this.announcePath(rib, key, pathIds[i]!, set, policy, changed);
+        this.announcePath(rib, rs, key, pathIds[i]!, set, policy, changed);
         continue;
       }
       const idx = this.index.intern(key);
@@ -67,7 +72,7 @@ export class Rib {
       if (old) AttrStore.ref(old);
       rib.plain.setAt(idx, set);
       const wasAccepted = old !== undefined && rib.rejectedPlain.getAt(idx) === undefined;
-      const reason = verdict(key, set, policy);
+      const reason = verdict(key, set, policy, rs);
       if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
       else rib.rejectedPlain.setAt(idx, reason);
       const isAccepted = reason === undefined;
@@ -77,7 +82,7 @@ export class Rib {
     }
   }
 
-  private announcePath(rib: AdjRibIn, key: PrefixKey, pathId: number, set: AttrSet, policy: ImportPolicy, changed: Changed): void {
+  private announcePath(rib: AdjRibIn, rs: boolean, key: PrefixKey, pathId: number, set: AttrSet, policy: ImportPolicy, changed: Changed): void {
     const rk = pathRouteKey(key, pathId);
     const old = rib.multi.get(rk);
     if (old === set) return;
@@ -87,7 +92,7 @@ export class Rib {
     if (!paths) rib.pathsOf.set(key, (paths = new Set()));
     paths.add(rk);
     const wasAccepted = old !== undefined && !rib.rejectedMulti.has(rk);
-    const reason = verdict(key, set, policy);
+    const reason = verdict(key, set, policy, rs);
     if (reason === undefined) rib.rejectedMulti.delete(rk);
     else rib.rejectedMulti.set(rk, reason);
     if (wasAccepted !== (reason === undefined)) count(rib, key, reason === undefined ? 1 : -1);
@@ -159,12 +164,13 @@ export class Rib {
    * between accepted and rejected are pushed to `flipped`.
    */
   reimport(peerId: string, policy: ImportPolicy, changed: Changed, only?: (key: PrefixKey) => boolean, flipped?: PrefixKey[]): void {
-    const rib = this.peers.get(peerId)!.rib;
+    const { rib, info } = this.peers.get(peerId)!;
+    const rs = info.routeServerClient === true;
     for (const idx of rib.plain.indexes()) {
       const key = this.index.keyOf(idx);
       if (only && !only(key)) continue;
       const was = rib.rejectedPlain.getAt(idx) === undefined;
-      const reason = verdict(key, rib.plain.getAt(idx)!, policy);
+      const reason = verdict(key, rib.plain.getAt(idx)!, policy, rs);
       if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
       else rib.rejectedPlain.setAt(idx, reason);
       if (was !== (reason === undefined)) {
@@ -177,7 +183,7 @@ export class Rib {
       const key = prefixOfRouteKey(rk);
       if (only && !only(key)) continue;
       const was = !rib.rejectedMulti.has(rk);
-      const reason = verdict(key, set, policy);
+      const reason = verdict(key, set, policy, rs);
       if (reason === undefined) rib.rejectedMulti.delete(rk);
       else rib.rejectedMulti.set(rk, reason);
       if (was !== (reason === undefined)) {
@@ -254,9 +260,15 @@ export class Rib {
   }
 }
 
-/** A path through the receiver's own AS is a loop (RFC 4271 §9.1.2): kept for visibility, never used. */
-function verdict(key: PrefixKey, set: AttrSet, policy: ImportPolicy): string | undefined {
-  return set.loops ? `AS path contains our AS ${set.store.ownAsn} (loop)` : policy(key, set);
+/**
+ * Routes the RFCs make ineligible are kept for visibility, never used, like a policy rejection: a
+ * path through the receiver's own AS is a loop (RFC 4271 §9.1.2); a route with OTC from an
+ * RS-Client is a route leak (RFC 9234 §5, ingress 1).
+ */
+function verdict(key: PrefixKey, set: AttrSet, policy: ImportPolicy, fromRsClient: boolean): string | undefined {
+  if (set.loops) return `AS path contains our AS ${set.store.ownAsn} (loop)`;
+  if (fromRsClient && set.attrs.otc !== undefined) return `route leak: OTC ${set.attrs.otc} from a route-server client (RFC 9234 §5)`;
+  return policy(key, set);
 }
 
 function count(rib: AdjRibIn, key: PrefixKey, d: number): void {

@@ -16,6 +16,8 @@ export class RouteTable<V> {
 
   get size(): number { return this.count; }
   get sizeV6(): number { return this.v6count; }
+  /** one past the highest prefix index the table has room for: walks in slices stop here */
+  get capacity(): number { return this.slots.length; }
 
   get(key: PrefixKey): V | undefined {
     const idx = this.index.find(key);
@@ -28,6 +30,8 @@ export class RouteTable<V> {
     const h = idx < this.slots.length ? this.slots[idx]! : 0;
     return h === 0 ? undefined : this.handles.valueOf(h - 1);
   }
+
+  hasAt(idx: number): boolean { return idx < this.slots.length && this.slots[idx] !== 0; }
 
   set(key: PrefixKey, v: V): void { this.setAt(this.index.intern(key), v); }
 
