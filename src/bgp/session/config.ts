@@ -35,6 +35,10 @@ export interface PeerConfig {
   /** RFC 7911: accept multiple paths per prefix from the peer */
   addPathReceive: boolean;
   description?: string;
+  /** RFC 2385 TCP MD5 signature key (1-80 bytes), on both our connections and the ones we accept */
+  md5Key?: string;
+  /** RFC 5082 GTSM: send with TTL 255, accept only TTL 254 and up (a directly connected peer) */
+  ttlSecurity?: boolean;
 }
 
 export const DEFAULT_HOLD_TIME = 90;
