@@ -11,6 +11,7 @@ import net from 'node:net';
 import { Speaker, type PeerOptions } from '../src/bgp/speaker.js';
 import { parseSyn } from '../src/bgp/session/listener.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
+import { tcpSecurityAddon, tcpSecurityError } from '../src/net/tcp-security.js';
 import { startDaemon, stopAll, type Daemon } from '../src/lab/daemons/index.js';
 
 const BIRD = '127.72.0.2';
@@ -207,4 +208,28 @@ test('a saved SYN: TTL and the MD5 option found in IPv4 and IPv6 headers', () =>
   assert.deepEqual(parseSyn(v4(255, md5)), { ttl: 255, md5: true });
   assert.deepEqual(parseSyn(v6(255, md5)), { ttl: 255, md5: true });
   assert.equal(parseSyn(Buffer.from([0x45, 0, 0])), undefined);
+});
+
+test('the addon: IPv6 and v4-mapped keys and GTSM on a dual-stack socket, errors with errno codes', () => {
+  const addon = tcpSecurityAddon();
+  assert.ok(addon, tcpSecurityError('these tests'));
+  const fd6 = addon.socket(6);
+  try {
+    addon.setMd5(fd6, 6, '2001:db8::1', 'k6');
+    addon.setMd5(fd6, 6, '192.0.2.1', 'k4');
+    addon.setMd5(fd6, 6, '2001:db8::1', null);
+    addon.setTtl(fd6, 6, 255);
+    addon.setMinTtl(fd6, 6, 254);
+    assert.throws(() => addon.setMd5(fd6, 6, '2001:db8::2', 'x'.repeat(81)), /1-80 bytes/);
+  } finally {
+    addon.close(fd6);
+  }
+  const fd4 = addon.socket(4);
+  try {
+    assert.throws(() => addon.setMd5(fd4, 4, '2001:db8::1', 'k'), /not an IP address/);
+    // 127.72.0.0/16 is all on loopback; 192.0.2.1 (TEST-NET-1) is on no interface here.
+    assert.throws(() => addon.bind(fd4, 4, '192.0.2.1', 0), { code: 'EADDRNOTAVAIL' });
+  } finally {
+    addon.close(fd4);
+  }
 });

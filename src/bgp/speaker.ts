@@ -165,14 +165,12 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   /** Accepts sessions on one more address (a running speaker; see SpeakerConfig.listen). */
   async listenOn(l: { host: string; port: number }): Promise<void> {
-    const server: net.Server = await listenForPeers(l, (sock) => this.onIncoming(sock, server), [...this.peers.values()].map((p) => p.config));
+    const problem = (id: string, text: string | undefined) => { if (text) this.emit('problem', id, text); };
+    const server: net.Server = await listenForPeers(l, (sock) => this.onIncoming(sock, server), [...this.peers.values()].map((p) => p.config), problem);
     // Peers configured later get their MD5 key and GTSM on every listener as their session starts.
     followPeers(this, (id) => {
       const config = this.peers.get(id)?.config;
-      for (const s of this.servers) {
-        const text = securePeer(s, config?.address ?? id, config);
-        if (text) this.emit('problem', id, text);
-      }
+      for (const s of this.servers) problem(id, securePeer(s, config?.address ?? id, config));
     });
     this.servers.push(server);
   }

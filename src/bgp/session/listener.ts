@@ -25,10 +25,14 @@ const guards = new WeakMap<net.Server, Guard>();
 
 /**
  * Listens on `l`. With the addon, on a socket of our own (so keys can be added later) carrying the
- * MD5 keys and GTSM settings of `peers`; without it, as Node would (peers that need protection are
- * then refused by admit()).
+ * MD5 keys and GTSM settings of `peers` (a peer whose settings fail is reported to `problem`, the
+ * others are served); without it, as Node would (peers that need protection are then refused by
+ * admit()).
  */
-export async function listenForPeers(l: { host: string; port: number }, onConnection: (sock: net.Socket) => void, peers: Iterable<PeerConfig>): Promise<net.Server> {
+export async function listenForPeers(
+  l: { host: string; port: number }, onConnection: (sock: net.Socket) => void, peers: Iterable<PeerConfig>,
+  problem: (peer: string, text: string | undefined) => void,
+): Promise<net.Server> {
   const server = net.createServer(onConnection);
   const addon = tcpSecurityAddon();
   let fd: number | undefined;
@@ -38,7 +42,7 @@ export async function listenForPeers(l: { host: string; port: number }, onConnec
     const g: Guard = { addon, fd, family, keys: new Map(), gtsm: new Set(), plain: new Set(), ttl: -1, minTtl: 0 };
     try {
       addon.prepareListener(fd);
-      for (const p of peers) apply(g, p.address, p);
+      for (const p of peers) problem(p.address, tryApply(g, p.address, p));
       addon.bind(fd, family, l.host, l.port);
     } catch (e) {
       addon.close(fd);
@@ -60,11 +64,15 @@ export async function listenForPeers(l: { host: string; port: number }, onConnec
  */
 export function securePeer(server: net.Server, address: string, config: PeerConfig | undefined): string | undefined {
   const g = guards.get(server);
-  if (!g) return undefined;
+  return g && tryApply(g, address, config);
+}
+
+function tryApply(g: Guard, address: string, config: PeerConfig | undefined): string | undefined {
   try {
     apply(g, address, config);
     return undefined;
   } catch (e) {
+    // admit() refuses the peer's connections then: its SYNs are not what its settings need.
     return `cannot set TCP MD5/GTSM for ${address} on the listener: ${(e as Error).message}`;
   }
 }
