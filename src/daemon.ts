@@ -265,6 +265,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
           address: s.peerAddress, port: this.opts.peerPort ?? port, asn: p.asn, localAsn: operatorAsn, localAddress: s.operatorAddress, routerId,
           holdTime: 90, passive: false, families: s.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const)), routeServerClient: false,
           connectRetryTime: this.opts.connectRetry ?? 5, addPathReceive: false, description: `${p.key} ${s.connection}`,
+          // The connection's TCP MD5 key (RFC 2385), once the registry's session facts carry it.
+          ...((key) => (key ? { md5Key: key } : {}))((s as FactSession & { md5Key?: string | null }).md5Key),
           ...(s.maxPrefixes > 0 ? { maxPrefix: { limit: s.maxPrefixes, ...(s.maxPrefixesV6 !== undefined ? { limitV6: s.maxPrefixesV6 } : {}), action: 'teardown' as const, restartSeconds: 60 } } : {}),
         }, policies);
         signatures.set(peer, signature({ s, p }));

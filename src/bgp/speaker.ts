@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import { Session, type SessionState, type DownInfo } from './session/session.js';
+import { admit, followPeers, listenForPeers, securePeer } from './session/listener.js';
 import type { Negotiated } from './session/negotiated.js';
 import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
 import { RouteTable } from './rib/route-table.js';
@@ -76,12 +77,19 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     this.servers = [];
   }
 
-  private onIncoming(sock: net.Socket): void {
+  private onIncoming(sock: net.Socket, server?: net.Server): void {
     const from = canonicalAddress(sock.remoteAddress?.replace(/^::ffff:/, '') ?? '');
     const peer = [...this.peers.values()].find((p) => canonicalAddress(p.config.address) === from);
     if (!peer) {
       // RFC 4271 §8.2.1: connections from unconfigured addresses are refused.
       sock.destroy();
+      return;
+    }
+    // A peer with TCP MD5 or GTSM: closed unanswered unless its SYN met them.
+    const refused = admit(server, sock, peer.config);
+    if (refused) {
+      sock.destroy();
+      this.emit('problem', peer.id, refused);
       return;
     }
     peer.session.accept(sock);
@@ -139,10 +147,12 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   /** Accepts sessions on one more address (a running speaker; see SpeakerConfig.listen). */
   async listenOn(l: { host: string; port: number }): Promise<void> {
-    const server = net.createServer((sock) => this.onIncoming(sock));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(l.port, l.host, () => { server.removeListener('error', reject); resolve(); });
+    const problem = (id: string, text: string | undefined) => { if (text) this.emit('problem', id, text); };
+    const server: net.Server = await listenForPeers(l, (sock) => this.onIncoming(sock, server), [...this.peers.values()].map((p) => p.config), problem);
+    // Peers configured later get their MD5 key and GTSM on every listener as their session starts.
+    followPeers(this, (id) => {
+      const config = this.peers.get(id)?.config;
+      for (const s of this.servers) problem(id, securePeer(s, config?.address ?? id, config));
     });
     this.servers.push(server);
   }

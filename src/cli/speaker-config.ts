@@ -7,6 +7,7 @@ import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import type { PeerOptions } from '../bgp/speaker.js';
 import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, type Family } from '../bgp/session/config.js';
 import { parseListen } from './config.js';
+import { MD5_KEY_MAX_BYTES, protectionNeeded, tcpSecurityError } from '../net/tcp-security.js';
 
 export interface SpeakerFile {
   asn: number;
@@ -36,7 +37,7 @@ function obj(v: unknown, where: string): Record<string, unknown> {
 }
 
 const PEER_KEYS = ['address', 'asn', 'port', 'passive', 'holdTime', 'families', 'localAddress', 'import', 'export', 'nextHop', 'nextHopV6',
-  'maxPrefix', 'routeServerClient', 'addPath', 'connectRetry', 'description'];
+  'maxPrefix', 'routeServerClient', 'addPath', 'connectRetry', 'description', 'password', 'ttlSecurity'];
 const ROUTE_KEYS = ['prefix', 'nextHop', 'asPath', 'origin', 'med', 'localPref', 'communities', 'largeCommunities', 'extendedCommunities'];
 
 export function parseSpeakerFile(doc: unknown): SpeakerFile {
@@ -74,13 +75,14 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
       if (m.action !== undefined && m.action !== 'teardown' && m.action !== 'warn') fail(`${where}.maxPrefix.action`, 'teardown or warn');
       maxPrefix = { limit: m.limit as number, action: (m.action as 'teardown' | 'warn') ?? 'teardown', restartSeconds: Number(m.restartSeconds ?? 0) };
     }
+    const security = tcpSecurity(p, where);
     const options: PeerOptions = {
       address: address!, asn: asn(p.asn, `${where}.asn`), port: Number(p.port ?? 179), localAsn, routerId,
       holdTime: hold as number, passive: p.passive === true, families, routeServerClient: p.routeServerClient === true,
       connectRetryTime: Number(p.connectRetry ?? DEFAULT_CONNECT_RETRY), addPathReceive: p.addPath === true,
       ...(p.localAddress ? { localAddress: String(p.localAddress) } : listen && listen.host !== '0.0.0.0' && listen.host !== '::' ? { localAddress: listen.host } : {}),
       ...(p.nextHop ? { nextHopV4: String(p.nextHop) } : {}), ...(p.nextHopV6 ? { nextHopV6: String(p.nextHopV6) } : {}),
-      ...(maxPrefix ? { maxPrefix } : {}), ...(p.description ? { description: String(p.description) } : {}),
+      ...(maxPrefix ? { maxPrefix } : {}), ...(p.description ? { description: String(p.description) } : {}), ...security,
     };
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) fail(`${where}.port`, 'must be 1-65535');
     return { options, import: p.import as 'all' | 'none' | undefined, export: p.export as 'all' | 'none' | undefined };
@@ -106,6 +108,19 @@ function checkNextHopV6(p: SpeakerFile['peers'][number], routes: SpeakerFile['ro
   if (i < 0) return;
   fail(`${where}.nextHopV6`, `peer ${o.address} gets IPv6 routes (routes[${i}] has no nextHop) over an IPv4 session, which gives no IPv6 next hop: `
     + 'set nextHopV6 to an IPv6 address of ours, give the routes a nextHop, or leave ipv6 out of families');
+}
+
+/** `password` (TCP MD5, RFC 2385) and `ttlSecurity` (GTSM, RFC 5082); refused where the addon they need is missing. */
+function tcpSecurity(p: Record<string, unknown>, where: string): { md5Key?: string; ttlSecurity?: boolean } {
+  if (p.password !== undefined && (typeof p.password !== 'string' || !p.password || Buffer.byteLength(p.password) > MD5_KEY_MAX_BYTES)) {
+    fail(`${where}.password`, `a TCP MD5 key of 1-${MD5_KEY_MAX_BYTES} bytes, as a string (quote one that looks like a number)`);
+  }
+  if (p.ttlSecurity !== undefined && typeof p.ttlSecurity !== 'boolean') fail(`${where}.ttlSecurity`, 'true or false');
+  const out = { ...(p.password ? { md5Key: p.password as string } : {}), ...(p.ttlSecurity ? { ttlSecurity: true } : {}) };
+  const needs = protectionNeeded(out);
+  const missing = needs && tcpSecurityError(needs);
+  if (missing) fail(`${where}.${out.md5Key ? 'password' : 'ttlSecurity'}`, missing);
+  return out;
 }
 
 function parseRoute(r: Record<string, unknown>, where: string): { key: PrefixKey; attrs: PathAttributes } {

@@ -40,6 +40,10 @@ export interface PeerConfig {
    */
   sendHoldTime?: number;
   description?: string;
+  /** RFC 2385 TCP MD5 signature key (1-80 bytes), on both our connections and the ones we accept */
+  md5Key?: string;
+  /** RFC 5082 GTSM: send with TTL 255, accept only TTL 254 and up (a directly connected peer) */
+  ttlSecurity?: boolean;
 }
 
 export const DEFAULT_HOLD_TIME = 90;

@@ -13,6 +13,7 @@ import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefresh } from '../wi
 import { decodeUpdate, type KnownAttributes, type Update } from '../wire/update.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH } from '../wire/constants.js';
 import { Connection } from './connection.js';
+import { connectToPeer } from './transport.js';
 import { type Negotiated, negotiate } from './negotiated.js';
 import { type PeerConfig, sendHoldTime } from './config.js';
 import { screenUpdate } from './inbound.js';
@@ -129,7 +130,7 @@ export class Session extends EventEmitter<SessionEvents> {
     if (!this.running || this.conns.size || this.connecting) return;
     if (this.config.passive) { this.setState('Active'); return; }
     this.setState('Connect');
-    const sock = net.connect({ host: this.config.address, port: this.config.port, ...(this.config.localAddress ? { localAddress: this.config.localAddress } : {}) });
+    const sock = connectToPeer(this.config, (text) => this.emit('problem', text));
     this.connecting = sock;
     const fail = () => {
       if (this.connecting !== sock) return;
