@@ -3,6 +3,7 @@
 // policy its peering calls for, and the validation engine kept in line with what the sessions
 // receive. Prefix states go back into the registry; events go to listeners (the event log).
 // After a start the stored states stand until the sessions have had their chance (settling).
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { Speaker } from './bgp/speaker.js';
 import { keyToText, textToKey } from './bgp/wire/nlri.js';
@@ -53,7 +54,9 @@ export const DEFAULT_SETTLE_SECONDS = 60;
 
 /** What a session is configured from: a change restarts it. */
 const signature = ({ s, p }: { s: FactSession; p: FactPeering }): string =>
-  JSON.stringify([p.key, p.asn, s.families, s.operatorAddress, s.maxPrefixes, s.maxPrefixesV6, s.routerId]);
+  JSON.stringify([p.key, p.asn, s.families, s.operatorAddress, s.maxPrefixes, s.maxPrefixesV6, s.routerId,
+    // a new MD5 key restarts the session; only a digest of it is kept here
+    s.md5Key === undefined ? null : createHash('sha256').update(s.md5Key).digest('hex')]);
 
 export interface EdgeDaemonEvents {
   event: [prefix: WatchedPrefix, event: PrefixEvent];
@@ -265,8 +268,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> implements LiveRo
           address: s.peerAddress, port: this.opts.peerPort ?? port, asn: p.asn, localAsn: operatorAsn, localAddress: s.operatorAddress, routerId,
           holdTime: 90, passive: false, families: s.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const)), routeServerClient: false,
           connectRetryTime: this.opts.connectRetry ?? 5, addPathReceive: false, description: `${p.key} ${s.connection}`,
-          // The connection's TCP MD5 key (RFC 2385), once the registry's session facts carry it.
-          ...((key) => (key ? { md5Key: key } : {}))((s as FactSession & { md5Key?: string | null }).md5Key),
+          // The connection's TCP MD5 key (RFC 2385): without the addon the session is refused, never run unsigned.
+          ...(s.md5Key ? { md5Key: s.md5Key } : {}),
           ...(s.maxPrefixes > 0 ? { maxPrefix: { limit: s.maxPrefixes, ...(s.maxPrefixesV6 !== undefined ? { limitV6: s.maxPrefixesV6 } : {}), action: 'teardown' as const, restartSeconds: 60 } } : {}),
         }, policies);
         signatures.set(peer, signature({ s, p }));

@@ -115,3 +115,12 @@ describe('openpeering speaker', () => {
     }
   });
 });
+
+test('speaker file: sendHoldTime (RFC 9687) is taken per peer, a bad value names the field', async () => {
+  const { parseSpeakerFile } = await import('../src/cli/speaker-config.js');
+  const base = { asn: 65001, routerId: '192.0.2.1' };
+  const f = parseSpeakerFile({ ...base, peers: [{ address: '192.0.2.2', asn: 65002, sendHoldTime: 30 }] });
+  assert.equal(f.peers[0]!.options.sendHoldTime, 30);
+  assert.equal(parseSpeakerFile({ ...base, peers: [{ address: '192.0.2.2', asn: 65002 }] }).peers[0]!.options.sendHoldTime, undefined);
+  assert.throws(() => parseSpeakerFile({ ...base, peers: [{ address: '192.0.2.2', asn: 65002, sendHoldTime: '30' }] }), /peers\[0\]\.sendHoldTime: seconds/);
+});

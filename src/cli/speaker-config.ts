@@ -37,7 +37,7 @@ function obj(v: unknown, where: string): Record<string, unknown> {
 }
 
 const PEER_KEYS = ['address', 'asn', 'port', 'passive', 'holdTime', 'families', 'localAddress', 'import', 'export', 'nextHop', 'nextHopV6',
-  'maxPrefix', 'routeServerClient', 'addPath', 'connectRetry', 'description', 'password', 'ttlSecurity'];
+  'maxPrefix', 'routeServerClient', 'addPath', 'connectRetry', 'description', 'password', 'ttlSecurity', 'sendHoldTime'];
 const ROUTE_KEYS = ['prefix', 'nextHop', 'asPath', 'origin', 'med', 'localPref', 'communities', 'largeCommunities', 'extendedCommunities'];
 
 export function parseSpeakerFile(doc: unknown): SpeakerFile {
@@ -76,6 +76,10 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
       maxPrefix = { limit: m.limit as number, action: (m.action as 'teardown' | 'warn') ?? 'teardown', restartSeconds: Number(m.restartSeconds ?? 0) };
     }
     const security = tcpSecurity(p, where);
+    const sendHold = p.sendHoldTime;
+    if (sendHold !== undefined && (!Number.isInteger(sendHold) || (sendHold as number) < 0 || (sendHold as number) > 65535)) {
+      fail(`${where}.sendHoldTime`, 'seconds, 0-65535 (0 turns the RFC 9687 send hold timer off; default max(480, 2 x holdTime))');
+    }
     const options: PeerOptions = {
       address: address!, asn: asn(p.asn, `${where}.asn`), port: Number(p.port ?? 179), localAsn, routerId,
       holdTime: hold as number, passive: p.passive === true, families, routeServerClient: p.routeServerClient === true,
@@ -83,6 +87,7 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
       ...(p.localAddress ? { localAddress: String(p.localAddress) } : listen && listen.host !== '0.0.0.0' && listen.host !== '::' ? { localAddress: listen.host } : {}),
       ...(p.nextHop ? { nextHopV4: String(p.nextHop) } : {}), ...(p.nextHopV6 ? { nextHopV6: String(p.nextHopV6) } : {}),
       ...(maxPrefix ? { maxPrefix } : {}), ...(p.description ? { description: String(p.description) } : {}), ...security,
+      ...(sendHold !== undefined ? { sendHoldTime: sendHold as number } : {}),
     };
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) fail(`${where}.port`, 'must be 1-65535');
     return { options, import: p.import as 'all' | 'none' | undefined, export: p.export as 'all' | 'none' | undefined };

@@ -26,7 +26,9 @@ Peer settings: address, asn, port (179), passive, holdTime (90), families ([ipv4
   nextHop/nextHopV6 (what we announce as next hop; nextHopV6 is needed for own IPv6 routes over an IPv4 session),
   maxPrefix ({limit, action: teardown|warn, restartSeconds}), routeServerClient (we are its route server:
   routes passed unchanged, OTC added; a route with OTC from it is a leak, RFC 9234), addPath, connectRetry (5 s),
-  description. iBGP-learned routes are not sent to iBGP peers (no route reflection).
+  description, password (TCP MD5 key, RFC 2385), ttlSecurity (GTSM, RFC 5082: TTL 255 out, 254 minimum in),
+  sendHoldTime (RFC 9687: drop a peer that reads nothing for this long; default max(480, 2 x holdTime) s).
+  iBGP-learned routes are not sent to iBGP peers (no route reflection).
 Route settings: prefix, nextHop, asPath, origin, med, localPref, communities, largeCommunities, extendedCommunities.
 Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
         GET /routes?peer=&prefix=&limit= -> {count, routes: [...]}

@@ -27,6 +27,8 @@ export interface FactSession {
   maxPrefixes: number;
   /** the IPv6 limit when the session carries IPv6 beside IPv4 */
   maxPrefixesV6?: number;
+  /** the connection's TCP MD5 key (RFC 2385), when it has one */
+  md5Key?: string;
 }
 
 export interface FactPeering { key: string; partner: string; name: string; type: PeeringType; pop: string; asn: number; sessions: FactSession[] }
@@ -88,7 +90,7 @@ export class ValidationFacts {
     const connRows = await db.selectFrom('connections')
       .innerJoin('routers', 'routers.name', 'connections.router')
       .select(['connections.peering_id', 'connections.name', 'connections.router', 'routers.pop', 'routers.router_id', 'connections.operator_address_v4', 'connections.peer_address_v4',
-        'connections.operator_address_v6', 'connections.peer_address_v6', 'connections.max_prefixes_v4', 'connections.max_prefixes_v6'])
+        'connections.operator_address_v6', 'connections.peer_address_v6', 'connections.max_prefixes_v4', 'connections.max_prefixes_v6', 'connections.md5_key'])
       .where('connections.state', '=', 'Active').orderBy('connections.name').execute();
     const peerings = new Map<number, FactPeering>();
     for (const p of peeringRows) {
@@ -107,6 +109,7 @@ export class ValidationFacts {
           peering: p.key, connection: c.name, router: c.router, routerId: c.router_id, pop: c.pop, family, families: carried,
           operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max,
           ...(carried.length === 2 ? { maxPrefixesV6: c.max_prefixes_v6 } : {}),
+          ...(c.md5_key ? { md5Key: c.md5_key } : {}),
         });
       }
     }
