@@ -56,7 +56,7 @@ async function replay(file: string): Promise<void> {
 function line(s: Summary): string {
   const rate = s.inputs / Math.max(s.ms / 1000, 1e-3);
   return `fuzz ${s.target}: seed ${s.seed}, inputs ${fmt(s.start)}..${fmt(s.start + s.inputs - 1)}: ${fmt(s.inputs)} inputs in ${(s.ms / 1000).toFixed(1)} s `
-    + `(${fmt(Math.round(rate))}/s), ${s.findings.length} finding(s)`;
+    + `(${fmt(Math.round(rate))}/s), ${s.findings.length} distinct finding(s) from ${fmt(s.repeats.reduce((a, b) => a + b, 0))} input(s)`;
 }
 
 async function main(): Promise<void> {
@@ -78,15 +78,18 @@ async function main(): Promise<void> {
     });
     summaries.push(s);
     console.log(line(s));
-    for (const f of s.findings) {
+    s.findings.forEach((f, k) => {
       const input = f.hex ? '' : ` (input ${inputAt(TARGETS[target]!, TARGETS[target]!.corpus(), seed, f.index).bytes.length} bytes)`;
-      console.log(`  ${f.kind} at input ${f.index}${input}: ${f.message}${f.file ? `\n    saved: ${f.file}\n    reproduce: node dist/test/fuzz/main.js --replay ${f.file}` : ''}`);
-    }
+      const times = s.repeats[k]! > 1 ? ` [${s.repeats[k]} inputs]` : '';
+      console.log(`  ${f.kind} at input ${f.index}${input}${times}: ${f.message}${f.file ? `\n    saved: ${f.file}\n    reproduce: node dist/test/fuzz/main.js --replay ${f.file}` : ''}`);
+    });
   }
   const inputs = summaries.reduce((n, s) => n + s.inputs, 0);
   const ms = summaries.reduce((n, s) => n + s.ms, 0);
   const findings = summaries.reduce((n, s) => n + s.findings.length, 0);
-  console.log(`fuzz total: ${fmt(inputs)} inputs over ${summaries.length} target(s) in ${(ms / 1000).toFixed(1)} s (${fmt(Math.round(inputs / Math.max(ms / 1000, 1e-3)))}/s), ${findings} finding(s)`);
+  const failing = summaries.reduce((n, s) => n + s.repeats.reduce((a, b) => a + b, 0), 0);
+  console.log(`fuzz total: ${fmt(inputs)} inputs over ${summaries.length} target(s) in ${(ms / 1000).toFixed(1)} s (${fmt(Math.round(inputs / Math.max(ms / 1000, 1e-3)))}/s), `
+    + `${findings} distinct finding(s) from ${fmt(failing)} input(s)`);
   if (findings) process.exitCode = 1;
 }
 

@@ -19,7 +19,7 @@ export interface RunOptions {
   jobs?: number;
   /** where findings are saved (nothing is saved without) */
   findingsDir?: string;
-  /** stop after this many findings */
+  /** stop after this many distinct findings (same kind, message shape and place); repeats are counted, not saved */
   maxFindings?: number;
   /** loopback ports and addresses for live targets */
   port?: number;
@@ -35,7 +35,16 @@ export interface Summary {
   start: number;
   inputs: number;
   ms: number;
+  /** the first of each distinct finding */
   findings: Finding[];
+  /** how often each distinct finding came up, in the order of `findings` */
+  repeats: number[];
+}
+
+/** Same kind, same message but for its numbers, same innermost place in our code: the same bug. */
+function signature(f: Finding): string {
+  const place = f.stack?.split('\n').find((l) => /\/(src|test)\//.test(l))?.replace(/:\d+\)?$/, '') ?? '';
+  return `${f.kind}|${f.message.replace(/\d+/g, 'N').replace(/[0-9a-f]{16,}/g, 'HEX')}|${place}`;
 }
 
 /** A worker gets this long to load its corpus and set up before its first input. */
@@ -54,7 +63,14 @@ export async function runFuzz(o: RunOptions): Promise<Summary> {
   const done = new Array<number>(jobs).fill(0);
   const live = new Array<Int32Array | undefined>(jobs);
 
+  const seen = new Map<string, number>();
+  const repeats: number[] = [];
   const record = (f: Finding): void => {
+    const sig = signature(f);
+    const k = seen.get(sig);
+    if (k !== undefined) { repeats[k]!++; return; }
+    seen.set(sig, findings.length);
+    repeats.push(1);
     if (o.findingsDir) {
       // Hangs and crashes are made again from (seed, index) here; the others came with their input.
       const input = f.hex === undefined && f.index >= 0 ? inputAt(t, t.corpus(), o.seed, f.index) : undefined;
@@ -70,13 +86,15 @@ export async function runFuzz(o: RunOptions): Promise<Summary> {
       state[0] = -1;
       live[job] = state;
       const wd: WorkerData = {
-        target: o.target, seed: o.seed, from: next, to, state: state.buffer as SharedArrayBuffer, maxFindings: maxFindings - findings.length,
+        target: o.target, seed: o.seed, from: next, to, state: state.buffer as SharedArrayBuffer,
+        maxFindings: 50 * (maxFindings - findings.length), // repeats of a known bug do not stop a run at once
         options: { port: o.port ?? 17300, net: o.net ?? '127.73.0.', job },
       };
       const w = new Worker(new URL('./worker.js', import.meta.url), { workerData: wd });
       const out = await watch(w, state, o.timeLimitMs, (m) => record({ target: o.target, seed: o.seed, ...m }));
       live[job] = undefined;
-      if (out.kind === 'done') { done[job]! += out.inputs; break; }
+      // A worker stops early after many findings: go on after them unless enough distinct ones are in.
+      if (out.kind === 'done') { done[job]! += out.inputs; next += out.inputs; continue; }
       if (out.index < 0) throw new Error(`fuzz worker for ${o.target} failed before its first input: ${out.error}\n${out.stack ?? ''}`);
       record({
         target: o.target, seed: o.seed, index: out.index, kind: out.kind,
@@ -95,7 +113,7 @@ export async function runFuzz(o: RunOptions): Promise<Summary> {
   } finally {
     if (timer) clearInterval(timer);
   }
-  return { target: o.target, seed: o.seed, start, inputs: done.reduce((a, b) => a + b, 0), ms: Date.now() - t0, findings };
+  return { target: o.target, seed: o.seed, start, inputs: done.reduce((a, b) => a + b, 0), ms: Date.now() - t0, findings, repeats };
 }
 
 /** Resolves when the worker finishes, dies, or sits on one input past the limit (then it is terminated). */
