@@ -1,13 +1,21 @@
 // NOTIFICATION messages (RFC 4271 §4.5), with the shutdown communication of RFC 9003.
-import { CeaseSubcode, ErrorCode, MessageType } from './constants.js';
+import { CeaseSubcode, ErrorCode, MAX_MESSAGE_LENGTH, MessageType } from './constants.js';
 import { type BgpError } from './errors.js';
 import { encodeMessage } from './header.js';
 import { notificationName } from './notification-names.js';
 
 export interface Notification { code: number; subcode: number; data: Buffer }
 
+/**
+ * A NOTIFICATION always fits 4,096 octets: its data (often the offending message itself, which
+ * can be up to 65,535 octets with Extended Messages) is cut to fit, so answering a huge bad
+ * message can neither overflow the header's length nor exceed what a peer accepts.
+ */
+const MAX_DATA = MAX_MESSAGE_LENGTH - 19 - 2;
+
 export function encodeNotification(n: { code: number; subcode: number; data?: Uint8Array }): Buffer {
-  const data = n.data ?? Buffer.alloc(0);
+  const full = n.data ?? Buffer.alloc(0);
+  const data = full.length > MAX_DATA ? full.subarray(0, MAX_DATA) : full;
   const body = Buffer.allocUnsafe(2 + data.length);
   body[0] = n.code;
   body[1] = n.subcode;
