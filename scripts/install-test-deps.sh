@@ -14,6 +14,8 @@ set -euo pipefail
 #   stayrtr  - StayRTR (/usr/bin/stayrtr): RPKI-to-Router cache for the RTR client tests
 #   bgpdump  - bgpdump (/usr/bin/bgpdump): the MRT reference the reader's output is compared with
 #   bzip2    - bzip2 (/usr/bin/bzip2): the MRT tests compress a fixture to check bzip2 input
+#   lbzip2   - lbzip2 (/usr/bin/lbzip2): parallel bzip2; `mrt dump` decompresses with it in a child process
+#   pigz     - pigz (/usr/bin/pigz): parallel gzip; likewise for gzip input
 PACKAGES=(
   sqlite3
   bird2
@@ -23,6 +25,8 @@ PACKAGES=(
   stayrtr
   bgpdump
   bzip2
+  lbzip2
+  pigz
 )
 
 # Use sudo only when we are not root and sudo is available.

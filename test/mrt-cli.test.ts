@@ -20,6 +20,8 @@ test('mrt dump --help teaches: formats and examples', () => {
   assert.match(r.stdout, /Examples:/);
   assert.match(r.stdout, /-M/);
   assert.match(r.stdout, /bzip2/);
+  // The exit statuses, the cut-short one included, are documented.
+  assert.match(r.stdout, /Exit status:[\s\S]*\n\s+2\s+a compressed file is damaged or cut short/);
 });
 
 for (const flags of [['-m'], ['-M'], ['-vm'], ['-v', '-M']]) {

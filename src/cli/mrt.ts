@@ -5,6 +5,8 @@ import { CliError } from './client.js';
 
 /** Output is handed to stdout in pieces of about this size. */
 const OUT_CHUNK = 1 << 20;
+/** Exit status when the only problems were compressed files damaged or cut short. */
+const EXIT_CUT_SHORT = 2;
 
 interface DumpOptions {
   m?: boolean;
@@ -26,7 +28,20 @@ export function registerMrt(program: Command): void {
 Output is identical to bgpdump 1.6.2 with the same flag (-m, -M; -vm prints like -m).
 Records bgpdump does not print (RIB_GENERIC, multicast RIBs, BGP4MP_ENTRY, ROUTE-REFRESH)
 are named on stderr instead. Damaged input is reported with the file and byte offset (in the
-decompressed stream); the reader skips to the next intact record and the exit status is 1.
+decompressed stream); the reader skips to the next intact record.
+
+A damaged or cut compressed file (a partial download) prints every complete record before the
+damage, then says on stderr where the data stops and how many records were read.
+
+Compressed files are decompressed by lbzip2 or bzip2, pigz or gzip in a child process where
+installed (on another core), else in-process; OPENPEERING_MRT_DECOMPRESS=builtin always uses
+the in-process decoders. Standard input is always decompressed in-process.
+
+Exit status:
+  0  every file read whole
+  1  damaged MRT records, or a file that cannot be opened or read
+  2  a compressed file is damaged or cut short (and nothing worse): the records before the
+     damage were printed
 
 Line formats (-m):
   TABLE_DUMP2|time|B|peer|peer-as|prefix|as-path|origin|next-hop|local-pref|med|communities|AG/NAG|aggregator|
@@ -40,12 +55,15 @@ Examples:
   openpeering mrt dump -M updates.20240101.0000.gz | grep '|A|'
   curl -s https://collector.example/latest-update.gz | openpeering mrt dump -m -`)
     .action(async (files: string[], opts: DumpOptions) => {
-      const failed = await dump(files, opts);
-      if (failed) throw new CliError(`${failed} problem${failed === 1 ? '' : 's'} in the input (see above)`, 1);
+      const { problems, cutShort } = await dump(files, opts);
+      if (problems) {
+        const text = `${problems} problem${problems === 1 ? '' : 's'} in the input (see above)`;
+        throw new CliError(text, cutShort === problems ? EXIT_CUT_SHORT : 1);
+      }
     });
 }
 
-async function dump(files: string[], opts: DumpOptions): Promise<number> {
+async function dump(files: string[], opts: DumpOptions): Promise<{ problems: number; cutShort: number }> {
   // The modules themselves, not ../mrt/index.js: the writer and its address parser are not needed.
   const [{ readMrt }, { BgpdumpFormatter }, { describeType }, { ByteSink }] = await Promise.all([
     import('../mrt/reader.js'), import('../mrt/bgpdump-format.js'), import('../mrt/constants.js'), import('../mrt/byte-sink.js'),
@@ -59,10 +77,14 @@ async function dump(files: string[], opts: DumpOptions): Promise<number> {
   // Lines are written as bytes into one large buffer, handed to stdout whole (never reused).
   const out = new ByteSink();
   let blocked = false;
+  // Settles when the last write is out: exiting before then loses output on a pipe.
+  let written: Promise<void> = Promise.resolve();
   const write = () => {
     if (out.pos === 0) return;
     const chunk = out.take();
-    if (!stdout.write(chunk, () => out.give(chunk))) blocked = true;
+    written = new Promise<void>((resolve) => {
+      if (!stdout.write(chunk, () => { out.give(chunk); resolve(); })) blocked = true;
+    });
   };
   const flush = async () => {
     write();
@@ -72,6 +94,7 @@ async function dump(files: string[], opts: DumpOptions): Promise<number> {
     }
   };
   let problems = 0;
+  let cutShort = 0;
   for (const file of files) {
     const skipped = new Map<string, number>();
     const fmt = new BgpdumpFormatter({
@@ -97,6 +120,7 @@ async function dump(files: string[], opts: DumpOptions): Promise<number> {
         flush,
         onError: (e) => {
           problems++;
+          if (e.kind === 'compression') cutShort++;
           write();
           note(e.message);
         },
@@ -110,5 +134,6 @@ async function dump(files: string[], opts: DumpOptions): Promise<number> {
     for (const [key, n] of skipped) if (n > 1) note(`${file}: ${n} records not printed in all: ${key}`);
   }
   await flush();
-  return problems;
+  await written;
+  return { problems, cutShort };
 }

@@ -11,8 +11,15 @@ export const MAX_RECORD_LENGTH = 16 * 1024 * 1024;
 /** While resynchronising, a candidate's time must be this close to the last good record's. */
 const RESYNC_TIME_WINDOW = 31 * 24 * 3600;
 
+/**
+ * What went wrong: 'record' damaged MRT framing or a record that cannot be decoded, 'compression'
+ * compressed data damaged or cut short (every complete record before it was read), 'io' a file
+ * that cannot be opened or read.
+ */
+export type MrtErrorKind = 'record' | 'compression' | 'io';
+
 export class MrtError extends Error {
-  constructor(readonly file: string, readonly offset: number, readonly detail: string) {
+  constructor(readonly file: string, readonly offset: number, readonly detail: string, readonly kind: MrtErrorKind = 'record') {
     super(`${file}: byte offset ${offset}: ${detail}`);
   }
 }
@@ -59,9 +66,9 @@ function describeHeader(b: Buffer, p: number): string {
  */
 export async function readMrt(file: string, onRecord: (r: MrtRecord) => void, opts: ReadOptions = {}): Promise<ReadSummary> {
   let errors = 0;
-  const fail = (offset: number, detail: string): void => {
+  const fail = (offset: number, detail: string, kind: MrtErrorKind = 'record'): void => {
     errors++;
-    const e = new MrtError(file, offset, detail);
+    const e = new MrtError(file, offset, detail, kind);
     if (opts.onError) opts.onError(e);
     else throw e;
   };
@@ -151,11 +158,15 @@ export async function readMrt(file: string, onRecord: (r: MrtRecord) => void, op
     }
   } catch (e) {
     if (e instanceof MrtError) throw e;
-    const end = base + (left?.length ?? 0);
-    if (e instanceof DecompressError) fail(end, `${e.message}; ${records} records read`);
-    else {
+    const partial = left?.length ?? 0;
+    const end = base + partial;
+    if (e instanceof DecompressError) {
+      // The offset is the decompressed bytes reached; what was read is said in records too.
+      fail(end, `${e.message}; read up to here: ${records} complete records (to byte offset ${base})`
+        + (partial ? `, then ${partial} bytes of a cut record, dropped` : ''), 'compression');
+    } else {
       const err = e as NodeJS.ErrnoException;
-      fail(end, err.code === 'ENOENT' ? 'cannot open: no such file' : `cannot read: ${err.message}`);
+      fail(end, err.code === 'ENOENT' ? 'cannot open: no such file' : `cannot read: ${err.message}`, 'io');
     }
     return { records, bytes: end, errors };
   }
