@@ -16,6 +16,8 @@ set -euo pipefail
 #   bzip2    - bzip2 (/usr/bin/bzip2): the MRT tests compress a fixture to check bzip2 input
 #   lbzip2   - lbzip2 (/usr/bin/lbzip2): parallel bzip2; `mrt dump` decompresses with it in a child process
 #   pigz     - pigz (/usr/bin/pigz): parallel gzip; likewise for gzip input
+#   g++ make python3 - node-gyp's toolchain for the TCP MD5/GTSM addon (native/tcp-security), which
+#              `npm install` builds; the MD5 and GTSM tests need it
 PACKAGES=(
   sqlite3
   bird2
@@ -27,6 +29,9 @@ PACKAGES=(
   bzip2
   lbzip2
   pigz
+  g++
+  make
+  python3
 )
 
 # Use sudo only when we are not root and sudo is available.
