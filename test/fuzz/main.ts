@@ -1,16 +1,5 @@
 // `npm run fuzz -- [options]`: long fuzzing runs, or one saved finding replayed in-process.
-//
-//   --target NAME[,NAME]  bgp, rtr, mrt, mrt-file, speaker, or "decoders" (the first four; default)
-//   --count N             inputs per target (default 1,000,000)
-//   --seed S              run seed (default: from the clock, printed); input i of a seed is always the same
-//   --start I             first input index (default 0)
-//   --time-limit SEC      per input; longer is reported as a hang (default 10)
-//   --jobs N              parallel workers per target (default 1)
-//   --findings DIR        where crashing inputs go (default fuzz-findings)
-//   --max-findings N      stop a target after N findings (default 20)
-//   --port P              first loopback TCP port for the speaker target (default 17300; job j uses P+j)
-//   --net PREFIX          loopback address prefix for the speaker target (default 127.73.0.)
-//   --replay FILE.json    run one saved finding in this process and show what it throws
+// Options: see USAGE below (`npm run fuzz -- --help`).
 import { runFuzz, type Summary } from './runner.js';
 import { TARGETS, DECODER_TARGETS } from './targets/index.js';
 import { loadFinding } from './findings.js';
@@ -22,12 +11,30 @@ const num = (s: string | undefined, what: string): number => {
   return n;
 };
 
+const USAGE = `usage: npm run fuzz -- [options]
+  --target NAME[,NAME]  bgp, rtr, mrt, mrt-file, speaker, or "decoders" (the first four; default)
+  --count N             inputs per target (default 1,000,000)
+  --seed S              run seed (default: from the clock, printed); input i of a seed is always the same
+  --start I             first input index (default 0)
+  --time-limit SEC      per input; longer is reported as a hang (default 10)
+  --jobs N              parallel workers per target (default 1)
+  --findings DIR        where crashing inputs go (default fuzz-findings)
+  --max-findings N      stop a target after N distinct findings (default 20)
+  --port P              first loopback TCP port for the speaker target (default 17300; job j uses P+j)
+  --net PREFIX          loopback address prefix for the speaker target (default 127.73.0.)
+  --replay FILE.json    run one saved finding in this process and show what it throws
+A finding (an exception other than a BGP error, or a hang) is saved as FILE.json + FILE.bin with the
+command that reproduces it; the exit status is 1 when there is one.`;
+const OPTIONS = new Set(['target', 'count', 'seed', 'start', 'time-limit', 'jobs', 'findings', 'max-findings', 'port', 'net', 'replay']);
+
 function parse(argv: string[]): Map<string, string> {
   const m = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
     const [k, v] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), argv[++i]];
+    if (!OPTIONS.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
     if (v === undefined) throw new Error(`--${k} needs a value`);
     m.set(k, v);
   }
