@@ -24,6 +24,9 @@ import { BIN, requireBinary, type DaemonKind } from '../src/lab/daemons/index.js
 import {
   cleanupSync, freePort, installCleanupHooks, procStats, run, sleep, spawnProc, stopProc, tail, tempDir, type Proc,
 } from '../src/lab/process.js';
+import { eachFlag, intFlag } from './lib/args.js';
+import { fmt, median } from './lib/stats.js';
+import { birdVersion } from './lib/versions.js';
 import { generateTable, writeBirdStatic, birdSenderConfig, lengthHistogram, type Table } from './table.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,15 +58,8 @@ function usage(msg?: string): never {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { routes: 1_000_000, v6: 0, runs: 1, receivers: [...ALL_RECEIVERS], timeoutS: 600, seed: 1, sets: undefined, nodeArgs: [], keep: false, settleS: 3 };
-  const int = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v?.replace(/_/g, ''));
-    if (v === undefined || !Number.isInteger(n) || n < min) usage(`${name} needs an integer >= ${min}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const val = () => inline ?? argv[++i];
+  const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
+  eachFlag(argv, (flag, val) => {
     switch (flag) {
       case '--routes': o.routes = int(flag, val(), 1); break;
       case '--v6': o.v6 = int(flag, val(), 0); break;
@@ -82,9 +78,9 @@ function parseArgs(argv: string[]): Options {
         break;
       }
       case '-h': case '--help': usage();
-      default: usage(`unknown argument ${a}`);
+      default: usage(`unknown argument ${flag}`);
     }
-  }
+  });
   return o;
 }
 
@@ -412,23 +408,6 @@ async function runOne(kind: Receiver, runNo: number, opts: Options, sender: Proc
 
 // ---------------------------------------------------------------------------------------------
 // Main
-
-function median(xs: number[]): number | undefined {
-  if (!xs.length) return undefined;
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[s.length >> 1]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-}
-
-const fmt = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
-
-async function birdVersion(): Promise<string> {
-  try {
-    const { stdout, stderr } = await run(BIN.bird, ['--version']);
-    return `${stdout}${stderr}`.trim().replace(/^BIRD version /, '');
-  } catch {
-    return '?';
-  }
-}
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));

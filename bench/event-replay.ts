@@ -23,6 +23,7 @@ import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import type { ChildProcess } from 'node:child_process';
+import { intFlag } from './lib/args.js';
 import type { LoopDelay, ServerReady } from './event-replay-server.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,11 +41,7 @@ function usage(msg?: string): never {
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { events: 100_000, clients: 20, probeMs: 10, ways: ['before', 'now'], save: true };
-  const int = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v?.replace(/_/g, ''));
-    if (v === undefined || !Number.isInteger(n) || n < min) usage(`${name} needs an integer >= ${min}`);
-    return n;
-  };
+  const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--events') o.events = int(a, argv[++i], 1);

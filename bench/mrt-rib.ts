@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { encodePeerIndexTable, encodeRib, encodeRibAttributes, type PeerIndexPeer, type RibEntryInput } from '../src/mrt/writer.js';
-import { mulberry32 } from '../test/helpers/rng.js';
+import { mulberry32 } from './lib/rng.js';
 import { generateTable, v4Text, v6Text } from './table.js';
 
 export interface RibSpec {

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { readMrt } from '../src/mrt/reader.js';
 import { decompressTool } from '../src/mrt/decompress.js';
 import { ribFiles } from './mrt-rib.js';
+import { median as medianOf } from './lib/stats.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = process.env.OPENPEERING_TESTDATA ?? path.resolve(ROOT, 'test', 'data', 'bgp');
@@ -61,11 +62,8 @@ function hashed(cmd: string, args: string[]): Promise<{ sha: string; bytes: numb
   });
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-};
+/** The median of timings that always exist. */
+const median = (xs: number[]): number => medianOf(xs) ?? NaN;
 
 /** Fraction of all CPUs busy over the next second (from /proc/stat); -1 where unknown. */
 async function busy(): Promise<number> {

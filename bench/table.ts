@@ -18,7 +18,7 @@
 //
 // Everything is deterministic for a given seed; no dependency on src/.
 import fs from 'node:fs';
-import { mulberry32 } from '../test/helpers/rng.js';
+import { mulberry32 } from './lib/rng.js';
 
 export interface AttrSetSpec {
   /** AS_SEQUENCE, first hop first, origin last (the sender prepends its own ASN on export). */

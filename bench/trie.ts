@@ -5,7 +5,7 @@
 // Run: node --expose-gc dist/bench/trie.js
 import { PrefixTrie } from '../src/net/trie.js';
 import { v4Key, MASK4 } from '../src/net/compact.js';
-import { mulberry32 } from '../test/helpers/rng.js';
+import { mulberry32 } from './lib/rng.js';
 
 const r = mulberry32(20240);
 

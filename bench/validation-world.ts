@@ -21,7 +21,7 @@
 //   higher preference and another MED: enabling it replaces those routes, disabling it restores
 //   them (attribute changes that leave every state as it is).
 import fs from 'node:fs';
-import { mulberry32 } from '../test/helpers/rng.js';
+import { mulberry32 } from './lib/rng.js';
 import { PrefixTrie } from '../src/net/trie.js';
 import { publicPrefix } from '../src/registry/registrations.js';
 import { birdAttrBlock, generateTable, v4Text, type AttrSetSpec, type Table } from './table.js';

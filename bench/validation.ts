@@ -44,6 +44,9 @@ import {
 import {
   birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO, senderConfig, writeSenderRoutes, type World,
 } from './validation-world.js';
+import { eachFlag, intFlag } from './lib/args.js';
+import { fmt, median } from './lib/stats.js';
+import { birdVersion } from './lib/versions.js';
 import { buildRegistry } from './validation-registry.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -71,15 +74,8 @@ function parseArgs(argv: string[]): Options {
     routes: 1_000_000, sessions: 20, registered: 50_000, customers: 2000, hijacks: 10, churn: 2500, flaps: 2, runs: 1,
     receivers: [...ALL], timeoutS: 1800, sync: 'full', seed: 1, nodeArgs: [], settleS: 2, keep: false, save: true,
   };
-  const int = (name: string, v: string | undefined, min: number): number => {
-    const n = Number(v?.replace(/_/g, ''));
-    if (v === undefined || !Number.isInteger(n) || n < min) usage(`${name} needs an integer >= ${min}`);
-    return n;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const [flag, inline] = a.includes('=') && a.startsWith('--') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    const val = () => inline ?? argv[++i];
+  const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
+  eachFlag(argv, (flag, val) => {
     switch (flag) {
       case '--routes': o.routes = int(flag, val(), 1); break;
       case '--sessions': o.sessions = int(flag, val(), 4); break;
@@ -109,9 +105,9 @@ function parseArgs(argv: string[]): Options {
         break;
       }
       case '-h': case '--help': usage();
-      default: usage(`unknown argument ${a}`);
+      default: usage(`unknown argument ${flag}`);
     }
-  }
+  });
   const bad = checkWorldOptions({ ...o });
   if (bad) usage(bad);
   return o;
@@ -127,14 +123,7 @@ const RECEIVER_JS = path.join(ROOT, 'dist', 'bench', 'validation-receiver.js');
 const LOSS = 0;
 
 const nowMs = () => performance.timeOrigin + performance.now();
-const fmt = (x: number | undefined, d = 2) => (x === undefined || Number.isNaN(x) ? '-' : x.toFixed(d));
 const ms = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : b - a);
-
-function median(xs: Array<number | undefined>): number | undefined {
-  const v = xs.filter((x): x is number => x !== undefined && !Number.isNaN(x)).sort((a, b) => a - b);
-  if (!v.length) return undefined;
-  return v.length % 2 ? v[v.length >> 1]! : (v[v.length / 2 - 1]! + v[v.length / 2]!) / 2;
-}
 
 installCleanupHooks((sig, killed) => {
   console.error(`\nbench:validation: ${sig}, killed ${killed} child process(es)`);
@@ -631,13 +620,6 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
 // Main
 
 interface Ctx { w: World; opts: Options; sender: Sender; workDir: string; templateDb: string; expectedFile: string; affected: number }
-
-async function birdVersion(): Promise<string> {
-  try {
-    const { stdout, stderr } = await run(BIN.bird, ['--version']);
-    return `${stdout}${stderr}`.trim().replace(/^BIRD version /, '');
-  } catch { return '?'; }
-}
 
 /** The commit and whether src/ differs from it (others edit src/ while benches run). */
 async function gitState(): Promise<string> {

@@ -1,17 +1,9 @@
 // Seeded randomness for property tests: the same sequence for the same seed everywhere, so a
 // failure reproduces.
 
-/** mulberry32: small, fast, and the same sequence for the same seed everywhere; uint32 values. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from '../../bench/lib/rng.js';
+
+export { mulberry32 };
 
 /** The same generator with helpers for property tests. */
 export class Rng {
