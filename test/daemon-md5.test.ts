@@ -5,7 +5,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from './helpers/server.js';
 import { buildWorld, conn, must } from './helpers/world.js';
-import { EdgeDaemon } from '../src/daemon.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { Speaker } from '../src/bgp/speaker.js';
 import { tcpSecurityError } from '../src/net/tcp-security.js';
 

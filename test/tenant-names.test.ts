@@ -10,7 +10,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } from './helpers/world-60.js';
-import { EdgeDaemon } from '../src/daemon.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { buildServer } from '../src/api/server.js';
 import { Speaker } from '../src/bgp/speaker.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
@@ -89,7 +89,7 @@ test('partner and customer keys never read another partner\'s names; the operato
   const hqHijacks = () => events.filter((x) => x.e.type === 'PrefixHijackEvent' && x.subject === 'contoso/contoso-eu/hq').length;
   const attrs = { origin: 0, asPath: [{ type: 2, asns: [64666] }], communities: [parseCommunity('64500:8007')!] };
   rs1.withdraw([moreSpecific]);
-  const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.60.3.100')!.rib;
+  const rib = () => daemon.speakers.get('fra-er1')!.adjRibIn('127.60.3.100')!;
   await until(() => rib().get(moreSpecific) === undefined, () => 'the withdrawal');
   rs1.announce([{ key: moreSpecific, attrs: { ...attrs, med: 5 } }]);
   await until(() => hqHijacks() === 3, () => 'a hijack announced anew');
