@@ -7,6 +7,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { buildWorld, must } from './helpers/world.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { buildServer } from '../src/api/server.js';
 import { Speaker } from '../src/bgp/speaker.js';
@@ -15,7 +16,6 @@ import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
 
 const PORT = 1791;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const COMMUNITY = parseCommunity('64500:8007')!;
 
 async function until(cond: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -27,16 +27,8 @@ async function until(cond: () => Promise<boolean> | boolean, what: string, timeo
 }
 
 /** A partner router: one speaker on the partner's session address, announcing `routes`. */
-async function partnerRouter(address: string, asn: number, operatorAddress: string, routes: Array<{ prefix: string; attrs: PathAttributes }>): Promise<Speaker> {
-  const s = new Speaker({ asn, routerId: ip(address), listen: { host: address, port: PORT } });
-  s.addPeer({
-    address: operatorAddress, port: PORT, asn: 64500, localAsn: asn, localAddress: address, routerId: ip(address), holdTime: 90,
-    passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, nextHopV4: '192.0.2.1',
-  }, { import: () => undefined, export: () => undefined });
-  s.announce(routes.map((r) => ({ key: textToKey(r.prefix)!, attrs: r.attrs })));
-  await s.start();
-  return s;
-}
+const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: Array<{ prefix: string; attrs: PathAttributes }>): Promise<Speaker> =>
+  partnerSpeaker({ address, asn, operatorAddress, port: PORT, routes, nextHopV4: '192.0.2.1' });
 
 test('prefix states follow the partner routers: Verified, Warning on a lost session, restored; hijack rejected', async () => {
   const srv = await startServer();
