@@ -31,7 +31,8 @@ export interface PoolHooks {
 
 /** What configure() leaves for connect(): the work that awaits. */
 export interface PendingConnect {
-  stopping: Array<Promise<void>>;
+  /** speakers taken out, stopped in connect(): their sessions' 'down' events come after the view is whole */
+  stopping: Speaker[];
   routers: Array<{ router: string; fresh: boolean; add: PlannedSession[] }>;
 }
 
@@ -63,13 +64,14 @@ export class SpeakerPool {
   }
 
   /**
-   * Configures what the diff changes, synchronously: speakers that go are taken out (their
-   * stop completes in connect()), removed sessions stop, new ones are added but not started.
+   * Configures what the diff changes, synchronously: speakers that go are taken out (they stop
+   * in connect()), removed sessions stop, new ones are added but not started.
    */
   configure(diff: SessionDiff, localAsn: number): PendingConnect {
     const pending: PendingConnect = { stopping: [], routers: [] };
     for (const { router, why } of diff.stop) {
-      pending.stopping.push(this.takeOut(router));
+      const speaker = this.takeOut(router);
+      if (speaker) pending.stopping.push(speaker);
       if (why === 'no sessions left') this.opts.log(`${router}: no sessions left, speaker stopped`);
     }
     for (const change of diff.routers) {
@@ -96,7 +98,7 @@ export class SpeakerPool {
 
   /** The awaiting half: old speakers finish stopping, listeners open, added sessions start. */
   async connect(pending: PendingConnect): Promise<void> {
-    await Promise.all(pending.stopping);
+    await Promise.all(pending.stopping.map((s) => s.stop()));
     for (const { router, fresh, add } of pending.routers) {
       const speaker = this.byRouter.get(router);
       if (!speaker) continue; // stopped meanwhile
@@ -107,7 +109,7 @@ export class SpeakerPool {
   }
 
   async stop(): Promise<void> {
-    await Promise.all([...this.byRouter.keys()].map((router) => this.takeOut(router)));
+    await Promise.all([...this.byRouter.keys()].map((router) => this.takeOut(router)?.stop()));
   }
 
   private speakerFor(change: RouterChange, localAsn: number): Speaker {
@@ -120,13 +122,13 @@ export class SpeakerPool {
     return speaker;
   }
 
-  /** Forgets a router's speaker at once; the promise is its stop. */
-  private takeOut(router: string): Promise<void> {
+  /** Forgets a router's speaker at once; the caller stops it. */
+  private takeOut(router: string): Speaker | undefined {
     const speaker = this.byRouter.get(router);
     this.byRouter.delete(router);
     this.signatures.delete(router);
     for (const [addr, r] of this.listening) if (r === router) this.listening.delete(addr);
-    return speaker ? speaker.stop() : Promise.resolve();
+    return speaker;
   }
 
   private async listen(router: string, speaker: Speaker, s: PlannedSession): Promise<void> {
