@@ -19,7 +19,7 @@ import fs from 'node:fs';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
 import { openRegistry } from '../src/bootstrap.js';
-import { EdgeDaemon } from '../src/daemon.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { Speaker } from '../src/bgp/speaker.js';
 import { parseIPv4 } from '../src/net/address.js';
 import { ValidationFacts } from '../src/registry/validation-facts.js';
@@ -60,7 +60,7 @@ const registry = await openRegistry(dbFile);
 if (sync !== 'full') await sql.raw(`PRAGMA synchronous = ${sync.toUpperCase()}`).execute(registry.store.db);
 const tStart = nowMs();
 let daemon: EdgeDaemon | undefined;
-let speakers: Map<string, Speaker>;
+let speakers: ReadonlyMap<string, Speaker>;
 if (mode === 'openpeering') {
   daemon = new EdgeDaemon(registry, { port: bgpPort, peerPort: bgpPort, connectRetry: 1, log });
   await daemon.start();
@@ -69,11 +69,12 @@ if (mode === 'openpeering') {
   // The daemon's layout, without the engine: one speaker per router, the same session settings.
   const facts = await new ValidationFacts(registry.store).load();
   const view = buildView(facts);
-  speakers = new Map();
+  const own = new Map<string, Speaker>();
+  speakers = own;
   for (const p of facts.peerings) {
     for (const s of p.sessions) {
-      let sp = speakers.get(s.router);
-      if (!sp) speakers.set(s.router, (sp = new Speaker({ asn: facts.operatorAsn!, routerId: Number(parseIPv4(s.routerId) ?? 0n) })));
+      let sp = own.get(s.router);
+      if (!sp) own.set(s.router, (sp = new Speaker({ asn: facts.operatorAsn!, routerId: Number(parseIPv4(s.routerId) ?? 0n) })));
       sp.addPeer({
         address: s.peerAddress, port: bgpPort, asn: p.asn, localAsn: facts.operatorAsn!, localAddress: s.operatorAddress, routerId: sp.config.routerId,
         holdTime: 90, passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
@@ -170,7 +171,7 @@ for (const speaker of speakers.values()) {
     phase.firstUpdate ??= t;
     phase.lastUpdate = t;
     const tr = track(peer);
-    const size = speaker.rib.peers.get(peer)?.rib.size ?? 0;
+    const size = speaker.adjRibIn(peer)?.size ?? 0;
     routes += size - tr.size;
     tr.size = size;
     if (routesDoneAt === undefined && routes >= expectedRoutes) { routesDoneAt = t; snap('routes'); mark('routes-done'); }
@@ -188,7 +189,7 @@ for (const speaker of speakers.values()) {
     if (phase.downs.length < 50) phase.downs.push([peer, info.reason]);
     console.log(`${new Date().toISOString()} ${peer} down (${phase.name}): ${info.reason}`);
   });
-  speaker.on('established', (peer) => log(`${peer} established, ${speaker.rib.peers.get(peer)?.rib.size} routes`));
+  speaker.on('established', (peer) => log(`${peer} established, ${speaker.adjRibIn(peer)?.size} routes`));
 }
 
 // Prefix states against the expected ones of the current target.

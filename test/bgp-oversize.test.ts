@@ -73,7 +73,7 @@ test('1,011 communities received within 4,096 bytes no longer fit once our AS is
   await r.raws.get(DST)!.until(() => r.got(DST).includes('203.0.113.0/24'), 10_000, 'the small route forwarded');
   await r.raws.get(DST)!.until(() => (r.s.unsent.get(DST) ?? 0) === 1, 10_000, 'the large one counted as unsent');
   assert.ok(!r.got(DST).includes('198.51.100.0/24'));
-  assert.equal(r.s.rib.peers.get(SRC)!.rib.acceptedV4, 2, 'both routes are in the Adj-RIB-In');
+  assert.equal(r.s.adjRibIn(SRC)!.acceptedV4, 2, 'both routes are in the Adj-RIB-In');
   r.intact();
 });
 

@@ -313,8 +313,8 @@ describe('a flooding peer', () => {
     await quiet.until(() => quiet.established, 5000, 'Established');
     const started = Date.now();
     flooder.sendRaw(Buffer.concat(msgs));
-    await until(() => s.rib.peers.get('127.70.50.52')!.rib.acceptedV4 === N, 'the whole flood accepted', 60_000)
-      .catch((e) => { throw new Error(`${e.message}: ${s.rib.peers.get('127.70.50.52')!.rib.acceptedV4} accepted, downs: ${downs.join('; ')}`); });
+    await until(() => s.adjRibIn('127.70.50.52')!.acceptedV4 === N, 'the whole flood accepted', 60_000)
+      .catch((e) => { throw new Error(`${e.message}: ${s.adjRibIn('127.70.50.52')!.acceptedV4} accepted, downs: ${downs.join('; ')}`); });
     const took = Date.now() - started;
     // Let the quiet session's timers run a full hold time after the flood too.
     await new Promise((r) => setTimeout(r, 3500));

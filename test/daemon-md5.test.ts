@@ -5,13 +5,13 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from './helpers/server.js';
 import { buildWorld, conn, must } from './helpers/world.js';
-import { EdgeDaemon } from '../src/daemon.js';
-import { Speaker } from '../src/bgp/speaker.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import type { Speaker } from '../src/bgp/speaker.js';
 import { tcpSecurityError } from '../src/net/tcp-security.js';
 
 // Port 1797: the world's addresses (127.11.x) are shared with daemon.test.ts, which uses 1791.
 const PORT = 1797;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const CONN = '/v1/partners/nordlink/peerings/nordlink-ams/connections';
 
 async function until(cond: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -23,15 +23,8 @@ async function until(cond: () => Promise<boolean> | boolean, what: string, timeo
 }
 
 /** A partner router on `address`, optionally signing with `md5Key`. */
-async function partner(address: string, operatorAddress: string, md5Key?: string): Promise<Speaker> {
-  const s = new Speaker({ asn: 64501, routerId: ip(address), listen: { host: address, port: PORT } });
-  s.addPeer({
-    address: operatorAddress, port: PORT, asn: 64500, localAsn: 64501, localAddress: address, routerId: ip(address), holdTime: 90,
-    passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, ...(md5Key ? { md5Key } : {}),
-  }, { import: () => undefined, export: () => undefined });
-  await s.start();
-  return s;
-}
+const partner = (address: string, operatorAddress: string, md5Key?: string): Promise<Speaker> =>
+  partnerSpeaker({ address, asn: 64501, operatorAddress, port: PORT, ...(md5Key ? { md5Key } : {}) });
 
 /** Sets ams-1's key as the operator, restating the connection as the world built it. */
 async function setKey(srv: TestServer, md5Key: string): Promise<void> {

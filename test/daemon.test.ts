@@ -7,7 +7,8 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { buildWorld, must } from './helpers/world.js';
-import { EdgeDaemon } from '../src/daemon.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { buildServer } from '../src/api/server.js';
 import { Speaker } from '../src/bgp/speaker.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
@@ -15,7 +16,6 @@ import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
 
 const PORT = 1791;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const COMMUNITY = parseCommunity('64500:8007')!;
 
 async function until(cond: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
@@ -27,16 +27,8 @@ async function until(cond: () => Promise<boolean> | boolean, what: string, timeo
 }
 
 /** A partner router: one speaker on the partner's session address, announcing `routes`. */
-async function partnerRouter(address: string, asn: number, operatorAddress: string, routes: Array<{ prefix: string; attrs: PathAttributes }>): Promise<Speaker> {
-  const s = new Speaker({ asn, routerId: ip(address), listen: { host: address, port: PORT } });
-  s.addPeer({
-    address: operatorAddress, port: PORT, asn: 64500, localAsn: asn, localAddress: address, routerId: ip(address), holdTime: 90,
-    passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, nextHopV4: '192.0.2.1',
-  }, { import: () => undefined, export: () => undefined });
-  s.announce(routes.map((r) => ({ key: textToKey(r.prefix)!, attrs: r.attrs })));
-  await s.start();
-  return s;
-}
+const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: Array<{ prefix: string; attrs: PathAttributes }>): Promise<Speaker> =>
+  partnerSpeaker({ address, asn, operatorAddress, port: PORT, routes, nextHopV4: '192.0.2.1' });
 
 test('prefix states follow the partner routers: Verified, Warning on a lost session, restored; hijack rejected', async () => {
   const srv = await startServer();
@@ -77,8 +69,8 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   // Another partner (the route server in Frankfurt) announces contoso's prefix: a hijack.
   partners.push(await partnerRouter('127.12.2.100', 64502, '127.12.2.1', [{ prefix: '45.66.0.0/24', attrs: { ...good, asPath: [{ type: 2, asns: [64666] }] } }]));
   const fra = daemon.speakers.get('fra-er1')!;
-  await until(() => (fra.rib.peers.get('127.12.2.100')?.rib.size ?? 0) > 0, 'the hijack received');
-  const rib = fra.rib.peers.get('127.12.2.100')!.rib;
+  await until(() => (fra.adjRibIn('127.12.2.100')?.size ?? 0) > 0, 'the hijack received');
+  const rib = fra.adjRibIn('127.12.2.100')!;
   // The RIB keeps the reason apex-ix may read: the owner by its ASN only.
   assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
@@ -108,13 +100,13 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const extra = { prefix: '185.66.0.0/24', attrs: good };
   for (const p of partners.slice(0, 2)) p.announce([{ key: textToKey(extra.prefix)!, attrs: extra.attrs }]);
   const ams1 = daemon.speakers.get('ams-er1')!;
-  await until(() => ams1.rib.peers.get('127.11.1.1')?.rib.get(textToKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
-  assert.equal(ams1.rib.peers.get('127.11.1.1')!.rib.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered by partner nordlink');
+  await until(() => ams1.adjRibIn('127.11.1.1')?.get(textToKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
+  assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered by partner nordlink');
   await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra', { prefix: extra.prefix, key: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' }, 201);
   const sessionBefore = ams1.peer('127.11.1.1')!.session;
   await daemon.reload();
   assert.equal(ams1.peer('127.11.1.1')!.session, sessionBefore, 'unchanged sessions stay up');
-  assert.equal(ams1.rib.peers.get('127.11.1.1')!.rib.rejected(textToKey(extra.prefix)!), undefined, 're-judged with the new policy');
+  assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(textToKey(extra.prefix)!), undefined, 're-judged with the new policy');
   const extraReg = () => must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra');
   await until(async () => (await extraReg()).state === 'Verified', 'the new registered prefix Verified');
   // A connection taken out of service: its session stops, the prefix loses it.

@@ -10,16 +10,16 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } from './helpers/world-60.js';
-import { EdgeDaemon } from '../src/daemon.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { buildServer } from '../src/api/server.js';
-import { Speaker } from '../src/bgp/speaker.js';
+import type { Speaker } from '../src/bgp/speaker.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import type { RouteSpec } from '../src/lab/daemons/index.js';
 import type { PrefixEvent } from '../src/validation/events.js';
 
 const PORT = 17921;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 async function until(cond: () => Promise<boolean> | boolean, what: () => string, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -30,18 +30,11 @@ async function until(cond: () => Promise<boolean> | boolean, what: () => string,
 }
 
 /** A partner router: our own speaker on the partner's session address, announcing `routes`. */
-async function partnerRouter(address: string, asn: number, operatorAddress: string, routes: RouteSpec[]): Promise<Speaker> {
-  const s = new Speaker({ asn, routerId: ip(address), listen: { host: address, port: PORT } });
-  s.addPeer({
-    address: operatorAddress, port: PORT, asn: 64500, localAsn: asn, localAddress: address, routerId: ip(address), holdTime: 90,
-    passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, nextHopV4: address,
-  }, { import: () => undefined, export: () => undefined });
-  s.announce(routes.map((r) => ({
-    key: textToKey(r.prefix)!, attrs: { origin: 0, asPath: [{ type: 2, asns: r.asPath ?? [] }], communities: (r.communities ?? []).map((c) => parseCommunity(c)!) },
-  })));
-  await s.start();
-  return s;
-}
+const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: RouteSpec[]): Promise<Speaker> =>
+  partnerSpeaker({
+    address, asn, operatorAddress, port: PORT, nextHopV4: address,
+    routes: routes.map((r) => ({ prefix: r.prefix, attrs: { origin: 0, asPath: [{ type: 2, asns: r.asPath ?? [] }], communities: (r.communities ?? []).map((c) => parseCommunity(c)!) } })),
+  });
 
 test('partner and customer keys never read another partner\'s names; the operator does', async (t) => {
   const srv = await startServer();
@@ -89,7 +82,7 @@ test('partner and customer keys never read another partner\'s names; the operato
   const hqHijacks = () => events.filter((x) => x.e.type === 'PrefixHijackEvent' && x.subject === 'contoso/contoso-eu/hq').length;
   const attrs = { origin: 0, asPath: [{ type: 2, asns: [64666] }], communities: [parseCommunity('64500:8007')!] };
   rs1.withdraw([moreSpecific]);
-  const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.60.3.100')!.rib;
+  const rib = () => daemon.speakers.get('fra-er1')!.adjRibIn('127.60.3.100')!;
   await until(() => rib().get(moreSpecific) === undefined, () => 'the withdrawal');
   rs1.announce([{ key: moreSpecific, attrs: { ...attrs, med: 5 } }]);
   await until(() => hqHijacks() === 3, () => 'a hijack announced anew');

@@ -7,7 +7,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer } from './helpers/server.js';
 import { buildWorld, conn, must } from './helpers/world.js';
-import { EdgeDaemon } from '../src/daemon.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { startDaemon, type Daemon, type DaemonKind, type RouteSpec } from '../src/lab/daemons/index.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { openRpkiSource } from '../src/rpki/source.js';
@@ -104,7 +104,7 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     const hijackReason = 'hijack: 45.66.0.0/24 originated by AS64499, registered prefix 45.66.0.0/23 is originated by AS64496';
     await until(async () => (await hq()).state === 'Failed', 'Failed on another origin');
     assert.equal((await hq()).errorMessage, `Route for prefix 45.66.0.0/24 from IP 127.11.1.3 rejected: ${hijackReason}`);
-    const ams2Rib = () => daemon.speakers.get('ams-er2')!.rib.peers.get('127.11.1.3')!.rib;
+    const ams2Rib = () => daemon.speakers.get('ams-er2')!.adjRibIn('127.11.1.3')!;
     assert.equal(ams2Rib().rejected(textToKey('45.66.0.0/24')!), hijackReason);
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixHijackEvent'), events.join('\n'));
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixOriginAsChangeEvent'), events.join('\n'));
@@ -180,7 +180,7 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
         good('176.124.200.0/24', { asPath: [65540] }), good('203.0.113.0/24', { asPath: [64666] })],
     });
     routers.push(rs);
-    const rib = () => daemon.speakers.get('fra-er1')!.rib.peers.get('127.12.2.100')!.rib;
+    const rib = () => daemon.speakers.get('fra-er1')!.adjRibIn('127.12.2.100')!;
     await until(async () => rib().size === 4, 'the route server\'s routes received').catch((e) => { throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`); });
     // (the RIB keeps what apex-ix may read: the owner by its ASN; the operator's received routes name it)
     assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');

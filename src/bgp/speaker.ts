@@ -9,6 +9,7 @@ import type { Negotiated } from './session/negotiated.js';
 import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
 import { RouteTable } from './rib/route-table.js';
 import { AttrStore, type AttrSet, type Route } from './rib/attr-store.js';
+import type { AdjRibIn } from './rib/adj-rib-in.js';
 import type { Update } from './wire/update.js';
 import { attributesFromKey } from './wire/update.js';
 import { bgpError } from './wire/errors.js';
@@ -26,6 +27,23 @@ export interface SpeakerConfig {
   routerId: number;
   /** where sessions are accepted: one address or several (an edge router's session addresses) */
   listen?: { host: string; port: number } | Array<{ host: string; port: number }>;
+}
+
+/** What a caller may read of one peer's Adj-RIB-In: its routes before policy, with reject reasons. */
+export type AdjRibInView = Readonly<Pick<AdjRibIn, 'size' | 'acceptedV4' | 'acceptedV6' | 'accepted' | 'get' | 'rejected' | 'routesFor' | 'entries'>>;
+
+/** One configured peer's session as status readers see it. */
+export interface SessionInfo {
+  id: string;
+  asn: number;
+  description: string | undefined;
+  state: SessionState;
+  /** what the OPENs agreed on while Established */
+  negotiated: Negotiated | undefined;
+  establishedAt: number | undefined;
+  /** why the session last went down and when (while Established: the previous session) */
+  lastError: { message: string; at: number } | undefined;
+  counters: { received: number; accepted: number; acceptedV4: number; acceptedV6: number };
 }
 
 export interface SpeakerEvents {
@@ -132,6 +150,25 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   peerIds(): string[] { return [...this.peers.keys()]; }
 
+  /** A peer's Adj-RIB-In, read-only (undefined: no such peer). */
+  adjRibIn(id: string): AdjRibInView | undefined {
+    return this.rib.peers.get(id)?.rib;
+  }
+
+  /** Every configured peer's session: state, negotiation and counters. */
+  sessions(): SessionInfo[] {
+    return [...this.peers.values()].map((p) => {
+      const rib = this.rib.peers.get(p.id)!.rib;
+      const message = p.session.describeDown();
+      return {
+        id: p.id, asn: p.config.asn, description: p.config.description, state: p.session.state,
+        negotiated: p.session.negotiated, establishedAt: p.session.establishedAt,
+        lastError: message === undefined ? undefined : { message, at: p.session.lastDownAt ?? Date.now() },
+        counters: { received: rib.size, accepted: rib.acceptedV4 + rib.acceptedV6, acceptedV4: rib.acceptedV4, acceptedV6: rib.acceptedV6 },
+      };
+    });
+  }
+
   /** Stops a peer's session and forgets it and its routes (configuration changed). */
   removePeer(id: string): void {
     const p = this.peers.get(id);
@@ -224,7 +261,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         if (u.nlri.keys.length) this.rib.withdraw(p.id, u.nlri.keys, u.nlri.pathIds, changed);
         if (mpReach?.keys.length) this.rib.withdraw(p.id, mpReach.keys, mpReach.pathIds, changed);
       } else {
-        const rib = this.rib.peers.get(p.id)!.rib;
+        const rib = this.rib.peers.get(p.id)!.rib; // (its own: interning needs the writable stores)
         const set = (u.known as AttrSet | undefined) ?? (u.mp
           ? rib.mpSets.intern(u.attrKey, u.attrs, u.problems.length === 0) // decodable again, never looked up by find()
           : rib.sets.intern(u.attrKey, u.attrs, u.clean));
@@ -249,7 +286,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
   private checkMaxPrefix(p: Peer): void {
     const m = p.config.maxPrefix;
     if (!m || !p.session.isEstablished) return;
-    const rib = this.rib.peers.get(p.id)!.rib;
+    const rib = this.adjRibIn(p.id)!;
     for (const family of [4, 6] as const) {
       const n = rib.accepted(family);
       const limit = family === 6 && m.limitV6 !== undefined ? m.limitV6 : m.limit;

@@ -18,18 +18,12 @@ export interface RouteView {
 }
 
 export function sessions(s: Speaker): SessionView[] {
-  return s.peerIds().map((id) => {
-    const p = s.peer(id)!;
-    const rib = s.rib.peers.get(id)!.rib;
-    const since = p.session.establishedAt;
-    const lastError = p.session.describeDown();
-    return {
-      peer: id, asn: p.config.asn, state: p.session.state,
-      uptime: since ? Math.floor((Date.now() - since) / 1000) : 0,
-      received: rib.size, accepted: rib.acceptedV4 + rib.acceptedV6,
-      ...(lastError ? { lastError } : {}), ...(p.config.description ? { description: p.config.description } : {}),
-    };
-  });
+  return s.sessions().map((x) => ({
+    peer: x.id, asn: x.asn, state: x.state,
+    uptime: x.establishedAt ? Math.floor((Date.now() - x.establishedAt) / 1000) : 0,
+    received: x.counters.received, accepted: x.counters.accepted,
+    ...(x.lastError ? { lastError: x.lastError.message } : {}), ...(x.description ? { description: x.description } : {}),
+  }));
 }
 
 const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
@@ -65,8 +59,9 @@ export function routes(s: Speaker, q: { peer?: string; prefix?: string; limit?: 
     const entries = key !== undefined ? (s.rib.local.has(key) ? [[key, s.rib.local.get(key)!] as const] : []) : s.rib.local;
     for (const [k, set] of entries) take(k, 'local', set.attrs, s.rib.loc.get(k) === set);
   }
-  for (const [id, { rib }] of s.rib.peers) {
+  for (const id of s.peerIds()) {
     if (q.peer && q.peer !== id) continue;
+    const rib = s.adjRibIn(id)!;
     const routes = key !== undefined ? rib.routesFor(key) : rib.entries();
     for (const [rk, set] of routes) {
       const k = prefixOfRouteKey(rk);

@@ -98,19 +98,12 @@ Examples:
         })
         : undefined;
       const daemon = opts.bgp
-        ? new (await import('../daemon.js')).EdgeDaemon(registry, { port: bgpPort, settleSeconds, log: (line) => log(line), ...(rpki ? { rpki: rpki.table } : {}) })
+        ? new (await import('../edge/edge-daemon.js')).EdgeDaemon(registry, { port: bgpPort, settleSeconds, log: (line) => log(line), ...(rpki ? { rpki: rpki.table } : {}) })
         : undefined;
-      // Writes through the API change what the sessions should be: reload shortly after, once.
-      let timer: NodeJS.Timeout | undefined;
-      let running: Promise<void> = Promise.resolve();
-      const onWrite = () => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          running = running.then(() => daemon!.reload()).catch((e: Error) => app.log.error(`bgp: reload failed: ${e.message}`));
-        }, 300);
-      };
+      // Writes through the API change what the sessions should be: the daemon reloads shortly after, once.
+      const onWrite = () => daemon!.requestReload();
       const app = await buildServer(registry, {
-        logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon } : {}),
+        logger: { level: cfg.logLevel }, ...(daemon ? { onWrite, live: daemon.live } : {}),
         keyRateLimit: keyRate === 0 ? false : { perSecond: keyRate, burst: keyBurst },
         ...(eventRetentionDays > 0 ? { eventRetentionDays } : {}),
       });

@@ -15,14 +15,11 @@ import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import type { FastifyInstance } from 'fastify';
 import { openRegistry, ensureOperatorKey } from '../bootstrap.js';
 import { buildServer } from '../api/server.js';
-import { EdgeDaemon } from '../daemon.js';
+import { EdgeDaemon, type EdgeDaemonEvents } from '../edge/edge-daemon.js';
 import { ValidationFacts } from '../registry/validation-facts.js';
 import type { Registry } from '../registry/registry.js';
-import type { WatchedPrefix } from '../validation/engine.js';
-import type { StateResult } from '../validation/prefix-state.js';
-import type { PrefixEvent } from '../validation/events.js';
 import { installCleanupHooks, sleep } from './process.js';
-import { planLab, readWorld, type LabPlan } from './world.js';
+import { planLab, readWorld } from './world.js';
 import { chooseKind, kindVersion, startRouter, type RouterKind } from './partner-routers.js';
 import { seconds, Timing, type Delay } from './timing.js';
 import { pad, printFailoverHelp, printPrefixes, printRouters, printTimes, printWhereToLook, type RouterSlot } from './report.js';
@@ -109,45 +106,33 @@ export async function runLab(o: LabOptions): Promise<number> {
   const daemon = new EdgeDaemon(registry, {
     port: o.bgpPort, peerPort: o.bgpPort, connectRetry: 1,
     log: (line) => {
-      // A speaker is logged as configured before it starts: hook it before its sessions can come up.
-      timing?.hook(daemon.speakers.values());
       if (!o.verbose && / configured$/.test(line)) return;
       if (!live && !shuttingDown && / down: /.test(line)) quietDowns.push(`${clock()} ${line}`);
       const i = line.indexOf(': ');
       log('bgp', i > 0 ? line.slice(0, i) : '', i > 0 ? line.slice(i + 2) : line);
     },
   });
-  // As `serve` does: writes through the API reload the sessions and policies shortly after, once
-  // (only once the lab's own world is in and the daemon runs).
-  let daemonRunning = false;
   let timing: Timing | undefined;
+  // A new edge speaker is timed before its sessions can come up.
+  daemon.on('speaker', (_router, speaker) => timing?.hook([speaker]));
   let watchdog: NodeJS.Timeout | undefined;
   let rl: readline.Interface | undefined;
-  let reloadTimer: NodeJS.Timeout | undefined;
-  let reloading: Promise<void> = Promise.resolve();
-  const onWrite = () => {
-    if (!daemonRunning) return;
-    clearTimeout(reloadTimer);
-    reloadTimer = setTimeout(() => {
-      reloading = reloading.then(() => daemon.reload()).then(() => timing?.hook(daemon.speakers.values()))
-        .catch((e: Error) => log('bgp', 'reload', `failed: ${e.message}`));
-    }, 300);
-  };
-  const app: FastifyInstance = await buildServer(registry, { onWrite, live: daemon });
+  // As `serve` does: writes through the API reload the sessions and policies shortly after, once
+  // (ignored until the daemon runs: the lab's own world is in by then).
+  const onWrite = () => daemon.requestReload();
+  const app: FastifyInstance = await buildServer(registry, { onWrite, live: daemon.live });
 
   // Before anything stops: validation lets go of every prefix, so the teardown (sessions closing)
   // is not recorded as prefixes turning Failed; the database keeps the states the lab reached.
-  let engineChecks: LabPlan['view']['checks'] | undefined;
   const freeze = () => {
     shuttingDown = true;
-    if (engineChecks) daemon.engine.setView({ checks: engineChecks, prefixes: [] }, { validate: false });
+    void daemon.engine.stop();
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.prependOnceListener(sig, freeze);
   let stopped: Promise<void> | undefined;
   const shutdown = (): Promise<void> => {
     stopped ??= (async () => {
       freeze();
-      clearTimeout(reloadTimer);
       clearInterval(watchdog);
       rl?.close();
       await Promise.all([...routers.values()].map((r) => r.running?.stop().catch(() => {})));
@@ -174,7 +159,6 @@ export async function runLab(o: LabOptions): Promise<number> {
     const applied = await o.applyWorld(url, secret, doc);
     const facts = await new ValidationFacts(registry.store).load();
     const plan = planLab(facts, doc);
-    engineChecks = plan.view.checks;
     const sessions = plan.routers.length;
     say(`  world     applied through the API: ${applied.created} created, ${applied.updated} updated, ${applied.steps} lifecycle moves `
       + `(AS${plan.operatorAsn}, ${list(doc.pops).length} PoPs, ${facts.peerings.length} peerings, ${plan.expectations.length} prefixes watched)`);
@@ -188,12 +172,12 @@ export async function runLab(o: LabOptions): Promise<number> {
     }
 
     timing = new Timing(plan.expectations.map((e) => e.watched.prefix));
-    const lastState = new Map<string, StateResult>();
+    const lastState = new Map<string, EdgeDaemonEvents['state'][1]>();
     const firstVerified = new Map<string, Delay>();
     const lastVerified = new Map<string, Delay>();
     const hijacks = new Set<string>();
     const stateChanged = new Set<() => void>();
-    daemon.on('state', (p: WatchedPrefix, r: StateResult) => {
+    daemon.on('state', (p, r) => {
       const prev = lastState.get(p.id);
       lastState.set(p.id, r);
       let note = '';
@@ -206,7 +190,7 @@ export async function runLab(o: LabOptions): Promise<number> {
       log('state', p.id, `${prev?.state ?? 'Pending'} -> ${r.state}${r.message ? `: ${r.message}` : ''}${note}`);
       for (const f of stateChanged) f();
     });
-    daemon.on('event', (p: WatchedPrefix, e: PrefixEvent) => {
+    daemon.on('event', (p, e) => {
       if (e.type === 'PrefixHijackEvent') hijacks.add(p.id);
       log('event', p.id, `${e.type} (${e.level}): ${e.summary}`);
       for (const f of stateChanged) f();
@@ -247,8 +231,6 @@ export async function runLab(o: LabOptions): Promise<number> {
     daemon.on('state', countWrite);
     daemon.on('event', countWrite);
     await daemon.start();
-    daemonRunning = true;
-    timing.hook(daemon.speakers.values());
     say(`  BGP       ${daemon.speakers.size} edge routers with ${sessions} partner sessions on port ${o.bgpPort}; waiting for the prefixes (at most ${o.timeoutSeconds} s) ...`);
 
     const established = () => plan.routers.filter((r) => daemon.speakers.get(r.edgeRouter)?.peer(r.address)?.session.state === 'Established').length;

@@ -1,6 +1,6 @@
 // What the lab prints: its partner routers, the prefixes with their states and times to Verified,
 // where to look (the API key, commands, curl lines) and how to see a failover.
-import type { EdgeDaemon } from '../daemon.js';
+import type { EdgeDaemon } from '../edge/edge-daemon.js';
 import type { RunningRouter } from './partner-routers.js';
 import { seconds, type Delay } from './timing.js';
 import type { LabPlan, LabRouter } from './world.js';

@@ -18,6 +18,7 @@ import type { RouteCheckConfig } from './route-checks.js';
 import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from './prefix-state.js';
 import { diffLooks, lostVerified, seenRoute, type PrefixEvent, type PrefixLook, type SeenRoute } from './events.js';
 import { decodeLook, sameLook } from './stored-look.js';
+import { Lifecycle } from '../net/lifecycle.js';
 
 export type WatchedKind = 'registered-prefix' | 'customer-prefix';
 
@@ -80,7 +81,33 @@ export class ValidationEngine {
   /** origin memory: registered prefix key -> the origin AS it was verified with */
   private origins = new Map<PrefixKey, number>();
 
+  /** (an engine judges from its construction on; stop() ends that: nothing is judged or reported after it) */
+  private readonly life = new Lifecycle('validation engine');
+
   constructor(private readonly routes: RouteLookup, private readonly sink: EngineSink, private readonly clock: () => string = () => new Date().toISOString()) {}
+
+  /** The engine's lifecycle (net/lifecycle.ts); it has nothing to wait for, so it is ready at once. */
+  start(): Promise<void> {
+    return this.life.start(() => {}, () => this.letGo());
+  }
+
+  get ready(): Promise<void> { return this.life.ready; }
+
+  /**
+   * Lets go of every prefix: what happens after (sessions closing on shutdown) changes no state
+   * and raises no event, and what the registry holds stays as it is.
+   */
+  stop(): Promise<void> {
+    return this.life.stop(() => this.letGo());
+  }
+
+  private letGo(): void {
+    this.view = { checks: this.view.checks, prefixes: [] };
+    this.byPrefix.clear();
+    this.bySession.clear();
+    this.trie.clear();
+    this.deferred.clear();
+  }
 
   /**
    * A new view of the registry: indexes it and, unless told not to, re-validates everything.
@@ -88,6 +115,7 @@ export class ValidationEngine {
    * validates once the policies have re-judged the routes.)
    */
   setView(view: EngineView, opts: { validate?: boolean } = {}): void {
+    if (this.life.ending) return;
     this.view = view;
     this.byPrefix.clear();
     this.bySession.clear();
@@ -204,6 +232,7 @@ export class ValidationEngine {
   }
 
   private validate(p: WatchedPrefix): void {
+    if (this.life.ending) return;
     const k = keyOf(p);
     if (this.gate && !this.judged.has(k) && !p.fixed && p.stored && p.stored.state !== 'Pending' && !this.gate(p)) {
       this.deferred.add(k);

@@ -1,13 +1,13 @@
-// Validation results to the registry: prefix states, what validation keeps beside them (the last
-// look, the ongoing rejections), origin memory and events, stored in batches, a transaction each,
-// a few milliseconds after they happen. A lost session changes thousands of prefixes at once, and
+// The edge daemon's one way to the registry: prefix states, what validation keeps beside them
+// (the last look, the ongoing rejections), origin memory and events, stored in batches, a
+// transaction each, a few milliseconds after they happen. A lost session changes thousands of prefixes at once, and
 // one commit per prefix would take seconds. BGP never waits for the store; idle() waits for it.
 import type { EventSubject, PrefixEventInput } from '../registry/prefix-events.js';
 import type { FactStored, FactWrite, ValidationFacts } from '../registry/validation-facts.js';
-import type { WatchedKind, WatchedPrefix } from './engine.js';
-import type { PrefixEvent, PrefixLook } from './events.js';
-import type { StateResult } from './prefix-state.js';
-import { encodeLook } from './stored-look.js';
+import type { WatchedKind, WatchedPrefix } from '../validation/engine.js';
+import type { PrefixEvent, PrefixLook } from '../validation/events.js';
+import type { StateResult } from '../validation/prefix-state.js';
+import { encodeLook } from '../validation/stored-look.js';
 
 export interface EventStore {
   addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void>;
@@ -21,7 +21,7 @@ function splitSubject(subject: string): { kind: WatchedKind; id: string } {
   return { kind: subject.slice(0, i) as WatchedKind, id: subject.slice(i + 1) };
 }
 
-export class ResultWriter {
+export class StateWriter {
   private rows = new Map<string, PendingRow>();
   private events: Array<{ p: WatchedPrefix; e: PrefixEvent }> = [];
   private origins: Array<{ key: string; originAs: number }> = [];
@@ -29,6 +29,8 @@ export class ResultWriter {
   /** batches are written one after the other, so a later state never lands before an earlier one */
   private writing: Promise<void> = Promise.resolve();
   private inFlight = new Set<Promise<void>>();
+  /** set by close(): what comes after (sessions closing on shutdown) is not recorded */
+  private closed = false;
 
   constructor(
     private readonly facts: ValidationFacts,
@@ -38,29 +40,42 @@ export class ResultWriter {
     private readonly log: (line: string) => void,
   ) {}
 
+  /** Whether writes are taken (until close()). */
+  get open(): boolean { return !this.closed; }
+
+  /** Takes no more writes; idle() still stores what was taken. */
+  close(): void {
+    this.closed = true;
+  }
+
   state(p: WatchedPrefix, r: StateResult): void {
+    if (this.closed) return;
     this.row(p.kind, p.id).state = { state: r.state, message: r.message };
     this.schedule();
   }
 
   look(p: WatchedPrefix, look: PrefixLook): void {
+    if (this.closed) return;
     this.row(p.kind, p.id).look = look;
     this.schedule();
   }
 
   /** A subject's ongoing rejections changed ("kind:id"). */
   alerts(subject: string): void {
+    if (this.closed) return;
     const { kind, id } = splitSubject(subject);
     this.row(kind, id).alerts = true;
     this.schedule();
   }
 
   event(p: WatchedPrefix, e: PrefixEvent): void {
+    if (this.closed) return;
     this.events.push({ p, e });
     this.schedule();
   }
 
   origin(key: string, originAs: number): void {
+    if (this.closed) return;
     this.origins.push({ key, originAs });
     this.schedule();
   }

@@ -1,0 +1,101 @@
+// What readers of the live routes see: the API's received routes and BGP sessions (LiveRoutes),
+// and the validation engine's route lookups. Reads the speakers' Adj-RIBs-In through the pool;
+// never changes anything.
+import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from '../api/route.js';
+import { keyToText, textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import { prefixOfRouteKey } from '../bgp/rib/adj-rib-in.js';
+import { formatAsPath } from '../bgp/wire/attributes/as-path.js';
+import { formatCommunity, formatLargeCommunities } from '../bgp/wire/attributes/communities.js';
+import { routeOrigin, type Verdict } from '../validation/import-policy.js';
+import { carriedRoute, type RouteLookup } from '../validation/prefix-state.js';
+import type { PolicyScope } from './policy-scope.js';
+import type { PlannedSession } from './session-plan.js';
+import type { SpeakerPool } from './speaker-pool.js';
+
+export interface LiveViewDeps {
+  pool: Pick<SpeakerPool, 'adjRibIn' | 'session'>;
+  scope: PolicyScope;
+  /** the planned session of a partner address */
+  sessionOf(peer: string): PlannedSession | undefined;
+}
+
+export class LiveView implements LiveRoutes {
+  constructor(private readonly d: LiveViewDeps) {}
+
+  /** Routes the sessions of a peering received (pre-policy), by prefix then connection. */
+  received(peering: string, filter: { connection?: string; prefix?: string }, audience: Audience = 'operator'): ReceivedRoute[] {
+    const out: ReceivedRoute[] = [];
+    const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
+    const ctx = this.d.scope.view && this.d.scope.context();
+    for (const s of this.d.scope.view?.peerings.get(peering)?.sessions ?? []) {
+      if (filter.connection !== undefined && s.connection !== filter.connection) continue;
+      const rib = this.d.pool.adjRibIn(s.router, s.peerAddress);
+      if (!rib) continue;
+      const entries = key !== undefined ? rib.routesFor(key) : rib.entries();
+      for (const [rk, set] of entries) {
+        const prefix = prefixOfRouteKey(rk);
+        const a = set.attrs;
+        const origin = routeOrigin(a);
+        const v = this.verdictOf(s.peerAddress, prefix, a, ctx);
+        // The RIB keeps the reason the session's partner may read; the operator's names the other partner.
+        let reason = rib.rejected(rk);
+        if (audience === 'operator' && v && !v.accept && v.operatorReason && reason === v.reason) reason = v.operatorReason;
+        out.push({
+          prefix: keyToText(prefix), connection: s.connection, peerAddress: s.peerAddress, nextHop: a.nextHop ?? null,
+          asPath: formatAsPath(a.asPath), originAs: origin ?? null, communities: (a.communities ?? []).map(formatCommunity),
+          largeCommunities: formatLargeCommunities(a.largeCommunities),
+          originAsValidationState: !v || v.accept || v.kind === 'route-problem' ? 'Valid' : v.kind === 'hijack' ? 'Invalid' : 'NotFound',
+          rpkiValidationState: this.d.scope.rpkiState(prefix, origin),
+          accepted: reason === undefined, reason: reason ?? null,
+        });
+      }
+    }
+    return out.sort((x, y) => (x.prefix < y.prefix ? -1 : x.prefix > y.prefix ? 1 : x.connection < y.connection ? -1 : x.connection > y.connection ? 1 : 0));
+  }
+
+  /** The BGP sessions of one connection. */
+  sessions(peering: string, connection: string): BgpSessionStatus[] {
+    const out: BgpSessionStatus[] = [];
+    for (const s of this.d.scope.view?.peerings.get(peering)?.sessions ?? []) {
+      if (s.connection !== connection) continue;
+      const info = this.d.pool.session(s.router, s.peerAddress);
+      if (!info) continue;
+      const since = info.establishedAt;
+      out.push({
+        family: s.family, peerAddress: s.peerAddress, state: info.state,
+        establishedSince: since ? new Date(since).toISOString() : null, uptimeSeconds: since ? Math.floor((Date.now() - since) / 1000) : 0,
+        prefixesReceived: info.counters.received, prefixesAccepted: info.counters.accepted,
+        lastError: info.lastError ? { message: info.lastError.message, at: new Date(info.lastError.at).toISOString() } : null,
+      });
+    }
+    return out;
+  }
+
+  /** What a session received for a prefix, accepted or not (validation explains rejections too). */
+  readonly lookup: RouteLookup = (session, prefix, known) => {
+    const rib = this.d.pool.adjRibIn(session.router, session.peerAddress);
+    const key = known ?? textToKey(prefix);
+    const set = rib && key !== undefined ? rib.get(key) : undefined;
+    if (!set) return undefined;
+    const attrs = set.attrs;
+    const rpki = this.d.scope.rpkiInvalid(key!, routeOrigin(attrs));
+    const reason = rib!.rejected(key!);
+    // Only a rejected route (rare) needs its verdict's kind.
+    return carriedRoute(attrs, reason, reason === undefined ? undefined : this.verdictOf(session.peerAddress, key!, attrs), rpki);
+  };
+
+  /** The verdict on the route a session holds now for a prefix, if it holds one. */
+  current(peer: string, key: PrefixKey): { verdict: Verdict; attrs: PathAttributes } | undefined {
+    const s = this.d.sessionOf(peer);
+    const set = s && this.d.pool.adjRibIn(s.router, peer)?.get(key);
+    const verdict = set && this.verdictOf(peer, key, set.attrs);
+    return verdict && { verdict, attrs: set.attrs };
+  }
+
+  /** The import policy's verdict on a route of a session, with its kind (undefined: unknown session). */
+  private verdictOf(peer: string, key: PrefixKey, attrs: PathAttributes, ctx?: ReturnType<PolicyScope['context']>): Verdict | undefined {
+    const s = this.d.sessionOf(peer);
+    return s && this.d.scope.verdictOf(s.peering, key, attrs, ctx);
+  }
+}
