@@ -20,14 +20,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, requireBinary, type DaemonKind } from '../src/lab/daemons/index.js';
-import {
-  cleanupSync, freePort, installCleanupHooks, procStats, run, sleep, spawnProc, stopProc, tail, tempDir, type Proc,
-} from '../src/lab/process.js';
+import { BIN, type DaemonKind, requireBinary } from '../src/lab/daemons/index.js';
+import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { eachFlag, intFlag } from './lib/args.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
-import { generateTable, writeBirdStatic, birdSenderConfig, lengthHistogram, type Table } from './table.js';
+import { birdSenderConfig, generateTable, lengthHistogram, type Table, writeBirdStatic } from './table.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -51,34 +49,71 @@ interface Options {
 
 function usage(msg?: string): never {
   if (msg) console.error(`bench:bgp: ${msg}`);
-  console.error('usage: node dist/bench/bgp.js [--routes N] [--v6 N] [--runs K] [--receivers openpeering,bird,frr,gobgp]\n' +
-    '                    [--timeout S] [--seed N] [--sets N] [--node-args "..."] [--settle S] [--keep]');
+  console.error(
+    'usage: node dist/bench/bgp.js [--routes N] [--v6 N] [--runs K] [--receivers openpeering,bird,frr,gobgp]\n' +
+      '                    [--timeout S] [--seed N] [--sets N] [--node-args "..."] [--settle S] [--keep]',
+  );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
-  const o: Options = { routes: 1_000_000, v6: 0, runs: 1, receivers: [...ALL_RECEIVERS], timeoutS: 600, seed: 1, sets: undefined, nodeArgs: [], keep: false, settleS: 3 };
+  const o: Options = {
+    routes: 1_000_000,
+    v6: 0,
+    runs: 1,
+    receivers: [...ALL_RECEIVERS],
+    timeoutS: 600,
+    seed: 1,
+    sets: undefined,
+    nodeArgs: [],
+    keep: false,
+    settleS: 3,
+  };
   const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
   eachFlag(argv, (flag, val) => {
     switch (flag) {
-      case '--routes': o.routes = int(flag, val(), 1); break;
-      case '--v6': o.v6 = int(flag, val(), 0); break;
-      case '--runs': o.runs = int(flag, val(), 1); break;
-      case '--timeout': o.timeoutS = int(flag, val(), 1); break;
-      case '--seed': o.seed = int(flag, val(), 0); break;
-      case '--sets': o.sets = int(flag, val(), 1); break;
-      case '--node-args': o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean); break;
-      case '--keep': o.keep = true; break;
-      case '--settle': o.settleS = int(flag, val(), 0); break;
+      case '--routes':
+        o.routes = int(flag, val(), 1);
+        break;
+      case '--v6':
+        o.v6 = int(flag, val(), 0);
+        break;
+      case '--runs':
+        o.runs = int(flag, val(), 1);
+        break;
+      case '--timeout':
+        o.timeoutS = int(flag, val(), 1);
+        break;
+      case '--seed':
+        o.seed = int(flag, val(), 0);
+        break;
+      case '--sets':
+        o.sets = int(flag, val(), 1);
+        break;
+      case '--node-args':
+        o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean);
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--settle':
+        o.settleS = int(flag, val(), 0);
+        break;
       case '--receivers': {
-        const list = (val() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const list = (val() ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const bad = list.filter((r) => !ALL_RECEIVERS.includes(r as Receiver));
         if (!list.length || bad.length) usage(`--receivers: unknown ${bad.join(', ') || '(empty)'}; choose from ${ALL_RECEIVERS.join(',')}`);
         o.receivers = list as Receiver[];
         break;
       }
-      case '-h': case '--help': usage();
-      default: usage(`unknown argument ${flag}`);
+      case '-h':
+      case '--help':
+        return usage();
+      default:
+        usage(`unknown argument ${flag}`);
     }
   });
   return o;
@@ -120,7 +155,11 @@ installCleanupHooks((sig, killed) => {
 // ---------------------------------------------------------------------------------------------
 // Receivers: config, start, and one poll (Established? how many accepted?)
 
-interface Poll { established: boolean; count: number; updates?: number }
+interface Poll {
+  established: boolean;
+  count: number;
+  updates?: number;
+}
 
 interface RunningReceiver {
   proc: Proc;
@@ -138,15 +177,18 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
     case 'openpeering': {
       const api = await freePort();
       const conf = path.join(dir, 'speaker.yaml');
-      fs.writeFileSync(conf, [
-        `asn: ${me.asn}`,
-        `routerId: ${me.address}`,
-        `listen: ${me.address}:${PORT}`,
-        `api: 127.0.0.1:${api}`,
-        'peers:',
-        `  - { address: ${peer}, asn: ${SENDER.asn}, port: ${PORT}, passive: true, import: all, export: none, families: [${v6 ? 'ipv4, ipv6' : 'ipv4'}] }`,
-        '',
-      ].join('\n'));
+      fs.writeFileSync(
+        conf,
+        [
+          `asn: ${me.asn}`,
+          `routerId: ${me.address}`,
+          `listen: ${me.address}:${PORT}`,
+          `api: 127.0.0.1:${api}`,
+          'peers:',
+          `  - { address: ${peer}, asn: ${SENDER.asn}, port: ${PORT}, passive: true, import: all, export: none, families: [${v6 ? 'ipv4, ipv6' : 'ipv4'}] }`,
+          '',
+        ].join('\n'),
+      );
       const proc = spawnProc('openpeering speaker', process.execPath, [...opts.nodeArgs, CLI_MAIN, 'speaker', '-c', conf], { cwd: dir });
       return {
         proc,
@@ -161,21 +203,24 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
     case 'bird': {
       const conf = path.join(dir, 'bird.conf');
       const ctl = path.join(dir, 'bird.ctl');
-      fs.writeFileSync(conf, [
-        `router id ${me.address};`,
-        'log stderr { warning, error, fatal };',
-        'protocol device {}',
-        'protocol bgp from_tx {',
-        `  local ${me.address} port ${PORT} as ${me.asn};`,
-        `  neighbor ${peer} port ${PORT} as ${SENDER.asn};`,
-        '  strict bind;',
-        '  multihop;',
-        '  passive on;',
-        '  ipv4 { import all; export none; };',
-        ...(v6 ? ['  ipv6 { import all; export none; };'] : []),
-        '}',
-        '',
-      ].join('\n'));
+      fs.writeFileSync(
+        conf,
+        [
+          `router id ${me.address};`,
+          'log stderr { warning, error, fatal };',
+          'protocol device {}',
+          'protocol bgp from_tx {',
+          `  local ${me.address} port ${PORT} as ${me.asn};`,
+          `  neighbor ${peer} port ${PORT} as ${SENDER.asn};`,
+          '  strict bind;',
+          '  multihop;',
+          '  passive on;',
+          '  ipv4 { import all; export none; };',
+          ...(v6 ? ['  ipv6 { import all; export none; };'] : []),
+          '}',
+          '',
+        ].join('\n'),
+      );
       const proc = spawnProc('bird receiver', BIN.bird, ['-f', '-c', conf, '-s', ctl], { cwd: dir });
       return {
         proc,
@@ -198,31 +243,57 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
         `  neighbor ${peer} route-map SINK out`,
         ' exit-address-family',
       ];
-      fs.writeFileSync(conf, [
-        'frr defaults traditional',
-        'hostname bench-rx',
-        'log stdout informational',
-        'route-map SINK deny 10',
-        'exit',
-        `router bgp ${me.asn}`,
-        ` bgp router-id ${me.address}`,
-        ' no bgp ebgp-requires-policy',
-        ' no bgp network import-check',
-        ` neighbor ${peer} remote-as ${SENDER.asn}`,
-        ` neighbor ${peer} port ${PORT}`,
-        ` neighbor ${peer} update-source ${me.address}`,
-        ` neighbor ${peer} disable-connected-check`,
-        ` neighbor ${peer} passive`,
-        ...af('ipv4'),
-        ...(v6 ? af('ipv6') : []),
-        'exit',
-        '',
-      ].join('\n'));
-      const proc = spawnProc('frr bgpd receiver', BIN.bgpd, [
-        '-f', conf, '-Z', '-S', '-n', '-l', me.address, '-p', String(PORT), '-P', '0',
-        '--vty_socket', vty, '-i', path.join(dir, 'bgpd.pid'), '-z', path.join(dir, 'zserv.api'),
-        '--log', 'stdout', '--log-level', 'informational',
-      ], { cwd: dir });
+      fs.writeFileSync(
+        conf,
+        [
+          'frr defaults traditional',
+          'hostname bench-rx',
+          'log stdout informational',
+          'route-map SINK deny 10',
+          'exit',
+          `router bgp ${me.asn}`,
+          ` bgp router-id ${me.address}`,
+          ' no bgp ebgp-requires-policy',
+          ' no bgp network import-check',
+          ` neighbor ${peer} remote-as ${SENDER.asn}`,
+          ` neighbor ${peer} port ${PORT}`,
+          ` neighbor ${peer} update-source ${me.address}`,
+          ` neighbor ${peer} disable-connected-check`,
+          ` neighbor ${peer} passive`,
+          ...af('ipv4'),
+          ...(v6 ? af('ipv6') : []),
+          'exit',
+          '',
+        ].join('\n'),
+      );
+      const proc = spawnProc(
+        'frr bgpd receiver',
+        BIN.bgpd,
+        [
+          '-f',
+          conf,
+          '-Z',
+          '-S',
+          '-n',
+          '-l',
+          me.address,
+          '-p',
+          String(PORT),
+          '-P',
+          '0',
+          '--vty_socket',
+          vty,
+          '-i',
+          path.join(dir, 'bgpd.pid'),
+          '-z',
+          path.join(dir, 'zserv.api'),
+          '--log',
+          'stdout',
+          '--log-level',
+          'informational',
+        ],
+        { cwd: dir },
+      );
       interface FrrNeighbor {
         bgpState?: string;
         messageStats?: { updatesRecv?: number };
@@ -237,7 +308,11 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
           const n = j[peer];
           let count = 0;
           for (const a of Object.values(n?.addressFamilyInfo ?? {})) count += a.acceptedPrefixCounter ?? 0;
-          return { established: n?.bgpState === 'Established', count, ...(n?.messageStats?.updatesRecv !== undefined ? { updates: n.messageStats.updatesRecv } : {}) };
+          return {
+            established: n?.bgpState === 'Established',
+            count,
+            ...(n?.messageStats?.updatesRecv !== undefined ? { updates: n.messageStats.updatesRecv } : {}),
+          };
         },
       };
     }
@@ -245,29 +320,34 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
       const api = await freePort();
       const conf = path.join(dir, 'gobgp.toml');
       const fam = (f: string) => ['  [[neighbors.afi-safis]]', '    [neighbors.afi-safis.config]', `      afi-safi-name = "${f}-unicast"`];
-      fs.writeFileSync(conf, [
-        '[global.config]',
-        `  as = ${me.asn}`,
-        `  router-id = "${me.address}"`,
-        `  port = ${PORT}`,
-        `  local-address-list = ["${me.address}"]`,
-        '[global.apply-policy.config]',
-        '  default-export-policy = "reject-route"',
-        '[[neighbors]]',
-        '  [neighbors.config]',
-        `    neighbor-address = "${peer}"`,
-        `    peer-as = ${SENDER.asn}`,
-        '  [neighbors.timers.config]',
-        '    connect-retry = 2',
-        '    idle-hold-time-after-reset = 1',
-        '  [neighbors.transport.config]',
-        `    local-address = "${me.address}"`,
-        '    passive-mode = true',
-        ...fam('ipv4'),
-        ...(v6 ? fam('ipv6') : []),
-        '',
-      ].join('\n'));
-      const proc = spawnProc('gobgpd receiver', BIN.gobgpd, ['-f', conf, '-t', 'toml', '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${api}`], { cwd: dir });
+      fs.writeFileSync(
+        conf,
+        [
+          '[global.config]',
+          `  as = ${me.asn}`,
+          `  router-id = "${me.address}"`,
+          `  port = ${PORT}`,
+          `  local-address-list = ["${me.address}"]`,
+          '[global.apply-policy.config]',
+          '  default-export-policy = "reject-route"',
+          '[[neighbors]]',
+          '  [neighbors.config]',
+          `    neighbor-address = "${peer}"`,
+          `    peer-as = ${SENDER.asn}`,
+          '  [neighbors.timers.config]',
+          '    connect-retry = 2',
+          '    idle-hold-time-after-reset = 1',
+          '  [neighbors.transport.config]',
+          `    local-address = "${me.address}"`,
+          '    passive-mode = true',
+          ...fam('ipv4'),
+          ...(v6 ? fam('ipv6') : []),
+          '',
+        ].join('\n'),
+      );
+      const proc = spawnProc('gobgpd receiver', BIN.gobgpd, ['-f', conf, '-t', 'toml', '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${api}`], {
+        cwd: dir,
+      });
       interface GobgpNeighbor {
         state?: { session_state?: number; messages?: { received?: { update?: number } } };
         afi_safis?: Array<{ state?: { received?: number; accepted?: number } }>;
@@ -358,14 +438,18 @@ async function runOne(kind: Receiver, runNo: number, opts: Options, sender: Proc
           result.cpuS = s?.cpuS;
           result.cpuIngestS = s ? s.cpuS - cpuEst : undefined;
           result.senderCpuS = (procStats(sender.pid)?.cpuS ?? senderCpu0) - senderCpu0;
-          process.stdout.write(`  ${kind} run ${runNo}: ${p.count} routes ${result.seconds.toFixed(2)} s after Established, ` +
-            `peak RSS so far ${fmt(s?.hwmMB, 0)} MB, CPU ${fmt(s?.cpuS)} s (settling ${opts.settleS} s)\n`);
+          process.stdout.write(
+            `  ${kind} run ${runNo}: ${p.count} routes ${result.seconds.toFixed(2)} s after Established, ` +
+              `peak RSS so far ${fmt(s?.hwmMB, 0)} MB, CPU ${fmt(s?.cpuS)} s (settling ${opts.settleS} s)\n`,
+          );
           break;
         }
       }
       if (tAns > deadline) {
-        throw new Error(`timed out after ${opts.timeoutS} s: ${tEst === undefined ? 'never Established' : `${result.count} of ${expected} routes`}` +
-          (lastErr ? `; last poll error: ${lastErr}` : ''));
+        throw new Error(
+          `timed out after ${opts.timeoutS} s: ${tEst === undefined ? 'never Established' : `${result.count} of ${expected} routes`}` +
+            (lastErr ? `; last poll error: ${lastErr}` : ''),
+        );
       }
       const wait = POLL_MS - (now() - tPoll);
       if (wait > 0) await sleep(wait);
@@ -458,21 +542,32 @@ async function main(): Promise<void> {
     lengthMixPct: Object.fromEntries([...hist].map(([l, c]) => [`/${l}`, Number(((100 * c) / opts.routes).toFixed(2))])),
     birdConfigMB: Number((bytes / 2 ** 20).toFixed(1)),
   };
-  console.log(`table: ${opts.routes} IPv4${opts.v6 ? ` + ${opts.v6} IPv6` : ''} prefixes (seed ${opts.seed}; /24 ${pct(24).toFixed(1)}%, /22 ${pct(22).toFixed(1)}%, ` +
-    `/23 ${pct(23).toFixed(1)}%, /21 ${pct(21).toFixed(1)}%, /20 ${pct(20).toFixed(1)}%, /19 ${pct(19).toFixed(1)}%, /16 ${pct(16).toFixed(1)}%), ` +
-    `${table.setsUsedV4 + table.setsUsedV6} attribute sets used (${distinctPaths} distinct AS paths), ${shape.prefixesPerSet} prefixes per set; ` +
-    `generated in ${genS.toFixed(1)} s, BIRD config ${shape.birdConfigMB} MB written in ${writeS.toFixed(1)} s`);
+  console.log(
+    `table: ${opts.routes} IPv4${opts.v6 ? ` + ${opts.v6} IPv6` : ''} prefixes (seed ${opts.seed}; /24 ${pct(24).toFixed(1)}%, /22 ${pct(22).toFixed(1)}%, ` +
+      `/23 ${pct(23).toFixed(1)}%, /21 ${pct(21).toFixed(1)}%, /20 ${pct(20).toFixed(1)}%, /19 ${pct(19).toFixed(1)}%, /16 ${pct(16).toFixed(1)}%), ` +
+      `${table.setsUsedV4 + table.setsUsedV6} attribute sets used (${distinctPaths} distinct AS paths), ${shape.prefixesPerSet} prefixes per set; ` +
+      `generated in ${genS.toFixed(1)} s, BIRD config ${shape.birdConfigMB} MB written in ${writeS.toFixed(1)} s`,
+  );
 
   // The sender.
   const senderDir = path.join(workDir, 'sender');
   fs.mkdirSync(senderDir);
   const senderConf = path.join(senderDir, 'bird.conf');
   const ctl = path.join(senderDir, 'bird.ctl');
-  fs.writeFileSync(senderConf, birdSenderConfig({
-    routerId: SENDER.address, address: SENDER.address, port: PORT, asn: SENDER.asn, routesFile,
-    peers: opts.receivers.map((r) => ({ name: `to_${r}`, address: RX[r].address, port: PORT, asn: RX[r].asn })),
-    nextHopV4: SENDER.nh4, nextHopV6: SENDER.nh6, ipv6: opts.v6 > 0,
-  }));
+  fs.writeFileSync(
+    senderConf,
+    birdSenderConfig({
+      routerId: SENDER.address,
+      address: SENDER.address,
+      port: PORT,
+      asn: SENDER.asn,
+      routesFile,
+      peers: opts.receivers.map((r) => ({ name: `to_${r}`, address: RX[r].address, port: PORT, asn: RX[r].asn })),
+      nextHopV4: SENDER.nh4,
+      nextHopV6: SENDER.nh6,
+      ipv6: opts.v6 > 0,
+    }),
+  );
   const expected = opts.routes + opts.v6;
   t = now();
   const sender = spawnProc('bird sender', BIN.bird, ['-f', '-c', senderConf, '-s', ctl], { cwd: senderDir });
@@ -497,9 +592,17 @@ async function main(): Promise<void> {
   }
   const loadS = (now() - t) / 1000;
   const senderStats = procStats(sender.pid);
-  const senderInfo = { loadS: Number(loadS.toFixed(2)), controlSocketAfterS: parsedS, rssMB: senderStats?.rssMB, hwmMB: senderStats?.hwmMB, cpuS: senderStats?.cpuS };
-  console.log(`sender: BIRD loaded ${loaded} routes in ${loadS.toFixed(1)} s (control socket up after ${fmt(parsedS, 1)} s), ` +
-    `RSS ${fmt(senderStats?.rssMB, 0)} MB, peak ${fmt(senderStats?.hwmMB, 0)} MB, CPU ${fmt(senderStats?.cpuS, 1)} s`);
+  const senderInfo = {
+    loadS: Number(loadS.toFixed(2)),
+    controlSocketAfterS: parsedS,
+    rssMB: senderStats?.rssMB,
+    hwmMB: senderStats?.hwmMB,
+    cpuS: senderStats?.cpuS,
+  };
+  console.log(
+    `sender: BIRD loaded ${loaded} routes in ${loadS.toFixed(1)} s (control socket up after ${fmt(parsedS, 1)} s), ` +
+      `RSS ${fmt(senderStats?.rssMB, 0)} MB, peak ${fmt(senderStats?.hwmMB, 0)} MB, CPU ${fmt(senderStats?.cpuS, 1)} s`,
+  );
 
   // The receivers, one fresh process per run.
   const results: RunResult[] = [];
@@ -508,8 +611,10 @@ async function main(): Promise<void> {
       const res = await runOne(kind, r, opts, sender, workDir);
       results.push(res);
       if (res.ok) {
-        console.log(`  ${kind} run ${r}: done: ${fmt(res.seconds)} s, peak RSS ${fmt(res.hwmMB, 0)} MB, CPU ${fmt(res.cpuS)} s` +
-          (res.updates ? `, ${res.updates} UPDATEs` : ''));
+        console.log(
+          `  ${kind} run ${r}: done: ${fmt(res.seconds)} s, peak RSS ${fmt(res.hwmMB, 0)} MB, CPU ${fmt(res.cpuS)} s` +
+            (res.updates ? `, ${res.updates} UPDATEs` : ''),
+        );
       } else {
         console.log(`  ${kind} run ${r}: FAILED: ${res.error}\n    --- ${kind} log tail ---\n${(res.logTail ?? '').replace(/^/gm, '    ')}`);
       }
@@ -536,41 +641,75 @@ async function main(): Promise<void> {
   const bird = summary.find((s) => s.receiver === 'bird' && s.ok);
   const upd = summary.find((s) => s.updates)?.updates;
   const perUpdate = upd ? expected / upd : undefined;
-  const perUpdateText = summary.filter((s) => s.updates).map((s) => `${(expected / s.updates!).toFixed(2)} (${s.updates} UPDATEs at ${s.receiver})`).join(', ');
+  const perUpdateText = summary
+    .filter((s) => s.updates)
+    .map((s) => `${(expected / s.updates!).toFixed(2)} (${s.updates} UPDATEs at ${s.receiver})`)
+    .join(', ');
 
   console.log('');
-  console.log(`Full-table receive: BIRD ${machine.bird} sender -> receiver, ${opts.routes} IPv4${opts.v6 ? ` + ${opts.v6} IPv6` : ''} routes, ` +
-    `${opts.runs} run(s) each (median), fresh receiver per run`);
-  console.log(`table: ${table.setsUsedV4 + table.setsUsedV6} distinct attribute sets, ${distinctPaths} distinct AS paths, ` +
-    `${shape.prefixesPerSet} prefixes per set, mean prefixes per UPDATE ${perUpdateText || 'unknown (run frr or gobgp to count UPDATEs)'}`);
+  console.log(
+    `Full-table receive: BIRD ${machine.bird} sender -> receiver, ${opts.routes} IPv4${opts.v6 ? ` + ${opts.v6} IPv6` : ''} routes, ` +
+      `${opts.runs} run(s) each (median), fresh receiver per run`,
+  );
+  console.log(
+    `table: ${table.setsUsedV4 + table.setsUsedV6} distinct attribute sets, ${distinctPaths} distinct AS paths, ` +
+      `${shape.prefixesPerSet} prefixes per set, mean prefixes per UPDATE ${perUpdateText || 'unknown (run frr or gobgp to count UPDATEs)'}`,
+  );
   console.log(`machine: nproc ${machine.nproc}, ${machine.cpu}, node ${machine.node}`);
   console.log('');
   const head = ['receiver', 'seconds', 'peak RSS MB', 'CPU s', 'ingest CPU s', 'time x BIRD', 'RSS x BIRD', 'runs ok', 'note'];
   const rows = summary.map((s) => [
-    s.receiver, fmt(s.seconds), fmt(s.hwmMB, 0), fmt(s.cpuS), fmt(s.cpuIngestS),
-    bird && bird.seconds && s.seconds !== undefined ? fmt(s.seconds / bird.seconds) : '-',
-    bird && bird.hwmMB && s.hwmMB !== undefined ? fmt(s.hwmMB / bird.hwmMB) : '-',
+    s.receiver,
+    fmt(s.seconds),
+    fmt(s.hwmMB, 0),
+    fmt(s.cpuS),
+    fmt(s.cpuIngestS),
+    bird?.seconds && s.seconds !== undefined ? fmt(s.seconds / bird.seconds) : '-',
+    bird?.hwmMB && s.hwmMB !== undefined ? fmt(s.hwmMB / bird.hwmMB) : '-',
     `${s.ok}/${s.runs}`,
-    results.filter((x) => x.receiver === s.receiver && !x.ok).map((x) => `run ${x.run}: ${x.error!.split('\n')[0]}` +
-      (x.hwmMB !== undefined ? ` (RSS peak ${x.hwmMB.toFixed(0)} MB, CPU ${fmt(x.cpuS, 1)} s)` : '')).join('; '),
+    results
+      .filter((x) => x.receiver === s.receiver && !x.ok)
+      .map((x) => `run ${x.run}: ${x.error!.split('\n')[0]}` + (x.hwmMB !== undefined ? ` (RSS peak ${x.hwmMB.toFixed(0)} MB, CPU ${fmt(x.cpuS, 1)} s)` : ''))
+      .join('; '),
   ]);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 || i === cells.length - 1 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((w) => '-'.repeat(w)).join('  '));
   for (const r of rows) console.log(line(r));
   console.log('');
-  console.log('seconds: Established (first 0.2 s poll that sees it) to the first poll with every route accepted; ' +
-    `peak RSS: VmHWM ${opts.settleS} s after; CPU: utime+stime of the receiver process since it started (ingest: since Established).`);
+  console.log(
+    'seconds: Established (first 0.2 s poll that sees it) to the first poll with every route accepted; ' +
+      `peak RSS: VmHWM ${opts.settleS} s after; CPU: utime+stime of the receiver process since it started (ingest: since Established).`,
+  );
 
   const resultsDir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const file = path.join(resultsDir, `bgp-${stamp}.json`);
-  fs.writeFileSync(file, JSON.stringify({
-    date: new Date().toISOString(), machine, options: { ...opts, keep: undefined }, table: { ...shape, meanPrefixesPerUpdate: perUpdate, updatesSeen: upd },
-    sender: senderInfo, summary, runs: results,
-  }, null, 1) + '\n');
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        options: { ...opts, keep: undefined },
+        table: { ...shape, meanPrefixesPerUpdate: perUpdate, updatesSeen: upd },
+        sender: senderInfo,
+        summary,
+        runs: results,
+      },
+      null,
+      1,
+    ) + '\n',
+  );
   console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
 }

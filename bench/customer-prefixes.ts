@@ -22,15 +22,22 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
-import { openStore } from '../src/store/open.js';
-import type { Db, Store } from '../src/store/store.js';
-import { Registry } from '../src/registry/registry.js';
+import { buildServer } from '../src/api/server.js';
+import { formatPrefix, overlaps, type Prefix, parsePrefix } from '../src/net/prefix.js';
 import { CustomerPrefixes } from '../src/registry/customer-prefixes.js';
 import { rangeColumns } from '../src/registry/prefix-range.js';
-import { buildServer } from '../src/api/server.js';
-import { formatPrefix, overlaps, parsePrefix, type Prefix } from '../src/net/prefix.js';
+import { Registry } from '../src/registry/registry.js';
+import { openStore } from '../src/store/open.js';
+import type { Db, Store } from '../src/store/store.js';
 
-interface Options { prefixes: number; writes: number; customers: number; probes: number; seed: number; save: boolean }
+interface Options {
+  prefixes: number;
+  writes: number;
+  customers: number;
+  probes: number;
+  seed: number;
+  save: boolean;
+}
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { prefixes: 50_000, writes: 500, customers: 100, probes: 200, seed: 1, save: true };
@@ -55,14 +62,23 @@ function parseArgs(argv: string[]): Options {
 /** The method openpeering used before: every prefix of the family that holds its space, compared in JS. */
 class NaiveCustomerPrefixes extends CustomerPrefixes {
   protected override async overlapping(tx: Db, p: Prefix): Promise<boolean> {
-    const others = await tx.selectFrom('customer_prefixes').select(['prefix']).where('family', '=', p.family).where('state', 'not in', ['Invalid', 'Failed']).execute();
+    const others = await tx
+      .selectFrom('customer_prefixes')
+      .select(['prefix'])
+      .where('family', '=', p.family)
+      .where('state', 'not in', ['Invalid', 'Failed'])
+      .execute();
     return others.some((o) => overlaps(parsePrefix(o.prefix)!, p));
   }
-  check(db: Db, p: Prefix): Promise<boolean> { return this.overlapping(db, p); }
+  check(db: Db, p: Prefix): Promise<boolean> {
+    return this.overlapping(db, p);
+  }
 }
 
 class IndexedCustomerPrefixes extends CustomerPrefixes {
-  check(db: Db, p: Prefix): Promise<boolean> { return this.overlapping(db, p); }
+  check(db: Db, p: Prefix): Promise<boolean> {
+    return this.overlapping(db, p);
+  }
 }
 
 /** The same registry, its customer prefixes checked the naive way. */
@@ -105,11 +121,23 @@ async function buildWorld(registry: Registry, opts: Options): Promise<{ keys: st
   await registry.partners.putAsn('bench-isp', 64501, { name: 'Bench', contacts: [{ role: 'Noc', email: 'noc@bench.example' }] });
   await registry.partners.setAsnState('bench-isp', 64501, 'approved');
   const conn = (name: string, router: string, prefix: string) => ({
-    name, router, bandwidthMbps: 10000, sessionAddressProvider: 'peer' as const, sessionPrefixV4: prefix,
+    name,
+    router,
+    bandwidthMbps: 10000,
+    sessionAddressProvider: 'peer' as const,
+    sessionPrefixV4: prefix,
   });
-  await registry.peerings.put('bench-isp', 'bench-ams', {
-    type: 'peering-service', pop: 'ams', asn: 64501, connections: [conn('c1', 'ams-er1', '127.60.0.0/31'), conn('c2', 'ams-er2', '127.60.0.2/31')],
-  }, 'operator');
+  await registry.peerings.put(
+    'bench-isp',
+    'bench-ams',
+    {
+      type: 'peering-service',
+      pop: 'ams',
+      asn: 64501,
+      connections: [conn('c1', 'ams-er1', '127.60.0.0/31'), conn('c2', 'ams-er2', '127.60.0.2/31')],
+    },
+    'operator',
+  );
   for (const c of ['c1', 'c2']) {
     for (const st of ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'] as const) {
       await registry.peerings.transition('bench-isp', 'bench-ams', c, st);
@@ -138,11 +166,22 @@ async function fill(store: Store, opts: Options, keys: string[], alloc: Allocato
       const r = next();
       const length = r < 0.6 ? 24 : r < 0.7 ? 23 : r < 0.75 ? 22 : 25 + Math.floor((r - 0.75) * 16); // /25-/28 for the last quarter
       const p = alloc.take(length);
-      const key = keys[p.value < (45n << 24n) ? 0 : 1]!;
-      await tx.insertInto('customer_prefixes').values({
-        peering_service_id: byCustomer.get(`c${i % opts.customers}`)!, name: `p${i}`, prefix: formatPrefix(p), family: 4, key,
-        state: 'Pending', error_message: null, created_at: t, updated_at: t, ...rangeColumns(p),
-      }).execute();
+      const key = keys[p.value < 45n << 24n ? 0 : 1]!;
+      await tx
+        .insertInto('customer_prefixes')
+        .values({
+          peering_service_id: byCustomer.get(`c${i % opts.customers}`)!,
+          name: `p${i}`,
+          prefix: formatPrefix(p),
+          family: 4,
+          key,
+          state: 'Pending',
+          error_message: null,
+          created_at: t,
+          updated_at: t,
+          ...rangeColumns(p),
+        })
+        .execute();
     }
   });
 }
@@ -186,10 +225,11 @@ async function main(): Promise<void> {
     const put = async (which: number): Promise<number> => {
       const c = n % opts.customers;
       const p = alloc.take(24);
-      const key = keys[p.value < (45n << 24n) ? 0 : 1]!;
+      const key = keys[p.value < 45n << 24n ? 0 : 1]!;
       const started = performance.now();
       const res = await fetch(`${urls[which]}/v1/customers/c${c}/peering-services/svc/prefixes/w${n++}`, {
-        method: 'PUT', headers: { authorization: `Bearer ${secrets[c]}`, 'content-type': 'application/json' },
+        method: 'PUT',
+        headers: { authorization: `Bearer ${secrets[c]}`, 'content-type': 'application/json' },
         body: JSON.stringify({ prefix: formatPrefix(p), key }),
       });
       const body = await res.text();
@@ -222,7 +262,12 @@ async function main(): Promise<void> {
     for (let i = 0; i < 200; i++) {
       const started = performance.now();
       // A value that differs every time: an unchanged row is no write at all.
-      await store.transaction((tx) => tx.updateTable('operator').set({ name: `Bench Cloud ${i}` }).execute());
+      await store.transaction((tx) =>
+        tx
+          .updateTable('operator')
+          .set({ name: `Bench Cloud ${i}` })
+          .execute(),
+      );
       commits.push(performance.now() - started);
     }
 
@@ -266,18 +311,35 @@ async function main(): Promise<void> {
       `| naive / indexed | ${ratio(c[0]!.median, c[1]!.median)} | ${ratio(c[0]!.p99, c[1]!.p99)} | ${ratio(c[0]!.max, c[1]!.max)} |`,
     ];
     console.log(lines.join('\n'));
-    console.log(`\ntarget: under 5 ms per write at ${opts.prefixes.toLocaleString('en')} prefixes: ${w[0]!.median < 5 ? 'met' : 'NOT met'} (median ${ms(w[0]!.median)} ms, p99 ${ms(w[0]!.p99)} ms)`);
+    console.log(
+      `\ntarget: under 5 ms per write at ${opts.prefixes.toLocaleString('en')} prefixes: ${w[0]!.median < 5 ? 'met' : 'NOT met'} (median ${ms(w[0]!.median)} ms, p99 ${ms(w[0]!.p99)} ms)`,
+    );
     if (opts.save) {
       const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
       const resultsDir = path.join(root, 'bench', 'results');
       fs.mkdirSync(resultsDir, { recursive: true });
-      const stamp = new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+      const stamp = new Date()
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d+Z$/, 'Z');
       const file = path.join(resultsDir, `customer-prefixes-${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}.json`);
-      fs.writeFileSync(file, JSON.stringify({
-        options: opts, machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version }, fillSeconds: fillS, phaseSeconds: phaseS,
-        writes: { indexed: w[0], naive: w[1], samplesMs: { indexed: times[0], naive: times[1] } },
-        checks: { indexed: c[0], naive: c[1] }, oneRowCommit: f, getOnePrefix: g,
-      }, null, 1));
+      fs.writeFileSync(
+        file,
+        JSON.stringify(
+          {
+            options: opts,
+            machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+            fillSeconds: fillS,
+            phaseSeconds: phaseS,
+            writes: { indexed: w[0], naive: w[1], samplesMs: { indexed: times[0], naive: times[1] } },
+            checks: { indexed: c[0], naive: c[1] },
+            oneRowCommit: f,
+            getOnePrefix: g,
+          },
+          null,
+          1,
+        ),
+      );
       console.log(`results: ${path.relative(process.cwd(), file) || file}`);
     }
   } finally {
@@ -287,4 +349,7 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((e) => { console.error(e instanceof Error ? e.message : e); process.exit(1); });
+main().catch((e) => {
+  console.error(e instanceof Error ? e.message : e);
+  process.exit(1);
+});

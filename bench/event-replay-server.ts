@@ -12,21 +12,32 @@
 // It tells the parent {url, keys} over IPC once ready, its event loop delay when asked, and exits
 // when the parent disconnects.
 import fs from 'node:fs';
+import type { ServerResponse } from 'node:http';
 import http from 'node:http';
 import os from 'node:os';
-import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import path from 'node:path';
+import { monitorEventLoopDelay, PerformanceObserver } from 'node:perf_hooks';
 import Fastify, { type FastifyReply } from 'fastify';
-import type { ServerResponse } from 'node:http';
-import { buildServer } from '../src/api/server.js';
-import { openRegistry, ensureOperatorKey } from '../src/bootstrap.js';
-import type { Registry } from '../src/registry/registry.js';
-import type { EventSubject } from '../src/registry/prefix-events.js';
 import * as S from '../src/api/schemas.js';
+import { buildServer } from '../src/api/server.js';
+import { ensureOperatorKey, openRegistry } from '../src/bootstrap.js';
+import type { EventSubject } from '../src/registry/prefix-events.js';
+import type { Registry } from '../src/registry/registry.js';
 
-export interface ServerReady { url: string; keys: string[]; events: number; dbMB: number }
+export interface ServerReady {
+  url: string;
+  keys: string[];
+  events: number;
+  dbMB: number;
+}
 /** The server's own event loop delay (perf_hooks), ms, since the last reset: blocking seen from inside, without the OS's scheduling of the probe. */
-export interface LoopDelay { p50: number; p99: number; max: number; gcMaxMs: number; gcTotalMs: number }
+export interface LoopDelay {
+  p50: number;
+  p99: number;
+  max: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
+}
 
 const PARTNER = 'bench';
 const SUBJECT: EventSubject = { kind: 'registered-prefix', id: `${PARTNER}/bench-ams/p`, prefix: '198.51.100.0/24', partner: PARTNER, customer: null };
@@ -42,7 +53,9 @@ async function fill(registry: Registry, n: number): Promise<void> {
       batch.push({
         subject: SUBJECT,
         event: {
-          time: new Date(t0 + j * 1000).toISOString(), type: TYPES[j % TYPES.length]!, level: j % 7 ? 'Information' : 'Warning',
+          time: new Date(t0 + j * 1000).toISOString(),
+          type: TYPES[j % TYPES.length]!,
+          level: j % 7 ? 'Information' : 'Warning',
           summary: `198.51.100.0/24 announced by ${peer} (AS64501) with path 64501 65540`,
           details: { peer, asPath: [64501, 65540], originAs: 65540, nextHop: peer, communities: ['64500:100'] },
         },
@@ -52,25 +65,60 @@ async function fill(registry: Registry, n: number): Promise<void> {
   }
 }
 
-interface NaiveRow { id: number; subject_kind: string; subject: string; prefix: string; time: string; type: string; level: string; summary: string; details: string }
+interface NaiveRow {
+  id: number;
+  subject_kind: string;
+  subject: string;
+  prefix: string;
+  time: string;
+  type: string;
+  level: string;
+  summary: string;
+  details: string;
+}
 
 /** The replay loop as it was: 500 rows per query, every frame written at once, no turn between pages. */
-async function naiveReplay(res: ServerResponse, registry: Registry, partner: string, after: number, toJson: (e: Record<string, unknown>) => string): Promise<void> {
-  const drained = (): Promise<void> => new Promise((resolve) => {
-    const done = (): void => { res.off('drain', done); res.off('close', done); resolve(); };
-    res.on('drain', done);
-    res.on('close', done);
-  });
+async function naiveReplay(
+  res: ServerResponse,
+  registry: Registry,
+  partner: string,
+  after: number,
+  toJson: (e: Record<string, unknown>) => string,
+): Promise<void> {
+  const drained = (): Promise<void> =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        res.off('drain', done);
+        res.off('close', done);
+        resolve();
+      };
+      res.on('drain', done);
+      res.on('close', done);
+    });
   res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache, no-transform' });
   let cursor: number | undefined = after;
   while (cursor !== undefined && !res.destroyed) {
-    const rows = await registry.store.db.selectFrom('prefix_events').selectAll().where('partner', '=', partner)
-      .where('id', '>', cursor).orderBy('id').limit(500).execute() as NaiveRow[];
+    const rows = (await registry.store.db
+      .selectFrom('prefix_events')
+      .selectAll()
+      .where('partner', '=', partner)
+      .where('id', '>', cursor)
+      .orderBy('id')
+      .limit(500)
+      .execute()) as NaiveRow[];
     for (const r of rows) {
       if (res.destroyed) break;
       const e = {
-        id: String(r.id), time: r.time, type: r.type, level: r.level, summary: r.summary, details: JSON.parse(r.details) as unknown,
-        subjectKind: r.subject_kind, subject: r.subject, prefix: r.prefix, subjectPrefix: r.prefix,
+        id: String(r.id),
+        time: r.time,
+        type: r.type,
+        level: r.level,
+        summary: r.summary,
+        details: JSON.parse(r.details) as unknown,
+        subjectKind: r.subject_kind,
+        subject: r.subject,
+        prefix: r.prefix,
+        subjectPrefix: r.prefix,
       };
       res.write(`id: ${r.id}\nevent: ${r.type}\ndata: ${toJson(e)}\n\n`);
       if (res.writableNeedDrain) await drained();
@@ -118,10 +166,17 @@ async function main(): Promise<void> {
   let gcMaxMs = 0;
   let gcTotalMs = 0;
   new PerformanceObserver((list) => {
-    for (const e of list.getEntries()) { gcMaxMs = Math.max(gcMaxMs, e.duration); gcTotalMs += e.duration; }
+    for (const e of list.getEntries()) {
+      gcMaxMs = Math.max(gcMaxMs, e.duration);
+      gcTotalMs += e.duration;
+    }
   }).observe({ entryTypes: ['gc'] });
   process.on('message', (m) => {
-    if (m === 'reset') { delay.reset(); gcMaxMs = 0; gcTotalMs = 0; }
+    if (m === 'reset') {
+      delay.reset();
+      gcMaxMs = 0;
+      gcTotalMs = 0;
+    }
     if (m === 'loop') {
       const ms = (ns: number) => ns / 1e6;
       process.send!({ p50: ms(delay.percentile(50)), p99: ms(delay.percentile(99)), max: ms(delay.max), gcMaxMs, gcTotalMs } satisfies LoopDelay);
@@ -131,10 +186,14 @@ async function main(): Promise<void> {
   process.on('disconnect', () => {
     server.closeAllConnections();
     server.close();
-    void app.close().then(() => naive.close()).then(() => registry.store.close()).finally(() => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    });
+    void app
+      .close()
+      .then(() => naive.close())
+      .then(() => registry.store.close())
+      .finally(() => {
+        fs.rmSync(dir, { recursive: true, force: true });
+        process.exit(0);
+      });
   });
 }
 

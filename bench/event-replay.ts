@@ -16,22 +16,29 @@
 // time until every client had every event, events/s (all clients together), and the ratios.
 //
 //   npm run bench:event-replay -- [--events 100000] [--clients 20] [--probe-ms 10] [--only before|now] [--no-save]
+
+import type { ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
-import type { ChildProcess } from 'node:child_process';
-import { intFlag } from './lib/args.js';
+import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { LoopDelay, ServerReady } from './event-replay-server.js';
+import { intFlag } from './lib/args.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVER_JS = path.join(ROOT, 'dist', 'bench', 'event-replay-server.js');
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 type Way = 'before' | 'now';
-interface Options { events: number; clients: number; probeMs: number; ways: Way[]; save: boolean }
+interface Options {
+  events: number;
+  clients: number;
+  probeMs: number;
+  ways: Way[];
+  save: boolean;
+}
 
 function usage(msg?: string): never {
   if (msg) console.error(`bench:event-replay: ${msg}`);
@@ -60,26 +67,35 @@ function parseArgs(argv: string[]): Options {
 // ---------------------------------------------------------------------------------------------
 // The /healthz probe, in a worker thread: the replay clients' parsing must not delay its clock.
 
-interface ProbeResult { latencies: number[]; failures: number }
+interface ProbeResult {
+  latencies: number[];
+  failures: number;
+}
 
 function probeThread(url: string, everyMs: number): void {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const latencies: number[] = [];
   let failures = 0;
   let stop = false;
-  parentPort!.on('message', () => { stop = true; });
-  const once = (): Promise<void> => new Promise((resolve) => {
-    const t0 = performance.now();
-    const req = http.get(`${url}/healthz`, { agent }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) latencies.push(performance.now() - t0);
-        else failures++;
+  parentPort!.on('message', () => {
+    stop = true;
+  });
+  const once = (): Promise<void> =>
+    new Promise((resolve) => {
+      const t0 = performance.now();
+      const req = http.get(`${url}/healthz`, { agent }, (res) => {
+        res.resume();
+        res.on('end', () => {
+          if (res.statusCode === 200) latencies.push(performance.now() - t0);
+          else failures++;
+          resolve();
+        });
+      });
+      req.on('error', () => {
+        failures++;
         resolve();
       });
     });
-    req.on('error', () => { failures++; resolve(); });
-  });
   void (async () => {
     while (!stop) {
       const t0 = performance.now();
@@ -94,23 +110,34 @@ function probeThread(url: string, everyMs: number): void {
 
 function startProbe(url: string, everyMs: number): () => Promise<ProbeResult> {
   const w = new Worker(fileURLToPath(import.meta.url), { workerData: { probe: url, everyMs } });
-  return () => new Promise((resolve, reject) => {
-    w.once('message', (r: ProbeResult) => { void w.terminate(); resolve(r); });
-    w.once('error', reject);
-    w.postMessage('stop');
-  });
+  return () =>
+    new Promise((resolve, reject) => {
+      w.once('message', (r: ProbeResult) => {
+        void w.terminate();
+        resolve(r);
+      });
+      w.once('error', reject);
+      w.postMessage('stop');
+    });
 }
 
 // ---------------------------------------------------------------------------------------------
 // Replay clients
 
-interface Part { events: number; cont: string | undefined }
+interface Part {
+  events: number;
+  cont: string | undefined;
+}
 
 /** One GET of an event stream: counts the events (frames with an id) and reads a final "continue". */
 function getStream(url: string, key: string | undefined): Promise<Part> {
   return new Promise((resolve, reject) => {
     const req = http.get(url, { agent: false, headers: key ? { authorization: `Bearer ${key}` } : {} }, (res) => {
-      if (res.statusCode !== 200) { reject(new Error(`GET ${url}: HTTP ${res.statusCode}`)); res.resume(); return; }
+      if (res.statusCode !== 200) {
+        reject(new Error(`GET ${url}: HTTP ${res.statusCode}`));
+        res.resume();
+        return;
+      }
       res.setEncoding('latin1');
       let events = 0;
       // Each event has one "id: " line. The carry (shorter than the pattern) catches a line start
@@ -154,7 +181,10 @@ async function replay(way: Way, ready: ServerReady, key: string): Promise<{ even
 // ---------------------------------------------------------------------------------------------
 
 interface WayResult {
-  way: Way; seconds: number; eventsPerSecond: number; requestsPerClient: number;
+  way: Way;
+  seconds: number;
+  eventsPerSecond: number;
+  requestsPerClient: number;
   healthz: { p50: number; p99: number; max: number; probes: number; failures: number };
   loop: LoopDelay;
 }
@@ -162,7 +192,11 @@ interface WayResult {
 /** The server's event loop delay over a phase: reset now, read by the returned function. */
 function loopDelay(child: ChildProcess): () => Promise<LoopDelay> {
   child.send('reset');
-  return () => new Promise((resolve) => { child.once('message', (m) => resolve(m as LoopDelay)); child.send('loop'); });
+  return () =>
+    new Promise((resolve) => {
+      child.once('message', (m) => resolve(m as LoopDelay));
+      child.send('loop');
+    });
 }
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
@@ -184,16 +218,24 @@ async function runWay(way: Way, ready: ServerReady, child: ChildProcess, o: Opti
     if (d.events !== ready.events) throw new Error(`${way}: client ${i} got ${d.events} of ${ready.events} events`);
   }
   return {
-    way, seconds, eventsPerSecond: (ready.events * ready.keys.length) / seconds,
-    requestsPerClient: done[0]!.requests, healthz: stats(probe), loop,
+    way,
+    seconds,
+    eventsPerSecond: (ready.events * ready.keys.length) / seconds,
+    requestsPerClient: done[0]!.requests,
+    healthz: stats(probe),
+    loop,
   };
 }
 
 async function main(): Promise<void> {
   const o = parseArgs(process.argv.slice(2));
-  console.log(`bench:event-replay: ${o.events} stored events of one partner, ${o.clients} concurrent ?after=0&follow=false replays over HTTP, /healthz every ${o.probeMs} ms`);
+  console.log(
+    `bench:event-replay: ${o.events} stored events of one partner, ${o.clients} concurrent ?after=0&follow=false replays over HTTP, /healthz every ${o.probeMs} ms`,
+  );
   const child = fork(SERVER_JS, [], { env: { ...process.env, BENCH_EVENTS: String(o.events), BENCH_CLIENTS: String(o.clients) }, stdio: 'inherit' });
-  const cleanup = () => { if (child.connected) child.disconnect(); };
+  const cleanup = () => {
+    if (child.connected) child.disconnect();
+  };
   process.on('exit', () => child.kill());
   const ready = await new Promise<ServerReady>((resolve, reject) => {
     child.once('message', (m) => resolve(m as ServerReady));
@@ -216,21 +258,31 @@ async function main(): Promise<void> {
   console.log('| replay | /healthz p50 ms | p99 ms | max ms | probes | server loop delay p99 / max ms | all replays s | events/s | requests per client |');
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of results) {
-    console.log(`| ${r.way === 'before' ? 'before (pages of 500, no yield)' : 'now (paced pages, bounded)'} | ${f(r.healthz.p50)} | ${f(r.healthz.p99)} | ${f(r.healthz.max)} | ${r.healthz.probes}${r.healthz.failures ? ` (${r.healthz.failures} failed)` : ''} | ${f(r.loop.p99)} / ${f(r.loop.max)} | ${f(r.seconds, 2)} | ${f(r.eventsPerSecond, 0)} | ${r.requestsPerClient} |`);
+    const way = r.way === 'before' ? 'before (pages of 500, no yield)' : 'now (paced pages, bounded)';
+    const probes = `${r.healthz.probes}${r.healthz.failures ? ` (${r.healthz.failures} failed)` : ''}`;
+    const cells = [way, f(r.healthz.p50), f(r.healthz.p99), f(r.healthz.max), probes, `${f(r.loop.p99)} / ${f(r.loop.max)}`];
+    console.log(`| ${[...cells, f(r.seconds, 2), f(r.eventsPerSecond, 0), r.requestsPerClient].join(' | ')} |`);
   }
   const before = results.find((r) => r.way === 'before');
   const now = results.find((r) => r.way === 'now');
   if (before && now) {
     const x = (a: number, b: number) => `${(a / b).toFixed(1)}x`;
-    console.log(`| before / now | ${x(before.healthz.p50, now.healthz.p50)} | ${x(before.healthz.p99, now.healthz.p99)} | ${x(before.healthz.max, now.healthz.max)} | | ${x(before.loop.p99, now.loop.p99)} / ${x(before.loop.max, now.loop.max)} | ${x(before.seconds, now.seconds)} | ${x(before.eventsPerSecond, now.eventsPerSecond)} | |`);
-    console.log(`\ntarget: /healthz within 50 ms during the replays: p99 ${f(now.healthz.p99)} ms, max ${f(now.healthz.max)} ms -> ${now.healthz.max <= 50 ? 'met' : now.healthz.p99 <= 50 ? 'met at p99 (not at max)' : 'NOT met'}`);
+    const probe = [x(before.healthz.p50, now.healthz.p50), x(before.healthz.p99, now.healthz.p99), x(before.healthz.max, now.healthz.max), ''];
+    const loop = `${x(before.loop.p99, now.loop.p99)} / ${x(before.loop.max, now.loop.max)}`;
+    console.log(`| before / now | ${[...probe, loop, x(before.seconds, now.seconds), x(before.eventsPerSecond, now.eventsPerSecond), ''].join(' | ')} |`);
+    console.log(
+      `\ntarget: /healthz within 50 ms during the replays: p99 ${f(now.healthz.p99)} ms, max ${f(now.healthz.max)} ms -> ${now.healthz.max <= 50 ? 'met' : now.healthz.p99 <= 50 ? 'met at p99 (not at max)' : 'NOT met'}`,
+    );
   }
   console.log('');
   for (const r of results) console.log(`${r.way}: server garbage collection ${f(r.loop.gcTotalMs, 0)} ms in all, longest pause ${f(r.loop.gcMaxMs)} ms`);
   if (!o.save) return;
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = new Date()
+    .toISOString()
+    .replace(/:/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   const file = path.join(dir, `event-replay-${stamp}.json`);
   fs.writeFileSync(file, JSON.stringify({ options: o, events: ready.events, dbMB: ready.dbMB, idle, results }, null, 2) + '\n');
   console.log(`\nwrote ${path.relative(ROOT, file)}`);

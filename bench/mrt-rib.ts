@@ -26,8 +26,10 @@ const DUMP_TIME = 1_700_000_000;
 /** The peers: IPv4 ones first, then IPv6 ones (their index in the peer table). */
 function peersOf(spec: RibSpec): PeerIndexPeer[] {
   const out: PeerIndexPeer[] = [];
-  for (let i = 0; i < spec.peers4; i++) out.push({ bgpId: `198.32.${i}.1`, address: `198.32.${i}.1`, asn: [3356, 174, 6939, 2914, 1299, 3257][i % 6]! + Math.floor(i / 6) });
-  for (let i = 0; i < spec.peers6; i++) out.push({ bgpId: `198.32.${100 + i}.1`, address: `2001:7f8:4::${(i + 1).toString(16)}:1`, asn: [6939, 1299, 174, 3356][i % 4]! + 10 * Math.floor(i / 4) });
+  for (let i = 0; i < spec.peers4; i++)
+    out.push({ bgpId: `198.32.${i}.1`, address: `198.32.${i}.1`, asn: [3356, 174, 6939, 2914, 1299, 3257][i % 6]! + Math.floor(i / 6) });
+  for (let i = 0; i < spec.peers6; i++)
+    out.push({ bgpId: `198.32.${100 + i}.1`, address: `2001:7f8:4::${(i + 1).toString(16)}:1`, asn: [6939, 1299, 174, 3356][i % 4]! + 10 * Math.floor(i / 4) });
   return out;
 }
 
@@ -42,7 +44,11 @@ export function writeRib(spec: RibSpec, file: string): number {
   const put = (b: Buffer): void => {
     pending.push(b);
     size += b.length;
-    if (size > 1 << 22) { fs.writeSync(fd, Buffer.concat(pending)); pending.length = 0; size = 0; }
+    if (size > 1 << 22) {
+      fs.writeSync(fd, Buffer.concat(pending));
+      pending.length = 0;
+      size = 0;
+    }
   };
   put(encodePeerIndexTable(DUMP_TIME, '198.32.0.254', 'bench', peers));
   // Attribute blocks by (set, peer): a peer reuses its block for every prefix of that set.
@@ -85,8 +91,9 @@ export function writeRib(spec: RibSpec, file: string): number {
   // A RIB dump lists prefixes in order; sorting the generated ones keeps that shape.
   const order4 = Array.from({ length: spec.v4 }, (_, i) => i).sort((a, b) => t.v4.addr[a]! - t.v4.addr[b]! || t.v4.len[a]! - t.v4.len[b]!);
   for (const i of order4) rib(v4Text(t.v4.addr[i]!, t.v4.len[i]!), t.v4.set[i]!, 0, spec.peers4);
-  const order6 = Array.from({ length: spec.v6 }, (_, i) => i)
-    .sort((a, b) => t.v6.hi[a]! - t.v6.hi[b]! || t.v6.lo[a]! - t.v6.lo[b]! || t.v6.len[a]! - t.v6.len[b]!);
+  const order6 = Array.from({ length: spec.v6 }, (_, i) => i).sort(
+    (a, b) => t.v6.hi[a]! - t.v6.hi[b]! || t.v6.lo[a]! - t.v6.lo[b]! || t.v6.len[a]! - t.v6.len[b]!,
+  );
   for (const i of order6) rib(v6Text(t.v6.hi[i]!, t.v6.lo[i]!, t.v6.len[i]!), t.v6.set[i]!, spec.peers4, spec.peers6);
   if (pending.length) fs.writeSync(fd, Buffer.concat(pending));
   fs.closeSync(fd);

@@ -12,16 +12,16 @@
 // byte-identical. Before each input the bench waits (up to a minute) until the machine's other
 // CPU use is low, and records it. The decompressing program alone (`lbzip2 -dc`, `pigz -dc`, as
 // `mrt dump` would pick) is timed too. JSON goes to bench/results/mrt-<date>.json.
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readMrt } from '../src/mrt/reader.js';
 import { decompressTool } from '../src/mrt/decompress.js';
-import { ribFiles } from './mrt-rib.js';
+import { readMrt } from '../src/mrt/reader.js';
 import { median as medianOf } from './lib/stats.js';
+import { ribFiles } from './mrt-rib.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DATA = process.env.OPENPEERING_TESTDATA ?? path.resolve(ROOT, 'test', 'data', 'bgp');
@@ -53,7 +53,10 @@ function hashed(cmd: string, args: string[]): Promise<{ sha: string; bytes: numb
     const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
     const h = crypto.createHash('sha256');
     let bytes = 0;
-    child.stdout.on('data', (d: Buffer) => { h.update(d); bytes += d.length; });
+    child.stdout.on('data', (d: Buffer) => {
+      h.update(d);
+      bytes += d.length;
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       if (code !== 0) return reject(new Error(`${cmd} ${args.join(' ')} exited ${code}`));
@@ -96,6 +99,7 @@ async function main(): Promise<void> {
   let version = '';
   try {
     execFileSync('bgpdump', ['-T'], { stdio: 'ignore' });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax
     version = execFileSync('dpkg-query', ['-W', '-f=${Version}', 'bgpdump'], { encoding: 'utf8' }).trim();
   } catch {
     if (!version) {
@@ -110,7 +114,9 @@ async function main(): Promise<void> {
 
   const t0 = Date.now();
   const rib = ribFiles(CACHE);
-  console.log(`RIB input: ${rib.entries} routes (${path.basename(rib.raw)}), in ${CACHE}${Date.now() - t0 > 1000 ? `, made in ${((Date.now() - t0) / 1000).toFixed(0)} s` : ''}`);
+  console.log(
+    `RIB input: ${rib.entries} routes (${path.basename(rib.raw)}), in ${CACHE}${Date.now() - t0 > 1000 ? `, made in ${((Date.now() - t0) / 1000).toFixed(0)} s` : ''}`,
+  );
   const mb = (f: string) => (fs.statSync(f).size / 1e6).toFixed(1);
   const inputs: Array<{ name: string; file: string; records: number; large: boolean; tool: string }> = [
     { name: `RIB raw (${mb(rib.raw)} MB)`, file: rib.raw, records: rib.entries, large: true, tool: 'cat' },
@@ -151,10 +157,18 @@ async function main(): Promise<void> {
     const o = median(t.openpeering);
     const b = median(t.bgpdump);
     const row = {
-      input: input.name, large: input.large, decompressor: path.basename(input.tool), records: input.records, outputMB: +(ref.bytes / 1e6).toFixed(1),
-      openpeeringSeconds: +o.toFixed(3), bgpdumpSeconds: +b.toFixed(3), decompressorSeconds: +median(t.zcat).toFixed(3),
-      openpeeringRecordsPerSecond: Math.round(input.records / o), bgpdumpRecordsPerSecond: Math.round(input.records / b),
-      ratio: +(b / o).toFixed(2), identical: ours.sha === ref.sha,
+      input: input.name,
+      large: input.large,
+      decompressor: path.basename(input.tool),
+      records: input.records,
+      outputMB: +(ref.bytes / 1e6).toFixed(1),
+      openpeeringSeconds: +o.toFixed(3),
+      bgpdumpSeconds: +b.toFixed(3),
+      decompressorSeconds: +median(t.zcat).toFixed(3),
+      openpeeringRecordsPerSecond: Math.round(input.records / o),
+      bgpdumpRecordsPerSecond: Math.round(input.records / b),
+      ratio: +(b / o).toFixed(2),
+      identical: ours.sha === ref.sha,
       runs: { openpeering: t.openpeering.map((x) => +x.toFixed(3)), bgpdump: t.bgpdump.map((x) => +x.toFixed(3)) },
       otherCpuBefore: +otherCpu.toFixed(2),
     };
@@ -163,10 +177,32 @@ async function main(): Promise<void> {
   }
   fs.rmSync(tmp, { recursive: true, force: true });
 
-  const head = ['input', 'records', 'output MB', 'openpeering s', 'bgpdump s', 'decompressor', 'alone s', 'openpeering rec/s', 'bgpdump rec/s', 'ratio', 'identical'];
-  const cells = rows.map((r) => [String(r.input), String(r.records), String(r.outputMB), String(r.openpeeringSeconds),
-    String(r.bgpdumpSeconds), String(r.decompressor), String(r.decompressorSeconds), String(r.openpeeringRecordsPerSecond), String(r.bgpdumpRecordsPerSecond),
-    `${r.ratio}x`, r.identical ? 'yes' : 'NO']);
+  const head = [
+    'input',
+    'records',
+    'output MB',
+    'openpeering s',
+    'bgpdump s',
+    'decompressor',
+    'alone s',
+    'openpeering rec/s',
+    'bgpdump rec/s',
+    'ratio',
+    'identical',
+  ];
+  const cells = rows.map((r) => [
+    String(r.input),
+    String(r.records),
+    String(r.outputMB),
+    String(r.openpeeringSeconds),
+    String(r.bgpdumpSeconds),
+    String(r.decompressor),
+    String(r.decompressorSeconds),
+    String(r.openpeeringRecordsPerSecond),
+    String(r.bgpdumpRecordsPerSecond),
+    `${r.ratio}x`,
+    r.identical ? 'yes' : 'NO',
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i]!.length)));
   const line = (c: string[]) => c.map((x, i) => (i === 0 ? x.padEnd(widths[i]!) : x.padStart(widths[i]!))).join('  ');
   console.log('');
@@ -176,15 +212,35 @@ async function main(): Promise<void> {
   const large = rows.filter((r) => r.large);
   const total = (k: string) => large.reduce((s, r) => s + (r[k] as number), 0);
   console.log('');
-  console.log(`headline (the RIB in its three forms together): ${(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2)}x bgpdump's speed; lowest: ${Math.min(...large.map((r) => r.ratio as number))}x`);
+  console.log(
+    `headline (the RIB in its three forms together): ${(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2)}x bgpdump's speed; lowest: ${Math.min(...large.map((r) => r.ratio as number))}x`,
+  );
   const dir = path.join(ROOT, 'bench', 'results');
   fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(dir, `mrt-${new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z')}.json`);
-  fs.writeFileSync(file, JSON.stringify({
-    date: new Date().toISOString(), machine, runs: RUNS, minCopies: MIN_COPIES, largeRecords: LARGE_RECORDS,
-    startupSeconds: { openpeering: +median(startup.openpeering).toFixed(3), bgpdump: +median(startup.bgpdump).toFixed(3) },
-    headlineRatio: +(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2), rows,
-  }, null, 2) + '\n');
+  const file = path.join(
+    dir,
+    `mrt-${new Date()
+      .toISOString()
+      .replace(/:/g, '')
+      .replace(/\.\d+Z$/, 'Z')}.json`,
+  );
+  fs.writeFileSync(
+    file,
+    JSON.stringify(
+      {
+        date: new Date().toISOString(),
+        machine,
+        runs: RUNS,
+        minCopies: MIN_COPIES,
+        largeRecords: LARGE_RECORDS,
+        startupSeconds: { openpeering: +median(startup.openpeering).toFixed(3), bgpdump: +median(startup.bgpdump).toFixed(3) },
+        headlineRatio: +(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2),
+        rows,
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   if (rows.some((r) => !r.identical)) process.exit(1);
 }

@@ -53,7 +53,6 @@ export interface TableOptions {
 // ---------------------------------------------------------------------------------------------
 // Random numbers
 
-
 /** Picks a value from [value, weight] pairs. */
 function weighted<T>(rand: () => number, pairs: Array<[T, number]>): () => T {
   const cum: number[] = [];
@@ -76,14 +75,43 @@ function weighted<T>(rand: () => number, pairs: Array<[T, number]>): () => T {
 // Prefix space
 
 const V4_LENGTHS: Array<[number, number]> = [
-  [24, 59], [22, 11], [23, 9], [21, 5], [20, 5], [19, 3], [16, 2.4],
-  [18, 2.9], [17, 1.74], [15, 0.41], [14, 0.25], [13, 0.12], [12, 0.06], [11, 0.02], [10, 0.008],
-  [9, 0.003], [8, 0.003],
+  [24, 59],
+  [22, 11],
+  [23, 9],
+  [21, 5],
+  [20, 5],
+  [19, 3],
+  [16, 2.4],
+  [18, 2.9],
+  [17, 1.74],
+  [15, 0.41],
+  [14, 0.25],
+  [13, 0.12],
+  [12, 0.06],
+  [11, 0.02],
+  [10, 0.008],
+  [9, 0.003],
+  [8, 0.003],
 ];
 
 const V6_LENGTHS: Array<[number, number]> = [
-  [48, 45], [32, 16], [44, 10], [40, 8], [36, 4], [29, 3], [47, 2], [46, 2], [42, 2],
-  [28, 0.5], [30, 0.5], [31, 0.5], [33, 0.5], [34, 0.5], [35, 0.5], [38, 0.5], [45, 0.5],
+  [48, 45],
+  [32, 16],
+  [44, 10],
+  [40, 8],
+  [36, 4],
+  [29, 3],
+  [47, 2],
+  [46, 2],
+  [42, 2],
+  [28, 0.5],
+  [30, 0.5],
+  [31, 0.5],
+  [33, 0.5],
+  [34, 0.5],
+  [35, 0.5],
+  [38, 0.5],
+  [45, 0.5],
 ];
 
 const mask4 = (len: number): number => (len === 0 ? 0 : (-1 << (32 - len)) >>> 0);
@@ -92,16 +120,25 @@ const parse4 = (s: string): number => s.split('.').reduce((a, o) => a * 256 + Nu
 
 /** Bogons (RFC 6890 and friends) that no generated prefix may overlap. */
 export const BOGONS_V4: Array<[string, number]> = [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16],
-  ['172.16.0.0', 12], ['192.0.2.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15],
-  ['198.51.100.0', 24], ['203.0.113.0', 24], ['224.0.0.0', 3],
+  ['0.0.0.0', 8],
+  ['10.0.0.0', 8],
+  ['100.64.0.0', 10],
+  ['127.0.0.0', 8],
+  ['169.254.0.0', 16],
+  ['172.16.0.0', 12],
+  ['192.0.2.0', 24],
+  ['192.168.0.0', 16],
+  ['198.18.0.0', 15],
+  ['198.51.100.0', 24],
+  ['203.0.113.0', 24],
+  ['224.0.0.0', 3],
 ];
 const BOGONS = BOGONS_V4.map(([a, l]) => [parse4(a), l] as const);
 
 function overlapsBogon(addr: number, len: number): boolean {
   for (const [b, bl] of BOGONS) {
     const m = mask4(Math.min(len, bl));
-    if (((addr & m) >>> 0) === ((b & m) >>> 0)) return true;
+    if ((addr & m) >>> 0 === (b & m) >>> 0) return true;
   }
   return false;
 }
@@ -118,7 +155,16 @@ export function v6Text(hi: number, lo: number, len: number): string {
 // ---------------------------------------------------------------------------------------------
 // ASNs and attribute sets
 
-const PATH_LENGTHS: Array<[number, number]> = [[1, 88], [2, 404], [3, 1061], [4, 1047], [5, 663], [6, 411], [7, 213], [8, 113]];
+const PATH_LENGTHS: Array<[number, number]> = [
+  [1, 88],
+  [2, 404],
+  [3, 1061],
+  [4, 1047],
+  [5, 663],
+  [6, 411],
+  [7, 213],
+  [8, 113],
+];
 
 function asn2(rand: () => number): number {
   for (;;) {
@@ -136,7 +182,12 @@ function makeSets(rand: () => number, count: number): AttrSetSpec[] {
   const transit = Array.from({ length: 3000 }, () => (rand() % 100 < 8 ? asn4(rand) : asn2(rand)));
   const origins = Array.from({ length: Math.max(100, Math.round(count / 4)) }, () => (rand() % 100 < 35 ? asn4(rand) : asn2(rand)));
   const pathLen = weighted(rand, PATH_LENGTHS);
-  const nComms = weighted(rand, [[0, 35], [1, 30], [2, 20], [3, 15]]);
+  const nComms = weighted(rand, [
+    [0, 35],
+    [1, 30],
+    [2, 20],
+    [3, 15],
+  ]);
   const MEDS = [0, 0, 10, 20, 50, 100, 100, 200, 1000];
   const seen = new Set<string>();
   const sets: AttrSetSpec[] = [];
@@ -184,7 +235,10 @@ function assignSets(rand: () => number, n: number, nSets: number): { set: Uint32
   for (let i = 0; i < n; i++) {
     const s = i < nSets ? i : skewed(rand, nSets, 3);
     set[i] = s;
-    if (!usedFlags[s]) { usedFlags[s] = 1; used++; }
+    if (!usedFlags[s]) {
+      usedFlags[s] = 1;
+      used++;
+    }
   }
   return { set, used };
 }

@@ -3,8 +3,9 @@
 // Reference: hash-based longest match (a Map keyed by v4Key, probing each stored length from the
 // longest down), the usual alternative to a trie.
 // Run: node --expose-gc dist/bench/trie.js
+
+import { MASK4, v4Key } from '../src/net/compact.js';
 import { PrefixTrie } from '../src/net/trie.js';
-import { v4Key, MASK4 } from '../src/net/compact.js';
 import { mulberry32 } from './lib/rng.js';
 
 const r = mulberry32(20240);
@@ -24,9 +25,23 @@ const QN = 1_000_000;
 // The 5.6% left over go to /8-/18 in the proportions of a real table (2024: 16 /8s, 13 /9s, ...,
 // 1,900 /15s, 8,000 /17s, 13,500 /18s): a flat spread would cover every /8 several times over.
 const v4Len = lengthPicker([
-  [24, 59], [22, 11], [23, 9], [21, 5], [20, 5], [19, 3], [16, 2.4],
-  [18, 2.9], [17, 1.74], [15, 0.41], [14, 0.25], [13, 0.12], [12, 0.06], [11, 0.02], [10, 0.008],
-  [9, 0.003], [8, 0.003],
+  [24, 59],
+  [22, 11],
+  [23, 9],
+  [21, 5],
+  [20, 5],
+  [19, 3],
+  [16, 2.4],
+  [18, 2.9],
+  [17, 1.74],
+  [15, 0.41],
+  [14, 0.25],
+  [13, 0.12],
+  [12, 0.06],
+  [11, 0.02],
+  [10, 0.008],
+  [9, 0.003],
+  [8, 0.003],
 ]);
 const v4Addr = new Uint32Array(V4N);
 const v4Lens = new Uint8Array(V4N);
@@ -34,7 +49,7 @@ const v4Lens = new Uint8Array(V4N);
   const seen = new Set<number>();
   for (let i = 0; i < V4N; ) {
     const len = v4Len();
-    const addr = (r() % (223 * 2 ** 24) + 2 ** 24) & MASK4[len];
+    const addr = ((r() % (223 * 2 ** 24)) + 2 ** 24) & MASK4[len];
     const key = v4Key(addr, len);
     if (seen.has(key)) continue;
     seen.add(key);
@@ -45,8 +60,26 @@ const v4Lens = new Uint8Array(V4N);
 
 // IPv6 table: inside 2000::/4, a few hundred "RIR blocks" so that prefixes share leading bits.
 const v6Len = lengthPicker([
-  [48, 45], [32, 16], [44, 10], [40, 8], [36, 4], [29, 3], [64, 3], [47, 2], [46, 2], [42, 2],
-  [28, 0.5], [30, 0.5], [31, 0.5], [33, 0.5], [34, 0.5], [35, 0.5], [38, 0.5], [45, 0.5], [56, 0.5], [128, 0.5],
+  [48, 45],
+  [32, 16],
+  [44, 10],
+  [40, 8],
+  [36, 4],
+  [29, 3],
+  [64, 3],
+  [47, 2],
+  [46, 2],
+  [42, 2],
+  [28, 0.5],
+  [30, 0.5],
+  [31, 0.5],
+  [33, 0.5],
+  [34, 0.5],
+  [35, 0.5],
+  [38, 0.5],
+  [45, 0.5],
+  [56, 0.5],
+  [128, 0.5],
 ]);
 const blocks = Array.from({ length: 400 }, () => (0x2000 + (r() % 0x1000)) << 16);
 const v6Words = new Uint32Array(4 * V6N);
@@ -146,31 +179,67 @@ function mapLongest(addr: number): number | undefined {
 
 const v4 = trie.v4;
 let visited = 0;
-const count = (): void => { visited++; };
+const count = (): void => {
+  visited++;
+};
 const handles = new Int32Array(33);
 const w = new Uint32Array(4);
 
 function lookups(when: string): void {
   const tag = (name: string): string => (when ? `${name} ${when}` : name);
-  time(tag('longestMatchV4, random address'), QN, (from, to) => {
-    for (let i = from; i < to; i++) sink += trie.longestMatchV4(qRandom[i]!) ?? 0;
-  }, 'uniform over 2^32');
-  time(tag('longestMatchV4, address in table'), QN, (from, to) => {
-    for (let i = from; i < to; i++) sink += trie.longestMatchV4(qHit[i]!) ?? 0;
-  }, 'inside a random stored prefix');
+  time(
+    tag('longestMatchV4, random address'),
+    QN,
+    (from, to) => {
+      for (let i = from; i < to; i++) sink += trie.longestMatchV4(qRandom[i]!) ?? 0;
+    },
+    'uniform over 2^32',
+  );
+  time(
+    tag('longestMatchV4, address in table'),
+    QN,
+    (from, to) => {
+      for (let i = from; i < to; i++) sink += trie.longestMatchV4(qHit[i]!) ?? 0;
+    },
+    'inside a random stored prefix',
+  );
   visited = 0;
-  time(tag('coveringV4, route in table'), QN, (from, to) => {
-    for (let i = from; i < to; i++) { const k = qRoute[i]!; v4.covering(v4Addr[k]!, v4Lens[k]!, count); }
-  }, 'ROV shape: visit every covering entry');
-  time(tag('v4.coveringNodes, route in table'), QN, (from, to) => {
-    for (let i = from; i < to; i++) { const k = qRoute[i]!; sink += v4.coveringNodes(v4Addr[k]!, v4Lens[k]!, handles); }
-  }, 'same, handles into an Int32Array');
-  time(tag('longestMatchV6, address in table'), QN, (from, to) => {
-    for (let i = from; i < to; i++) {
-      w[0] = q6[4 * i]!; w[1] = q6[4 * i + 1]!; w[2] = q6[4 * i + 2]!; w[3] = q6[4 * i + 3]!;
-      sink += trie.longestMatchV6(w) ?? 0;
-    }
-  }, '100k IPv6 prefixes');
+  time(
+    tag('coveringV4, route in table'),
+    QN,
+    (from, to) => {
+      for (let i = from; i < to; i++) {
+        const k = qRoute[i]!;
+        v4.covering(v4Addr[k]!, v4Lens[k]!, count);
+      }
+    },
+    'ROV shape: visit every covering entry',
+  );
+  time(
+    tag('v4.coveringNodes, route in table'),
+    QN,
+    (from, to) => {
+      for (let i = from; i < to; i++) {
+        const k = qRoute[i]!;
+        sink += v4.coveringNodes(v4Addr[k]!, v4Lens[k]!, handles);
+      }
+    },
+    'same, handles into an Int32Array',
+  );
+  time(
+    tag('longestMatchV6, address in table'),
+    QN,
+    (from, to) => {
+      for (let i = from; i < to; i++) {
+        w[0] = q6[4 * i]!;
+        w[1] = q6[4 * i + 1]!;
+        w[2] = q6[4 * i + 2]!;
+        w[3] = q6[4 * i + 3]!;
+        sink += trie.longestMatchV6(w) ?? 0;
+      }
+    },
+    '100k IPv6 prefixes',
+  );
 }
 
 lookups('');
@@ -181,14 +250,24 @@ trie.optimize();
 const optimizeMs = Number(process.hrtime.bigint() - t0) / 1e6;
 const afterOptimize = used() - base;
 lookups('(optimized)');
-time('reference: Map probe per length', QN, (from, to) => {
-  for (let i = from; i < to; i++) sink += mapLongest(qHit[i]!) ?? 0;
-}, `address in table, ${probe.length} lengths at most`);
+time(
+  'reference: Map probe per length',
+  QN,
+  (from, to) => {
+    for (let i = from; i < to; i++) sink += mapLongest(qHit[i]!) ?? 0;
+  },
+  `address in table, ${probe.length} lengths at most`,
+);
 const FEW = 100_000;
 const addrs = Array.from({ length: FEW }, (_, i) => ({ family: 4 as const, value: BigInt(qHit[i]!) }));
-time('longestMatch(Address), bigint facade', FEW, (from, to) => {
-  for (let i = from; i < to; i++) sink += trie.longestMatch(addrs[i]!)?.value ?? 0;
-}, 'conversion + result object');
+time(
+  'longestMatch(Address), bigint facade',
+  FEW,
+  (from, to) => {
+    for (let i = from; i < to; i++) sink += trie.longestMatch(addrs[i]!)?.value ?? 0;
+  },
+  'conversion + result object',
+);
 
 // ---------------------------------------------------------------------------------------------
 
@@ -207,7 +286,9 @@ console.log(`${pad('IPv6 trie (100k)', 38)} ${mb(v6Mem).padStart(8)}  ${(v6Mem /
 console.log(`${pad('reference Map<v4Key, value> (500k)', 38)} ${mb(mapMem).padStart(8)}  ${(mapMem / V4N).toFixed(1).padStart(11)}`);
 console.log();
 const ratio = (a: string) => (medians.get('reference: Map probe per length')! / medians.get(a)!).toFixed(1);
-console.log(`vs the Map probe reference (medians): longestMatchV4 ${ratio('longestMatchV4, address in table')}x faster, ` +
-  `${ratio('longestMatchV4, address in table (optimized)')}x after optimize()`);
+console.log(
+  `vs the Map probe reference (medians): longestMatchV4 ${ratio('longestMatchV4, address in table')}x faster, ` +
+    `${ratio('longestMatchV4, address in table (optimized)')}x after optimize()`,
+);
 console.log(`optimize(): ${optimizeMs.toFixed(0)} ms for both trees; memory change ${mb(afterOptimize)} MB (arrays trimmed to size)`);
 console.log(`covering entries per route: ${avgCovering.toFixed(2)} on average (checksum ${sink % 1000})`);

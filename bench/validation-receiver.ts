@@ -14,19 +14,20 @@
 //
 //   node dist/bench/validation-receiver.js --mode M --db FILE --api PORT --bgp-port PORT
 //        --expected FILE --routes N [--sync full|normal|off]
-import http from 'node:http';
+
 import fs from 'node:fs';
+import http from 'node:http';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { sql } from 'kysely';
+import { Speaker } from '../src/bgp/speaker.js';
 import { openRegistry } from '../src/bootstrap.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { Speaker } from '../src/bgp/speaker.js';
+import { procStats } from '../src/lab/process.js';
 import { parseIPv4 } from '../src/net/address.js';
 import { ValidationFacts } from '../src/registry/validation-facts.js';
-import { buildView } from '../src/validation/view.js';
-import { importPolicy } from '../src/validation/import-policy.js';
 import type { WatchedKind } from '../src/validation/engine.js';
-import { procStats } from '../src/lab/process.js';
+import { importPolicy } from '../src/validation/import-policy.js';
+import { buildView } from '../src/validation/view.js';
 
 type Mode = 'openpeering' | 'openpeering-policy' | 'openpeering-plain';
 
@@ -34,7 +35,10 @@ const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) args.set(process.argv[i]!.replace(/^--/, ''), process.argv[i + 1]!);
 const need = (k: string): string => {
   const v = args.get(k);
-  if (v === undefined) { console.error(`validation-receiver: --${k} is required`); process.exit(2); }
+  if (v === undefined) {
+    console.error(`validation-receiver: --${k} is required`);
+    process.exit(2);
+  }
   return v;
 };
 const mode = need('mode') as Mode;
@@ -48,7 +52,10 @@ const expected = JSON.parse(fs.readFileSync(need('expected'), 'utf8')) as Record
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const logs: string[] = [];
-const log = (l: string) => { logs.push(`${new Date().toISOString()} ${l}`); if (logs.length > 200) logs.shift(); };
+const log = (l: string) => {
+  logs.push(`${new Date().toISOString()} ${l}`);
+  if (logs.length > 200) logs.shift();
+};
 
 process.on('SIGTERM', () => process.exit(0)); // --cpu-prof writes its profile on exit
 process.on('SIGINT', () => process.exit(0));
@@ -75,14 +82,30 @@ if (mode === 'openpeering') {
     for (const s of p.sessions) {
       let sp = own.get(s.router);
       if (!sp) own.set(s.router, (sp = new Speaker({ asn: facts.operatorAsn!, routerId: Number(parseIPv4(s.routerId) ?? 0n) })));
-      sp.addPeer({
-        address: s.peerAddress, port: bgpPort, asn: p.asn, localAsn: facts.operatorAsn!, localAddress: s.operatorAddress, routerId: sp.config.routerId,
-        holdTime: 90, passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
-        description: `${p.key} ${s.connection}`,
-      }, {
-        import: mode === 'openpeering-policy' ? importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks }) : () => undefined,
-        export: () => 'no routes are sent to partners',
-      });
+      sp.addPeer(
+        {
+          address: s.peerAddress,
+          port: bgpPort,
+          asn: p.asn,
+          localAsn: facts.operatorAsn!,
+          localAddress: s.operatorAddress,
+          routerId: sp.config.routerId,
+          holdTime: 90,
+          passive: false,
+          families: ['ipv4'],
+          routeServerClient: false,
+          connectRetryTime: 1,
+          addPathReceive: false,
+          description: `${p.key} ${s.connection}`,
+        },
+        {
+          import:
+            mode === 'openpeering-policy'
+              ? importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks })
+              : () => undefined,
+          export: () => 'no routes are sent to partners',
+        },
+      );
       await sp.listenOn({ host: s.operatorAddress, port: bgpPort });
     }
   }
@@ -93,7 +116,15 @@ const tStarted = nowMs();
 // ---------------------------------------------------------------------------------------------
 // Instruments
 
-interface PeerTrack { establishedAt?: number; downSeenAt?: number; clearedAt?: number; engineDoneAt?: number; size: number; sizeBeforeDown?: number; backAt?: number }
+interface PeerTrack {
+  establishedAt?: number;
+  downSeenAt?: number;
+  clearedAt?: number;
+  engineDoneAt?: number;
+  size: number;
+  sizeBeforeDown?: number;
+  backAt?: number;
+}
 const peers = new Map<string, PeerTrack>();
 const track = (peer: string): PeerTrack => {
   let t = peers.get(peer);
@@ -102,8 +133,17 @@ const track = (peer: string): PeerTrack => {
 };
 
 interface Phase {
-  name: string; at: number; cpu0: NodeJS.CpuUsage; updates: number; changes: number; handlerMs: number;
-  firstUpdate?: number; lastUpdate?: number; stateChanges: number; events: number; lastStateAt?: number;
+  name: string;
+  at: number;
+  cpu0: NodeJS.CpuUsage;
+  updates: number;
+  changes: number;
+  handlerMs: number;
+  firstUpdate?: number;
+  lastUpdate?: number;
+  stateChanges: number;
+  events: number;
+  lastStateAt?: number;
   /** sessions that went down in this phase: peer, reason */
   downs: Array<[string, string]>;
 }
@@ -117,7 +157,10 @@ const gaps: Array<[number, number, string]> = [];
 let lastTick = nowMs();
 setInterval(() => {
   const t = nowMs();
-  if (t - lastTick > 1100) { gaps.push([t, t - lastTick - 100, phase.name]); if (gaps.length > 100) gaps.splice(0, gaps.length - 100); }
+  if (t - lastTick > 1100) {
+    gaps.push([t, t - lastTick - 100, phase.name]);
+    if (gaps.length > 100) gaps.splice(0, gaps.length - 100);
+  }
   lastTick = t;
 }, 100).unref();
 /** Phase marks on the clock of --cpu-prof profiles (us), in marks.jsonl of the run dir: to cut a profile by phase. */
@@ -141,25 +184,44 @@ let stateChanges = 0;
 let events = 0;
 let h0 = 0;
 /** CPU (ms, this process and the sender) when the first session came up and when every route was in */
-const cpuMs = () => { const c = process.cpuUsage(); return (c.user + c.system) / 1000; };
+const cpuMs = () => {
+  const c = process.cpuUsage();
+  return (c.user + c.system) / 1000;
+};
 const senderCpuMs = () => (senderPid ? (procStats(senderPid)?.cpuS ?? NaN) * 1000 : NaN);
 const cpu: Record<string, { self: number; sender: number }> = {};
-const snap = (name: string) => { if (!cpu[name]) { cpu[name] = { self: cpuMs(), sender: senderCpuMs() }; if (name === 'done') mark('load-done'); } };
+const snap = (name: string) => {
+  if (!cpu[name]) {
+    cpu[name] = { self: cpuMs(), sender: senderCpuMs() };
+    if (name === 'done') mark('load-done');
+  }
+};
 const sessionCount = [...speakers.values()].reduce((n, s) => n + s.peerIds().length, 0);
 
 for (const speaker of speakers.values()) {
   speaker.on('session', (peer, state, prev) => {
     const t = track(peer);
     log(`${peer} ${prev} -> ${state}`);
-    if (prev === 'Established') { t.downSeenAt = nowMs(); t.sizeBeforeDown = t.size; t.backAt = undefined; established--; }
+    if (prev === 'Established') {
+      t.downSeenAt = nowMs();
+      t.sizeBeforeDown = t.size;
+      t.backAt = undefined;
+      established--;
+    }
     if (state === 'Established') {
       t.establishedAt = nowMs();
-      if (firstEstablishedAt === undefined) { firstEstablishedAt = t.establishedAt; snap('established'); mark('first-established'); }
+      if (firstEstablishedAt === undefined) {
+        firstEstablishedAt = t.establishedAt;
+        snap('established');
+        mark('first-established');
+      }
       if (++established === sessionCount) allEstablishedAt ??= t.establishedAt;
     }
   });
   // Around the daemon's own listeners (it registered them when it made the speaker).
-  speaker.prependListener('routes', () => { h0 = performance.now(); });
+  speaker.prependListener('routes', () => {
+    h0 = performance.now();
+  });
   speaker.on('routes', (peer, announced, withdrawn) => {
     const dt = performance.now() - h0;
     totalHandlerMs += dt;
@@ -174,7 +236,11 @@ for (const speaker of speakers.values()) {
     const size = speaker.adjRibIn(peer)?.size ?? 0;
     routes += size - tr.size;
     tr.size = size;
-    if (routesDoneAt === undefined && routes >= expectedRoutes) { routesDoneAt = t; snap('routes'); mark('routes-done'); }
+    if (routesDoneAt === undefined && routes >= expectedRoutes) {
+      routesDoneAt = t;
+      snap('routes');
+      mark('routes-done');
+    }
     if (tr.sizeBeforeDown !== undefined && tr.backAt === undefined && size >= tr.sizeBeforeDown) tr.backAt = t;
   });
   speaker.prependListener('down', (peer) => {
@@ -226,11 +292,16 @@ if (daemon) {
     if (want !== undefined) {
       if (old === want) matches--;
       if (v === want) matches++;
-      if (matches === target.size) { statesDoneAt ??= phase.lastStateAt; writesDrainedAt = undefined; }
-      else statesDoneAt = undefined;
+      if (matches === target.size) {
+        statesDoneAt ??= phase.lastStateAt;
+        writesDrainedAt = undefined;
+      } else statesDoneAt = undefined;
     }
   });
-  daemon.on('event', () => { events++; phase.events++; });
+  daemon.on('event', () => {
+    events++;
+    phase.events++;
+  });
 }
 setInterval(() => {
   if (routesDoneAt !== undefined && !daemon) snap('done');
@@ -247,10 +318,22 @@ setInterval(() => {
 
 async function verify(): Promise<{ checked: number; mismatches: number; examples: string[] }> {
   const db = registry.store.db;
-  const reg = await db.selectFrom('registered_prefixes').innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-    .select(['peerings.partner', 'peerings.name as peering', 'registered_prefixes.name', 'registered_prefixes.state', 'registered_prefixes.error_message']).execute();
-  const cust = await db.selectFrom('customer_prefixes').innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-    .select(['peering_services.customer', 'peering_services.name as service', 'customer_prefixes.name', 'customer_prefixes.state', 'customer_prefixes.error_message']).execute();
+  const reg = await db
+    .selectFrom('registered_prefixes')
+    .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+    .select(['peerings.partner', 'peerings.name as peering', 'registered_prefixes.name', 'registered_prefixes.state', 'registered_prefixes.error_message'])
+    .execute();
+  const cust = await db
+    .selectFrom('customer_prefixes')
+    .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
+    .select([
+      'peering_services.customer',
+      'peering_services.name as service',
+      'customer_prefixes.name',
+      'customer_prefixes.state',
+      'customer_prefixes.error_message',
+    ])
+    .execute();
   const stored = new Map<string, string>();
   for (const r of reg) stored.set(`registered-prefix:${r.partner}/${r.peering}/${r.name}`, `${r.state}|${r.error_message ?? ''}`);
   for (const r of cust) stored.set(`customer-prefix:${r.customer}/${r.service}/${r.name}`, `${r.state}|${r.error_message ?? ''}`);
@@ -269,23 +352,51 @@ function status(): unknown {
   const phaseCpu = process.cpuUsage(phase.cpu0);
   const mem = process.memoryUsage();
   return {
-    mode, pid: process.pid, tStart, tStarted, startupDrainedAt, firstEstablishedAt, allEstablishedAt, established, sessions: sessionCount,
-    routes, expectedRoutes, routesDoneAt, statesTotal: target.size, matches, statesDoneAt, targetAt, writesInFlight: writes.size, writesDrainedAt,
-    stateChanges, events, totalHandlerMs, totalUpdates, cpu,
+    mode,
+    pid: process.pid,
+    tStart,
+    tStarted,
+    startupDrainedAt,
+    firstEstablishedAt,
+    allEstablishedAt,
+    established,
+    sessions: sessionCount,
+    routes,
+    expectedRoutes,
+    routesDoneAt,
+    statesTotal: target.size,
+    matches,
+    statesDoneAt,
+    targetAt,
+    writesInFlight: writes.size,
+    writesDrainedAt,
+    stateChanges,
+    events,
+    totalHandlerMs,
+    totalUpdates,
+    cpu,
     phase: { ...phase, cpu0: undefined, cpuUserMs: phaseCpu.user / 1000, cpuSystemMs: phaseCpu.system / 1000, loopMaxMs: loopDelay.max / 1e6 },
-    loopMaxMs: Math.max(loopMaxMs, loopDelay.max / 1e6), gaps,
+    loopMaxMs: Math.max(loopMaxMs, loopDelay.max / 1e6),
+    gaps,
     peers: Object.fromEntries(peers),
-    heapUsedMB: mem.heapUsed / 2 ** 20, rssMB: mem.rss / 2 ** 20, externalMB: mem.external / 2 ** 20, arrayBuffersMB: mem.arrayBuffers / 2 ** 20,
+    heapUsedMB: mem.heapUsed / 2 ** 20,
+    rssMB: mem.rss / 2 ** 20,
+    externalMB: mem.external / 2 ** 20,
+    arrayBuffersMB: mem.arrayBuffers / 2 ** 20,
     log: logs.slice(-20),
   };
 }
 
 const server = http.createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://x');
-  const reply = (code: number, body: unknown) => { res.writeHead(code, { 'content-type': 'application/json' }); res.end(JSON.stringify(body)); };
+  const reply = (code: number, body: unknown) => {
+    res.writeHead(code, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
   void (async () => {
     switch (url.pathname) {
-      case '/status': return reply(200, status());
+      case '/status':
+        return reply(200, status());
       case '/target': {
         const name = url.searchParams.get('name') ?? '';
         if (!expected[name]) return reply(404, { error: `no target ${name}` });
@@ -294,7 +405,9 @@ const server = http.createServer((req, res) => {
         recount();
         return reply(200, { matches, total: target.size });
       }
-      case '/mark': phase = newPhase(url.searchParams.get('name') ?? '?'); return reply(200, { at: phase.at });
+      case '/mark':
+        phase = newPhase(url.searchParams.get('name') ?? '?');
+        return reply(200, { at: phase.at });
       case '/revalidate': {
         if (!daemon) return reply(404, { error: 'no engine in this mode' });
         const times = Number(url.searchParams.get('times') ?? 5);
@@ -308,8 +421,10 @@ const server = http.createServer((req, res) => {
         }
         return reply(200, { ms, prefixes: target.size, stateChanges: stateChanges - before });
       }
-      case '/verify': return reply(200, await verify());
-      default: return reply(404, { error: 'unknown' });
+      case '/verify':
+        return reply(200, await verify());
+      default:
+        return reply(404, { error: 'unknown' });
     }
   })().catch((e: Error) => reply(500, { error: e.message }));
 });

@@ -11,7 +11,11 @@ import { OPERATOR_ASN, type World } from './validation-world.js';
 
 const ACTIVE_PATH = ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'];
 
-export interface BuiltRegistry { seconds: number; requests: number; facts: ValidationFactsSnapshot }
+export interface BuiltRegistry {
+  seconds: number;
+  requests: number;
+  facts: ValidationFactsSnapshot;
+}
 
 export async function buildRegistry(w: World, file: string, progress: (line: string) => void): Promise<BuiltRegistry> {
   const t0 = performance.now();
@@ -42,9 +46,21 @@ export async function buildRegistry(w: World, file: string, progress: (line: str
       const partner = w.partners[pe.partner]!;
       const conns = pe.sessions.map((k) => {
         const s = w.sessions[k]!;
-        return { name: s.connection, router: s.router, bandwidthMbps: 10000, sessionAddressProvider: 'peer', sessionPrefixV4: s.sessionPrefix, maxPrefixesV4: 1_000_000 };
+        return {
+          name: s.connection,
+          router: s.router,
+          bandwidthMbps: 10000,
+          sessionAddressProvider: 'peer',
+          sessionPrefixV4: s.sessionPrefix,
+          maxPrefixesV4: 1_000_000,
+        };
       });
-      await api('PUT', `/v1/partners/${partner.name}/peerings/${pe.name}`, { type: 'peering-service', pop: w.pops[pe.pop]!.code, asn: partner.asn, connections: conns });
+      await api('PUT', `/v1/partners/${partner.name}/peerings/${pe.name}`, {
+        type: 'peering-service',
+        pop: w.pops[pe.pop]!.code,
+        asn: partner.asn,
+        connections: conns,
+      });
       for (const k of pe.sessions) {
         for (const state of ACTIVE_PATH) {
           await api('POST', `/v1/partners/${partner.name}/peerings/${pe.name}/connections/${w.sessions[k]!.connection}/state`, { state });
@@ -64,8 +80,10 @@ export async function buildRegistry(w: World, file: string, progress: (line: str
         const pop = w.pops[c.primaryPop]!;
         await api('PUT', `/v1/customers/${c.customer}`, { displayName: `Customer ${c.customer}` });
         await api('PUT', `/v1/customers/${c.customer}/peering-services/${c.service}`, {
-          provider: w.partners[c.partner]!.name, location: { country: pop.country, region: '', lat: pop.lat, lon: pop.lon },
-          primaryPop: pop.code, backupPop: w.pops[c.backupPop]!.code,
+          provider: w.partners[c.partner]!.name,
+          location: { country: pop.country, region: '', lat: pop.lat, lon: pop.lon },
+          primaryPop: pop.code,
+          backupPop: w.pops[c.backupPop]!.code,
         });
       }
       const r = w.regs[c.reg]!;

@@ -21,10 +21,10 @@
 //   higher preference and another MED: enabling it replaces those routes, disabling it restores
 //   them (attribute changes that leave every state as it is).
 import fs from 'node:fs';
-import { mulberry32 } from './lib/rng.js';
 import { PrefixTrie } from '../src/net/trie.js';
 import { publicPrefix } from '../src/registry/registrations.js';
-import { birdAttrBlock, generateTable, v4Text, type AttrSetSpec, type Table } from './table.js';
+import { mulberry32 } from './lib/rng.js';
+import { type AttrSetSpec, birdAttrBlock, generateTable, type Table, v4Text } from './table.js';
 
 export const OPERATOR_ASN = 64500;
 export const SERVICE_COMMUNITY: [number, number] = [64500, 8007];
@@ -41,26 +41,74 @@ export interface WorldOptions {
   seed: number;
 }
 
-export interface PopSpec { code: string; metro: string; country: string; lat: number; lon: number; routers: [string, string] }
-export interface PartnerSpec { name: string; asn: number; pops: [number, number]; peerings: [number, number] }
-export interface PeeringSpec { partner: number; name: string; key: string; pop: number; sessions: [number, number] }
+export interface PopSpec {
+  code: string;
+  metro: string;
+  country: string;
+  lat: number;
+  lon: number;
+  routers: [string, string];
+}
+export interface PartnerSpec {
+  name: string;
+  asn: number;
+  pops: [number, number];
+  peerings: [number, number];
+}
+export interface PeeringSpec {
+  partner: number;
+  name: string;
+  key: string;
+  pop: number;
+  sessions: [number, number];
+}
 export interface SessionSpec {
-  index: number; partner: number; peering: number; pop: number; router: string; connection: string;
-  operatorAddress: string; peerAddress: string; sessionPrefix: string;
+  index: number;
+  partner: number;
+  peering: number;
+  pop: number;
+  router: string;
+  connection: string;
+  operatorAddress: string;
+  peerAddress: string;
+  sessionPrefix: string;
 }
 
 export type RegKind = 'ok' | 'no-community' | 'long-path' | 'partial';
 export interface RegSpec {
   /** index into the table */
-  t: number; prefix: string; partner: number; peering: number; name: string; key: string; kind: RegKind;
+  t: number;
+  prefix: string;
+  partner: number;
+  peering: number;
+  name: string;
+  key: string;
+  kind: RegKind;
   /** id as the registry / engine name it: partner/peering/name */
   id: string;
 }
-export interface CustSpec { id: string; customer: string; service: string; name: string; reg: number; partner: number; primaryPop: number; backupPop: number }
+export interface CustSpec {
+  id: string;
+  customer: string;
+  service: string;
+  name: string;
+  reg: number;
+  partner: number;
+  primaryPop: number;
+  backupPop: number;
+}
 
 /** What one session announces: route i is table prefix `t[i]` with variant `v[i]`. */
-export interface Feed { t: Int32Array; v: Uint8Array; churn: Int32Array }
-export const V_REST = 0, V_OK = 1, V_NO_COMMUNITY = 2, V_LONG_PATH = 3, V_HIJACK = 4;
+export interface Feed {
+  t: Int32Array;
+  v: Uint8Array;
+  churn: Int32Array;
+}
+export const V_REST = 0,
+  V_OK = 1,
+  V_NO_COMMUNITY = 2,
+  V_LONG_PATH = 3,
+  V_HIJACK = 4;
 
 export interface World {
   opts: WorldOptions;
@@ -79,10 +127,18 @@ export interface World {
 }
 
 const METROS: Array<[string, string, string, number, number]> = [
-  ['ams', 'Amsterdam', 'NL', 52.37, 4.9], ['fra', 'Frankfurt', 'DE', 50.11, 8.68], ['lon', 'London', 'GB', 51.51, -0.13],
-  ['par', 'Paris', 'FR', 48.86, 2.35], ['sin', 'Singapore', 'SG', 1.35, 103.82], ['nyc', 'New York', 'US', 40.71, -74.0],
-  ['sjc', 'San Jose', 'US', 37.34, -121.89], ['tyo', 'Tokyo', 'JP', 35.68, 139.69], ['syd', 'Sydney', 'AU', -33.87, 151.21],
-  ['gru', 'Sao Paulo', 'BR', -23.55, -46.63], ['jnb', 'Johannesburg', 'ZA', -26.2, 28.05], ['bom', 'Mumbai', 'IN', 19.08, 72.88],
+  ['ams', 'Amsterdam', 'NL', 52.37, 4.9],
+  ['fra', 'Frankfurt', 'DE', 50.11, 8.68],
+  ['lon', 'London', 'GB', 51.51, -0.13],
+  ['par', 'Paris', 'FR', 48.86, 2.35],
+  ['sin', 'Singapore', 'SG', 1.35, 103.82],
+  ['nyc', 'New York', 'US', 40.71, -74.0],
+  ['sjc', 'San Jose', 'US', 37.34, -121.89],
+  ['tyo', 'Tokyo', 'JP', 35.68, 139.69],
+  ['syd', 'Sydney', 'AU', -33.87, 151.21],
+  ['gru', 'Sao Paulo', 'BR', -23.55, -46.63],
+  ['jnb', 'Johannesburg', 'ZA', -26.2, 28.05],
+  ['bom', 'Mumbai', 'IN', 19.08, 72.88],
 ];
 
 /** Documentation ASNs first (64501-64511), then public 4-octet ones outside the table's range. */
@@ -130,8 +186,15 @@ export function makeWorld(opts: WorldOptions): World {
         const k = sessions.length;
         ss.push(k);
         sessions.push({
-          index: k, partner: i, peering, pop, router: pops[pop]!.routers[r], connection: `${pops[pop]!.code}-${r + 1}`,
-          operatorAddress: `127.21.${k}.0`, peerAddress: `127.21.${k}.1`, sessionPrefix: `127.21.${k}.0/31`,
+          index: k,
+          partner: i,
+          peering,
+          pop,
+          router: pops[pop]!.routers[r],
+          connection: `${pops[pop]!.code}-${r + 1}`,
+          operatorAddress: `127.21.${k}.0`,
+          peerAddress: `127.21.${k}.1`,
+          sessionPrefix: `127.21.${k}.0/31`,
         });
       }
       const pname = `${name}-${pops[pop]!.code}`;
@@ -150,7 +213,9 @@ export function makeWorld(opts: WorldOptions): World {
   const order = new Int32Array(n).map((_, i) => i);
   for (let i = n - 1; i > 0; i--) {
     const j = rand() % (i + 1);
-    const x = order[i]!; order[i] = order[j]!; order[j] = x;
+    const x = order[i]!;
+    order[i] = order[j]!;
+    order[j] = x;
   }
   const regTrie = new PrefixTrie<number>();
   const regT: number[] = [];
@@ -162,8 +227,13 @@ export function makeWorld(opts: WorldOptions): World {
     if (len < 16) continue;
     if (!publicPrefix(v4Text(addr, len)).ok) continue;
     let clash = false;
-    regTrie.coveringV4(addr, len, () => { clash = true; });
-    if (!clash) regTrie.moreSpecificsV4(addr, len, true, () => { clash = true; });
+    regTrie.coveringV4(addr, len, () => {
+      clash = true;
+    });
+    if (!clash)
+      regTrie.moreSpecificsV4(addr, len, true, () => {
+        clash = true;
+      });
     if (clash) continue;
     regTrie.v4.set(addr, len, regT.length);
     regT.push(t);
@@ -185,7 +255,16 @@ export function makeWorld(opts: WorldOptions): World {
     perPeering.set(peering, num);
     const name = `r${num}`;
     const t = regT[r]!;
-    regs.push({ t, prefix: v4Text(table.v4.addr[t]!, table.v4.len[t]!), partner, peering, name, key: uuid(rand), kind, id: `${peerings[peering]!.key}/${name}` });
+    regs.push({
+      t,
+      prefix: v4Text(table.v4.addr[t]!, table.v4.len[t]!),
+      partner,
+      peering,
+      name,
+      key: uuid(rand),
+      kind,
+      id: `${peerings[peering]!.key}/${name}`,
+    });
   }
 
   // Customer prefixes: Verified registrations, grouped in services of up to 100 per (partner, PoP).
@@ -208,7 +287,16 @@ export function makeWorld(opts: WorldOptions): World {
       for (let s = 0; s < list.length; s += 100) {
         const customer = `cust${String(++customerNo).padStart(4, '0')}`;
         list.slice(s, s + 100).forEach((ri, m) => {
-          custs.push({ id: `${customer}/svc/p${m + 1}`, customer, service: 'svc', name: `p${m + 1}`, reg: ri, partner: pe.partner, primaryPop: pe.pop, backupPop });
+          custs.push({
+            id: `${customer}/svc/p${m + 1}`,
+            customer,
+            service: 'svc',
+            name: `p${m + 1}`,
+            reg: ri,
+            partner: pe.partner,
+            primaryPop: pe.pop,
+            backupPop,
+          });
         });
       }
     }
@@ -219,7 +307,9 @@ export function makeWorld(opts: WorldOptions): World {
   for (let t = 0; t < n; t++) {
     if (isReg[t]) continue;
     let inside = false;
-    regTrie.coveringV4(table.v4.addr[t]!, table.v4.len[t]!, () => { inside = true; });
+    regTrie.coveringV4(table.v4.addr[t]!, table.v4.len[t]!, () => {
+      inside = true;
+    });
     if (!inside) rest.push(t);
   }
   let restNext = 0;
@@ -257,7 +347,9 @@ export function makeWorld(opts: WorldOptions): World {
     const candidates = t.map((_, i) => i).filter((i) => v[i] !== V_HIJACK);
     for (let i = candidates.length - 1; i > 0; i--) {
       const j = rand() % (i + 1);
-      const x = candidates[i]!; candidates[i] = candidates[j]!; candidates[j] = x;
+      const x = candidates[i]!;
+      candidates[i] = candidates[j]!;
+      candidates[j] = x;
     }
     const churn = Int32Array.from(candidates.slice(0, opts.churn));
     feeds.push({ t: Int32Array.from(t), v: Uint8Array.from(v), churn });
@@ -281,19 +373,29 @@ export function routeStatements(w: World, f: Feed, i: number): string {
   const comms = set.communities.map(([a, b]) => ` bgp_community.add((${a},${b}));`).join('');
   const med = set.med !== undefined ? ` bgp_med = ${set.med};` : '';
   switch (f.v[i]) {
-    case V_REST: return birdAttrBlock(set);
-    case V_OK: case V_HIJACK: {
+    case V_REST:
+      return birdAttrBlock(set);
+    case V_OK:
+    case V_HIJACK: {
       // Customer origin behind the partner, sometimes one transit hop: 2-3 ASNs as received.
       const o = originOf(set);
       const transit = set.asPath[set.asPath.length - 2];
       const path = transit !== undefined && transit !== o && set.asPath.length % 3 === 0 ? [transit, o] : [o];
-      return `${[...path].reverse().map((a) => `bgp_path.prepend(${a});`).join(' ')}${med} ${svc}${comms}`;
+      return `${[...path]
+        .reverse()
+        .map((a) => `bgp_path.prepend(${a});`)
+        .join(' ')}${med} ${svc}${comms}`;
     }
-    case V_NO_COMMUNITY: return `bgp_path.prepend(${originOf(set)});${med}${comms}`;
+    case V_NO_COMMUNITY:
+      return `bgp_path.prepend(${originOf(set)});${med}${comms}`;
     case V_LONG_PATH: {
       const path = [...set.asPath];
       while (path.length < 3) path.unshift(64496 + path.length); // documentation ASNs as transit
-      return `${path.slice(-3).reverse().map((a) => `bgp_path.prepend(${a});`).join(' ')}${med} ${svc}${comms}`;
+      return `${path
+        .slice(-3)
+        .reverse()
+        .map((a) => `bgp_path.prepend(${a});`)
+        .join(' ')}${med} ${svc}${comms}`;
     }
   }
   throw new Error(`bad variant ${f.v[i]}`);
@@ -309,7 +411,10 @@ export function writeSenderRoutes(w: World, file: string): number {
   let buf = '';
   const put = (s: string) => {
     buf += s;
-    if (buf.length > 1 << 20) { bytes += fs.writeSync(fd, buf); buf = ''; }
+    if (buf.length > 1 << 20) {
+      bytes += fs.writeSync(fd, buf);
+      buf = '';
+    }
   };
   try {
     for (const s of w.sessions) put(`ipv4 table t${s.index};\n`);
@@ -323,7 +428,9 @@ export function writeSenderRoutes(w: World, file: string): number {
       put(`protocol static churn_${k} {\n  disabled;\n  ipv4 { table t${k}; preference 250; import all; };\n`);
       for (const i of f.churn) {
         const t = f.t[i]!;
-        put(`  route ${v4Text(w.table.v4.addr[t]!, w.table.v4.len[t]!)} blackhole { ${routeStatements(w, f, i).replace(/ bgp_med = \d+;/, '')} bgp_med = 4242; };\n`);
+        put(
+          `  route ${v4Text(w.table.v4.addr[t]!, w.table.v4.len[t]!)} blackhole { ${routeStatements(w, f, i).replace(/ bgp_med = \d+;/, '')} bgp_med = 4242; };\n`,
+        );
       }
       put('}\n');
     });
@@ -372,11 +479,7 @@ export function senderConfig(w: World, routesFile: string, port: number): string
  * filtered`), as our Adj-RIB-In keeps them.
  */
 export function birdReceiverConfig(w: World, port: number): string {
-  const out = [
-    `router id ${w.sessions[0]!.operatorAddress};`,
-    'log stderr { warning, error, fatal };',
-    'protocol device {}',
-  ];
+  const out = [`router id ${w.sessions[0]!.operatorAddress};`, 'log stderr { warning, error, fatal };', 'protocol device {}'];
   for (const [pi] of w.partners.entries()) {
     const mine = w.regs.filter((r) => r.partner === pi).map((r) => `${r.prefix}+`);
     out.push(`define REG_${pi} = [ ${mine.join(', ')} ];`);
@@ -422,13 +525,25 @@ export function expectedStates(w: World, down: ReadonlySet<number>): Map<string,
     let carried = 0;
     let result: string | undefined;
     for (const k of w.peerings[r.peering]!.sessions) {
-      if (!carries(r, k)) { missing.push(addr(k)); continue; }
-      if (r.kind === 'no-community') { result = 'Failed|Advertisement missing MAPS community'; break; }
-      if (r.kind === 'long-path') { result = "Failed|AS path isn't correct"; break; }
+      if (!carries(r, k)) {
+        missing.push(addr(k));
+        continue;
+      }
+      if (r.kind === 'no-community') {
+        result = 'Failed|Advertisement missing MAPS community';
+        break;
+      }
+      if (r.kind === 'long-path') {
+        result = "Failed|AS path isn't correct";
+        break;
+      }
       carried++;
     }
-    result ??= !carried ? `Failed|Prefix not received from IP ${missing.join(', ')}`
-      : missing.length ? `Warning|Prefix not received from IP ${missing.join(', ')}` : 'Verified|';
+    result ??= !carried
+      ? `Failed|Prefix not received from IP ${missing.join(', ')}`
+      : missing.length
+        ? `Warning|Prefix not received from IP ${missing.join(', ')}`
+        : 'Verified|';
     out.set(`registered-prefix:${r.id}`, result);
   }
   for (const c of w.custs) {
@@ -441,7 +556,10 @@ export function expectedStates(w: World, down: ReadonlySet<number>): Map<string,
       if (carries(r, k)) carried++;
       else missing.push(`Not receiving prefix advertisement from IP ${addr(k)} for prefix ${r.prefix}`);
     }
-    out.set(`customer-prefix:${c.id}`, !carried ? 'Failed|Prefix is not announced by the service provider.' : missing.length ? `Warning|${missing.join('; ')}` : 'Verified|');
+    out.set(
+      `customer-prefix:${c.id}`,
+      !carried ? 'Failed|Prefix is not announced by the service provider.' : missing.length ? `Warning|${missing.join('; ')}` : 'Verified|',
+    );
   }
   return out;
 }

@@ -38,16 +38,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BIN, requireBinary } from '../src/lab/daemons/index.js';
-import {
-  cleanupSync, freePort, installCleanupHooks, procStats, run, sleep, spawnProc, stopProc, tail, tempDir, type Proc,
-} from '../src/lab/process.js';
-import {
-  birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO, senderConfig, writeSenderRoutes, type World,
-} from './validation-world.js';
+import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { eachFlag, intFlag } from './lib/args.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
 import { buildRegistry } from './validation-registry.js';
+import { birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO, senderConfig, type World, writeSenderRoutes } from './validation-world.js';
 
 // ---------------------------------------------------------------------------------------------
 // Options
@@ -56,41 +52,98 @@ type Receiver = 'openpeering' | 'openpeering-policy' | 'openpeering-plain' | 'bi
 const ALL: Receiver[] = ['openpeering', 'bird', 'openpeering-policy', 'openpeering-plain'];
 
 interface Options {
-  routes: number; sessions: number; registered: number; customers: number; hijacks: number; churn: number; flaps: number;
-  runs: number; receivers: Receiver[]; timeoutS: number; sync: 'full' | 'normal' | 'off'; seed: number; nodeArgs: string[];
-  settleS: number; keep: boolean; save: boolean;
+  routes: number;
+  sessions: number;
+  registered: number;
+  customers: number;
+  hijacks: number;
+  churn: number;
+  flaps: number;
+  runs: number;
+  receivers: Receiver[];
+  timeoutS: number;
+  sync: 'full' | 'normal' | 'off';
+  seed: number;
+  nodeArgs: string[];
+  settleS: number;
+  keep: boolean;
+  save: boolean;
 }
 
 function usage(msg?: string): never {
   if (msg) console.error(`bench:validation: ${msg}`);
-  console.error('usage: node dist/bench/validation.js [--routes N] [--sessions N] [--registered N] [--customers N] [--hijacks N]\n' +
-    '         [--churn N] [--flaps K] [--runs K] [--receivers openpeering,bird,openpeering-policy,openpeering-plain]\n' +
-    '         [--timeout S] [--sqlite-sync full|normal|off] [--seed N] [--node-args "..."] [--settle S] [--keep] [--no-save]');
+  console.error(
+    'usage: node dist/bench/validation.js [--routes N] [--sessions N] [--registered N] [--customers N] [--hijacks N]\n' +
+      '         [--churn N] [--flaps K] [--runs K] [--receivers openpeering,bird,openpeering-policy,openpeering-plain]\n' +
+      '         [--timeout S] [--sqlite-sync full|normal|off] [--seed N] [--node-args "..."] [--settle S] [--keep] [--no-save]',
+  );
   process.exit(2);
 }
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
-    routes: 1_000_000, sessions: 20, registered: 50_000, customers: 2000, hijacks: 10, churn: 2500, flaps: 2, runs: 1,
-    receivers: [...ALL], timeoutS: 1800, sync: 'full', seed: 1, nodeArgs: [], settleS: 2, keep: false, save: true,
+    routes: 1_000_000,
+    sessions: 20,
+    registered: 50_000,
+    customers: 2000,
+    hijacks: 10,
+    churn: 2500,
+    flaps: 2,
+    runs: 1,
+    receivers: [...ALL],
+    timeoutS: 1800,
+    sync: 'full',
+    seed: 1,
+    nodeArgs: [],
+    settleS: 2,
+    keep: false,
+    save: true,
   };
   const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
   eachFlag(argv, (flag, val) => {
     switch (flag) {
-      case '--routes': o.routes = int(flag, val(), 1); break;
-      case '--sessions': o.sessions = int(flag, val(), 4); break;
-      case '--registered': o.registered = int(flag, val(), 1); break;
-      case '--customers': o.customers = int(flag, val(), 0); break;
-      case '--hijacks': o.hijacks = int(flag, val(), 0); break;
-      case '--churn': o.churn = int(flag, val(), 0); break;
-      case '--flaps': o.flaps = int(flag, val(), 0); break;
-      case '--runs': o.runs = int(flag, val(), 1); break;
-      case '--timeout': o.timeoutS = int(flag, val(), 1); break;
-      case '--seed': o.seed = int(flag, val(), 0); break;
-      case '--settle': o.settleS = int(flag, val(), 0); break;
-      case '--node-args': o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean); break;
-      case '--keep': o.keep = true; break;
-      case '--no-save': o.save = false; break;
+      case '--routes':
+        o.routes = int(flag, val(), 1);
+        break;
+      case '--sessions':
+        o.sessions = int(flag, val(), 4);
+        break;
+      case '--registered':
+        o.registered = int(flag, val(), 1);
+        break;
+      case '--customers':
+        o.customers = int(flag, val(), 0);
+        break;
+      case '--hijacks':
+        o.hijacks = int(flag, val(), 0);
+        break;
+      case '--churn':
+        o.churn = int(flag, val(), 0);
+        break;
+      case '--flaps':
+        o.flaps = int(flag, val(), 0);
+        break;
+      case '--runs':
+        o.runs = int(flag, val(), 1);
+        break;
+      case '--timeout':
+        o.timeoutS = int(flag, val(), 1);
+        break;
+      case '--seed':
+        o.seed = int(flag, val(), 0);
+        break;
+      case '--settle':
+        o.settleS = int(flag, val(), 0);
+        break;
+      case '--node-args':
+        o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean);
+        break;
+      case '--keep':
+        o.keep = true;
+        break;
+      case '--no-save':
+        o.save = false;
+        break;
       case '--sqlite-sync': {
         const v = val();
         if (v !== 'full' && v !== 'normal' && v !== 'off') usage('--sqlite-sync is full, normal or off');
@@ -98,14 +151,20 @@ function parseArgs(argv: string[]): Options {
         break;
       }
       case '--receivers': {
-        const list = (val() ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+        const list = (val() ?? '')
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
         const bad = list.filter((r) => !ALL.includes(r as Receiver));
         if (!list.length || bad.length) usage(`--receivers: unknown ${bad.join(', ') || '(empty)'}; choose from ${ALL.join(',')}`);
         o.receivers = list as Receiver[];
         break;
       }
-      case '-h': case '--help': usage();
-      default: usage(`unknown argument ${flag}`);
+      case '-h':
+      case '--help':
+        return usage();
+      default:
+        usage(`unknown argument ${flag}`);
     }
   });
   const bad = checkWorldOptions({ ...o });
@@ -143,12 +202,22 @@ async function machineBusy(msWindow = 1000): Promise<number> {
   return 1 - (b.idle - a.idle) / Math.max(1, b.total - a.total);
 }
 
-function loadAvg(): string { return os.loadavg().map((x) => x.toFixed(2)).join(' '); }
+function loadAvg(): string {
+  return os
+    .loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+}
 
 // ---------------------------------------------------------------------------------------------
 // The sender
 
-interface Sender { proc: Proc; ctl: string; birdc(...a: string[]): Promise<string>; stopWaker(): void }
+interface Sender {
+  proc: Proc;
+  ctl: string;
+  birdc(...a: string[]): Promise<string>;
+  stopWaker(): void;
+}
 
 /**
  * BIRD 2.0.12 as a sender stalls: the last UPDATEs of a feed can wait up to ~3 s (its poll
@@ -163,12 +232,21 @@ function startWaker(ctl: string): () => void {
     sock = net.createConnection(ctl);
     sock.on('data', () => {});
     sock.on('error', () => {});
-    sock.on('close', () => { sock = undefined; if (!stopped) setTimeout(connect, 200).unref(); });
+    sock.on('close', () => {
+      sock = undefined;
+      if (!stopped) setTimeout(connect, 200).unref();
+    });
   };
   connect();
-  const timer = setInterval(() => { if (sock?.writable) sock.write('show status\n'); }, 50);
+  const timer = setInterval(() => {
+    if (sock?.writable) sock.write('show status\n');
+  }, 50);
   timer.unref();
-  return () => { stopped = true; clearInterval(timer); sock?.destroy(); };
+  return () => {
+    stopped = true;
+    clearInterval(timer);
+    sock?.destroy();
+  };
 }
 
 async function startSender(w: World, dir: string, timeoutS: number): Promise<{ sender: Sender; info: Record<string, unknown> }> {
@@ -192,21 +270,35 @@ async function startSender(w: World, dir: string, timeoutS: number): Promise<{ s
         loaded = 0;
         for (const m of (await birdc('show', 'protocols', 'all', '"s*"')).matchAll(/Routes:\s+(\d+) imported/g)) loaded += Number(m[1]);
         if (loaded >= w.routesTotal) break;
-      } catch { /* starting */ }
+      } catch {
+        /* starting */
+      }
     }
     await sleep(200);
   }
   const loadS = (nowMs() - t) / 1000;
   const s = procStats(proc.pid);
-  console.log(`sender: BIRD config ${(bytes / 2 ** 20).toFixed(0)} MB written in ${writeS.toFixed(1)} s, ${loaded} routes loaded in ${loadS.toFixed(1)} s, ` +
-    `RSS ${fmt(s?.rssMB, 0)} MB, CPU ${fmt(s?.cpuS, 1)} s`);
+  console.log(
+    `sender: BIRD config ${(bytes / 2 ** 20).toFixed(0)} MB written in ${writeS.toFixed(1)} s, ${loaded} routes loaded in ${loadS.toFixed(1)} s, ` +
+      `RSS ${fmt(s?.rssMB, 0)} MB, CPU ${fmt(s?.cpuS, 1)} s`,
+  );
   return { sender: { proc, ctl, birdc, stopWaker: startWaker(ctl) }, info: { configMB: bytes / 2 ** 20, writeS, loadS, rssMB: s?.rssMB, cpuS: s?.cpuS } };
 }
 
 // ---------------------------------------------------------------------------------------------
 // Results
 
-interface Churn { dir: 'up' | 'down'; changes: number; updates?: number; wallMs?: number; cpuMs?: number; handlerMs?: number; stateChanges?: number; events?: number; note?: string }
+interface Churn {
+  dir: 'up' | 'down';
+  changes: number;
+  updates?: number;
+  wallMs?: number;
+  cpuMs?: number;
+  handlerMs?: number;
+  stateChanges?: number;
+  events?: number;
+  note?: string;
+}
 
 interface Loss {
   affected: number;
@@ -222,7 +314,10 @@ interface Loss {
   writtenMs?: number;
   /** BIRD: birdc disable issued -> no route of the session left in its table (polled) */
   flushMs?: number;
-  stateChanges?: number; events?: number; mismatches?: number; examples?: string[];
+  stateChanges?: number;
+  events?: number;
+  mismatches?: number;
+  examples?: string[];
 }
 
 interface Restore {
@@ -232,34 +327,50 @@ interface Restore {
   /** Established -> every prefix back in its expected state */
   statesMs?: number;
   writtenMs?: number;
-  stateChanges?: number; events?: number; mismatches?: number;
+  stateChanges?: number;
+  events?: number;
+  mismatches?: number;
 }
 
 interface RunResult {
-  receiver: Receiver; run: number; ok: boolean; error?: string;
+  receiver: Receiver;
+  run: number;
+  ok: boolean;
+  error?: string;
   /** receiver start -> ready (daemon: reload + setView), and -> the startup state writes drained */
-  startMs?: number; startupWritesS?: number;
+  startMs?: number;
+  startupWritesS?: number;
   /** first Established -> last Established */
   establishSpreadS?: number;
   /** first Established -> every route received */
   routesS?: number;
   /** first Established -> every prefix in its final state; -> written */
-  statesS?: number; writtenS?: number;
+  statesS?: number;
+  writtenS?: number;
   /** the headline: max of the above */
   seconds?: number;
-  hwmMB?: number; rssMB?: number; cpuS?: number; cpuIngestS?: number; senderCpuS?: number;
+  hwmMB?: number;
+  rssMB?: number;
+  cpuS?: number;
+  cpuIngestS?: number;
+  senderCpuS?: number;
   heapMB?: number;
   /** the longest event-loop stall of the receiver during the load (and in any phase) */
-  loopMaxLoadMs?: number; loopMaxMs?: number;
+  loopMaxLoadMs?: number;
+  loopMaxMs?: number;
   /** event-loop gaps over 1 s (100 ms ticker) */
   gaps?: Array<{ phase: string; endsAfterEstablishedS: number; ms: number }>;
-  updates?: number; handlerS?: number; stateChanges?: number; events?: number;
+  updates?: number;
+  handlerS?: number;
+  stateChanges?: number;
+  events?: number;
   verify?: { mismatches: number; examples: string[] };
   revalidateMs?: number[];
   churn: Churn[];
   loss?: Loss;
   restore?: Restore;
-  busyBefore?: number; loadBefore?: string;
+  busyBefore?: number;
+  loadBefore?: string;
   logTail?: string;
 }
 
@@ -267,18 +378,48 @@ interface RunResult {
 // openpeering runs
 
 interface Status {
-  tStart: number; tStarted: number; startupDrainedAt?: number; firstEstablishedAt?: number; allEstablishedAt?: number; established: number;
-  routes: number; routesDoneAt?: number; statesTotal: number; matches: number; statesDoneAt?: number; writesInFlight: number; writesDrainedAt?: number;
-  stateChanges: number; events: number; totalHandlerMs: number; totalUpdates: number;
+  tStart: number;
+  tStarted: number;
+  startupDrainedAt?: number;
+  firstEstablishedAt?: number;
+  allEstablishedAt?: number;
+  established: number;
+  routes: number;
+  routesDoneAt?: number;
+  statesTotal: number;
+  matches: number;
+  statesDoneAt?: number;
+  writesInFlight: number;
+  writesDrainedAt?: number;
+  stateChanges: number;
+  events: number;
+  totalHandlerMs: number;
+  totalUpdates: number;
   cpu: Record<string, { self: number; sender: number }>;
   phase: {
-    name: string; at: number; updates: number; changes: number; handlerMs: number; firstUpdate?: number; lastUpdate?: number; stateChanges: number; events: number;
-    cpuUserMs: number; cpuSystemMs: number; loopMaxMs: number; downs: Array<[string, string]>;
+    name: string;
+    at: number;
+    updates: number;
+    changes: number;
+    handlerMs: number;
+    firstUpdate?: number;
+    lastUpdate?: number;
+    stateChanges: number;
+    events: number;
+    cpuUserMs: number;
+    cpuSystemMs: number;
+    loopMaxMs: number;
+    downs: Array<[string, string]>;
   };
   loopMaxMs: number;
   gaps: Array<[number, number, string]>;
-  peers: Record<string, { establishedAt?: number; downSeenAt?: number; clearedAt?: number; engineDoneAt?: number; size: number; sizeBeforeDown?: number; backAt?: number }>;
-  heapUsedMB: number; rssMB: number; log: string[];
+  peers: Record<
+    string,
+    { establishedAt?: number; downSeenAt?: number; clearedAt?: number; engineDoneAt?: number; size: number; sizeBeforeDown?: number; backAt?: number }
+  >;
+  heapUsedMB: number;
+  rssMB: number;
+  log: string[];
 }
 
 async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<RunResult> {
@@ -292,9 +433,31 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
   const daemon = kind === 'openpeering';
   res.busyBefore = await machineBusy();
   res.loadBefore = loadAvg();
-  const proc = spawnProc(kind, process.execPath, [...opts.nodeArgs, RECEIVER_JS, '--mode', kind, '--db', db, '--api', String(api),
-    '--bgp-port', String(PORT), '--expected', ctx.expectedFile, '--routes', String(w.routesTotal), '--sync', opts.sync,
-    '--sender-pid', String(sender.proc.pid)], { cwd: dir });
+  const proc = spawnProc(
+    kind,
+    process.execPath,
+    [
+      ...opts.nodeArgs,
+      RECEIVER_JS,
+      '--mode',
+      kind,
+      '--db',
+      db,
+      '--api',
+      String(api),
+      '--bgp-port',
+      String(PORT),
+      '--expected',
+      ctx.expectedFile,
+      '--routes',
+      String(w.routesTotal),
+      '--sync',
+      opts.sync,
+      '--sender-pid',
+      String(sender.proc.pid),
+    ],
+    { cwd: dir },
+  );
   const deadline = nowMs() + opts.timeoutS * 1000;
   const call = async <T>(p: string, method = 'GET'): Promise<T> => {
     const r = await fetch(`http://127.0.0.1:${api}${p}`, { method, signal: AbortSignal.timeout(120_000) });
@@ -308,36 +471,55 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
       if (proc.exited) throw new Error(`${kind} exited (${proc.exitInfo})`);
       if (sender.proc.exited) throw new Error(`the BIRD sender exited (${sender.proc.exitInfo})`);
       let s: Status | undefined;
-      try { s = await call<Status>('/status'); } catch { /* busy or starting */ }
+      try {
+        s = await call<Status>('/status');
+      } catch {
+        /* busy or starting */
+      }
       if (s) {
         onPoll?.(s);
         if (done(s)) return s;
       }
-      if (nowMs() > deadline) throw new Error(`timed out waiting for ${what}` + (s ? `: ${s.routes} of ${w.routesTotal} routes, ${s.matches} of ${s.statesTotal} states, ${s.writesInFlight} writes in flight` : ''));
+      if (nowMs() > deadline)
+        throw new Error(
+          `timed out waiting for ${what}` +
+            (s ? `: ${s.routes} of ${w.routesTotal} routes, ${s.matches} of ${s.statesTotal} states, ${s.writesInFlight} writes in flight` : ''),
+        );
       await sleep(every);
     }
   };
   try {
     let seenEst = false;
     let lastPrint = 0;
-    const st = await until('the load', (s) => {
-      if (s.phase.downs.length) {
-        throw new Error(`${s.phase.downs.length} session(s) went down during the load (${[...new Set(s.phase.downs.map((x) => x[1]))].join('; ')}); ` +
-          `longest event-loop stall ${(s.phase.loopMaxMs / 1000).toFixed(1)} s; ${s.routes} routes, ${s.matches}/${s.statesTotal} states final, ${s.stateChanges} state changes, ${s.events} events so far`);
-      }
-      return s.cpu.done !== undefined;
-    }, 200, (s) => {
-      if (s.firstEstablishedAt !== undefined && !seenEst) {
-        seenEst = true;
-        console.log(`  ${kind} run ${runNo}: started in ${((s.tStarted - s.tStart) / 1000).toFixed(2)} s, first session Established ` +
-          `${((s.firstEstablishedAt - s.tStarted) / 1000).toFixed(2)} s later (pid ${proc.pid})`);
-      }
-      if (nowMs() - lastPrint > 15_000 && s.firstEstablishedAt !== undefined) {
-        lastPrint = nowMs();
-        console.log(`    ${((nowMs() - s.firstEstablishedAt) / 1000).toFixed(0)} s: ${s.established} sessions, ${s.routes} routes, ` +
-          `${s.matches}/${s.statesTotal} states final, ${s.writesInFlight} writes in flight, RSS ${s.rssMB.toFixed(0)} MB`);
-      }
-    });
+    const st = await until(
+      'the load',
+      (s) => {
+        if (s.phase.downs.length) {
+          throw new Error(
+            `${s.phase.downs.length} session(s) went down during the load (${[...new Set(s.phase.downs.map((x) => x[1]))].join('; ')}); ` +
+              `longest event-loop stall ${(s.phase.loopMaxMs / 1000).toFixed(1)} s; ${s.routes} routes, ${s.matches}/${s.statesTotal} states final, ${s.stateChanges} state changes, ${s.events} events so far`,
+          );
+        }
+        return s.cpu.done !== undefined;
+      },
+      200,
+      (s) => {
+        if (s.firstEstablishedAt !== undefined && !seenEst) {
+          seenEst = true;
+          console.log(
+            `  ${kind} run ${runNo}: started in ${((s.tStarted - s.tStart) / 1000).toFixed(2)} s, first session Established ` +
+              `${((s.firstEstablishedAt - s.tStarted) / 1000).toFixed(2)} s later (pid ${proc.pid})`,
+          );
+        }
+        if (nowMs() - lastPrint > 15_000 && s.firstEstablishedAt !== undefined) {
+          lastPrint = nowMs();
+          console.log(
+            `    ${((nowMs() - s.firstEstablishedAt) / 1000).toFixed(0)} s: ${s.established} sessions, ${s.routes} routes, ` +
+              `${s.matches}/${s.statesTotal} states final, ${s.writesInFlight} writes in flight, RSS ${s.rssMB.toFixed(0)} MB`,
+          );
+        }
+      },
+    );
     const p = procStats(proc.pid);
     // CPU as the receiver saw it at the first Established, when every route was in, and when done.
     const c = st.cpu;
@@ -359,9 +541,13 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
     res.handlerS = st.totalHandlerMs / 1000;
     res.stateChanges = st.stateChanges;
     res.events = st.events;
-    console.log(`  ${kind} run ${runNo}: ${st.routes} routes in ${fmt(res.routesS)} s` +
-      (daemon ? `, states final after ${fmt(res.statesS)} s, written after ${fmt(res.writtenS)} s (${st.stateChanges} state changes, ${st.events} events)` : '') +
-      `; sessions Established within ${fmt(res.establishSpreadS)} s; longest event-loop stall ${fmt((res.loopMaxLoadMs ?? NaN) / 1000)} s; CPU ${fmt(res.cpuS)} s (since the first Established ${fmt(res.cpuIngestS)}), sender CPU ${fmt(res.senderCpuS)} s`);
+    console.log(
+      `  ${kind} run ${runNo}: ${st.routes} routes in ${fmt(res.routesS)} s` +
+        (daemon
+          ? `, states final after ${fmt(res.statesS)} s, written after ${fmt(res.writtenS)} s (${st.stateChanges} state changes, ${st.events} events)`
+          : '') +
+        `; sessions Established within ${fmt(res.establishSpreadS)} s; longest event-loop stall ${fmt((res.loopMaxLoadMs ?? NaN) / 1000)} s; CPU ${fmt(res.cpuS)} s (since the first Established ${fmt(res.cpuIngestS)}), sender CPU ${fmt(res.senderCpuS)} s`,
+    );
     await sleep(opts.settleS * 1000);
     const settled = await call<Status>('/status');
     const ps = procStats(proc.pid);
@@ -372,8 +558,10 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
       res.verify = await call('/verify');
       const rv = await call<{ ms: number[] }>('/revalidate?times=5', 'POST');
       res.revalidateMs = rv.ms;
-      console.log(`  ${kind} run ${runNo}: registry ${res.verify!.mismatches ? `MISMATCHES ${res.verify!.mismatches}: ${res.verify!.examples.join(' | ')}` : 'matches every expected state'}; ` +
-        `revalidateAll ${rv.ms.map((x) => x.toFixed(0)).join(', ')} ms`);
+      console.log(
+        `  ${kind} run ${runNo}: registry ${res.verify!.mismatches ? `MISMATCHES ${res.verify!.mismatches}: ${res.verify!.examples.join(' | ')}` : 'matches every expected state'}; ` +
+          `revalidateAll ${rv.ms.map((x) => x.toFixed(0)).join(', ')} ms`,
+      );
     }
 
     // Churn.
@@ -394,8 +582,14 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
         const ph = s.phase;
         if (ph.downs.length) throw new Error(`session(s) went down during the churn: ${ph.downs.map((x) => x.join(' ')).join('; ')}`);
         res.churn.push({
-          dir: dirn, changes: ph.changes, updates: ph.updates, wallMs: ms(ph.firstUpdate, ph.lastUpdate), cpuMs: ph.cpuUserMs + ph.cpuSystemMs,
-          handlerMs: ph.handlerMs, stateChanges: ph.stateChanges, events: ph.events,
+          dir: dirn,
+          changes: ph.changes,
+          updates: ph.updates,
+          wallMs: ms(ph.firstUpdate, ph.lastUpdate),
+          cpuMs: ph.cpuUserMs + ph.cpuSystemMs,
+          handlerMs: ph.handlerMs,
+          stateChanges: ph.stateChanges,
+          events: ph.events,
         });
       }
     }
@@ -406,14 +600,22 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
     await call('/mark?name=loss', 'POST');
     const tCmd = nowMs();
     await sender.birdc('disable', PROTO(LOSS));
-    const sl = await until('the session loss', (x) => {
-      const pt = x.peers[peer];
-      return pt?.engineDoneAt !== undefined && pt.engineDoneAt > tCmd && (!daemon || (x.statesDoneAt !== undefined && x.writesDrainedAt !== undefined));
-    }, 20);
+    const sl = await until(
+      'the session loss',
+      (x) => {
+        const pt = x.peers[peer];
+        return pt?.engineDoneAt !== undefined && pt.engineDoneAt > tCmd && (!daemon || (x.statesDoneAt !== undefined && x.writesDrainedAt !== undefined));
+      },
+      20,
+    );
     const pt = sl.peers[peer]!;
     const loss: Loss = {
-      affected: ctx.affected, cmdToDownMs: ms(tCmd, pt.downSeenAt), clearMs: ms(pt.downSeenAt, pt.clearedAt), engineMs: ms(pt.clearedAt, pt.engineDoneAt),
-      stateChanges: sl.phase.stateChanges, events: sl.phase.events,
+      affected: ctx.affected,
+      cmdToDownMs: ms(tCmd, pt.downSeenAt),
+      clearMs: ms(pt.downSeenAt, pt.clearedAt),
+      engineMs: ms(pt.clearedAt, pt.engineDoneAt),
+      stateChanges: sl.phase.stateChanges,
+      events: sl.phase.events,
     };
     if (daemon) {
       loss.statesMs = ms(pt.downSeenAt, sl.statesDoneAt);
@@ -423,37 +625,69 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
       loss.examples = v.examples;
     }
     res.loss = loss;
-    console.log(`  ${kind} run ${runNo}: session ${peer} lost: down seen ${fmt(loss.cmdToDownMs, 1)} ms after the disable, Adj-RIB-In cleared in ${fmt(loss.clearMs, 1)} ms` +
-      (daemon ? `, engine re-validated in ${fmt(loss.engineMs, 1)} ms (${loss.stateChanges} state changes, ${loss.events} events), written after ${fmt(loss.writtenMs, 1)} ms, registry ${loss.mismatches ? `MISMATCHES ${loss.mismatches}: ${loss.examples!.join(' | ')}` : 'as expected'}` : ''));
+    console.log(
+      `  ${kind} run ${runNo}: session ${peer} lost: down seen ${fmt(loss.cmdToDownMs, 1)} ms after the disable, Adj-RIB-In cleared in ${fmt(loss.clearMs, 1)} ms` +
+        (daemon
+          ? `, engine re-validated in ${fmt(loss.engineMs, 1)} ms (${loss.stateChanges} state changes, ${loss.events} events), written after ${fmt(loss.writtenMs, 1)} ms, registry ${loss.mismatches ? `MISMATCHES ${loss.mismatches}: ${loss.examples!.join(' | ')}` : 'as expected'}`
+          : ''),
+    );
     await sleep(500);
     if (daemon) await call('/target?name=load', 'POST');
     await call('/mark?name=restore', 'POST');
     const tCmd2 = nowMs();
     await sender.birdc('enable', PROTO(LOSS));
-    const sr = await until('the session restore', (x) => {
-      const q = x.peers[peer];
-      return q?.backAt !== undefined && q.establishedAt !== undefined && q.establishedAt > tCmd2 && (!daemon || (x.statesDoneAt !== undefined && x.writesDrainedAt !== undefined));
-    }, 20);
+    const sr = await until(
+      'the session restore',
+      (x) => {
+        const q = x.peers[peer];
+        return (
+          q?.backAt !== undefined &&
+          q.establishedAt !== undefined &&
+          q.establishedAt > tCmd2 &&
+          (!daemon || (x.statesDoneAt !== undefined && x.writesDrainedAt !== undefined))
+        );
+      },
+      20,
+    );
     const q = sr.peers[peer]!;
-    const restore: Restore = { cmdToEstMs: ms(tCmd2, q.establishedAt), routesMs: ms(q.establishedAt, q.backAt), stateChanges: sr.phase.stateChanges, events: sr.phase.events };
+    const restore: Restore = {
+      cmdToEstMs: ms(tCmd2, q.establishedAt),
+      routesMs: ms(q.establishedAt, q.backAt),
+      stateChanges: sr.phase.stateChanges,
+      events: sr.phase.events,
+    };
     if (daemon) {
       restore.statesMs = ms(q.establishedAt, sr.statesDoneAt);
       restore.writtenMs = ms(q.establishedAt, sr.writesDrainedAt);
       restore.mismatches = (await call<{ mismatches: number }>('/verify')).mismatches;
     }
     res.restore = restore;
-    console.log(`  ${kind} run ${runNo}: session back: Established ${fmt((restore.cmdToEstMs ?? NaN) / 1000)} s after the enable, routes back in ${fmt(restore.routesMs, 1)} ms` +
-      (daemon ? `, all expected states after ${fmt(restore.statesMs, 1)} ms, written after ${fmt(restore.writtenMs, 1)} ms, registry ${restore.mismatches ? `MISMATCHES ${restore.mismatches}` : 'as expected'}` : ''));
+    console.log(
+      `  ${kind} run ${runNo}: session back: Established ${fmt((restore.cmdToEstMs ?? NaN) / 1000)} s after the enable, routes back in ${fmt(restore.routesMs, 1)} ms` +
+        (daemon
+          ? `, all expected states after ${fmt(restore.statesMs, 1)} ms, written after ${fmt(restore.writtenMs, 1)} ms, registry ${restore.mismatches ? `MISMATCHES ${restore.mismatches}` : 'as expected'}`
+          : ''),
+    );
     const final = procStats(proc.pid);
     if (final) res.hwmMB = Math.max(res.hwmMB ?? 0, final.hwmMB);
     res.loopMaxMs = sr.loopMaxMs;
-    res.gaps = sr.gaps.map(([at, len, ph]) => ({ phase: ph, endsAfterEstablishedS: Number(((at - st.firstEstablishedAt!) / 1000).toFixed(2)), ms: Math.round(len) }));
-    if (res.gaps?.length) console.log(`  ${kind} run ${runNo}: event-loop gaps over 1 s: ${res.gaps.map((g) => `${(g.ms / 1000).toFixed(1)} s in ${g.phase} (ending ${g.endsAfterEstablishedS} s after the first Established)`).join(', ')}`);
+    res.gaps = sr.gaps.map(([at, len, ph]) => ({
+      phase: ph,
+      endsAfterEstablishedS: Number(((at - st.firstEstablishedAt!) / 1000).toFixed(2)),
+      ms: Math.round(len),
+    }));
+    if (res.gaps?.length)
+      console.log(
+        `  ${kind} run ${runNo}: event-loop gaps over 1 s: ${res.gaps.map((g) => `${(g.ms / 1000).toFixed(1)} s in ${g.phase} (ending ${g.endsAfterEstablishedS} s after the first Established)`).join(', ')}`,
+      );
     res.ok = true;
   } catch (e) {
     res.error = (e as Error).message;
     const s = procStats(proc.pid);
-    if (s) { res.hwmMB = s.hwmMB; res.cpuS = s.cpuS; }
+    if (s) {
+      res.hwmMB = s.hwmMB;
+      res.cpuS = s.cpuS;
+    }
   } finally {
     // The sender's protocols back to their normal state for the next receiver.
     await sender.birdc('disable', '"churn_*"').catch(() => {});
@@ -467,17 +701,30 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
 // ---------------------------------------------------------------------------------------------
 // BIRD runs
 
-interface BirdPoll { established: number; imported: number; filtered: number; received: number }
+interface BirdPoll {
+  established: number;
+  imported: number;
+  filtered: number;
+  received: number;
+}
 
 function parseBirdProtocols(out: string): Map<string, BirdPoll> {
   const m = new Map<string, BirdPoll>();
   let cur: BirdPoll | undefined;
   for (const line of out.split('\n')) {
     const head = /^(p\d+)\s+BGP\s/.exec(line);
-    if (head) { cur = { established: / Established/.test(line) ? 1 : 0, imported: 0, filtered: 0, received: 0 }; m.set(head[1]!, cur); continue; }
+    if (head) {
+      cur = { established: / Established/.test(line) ? 1 : 0, imported: 0, filtered: 0, received: 0 };
+      m.set(head[1]!, cur);
+      continue;
+    }
     if (!cur) continue;
     const r = /Routes:\s+(\d+) imported, (\d+) filtered/.exec(line);
-    if (r) { cur.imported = Number(r[1]); cur.filtered = Number(r[2]); continue; }
+    if (r) {
+      cur.imported = Number(r[1]);
+      cur.filtered = Number(r[2]);
+      continue;
+    }
     const u = /Import updates:\s+(\d+)/.exec(line);
     if (u) cur.received = Number(u[1]);
   }
@@ -486,7 +733,12 @@ function parseBirdProtocols(out: string): Map<string, BirdPoll> {
 
 const sumPolls = (m: Map<string, BirdPoll>): BirdPoll => {
   const s = { established: 0, imported: 0, filtered: 0, received: 0 };
-  for (const p of m.values()) { s.established += p.established; s.imported += p.imported; s.filtered += p.filtered; s.received += p.received; }
+  for (const p of m.values()) {
+    s.established += p.established;
+    s.imported += p.imported;
+    s.filtered += p.filtered;
+    s.received += p.received;
+  }
   return s;
 };
 
@@ -509,7 +761,11 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
     if (proc.exited) throw new Error(`bird receiver exited (${proc.exitInfo})\n${tail(proc.logs(), 20)}`);
     if (nowMs() > deadline) throw new Error('timed out');
     if (!fs.existsSync(ctl)) return undefined;
-    try { return parseBirdProtocols(await birdc('show', 'protocols', 'all', '"p*"')); } catch { return undefined; }
+    try {
+      return parseBirdProtocols(await birdc('show', 'protocols', 'all', '"p*"'));
+    } catch {
+      return undefined;
+    }
   };
   try {
     let est: number | undefined;
@@ -536,7 +792,9 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
           res.cpuS = p?.cpuS;
           res.cpuIngestS = p && cpuEst !== undefined ? p.cpuS - cpuEst : undefined;
           res.senderCpuS = senderCpu0 !== undefined ? (procStats(sender.proc.pid)?.cpuS ?? 0) - senderCpu0 : undefined;
-          console.log(`  bird run ${runNo}: ${s.imported} imported + ${s.filtered} filtered routes in ${fmt(res.seconds)} s; sessions Established within ${fmt(res.establishSpreadS)} s; CPU ${fmt(res.cpuS)} s, sender CPU ${fmt(res.senderCpuS)} s`);
+          console.log(
+            `  bird run ${runNo}: ${s.imported} imported + ${s.filtered} filtered routes in ${fmt(res.seconds)} s; sessions Established within ${fmt(res.establishSpreadS)} s; CPU ${fmt(res.cpuS)} s, sender CPU ${fmt(res.senderCpuS)} s`,
+          );
           break;
         }
       }
@@ -563,7 +821,10 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
           const m = await poll();
           if (m) {
             seen = sumPolls(m).received - before;
-            if (seen >= churnExpected) { tDone = nowMs(); break; }
+            if (seen >= churnExpected) {
+              tDone = nowMs();
+              break;
+            }
           }
           await sleep(20);
         }
@@ -588,7 +849,10 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
     let polls = 0;
     while (nowMs() < deadline) {
       polls++;
-      if ((await countOf()) === 0) { tFlushed = nowMs(); break; }
+      if ((await countOf()) === 0) {
+        tFlushed = nowMs();
+        break;
+      }
     }
     res.loss = { affected: before, flushMs: ms(tCmd, tFlushed) };
     console.log(`  bird run ${runNo}: session lost: ${before} routes flushed ${fmt(res.loss.flushMs, 1)} ms after the disable (${polls} polls)`);
@@ -599,10 +863,15 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
     let tBack: number | undefined;
     while (nowMs() < deadline) {
       if (tEst === undefined && / Established/.test(await birdc('show', 'protocols', proto))) tEst = nowMs();
-      if (tEst !== undefined && (await countOf()) >= before) { tBack = nowMs(); break; }
+      if (tEst !== undefined && (await countOf()) >= before) {
+        tBack = nowMs();
+        break;
+      }
     }
     res.restore = { cmdToEstMs: ms(tCmd2, tEst), routesMs: ms(tEst, tBack) };
-    console.log(`  bird run ${runNo}: session back: Established ${fmt((res.restore.cmdToEstMs ?? NaN) / 1000)} s after the enable, routes back ${fmt(res.restore.routesMs, 1)} ms later (polled)`);
+    console.log(
+      `  bird run ${runNo}: session back: Established ${fmt((res.restore.cmdToEstMs ?? NaN) / 1000)} s after the enable, routes back ${fmt(res.restore.routesMs, 1)} ms later (polled)`,
+    );
     res.hwmMB = Math.max(res.hwmMB ?? 0, procStats(proc.pid)?.hwmMB ?? 0);
     res.ok = true;
   } catch (e) {
@@ -619,7 +888,15 @@ async function runBird(runNo: number, ctx: Ctx): Promise<RunResult> {
 // ---------------------------------------------------------------------------------------------
 // Main
 
-interface Ctx { w: World; opts: Options; sender: Sender; workDir: string; templateDb: string; expectedFile: string; affected: number }
+interface Ctx {
+  w: World;
+  opts: Options;
+  sender: Sender;
+  workDir: string;
+  templateDb: string;
+  expectedFile: string;
+  affected: number;
+}
 
 /** The commit and whether src/ differs from it (others edit src/ while benches run). */
 async function gitState(): Promise<string> {
@@ -628,12 +905,18 @@ async function gitState(): Promise<string> {
     const head = (await run('/usr/bin/git', ['-C', ROOT, 'rev-parse', '--short', 'HEAD'])).stdout.trim();
     const dirty = (await run('/usr/bin/git', ['-C', ROOT, 'status', '--porcelain', '--', 'src'])).stdout.trim();
     return dirty ? `${head} (src/ modified: ${dirty.split('\n').length} files)` : head;
-  } catch { return '?'; }
+  } catch {
+    return '?';
+  }
 }
 
 function printTable(head: string[], rows: string[][]): void {
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   console.log(line(head));
   console.log(widths.map((x) => '-'.repeat(x)).join('  '));
   for (const r of rows) console.log(line(r));
@@ -641,29 +924,52 @@ function printTable(head: string[], rows: string[][]): void {
 
 async function main(): Promise<void> {
   const opts = parseArgs(process.argv.slice(2));
-  try { requireBinary('bird'); } catch (e) { usage((e as Error).message); }
+  try {
+    requireBinary('bird');
+  } catch (e) {
+    usage((e as Error).message);
+  }
   if (opts.receivers.some((r) => r !== 'bird') && !fs.existsSync(RECEIVER_JS)) usage(`${RECEIVER_JS} is missing: npm run build`);
   const workDir = tempDir('openpeering-bench-validation-', opts.keep).path;
   const machine = {
-    nproc: os.availableParallelism(), cpu: os.cpus()[0]?.model ?? '?', memGB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version, bird: await birdVersion(), kernel: os.release(), loadAvgAtStart: loadAvg(), git: await gitState(),
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? '?',
+    memGB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
+    node: process.version,
+    bird: await birdVersion(),
+    kernel: os.release(),
+    loadAvgAtStart: loadAvg(),
+    git: await gitState(),
   };
   console.log(`bench:validation  ${new Date().toISOString()}  work dir ${workDir}`);
-  console.log(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memGB} GB, node ${machine.node}, BIRD ${machine.bird}, load ${machine.loadAvgAtStart}; git ${machine.git}`);
+  console.log(
+    `machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memGB} GB, node ${machine.node}, BIRD ${machine.bird}, load ${machine.loadAvgAtStart}; git ${machine.git}`,
+  );
 
   // The world and the registry.
-  let t = nowMs();
+  const t = nowMs();
   const w = makeWorld(opts);
   const worldS = (nowMs() - t) / 1000;
   const shape = {
-    routes: w.routesTotal, distinctPrefixes: w.distinctPrefixes, sessions: w.sessions.length, partners: w.partners.length, pops: w.pops.length,
-    routers: w.pops.length * 2, peerings: w.peerings.length, registered: w.regs.length, registeredKinds: w.kinds, customers: w.custs.length,
-    hijacksPerSession: opts.hijacks, churnPerSession: opts.churn,
+    routes: w.routesTotal,
+    distinctPrefixes: w.distinctPrefixes,
+    sessions: w.sessions.length,
+    partners: w.partners.length,
+    pops: w.pops.length,
+    routers: w.pops.length * 2,
+    peerings: w.peerings.length,
+    registered: w.regs.length,
+    registeredKinds: w.kinds,
+    customers: w.custs.length,
+    hijacksPerSession: opts.hijacks,
+    churnPerSession: opts.churn,
   };
-  console.log(`world: ${w.routesTotal} routes (${w.distinctPrefixes} distinct prefixes) on ${w.sessions.length} sessions of ${w.partners.length} partners ` +
-    `(${w.peerings.length} peerings in ${w.pops.length} PoPs, ${w.pops.length * 2} routers); ${w.regs.length} registered prefixes ` +
-    `(${w.kinds.ok} ok, ${w.kinds['no-community']} without the community, ${w.kinds['long-path']} with a long path, ${w.kinds.partial} on one session only), ` +
-    `${w.custs.length} customer prefixes, ${opts.hijacks} hijacks per session; made in ${worldS.toFixed(1)} s`);
+  console.log(
+    `world: ${w.routesTotal} routes (${w.distinctPrefixes} distinct prefixes) on ${w.sessions.length} sessions of ${w.partners.length} partners ` +
+      `(${w.peerings.length} peerings in ${w.pops.length} PoPs, ${w.pops.length * 2} routers); ${w.regs.length} registered prefixes ` +
+      `(${w.kinds.ok} ok, ${w.kinds['no-community']} without the community, ${w.kinds['long-path']} with a long path, ${w.kinds.partial} on one session only), ` +
+      `${w.custs.length} customer prefixes, ${opts.hijacks} hijacks per session; made in ${worldS.toFixed(1)} s`,
+  );
   const templateDb = path.join(workDir, 'template.db');
   const built = await buildRegistry(w, templateDb, (l) => console.log(l));
   console.log(`registry: ${built.requests} API requests in ${built.seconds.toFixed(1)} s`);
@@ -674,7 +980,9 @@ async function main(): Promise<void> {
       const s = w.sessions[k]!;
       const fs_ = fp?.sessions.find((x) => x.connection === s.connection);
       if (!fs_ || fs_.peerAddress !== s.peerAddress || fs_.operatorAddress !== s.operatorAddress) {
-        throw new Error(`session ${pe.key} ${s.connection}: the registry has ${fs_?.operatorAddress}-${fs_?.peerAddress}, the bench expected ${s.operatorAddress}-${s.peerAddress}`);
+        throw new Error(
+          `session ${pe.key} ${s.connection}: the registry has ${fs_?.operatorAddress}-${fs_?.peerAddress}, the bench expected ${s.operatorAddress}-${s.peerAddress}`,
+        );
       }
     }
   }
@@ -682,8 +990,17 @@ async function main(): Promise<void> {
   const lossStates = expectedStates(w, new Set([LOSS]));
   let affected = 0;
   for (const [k, v] of lossStates) if (load.get(k) !== v) affected++;
-  const count = (m: Map<string, string>) => { const c: Record<string, number> = {}; for (const v of m.values()) { const s = v.split('|')[0]!; c[s] = (c[s] ?? 0) + 1; } return c; };
-  console.log(`expected states: after the load ${JSON.stringify(count(load))}; after losing session ${w.sessions[LOSS]!.peerAddress}: ${affected} prefixes change ${JSON.stringify(count(lossStates))}`);
+  const count = (m: Map<string, string>) => {
+    const c: Record<string, number> = {};
+    for (const v of m.values()) {
+      const s = v.split('|')[0]!;
+      c[s] = (c[s] ?? 0) + 1;
+    }
+    return c;
+  };
+  console.log(
+    `expected states: after the load ${JSON.stringify(count(load))}; after losing session ${w.sessions[LOSS]!.peerAddress}: ${affected} prefixes change ${JSON.stringify(count(lossStates))}`,
+  );
   const expectedFile = path.join(workDir, 'expected.json');
   fs.writeFileSync(expectedFile, JSON.stringify({ load: [...load], loss: [...lossStates] }));
 
@@ -711,85 +1028,195 @@ async function main(): Promise<void> {
   const summary = opts.receivers.map((k) => {
     const ok = okOf(k);
     const churnOf = (x: RunResult) => x.churn.filter((c) => c.changes > 0);
-    const perChange = (f: (c: Churn) => number | undefined) => median(ok.map((x) => {
-      const cs = churnOf(x);
-      const n = cs.reduce((a, c) => a + c.changes, 0);
-      const v = cs.reduce((a, c) => a + (f(c) ?? 0), 0);
-      return n ? (v * 1000) / n : undefined; // us per change
-    }));
+    const perChange = (f: (c: Churn) => number | undefined) =>
+      median(
+        ok.map((x) => {
+          const cs = churnOf(x);
+          const n = cs.reduce((a, c) => a + c.changes, 0);
+          const v = cs.reduce((a, c) => a + (f(c) ?? 0), 0);
+          return n ? (v * 1000) / n : undefined; // us per change
+        }),
+      );
     return {
-      receiver: k, runs: results.filter((x) => x.receiver === k).length, ok: ok.length,
-      seconds: median(ok.map((x) => x.seconds)), routesS: median(ok.map((x) => x.routesS)), statesS: median(ok.map((x) => x.statesS)),
-      writtenS: median(ok.map((x) => x.writtenS)), hwmMB: median(ok.map((x) => x.hwmMB)), cpuS: median(ok.map((x) => x.cpuS)),
-      cpuIngestS: median(ok.map((x) => x.cpuIngestS)), senderCpuS: median(ok.map((x) => x.senderCpuS)),
-      startMs: median(ok.map((x) => x.startMs)), startupWritesS: median(ok.map((x) => x.startupWritesS)),
+      receiver: k,
+      runs: results.filter((x) => x.receiver === k).length,
+      ok: ok.length,
+      seconds: median(ok.map((x) => x.seconds)),
+      routesS: median(ok.map((x) => x.routesS)),
+      statesS: median(ok.map((x) => x.statesS)),
+      writtenS: median(ok.map((x) => x.writtenS)),
+      hwmMB: median(ok.map((x) => x.hwmMB)),
+      cpuS: median(ok.map((x) => x.cpuS)),
+      cpuIngestS: median(ok.map((x) => x.cpuIngestS)),
+      senderCpuS: median(ok.map((x) => x.senderCpuS)),
+      startMs: median(ok.map((x) => x.startMs)),
+      startupWritesS: median(ok.map((x) => x.startupWritesS)),
       loopMaxLoadS: median(ok.map((x) => (x.loopMaxLoadMs === undefined ? undefined : x.loopMaxLoadMs / 1000))),
       loopMaxS: median(ok.map((x) => (x.loopMaxMs === undefined ? undefined : x.loopMaxMs / 1000))),
-      handlerS: median(ok.map((x) => x.handlerS)), updates: median(ok.map((x) => x.updates)), stateChanges: median(ok.map((x) => x.stateChanges)), events: median(ok.map((x) => x.events)),
+      handlerS: median(ok.map((x) => x.handlerS)),
+      updates: median(ok.map((x) => x.updates)),
+      stateChanges: median(ok.map((x) => x.stateChanges)),
+      events: median(ok.map((x) => x.events)),
       revalidateMs: median(ok.flatMap((x) => x.revalidateMs ?? [])),
-      churnCpuUsPerChange: perChange((c) => c.cpuMs), churnHandlerUsPerChange: perChange((c) => c.handlerMs),
+      churnCpuUsPerChange: perChange((c) => c.cpuMs),
+      churnHandlerUsPerChange: perChange((c) => c.handlerMs),
       churnWallMs: median(ok.flatMap((x) => x.churn.map((c) => c.wallMs))),
-      lossCmdToDownMs: median(ok.map((x) => x.loss?.cmdToDownMs)), lossClearMs: median(ok.map((x) => x.loss?.clearMs)),
-      lossEngineMs: median(ok.map((x) => x.loss?.engineMs)), lossStatesMs: median(ok.map((x) => x.loss?.statesMs)),
-      lossWrittenMs: median(ok.map((x) => x.loss?.writtenMs)), lossFlushMs: median(ok.map((x) => x.loss?.flushMs)),
-      lossStateChanges: median(ok.map((x) => x.loss?.stateChanges)), lossEvents: median(ok.map((x) => x.loss?.events)),
-      restoreRoutesMs: median(ok.map((x) => x.restore?.routesMs)), restoreStatesMs: median(ok.map((x) => x.restore?.statesMs)),
+      lossCmdToDownMs: median(ok.map((x) => x.loss?.cmdToDownMs)),
+      lossClearMs: median(ok.map((x) => x.loss?.clearMs)),
+      lossEngineMs: median(ok.map((x) => x.loss?.engineMs)),
+      lossStatesMs: median(ok.map((x) => x.loss?.statesMs)),
+      lossWrittenMs: median(ok.map((x) => x.loss?.writtenMs)),
+      lossFlushMs: median(ok.map((x) => x.loss?.flushMs)),
+      lossStateChanges: median(ok.map((x) => x.loss?.stateChanges)),
+      lossEvents: median(ok.map((x) => x.loss?.events)),
+      restoreRoutesMs: median(ok.map((x) => x.restore?.routesMs)),
+      restoreStatesMs: median(ok.map((x) => x.restore?.statesMs)),
       restoreWrittenMs: median(ok.map((x) => x.restore?.writtenMs)),
       mismatches: ok.reduce((n, x) => n + (x.verify?.mismatches ?? 0) + (x.loss?.mismatches ?? 0) + (x.restore?.mismatches ?? 0), 0),
     };
   });
   const bird = summary.find((s) => s.receiver === 'bird' && s.ok);
   const ratio = (a: number | undefined, b: number | undefined) => (a !== undefined && b ? `${(a / b).toFixed(2)}x` : '-');
-  const errors = (k: Receiver) => results.filter((x) => x.receiver === k && !x.ok).map((x) => `run ${x.run}: ${x.error!.split('\n')[0]}`).join('; ');
+  const errors = (k: Receiver) =>
+    results
+      .filter((x) => x.receiver === k && !x.ok)
+      .map((x) => `run ${x.run}: ${x.error!.split('\n')[0]}`)
+      .join('; ');
 
   console.log('');
-  console.log(`Validation: ${w.routesTotal} routes on ${w.sessions.length} sessions (BIRD ${machine.bird} sender), ${w.regs.length} registered + ${w.custs.length} customer prefixes, ` +
-    `${opts.runs} run(s) each (median), SQLite synchronous=${opts.sync}; machine: ${machine.nproc} CPUs, node ${machine.node}`);
-  console.log('');
-  printTable(
-    ['receiver', 'routes s', 'states s', 'written s', 'total s', 'peak RSS MB', 'CPU s', 'sender CPU s', 'max stall s', 'time x BIRD', 'RSS x BIRD', 'runs ok', 'note'],
-    summary.map((s) => [s.receiver, fmt(s.routesS), fmt(s.statesS), fmt(s.writtenS), fmt(s.seconds), fmt(s.hwmMB, 0), fmt(s.cpuS), fmt(s.senderCpuS), fmt(s.loopMaxS ?? s.loopMaxLoadS),
-      ratio(s.seconds, bird?.seconds), ratio(s.hwmMB, bird?.hwmMB), `${s.ok}/${s.runs}`, errors(s.receiver)]),
+  console.log(
+    `Validation: ${w.routesTotal} routes on ${w.sessions.length} sessions (BIRD ${machine.bird} sender), ${w.regs.length} registered + ${w.custs.length} customer prefixes, ` +
+      `${opts.runs} run(s) each (median), SQLite synchronous=${opts.sync}; machine: ${machine.nproc} CPUs, node ${machine.node}`,
   );
   console.log('');
   printTable(
-    ['receiver', 'churn changes', 'CPU us/change', 'x BIRD', 'handler us/change', 'wall ms', 'loss: cmd->down ms', 'clear ms', 'engine ms', 'states ms', 'written ms', 'BIRD flush ms', 'restore: routes ms', 'states ms', 'written ms'],
-    summary.map((s) => [s.receiver, fmt(median(okOf(s.receiver).map((x) => x.churn.reduce((n, c) => n + c.changes, 0))), 0),
-      fmt(s.churnCpuUsPerChange, 2), ratio(s.churnCpuUsPerChange, bird?.churnCpuUsPerChange), fmt(s.churnHandlerUsPerChange, 2), fmt(s.churnWallMs, 0),
-      fmt(s.lossCmdToDownMs, 1), fmt(s.lossClearMs, 1), fmt(s.lossEngineMs, 1), fmt(s.lossStatesMs, 1), fmt(s.lossWrittenMs, 0), fmt(s.lossFlushMs, 1),
-      fmt(s.restoreRoutesMs, 0), fmt(s.restoreStatesMs, 0), fmt(s.restoreWrittenMs, 0)]),
+    [
+      'receiver',
+      'routes s',
+      'states s',
+      'written s',
+      'total s',
+      'peak RSS MB',
+      'CPU s',
+      'sender CPU s',
+      'max stall s',
+      'time x BIRD',
+      'RSS x BIRD',
+      'runs ok',
+      'note',
+    ],
+    summary.map((s) => [
+      s.receiver,
+      fmt(s.routesS),
+      fmt(s.statesS),
+      fmt(s.writtenS),
+      fmt(s.seconds),
+      fmt(s.hwmMB, 0),
+      fmt(s.cpuS),
+      fmt(s.senderCpuS),
+      fmt(s.loopMaxS ?? s.loopMaxLoadS),
+      ratio(s.seconds, bird?.seconds),
+      ratio(s.hwmMB, bird?.hwmMB),
+      `${s.ok}/${s.runs}`,
+      errors(s.receiver),
+    ]),
+  );
+  console.log('');
+  printTable(
+    [
+      'receiver',
+      'churn changes',
+      'CPU us/change',
+      'x BIRD',
+      'handler us/change',
+      'wall ms',
+      'loss: cmd->down ms',
+      'clear ms',
+      'engine ms',
+      'states ms',
+      'written ms',
+      'BIRD flush ms',
+      'restore: routes ms',
+      'states ms',
+      'written ms',
+    ],
+    summary.map((s) => [
+      s.receiver,
+      fmt(median(okOf(s.receiver).map((x) => x.churn.reduce((n, c) => n + c.changes, 0))), 0),
+      fmt(s.churnCpuUsPerChange, 2),
+      ratio(s.churnCpuUsPerChange, bird?.churnCpuUsPerChange),
+      fmt(s.churnHandlerUsPerChange, 2),
+      fmt(s.churnWallMs, 0),
+      fmt(s.lossCmdToDownMs, 1),
+      fmt(s.lossClearMs, 1),
+      fmt(s.lossEngineMs, 1),
+      fmt(s.lossStatesMs, 1),
+      fmt(s.lossWrittenMs, 0),
+      fmt(s.lossFlushMs, 1),
+      fmt(s.restoreRoutesMs, 0),
+      fmt(s.restoreStatesMs, 0),
+      fmt(s.restoreWrittenMs, 0),
+    ]),
   );
   for (const op of summary.filter((s) => s.receiver === 'openpeering' && s.ok)) {
     const n = w.regs.length + w.custs.length;
     console.log('');
-    console.log(`${op.receiver}: daemon start ${fmt(op.startMs, 0)} ms, its startup state writes drained ${fmt(op.startupWritesS)} s later; ` +
-      `${fmt(op.stateChanges, 0)} state changes and ${fmt(op.events, 0)} events during the load; time in the daemon's route handler (engine + rejection events) ${fmt(op.handlerS)} s over ${fmt(op.updates, 0)} UPDATEs; ` +
-      `revalidateAll ${fmt(op.revalidateMs, 1)} ms for ${n} prefixes (${fmt(op.revalidateMs !== undefined ? (op.revalidateMs * 1000) / n : undefined, 2)} us each); ` +
-      `session loss: ${fmt(op.lossStateChanges, 0)} state changes (${affected} expected), ${fmt(op.lossEvents, 0)} events; registry mismatches ${op.mismatches}`);
+    console.log(
+      `${op.receiver}: daemon start ${fmt(op.startMs, 0)} ms, its startup state writes drained ${fmt(op.startupWritesS)} s later; ` +
+        `${fmt(op.stateChanges, 0)} state changes and ${fmt(op.events, 0)} events during the load; time in the daemon's route handler (engine + rejection events) ${fmt(op.handlerS)} s over ${fmt(op.updates, 0)} UPDATEs; ` +
+        `revalidateAll ${fmt(op.revalidateMs, 1)} ms for ${n} prefixes (${fmt(op.revalidateMs !== undefined ? (op.revalidateMs * 1000) / n : undefined, 2)} us each); ` +
+        `session loss: ${fmt(op.lossStateChanges, 0)} state changes (${affected} expected), ${fmt(op.lossEvents, 0)} events; registry mismatches ${op.mismatches}`,
+    );
   }
   console.log('');
-  console.log('routes s: first Established to every route received (openpeering: timestamps inside the receiver; BIRD: 0.1 s polls of birdc); ' +
-    'states s: to every prefix in its final state; written s: to every state and event stored; peak RSS: VmHWM; CPU: the receiver process since start. ' +
-    'max stall: the receiver\'s longest event-loop stall (perf_hooks) over the run; above the 90 s hold time the partners drop the sessions. ' +
-    'churn: the sender swaps a sample of routes to another MED and back; CPU us per route change. loss: the sender disables one session; ' +
-    'clear = the speaker dropping its Adj-RIB-In, engine = re-validation of every affected prefix, states/written from our side seeing the session down. ' +
-    'restore: from Established.');
+  console.log(
+    'routes s: first Established to every route received (openpeering: timestamps inside the receiver; BIRD: 0.1 s polls of birdc); ' +
+      'states s: to every prefix in its final state; written s: to every state and event stored; peak RSS: VmHWM; CPU: the receiver process since start. ' +
+      "max stall: the receiver's longest event-loop stall (perf_hooks) over the run; above the 90 s hold time the partners drop the sessions. " +
+      'churn: the sender swaps a sample of routes to another MED and back; CPU us per route change. loss: the sender disables one session; ' +
+      'clear = the speaker dropping its Adj-RIB-In, engine = re-validation of every affected prefix, states/written from our side seeing the session down. ' +
+      'restore: from Established.',
+  );
 
   if (opts.save) {
     const resultsDir = path.join(ROOT, 'bench', 'results');
     fs.mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date().toISOString().replace(/:/g, '').replace(/\.\d+Z$/, 'Z');
+    const stamp = new Date()
+      .toISOString()
+      .replace(/:/g, '')
+      .replace(/\.\d+Z$/, 'Z');
     const file = path.join(resultsDir, `validation-${stamp}.json`);
-    fs.writeFileSync(file, JSON.stringify({
-      date: new Date().toISOString(), machine, options: { ...opts, keep: undefined }, world: shape, registryBuildS: built.seconds,
-      sender: senderInfo, expected: { load: count(load), loss: count(lossStates), affectedByLoss: affected }, summary, runs: results,
-    }, null, 1) + '\n');
+    fs.writeFileSync(
+      file,
+      JSON.stringify(
+        {
+          date: new Date().toISOString(),
+          machine,
+          options: { ...opts, keep: undefined },
+          world: shape,
+          registryBuildS: built.seconds,
+          sender: senderInfo,
+          expected: { load: count(load), loss: count(lossStates), affectedByLoss: affected },
+          summary,
+          runs: results,
+        },
+        null,
+        1,
+      ) + '\n',
+    );
     console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   }
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
 }
 
 main().then(
-  () => { cleanupSync(); process.exit(0); },
-  (e: unknown) => { console.error(`bench:validation: ${(e as Error).stack ?? e}`); cleanupSync(); process.exit(1); },
+  () => {
+    cleanupSync();
+    process.exit(0);
+  },
+  (e: unknown) => {
+    console.error(`bench:validation: ${(e as Error).stack ?? e}`);
+    cleanupSync();
+    process.exit(1);
+  },
 );

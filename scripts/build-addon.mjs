@@ -34,8 +34,7 @@ const gyp = candidates.find((c) => c && fs.existsSync(c));
 if (!gyp) give('node-gyp not found (it comes with npm)');
 
 const prefix = path.resolve(path.dirname(process.execPath), '..');
-const nodedir = process.env.npm_config_nodedir
-  || (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
+const nodedir = process.env.npm_config_nodedir || (fs.existsSync(path.join(prefix, 'include', 'node', 'node_api.h')) ? prefix : undefined);
 const args = [gyp, 'rebuild', `--directory=${dir}`, ...(nodedir ? [`--nodedir=${nodedir}`] : [])];
 const r = spawnSync(process.execPath, args, { stdio: optional ? 'pipe' : 'inherit', encoding: 'utf8' });
 if (r.status !== 0) {

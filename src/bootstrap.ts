@@ -1,7 +1,8 @@
 // Opening the service's state: the store (migrated) and the registry over it, and the first
 // operator key on an empty database.
-import { openStore, type StoreOptions } from './store/open.js';
+
 import { Registry, type RegistryOptions } from './registry/registry.js';
+import { openStore, type StoreOptions } from './store/open.js';
 
 export async function openRegistry(db: string, opts: StoreOptions = {}, registry: RegistryOptions = {}): Promise<Registry> {
   return new Registry(await openStore(db, opts), registry);

@@ -2,17 +2,18 @@
 // (429 + Retry-After), nosniff and no-store on every reply, keys refused in URLs, an access log
 // with key id and role that never holds a key, private database files, the last operator key,
 // key expiry and rotation (and that revoke listeners hear of a key's end once).
-import { describe, test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { startServer, type TestServer, type Reply } from './helpers/server.js';
-import { buildWorld, conn } from './helpers/world.js';
-import { expectError, expectOk } from './rules-common.js';
+import { after, before, describe, test } from 'node:test';
 import { FailureLimiter, TokenBuckets } from '../src/api/rate-limit.js';
 import { openSqlite } from '../src/store/sqlite.js';
+import { type Reply, startServer, type TestServer } from './helpers/server.js';
+import { buildWorld, conn } from './helpers/world.js';
+import { expectError, expectOk } from './rules-common.js';
 
 /** Asserts a 429 with a whole-seconds Retry-After and the envelope naming the limit. */
 function tooMany(r: Reply, message: RegExp): number {
@@ -30,7 +31,8 @@ describe('rate limits', () => {
   test('failed authentications from one address: after the limit, 429 even with a good key', async () => {
     const s = await startServer({ authFailureLimit: { max: 3, windowMs: 60_000, blockMs: 120_000 } });
     try {
-      for (let i = 0; i < 2; i++) expectError(await s.api('GET', '/v1/whoami', undefined, `opk_operator_000000000000_guess${i}`), 401, 'unknown or revoked API key', undefined);
+      for (let i = 0; i < 2; i++)
+        expectError(await s.api('GET', '/v1/whoami', undefined, `opk_operator_000000000000_guess${i}`), 401, 'unknown or revoked API key', undefined);
       // The third failure reaches the limit: it still gets its 401, and says so.
       expectError(await s.api('GET', '/v1/whoami', undefined, null), 401, /too many failed attempts: this address is refused for 120 s/, undefined);
       const retry = tooMany(await s.api('GET', '/v1/whoami'), /too many failed authentications from 127\.0\.0\.1 \(3 in 60 s\)/);
@@ -51,7 +53,10 @@ describe('rate limits', () => {
       const id = (await s.api('GET', '/v1/whoami', undefined, other)).body.keyId;
       for (let i = 0; i < 2; i++) expectOk(await s.api('GET', '/v1/whoami', undefined, partner), 200);
       const me = (await s.api('GET', '/v1/whoami', undefined, partner)).body.keyId;
-      tooMany(await s.api('GET', '/v1/whoami', undefined, partner), new RegExp(`^API key ${me} is over its request rate \\(0\\.001 requests/s, bursts of 3\\)`));
+      tooMany(
+        await s.api('GET', '/v1/whoami', undefined, partner),
+        new RegExp(`^API key ${me} is over its request rate \\(0\\.001 requests/s, bursts of 3\\)`),
+      );
       assert.equal((await s.api('GET', '/v1/whoami', undefined, other)).body.keyId, id);
       for (let i = 0; i < 10; i++) expectOk(await s.api('GET', '/v1/whoami'), 200);
     } finally {
@@ -93,12 +98,19 @@ describe('rate limits', () => {
 describe('headers, keys in URLs, the access log', () => {
   const lines: string[] = [];
   let s: TestServer;
-  const sink = new Writable({ write(chunk, _enc, done) { lines.push(...String(chunk).split('\n').filter(Boolean)); done(); } });
+  const sink = new Writable({
+    write(chunk, _enc, done) {
+      lines.push(...String(chunk).split('\n').filter(Boolean));
+      done();
+    },
+  });
   before(async () => {
     s = await startServer({ logger: { level: 'info', stream: sink } });
     await buildWorld(s);
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
   test('every reply carries nosniff and no-store: reads, writes, errors, 404s, public routes, event streams', async () => {
     const replies: Array<[string, Reply]> = [
@@ -146,7 +158,12 @@ describe('headers, keys in URLs, the access log', () => {
     s.app.log.info({ headers: { authorization: `Bearer ${secret}` }, secret, md5Key: md5 }, 'a careless log line');
     const mine = lines.slice(before0);
     const text = mine.join('\n');
-    for (const [what, value] of [['operator key', s.operatorKey], ['partner key', secret], ['bogus key', 'not-a-real-key'], ['MD5 key', md5]] as const) {
+    for (const [what, value] of [
+      ['operator key', s.operatorKey],
+      ['partner key', secret],
+      ['bogus key', 'not-a-real-key'],
+      ['MD5 key', md5],
+    ] as const) {
       assert.ok(!text.includes(value), `the ${what} reached the log`);
     }
     assert.ok(!/Bearer /.test(text), 'an Authorization header reached the log');
@@ -200,7 +217,7 @@ describe('the database file is private', () => {
     }
   });
 
-  test('the test server\'s database too', async () => {
+  test("the test server's database too", async () => {
     const s = await startServer();
     try {
       await s.api('PUT', '/v1/partners/p1', { kind: 'isp', displayName: 'P1' });
@@ -219,7 +236,9 @@ describe('API key lifecycle', () => {
     await s.api('PUT', '/v1/partners/nordlink', { kind: 'isp', displayName: 'NordLink' });
     s.registry.apiKeys.onRevoke((id) => revoked.push(id));
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
   const whoami = (key: string) => s.api('GET', '/v1/whoami', undefined, key);
   const create = async (body: Record<string, unknown>) => expectOk(await s.api('POST', '/v1/api-keys', { name: 'k', ...body }), 201);
   /** Moves a key's times into the past, as time passing would. */
@@ -244,14 +263,18 @@ describe('API key lifecycle', () => {
   test('an expiry nobody presents is found by the sweep', async () => {
     const k = await create({ role: 'partner', partner: 'nordlink', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
     await age(k.key.id, { expires_at: PAST });
-    assert.ok(await s.registry.apiKeys.sweep() >= 1);
+    assert.ok((await s.registry.apiKeys.sweep()) >= 1);
     await s.registry.apiKeys.sweep();
     assert.equal(count(k.key.id), 1);
   });
 
   test('expiresAt must be an ISO time in the future', async () => {
-    expectError(await s.api('POST', '/v1/api-keys', { name: 'k', role: 'operator', expiresAt: 'tomorrow' }), 400,
-      /^expiresAt must be an ISO 8601 date-time with a time zone/, 'expiresAt');
+    expectError(
+      await s.api('POST', '/v1/api-keys', { name: 'k', role: 'operator', expiresAt: 'tomorrow' }),
+      400,
+      /^expiresAt must be an ISO 8601 date-time with a time zone/,
+      'expiresAt',
+    );
     expectError(await s.api('POST', '/v1/api-keys', { name: 'k', role: 'operator', expiresAt: PAST }), 422, /is not in the future/, 'expiresAt');
     expectError(await s.api('POST', '/v1/api-keys', { name: 'k', role: 'operator', expiresAt: 1 }), 400, 'expiresAt must be a string or null', 'expiresAt');
     assert.equal((await create({ role: 'operator', expiresAt: null })).key.expiresAt, null);
@@ -308,7 +331,7 @@ describe('API key lifecycle', () => {
     expectError(await s.api('POST', '/v1/api-keys/000000000000/rotate', {}), 404, 'API key 000000000000 not found', undefined);
   });
 
-  test('a tenant\'s keys deleted with the tenant are announced once the deletion commits', async () => {
+  test("a tenant's keys deleted with the tenant are announced once the deletion commits", async () => {
     await s.api('PUT', '/v1/customers/gone', { displayName: 'Gone' });
     const a = await create({ role: 'customer', customer: 'gone' });
     const b = await create({ role: 'customer', customer: 'gone' });

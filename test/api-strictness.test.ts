@@ -2,21 +2,24 @@
 // path parameters and query strings accept numbers only as plain decimal digits and booleans only
 // as true/false. Every refusal names the field and the rule. Requests refused before a route runs
 // (413, 415, 431, bad JSON, bad HTTP) get the same error envelope. Through HTTP, as a client sends.
-import { describe, test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { startServer, type TestServer, type Reply } from './helpers/server.js';
-import { buildWorld, conn } from './helpers/world.js';
-import { expectError, expectOk } from './rules-common.js';
+import { after, before, describe, test } from 'node:test';
 import { parsePrefix, prefixProblem } from '../src/net/prefix.js';
 import { specialPurpose, specialPurposeReason } from '../src/net/special.js';
+import { type Reply, startServer, type TestServer } from './helpers/server.js';
+import { buildWorld, conn } from './helpers/world.js';
+import { expectError, expectOk } from './rules-common.js';
 
 let s: TestServer;
 before(async () => {
   s = await startServer();
   await buildWorld(s);
 });
-after(async () => { await s.close(); });
+after(async () => {
+  await s.close();
+});
 
 const POP = { metro: 'Amsterdam', country: 'NL', lat: 52.37, lon: 4.9 };
 const CONN = '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-9';
@@ -25,8 +28,13 @@ const connBody = (extra: Record<string, unknown>) => {
   return c;
 };
 const SERVICE = '/v1/customers/contoso/peering-services/contoso-eu';
-const serviceBody = (location: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
-  ({ provider: 'nordlink', location: { country: 'NL', lat: 52.09, lon: 5.12, ...location }, primaryPop: 'ams', backupPop: 'fra', ...extra });
+const serviceBody = (location: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({
+  provider: 'nordlink',
+  location: { country: 'NL', lat: 52.09, lon: 5.12, ...location },
+  primaryPop: 'ams',
+  backupPop: 'fra',
+  ...extra,
+});
 
 /** A raw request: the body as text with the given Content-Type (null: none). */
 async function raw(method: string, path: string, body: string | undefined, contentType: string | null, headers: Record<string, string> = {}): Promise<Reply> {
@@ -69,8 +77,14 @@ describe('JSON bodies are never coerced', () => {
     ['text for an integer in a connection', 'PUT', CONN, connBody({ bandwidthMbps: '10000' }), 'bandwidthMbps must be an integer', 'bandwidthMbps'],
     ['null for an optional integer', 'PUT', CONN, connBody({ maxPrefixesV4: null }), 'maxPrefixesV4 must be an integer, not null', 'maxPrefixesV4'],
     ['a number for a nullable string', 'PUT', CONN, connBody({ md5Key: 12345 }), 'md5Key must be a string or null', 'md5Key'],
-    ['a number in a nested object', 'POST', '/v1/catalog/availability', { provider: 'nordlink', location: { country: 'NL', lat: '52' } },
-      'location/lat must be a number', 'location/lat'],
+    [
+      'a number in a nested object',
+      'POST',
+      '/v1/catalog/availability',
+      { provider: 'nordlink', location: { country: 'NL', lat: '52' } },
+      'location/lat must be a number',
+      'location/lat',
+    ],
     ['null for an optional string', 'PUT', SERVICE, serviceBody({ region: null }), 'location/region must be a string, not null', 'location/region'],
     ['a number for a nullable name', 'PUT', SERVICE, serviceBody({}, { backupPop: 5 }), 'backupPop must be a string or null', 'backupPop'],
     ['a number for a nullable scope', 'POST', '/v1/api-keys', { name: 'k', role: 'partner', partner: 0 }, 'partner must be a string or null', 'partner'],
@@ -139,8 +153,12 @@ describe('requests refused before a route runs keep the envelope', () => {
     envelope(await raw('PUT', '/v1/operator', '{"asn": 64500,', 'application/json'), 400, 'InvalidRequest', /^the body is not valid JSON: \S/);
     envelope(await raw('PUT', '/v1/operator', "{'asn': 64500}", 'application/json; charset=utf-8'), 400, 'InvalidRequest', /^the body is not valid JSON: /);
     envelope(await raw('PUT', '/v1/operator', '', 'application/json'), 400, 'InvalidRequest', /^the body is empty/);
-    envelope(await raw('PUT', '/v1/operator', '{"asn":64500,"name":"x","__proto__":{"admin":true}}', 'application/json'), 400, 'InvalidRequest',
-      /may not carry the key "__proto__"/);
+    envelope(
+      await raw('PUT', '/v1/operator', '{"asn":64500,"name":"x","__proto__":{"admin":true}}', 'application/json'),
+      400,
+      'InvalidRequest',
+      /may not carry the key "__proto__"/,
+    );
   });
 
   test('431: headers too large', async () => {
@@ -152,7 +170,13 @@ describe('requests refused before a route runs keep the envelope', () => {
     const text = await new Promise<string>((resolve, reject) => {
       let got = '';
       const sock = net.connect(Number(port), '127.0.0.1', () => sock.write('NOT HTTP AT ALL\r\n\r\n'));
-      sock.setEncoding('utf8').on('data', (d: string) => { got += d; }).on('close', () => resolve(got)).on('error', reject);
+      sock
+        .setEncoding('utf8')
+        .on('data', (d: string) => {
+          got += d;
+        })
+        .on('close', () => resolve(got))
+        .on('error', reject);
     });
     assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/);
     assert.match(text, /\r\nx-content-type-options: nosniff\r\n/i);
@@ -182,10 +206,37 @@ describe('prefix reasons', () => {
   });
 
   test('no reason says a word pair twice ("address space address space")', () => {
-    const samples = ['0.0.0.0/8', '10.1.0.0/16', '100.64.0.0/10', '100.0.0.0/8', '127.0.0.1/32', '169.254.0.0/16', '172.16.0.0/12',
-      '192.0.0.0/24', '192.0.2.0/24', '192.88.99.0/24', '192.168.0.0/16', '198.18.0.0/15', '224.0.0.0/4', '240.0.0.0/4', '0.0.0.0/0',
-      '::/128', '::1/128', '::ffff:0:0/96', '64:ff9b:1::/48', '100::/64', '2001::/32', '2001:db8::/32', '2002::/16', '3fff::/20',
-      'fc00::/7', 'fe80::/10', 'ff00::/8', '::/0', '8000::/1'];
+    const samples = [
+      '0.0.0.0/8',
+      '10.1.0.0/16',
+      '100.64.0.0/10',
+      '100.0.0.0/8',
+      '127.0.0.1/32',
+      '169.254.0.0/16',
+      '172.16.0.0/12',
+      '192.0.0.0/24',
+      '192.0.2.0/24',
+      '192.88.99.0/24',
+      '192.168.0.0/16',
+      '198.18.0.0/15',
+      '224.0.0.0/4',
+      '240.0.0.0/4',
+      '0.0.0.0/0',
+      '::/128',
+      '::1/128',
+      '::ffff:0:0/96',
+      '64:ff9b:1::/48',
+      '100::/64',
+      '2001::/32',
+      '2001:db8::/32',
+      '2002::/16',
+      '3fff::/20',
+      'fc00::/7',
+      'fe80::/10',
+      'ff00::/8',
+      '::/0',
+      '8000::/1',
+    ];
     for (const t of samples) {
       const reason = specialPurposeReason(parsePrefix(t)!)!;
       assert.ok(reason, t);

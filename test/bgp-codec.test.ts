@@ -2,15 +2,34 @@
 // random attribute sets and prefix sets are encoded, framed and decoded back; OPEN, NOTIFICATION and
 // ROUTE-REFRESH round trips; attrKey as an interning key; and random mutations of valid UPDATEs
 // that decodeUpdate must answer without throwing.
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { describe, test } from 'node:test';
 import {
-  Framer, bgpError, decodeNotification, decodeOpen, decodeRouteRefresh, decodeUpdate, encodeAnnouncements, encodeError,
-  encodeNotification, encodeOpen, encodeRouteRefresh, encodeWithdrawals, keyToText,
-  type AsPathSegment, type BgpError, type Capabilities, type DecodeContext, type Frame, type PathAttributes, type PrefixKey, type Update,
+  type AsPathSegment,
+  type BgpError,
+  bgpError,
+  type Capabilities,
+  type DecodeContext,
+  decodeNotification,
+  decodeOpen,
+  decodeRouteRefresh,
+  decodeUpdate,
+  encodeAnnouncements,
+  encodeError,
+  encodeNotification,
+  encodeOpen,
+  encodeRouteRefresh,
+  encodeWithdrawals,
+  type Frame,
+  Framer,
+  keyToText,
+  type PathAttributes,
+  type PrefixKey,
+  type Update,
 } from '../src/bgp/wire/index.js';
 import { formatIPv4, formatIPv6 } from '../src/net/address.js';
-import { spawnSync } from 'node:child_process';
 import { Rng } from './helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -55,7 +74,10 @@ function genAttrs(r: Rng, afi: 1 | 2): PathAttributes {
   if (r.bool(0.25)) {
     const types = new Set<number>();
     const n = r.range(1, 3);
-    while (types.size < n) { const t = r.range(19, 254); if (!KNOWN_ATTRS.has(t)) types.add(t); }
+    while (types.size < n) {
+      const t = r.range(19, 254);
+      if (!KNOWN_ATTRS.has(t)) types.add(t);
+    }
     a.unknown = [...types].map((type) => ({ flags: 0x80 | 0x40 | (r.bool(0.3) ? 0x20 : 0), type, value: r.bytes(r.range(0, 30)) }));
   }
   return a;
@@ -109,8 +131,7 @@ function genPrefixes(r: Rng, afi: 1 | 2, addPath: boolean): { keys: PrefixKey[];
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-const ctxOf = (fourOctetAs: boolean, addPath: boolean, ebgp = false): DecodeContext =>
-  ({ fourOctetAs, ebgp, addPathV4: addPath, addPathV6: addPath });
+const ctxOf = (fourOctetAs: boolean, addPath: boolean, ebgp = false): DecodeContext => ({ fourOctetAs, ebgp, addPathV4: addPath, addPathV6: addPath });
 
 /** Adjacent AS_SEQUENCEs joined (a 255-ASN split or an RFC 6793 merge does not change the path). */
 function joinSequences(p: AsPathSegment[]): AsPathSegment[] {
@@ -180,8 +201,11 @@ function decodeOk(body: Buffer, ctx: DecodeContext): Update {
 // ---------------------------------------------------------------------------------------------
 
 const SEEDS = Array.from({ length: 10 }, (_, i) => 0x5eed0000 + i);
-const COMBOS = [1, 2].flatMap((afi) => [true, false].flatMap((fourOctetAs) => [false, true].flatMap((addPath) =>
-  [4096, 65535].map((maxLength) => ({ afi: afi as 1 | 2, fourOctetAs, addPath, maxLength })))));
+const COMBOS = [1, 2].flatMap((afi) =>
+  [true, false].flatMap((fourOctetAs) =>
+    [false, true].flatMap((addPath) => [4096, 65535].map((maxLength) => ({ afi: afi as 1 | 2, fourOctetAs, addPath, maxLength }))),
+  ),
+);
 
 describe('UPDATE round trips', () => {
   test('announcements: every prefix and the attributes come back, no problems, every message within maxLength', () => {
@@ -204,7 +228,7 @@ describe('UPDATE round trips', () => {
           assert.equal(u.endOfRib, undefined, where);
           assert.equal(u.withdrawn.keys.length, 0, where);
           assert.deepEqual(norm(u.attrs), expected(attrs), where);
-          keysSeen.add(u.attrKey.toString("latin1"));
+          keysSeen.add(u.attrKey.toString('latin1'));
           const n = c.afi === 1 ? u.nlri : u.mpReach?.nlri;
           assert.ok(n, `${where}: no MP_REACH_NLRI`);
           if (c.afi === 2) {
@@ -227,7 +251,8 @@ describe('UPDATE round trips', () => {
     for (let seed = 1; seed <= 300; seed++) {
       const r = new Rng(seed);
       const attrs: PathAttributes = {
-        origin: 0, nextHop: genIPv4(r),
+        origin: 0,
+        nextHop: genIPv4(r),
         asPath: genPath(r).map((s) => ({ type: s.type, asns: s.asns.map((a) => (r.bool(0.5) ? r.range(65536, 4294967295) : a)) })),
         aggregator: { asn: r.bool(0.5) ? r.range(65536, 4294967295) : r.range(1, 65535), address: genIPv4(r) },
       };
@@ -275,9 +300,15 @@ describe('UPDATE round trips', () => {
     for (const addPath of [false, true]) {
       const ids4 = addPath ? v4.map((_, i) => i * 1000003) : undefined;
       const ids6 = addPath ? v6.map((_, i) => 4294967295 - i) : undefined;
-      const u4 = decodeOk(encodeAnnouncements(1, { origin: 0, asPath: [], nextHop: '192.0.2.1' }, v4, { fourOctetAs: true, addPath }, ids4)[0]!.subarray(19), ctxOf(true, addPath));
+      const u4 = decodeOk(
+        encodeAnnouncements(1, { origin: 0, asPath: [], nextHop: '192.0.2.1' }, v4, { fourOctetAs: true, addPath }, ids4)[0]!.subarray(19),
+        ctxOf(true, addPath),
+      );
       assert.deepEqual(sorted(tags(u4.nlri.keys, u4.nlri.pathIds)), sorted(tags(v4, ids4)));
-      const u6 = decodeOk(encodeAnnouncements(2, { origin: 0, asPath: [], nextHop: '2001:db8::1' }, v6, { fourOctetAs: true, addPath }, ids6)[0]!.subarray(19), ctxOf(true, addPath));
+      const u6 = decodeOk(
+        encodeAnnouncements(2, { origin: 0, asPath: [], nextHop: '2001:db8::1' }, v6, { fourOctetAs: true, addPath }, ids6)[0]!.subarray(19),
+        ctxOf(true, addPath),
+      );
       assert.deepEqual(sorted(tags(u6.mpReach!.nlri.keys, u6.mpReach!.nlri.pathIds)), sorted(tags(v6, ids6)));
     }
     assert.deepEqual(v4.map(keyToText), ['0.0.0.0/0', '10.0.0.0/8', '192.0.2.1/32', '203.0.112.0/23', '128.0.0.0/1']);
@@ -303,19 +334,37 @@ function guarded<T>(xs: T[], limit = 1000): T[] {
 describe('UPDATE encoding limits', () => {
   test('IPv4: attributes that fit but leave no room for one prefix are refused, not looped on', () => {
     // 4 (lengths) + ORIGIN 5 + AS_PATH 10 + NEXT_HOP 8 + COMMUNITIES 4 + 4 * 1011 = 4075 of the 4077 octets a body may use
-    const attrs: PathAttributes = { origin: 0, asPath: [{ type: SEQ, asns: [65001] }], nextHop: '192.0.2.1', communities: Array.from({ length: 1011 }, (_, i) => i) };
-    assert.throws(() => encodeAnnouncements(1, attrs, guarded([0xcb007100 * 64 + 24]), { fourOctetAs: true }),
-      (e: unknown) => e instanceof Error && !(e instanceof NoProgress), 'expected an error saying the attributes do not fit, not an endless loop');
+    const attrs: PathAttributes = {
+      origin: 0,
+      asPath: [{ type: SEQ, asns: [65001] }],
+      nextHop: '192.0.2.1',
+      communities: Array.from({ length: 1011 }, (_, i) => i),
+    };
+    assert.throws(
+      () => encodeAnnouncements(1, attrs, guarded([0xcb007100 * 64 + 24]), { fourOctetAs: true }),
+      (e: unknown) => e instanceof Error && !(e instanceof NoProgress),
+      'expected an error saying the attributes do not fit, not an endless loop',
+    );
   });
   test('IPv6: attributes larger than a message are refused, not looped on', () => {
-    const attrs: PathAttributes = { origin: 0, asPath: [{ type: SEQ, asns: [65001] }], nextHop: '2001:db8::1', communities: Array.from({ length: 1100 }, (_, i) => i) };
-    assert.throws(() => encodeAnnouncements(2, attrs, guarded<PrefixKey>(['20010db8/32']), { fourOctetAs: true }),
-      (e: unknown) => e instanceof Error && !(e instanceof NoProgress), 'expected an error saying the attributes do not fit, not an endless loop');
+    const attrs: PathAttributes = {
+      origin: 0,
+      asPath: [{ type: SEQ, asns: [65001] }],
+      nextHop: '2001:db8::1',
+      communities: Array.from({ length: 1100 }, (_, i) => i),
+    };
+    assert.throws(
+      () => encodeAnnouncements(2, attrs, guarded<PrefixKey>(['20010db8/32']), { fourOctetAs: true }),
+      (e: unknown) => e instanceof Error && !(e instanceof NoProgress),
+      'expected an error saying the attributes do not fit, not an endless loop',
+    );
   });
   test('IPv4: attributes larger than a message are refused', () => {
     const attrs: PathAttributes = { origin: 0, asPath: [], nextHop: '192.0.2.1', communities: Array.from({ length: 1100 }, (_, i) => i) };
-    assert.throws(() => encodeAnnouncements(1, attrs, guarded([0xcb007100 * 64 + 24]), { fourOctetAs: true }),
-      (e: unknown) => e instanceof Error && !(e instanceof NoProgress));
+    assert.throws(
+      () => encodeAnnouncements(1, attrs, guarded([0xcb007100 * 64 + 24]), { fourOctetAs: true }),
+      (e: unknown) => e instanceof Error && !(e instanceof NoProgress),
+    );
   });
   test('the same attributes fit once the Extended Message maximum is in force', () => {
     const attrs: PathAttributes = { origin: 0, asPath: [], nextHop: '2001:db8::1', communities: Array.from({ length: 1100 }, (_, i) => i) };
@@ -330,7 +379,7 @@ describe('UPDATE encoding limits', () => {
 
 describe('attrKey', () => {
   const keyOf = (afi: 1 | 2, a: PathAttributes, prefix: PrefixKey): string =>
-    decodeOk(encodeAnnouncements(afi, a, [prefix], { fourOctetAs: true })[0]!.subarray(19), ctxOf(true, false)).attrKey.toString("latin1");
+    decodeOk(encodeAnnouncements(afi, a, [prefix], { fourOctetAs: true })[0]!.subarray(19), ctxOf(true, false)).attrKey.toString('latin1');
   const pfx = (afi: 1 | 2, i: number): PrefixKey => (afi === 1 ? (0x0a000000 + i * 256) * 64 + 24 : `20010db8${(i & 0xffff).toString(16).padStart(4, '0')}/48`);
 
   test('equal for identical attribute sets, whatever the prefixes', () => {
@@ -355,7 +404,10 @@ describe('attrKey', () => {
       ['aggregator', (a) => ({ ...a, aggregator: { asn: (a.aggregator?.asn ?? 1) + 1, address: '192.0.2.77' } })],
       ['atomic aggregate', (a) => ({ ...a, atomicAggregate: !a.atomicAggregate })],
       ['OTC', (a) => ({ ...a, otc: ((a.otc ?? 0) + 1) >>> 0 })],
-      ['unknown attribute', (a) => ({ ...a, unknown: [...(a.unknown ?? []).filter((u) => u.type !== 250), { flags: 0xc0, type: 250, value: Buffer.from([1]) }] })],
+      [
+        'unknown attribute',
+        (a) => ({ ...a, unknown: [...(a.unknown ?? []).filter((u) => u.type !== 250), { flags: 0xc0, type: 250, value: Buffer.from([1]) }] }),
+      ],
       ['next hop', (a) => ({ ...a, nextHop: a.nextHop!.includes(':') ? '2001:db8::ffff' : '198.51.100.254' })],
     ];
     for (let seed = 1; seed <= 60; seed++) {
@@ -381,14 +433,17 @@ function genCapabilities(r: Rng, unknownBudget: number): Capabilities {
   const fam = () => ({ afi: r.pick([1, 2, 25, r.range(1, 65535)]), safi: r.pick([1, 2, 4, 128, r.range(1, 255)]) });
   const c: Capabilities = {
     multiprotocol: Array.from({ length: r.range(0, 4) }, fam),
-    routeRefresh: r.bool(), enhancedRouteRefresh: r.bool(), extendedMessage: r.bool(),
+    routeRefresh: r.bool(),
+    enhancedRouteRefresh: r.bool(),
+    extendedMessage: r.bool(),
     addPath: Array.from({ length: r.range(0, 4) }, () => ({ ...fam(), mode: r.range(1, 3) as 1 | 2 | 3 })),
     unknown: [],
   };
   if (r.bool(0.3)) c.role = r.range(0, 4);
   if (r.bool(0.4)) {
     c.gracefulRestart = {
-      restartState: r.bool(), restartTime: r.range(0, 4095),
+      restartState: r.bool(),
+      restartTime: r.range(0, 4095),
       families: Array.from({ length: r.range(0, 3) }, () => ({ ...fam(), forwardingState: r.bool() })),
     };
   }
@@ -491,7 +546,7 @@ function corpus(): Buffer[] {
   const r = new Rng(7606);
   const out: Buffer[] = [];
   for (let i = 0; i < 24; i++) {
-    const afi = (i % 2 + 1) as 1 | 2;
+    const afi = ((i % 2) + 1) as 1 | 2;
     const addPath = i % 4 >= 2;
     const fourOctetAs = i % 8 >= 4;
     const attrs = genAttrs(r, afi);
@@ -513,17 +568,37 @@ function mutate(r: Rng, input: Buffer): Buffer {
   for (let k = 0; k < rounds; k++) {
     const at = b.length ? r.int(b.length) : 0;
     switch (r.int(9)) {
-      case 0: if (b.length) b[at]! ^= 1 << r.int(8); break;
-      case 1: if (b.length) b[at] = r.int(256); break;
-      case 2: if (b.length) b[at] = r.pick(INTERESTING); break;
-      case 3: b = b.subarray(0, r.int(b.length + 1)); break;
-      case 4: b = Buffer.concat([b, r.bytes(r.range(1, 24))]); break;
-      case 5: if (b.length >= 2) {
-        const v = r.pick([0, 1, 2, 3, 4, 0xff, 0x100, 0xffff, b.length, b.length - 4, r.int(65536)]);
-        b.writeUInt16BE(Math.max(0, Math.min(0xffff, v)), Math.min(at, b.length - 2));
-      } break;
-      case 6: { const n = r.range(1, 8); b = Buffer.concat([b.subarray(0, at), b.subarray(at + n)]); break; }
-      case 7: { const n = r.range(1, 8); b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + n), b.subarray(at)]); break; }
+      case 0:
+        if (b.length) b[at]! ^= 1 << r.int(8);
+        break;
+      case 1:
+        if (b.length) b[at] = r.int(256);
+        break;
+      case 2:
+        if (b.length) b[at] = r.pick(INTERESTING);
+        break;
+      case 3:
+        b = b.subarray(0, r.int(b.length + 1));
+        break;
+      case 4:
+        b = Buffer.concat([b, r.bytes(r.range(1, 24))]);
+        break;
+      case 5:
+        if (b.length >= 2) {
+          const v = r.pick([0, 1, 2, 3, 4, 0xff, 0x100, 0xffff, b.length, b.length - 4, r.int(65536)]);
+          b.writeUInt16BE(Math.max(0, Math.min(0xffff, v)), Math.min(at, b.length - 2));
+        }
+        break;
+      case 6: {
+        const n = r.range(1, 8);
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at + n)]);
+        break;
+      }
+      case 7: {
+        const n = r.range(1, 8);
+        b = Buffer.concat([b.subarray(0, at), b.subarray(at, at + n), b.subarray(at)]);
+        break;
+      }
       default: // make the attribute list run to the end, so the attribute parser sees the damage
         if (b.length >= 4) {
           const wl = Math.min(b.readUInt16BE(0), b.length - 4);
@@ -567,9 +642,14 @@ describe('robustness', () => {
         continue;
       }
       let bad: string | undefined;
-      try { bad = checkShape(d); } catch (e) { bad = `result does not print: ${(e as Error).message}`; }
+      try {
+        bad = checkShape(d);
+      } catch (e) {
+        bad = `result does not print: ${(e as Error).message}`;
+      }
       if (bad) failures.push(`#${i} ${bad} on ${body.toString('hex')}`);
-      if ('code' in d) errors++; else updates++;
+      if ('code' in d) errors++;
+      else updates++;
     }
     assert.ok(errors > 1000 && updates > 1000, `the mutations reach both outcomes (${errors} errors, ${updates} updates)`);
     assert.equal(failures.length, 0, `${failures.length} failures, first ones:\n${failures.slice(0, 5).join('\n')}`);

@@ -2,31 +2,45 @@
 // (RFC 9234 §4.2, RFC 6793), UPDATEs whose next hop or family cannot be used (RFC 7606 §7.11,
 // RFC 4271 §6.3, RFC 4760), a peer that never reads (RFC 9687 send hold timer), and a peer
 // address opening many connections at once (RFC 4271 §6.8).
-import { test, describe, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { Speaker, type PeerOptions } from '../src/bgp/speaker.js';
-import { routes, sessions } from '../src/bgp/status.js';
+import { after, describe, test } from 'node:test';
 import type { DownInfo } from '../src/bgp/session/session.js';
-import { encodeMessage } from '../src/bgp/wire/header.js';
-import { encodeOpen } from '../src/bgp/wire/open.js';
-import { decodeNotification } from '../src/bgp/wire/notification.js';
+import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
+import { routes, sessions } from '../src/bgp/status.js';
 import { emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../src/bgp/wire/capabilities.js';
+import { encodeMessage } from '../src/bgp/wire/header.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
+import { decodeNotification } from '../src/bgp/wire/notification.js';
+import { encodeOpen } from '../src/bgp/wire/open.js';
 import { RawPeer } from './helpers/raw-peer.js';
-import { T, attr, update, v4, v6, ip6, seg, openBody, capability, capParam, u16, u32, cat } from './helpers/wire-bytes.js';
+import { attr, capability, capParam, cat, ip6, openBody, seg, T, u16, u32, update, v4, v6 } from './helpers/wire-bytes.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const S = '127.71.0.1';
 const PORT = 17100;
 const all = { import: () => undefined, export: () => undefined };
 const cleanups: Array<() => Promise<void> | void> = [];
-after(async () => { for (const c of cleanups.reverse()) await c(); });
+after(async () => {
+  for (const c of cleanups.reverse()) await c();
+});
 
 function config(address: string, asn: number, extra: Partial<PeerOptions> = {}): PeerOptions {
   return {
-    address, asn, localAsn: 65001, port: PORT, localAddress: S, routerId: ip('192.0.2.1'), holdTime: 90, passive: true,
-    families: ['ipv4', 'ipv6'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, ...extra,
+    address,
+    asn,
+    localAsn: 65001,
+    port: PORT,
+    localAddress: S,
+    routerId: ip('192.0.2.1'),
+    holdTime: 90,
+    passive: true,
+    families: ['ipv4', 'ipv6'],
+    routeServerClient: false,
+    connectRetryTime: 1,
+    addPathReceive: false,
+    ...extra,
   };
 }
 
@@ -42,7 +56,10 @@ const ORIGIN = attr(T, 1, [0]);
 const path = (asn: number) => attr(T, 2, seg(2, [asn]));
 const nextHop = (a: string) => attr(T, 3, a.split('.').map(Number));
 const mpReach = (afi: number, nh: number[], nlri: Buffer) => attr(0x80, 14, cat(u16(afi), [1, nh.length], nh, [0], nlri));
-const has = (s: Speaker, peer: string, prefix: string) => { const r = routes(s, { peer, prefix }); return !('error' in r) && r.count > 0; };
+const has = (s: Speaker, peer: string, prefix: string) => {
+  const r = routes(s, { peer, prefix });
+  return !('error' in r) && r.count > 0;
+};
 
 describe('hostile peers against a live speaker', () => {
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: PORT } });
@@ -86,7 +103,9 @@ describe('hostile peers against a live speaker', () => {
 
   test('RFC 9234 §4.2: two Role capabilities with different values get Role Mismatch (2/11)', async () => {
     const open = encodeOpen({
-      asn: 65002, holdTime: 90, bgpId: ip('192.0.2.2'),
+      asn: 65002,
+      holdTime: 90,
+      bgpId: ip('192.0.2.2'),
       capabilities: { ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST], role: 3, unknown: [{ code: 9, value: Buffer.from([0]) }] },
     });
     const raw = await connect('127.71.0.2', 65002, { open });
@@ -112,7 +131,11 @@ describe('hostile peers against a live speaker', () => {
 
   test('RFC 6793: two different 4-octet AS capabilities get Bad Peer AS (2/2)', async () => {
     // The last one is the configured AS: taking it would have let the session up.
-    const body = openBody({ as: 23456, id: ip('192.0.2.4'), params: capParam(capability(1, [0, 1, 0, 1]), capability(65, u32(65009)), capability(65, u32(65004))) });
+    const body = openBody({
+      as: 23456,
+      id: ip('192.0.2.4'),
+      params: capParam(capability(1, [0, 1, 0, 1]), capability(65, u32(65009)), capability(65, u32(65004))),
+    });
     const raw = await connect('127.71.0.4', 65004, { open: encodeMessage(1, body) });
     await raw.until(() => raw.notification !== undefined, 5000, 'a NOTIFICATION');
     assert.deepEqual([raw.notification!.code, raw.notification!.subcode], [2, 2]);
@@ -137,7 +160,9 @@ describe('hostile peers against a live speaker', () => {
     raw.sendUpdateBody(update({ attrs: [ORIGIN, path(65006), nextHop('192.0.2.6')], nlri: v4('198.51.100.0/24') }));
     await until(() => has(s, from, '198.51.100.0/24'), 'the valid route');
     const bad = ['0.0.0.0', '224.0.0.5', '255.255.255.255', '240.0.0.1', S];
-    bad.forEach((nh, i) => raw.sendUpdateBody(update({ attrs: [ORIGIN, path(65006), nextHop(nh)], nlri: v4(i === 0 ? '198.51.100.0/24' : `198.51.${101 + i}.0/24`) })));
+    bad.forEach((nh, i) =>
+      raw.sendUpdateBody(update({ attrs: [ORIGIN, path(65006), nextHop(nh)], nlri: v4(i === 0 ? '198.51.100.0/24' : `198.51.${101 + i}.0/24`) })),
+    );
     await fence(raw, from, 65006, '192.0.2.0/24');
     assert.equal(has(s, from, '198.51.100.0/24'), false, 'the earlier route was treated as withdrawn');
     for (let i = 1; i < bad.length; i++) assert.equal(has(s, from, `198.51.${101 + i}.0/24`), false, `next hop ${bad[i]} ignored`);
@@ -199,17 +224,24 @@ describe('hostile peers against a live speaker', () => {
     for (let i = 0; i < 50; i++) {
       const rec: (typeof socks)[number] = { sock: net.connect({ host: S, port: PORT, localAddress: from }), closed: false, open: false };
       rec.sock.on('error', () => {});
-      rec.sock.on('close', () => { rec.closed = true; });
+      rec.sock.on('close', () => {
+        rec.closed = true;
+      });
       rec.sock.on('data', (b: Buffer) => {
         // Enough framing for this test: a NOTIFICATION or an OPEN at the start of a chunk.
         for (let j = 0; j + 19 <= b.length; j += b.readUInt16BE(j + 16) || b.length) {
-          if (b[j + 18] === 3) { const n = decodeNotification(b.subarray(j + 19, j + b.readUInt16BE(j + 16))); rec.notification = [n.code, n.subcode]; }
+          if (b[j + 18] === 3) {
+            const n = decodeNotification(b.subarray(j + 19, j + b.readUInt16BE(j + 16)));
+            rec.notification = [n.code, n.subcode];
+          }
           if (b[j + 18] === 1) rec.open = true;
         }
       });
       socks.push(rec);
     }
-    cleanups.push(() => { for (const r of socks) r.sock.destroy(); });
+    cleanups.push(() => {
+      for (const r of socks) r.sock.destroy();
+    });
     await until(() => socks.filter((r) => r.closed).length >= 49, 'all but one connection closed', 5000);
     const alive = socks.filter((r) => !r.closed);
     assert.ok(alive.length <= 1, `${alive.length} connections still open`);
@@ -231,18 +263,30 @@ describe('RFC 9687 send hold timer', () => {
     s.addPeer(config(stalled, 65102, { localAddress: H, port: PORT + 1, holdTime: 3, sendHoldTime: 4 }), all);
     s.addPeer(config(healthy, 65103, { localAddress: H, port: PORT + 1 }), all);
     const downs: DownInfo[] = [];
-    s.on('down', (peer, info) => { if (peer === stalled) downs.push(info); });
+    s.on('down', (peer, info) => {
+      if (peer === stalled) downs.push(info);
+    });
     // A different MED per route: one UPDATE each, some 12 MB, more than the socket buffers hold.
     // Announced before the sessions come up: the event loop is then free for their KEEPALIVEs.
     const n = 200_000;
     const table = [];
-    for (let i = 0; i < n; i++) table.push({ key: textToKey(`${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`)!, attrs: { origin: 0, med: i, communities: [i] } });
+    for (let i = 0; i < n; i++)
+      table.push({ key: textToKey(`${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`)!, attrs: { origin: 0, med: i, communities: [i] } });
     s.announce(table);
     await s.start();
     // The stalled peer keeps its session alive (KEEPALIVEs every second) but never reads.
-    const bad = new RawPeer({ asn: 65102, bgpId: ip('192.0.2.102'), holdTime: 3, keepaliveEveryMs: 1000, connect: { host: H, port: PORT + 1, localAddress: stalled } });
+    const bad = new RawPeer({
+      asn: 65102,
+      bgpId: ip('192.0.2.102'),
+      holdTime: 3,
+      keepaliveEveryMs: 1000,
+      connect: { host: H, port: PORT + 1, localAddress: stalled },
+    });
     const good = new RawPeer({ asn: 65103, bgpId: ip('192.0.2.103'), connect: { host: H, port: PORT + 1, localAddress: healthy } });
-    cleanups.push(() => bad.stop(), () => good.stop());
+    cleanups.push(
+      () => bad.stop(),
+      () => good.stop(),
+    );
     await bad.start();
     await good.start();
     await bad.until(() => bad.established, 5000, 'Established');

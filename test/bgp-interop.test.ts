@@ -4,20 +4,23 @@
 // refresh; a wrong peer AS; the hold timer expiring while the daemon is frozen (SIGSTOP) and the
 // session coming back; the daemon restarting; max-prefix tearing the session down.
 // Addresses: 127.0.61.0/24 .. 127.0.64.0/24, one block per daemon.
-import { after, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Speaker, type PeerOptions } from '../src/bgp/speaker.js';
+import { after, describe, test } from 'node:test';
+import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { routes as routeViews, sessions } from '../src/bgp/status.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { fakeNextHop, sortCommunities, startDaemon, stopAll, type Daemon, type DaemonKind, type DaemonSpec, type RouteSpec } from '../src/lab/daemons/index.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/daemons/index.js';
 
 const KINDS: DaemonKind[] = ['bird', 'gobgp', 'frr', 'exabgp'];
 const OUR_ASN = 4200000100;
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
-after(async () => { await stopAll(); });
+after(async () => {
+  await stopAll();
+});
 
 async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -30,9 +33,16 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
 /** Our routes: a 4-octet path with an AS_SET, MED, communities and large communities, and an IPv6 route. */
 const OURS = [
   {
-    key: textToKey('45.66.0.0/24')!, attrs: {
-      origin: 0, med: 77, communities: [parseCommunity('65100:100')!, parseCommunity('65100:7')!], largeCommunities: [4200000100, 1, 2],
-      asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4200000001] }, { type: SegmentType.AS_SET, asns: [64511, 64512] }],
+    key: textToKey('45.66.0.0/24')!,
+    attrs: {
+      origin: 0,
+      med: 77,
+      communities: [parseCommunity('65100:100')!, parseCommunity('65100:7')!],
+      largeCommunities: [4200000100, 1, 2],
+      asPath: [
+        { type: SegmentType.AS_SEQUENCE, asns: [4200000001] },
+        { type: SegmentType.AS_SET, asns: [64511, 64512] },
+      ],
     },
   },
   { key: textToKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, med: 78, communities: [parseCommunity('65100:600')!] } },
@@ -46,21 +56,47 @@ for (const [i, kind] of KINDS.entries()) {
   const DASN = 65201 + i;
   const canSet = kind === 'gobgp' || kind === 'exabgp';
   const theirs: RouteSpec[] = [
-    { prefix: '185.66.0.0/24', asPath: [4200000002, 65010], ...(canSet ? { asSet: [64600, 64601] } : {}), med: 10, communities: [`${DASN}:100`], largeCommunities: [`${DASN}:1:2`] },
+    {
+      prefix: '185.66.0.0/24',
+      asPath: [4200000002, 65010],
+      ...(canSet ? { asSet: [64600, 64601] } : {}),
+      med: 10,
+      communities: [`${DASN}:100`],
+      largeCommunities: [`${DASN}:1:2`],
+    },
     { prefix: '2a0e:8f02:2200::/48', asPath: [65011], med: 11, communities: [`${DASN}:600`], largeCommunities: [`${DASN}:6:6`] },
   ];
   const spec: DaemonSpec = {
-    kind, address: D, port: 1790, asn: DASN, routerId: `10.255.${i}.2`,
+    kind,
+    address: D,
+    port: 1790,
+    asn: DASN,
+    routerId: `10.255.${i}.2`,
     // The daemon waits for us (we are active) and dials the second speaker (it is passive).
-    peers: [{ address: S, port: 1790, asn: OUR_ASN, passive: true }, { address: S2, port: 1790, asn: OUR_ASN }],
+    peers: [
+      { address: S, port: 1790, asn: OUR_ASN, passive: true },
+      { address: S2, port: 1790, asn: OUR_ASN },
+    ],
     routes: theirs,
   };
   const peerOf = (local: string, extra: Partial<PeerOptions> = {}): PeerOptions => ({
-    address: D, port: 1790, asn: DASN, localAsn: OUR_ASN, localAddress: local, routerId: ip(`192.0.2.${61 + i}`),
-    holdTime: 6, passive: false, families: ['ipv4', 'ipv6'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
+    address: D,
+    port: 1790,
+    asn: DASN,
+    localAsn: OUR_ASN,
+    localAddress: local,
+    routerId: ip(`192.0.2.${61 + i}`),
+    holdTime: 6,
+    passive: false,
+    families: ['ipv4', 'ipv6'],
+    routeServerClient: false,
+    connectRetryTime: 1,
+    addPathReceive: false,
     // GoBGP and FRR refuse loopback next hops (shared/reference/bgp-daemons.md, pitfalls 2 and 3).
-    nextHopV4: `192.0.2.${61 + i}`, nextHopV6: `2001:db8::${61 + i}`,
-    maxPrefix: { limit: 20, action: 'teardown', restartSeconds: 0 }, ...extra,
+    nextHopV4: `192.0.2.${61 + i}`,
+    nextHopV6: `2001:db8::${61 + i}`,
+    maxPrefix: { limit: 20, action: 'teardown', restartSeconds: 0 },
+    ...extra,
   });
   const all = { import: () => undefined, export: () => undefined };
 
@@ -68,7 +104,11 @@ for (const [i, kind] of KINDS.entries()) {
     let d: Daemon;
     const s = new Speaker({ asn: OUR_ASN, routerId: ip(`192.0.2.${61 + i}`), listen: { host: S, port: 1790 } });
     const s2 = new Speaker({ asn: OUR_ASN, routerId: ip(`192.0.2.${161 + i}`), listen: { host: S2, port: 1790 } });
-    after(async () => { await s.stop(); await s2.stop(); await d?.stop(); });
+    after(async () => {
+      await s.stop();
+      await s2.stop();
+      await d?.stop();
+    });
     const sess = () => s.peer(D)!.session;
     const fail = (msg: string) => `${msg}\n--- ${kind} log ---\n${d?.logs().slice(-3000)}`;
 
@@ -77,12 +117,16 @@ for (const [i, kind] of KINDS.entries()) {
       s.addPeer(peerOf(S), all);
       s.announce(OURS);
       await s.start();
-      await until(() => sess().isEstablished, 'Established').catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => sess().isEstablished, 'Established').catch((e) => {
+        throw new Error(fail(e.message));
+      });
       await d.waitEstablished(S);
     });
 
     test('routes arrive from the daemon with their attributes', async () => {
-      await until(() => sessions(s)[0]!.accepted === 2, 'two routes from the daemon').catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => sessions(s)[0]!.accepted === 2, 'two routes from the daemon').catch((e) => {
+        throw new Error(fail(e.message));
+      });
       const v4 = routeViews(s, { prefix: '185.66.0.0/24' });
       assert.ok(!('error' in v4));
       const r = v4.routes[0]!;
@@ -99,7 +143,11 @@ for (const [i, kind] of KINDS.entries()) {
     });
 
     test('our routes arrive at the daemon with their attributes', async () => {
-      const got = await d.waitRoutes((rs) => rs.filter((r) => r.peer === S).length >= 2, 20_000).catch((e) => { throw new Error(fail(e.message)); });
+      const got = await d
+        .waitRoutes((rs) => rs.filter((r) => r.peer === S).length >= 2, 20_000)
+        .catch((e) => {
+          throw new Error(fail(e.message));
+        });
       const v4 = got.find((r) => r.prefix === '45.66.0.0/24' && r.peer === S)!;
       assert.ok(v4, fail('45.66.0.0/24 missing'));
       assert.equal(v4.asPath, `${OUR_ASN} 4200000001 {64511,64512}`);
@@ -118,7 +166,7 @@ for (const [i, kind] of KINDS.entries()) {
       s.withdraw([textToKey('45.66.0.0/24')!]);
       await d.waitRoutes((rs) => !rs.some((r) => r.prefix === '45.66.0.0/24' && r.peer === S), 20_000);
       await d.withdraw!(['185.66.0.0/24']);
-      await until(() => sessions(s)[0]!.accepted === 1, 'the daemon\'s withdrawal');
+      await until(() => sessions(s)[0]!.accepted === 1, "the daemon's withdrawal");
       s.announce([OURS[0]!]);
       await d.announce!([theirs[0]!]);
       await until(() => sessions(s)[0]!.accepted === 2, 'the route back');
@@ -130,14 +178,18 @@ for (const [i, kind] of KINDS.entries()) {
       assert.equal(n.routeRefresh, true, `${kind} negotiates route refresh`);
       const before = sess().counters.updatesIn;
       assert.equal(s.refresh(D, 4), true);
-      await until(() => sess().counters.updatesIn > before, 'UPDATEs after ROUTE-REFRESH').catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => sess().counters.updatesIn > before, 'UPDATEs after ROUTE-REFRESH').catch((e) => {
+        throw new Error(fail(e.message));
+      });
       assert.equal(sessions(s)[0]!.accepted, 2);
     });
 
     test('the daemon connects to us (we are passive)', async () => {
       s2.addPeer(peerOf(S2, { passive: true, maxPrefix: undefined }), all);
       await s2.start();
-      await until(() => s2.peer(D)!.session.isEstablished, 'Established with the daemon dialling', 40_000).catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => s2.peer(D)!.session.isEstablished, 'Established with the daemon dialling', 40_000).catch((e) => {
+        throw new Error(fail(e.message));
+      });
       await until(() => sessions(s2)[0]!.accepted === 2, 'routes on the passive session');
     });
 
@@ -147,7 +199,9 @@ for (const [i, kind] of KINDS.entries()) {
       s3.addPeer(peerOf(S2, { asn: 64999, maxPrefix: undefined }), all);
       await s3.start();
       try {
-        await until(() => s3.peer(D)!.session.lastDown?.sent !== undefined, 'our NOTIFICATION', 30_000).catch((e) => { throw new Error(fail(e.message)); });
+        await until(() => s3.peer(D)!.session.lastDown?.sent !== undefined, 'our NOTIFICATION', 30_000).catch((e) => {
+          throw new Error(fail(e.message));
+        });
         const sent = s3.peer(D)!.session.lastDown!.sent!;
         assert.deepEqual([sent.code, sent.subcode], [2, 2]);
       } finally {
@@ -164,8 +218,9 @@ for (const [i, kind] of KINDS.entries()) {
       } finally {
         d.thaw();
       }
-      await until(() => sess().isEstablished && sess().counters.establishedTransitions > transitions, 'the session back', 60_000)
-        .catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => sess().isEstablished && sess().counters.establishedTransitions > transitions, 'the session back', 60_000).catch((e) => {
+        throw new Error(fail(e.message));
+      });
       await until(() => sessions(s)[0]!.accepted === 2, 'the routes back');
     });
 
@@ -175,15 +230,18 @@ for (const [i, kind] of KINDS.entries()) {
       await until(() => !sess().isEstablished, 'the session down');
       assert.equal(sessions(s)[0]!.received, 0, 'routes of a dead session are gone');
       d = await startDaemon(spec);
-      await until(() => sess().isEstablished && sess().counters.establishedTransitions > transitions, 'the session back', 60_000)
-        .catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => sess().isEstablished && sess().counters.establishedTransitions > transitions, 'the session back', 60_000).catch((e) => {
+        throw new Error(fail(e.message));
+      });
       await until(() => sessions(s)[0]!.accepted === 2, 'the routes back');
     });
 
     test('max-prefix tears the session down', async () => {
       const many: RouteSpec[] = Array.from({ length: 25 }, (_, j) => ({ prefix: `185.67.${j}.0/24`, asPath: [65012] }));
       await d.announce!(many);
-      await until(() => !sess().isEstablished, 'the max-prefix teardown').catch((e) => { throw new Error(fail(e.message)); });
+      await until(() => !sess().isEstablished, 'the max-prefix teardown').catch((e) => {
+        throw new Error(fail(e.message));
+      });
       const sent = sess().lastDown?.sent;
       assert.deepEqual([sent?.code, sent?.subcode], [6, 1], sess().describeDown());
       assert.equal(sess().state, 'Idle', 'stays down (restartSeconds 0)');

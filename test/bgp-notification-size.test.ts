@@ -2,11 +2,12 @@
 // whole bad message echoed in the NOTIFICATION, which cannot fit one message. Found by the fuzzer:
 // the length overflowed encodeMessage and the uncaught RangeError ended the process. Now the data is
 // cut to fit 4,096 octets and only that session ends.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { Speaker } from '../src/bgp/speaker.js';
-import { encodeMessage } from '../src/bgp/wire/header.js';
 import { MessageType } from '../src/bgp/wire/constants.js';
+import { encodeMessage } from '../src/bgp/wire/header.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
@@ -16,16 +17,34 @@ const PORT = 17190;
 test('a 65,535-octet ROUTE-REFRESH gets a NOTIFICATION that fits 4,096 octets; the other session stays', async () => {
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: PORT } });
   for (const a of ['127.71.9.2', '127.71.9.3']) {
-    s.addPeer({
-      address: a, asn: 65002, localAsn: 65001, port: PORT, passive: true, localAddress: S, routerId: ip('192.0.2.1'),
-      holdTime: 90, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
-    }, { import: () => undefined, export: () => undefined });
+    s.addPeer(
+      {
+        address: a,
+        asn: 65002,
+        localAsn: 65001,
+        port: PORT,
+        passive: true,
+        localAddress: S,
+        routerId: ip('192.0.2.1'),
+        holdTime: 90,
+        families: ['ipv4'],
+        routeServerClient: false,
+        connectRetryTime: 1,
+        addPathReceive: false,
+      },
+      { import: () => undefined, export: () => undefined },
+    );
   }
   await s.start();
-  const peer = (a: string) => new RawPeer({ asn: 65002, bgpId: ip(a), connect: { host: S, port: PORT, localAddress: a }, capabilities: { extendedMessage: true } });
+  const peer = (a: string) =>
+    new RawPeer({ asn: 65002, bgpId: ip(a), connect: { host: S, port: PORT, localAddress: a }, capabilities: { extendedMessage: true } });
   const bad = peer('127.71.9.2');
   const good = peer('127.71.9.3');
-  after(async () => { await bad.stop(); await good.stop(); await s.stop(); });
+  after(async () => {
+    await bad.stop();
+    await good.stop();
+    await s.stop();
+  });
   await bad.start();
   await good.start();
   await bad.until(() => bad.established && s.peer('127.71.9.2')!.session.isEstablished, 10_000, 'Established');

@@ -1,14 +1,15 @@
 // A legal route whose attributes no longer fit one message once re-encoded for a peer (issue 11:
 // 1,100 4-octet ASNs are 4,400 bytes of AS_PATH, over the 4,096-byte limit of a peer without
 // Extended Messages) is not sent to that peer; the session, the other routes and the process stay.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
 import { Speaker } from '../src/bgp/speaker.js';
-import { textToKey, keyToText } from '../src/bgp/wire/nlri.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
+import { keyToText, textToKey } from '../src/bgp/wire/nlri.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { ip, rig } from './helpers/speaker-rig.js';
 import { attr, updateBody } from './helpers/update-body.js';
-import { rig, ip } from './helpers/speaker-rig.js';
 
 const S = '127.70.51.1';
 const R = '127.70.51.2';
@@ -17,10 +18,23 @@ test('a route too large for the peer is not sent; the others are, and the sessio
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: 17001 } });
   const problems: string[] = [];
   s.on('problem', (_peer, text) => problems.push(text));
-  s.addPeer({
-    address: R, asn: 65002, localAsn: 65001, port: 17001, passive: true, localAddress: S, routerId: ip('192.0.2.1'),
-    holdTime: 90, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
-  }, { import: () => undefined, export: () => undefined });
+  s.addPeer(
+    {
+      address: R,
+      asn: 65002,
+      localAsn: 65001,
+      port: 17001,
+      passive: true,
+      localAddress: S,
+      routerId: ip('192.0.2.1'),
+      holdTime: 90,
+      families: ['ipv4'],
+      routeServerClient: false,
+      connectRetryTime: 1,
+      addPathReceive: false,
+    },
+    { import: () => undefined, export: () => undefined },
+  );
   const long = Array.from({ length: 1100 }, (_, i) => 4_200_000_000 + i);
   s.announce([
     { key: textToKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
@@ -28,7 +42,10 @@ test('a route too large for the peer is not sent; the others are, and the sessio
   ]);
   await s.start();
   const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.2'), connect: { host: S, port: 17001, localAddress: R } });
-  after(async () => { await raw.stop(); await s.stop(); });
+  after(async () => {
+    await raw.stop();
+    await s.stop();
+  });
   await raw.start();
   const announced = () => raw.updates.flatMap((u) => u.nlri.keys.map((k) => keyToText(k)));
   await raw.until(() => announced().includes('203.0.113.0/24'), 10_000, 'the route that fits');
@@ -46,10 +63,17 @@ test('700 ASNs to a peer without 4-octet AS numbers: 2-octet AS_PATH plus AS4_PA
   const OLD = '127.70.51.12';
   const NEW = '127.70.51.13';
   const long = Array.from({ length: 700 }, (_, i) => 4_200_000_000 + i);
-  const r = await rig('127.70.51.11', [{ addr: OLD, asn: 65012, caps: { fourOctetAs: undefined } }, { addr: NEW, asn: 65013 }], [
-    { key: textToKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
-    { key: textToKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
-  ]);
+  const r = await rig(
+    '127.70.51.11',
+    [
+      { addr: OLD, asn: 65012, caps: { fourOctetAs: undefined } },
+      { addr: NEW, asn: 65013 },
+    ],
+    [
+      { key: textToKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
+      { key: textToKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
+    ],
+  );
   await r.raws.get(OLD)!.until(() => r.raws.get(OLD)!.counts.endOfRib >= 2, 10_000, 'End-of-RIB at the 2-octet peer');
   await r.raws.get(NEW)!.until(() => r.got(NEW).includes('198.51.100.0/24'), 10_000, 'the long path at the 4-octet peer (2,804 bytes fit)');
   assert.deepEqual(r.got(OLD), ['203.0.113.0/24'], 'the 2-octet peer gets only the route that fits');
@@ -63,7 +87,10 @@ test('700 ASNs to a peer without 4-octet AS numbers: 2-octet AS_PATH plus AS4_PA
 test('1,011 communities received within 4,096 bytes no longer fit once our AS is prepended: not forwarded, the rest is', async () => {
   const SRC = '127.70.51.22';
   const DST = '127.70.51.23';
-  const r = await rig('127.70.51.21', [{ addr: SRC, asn: 65022 }, { addr: DST, asn: 65023 }]);
+  const r = await rig('127.70.51.21', [
+    { addr: SRC, asn: 65022 },
+    { addr: DST, asn: 65023 },
+  ]);
   const comms = Buffer.alloc(1011 * 4);
   for (let i = 0; i < 1011; i++) comms.writeUInt32BE(65022 * 65536 + i, i * 4);
   const big = updateBody([65022], [attr(0xc0, 8, comms)], ['198.51.100.0/24']);
@@ -82,13 +109,17 @@ test('a 4,900-byte unknown transitive attribute from an Extended Messages peer g
   const EXT = '127.70.51.33';
   const STD = '127.70.51.34';
   const r = await rig('127.70.51.31', [
-    { addr: SRC, asn: 65032, caps: { extendedMessage: true } }, { addr: EXT, asn: 65033, caps: { extendedMessage: true } }, { addr: STD, asn: 65034 },
+    { addr: SRC, asn: 65032, caps: { extendedMessage: true } },
+    { addr: EXT, asn: 65033, caps: { extendedMessage: true } },
+    { addr: STD, asn: 65034 },
   ]);
   const big = updateBody([65032], [attr(0xc0, 0xf0, Buffer.alloc(4900, 0x5a))], ['198.51.100.0/24']);
   assert.ok(big.length + 19 > 4096, 'only an Extended Messages session carries it');
   r.raws.get(SRC)!.sendUpdateBody(big);
   r.raws.get(SRC)!.sendUpdateBody(updateBody([65032], [], ['203.0.113.0/24']));
-  await r.raws.get(EXT)!.until(() => r.got(EXT).includes('198.51.100.0/24') && r.got(EXT).includes('203.0.113.0/24'), 10_000, 'both routes at the Extended Messages peer');
+  await r.raws
+    .get(EXT)!
+    .until(() => r.got(EXT).includes('198.51.100.0/24') && r.got(EXT).includes('203.0.113.0/24'), 10_000, 'both routes at the Extended Messages peer');
   const u = r.raws.get(EXT)!.updates.find((x) => x.nlri.keys.some((k) => keyToText(k) === '198.51.100.0/24'))!;
   assert.equal(u.attrs.unknown?.[0]?.value.length, 4900, 'passed on whole, with the Partial bit');
   await r.raws.get(STD)!.until(() => r.got(STD).includes('203.0.113.0/24'), 10_000, 'the small route at the other peer');

@@ -3,15 +3,16 @@
 // 300,000 routes, a peer (its own process) flooding ROUTE-REFRESH, and a real BIRD with a 3 s
 // hold time: BIRD's session must stay up throughout, and the flooder gets the table again a few
 // times, not once per request. The event loop's worst delay during the flood is printed.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Speaker } from '../src/bgp/speaker.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { startDaemon, stopAll, type Daemon } from '../src/lab/daemons/index.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
 import { until } from './helpers/sse.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
@@ -23,22 +24,41 @@ const TABLE = 300_000;
 const RATE = 400;
 const SECONDS = 5;
 
-after(async () => { await stopAll(); });
+after(async () => {
+  await stopAll();
+});
 
 test('a ROUTE-REFRESH flood over a 300,000-route table: refreshes coalesce and a 3 s hold-time BIRD session stays up', { timeout: 600_000 }, async () => {
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: PORT } });
   const downs: string[] = [];
   s.on('down', (peer, info) => downs.push(`${peer}: ${info.reason}`));
-  const base = { localAsn: 65001, port: PORT, localAddress: S, routerId: ip('192.0.2.1'), families: ['ipv4' as const], routeServerClient: false, connectRetryTime: 1, addPathReceive: false };
+  const base = {
+    localAsn: 65001,
+    port: PORT,
+    localAddress: S,
+    routerId: ip('192.0.2.1'),
+    families: ['ipv4' as const],
+    routeServerClient: false,
+    connectRetryTime: 1,
+    addPathReceive: false,
+  };
   // BIRD gets nothing exported: this is about the flooder's effect on everyone else's timers.
   s.addPeer({ ...base, address: BIRD, asn: 65002, holdTime: 3, passive: false }, { import: () => undefined, export: () => 'not exported in this test' });
   s.addPeer({ ...base, address: FLOOD, asn: 65003, holdTime: 90, passive: true }, { import: () => undefined, export: () => undefined });
   const attrs = { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [64512, 64513] }] };
   s.announce(Array.from({ length: TABLE }, (_, j) => ({ key: textToKey(`${10 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!, attrs })));
   let d: Daemon | undefined;
-  after(async () => { await s.stop(); await d?.stop(); });
+  after(async () => {
+    await s.stop();
+    await d?.stop();
+  });
   d = await startDaemon({
-    kind: 'bird', address: BIRD, port: PORT, asn: 65002, routerId: '10.255.70.2', holdTime: 3,
+    kind: 'bird',
+    address: BIRD,
+    port: PORT,
+    asn: 65002,
+    routerId: '10.255.70.2',
+    holdTime: 3,
     peers: [{ address: S, port: PORT, asn: 65001, passive: true, holdTime: 3, keepalive: 1, families: ['ipv4'] }],
   });
   await s.start();
@@ -46,10 +66,26 @@ test('a ROUTE-REFRESH flood over a 300,000-route table: refreshes coalesce and a
   await until(() => bird.isEstablished, 'BIRD Established');
   await d.waitEstablished(S);
 
-  const child = spawn(process.execPath, [fileURLToPath(new URL('./helpers/refresh-flooder.js', import.meta.url)), JSON.stringify({
-    host: S, port: PORT, localAddress: FLOOD, asn: 65003, bgpId: ip('192.0.2.3'), table: TABLE, rate: RATE, seconds: SECONDS,
-  })], { stdio: ['ignore', 'pipe', 'inherit'] });
-  after(() => { child.kill(); });
+  const child = spawn(
+    process.execPath,
+    [
+      fileURLToPath(new URL('./helpers/refresh-flooder.js', import.meta.url)),
+      JSON.stringify({
+        host: S,
+        port: PORT,
+        localAddress: FLOOD,
+        asn: 65003,
+        bgpId: ip('192.0.2.3'),
+        table: TABLE,
+        rate: RATE,
+        seconds: SECONDS,
+      }),
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  after(() => {
+    child.kill();
+  });
   const delay = monitorEventLoopDelay({ resolution: 10 });
   const lines: Array<Record<string, unknown>> = [];
   let downsDuringFlood: string[] = [];
@@ -71,8 +107,10 @@ test('a ROUTE-REFRESH flood over a 300,000-route table: refreshes coalesce and a
   delay.disable();
   const result = lines.find((l) => 'requested' in l) as { requested: number; tables: number; closed: boolean; notification: unknown };
   const passes = (s.tablePasses.get(FLOOD) ?? 0) - 1;
-  console.log(`# event loop during the flood: max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, mean ${(delay.mean / 1e6).toFixed(1)} ms;`
-    + ` ${result.requested} ROUTE-REFRESH requests, ${passes} refresh passes, the table received ${result.tables.toFixed(2)} more times`);
+  console.log(
+    `# event loop during the flood: max ${(delay.max / 1e6).toFixed(0)} ms, p99 ${(delay.percentile(99) / 1e6).toFixed(0)} ms, mean ${(delay.mean / 1e6).toFixed(1)} ms;` +
+      ` ${result.requested} ROUTE-REFRESH requests, ${passes} refresh passes, the table received ${result.tables.toFixed(2)} more times`,
+  );
 
   assert.deepEqual(downsDuringFlood, [], 'no session went down');
   assert.equal(bird.counters.establishedTransitions, 1, 'the BIRD session never dropped');

@@ -2,22 +2,29 @@
 // exchange with attributes, withdrawals, refresh, RFC 8212 defaults, the NOTIFICATIONs for a
 // wrong AS, a bad hold time, an expired hold timer and max-prefix, RFC 7606 outcomes, and peers that
 // stall or flood without disturbing the other sessions.
-import { test, describe, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Speaker, type PeerOptions } from '../src/bgp/speaker.js';
+import { after, describe, test } from 'node:test';
+import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { routes, sessions } from '../src/bgp/status.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
-import { encodeAnnouncements } from '../src/bgp/wire/update.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { encodeAnnouncements } from '../src/bgp/wire/update.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 function peer(o: Partial<PeerOptions> & Pick<PeerOptions, 'address' | 'asn' | 'localAsn' | 'port'>): PeerOptions {
   return {
-    routerId: ip('192.0.2.1'), holdTime: 90, passive: false, families: ['ipv4', 'ipv6'], routeServerClient: false,
-    connectRetryTime: 1, addPathReceive: false, ...o,
+    routerId: ip('192.0.2.1'),
+    holdTime: 90,
+    passive: false,
+    families: ['ipv4', 'ipv6'],
+    routeServerClient: false,
+    connectRetryTime: 1,
+    addPathReceive: false,
+    ...o,
   };
 }
 
@@ -32,24 +39,42 @@ async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Pro
 const all = { import: () => undefined, export: () => undefined };
 const RAW = new Map<string, RawPeer>();
 const cleanups: Array<() => Promise<void>> = [];
-after(async () => { for (const c of cleanups) await c(); });
+after(async () => {
+  for (const c of cleanups) await c();
+});
 
 describe('speaker to speaker', () => {
   const A = '127.70.50.1';
   const B = '127.70.50.2';
   const a = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: A, port: 17000 } });
   const b = new Speaker({ asn: 4200000002, routerId: ip('192.0.2.2'), listen: { host: B, port: 17000 } });
-  cleanups.push(() => a.stop(), () => b.stop());
+  cleanups.push(
+    () => a.stop(),
+    () => b.stop(),
+  );
 
   test('sessions come up, one side active and one passive', async () => {
     a.addPeer(peer({ address: B, asn: 4200000002, localAsn: 65001, port: 17000, localAddress: A }), all);
-    b.addPeer(peer({ address: A, asn: 65001, localAsn: 4200000002, port: 17000, localAddress: B, passive: true, routerId: ip('192.0.2.2'), nextHopV6: '2001:db8::2' }), all);
-    a.announce([{
-      key: textToKey('45.66.0.0/24')!, attrs: {
-        origin: 0, med: 10, communities: [parseCommunity('65001:100')!], largeCommunities: [65001, 1, 2],
-        asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4200000010] }, { type: SegmentType.AS_SET, asns: [64511, 64512] }],
+    b.addPeer(
+      peer({ address: A, asn: 65001, localAsn: 4200000002, port: 17000, localAddress: B, passive: true, routerId: ip('192.0.2.2'), nextHopV6: '2001:db8::2' }),
+      all,
+    );
+    a.announce([
+      {
+        key: textToKey('45.66.0.0/24')!,
+        attrs: {
+          origin: 0,
+          med: 10,
+          communities: [parseCommunity('65001:100')!],
+          largeCommunities: [65001, 1, 2],
+          asPath: [
+            { type: SegmentType.AS_SEQUENCE, asns: [4200000010] },
+            { type: SegmentType.AS_SET, asns: [64511, 64512] },
+          ],
+        },
       },
-    }, { key: textToKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, nextHop: '2001:db8::1' } }]);
+      { key: textToKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, nextHop: '2001:db8::1' } },
+    ]);
     await b.start();
     await a.start();
     await until(() => sessions(a)[0]!.state === 'Established' && sessions(b)[0]!.state === 'Established', 'Established');
@@ -77,7 +102,10 @@ describe('speaker to speaker', () => {
     a.withdraw([textToKey('45.66.0.0/24')!]);
     await until(() => sessions(b)[0]!.received === 1, 'withdrawal at b');
     a.announce([{ key: textToKey('45.66.0.0/24')!, attrs: { origin: 2, med: 20 } }]);
-    await until(() => { const r = routes(b, { prefix: '45.66.0.0/24' }); return !('error' in r) && r.routes[0]?.med === 20; }, 'replacement at b');
+    await until(() => {
+      const r = routes(b, { prefix: '45.66.0.0/24' });
+      return !('error' in r) && r.routes[0]?.med === 20;
+    }, 'replacement at b');
   });
 
   test('route refresh makes the peer send its routes again', async () => {
@@ -89,7 +117,7 @@ describe('speaker to speaker', () => {
 });
 
 describe('RFC 8212 defaults', () => {
-  test('without policies, an external peer\'s routes are kept but not accepted, and ours are still sent', async () => {
+  test("without policies, an external peer's routes are kept but not accepted, and ours are still sent", async () => {
     const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: '127.70.50.11', port: 17000 } });
     cleanups.push(() => s.stop());
     s.addPeer(peer({ address: '127.70.50.12', asn: 65002, localAsn: 65001, port: 17000, passive: true, localAddress: '127.70.50.11' }));
@@ -99,7 +127,16 @@ describe('RFC 8212 defaults', () => {
     cleanups.push(() => raw.stop());
     await raw.start();
     await raw.until(() => raw.established && raw.updates.some((u) => u.nlri.keys.length), 10_000, 'our route at the raw peer');
-    raw.sendUpdateBody(update([[0x40, 1, [0]], [0x40, 2, [2, 1, 0, 0, 0xfd, 0xea]], [0x40, 3, [192, 0, 2, 12]]], ['185.66.0.0/24']));
+    raw.sendUpdateBody(
+      update(
+        [
+          [0x40, 1, [0]],
+          [0x40, 2, [2, 1, 0, 0, 0xfd, 0xea]],
+          [0x40, 3, [192, 0, 2, 12]],
+        ],
+        ['185.66.0.0/24'],
+      ),
+    );
     await until(() => sessions(s)[0]!.received === 1, 'the route in the Adj-RIB-In');
     const r = routes(s, { peer: '127.70.50.12' });
     assert.ok(!('error' in r));
@@ -114,7 +151,10 @@ describe('families', () => {
   test('a policy change on an IPv4-only session sends nothing for IPv6, not even an End-of-RIB', async () => {
     const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: '127.70.50.61', port: 17000 } });
     cleanups.push(() => s.stop());
-    s.addPeer(peer({ address: '127.70.50.62', asn: 65002, localAsn: 65001, port: 17000, passive: true, localAddress: '127.70.50.61', families: ['ipv4'] }), all);
+    s.addPeer(
+      peer({ address: '127.70.50.62', asn: 65002, localAsn: 65001, port: 17000, passive: true, localAddress: '127.70.50.61', families: ['ipv4'] }),
+      all,
+    );
     s.announce([{ key: textToKey('45.67.0.0/24')!, attrs: { origin: 0 } }]);
     await s.start();
     const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.62'), connect: { host: '127.70.50.61', port: 17000, localAddress: '127.70.50.62' } });
@@ -124,7 +164,11 @@ describe('families', () => {
     await raw.until(() => raw.established && eors() === 1, 10_000, 'the IPv4 End-of-RIB');
     s.setPolicies('127.70.50.62', all);
     await raw.until(() => eors() === 2, 10_000, 'the IPv4 table again after the policy change');
-    assert.deepEqual(raw.updates.filter((u) => u.mpReach || u.mpUnreach), [], 'no IPv6 UPDATE of any kind');
+    assert.deepEqual(
+      raw.updates.filter((u) => u.mpReach || u.mpUnreach),
+      [],
+      'no IPv6 UPDATE of any kind',
+    );
     assert.equal(raw.notification, undefined);
   });
 });
@@ -134,15 +178,24 @@ function update(attrs: Array<[number, number, number[]]>, nlri: string[], withdr
   const pfx = (p: string) => {
     const [a, l] = p.split('/');
     const len = Number(l);
-    return [len, ...a!.split('.').map(Number).slice(0, (len + 7) >> 3)];
+    return [
+      len,
+      ...a!
+        .split('.')
+        .map(Number)
+        .slice(0, (len + 7) >> 3),
+    ];
   };
   const w = withdrawn.flatMap(pfx);
   const at = attrs.flatMap(([f, t, b]) => [f, t, b.length, ...b]);
   return Buffer.from([w.length >> 8, w.length & 255, ...w, at.length >> 8, at.length & 255, ...at, ...nlri.flatMap(pfx)]);
 }
 
-const GOOD = (asn: number): Array<[number, number, number[]]> =>
-  [[0x40, 1, [0]], [0x40, 2, [2, 1, (asn >>> 24) & 255, (asn >>> 16) & 255, (asn >>> 8) & 255, asn & 255]], [0x40, 3, [192, 0, 2, 99]]];
+const GOOD = (asn: number): Array<[number, number, number[]]> => [
+  [0x40, 1, [0]],
+  [0x40, 2, [2, 1, (asn >>> 24) & 255, (asn >>> 16) & 255, (asn >>> 8) & 255, asn & 255]],
+  [0x40, 3, [192, 0, 2, 99]],
+];
 
 describe('NOTIFICATIONs and RFC 7606 against a raw peer', () => {
   const S = '127.70.50.21';
@@ -235,7 +288,10 @@ describe('connection collision (RFC 4271 §6.8)', () => {
     const B = '127.70.50.32';
     const a = new Speaker({ asn: 65031, routerId: ip('192.0.2.31'), listen: { host: A, port: 17000 } });
     const b = new Speaker({ asn: 65032, routerId: ip('192.0.2.32'), listen: { host: B, port: 17000 } });
-    cleanups.push(() => a.stop(), () => b.stop());
+    cleanups.push(
+      () => a.stop(),
+      () => b.stop(),
+    );
     a.addPeer(peer({ address: B, asn: 65032, localAsn: 65031, port: 17000, localAddress: A, routerId: ip('192.0.2.31') }), all);
     b.addPeer(peer({ address: A, asn: 65031, localAsn: 65032, port: 17000, localAddress: B, routerId: ip('192.0.2.32') }), all);
     for (const s of [a, b]) s.on('problem', () => {});
@@ -259,13 +315,19 @@ describe('a stalled peer', () => {
     const S = '127.70.50.41';
     const s = new Speaker({ asn: 65041, routerId: ip('192.0.2.41'), listen: { host: S, port: 17000 } });
     cleanups.push(() => s.stop());
-    for (const [addr, asn] of [['127.70.50.42', 65042], ['127.70.50.43', 65043]] as const) {
+    for (const [addr, asn] of [
+      ['127.70.50.42', 65042],
+      ['127.70.50.43', 65043],
+    ] as const) {
       s.addPeer(peer({ address: addr, asn, localAsn: 65041, port: 17000, passive: true, localAddress: S, routerId: ip('192.0.2.41'), holdTime: 30 }), all);
     }
     await s.start();
     const stalled = new RawPeer({ asn: 65042, bgpId: ip('192.0.2.42'), connect: { host: S, port: 17000, localAddress: '127.70.50.42' } });
     const good = new RawPeer({ asn: 65043, bgpId: ip('192.0.2.43'), connect: { host: S, port: 17000, localAddress: '127.70.50.43' } });
-    cleanups.push(() => stalled.stop(), () => good.stop());
+    cleanups.push(
+      () => stalled.stop(),
+      () => good.stop(),
+    );
     await stalled.start();
     await good.start();
     await stalled.until(() => stalled.established, 5000, 'Established');
@@ -273,7 +335,8 @@ describe('a stalled peer', () => {
     stalled.stall();
     // 50,000 routes with distinct attributes: far more than a socket buffer holds.
     const routes = Array.from({ length: 50_000 }, (_, j) => ({
-      key: textToKey(`${45 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!, attrs: { origin: 0, med: j },
+      key: textToKey(`${45 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!,
+      attrs: { origin: 0, med: j },
     }));
     s.announce(routes);
     await good.until(() => good.announced >= 50_000, 30_000, 'all routes at the good peer');
@@ -290,15 +353,21 @@ describe('a flooding peer', () => {
     s.addPeer(peer({ address: '127.70.50.52', asn: 65052, localAsn: 65051, port: 17000, passive: true, localAddress: S, routerId: ip('192.0.2.51') }), all);
     // The quiet peer gets nothing exported: this is about the flood's effect on the speaker's own
     // timers, not about a peer that must digest the flood itself.
-    s.addPeer(peer({ address: '127.70.50.53', asn: 65053, localAsn: 65051, port: 17000, passive: true, localAddress: S, routerId: ip('192.0.2.51'), holdTime: 3 }),
-      { import: () => undefined, export: () => 'not exported in this test' });
+    s.addPeer(
+      peer({ address: '127.70.50.53', asn: 65053, localAsn: 65051, port: 17000, passive: true, localAddress: S, routerId: ip('192.0.2.51'), holdTime: 3 }),
+      { import: () => undefined, export: () => 'not exported in this test' },
+    );
     // 400,000 one-prefix UPDATEs, each with its own attribute set (no decoding is skipped): one write.
     // Built before the sessions come up: building them blocks this process for seconds.
     const N = 400_000;
     const msgs: Buffer[] = [];
     for (let j = 0; j < N; j++) {
-      const [m] = encodeAnnouncements(1, { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65052, 64512 + (j % 500)] }], nextHop: '192.0.2.52', med: j },
-        [textToKey(`${20 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!], { fourOctetAs: true });
+      const [m] = encodeAnnouncements(
+        1,
+        { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65052, 64512 + (j % 500)] }], nextHop: '192.0.2.52', med: j },
+        [textToKey(`${20 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!],
+        { fourOctetAs: true },
+      );
       msgs.push(m!);
     }
     const downs: string[] = [];
@@ -306,15 +375,19 @@ describe('a flooding peer', () => {
     await s.start();
     const flooder = new RawPeer({ asn: 65052, bgpId: ip('192.0.2.52'), connect: { host: S, port: 17000, localAddress: '127.70.50.52' } });
     const quiet = new RawPeer({ asn: 65053, bgpId: ip('192.0.2.53'), holdTime: 3, connect: { host: S, port: 17000, localAddress: '127.70.50.53' } });
-    cleanups.push(() => flooder.stop(), () => quiet.stop());
+    cleanups.push(
+      () => flooder.stop(),
+      () => quiet.stop(),
+    );
     await flooder.start();
     await quiet.start();
     await flooder.until(() => flooder.established, 5000, 'Established');
     await quiet.until(() => quiet.established, 5000, 'Established');
     const started = Date.now();
     flooder.sendRaw(Buffer.concat(msgs));
-    await until(() => s.adjRibIn('127.70.50.52')!.acceptedV4 === N, 'the whole flood accepted', 60_000)
-      .catch((e) => { throw new Error(`${e.message}: ${s.adjRibIn('127.70.50.52')!.acceptedV4} accepted, downs: ${downs.join('; ')}`); });
+    await until(() => s.adjRibIn('127.70.50.52')!.acceptedV4 === N, 'the whole flood accepted', 60_000).catch((e) => {
+      throw new Error(`${e.message}: ${s.adjRibIn('127.70.50.52')!.acceptedV4} accepted, downs: ${downs.join('; ')}`);
+    });
     const took = Date.now() - started;
     // Let the quiet session's timers run a full hold time after the flood too.
     await new Promise((r) => setTimeout(r, 3500));

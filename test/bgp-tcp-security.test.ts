@@ -4,15 +4,16 @@
 // GTSM listener never answered; and, without the addon, MD5 and GTSM peers refused, never run
 // unprotected. Kernel counters (/proc/net/netstat) show the drops instead of waiting a guessed time.
 // Addresses: 127.72.0.0/16, ports 17200-17299.
-import { after, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import net from 'node:net';
-import { Speaker, type PeerOptions } from '../src/bgp/speaker.js';
+import { after, describe, test } from 'node:test';
 import { parseSyn } from '../src/bgp/session/listener.js';
+import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
 import { tcpSecurityAddon, tcpSecurityError } from '../src/net/tcp-security.js';
-import { startDaemon, stopAll, type Daemon } from '../src/lab/daemons/index.js';
 
 const BIRD = '127.72.0.2';
 const BIRD_PORT = 17201;
@@ -39,7 +40,10 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
 
 /** A TcpExt counter of this network namespace (TCPMD5Failure, TCPMinTTLDrop, ...). */
 function tcpExt(name: string): number {
-  const lines = fs.readFileSync('/proc/net/netstat', 'utf8').split('\n').filter((l) => l.startsWith('TcpExt:'));
+  const lines = fs
+    .readFileSync('/proc/net/netstat', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('TcpExt:'));
   const names = lines[0]!.split(/\s+/);
   return Number(lines[1]!.split(/\s+/)[names.indexOf(name)]);
 }
@@ -66,8 +70,19 @@ async function speaker(ours: string, port: number, extra: Partial<PeerOptions>, 
   s.on('problem', (_peer, text) => problems.push(text));
   for (const x of [extra, ...more]) {
     s.addPeer({
-      address: BIRD, port: BIRD_PORT, asn: BIRD_ASN, localAsn: OUR_ASN, localAddress: ours, routerId: ip(ours), holdTime: 9,
-      passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, ...x,
+      address: BIRD,
+      port: BIRD_PORT,
+      asn: BIRD_ASN,
+      localAsn: OUR_ASN,
+      localAddress: ours,
+      routerId: ip(ours),
+      holdTime: 9,
+      passive: false,
+      families: ['ipv4'],
+      routeServerClient: false,
+      connectRetryTime: 1,
+      addPathReceive: false,
+      ...x,
     });
   }
   await s.start();
@@ -78,10 +93,16 @@ async function speaker(ours: string, port: number, extra: Partial<PeerOptions>, 
 function plainSocket(from: string, to: string, port: number) {
   const seen = { connected: false, bytes: 0, closed: false };
   const sock = net.connect({ host: to, port, localAddress: from });
-  sock.on('connect', () => { seen.connected = true; });
-  sock.on('data', (d) => { seen.bytes += d.length; });
+  sock.on('connect', () => {
+    seen.connected = true;
+  });
+  sock.on('data', (d) => {
+    seen.bytes += d.length;
+  });
   sock.on('error', () => {});
-  sock.on('close', () => { seen.closed = true; });
+  sock.on('close', () => {
+    seen.closed = true;
+  });
   closers.push(() => sock.destroy());
   return { seen, sock };
 }
@@ -89,7 +110,12 @@ function plainSocket(from: string, to: string, port: number) {
 describe('TCP MD5 and GTSM with BIRD', { concurrency: false }, () => {
   test('BIRD starts with password and ttl security peers', async () => {
     bird = await startDaemon({
-      kind: 'bird', address: BIRD, port: BIRD_PORT, asn: BIRD_ASN, routerId: '10.255.72.2', peers: [],
+      kind: 'bird',
+      address: BIRD,
+      port: BIRD_PORT,
+      asn: BIRD_ASN,
+      routerId: '10.255.72.2',
+      peers: [],
       extraConfig: [
         birdPeer('127.72.0.10', 17210, ['multihop;', 'passive on;', 'password "md5-one";']),
         birdPeer('127.72.0.11', 17211, ['multihop;', 'password "md5-two";']),
@@ -125,7 +151,10 @@ describe('TCP MD5 and GTSM with BIRD', { concurrency: false }, () => {
     await until(() => wrong.problems.some((p) => /no answer .* TCP MD5/.test(p)), 'the no-answer problem');
     assert.equal(wrong.session().isEstablished, false);
     assert.equal(await bird!.established('127.72.0.12'), false);
-    assert.deepEqual([...states].filter((s) => !['Connect', 'Active'].includes(s)), []);
+    assert.deepEqual(
+      [...states].filter((s) => !['Connect', 'Active'].includes(s)),
+      [],
+    );
   });
 
   test('GTSM, we connect to BIRD with ttl security on: Established', async () => {
@@ -164,8 +193,14 @@ describe('without the addon', { concurrency: false }, () => {
     try {
       // Stand-in peers that count the connections they get.
       const got = new Map<string, number>();
-      for (const [host, port] of [['127.72.0.21', 17221], ['127.72.0.22', 17222]] as const) {
-        const server = net.createServer((c) => { got.set(host, (got.get(host) ?? 0) + 1); c.destroy(); });
+      for (const [host, port] of [
+        ['127.72.0.21', 17221],
+        ['127.72.0.22', 17222],
+      ] as const) {
+        const server = net.createServer((c) => {
+          got.set(host, (got.get(host) ?? 0) + 1);
+          c.destroy();
+        });
         await new Promise<void>((r) => server.listen(port, host, r));
         closers.push(() => server.close());
       }
@@ -195,7 +230,10 @@ describe('without the addon', { concurrency: false }, () => {
     const f = parseSpeakerFile({ asn: 65001, routerId: '192.0.2.1', peers: [{ address: '192.0.2.2', asn: 65002, password: 'k', ttlSecurity: true }] });
     assert.equal(f.peers[0]!.options.md5Key, 'k');
     assert.equal(f.peers[0]!.options.ttlSecurity, true);
-    assert.throws(() => parseSpeakerFile({ asn: 65001, routerId: '192.0.2.1', peers: [{ address: '192.0.2.2', asn: 65002, password: 12345678 }] }), /password: .*as a string/);
+    assert.throws(
+      () => parseSpeakerFile({ asn: 65001, routerId: '192.0.2.1', peers: [{ address: '192.0.2.2', asn: 65002, password: 12345678 }] }),
+      /password: .*as a string/,
+    );
   });
 });
 

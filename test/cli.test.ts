@@ -1,12 +1,13 @@
 // The `openpeering` command as a user runs it: real child processes (serve, init, apply and the
 // resource commands) against a real service on 127.0.0.1 over a temporary SQLite file.
-import { describe, test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -32,7 +33,12 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { ...env, ...extra };
 }
 
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs the CLI to completion (killed after a timeout); never rejects on a non-zero exit. */
 function cli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), timeoutMs = CMD_TIMEOUT_MS): Promise<Run> {
@@ -41,13 +47,21 @@ function cli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), timeoutMs = CM
     children.add(child);
     let stdout = '';
     let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(new Error(`openpeering ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
     }, timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); children.delete(child); reject(e); });
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      children.delete(child);
+      reject(e);
+    });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
       children.delete(child);
@@ -93,7 +107,10 @@ function exited(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 
@@ -107,8 +124,12 @@ async function serve(args: string[], knownUrl?: string): Promise<Serve> {
   child.on('exit', () => children.delete(child));
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   const detail = () => `exit ${child.exitCode}\n--- stdout\n${out}\n--- stderr\n${err}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -116,9 +137,17 @@ async function serve(args: string[], knownUrl?: string): Promise<Serve> {
   };
   let url = knownUrl;
   if (!url) {
-    await waitFor(() => /openpeering API on (http:\/\/\S+)/.test(out) || child.exitCode !== null, READY_TIMEOUT_MS, 'the "openpeering API on" log line', detail);
+    await waitFor(
+      () => /openpeering API on (http:\/\/\S+)/.test(out) || child.exitCode !== null,
+      READY_TIMEOUT_MS,
+      'the "openpeering API on" log line',
+      detail,
+    );
     const m = /openpeering API on (http:\/\/[^\s"]+)/.exec(out);
-    if (!m) { await stop(); throw new Error(`serve exited before listening\n${detail()}`); }
+    if (!m) {
+      await stop();
+      throw new Error(`serve exited before listening\n${detail()}`);
+    }
     url = m[1]!;
   } else {
     let up = false;
@@ -130,7 +159,10 @@ async function serve(args: string[], knownUrl?: string): Promise<Serve> {
         await sleep(50);
       }
     }
-    if (!up) { await stop(); throw new Error(`serve did not answer on ${url}\n${detail()}`); }
+    if (!up) {
+      await stop();
+      throw new Error(`serve did not answer on ${url}\n${detail()}`);
+    }
   }
   return { child, url, out: () => out, err: () => err, stop };
 }
@@ -141,7 +173,10 @@ const keysIn = (s: string) => [...new Set(s.match(KEY_RE) ?? [])];
 /** A port nothing listens on (bound then released). */
 async function freePort(): Promise<number> {
   const srv = net.createServer();
-  await new Promise<void>((resolve, reject) => { srv.once('error', reject); srv.listen(0, '127.0.0.1', () => resolve()); });
+  await new Promise<void>((resolve, reject) => {
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => resolve());
+  });
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((resolve) => srv.close(() => resolve()));
   return port;
@@ -169,7 +204,12 @@ describe('openpeering serve on an empty database', () => {
     const s = await serve(['--listen', '127.0.0.1:0', '--db', db, '--log-level', 'info']);
     let keys: string[];
     try {
-      await waitFor(() => s.out().includes('apply -f examples/world.yaml'), 5000, 'the key banner', () => s.out());
+      await waitFor(
+        () => s.out().includes('apply -f examples/world.yaml'),
+        5000,
+        'the key banner',
+        () => s.out(),
+      );
       await sleep(200); // nothing more should follow, in particular no second banner
       const out = s.out();
       keys = keysIn(out);
@@ -183,11 +223,11 @@ describe('openpeering serve on an empty database', () => {
 
       const h = await fetch(`${s.url}/healthz`, { signal: AbortSignal.timeout(5000) });
       assert.equal(h.status, 200);
-      assert.equal((await h.json() as { status: string }).status, 'ok');
+      assert.equal(((await h.json()) as { status: string }).status, 'ok');
 
       const o = await fetch(`${s.url}/openapi.json`, { signal: AbortSignal.timeout(5000) });
       assert.equal(o.status, 200);
-      const doc = await o.json() as { openapi?: string; paths?: Record<string, unknown>; info?: unknown };
+      const doc = (await o.json()) as { openapi?: string; paths?: Record<string, unknown>; info?: unknown };
       assert.match(String(doc.openapi), /^3\.\d+\.\d+$/, `an OpenAPI 3.x document, got openapi=${doc.openapi}`);
       assert.ok(doc.info, 'the document has info');
       assert.ok(doc.paths && Object.keys(doc.paths).some((p) => p.startsWith('/v1/')), 'the document lists /v1 routes');
@@ -195,7 +235,7 @@ describe('openpeering serve on an empty database', () => {
       // the key works
       const me = await fetch(`${s.url}/v1/whoami`, { headers: { authorization: `Bearer ${keys[0]}` }, signal: AbortSignal.timeout(5000) });
       assert.equal(me.status, 200);
-      assert.equal((await me.json() as { role: string }).role, 'operator');
+      assert.equal(((await me.json()) as { role: string }).role, 'operator');
     } finally {
       await s.stop();
     }
@@ -257,13 +297,21 @@ describe('openpeering serve --config', () => {
     const s = await serve(['--config', cfg], url);
     try {
       assert.ok(fs.existsSync(db), `serve opened the database named in the config (${db})`);
-      await waitFor(() => s.out().includes('apply -f examples/world.yaml'), 5000, 'the key banner', () => s.out());
+      await waitFor(
+        () => s.out().includes('apply -f examples/world.yaml'),
+        5000,
+        'the key banner',
+        () => s.out(),
+      );
       assert.ok(s.out().includes(`OPENPEERING_URL=${url}`), `the banner names the configured address:\n${s.out()}`);
       const h = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
       assert.equal(h.status, 200);
       await sleep(200);
       // logLevel warn: no info lines (level 30), in particular not the "openpeering API on" one
-      const infoLines = s.out().split('\n').filter((l) => l.startsWith('{') && /"level":30\b/.test(l));
+      const infoLines = s
+        .out()
+        .split('\n')
+        .filter((l) => l.startsWith('{') && /"level":30\b/.test(l));
       assert.deepEqual(infoLines, [], 'logLevel: warn from the config silences info logs');
     } finally {
       await s.stop();
@@ -315,7 +363,12 @@ describe('client commands against a running service', () => {
     // The API only: these are reads of what apply wrote (with BGP on, live validation would move
     // the prefixes on from Pending: test/daemon.test.ts covers that).
     s = await serve(['--listen', '127.0.0.1:0', '--db', path.join(tmpDir(), 'world.db'), '--no-bgp']);
-    await waitFor(() => keysIn(s.out()).length > 0, 5000, 'the operator key', () => s.out());
+    await waitFor(
+      () => keysIn(s.out()).length > 0,
+      5000,
+      'the operator key',
+      () => s.out(),
+    );
     operatorKey = keysIn(s.out())[0]!;
     env = cleanEnv({ OPENPEERING_URL: s.url, OPENPEERING_API_KEY: operatorKey });
   });
@@ -379,7 +432,10 @@ describe('client commands against a running service', () => {
       const row = t.rows.find((r) => r[0] === 'nordlink-ams');
       assert.ok(row, `nordlink-ams listed:\n${t.rows.map((r) => r.join(' | ')).join('\n')}`);
       assert.ok(row.includes('peering-service') && row.includes('ams'), `row: ${row.join(' | ')}`);
-      assert.ok(t.rows.every((r) => r[0]!.startsWith('nordlink-')), 'only nordlink peerings');
+      assert.ok(
+        t.rows.every((r) => r[0]!.startsWith('nordlink-')),
+        'only nordlink peerings',
+      );
     });
 
     test('prefixes list --customer contoso --service contoso-eu shows the prefixes as Pending', async () => {
@@ -389,7 +445,10 @@ describe('client commands against a running service', () => {
       const names = t.rows.map((r) => r[0]);
       assert.ok(names.includes('hq') && names.includes('hq-v6'), `hq and hq-v6 listed: ${names.join(', ')}`);
       for (const r of t.rows) assert.equal(r[state], 'Pending', `prefix ${r[0]} is Pending: ${r.join(' | ')}`);
-      assert.ok(t.rows.some((r) => r.includes('45.66.0.0/24')), 'shows the prefix itself');
+      assert.ok(
+        t.rows.some((r) => r.includes('45.66.0.0/24')),
+        'shows the prefix itself',
+      );
     });
 
     test('catalog providers lists the three partners', async () => {
@@ -400,8 +459,10 @@ describe('client commands against a running service', () => {
 
     test('--json prints JSON', async () => {
       const [popsOut, peeringsOut, providersOut, meOut] = await Promise.all([
-        run(['pops', 'list', '--json']), run(['peerings', 'list', '--partner', 'nordlink', '--json']),
-        run(['catalog', 'providers', '--json']), run(['whoami', '--json']),
+        run(['pops', 'list', '--json']),
+        run(['peerings', 'list', '--partner', 'nordlink', '--json']),
+        run(['catalog', 'providers', '--json']),
+        run(['whoami', '--json']),
       ]);
       const pops = JSON.parse(ok(popsOut));
       assert.ok(Array.isArray(pops), 'pops list --json is an array');
@@ -422,7 +483,8 @@ describe('client commands against a running service', () => {
 
     test('get shows one resource as JSON', async () => {
       const [popOut, peeringOut, prefixOut] = await Promise.all([
-        run(['pops', 'get', 'ams']), run(['peerings', 'get', 'nordlink-ams', '--partner', 'nordlink']),
+        run(['pops', 'get', 'ams']),
+        run(['peerings', 'get', 'nordlink-ams', '--partner', 'nordlink']),
         run(['prefixes', 'get', 'hq', '--customer', 'contoso', '--service', 'contoso-eu']),
       ]);
       const pop = JSON.parse(ok(popOut));
@@ -481,7 +543,10 @@ describe('client commands against a running service', () => {
     const t = table(ok(peeringsOut, 'peerings list with a partner key'));
     const names = t.rows.map((r) => r[0]);
     assert.ok(names.includes('nordlink-ams'), `nordlink's peerings: ${names.join(', ')}`);
-    assert.ok(names.every((n) => n!.startsWith('nordlink-')), 'only nordlink\'s peerings');
+    assert.ok(
+      names.every((n) => n!.startsWith('nordlink-')),
+      "only nordlink's peerings",
+    );
 
     const denied = await run(['pops', 'create', 'zzz', 'metro=Nowhere', 'country=NL', 'region=', 'lat=1', 'lon=1', 'facilities=[]'], penv);
     assert.notEqual(denied.code, 0, `a partner cannot create a PoP\n${show(denied)}`);

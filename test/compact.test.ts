@@ -1,17 +1,43 @@
 // Tests for the compact prefix forms (src/net/compact.ts) against the bigint Prefix of prefix.ts.
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { parsePrefix, formatPrefix, type Prefix } from '../src/net/prefix.js';
+import { describe, test } from 'node:test';
 import { formatIPv4 } from '../src/net/address.js';
 import {
-  v4Mask, v4Network, v4Key, v4KeyAddr, v4KeyLen, v4FromPrefix, v4KeyFromPrefix, v4ToPrefix, v4KeyToPrefix,
-  parseV4Key, formatV4, formatV4Prefix, formatV4Key, v4AddrFromWire, v4KeyFromWire,
-  v6MaskWord, v6MaskInPlace, v6WordsFromBigint, v6WordsToBigint, v6FromPrefix, v6ToPrefix, v6Key,
-  v6KeyFromPrefix, v6KeyLen, v6KeyWords, v6KeyToPrefix, parseV6Key, formatV6Prefix, formatV6Key,
-  v6WordsFromWire, v6KeyFromWire,
+  formatV4,
+  formatV4Key,
+  formatV4Prefix,
+  formatV6Key,
+  formatV6Prefix,
+  parseV4Key,
+  parseV6Key,
+  v4AddrFromWire,
+  v4FromPrefix,
+  v4Key,
+  v4KeyAddr,
+  v4KeyFromPrefix,
+  v4KeyFromWire,
+  v4KeyLen,
+  v4KeyToPrefix,
+  v4Mask,
+  v4Network,
+  v4ToPrefix,
+  v6FromPrefix,
+  v6Key,
+  v6KeyFromPrefix,
+  v6KeyFromWire,
+  v6KeyLen,
+  v6KeyToPrefix,
+  v6KeyWords,
+  v6MaskInPlace,
+  v6MaskWord,
+  v6ToPrefix,
+  v6WordsFromBigint,
+  v6WordsFromWire,
+  v6WordsToBigint,
 } from '../src/net/compact.js';
+import { formatPrefix, type Prefix, parsePrefix } from '../src/net/prefix.js';
 import { mulberry32 } from './helpers/rng.js';
-
 
 const P = (s: string): Prefix => {
   const p = parsePrefix(s);
@@ -115,9 +141,18 @@ describe('IPv4 compact form', () => {
 
 describe('IPv6 compact form', () => {
   test('word masks', () => {
-    assert.deepEqual([0, 1, 2, 3].map((i) => v6MaskWord(0, i) >>> 0), [0, 0, 0, 0]);
-    assert.deepEqual([0, 1, 2, 3].map((i) => v6MaskWord(48, i) >>> 0), [0xffffffff, 0xffff0000, 0, 0]);
-    assert.deepEqual([0, 1, 2, 3].map((i) => v6MaskWord(128, i) >>> 0), [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => v6MaskWord(0, i) >>> 0),
+      [0, 0, 0, 0],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => v6MaskWord(48, i) >>> 0),
+      [0xffffffff, 0xffff0000, 0, 0],
+    );
+    assert.deepEqual(
+      [0, 1, 2, 3].map((i) => v6MaskWord(128, i) >>> 0),
+      [0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff],
+    );
     const w = Uint32Array.from([0x20010db8, 0x12345678, 1, 2]);
     v6MaskInPlace(w, 40);
     assert.deepEqual([...w], [0x20010db8, 0x12000000, 0, 0]);
@@ -158,10 +193,13 @@ describe('IPv6 compact form', () => {
     const distinct = new Set<string>();
     for (let i = 0; i < 5000; i++) {
       // Half of them inside one /32 with short lengths around group boundaries, to stress masking.
-      const p = i % 2 === 0 ? randomPrefix(r, 6) : (() => {
-        const w = Uint32Array.from([base[0]!, r() & 0xffff0000, r(), r()]);
-        return v6ToPrefix(w, 28 + (r() % 40));
-      })();
+      const p =
+        i % 2 === 0
+          ? randomPrefix(r, 6)
+          : (() => {
+              const w = Uint32Array.from([base[0]!, r() & 0xffff0000, r(), r()]);
+              return v6ToPrefix(w, 28 + (r() % 40));
+            })();
       const text = formatPrefix(p);
       const key = v6KeyFromPrefix(p);
       assert.equal(key.length, 1 + ((p.length + 15) >> 4));

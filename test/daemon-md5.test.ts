@@ -1,14 +1,15 @@
 // A connection's TCP MD5 key (RFC 2385) set through the API protects the edge router's session:
 // a partner router with the same key reaches Established, one without a key never does while an
 // unprotected session beside it comes up, and a new key restarts the session with that key.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, test } from 'node:test';
+import type { Speaker } from '../src/bgp/speaker.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { tcpSecurityError } from '../src/net/tcp-security.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { buildWorld, conn, must } from './helpers/world.js';
-import { partnerSpeaker } from './helpers/partner-speaker.js';
-import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import type { Speaker } from '../src/bgp/speaker.js';
-import { tcpSecurityError } from '../src/net/tcp-security.js';
 
 // Port 1797: the world's addresses (127.11.x) are shared with daemon.test.ts, which uses 1791.
 const PORT = 1797;
@@ -45,7 +46,10 @@ test('a connection md5Key from the registry signs the edge session; a peer witho
   const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1, log: (l) => log.push(l) });
   await daemon.start();
   const partners: Speaker[] = [];
-  after(async () => { for (const p of partners) await p.stop(); await daemon.stop(); });
+  after(async () => {
+    for (const p of partners) await p.stop();
+    await daemon.stop();
+  });
   const edge = (router: string, peer: string) => daemon.speakers.get(router)?.peer(peer)?.session;
 
   // ams-2 has no key: it comes up. ams-1 wants a key: the partner without one never gets a session.

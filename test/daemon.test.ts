@@ -3,17 +3,18 @@
 // validation states: Verified, Warning when a session is lost, restored when it returns; a hijack
 // from another partner is rejected with its reason; registry changes apply on reload without
 // restarting unchanged sessions; events are stored and listed through the API.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startServer } from './helpers/server.js';
-import { buildWorld, must } from './helpers/world.js';
-import { partnerSpeaker } from './helpers/partner-speaker.js';
-import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { after, test } from 'node:test';
 import { buildServer } from '../src/api/server.js';
-import { Speaker } from '../src/bgp/speaker.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
+import type { Speaker } from '../src/bgp/speaker.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
+import { startServer } from './helpers/server.js';
+import { buildWorld, must } from './helpers/world.js';
 
 const PORT = 1791;
 const COMMUNITY = parseCommunity('64500:8007')!;
@@ -40,12 +41,23 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   daemon.on('event', (p, e) => events.push(`${p.id} ${e.type}`));
   await daemon.start();
   const partners: Speaker[] = [];
-  after(async () => { for (const p of partners) await p.stop(); await daemon.stop(); });
+  after(async () => {
+    for (const p of partners) await p.stop();
+    await daemon.stop();
+  });
 
   const good = { origin: 0, asPath: [{ type: 2, asns: [64496] }], communities: [COMMUNITY] };
-  const routes = [{ prefix: '45.66.0.0/24', attrs: good }, { prefix: '45.66.0.0/23', attrs: good }];
+  const routes = [
+    { prefix: '45.66.0.0/24', attrs: good },
+    { prefix: '45.66.0.0/23', attrs: good },
+  ];
   // nordlink's sessions: ams-1/ams-2 (primary location of contoso-eu), fra-1/fra-2 (backup).
-  const sessions = [['127.11.1.1', '127.11.1.0'], ['127.11.1.3', '127.11.1.2'], ['127.11.2.1', '127.11.2.0'], ['127.11.2.3', '127.11.2.2']] as const;
+  const sessions = [
+    ['127.11.1.1', '127.11.1.0'],
+    ['127.11.1.3', '127.11.1.2'],
+    ['127.11.2.1', '127.11.2.0'],
+    ['127.11.2.3', '127.11.2.2'],
+  ] as const;
   for (const [addr, op] of sessions) partners.push(await partnerRouter(addr, 64501, op, routes));
 
   const hq = () => must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq');
@@ -67,7 +79,9 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   assert.ok(events.includes('contoso/contoso-eu/hq PrefixRestoredEvent'));
 
   // Another partner (the route server in Frankfurt) announces contoso's prefix: a hijack.
-  partners.push(await partnerRouter('127.12.2.100', 64502, '127.12.2.1', [{ prefix: '45.66.0.0/24', attrs: { ...good, asPath: [{ type: 2, asns: [64666] }] } }]));
+  partners.push(
+    await partnerRouter('127.12.2.100', 64502, '127.12.2.1', [{ prefix: '45.66.0.0/24', attrs: { ...good, asPath: [{ type: 2, asns: [64666] }] } }]),
+  );
   const fra = daemon.speakers.get('fra-er1')!;
   await until(() => (fra.adjRibIn('127.12.2.100')?.size ?? 0) > 0, 'the hijack received');
   const rib = fra.adjRibIn('127.12.2.100')!;
@@ -78,21 +92,51 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   // The received routes, as the API shows them to the peering's partner.
   const live = await buildServer(srv.registry, { live: daemon });
   after(() => live.close());
-  const received = await live.inject({ method: 'GET', url: '/v1/partners/apex-ix/peerings/apex-fra/received-routes?accepted=false', headers: { authorization: `Bearer ${srv.operatorKey}` } });
+  const received = await live.inject({
+    method: 'GET',
+    url: '/v1/partners/apex-ix/peerings/apex-fra/received-routes?accepted=false',
+    headers: { authorization: `Bearer ${srv.operatorKey}` },
+  });
   assert.equal(received.statusCode, 200);
-  assert.deepEqual(received.json().items, [{
-    prefix: '45.66.0.0/24', connection: 'rs-1', peerAddress: '127.12.2.100', nextHop: '192.0.2.1', asPath: '64502 64666', originAs: 64666,
-    communities: ['64500:8007'], largeCommunities: [], originAsValidationState: 'Invalid', rpkiValidationState: 'Unknown', accepted: false,
-    reason: 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix',
-  }]);
+  assert.deepEqual(received.json().items, [
+    {
+      prefix: '45.66.0.0/24',
+      connection: 'rs-1',
+      peerAddress: '127.12.2.100',
+      nextHop: '192.0.2.1',
+      asPath: '64502 64666',
+      originAs: 64666,
+      communities: ['64500:8007'],
+      largeCommunities: [],
+      originAsValidationState: 'Invalid',
+      rpkiValidationState: 'Unknown',
+      accepted: false,
+      reason: 'hijack: 45.66.0.0/24 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix',
+    },
+  ]);
   // ... and to apex-ix itself: another partner is named by its ASN only.
-  const asApex = await live.inject({ method: 'GET', url: '/v1/partners/apex-ix/peerings/apex-fra/received-routes?accepted=false', headers: { authorization: `Bearer ${await srv.key('partner', 'apex-ix')}` } });
+  const asApex = await live.inject({
+    method: 'GET',
+    url: '/v1/partners/apex-ix/peerings/apex-fra/received-routes?accepted=false',
+    headers: { authorization: `Bearer ${await srv.key('partner', 'apex-ix')}` },
+  });
   assert.equal(asApex.json().items[0].reason, 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
-  const nordlinkRoutes = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?limit=2', headers: { authorization: `Bearer ${srv.operatorKey}` } });
+  const nordlinkRoutes = await live.inject({
+    method: 'GET',
+    url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?limit=2',
+    headers: { authorization: `Bearer ${srv.operatorKey}` },
+  });
   const page = nordlinkRoutes.json();
-  assert.deepEqual(page.items.map((r: { prefix: string; connection: string; accepted: boolean }) => `${r.prefix} ${r.connection} ${r.accepted}`), ['45.66.0.0/23 ams-1 true', '45.66.0.0/23 ams-2 true']);
+  assert.deepEqual(
+    page.items.map((r: { prefix: string; connection: string; accepted: boolean }) => `${r.prefix} ${r.connection} ${r.accepted}`),
+    ['45.66.0.0/23 ams-1 true', '45.66.0.0/23 ams-2 true'],
+  );
   assert.ok(page.nextCursor);
-  const bad = await live.inject({ method: 'GET', url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?prefix=45.66.0.1/24', headers: { authorization: `Bearer ${srv.operatorKey}` } });
+  const bad = await live.inject({
+    method: 'GET',
+    url: '/v1/partners/nordlink/peerings/nordlink-ams/received-routes?prefix=45.66.0.1/24',
+    headers: { authorization: `Bearer ${srv.operatorKey}` },
+  });
   assert.equal(bad.statusCode, 400);
 
   // Registry changes apply live. A prefix the partner announces before it is registered is
@@ -102,7 +146,13 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const ams1 = daemon.speakers.get('ams-er1')!;
   await until(() => ams1.adjRibIn('127.11.1.1')?.get(textToKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
   assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered by partner nordlink');
-  await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra', { prefix: extra.prefix, key: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' }, 201);
+  await must(
+    srv,
+    'PUT',
+    '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra',
+    { prefix: extra.prefix, key: '7a1c2d3e-4f50-4a6b-8c7d-9e0f1a2b3c4d' },
+    201,
+  );
   const sessionBefore = ams1.peer('127.11.1.1')!.session;
   await daemon.reload();
   assert.equal(ams1.peer('127.11.1.1')!.session, sessionBefore, 'unchanged sessions stay up');
@@ -119,7 +169,10 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   // The events are stored: per prefix, per customer and per partner, oldest first, paged.
   await daemon.stop();
   const mine = await srv.registry.events.listForSubject('customer-prefix', 'contoso/contoso-eu/hq', { limit: 1000 });
-  assert.deepEqual(mine.items.map((e) => `${e.subject} ${e.type}`), events.filter((e) => e.startsWith('contoso/contoso-eu/hq ')));
+  assert.deepEqual(
+    mine.items.map((e) => `${e.subject} ${e.type}`),
+    events.filter((e) => e.startsWith('contoso/contoso-eu/hq ')),
+  );
   const withdrawal = mine.items.find((e) => e.type === 'PrefixWithdrawalEvent')!;
   assert.deepEqual([withdrawal.level, withdrawal.summary, withdrawal.details.peer], ['Warning', '45.66.0.0/24 withdrawn by 127.11.1.3', '127.11.1.3']);
   const page1 = await srv.registry.events.listForCustomer('contoso', { limit: 2 });
@@ -127,15 +180,27 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const page2 = await srv.registry.events.listForCustomer('contoso', { limit: 2, cursor: page1.nextCursor! });
   // (ids are opaque: the second page continues where the first ended, in the list's order)
   const firstFour = (await srv.registry.events.listForCustomer('contoso', { limit: 4 })).items.map((e) => e.id);
-  assert.deepEqual([...page1.items, ...page2.items].map((e) => e.id), firstFour);
+  assert.deepEqual(
+    [...page1.items, ...page2.items].map((e) => e.id),
+    firstFour,
+  );
   const partnerEvents = await srv.registry.events.listForPartner('nordlink', { limit: 1000 });
-  assert.ok(partnerEvents.items.some((e) => e.subject === 'nordlink/nordlink-ams/contoso'), 'the registered prefix events');
-  assert.ok(partnerEvents.items.some((e) => e.subject === 'contoso/contoso-eu/hq'), "and its customers' prefix events");
+  assert.ok(
+    partnerEvents.items.some((e) => e.subject === 'nordlink/nordlink-ams/contoso'),
+    'the registered prefix events',
+  );
+  assert.ok(
+    partnerEvents.items.some((e) => e.subject === 'contoso/contoso-eu/hq'),
+    "and its customers' prefix events",
+  );
   assert.equal((await srv.registry.events.listForCustomer('fabrikam', {})).items.length, 0);
 
   // ... and through the API, to the prefix's owners.
   const expanded = await must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq?expand=events');
-  assert.deepEqual(expanded.events.map((e: { type: string }) => e.type), mine.items.map((e) => e.type));
+  assert.deepEqual(
+    expanded.events.map((e: { type: string }) => e.type),
+    mine.items.map((e) => e.type),
+  );
   assert.equal((await must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq')).events, undefined, 'only when asked for');
   const asCustomer = await srv.api('GET', '/v1/customers/contoso/events?limit=3', undefined, await srv.key('customer', 'contoso'));
   assert.equal(asCustomer.status, 200);
@@ -143,7 +208,9 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   assert.ok(asCustomer.body.nextCursor);
   const asPartner = await srv.api('GET', '/v1/partners/nordlink/events', undefined, await srv.key('partner', 'nordlink'));
   assert.equal(asPartner.status, 200);
-  assert.ok(asPartner.body.items.some((e: { type: string; subject: string }) => e.subject === 'nordlink/nordlink-ams/contoso' && e.type === 'PrefixWithdrawalEvent'));
+  assert.ok(
+    asPartner.body.items.some((e: { type: string; subject: string }) => e.subject === 'nordlink/nordlink-ams/contoso' && e.type === 'PrefixWithdrawalEvent'),
+  );
   const regExpanded = await must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso?expand=events');
   assert.ok(regExpanded.events.length > 0);
 });

@@ -4,12 +4,20 @@
 // where the daemon can), MED, communities and large communities; each side must see the other's
 // routes with the attributes intact, and run-time announce/withdraw must propagate.
 // Addresses: 127.0.10.0/24 is reserved for this file.
-import { after, before, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import { after, before, describe, test } from 'node:test';
 import {
-  fakeNextHop, requireBinary, sortCommunities, startDaemon, stopAll,
-  type Daemon, type DaemonKind, type ReceivedRoute, type RouteSpec,
+  type Daemon,
+  type DaemonKind,
+  fakeNextHop,
+  type ReceivedRoute,
+  type RouteSpec,
+  requireBinary,
+  sortCommunities,
+  startDaemon,
+  stopAll,
 } from '../src/lab/daemons/index.js';
 
 const A = { bird: '127.0.10.2', gobgp1: '127.0.10.3', exabgp: '127.0.10.4', frr: '127.0.10.5', gobgp2: '127.0.10.6' };
@@ -18,24 +26,39 @@ const AS = { bird: 65102, gobgp1: 65103, exabgp: 65104, frr: 65105, gobgp2: 6510
 
 const R = {
   bird4: {
-    prefix: '198.51.100.0/24', asPath: [4200000001, 65010], med: 10,
-    communities: ['65102:100', '65102:7'], largeCommunities: ['65102:1:2', '4200000001:5:6'],
+    prefix: '198.51.100.0/24',
+    asPath: [4200000001, 65010],
+    med: 10,
+    communities: ['65102:100', '65102:7'],
+    largeCommunities: ['65102:1:2', '4200000001:5:6'],
   },
   bird6: { prefix: '2001:db8:102::/48', asPath: [65011], med: 11, communities: ['65102:600'], largeCommunities: ['65102:6:6'] },
   gobgp1v4: {
-    prefix: '203.0.113.0/26', asPath: [65020, 4200000002], asSet: [64512, 64513], med: 20,
-    communities: ['65103:200'], largeCommunities: ['65103:2:3'],
+    prefix: '203.0.113.0/26',
+    asPath: [65020, 4200000002],
+    asSet: [64512, 64513],
+    med: 20,
+    communities: ['65103:200'],
+    largeCommunities: ['65103:2:3'],
   },
   gobgp1v6: { prefix: '2001:db8:103::/48', asPath: [65021], med: 21, communities: ['65103:601'], largeCommunities: ['65103:6:1'] },
   gobgp2v4: { prefix: '203.0.113.64/26', asPath: [65030], med: 30, communities: ['65106:300'], largeCommunities: ['65106:3:0'] },
   frr4: {
-    prefix: '203.0.113.128/26', asPath: [65050, 4200000005], med: 50,
-    communities: ['65105:500', '65105:501'], largeCommunities: ['65105:5:6'],
+    prefix: '203.0.113.128/26',
+    asPath: [65050, 4200000005],
+    med: 50,
+    communities: ['65105:500', '65105:501'],
+    largeCommunities: ['65105:5:6'],
   },
   frr6: { prefix: '2001:db8:105::/48', med: 51, communities: ['65105:605'], largeCommunities: ['65105:6:5'] },
   exa4: {
-    prefix: '203.0.113.192/26', nextHop: '192.0.2.144', asPath: [65040], asSet: [1, 2], med: 40,
-    communities: ['65104:1'], largeCommunities: ['65104:4:4'],
+    prefix: '203.0.113.192/26',
+    nextHop: '192.0.2.144',
+    asPath: [65040],
+    asSet: [1, 2],
+    med: 40,
+    communities: ['65104:1'],
+    largeCommunities: ['65104:4:4'],
   },
   exa6: { prefix: '2001:db8:104::/48', asPath: [4200000004], med: 41, communities: ['65104:6'], largeCommunities: ['65104:6:4'] },
 } satisfies Record<string, RouteSpec>;
@@ -55,8 +78,14 @@ function expected(r: RouteSpec, fromAddr: string, fromAsn: number): Partial<Rece
   const fam = r.prefix.includes(':') ? 'ipv6' : 'ipv4';
   const path = [fromAsn, ...(r.asPath ?? [])].join(' ') + (r.asSet?.length ? ` {${r.asSet.join(',')}}` : '');
   return {
-    prefix: r.prefix, peer: fromAddr, nextHop: r.nextHop ?? fakeNextHop(fromAddr, fam), asPath: path,
-    med: r.med, origin: 'igp', communities: sortCommunities(r.communities ?? []), largeCommunities: sortCommunities(r.largeCommunities ?? []),
+    prefix: r.prefix,
+    peer: fromAddr,
+    nextHop: r.nextHop ?? fakeNextHop(fromAddr, fam),
+    asPath: path,
+    med: r.med,
+    origin: 'igp',
+    communities: sortCommunities(r.communities ?? []),
+    largeCommunities: sortCommunities(r.largeCommunities ?? []),
   };
 }
 
@@ -66,8 +95,7 @@ function pick(r: ReceivedRoute, like: Partial<ReceivedRoute>): Partial<ReceivedR
   return out as Partial<ReceivedRoute>;
 }
 
-const has = (routes: ReceivedRoute[], prefix: string, peer?: string) =>
-  routes.some((r) => r.prefix === prefix && (peer === undefined || r.peer === peer));
+const has = (routes: ReceivedRoute[], prefix: string, peer?: string) => routes.some((r) => r.prefix === prefix && (peer === undefined || r.peer === peer));
 
 /** Waits until `on` has all `want` routes, then compares every attribute in `want`. */
 async function expectRoutes(on: Daemon, want: Array<Partial<ReceivedRoute>>, timeoutMs = 15_000): Promise<void> {
@@ -110,7 +138,11 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
   async function setup(): Promise<void> {
     for (const k of ['bird', 'gobgp', 'frr', 'exabgp'] as DaemonKind[]) requireBinary(k);
     d.bird = await startDaemon({
-      kind: 'bird', address: A.bird, port: PORT.bird, asn: AS.bird, routerId: A.bird,
+      kind: 'bird',
+      address: A.bird,
+      port: PORT.bird,
+      asn: AS.bird,
+      routerId: A.bird,
       peers: [
         { address: A.gobgp1, port: PORT.gobgp1, asn: AS.gobgp1, passive: true }, // gobgp1 dials us
         { address: A.gobgp2, port: PORT.gobgp2, asn: AS.gobgp2 }, // we dial gobgp2
@@ -123,20 +155,40 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
     // allSettled: every daemon that did start is registered (and stopped by after()) even if one fails.
     const settled = await Promise.allSettled([
       startDaemon({
-        kind: 'gobgp', address: A.gobgp1, port: PORT.gobgp1, asn: AS.gobgp1, routerId: A.gobgp1,
-        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird }], routes: [R.gobgp1v4, R.gobgp1v6],
+        kind: 'gobgp',
+        address: A.gobgp1,
+        port: PORT.gobgp1,
+        asn: AS.gobgp1,
+        routerId: A.gobgp1,
+        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird }],
+        routes: [R.gobgp1v4, R.gobgp1v6],
       }),
       startDaemon({
-        kind: 'gobgp', address: A.gobgp2, port: PORT.gobgp2, asn: AS.gobgp2, routerId: A.gobgp2,
-        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird, passive: true }], routes: [R.gobgp2v4],
+        kind: 'gobgp',
+        address: A.gobgp2,
+        port: PORT.gobgp2,
+        asn: AS.gobgp2,
+        routerId: A.gobgp2,
+        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird, passive: true }],
+        routes: [R.gobgp2v4],
       }),
       startDaemon({
-        kind: 'frr', address: A.frr, port: PORT.frr, asn: AS.frr, routerId: A.frr,
-        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird }], routes: [R.frr4, R.frr6],
+        kind: 'frr',
+        address: A.frr,
+        port: PORT.frr,
+        asn: AS.frr,
+        routerId: A.frr,
+        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird }],
+        routes: [R.frr4, R.frr6],
       }),
       startDaemon({
-        kind: 'exabgp', address: A.exabgp, port: PORT.exabgp, asn: AS.exabgp, routerId: A.exabgp,
-        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird }], routes: [R.exa4, R.exa6],
+        kind: 'exabgp',
+        address: A.exabgp,
+        port: PORT.exabgp,
+        asn: AS.exabgp,
+        routerId: A.exabgp,
+        peers: [{ address: A.bird, port: PORT.bird, asn: AS.bird }],
+        routes: [R.exa4, R.exa6],
       }),
     ]);
     const failed = settled.find((x): x is PromiseRejectedResult => x.status === 'rejected');
@@ -156,38 +208,49 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
   test('all sessions reach Established, from both ends', async () => {
     ready();
     await Promise.all([
-      d.bird.waitEstablished(A.gobgp1), d.bird.waitEstablished(A.gobgp2),
-      d.bird.waitEstablished(A.frr), d.bird.waitEstablished(A.exabgp),
-      d.gobgp1.waitEstablished(A.bird), d.gobgp2.waitEstablished(A.bird),
-      d.frr.waitEstablished(A.bird), d.exabgp.waitEstablished(A.bird),
+      d.bird.waitEstablished(A.gobgp1),
+      d.bird.waitEstablished(A.gobgp2),
+      d.bird.waitEstablished(A.frr),
+      d.bird.waitEstablished(A.exabgp),
+      d.gobgp1.waitEstablished(A.bird),
+      d.gobgp2.waitEstablished(A.bird),
+      d.frr.waitEstablished(A.bird),
+      d.exabgp.waitEstablished(A.bird),
     ]);
   });
 
-  test('BIRD receives every peer\'s routes with attributes intact (incl. AS_SET from GoBGP and ExaBGP)', async () => {
+  test("BIRD receives every peer's routes with attributes intact (incl. AS_SET from GoBGP and ExaBGP)", async () => {
     ready();
     await expectRoutes(d.bird, [
-      expected(R.gobgp1v4, A.gobgp1, AS.gobgp1), expected(R.gobgp1v6, A.gobgp1, AS.gobgp1),
+      expected(R.gobgp1v4, A.gobgp1, AS.gobgp1),
+      expected(R.gobgp1v6, A.gobgp1, AS.gobgp1),
       expected(R.gobgp2v4, A.gobgp2, AS.gobgp2),
-      expected(R.frr4, A.frr, AS.frr), expected(R.frr6, A.frr, AS.frr),
-      expected(R.exa4, A.exabgp, AS.exabgp), expected(R.exa6, A.exabgp, AS.exabgp),
+      expected(R.frr4, A.frr, AS.frr),
+      expected(R.frr6, A.frr, AS.frr),
+      expected(R.exa4, A.exabgp, AS.exabgp),
+      expected(R.exa6, A.exabgp, AS.exabgp),
     ]);
   });
 
-  test('GoBGP, FRR and ExaBGP receive BIRD\'s routes with attributes intact', async () => {
+  test("GoBGP, FRR and ExaBGP receive BIRD's routes with attributes intact", async () => {
     ready();
     const fromBird = [expected(R.bird4, A.bird, AS.bird), expected(R.bird6, A.bird, AS.bird)];
     await Promise.all([
-      expectRoutes(d.gobgp1, fromBird), expectRoutes(d.gobgp2, fromBird.slice(0, 1)),
-      expectRoutes(d.frr, fromBird), expectRoutes(d.exabgp, fromBird),
+      expectRoutes(d.gobgp1, fromBird),
+      expectRoutes(d.gobgp2, fromBird.slice(0, 1)),
+      expectRoutes(d.frr, fromBird),
+      expectRoutes(d.exabgp, fromBird),
     ]);
     // gobgp2 negotiated IPv6 too: it gets BIRD's IPv6 route.
     await expectRoutes(d.gobgp2, fromBird.slice(1));
   });
 
-  test('routes re-exported by BIRD carry BIRD\'s fake next hop and path (FRR/GoBGP accept them)', async () => {
+  test("routes re-exported by BIRD carry BIRD's fake next hop and path (FRR/GoBGP accept them)", async () => {
     ready();
     const via = (r: RouteSpec, origAsn: number, fam: 'ipv4' | 'ipv6') => ({
-      prefix: r.prefix, peer: A.bird, nextHop: fakeNextHop(A.bird, fam),
+      prefix: r.prefix,
+      peer: A.bird,
+      nextHop: fakeNextHop(A.bird, fam),
       asPath: [AS.bird, origAsn, ...(r.asPath ?? [])].join(' ') + (r.asSet?.length ? ` {${r.asSet.join(',')}}` : ''),
       // BIRD does not pass a MED learned from one AS on to another.
       med: undefined,

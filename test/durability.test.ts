@@ -1,24 +1,25 @@
 // Crash safety: SIGKILL the real `openpeering serve` in the middle of a burst of concurrent writes;
 // every write the API acknowledged (2xx) must be in the database afterwards, with its content, and
 // the file must pass SQLite's integrity check.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { randomBytes } from 'node:crypto';
-import http from 'node:http';
 import Database from 'better-sqlite3';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
-const TOTAL = 420;          // writes in the burst
-const IN_FLIGHT = 20;       // concurrent requests
+const TOTAL = 420; // writes in the burst
+const IN_FLIGHT = 20; // concurrent requests
 const KILL_AFTER_ACKS = 100; // SIGKILL when this many writes have been acknowledged
-const PRE_CREATED = 20;     // partners created before the burst and updated once during it
+const PRE_CREATED = 20; // partners created before the burst and updated once during it
 const REQUEST_TIMEOUT_MS = 10_000;
 
 const children = new Set<ChildProcess>();
@@ -34,24 +35,39 @@ function exited(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }
 
-interface Serve { child: ChildProcess; url: string; out: () => string; err: () => string }
+interface Serve {
+  child: ChildProcess;
+  url: string;
+  out: () => string;
+  err: () => string;
+}
 
 /** Starts `serve` on a database and waits for its "openpeering API on URL" log line. */
 async function serve(db: string): Promise<Serve> {
   const env = { ...process.env };
   for (const k of Object.keys(env)) if (k.startsWith('OPENPEERING_')) delete env[k];
-  const child = spawn(process.execPath, [MAIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--log-level', 'info'],
-    { env, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [MAIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--log-level', 'info'], {
+    env,
+    cwd: REPO,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   child.on('exit', () => children.delete(child));
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   const start = Date.now();
   let m: RegExpExecArray | null = null;
   while (!(m = /openpeering API on (http:\/\/[^\s"]+)/.exec(out))) {
@@ -66,7 +82,11 @@ async function serve(db: string): Promise<Serve> {
 
 type Job =
   | { kind: 'partner'; name: string; body: { kind: string; displayName: string } }
-  | { kind: 'pop'; code: string; body: { metro: string; country: string; region: string; lat: number; lon: number; facilities: { id: number; name: string; address: string }[] } }
+  | {
+      kind: 'pop';
+      code: string;
+      body: { metro: string; country: string; region: string; lat: number; lon: number; facilities: { id: number; name: string; address: string }[] };
+    }
   | { kind: 'update'; name: string; body: { kind: string; displayName: string } };
 
 const pathOf = (j: Job) => (j.kind === 'pop' ? `/v1/pops/${j.code}` : `/v1/partners/${j.name}`);
@@ -82,9 +102,14 @@ function jobs(nonce: string): Job[] {
       u++;
     } else if (i % 4 === 1) {
       out.push({
-        kind: 'pop', code: `q-${q}`,
+        kind: 'pop',
+        code: `q-${q}`,
         body: {
-          metro: `Metro ${q} ${nonce}`, country: 'NL', region: `Region ${q}`, lat: (q % 180) - 89.5, lon: (q * 7 % 360) - 179.25,
+          metro: `Metro ${q} ${nonce}`,
+          country: 'NL',
+          region: `Region ${q}`,
+          lat: (q % 180) - 89.5,
+          lon: ((q * 7) % 360) - 179.25,
           facilities: [{ id: 1000 + q, name: `Facility ${q}`, address: `${q} Burst Street` }],
         },
       });
@@ -124,9 +149,19 @@ function halfSentPut(url: string, key: string, p: string, body: unknown): { sent
     headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json', 'content-length': payload.length },
   });
   const outcome = new Promise<string>((resolve) => {
-    const timer = setTimeout(() => { req.destroy(); resolve('timeout'); }, 30_000);
-    req.on('response', (res) => { clearTimeout(timer); res.resume(); resolve(`answered ${res.statusCode}`); });
-    req.on('error', (e) => { clearTimeout(timer); resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`); });
+    const timer = setTimeout(() => {
+      req.destroy();
+      resolve('timeout');
+    }, 30_000);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      res.resume();
+      resolve(`answered ${res.statusCode}`);
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      resolve(`error ${(e as NodeJS.ErrnoException).code ?? e.message}`);
+    });
   });
   const sent = new Promise<void>((resolve) => {
     req.flushHeaders();
@@ -147,13 +182,21 @@ function checkFile(db: string, acked: Job[], what: string): void {
     for (const j of acked) {
       if (j.kind === 'pop') {
         const r = pop.get(j.code) as { metro: string; country: string; region: string; lat: number; lon: number; facilities: string } | undefined;
-        if (!r) { missing.push(`pop ${j.code}`); continue; }
-        assert.deepEqual({ ...r, facilities: JSON.parse(r.facilities) },
+        if (!r) {
+          missing.push(`pop ${j.code}`);
+          continue;
+        }
+        assert.deepEqual(
+          { ...r, facilities: JSON.parse(r.facilities) },
           { metro: j.body.metro, country: j.body.country, region: j.body.region, lat: j.body.lat, lon: j.body.lon, facilities: j.body.facilities },
-          `${what}: pop ${j.code} holds what was acknowledged`);
+          `${what}: pop ${j.code} holds what was acknowledged`,
+        );
       } else {
         const r = partner.get(j.name) as { kind: string; display_name: string } | undefined;
-        if (!r) { missing.push(`partner ${j.name}`); continue; }
+        if (!r) {
+          missing.push(`partner ${j.name}`);
+          continue;
+        }
         assert.deepEqual(r, { kind: j.body.kind, display_name: j.body.displayName }, `${what}: partner ${j.name} holds what was acknowledged`);
       }
     }
@@ -170,16 +213,18 @@ test('SIGKILL during a burst of writes loses no acknowledged write', { timeout: 
   const nonce = randomBytes(4).toString('hex');
 
   const s = await serve(db);
-  const key = /opk_[A-Za-z0-9_-]+/.exec(s.out())?.[0] ?? await (async () => {
-    // the banner may trail the log line by a moment
-    const start = Date.now();
-    while (Date.now() - start < 5000) {
-      const k = /opk_[A-Za-z0-9_-]+/.exec(s.out())?.[0];
-      if (k) return k;
-      await new Promise((r) => setTimeout(r, 25));
-    }
-    throw new Error(`no operator key printed\n${s.out()}`);
-  })();
+  const key =
+    /opk_[A-Za-z0-9_-]+/.exec(s.out())?.[0] ??
+    (await (async () => {
+      // the banner may trail the log line by a moment
+      const start = Date.now();
+      while (Date.now() - start < 5000) {
+        const k = /opk_[A-Za-z0-9_-]+/.exec(s.out())?.[0];
+        if (k) return k;
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      throw new Error(`no operator key printed\n${s.out()}`);
+    })());
 
   // Partners the burst updates: created and acknowledged before it starts.
   const preCreated: Job[] = [];
@@ -192,7 +237,10 @@ test('SIGKILL during a burst of writes loses no acknowledged write', { timeout: 
   }
 
   // Writes whose bodies never finish arriving: they are in flight when the kill lands.
-  const halfSent = [0, 1, 2].map((i) => ({ name: `slow-${i}`, ...halfSentPut(s.url, key, `/v1/partners/slow-${i}`, { kind: 'isp', displayName: `slow ${i}` }) }));
+  const halfSent = [0, 1, 2].map((i) => ({
+    name: `slow-${i}`,
+    ...halfSentPut(s.url, key, `/v1/partners/slow-${i}`, { kind: 'isp', displayName: `slow ${i}` }),
+  }));
   await Promise.all(halfSent.map((h) => h.sent));
   await new Promise((r) => setTimeout(r, 100)); // let the server take the partial requests in
 
@@ -236,14 +284,23 @@ test('SIGKILL during a burst of writes loses no acknowledged write', { timeout: 
   const started = Date.now();
   await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   let deadline: NodeJS.Timeout | undefined;
-  await Promise.race([killedAt, new Promise((r) => { deadline = setTimeout(r, 10_000); })]);
+  await Promise.race([
+    killedAt,
+    new Promise((r) => {
+      deadline = setTimeout(r, 10_000);
+    }),
+  ]);
   clearTimeout(deadline);
   const burstMs = Date.now() - started;
 
   assert.ok(killed, `the server was killed during the burst (acks ${acked.length}, failures ${failed.length})`);
   assert.equal(s.child.signalCode, 'SIGKILL', 'the server died of SIGKILL');
   const httpErrors = failed.filter((f) => f.error.startsWith('HTTP '));
-  assert.deepEqual(httpErrors.map((f) => `${pathOf(f.job)}: ${f.error}`), [], 'no write was refused by the API before the kill');
+  assert.deepEqual(
+    httpErrors.map((f) => `${pathOf(f.job)}: ${f.error}`),
+    [],
+    'no write was refused by the API before the kill',
+  );
   // The kill landed mid-burst: requests were in flight; the half-sent ones certainly never got
   // an answer (burst requests in flight may or may not have been answered before the kill);
   // the rest of the burst was never sent.
@@ -259,10 +316,7 @@ test('SIGKILL during a burst of writes loses no acknowledged write', { timeout: 
   // Pre-created partners whose update was never sent keep their content; an acknowledged update
   // supersedes it; an update sent but not acknowledged may or may not have landed (checked below).
   const sentUpdates = new Set([...issued].flatMap((j) => (j.kind === 'update' ? [j.name] : [])));
-  const expected: Job[] = [
-    ...preCreated.filter((p) => p.kind !== 'pop' && !sentUpdates.has(p.name)),
-    ...acked,
-  ];
+  const expected: Job[] = [...preCreated.filter((p) => p.kind !== 'pop' && !sentUpdates.has(p.name)), ...acked];
 
   // 1. The file as the crash left it (with its WAL): intact and complete.
   checkFile(db, expected, 'after SIGKILL');
@@ -314,5 +368,7 @@ test('SIGKILL during a burst of writes loses no acknowledged write', { timeout: 
 
   const total = Date.now() - started;
   assert.ok(total < 170_000, `bounded: ${total} ms`);
-  t.diagnostic(`burst ${burstMs} ms: ${acked.length} acknowledged, ${failed.length} cut off, ${inFlightAtKill} in flight at the kill; half-sent: ${halfSentOutcomes.join(', ')}`);
+  t.diagnostic(
+    `burst ${burstMs} ms: ${acked.length} acknowledged, ${failed.length} cut off, ${inFlightAtKill} in flight at the kill; half-sent: ${halfSentOutcomes.join(', ')}`,
+  );
 });

@@ -1,38 +1,76 @@
 // One lifecycle for the long-running parts (net/lifecycle.ts), as the edge daemon and the
 // validation engine follow it, and the edge daemon's one reload loop (edge/reload-loop.ts).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Lifecycle } from '../src/net/lifecycle.js';
-import { ReloadLoop } from '../src/edge/reload-loop.js';
+import { test } from 'node:test';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { ReloadLoop } from '../src/edge/reload-loop.js';
+import { Lifecycle } from '../src/net/lifecycle.js';
 import { ValidationEngine, type WatchedPrefix } from '../src/validation/engine.js';
 import { startServer } from './helpers/server.js';
 
 /** A promise and its resolve, to hold a reload or a start open. */
 function gate(): { promise: Promise<void>; open: () => void } {
   let open = () => {};
-  const promise = new Promise<void>((r) => { open = r; });
+  const promise = new Promise<void>((r) => {
+    open = r;
+  });
   return { promise, open };
 }
 
 test('lifecycle: start once, stop once, a failed start stops what it started', async () => {
   const life = new Lifecycle('part');
   const downs: string[] = [];
-  await life.start(() => {}, () => { downs.push('down'); });
+  await life.start(
+    () => {},
+    () => {
+      downs.push('down');
+    },
+  );
   assert.equal(life.state, 'ready');
   await life.ready;
-  await assert.rejects(life.start(() => {}, () => {}), /part: cannot start when ready/);
-  const first = life.stop(() => { downs.push('down'); });
+  await assert.rejects(
+    life.start(
+      () => {},
+      () => {},
+    ),
+    /part: cannot start when ready/,
+  );
+  const first = life.stop(() => {
+    downs.push('down');
+  });
   assert.equal(life.state, 'stopping', 'stopping at once');
-  assert.equal(life.stop(() => { downs.push('again'); }), first, 'a second stop is the first');
+  assert.equal(
+    life.stop(() => {
+      downs.push('again');
+    }),
+    first,
+    'a second stop is the first',
+  );
   await first;
   assert.equal(life.state, 'stopped');
   assert.deepEqual(downs, ['down']);
-  await assert.rejects(life.start(() => {}, () => {}), /cannot start when stopped/);
+  await assert.rejects(
+    life.start(
+      () => {},
+      () => {},
+    ),
+    /cannot start when stopped/,
+  );
 
   const failing = new Lifecycle('failing');
   const stopped: string[] = [];
-  await assert.rejects(failing.start(() => { throw new Error('no port'); }, () => { stopped.push('down'); }), /no port/);
+  await assert.rejects(
+    failing.start(
+      () => {
+        throw new Error('no port');
+      },
+      () => {
+        stopped.push('down');
+      },
+    ),
+    /no port/,
+  );
   assert.deepEqual(stopped, ['down']);
   assert.equal(failing.state, 'stopped');
   await assert.rejects(failing.ready, /no port/);
@@ -42,8 +80,18 @@ test('lifecycle: a stop during the start waits for it, then stops', async () => 
   const life = new Lifecycle('slow');
   const g = gate();
   const order: string[] = [];
-  const started = life.start(async () => { await g.promise; order.push('up'); }, () => { order.push('down'); });
-  const stopped = life.stop(() => { order.push('down'); });
+  const started = life.start(
+    async () => {
+      await g.promise;
+      order.push('up');
+    },
+    () => {
+      order.push('down');
+    },
+  );
+  const stopped = life.stop(() => {
+    order.push('down');
+  });
   g.open();
   await started;
   await stopped;
@@ -56,12 +104,20 @@ test('reload loop: one at a time; asked for while one runs, exactly one more fol
   let runs = 0;
   let running = 0;
   const held = [gate(), gate()];
-  const loop = new ReloadLoop(async () => {
-    running++;
-    assert.equal(running, 1, 'never two at once');
-    await held[runs++]?.promise;
-    running--;
-  }, { debounceMs: 1, failed: (e) => { throw e; } });
+  const loop = new ReloadLoop(
+    async () => {
+      running++;
+      assert.equal(running, 1, 'never two at once');
+      await held[runs++]?.promise;
+      running--;
+    },
+    {
+      debounceMs: 1,
+      failed: (e) => {
+        throw e;
+      },
+    },
+  );
   const first = loop.now();
   const more = [loop.now(), loop.now(), loop.now()];
   assert.equal(more[0], more[1], 'those who ask meanwhile share the one queued reload');
@@ -85,7 +141,13 @@ test('reload loop: one at a time; asked for while one runs, exactly one more fol
 test('validation engine: stopped, it judges and reports nothing more', async () => {
   const reported: string[] = [];
   const engine = new ValidationEngine(() => undefined, { state: (p, r) => reported.push(`${p.id} ${r.state}`), event: () => {} });
-  const watched: WatchedPrefix = { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', prefix: '45.66.0.0/23', primary: [{ peerAddress: '127.74.9.1', router: 'ams-er1', pop: 'ams' }], backup: null };
+  const watched: WatchedPrefix = {
+    kind: 'registered-prefix',
+    id: 'nordlink/nordlink-ams/contoso',
+    prefix: '45.66.0.0/23',
+    primary: [{ peerAddress: '127.74.9.1', router: 'ams-er1', pop: 'ams' }],
+    backup: null,
+  };
   const checks = { community: { kind: 'standard' as const, value: 64500 * 65536 + 8007, text: '64500:8007' }, maxPathLength: 3 };
   await engine.start();
   await assert.rejects(engine.start(), /cannot start when ready/);

@@ -4,14 +4,15 @@
 // registry view or the whole new one, never half of it (the new watched prefix with the old import
 // policy would fail the prefix as "rejected: not registered"). Both tests fail on the daemon
 // before src/edge (6025f03): "peer configured twice", and that Failed state.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { activate, conn, must } from './helpers/world.js';
-import { partnerSpeaker } from './helpers/partner-speaker.js';
-import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
-import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 
 const PORT = 17401;
 const KEY = '6b0f4a6e-2c61-4d8e-9d1e-0c8a8b3b5f74';
@@ -36,10 +37,18 @@ async function world(srv: TestServer, n: number): Promise<void> {
   await must(srv, 'PUT', '/v1/partners/nordlink', { kind: 'isp', displayName: 'NordLink Telecom' });
   await must(srv, 'PUT', '/v1/partners/nordlink/asns/64501', { name: 'NordLink', contacts: [{ role: 'Noc', email: 'noc@nordlink.example' }] });
   await must(srv, 'POST', '/v1/partners/nordlink/asns/64501/approval', { state: 'approved' });
-  await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams', {
-    type: 'peering-service', pop: 'ams', asn: 64501,
-    connections: [conn('ams-0', 'ams-er2', `127.74.${n}.2/31`), conn('ams-1', 'ams-er1', `127.74.${n}.0/31`)],
-  }, 201);
+  await must(
+    srv,
+    'PUT',
+    '/v1/partners/nordlink/peerings/nordlink-ams',
+    {
+      type: 'peering-service',
+      pop: 'ams',
+      asn: 64501,
+      connections: [conn('ams-0', 'ams-er2', `127.74.${n}.2/31`), conn('ams-1', 'ams-er1', `127.74.${n}.0/31`)],
+    },
+    201,
+  );
   await activate(srv, 'nordlink', 'nordlink-ams', 'ams-1');
 }
 
@@ -69,17 +78,36 @@ test('route updates during a reload are judged against the whole new registry vi
   await addConnection(srv);
   const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1 });
   const states: string[] = [];
-  daemon.on('state', (p, r) => { if (p.kind === 'registered-prefix') states.push(`${r.state} ${r.message ?? ''}`); });
+  daemon.on('state', (p, r) => {
+    if (p.kind === 'registered-prefix') states.push(`${r.state} ${r.message ?? ''}`);
+  });
   t.after(() => daemon.stop());
   await daemon.start();
-  const partner = await partnerSpeaker({ address: '127.74.2.1', asn: 64501, operatorAddress: '127.74.2.0', port: PORT, routes: [{ prefix: '45.66.0.0/23', attrs: good }], nextHopV4: '127.74.2.1' });
+  const partner = await partnerSpeaker({
+    address: '127.74.2.1',
+    asn: 64501,
+    operatorAddress: '127.74.2.0',
+    port: PORT,
+    routes: [{ prefix: '45.66.0.0/23', attrs: good }],
+    nextHopV4: '127.74.2.1',
+  });
   t.after(() => partner.stop());
-  const other = await partnerSpeaker({ address: '127.74.2.3', asn: 64501, operatorAddress: '127.74.2.2', port: PORT, routes: [{ prefix: '45.66.0.0/23', attrs: good }], nextHopV4: '127.74.2.3' });
+  const other = await partnerSpeaker({
+    address: '127.74.2.3',
+    asn: 64501,
+    operatorAddress: '127.74.2.2',
+    port: PORT,
+    routes: [{ prefix: '45.66.0.0/23', attrs: good }],
+    nextHopV4: '127.74.2.3',
+  });
   t.after(() => other.stop());
   const rib = () => daemon.speakers.get('ams-er1')?.adjRibIn('127.74.2.1');
   const er2Up = () => daemon.speakers.get('ams-er2')?.peer('127.74.2.3')?.session.isEstablished === true;
   const key = textToKey('45.66.0.0/23')!;
-  await until(() => rib()?.get(key) !== undefined, () => 'the route received');
+  await until(
+    () => rib()?.get(key) !== undefined,
+    () => 'the route received',
+  );
   assert.match(rib()!.rejected(key) ?? '', /not registered/, 'not registered yet: rejected');
 
   // The partner flaps the route on ams-er1 while the prefix is registered and deleted again, each
@@ -89,12 +117,18 @@ test('route updates during a reload are judged against the whole new registry vi
   let up = true;
   const flap = setInterval(() => {
     up = !up;
-    if (up) partner.announce([{ key, attrs: good }]); else partner.withdraw([key]);
+    if (up) partner.announce([{ key, attrs: good }]);
+    else partner.withdraw([key]);
   }, 1);
   t.after(() => clearInterval(flap));
   let updates = 0;
-  daemon.speakers.get('ams-er1')!.on('routes', () => { updates++; });
-  await until(() => updates > 20, () => 'the flapping under way');
+  daemon.speakers.get('ams-er1')!.on('routes', () => {
+    updates++;
+  });
+  await until(
+    () => updates > 20,
+    () => 'the flapping under way',
+  );
   const registration = '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso';
   let routerId = 10;
   const newRouterId = () => must(srv, 'PUT', '/v1/pops/ams/routers/ams-er2', { routerId: `10.255.74.${routerId++}`, addresses: ['127.74.0.2'] });
@@ -111,7 +145,17 @@ test('route updates during a reload are judged against the whole new registry vi
   await daemon.reload();
   clearInterval(flap);
   partner.announce([{ key, attrs: good }]);
-  await until(() => rib()?.get(key) !== undefined && rib()!.rejected(key) === undefined, () => 'the route accepted');
-  await until(() => states.at(-1) === 'Verified ', () => `the prefix judged with both sessions (states: ${states.join(' | ')})`);
-  assert.deepEqual(states.filter((s) => / rejected: /.test(s)), [], 'no state from the new prefix and the old policy');
+  await until(
+    () => rib()?.get(key) !== undefined && rib()!.rejected(key) === undefined,
+    () => 'the route accepted',
+  );
+  await until(
+    () => states.at(-1) === 'Verified ',
+    () => `the prefix judged with both sessions (states: ${states.join(' | ')})`,
+  );
+  assert.deepEqual(
+    states.filter((s) => / rejected: /.test(s)),
+    [],
+    'no state from the new prefix and the old policy',
+  );
 });

@@ -1,17 +1,18 @@
 // The event log for issue 10: replays that leave the server answering, stream caps, the replay
 // bound and its resumption, opaque event ids, retention, what each role reads of an event, and
 // streams that end when their key is revoked. Over real sockets; no timing is asserted.
-import { describe, it, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
-import { startServer, type TestServer } from './helpers/server.js';
-import { SseClient, until, within, type Frame } from './helpers/sse.js';
-import { buildWorld, must } from './helpers/world.js';
 import { buildServer, type ServerOptions } from '../src/api/server.js';
 import { openRegistry } from '../src/bootstrap.js';
-import type { EventSubject, PrefixEventInput } from '../src/registry/prefix-events.js';
 import { EventRetention, pruneEvents } from '../src/registry/event-retention.js';
+import type { EventSubject, PrefixEventInput } from '../src/registry/prefix-events.js';
+import { startServer, type TestServer } from './helpers/server.js';
+import { type Frame, SseClient, until, within } from './helpers/sse.js';
+import { buildWorld, must } from './helpers/world.js';
 
 const SUBJECTS = {
   nordlinkRp: { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', prefix: '45.66.0.0/23', partner: 'nordlink', customer: null },
@@ -20,7 +21,11 @@ const SUBJECTS = {
 } satisfies Record<string, EventSubject>;
 
 const plain = (n: number, time = '2025-03-01T00:00:00.000Z'): PrefixEventInput => ({
-  time, type: 'PrefixAnnouncementEvent', level: 'Information', summary: `event ${n}`, details: { n },
+  time,
+  type: 'PrefixAnnouncementEvent',
+  level: 'Information',
+  summary: `event ${n}`,
+  details: { n },
 });
 
 /** A second server over the test server's registry, with its own options. */
@@ -52,7 +57,9 @@ describe('event log', () => {
     keys.contoso = await s.key('customer', 'contoso');
     keys.fabrikam = await s.key('customer', 'fabrikam');
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
   it('event ids are opaque: not row ids, no arithmetic between neighbours, the same for every reader and after a restart', async () => {
     const a = await s.registry.events.add(SUBJECTS.contosoHq, plain(1));
@@ -68,16 +75,22 @@ describe('event log', () => {
     const ofPartner = partner.body.items.map((e: { id: string }) => e.id);
     const ofCustomer = customer.body.items.map((e: { id: string }) => e.id);
     assert.deepEqual(ofCustomer.slice(-2), [a, b]);
-    assert.deepEqual(ofPartner.slice(-2), [a, b], 'the partner reads the customer\'s events under the same ids');
+    assert.deepEqual(ofPartner.slice(-2), [a, b], "the partner reads the customer's events under the same ids");
     const row = await s.registry.store.db.selectFrom('prefix_events').select('id').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow();
     assert.ok(!JSON.stringify([partner.body, customer.body]).includes(`"id":${row.id}`), 'no row id in the JSON');
     assert.ok(!ofPartner.includes(String(row.id)));
 
     // The streams use the same ids, and Last-Event-ID resumes from them.
     const streamed = await collect(customerStream(s.url, 'contoso', '?follow=false'), keys.contoso, { 'last-event-id': a });
-    assert.deepEqual(streamed.events.map((f) => f.id), [b]);
+    assert.deepEqual(
+      streamed.events.map((f) => f.id),
+      [b],
+    );
     const fromPartner = await collect(partnerStream(s.url, 'nordlink', `?after=${a}&follow=false`), keys.nordlink);
-    assert.deepEqual(fromPartner.events.map((f) => f.id), [b]);
+    assert.deepEqual(
+      fromPartner.events.map((f) => f.id),
+      [b],
+    );
 
     // Another process over the same database: the same ids.
     const again = await openRegistry(`${s.dir}/openpeering.db`);
@@ -115,13 +128,19 @@ describe('event log', () => {
     const all = await s.api('GET', '/v1/customers/contoso/events', undefined, keys.contoso);
     assert.deepEqual([...p1.body.items, ...p2.body.items], all.body.items.slice(0, 2));
     const fromStart = await collect(customerStream(s.url, 'contoso', '?after=0&follow=false'), keys.contoso);
-    assert.deepEqual(fromStart.events.map((f) => f.id), all.body.items.map((e: { id: string }) => e.id));
+    assert.deepEqual(
+      fromStart.events.map((f) => f.id),
+      all.body.items.map((e: { id: string }) => e.id),
+    );
   });
 
   it('each role reads its view: the operator the internal facts, tenants never (lists, expand, streams)', async () => {
     const hijack: PrefixEventInput = {
-      time: '2025-03-02T00:00:00.000Z', type: 'PrefixHijackEvent', level: 'Critical',
-      summary: '45.66.0.0/25 announced by another network (AS64502)', details: { originAs: 64502 },
+      time: '2025-03-02T00:00:00.000Z',
+      type: 'PrefixHijackEvent',
+      level: 'Critical',
+      summary: '45.66.0.0/25 announced by another network (AS64502)',
+      details: { originAs: 64502 },
       prefix: '45.66.0.0/25',
       internal: { summary: '45.66.0.0/25 announced by apex-ix on apex-fra/rs-1 from 127.12.2.100', partner: 'apex-ix', peerAddress: '127.12.2.100' },
     };
@@ -136,7 +155,9 @@ describe('event log', () => {
     const opExpand = await must(s, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq?expand=events');
     const opStream = await collect(partnerStream(s.url, 'nordlink', '?after=0&follow=false'), s.operatorKey);
     for (const [where, e] of [
-      ['partner list', find(opPartner.items, rp)], ['customer list', find(opCustomer.items, hq)], ['expand', find(opExpand.events, hq)],
+      ['partner list', find(opPartner.items, rp)],
+      ['customer list', find(opCustomer.items, hq)],
+      ['expand', find(opExpand.events, hq)],
       ['stream', JSON.parse(opStream.events.find((f) => f.id === rp)!.data!)],
     ] as const) {
       assert.equal(e.summary, hijack.internal!.summary, `operator ${where}: the internal summary`);
@@ -158,13 +179,18 @@ describe('event log', () => {
     const tCustomer = await get('/v1/customers/contoso/events?limit=1000', keys.contoso);
     const tExpand = await get('/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq?expand=events', keys.contoso);
     const tRegExpand = await get('/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/contoso?expand=events', keys.nordlink);
-    for (const [who, base, key] of [['nordlink', partnerStream(s.url, 'nordlink'), keys.nordlink], ['contoso', customerStream(s.url, 'contoso'), keys.contoso]] as const) {
+    for (const [who, base, key] of [
+      ['nordlink', partnerStream(s.url, 'nordlink'), keys.nordlink],
+      ['contoso', customerStream(s.url, 'contoso'), keys.contoso],
+    ] as const) {
       const st = await collect(`${base}?after=0&follow=false`, key);
       bodies.push([`${who} stream`, st.events.map((f) => f.data).join('\n')]);
     }
     for (const [where, e] of [
-      ['partner list', find(tPartner.items, rp)], ['customer list', find(tCustomer.items, hq)],
-      ['customer expand', find(tExpand.events, hq)], ['registered-prefix expand', find(tRegExpand.events, rp)],
+      ['partner list', find(tPartner.items, rp)],
+      ['customer list', find(tCustomer.items, hq)],
+      ['customer expand', find(tExpand.events, hq)],
+      ['registered-prefix expand', find(tRegExpand.events, rp)],
     ] as const) {
       assert.equal(e.summary, hijack.summary, `tenant ${where}: the tenant summary`);
       assert.deepEqual(e.details, { originAs: 64502 }, `tenant ${where}: the tenant details`);
@@ -273,7 +299,10 @@ describe('event log', () => {
         }
         seen.push(...(await c.take(expected.length - seen.length)).map((f) => f.id!));
         const live = await s.registry.events.add(SUBJECTS.fabrikamOffice, plain(99));
-        assert.deepEqual((await c.take(1)).map((f) => f.id), [live]);
+        assert.deepEqual(
+          (await c.take(1)).map((f) => f.id),
+          [live],
+        );
         assert.ok(!c.ended);
         c.close();
         break;
@@ -293,22 +322,36 @@ describe('event log', () => {
       let events = 0;
       let done = false;
       let firstByte!: () => void;
-      const started = new Promise<void>((resolve) => { firstByte = resolve; });
-      const replay = within(new Promise<void>((resolve, reject) => {
-        http.get(partnerStream(big.url, 'nordlink', '?after=0&follow=false'), { agent: false, headers: { authorization: `Bearer ${keys.nordlink}` } }, (res) => {
-          res.setEncoding('utf8');
-          let carry = '';
-          res.on('data', (chunk: string) => {
-            // frames end with a blank line; one may end across two chunks
-            const t = carry + chunk;
-            events += t.split('\n\n').length - 1;
-            carry = t.endsWith('\n') ? '\n' : '';
-            firstByte();
-          });
-          res.on('end', () => { done = true; resolve(); });
-          res.on('error', reject);
-        }).on('error', reject);
-      }), 'the replay');
+      const started = new Promise<void>((resolve) => {
+        firstByte = resolve;
+      });
+      const replay = within(
+        new Promise<void>((resolve, reject) => {
+          http
+            .get(
+              partnerStream(big.url, 'nordlink', '?after=0&follow=false'),
+              { agent: false, headers: { authorization: `Bearer ${keys.nordlink}` } },
+              (res) => {
+                res.setEncoding('utf8');
+                let carry = '';
+                res.on('data', (chunk: string) => {
+                  // frames end with a blank line; one may end across two chunks
+                  const t = carry + chunk;
+                  events += t.split('\n\n').length - 1;
+                  carry = t.endsWith('\n') ? '\n' : '';
+                  firstByte();
+                });
+                res.on('end', () => {
+                  done = true;
+                  resolve();
+                });
+                res.on('error', reject);
+              },
+            )
+            .on('error', reject);
+        }),
+        'the replay',
+      );
       await started;
       // /healthz, one after another, for as long as the replay runs.
       let answeredDuring = 0;
@@ -329,7 +372,7 @@ describe('event log', () => {
     }
   });
 
-  it('a revoked key\'s open streams end at once; the key opens no new one', async () => {
+  it("a revoked key's open streams end at once; the key opens no new one", async () => {
     const base = s.registry.events.subscriberCount;
     const k = await must(s, 'POST', '/v1/api-keys', { name: 'short-lived', role: 'partner', partner: 'apex-ix' }, 201);
     const streams = await Promise.all([1, 2].map(() => SseClient.open(partnerStream(s.url, 'apex-ix'), k.secret)));
@@ -341,7 +384,10 @@ describe('event log', () => {
     assert.equal(after.status, 401);
     // The other key's stream goes on.
     const id = await s.registry.events.add(SUBJECTS.fabrikamOffice, plain(1));
-    assert.deepEqual((await keep.take(1)).map((f) => f.id), [id]);
+    assert.deepEqual(
+      (await keep.take(1)).map((f) => f.id),
+      [id],
+    );
     keep.close();
     await until(() => s.registry.events.subscriberCount === base, 'every stream to let go');
   });
@@ -349,11 +395,26 @@ describe('event log', () => {
   it('retention prunes events older than its days, in chunks, and a server started with it prunes', async () => {
     const day = 86_400_000;
     const now = Date.now();
-    const old = Array.from({ length: 25 }, (_, i) => ({ subject: SUBJECTS.fabrikamOffice, event: plain(i, new Date(now - 100 * day - i * 1000).toISOString()) }));
+    const old = Array.from({ length: 25 }, (_, i) => ({
+      subject: SUBJECTS.fabrikamOffice,
+      event: plain(i, new Date(now - 100 * day - i * 1000).toISOString()),
+    }));
     const recent = Array.from({ length: 5 }, (_, i) => ({ subject: SUBJECTS.fabrikamOffice, event: plain(i, new Date(now - 10 * day).toISOString()) }));
-    const count = async () => (await s.registry.store.db.selectFrom('prefix_events').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n;
-    const olderThan = async (t: number) => (await s.registry.store.db.selectFrom('prefix_events').select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('time', '<', new Date(t).toISOString()).executeTakeFirstOrThrow()).n;
+    const count = async () =>
+      (
+        await s.registry.store.db
+          .selectFrom('prefix_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n;
+    const olderThan = async (t: number) =>
+      (
+        await s.registry.store.db
+          .selectFrom('prefix_events')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('time', '<', new Date(t).toISOString())
+          .executeTakeFirstOrThrow()
+      ).n;
     await s.registry.events.addMany([...old, ...recent]);
     const total = await count();
     const due = await olderThan(now - 90 * day);
@@ -372,7 +433,12 @@ describe('event log', () => {
     assert.equal(await olderThan(now - 90 * day), 3);
     const pruning = await extraServer(s, { eventRetentionDays: 90 });
     try {
-      await within((async () => { while ((await olderThan(now - 90 * day)) > 0) await new Promise((r) => setTimeout(r, 10)); })(), 'the server to prune');
+      await within(
+        (async () => {
+          while ((await olderThan(now - 90 * day)) > 0) await new Promise((r) => setTimeout(r, 10));
+        })(),
+        'the server to prune',
+      );
     } finally {
       await pruning.app.close();
     }

@@ -1,13 +1,14 @@
 // Live event streams (server-sent events) over a real socket: replay after an id, live delivery,
 // scope filtering, Last-Event-ID resume, the bounded modes (limit, follow=false), heartbeats,
 // errors like the list routes', and no listener left behind when a client goes away.
-import { describe, it, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { buildServer } from '../src/api/server.js';
+import type { EventSubject } from '../src/registry/prefix-events.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { SseClient, until, within } from './helpers/sse.js';
 import { buildWorld } from './helpers/world.js';
-import { buildServer } from '../src/api/server.js';
-import type { EventSubject } from '../src/registry/prefix-events.js';
 
 // Subjects of the test world's prefixes (test/helpers/world.ts).
 const SUBJECTS = {
@@ -23,8 +24,11 @@ let seq = 0;
 function add(s: TestServer, subject: EventSubject, type = 'PrefixAnnouncementEvent'): Promise<string> {
   seq++;
   return s.registry.events.add(subject, {
-    time: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(), type, level: 'Information',
-    summary: `${type} ${seq} of ${subject.prefix}`, details: { seq, path: [64501, 65540], note: 'line\nbreak "quoted"' },
+    time: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+    type,
+    level: 'Information',
+    summary: `${type} ${seq} of ${subject.prefix}`,
+    details: { seq, path: [64501, 65540], note: 'line\nbreak "quoted"' },
   });
 }
 
@@ -56,24 +60,38 @@ describe('event streams (server-sent events)', () => {
     ids.fab2 = await add(s, SUBJECTS.fabrikamOffice);
     ids.hq2 = await add(s, SUBJECTS.contosoHq);
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
-  it('replays the stored events after ?after=<id> in the list\'s JSON, and ends with follow=false', async () => {
+  it("replays the stored events after ?after=<id> in the list's JSON, and ends with follow=false", async () => {
     const c = await SseClient.open(partnerStream('nordlink', `?after=${ids.rp1}&follow=false`), keys.nordlink);
     assert.equal(c.status, 200);
     assert.match(String(c.res.headers['content-type']), /^text\/event-stream/);
     assert.match(String(c.res.headers['cache-control']), /no-cache/);
     const got = await c.end();
-    assert.deepEqual(got.map((f) => f.id), [ids.hq1, ids.rp2, ids.hq2]);
-    assert.deepEqual(got.map((f) => f.event), ['PrefixWithdrawalEvent', 'PrefixRpkiInvalidEvent', 'PrefixAnnouncementEvent']);
+    assert.deepEqual(
+      got.map((f) => f.id),
+      [ids.hq1, ids.rp2, ids.hq2],
+    );
+    assert.deepEqual(
+      got.map((f) => f.event),
+      ['PrefixWithdrawalEvent', 'PrefixRpkiInvalidEvent', 'PrefixAnnouncementEvent'],
+    );
     const list = await listed('/v1/partners/nordlink/events');
     for (const f of got) assert.equal(f.data, JSON.stringify(list.get(f.id!)), `event ${f.id}: the same JSON as the list`);
 
     // after=0: all of them; the customer stream has the customer's only.
     const all = await (await SseClient.open(customerStream('contoso', '?after=0&follow=false'), keys.contoso)).end();
-    assert.deepEqual(all.map((f) => f.id), [ids.hq1, ids.hq2]);
+    assert.deepEqual(
+      all.map((f) => f.id),
+      [ids.hq1, ids.hq2],
+    );
     const fab = await (await SseClient.open(customerStream('fabrikam', '?after=0&follow=false'), keys.fabrikam)).end();
-    assert.deepEqual(fab.map((f) => f.id), [ids.fab1, ids.fab2]);
+    assert.deepEqual(
+      fab.map((f) => f.id),
+      [ids.fab1, ids.fab2],
+    );
     // No after and no Last-Event-ID: nothing to replay.
     assert.deepEqual(await (await SseClient.open(partnerStream('apex-ix', '?follow=false'), keys.apex)).end(), []);
   });
@@ -86,27 +104,57 @@ describe('event streams (server-sent events)', () => {
     const fabrikam = await SseClient.open(customerStream('fabrikam'), s.operatorKey);
     assert.equal(s.registry.events.subscriberCount, base + 4, 'each open stream listens');
     // The replay first.
-    assert.deepEqual((await nord.take(1)).map((f) => f.id), [ids.hq2]);
+    assert.deepEqual(
+      (await nord.take(1)).map((f) => f.id),
+      [ids.hq2],
+    );
     // Foreign events first: had any leaked, it would arrive before the stream's own.
     const fab3 = await add(s, SUBJECTS.fabrikamOffice, 'PrefixHijackEvent');
     const rp3 = await add(s, SUBJECTS.nordlinkRp, 'PrefixOriginAsChangeEvent');
     const hq3 = await add(s, SUBJECTS.contosoHq, 'PrefixRestoredEvent');
-    assert.deepEqual((await nord.take(2)).map((f) => [f.id, f.event]), [[rp3, 'PrefixOriginAsChangeEvent'], [hq3, 'PrefixRestoredEvent']]);
-    assert.deepEqual((await contoso.take(1)).map((f) => f.id), [hq3]);
-    assert.deepEqual((await apex.take(1)).map((f) => [f.id, f.event]), [[fab3, 'PrefixHijackEvent']]);
-    assert.deepEqual((await fabrikam.take(1)).map((f) => f.id), [fab3]);
+    assert.deepEqual(
+      (await nord.take(2)).map((f) => [f.id, f.event]),
+      [
+        [rp3, 'PrefixOriginAsChangeEvent'],
+        [hq3, 'PrefixRestoredEvent'],
+      ],
+    );
+    assert.deepEqual(
+      (await contoso.take(1)).map((f) => f.id),
+      [hq3],
+    );
+    assert.deepEqual(
+      (await apex.take(1)).map((f) => [f.id, f.event]),
+      [[fab3, 'PrefixHijackEvent']],
+    );
+    assert.deepEqual(
+      (await fabrikam.take(1)).map((f) => f.id),
+      [fab3],
+    );
     // A last marker event per scope proves nothing else came in between.
     const fab4 = await add(s, SUBJECTS.fabrikamOffice);
     const hq4 = await add(s, SUBJECTS.contosoHq);
-    assert.deepEqual((await contoso.take(1)).map((f) => f.id), [hq4]);
-    assert.deepEqual((await apex.take(1)).map((f) => f.id), [fab4]);
-    assert.deepEqual((await fabrikam.take(1)).map((f) => f.id), [fab4]);
-    assert.deepEqual((await nord.take(1)).map((f) => f.id), [hq4]);
+    assert.deepEqual(
+      (await contoso.take(1)).map((f) => f.id),
+      [hq4],
+    );
+    assert.deepEqual(
+      (await apex.take(1)).map((f) => f.id),
+      [fab4],
+    );
+    assert.deepEqual(
+      (await fabrikam.take(1)).map((f) => f.id),
+      [fab4],
+    );
+    assert.deepEqual(
+      (await nord.take(1)).map((f) => f.id),
+      [hq4],
+    );
     // Live events carry the list's JSON too.
     const list = await listed('/v1/partners/nordlink/events');
     for (const f of nord.events) assert.equal(f.data, JSON.stringify(list.get(f.id!)), `live event ${f.id}: the same JSON as the list`);
-    for (const f of [...nord.events, ...contoso.events]) assert.doesNotMatch(f.data!, /fabrikam|apex|176\.124\./, 'another tenant\'s event');
-    for (const f of [...apex.events, ...fabrikam.events]) assert.doesNotMatch(f.data!, /contoso|nordlink|45\.66\./, 'another tenant\'s event');
+    for (const f of [...nord.events, ...contoso.events]) assert.doesNotMatch(f.data!, /fabrikam|apex|176\.124\./, "another tenant's event");
+    for (const f of [...apex.events, ...fabrikam.events]) assert.doesNotMatch(f.data!, /contoso|nordlink|45\.66\./, "another tenant's event");
     for (const c of [nord, apex, contoso, fabrikam]) c.close();
     await until(() => s.registry.events.subscriberCount === base, 'the four streams to unsubscribe');
   });
@@ -120,9 +168,15 @@ describe('event streams (server-sent events)', () => {
     // and the live ones stored since the earlier tests, in order
     const listedIds = [...(await listed('/v1/customers/contoso/events')).keys()];
     const stored = listedIds.slice(listedIds.indexOf(ids.hq2!) + 1);
-    assert.deepEqual((await c.take(stored.length)).map((f) => f.id), stored);
+    assert.deepEqual(
+      (await c.take(stored.length)).map((f) => f.id),
+      stored,
+    );
     const next = await add(s, SUBJECTS.contosoHq);
-    assert.deepEqual((await c.take(1)).map((f) => f.id), [next]);
+    assert.deepEqual(
+      (await c.take(1)).map((f) => f.id),
+      [next],
+    );
     c.close();
     await until(() => s.registry.events.subscriberCount === base, 'the stream to unsubscribe');
   });
@@ -130,22 +184,35 @@ describe('event streams (server-sent events)', () => {
   it('?limit=N ends the stream after N events, replayed or live', async () => {
     const base = s.registry.events.subscriberCount;
     const replayed = await (await SseClient.open(partnerStream('nordlink', '?after=0&limit=2'), keys.nordlink)).end();
-    assert.deepEqual(replayed.map((f) => f.id), [ids.rp1, ids.hq1]);
+    assert.deepEqual(
+      replayed.map((f) => f.id),
+      [ids.rp1, ids.hq1],
+    );
 
     // One replayed, one live.
     const stored = [...(await listed('/v1/partners/apex-ix/events')).keys()];
     const [prev, last] = stored.slice(-2) as [string, string];
     const c = await SseClient.open(partnerStream('apex-ix', `?after=${prev}&limit=2`), keys.apex);
-    assert.deepEqual((await c.take(1)).map((f) => f.id), [last]);
+    assert.deepEqual(
+      (await c.take(1)).map((f) => f.id),
+      [last],
+    );
     assert.equal(s.registry.events.subscriberCount, base + 1, 'following after the replay');
     const live = await add(s, SUBJECTS.fabrikamOffice);
-    assert.deepEqual((await c.end()).map((f) => f.id), [last, live], 'the second event, then the end');
+    assert.deepEqual(
+      (await c.end()).map((f) => f.id),
+      [last, live],
+      'the second event, then the end',
+    );
     await until(() => s.registry.events.subscriberCount === base, 'the ended streams to unsubscribe');
 
     // Live only: the stream ends with the first new event.
     const l = await SseClient.open(customerStream('fabrikam', '?limit=1'), keys.fabrikam);
     const id = await add(s, SUBJECTS.fabrikamOffice);
-    assert.deepEqual((await l.end()).map((f) => f.id), [id]);
+    assert.deepEqual(
+      (await l.end()).map((f) => f.id),
+      [id],
+    );
     await until(() => s.registry.events.subscriberCount === base, 'the ended stream to unsubscribe');
   });
 
@@ -157,7 +224,11 @@ describe('event streams (server-sent events)', () => {
     await until(() => s.registry.events.subscriberCount === base + 2, 'one stream to unsubscribe');
     // The others still work.
     const id = await add(s, SUBJECTS.nordlinkRp);
-    for (const c of [clients[0]!, clients[2]!]) assert.deepEqual((await c.take(1)).map((f) => f.id), [id]);
+    for (const c of [clients[0]!, clients[2]!])
+      assert.deepEqual(
+        (await c.take(1)).map((f) => f.id),
+        [id],
+      );
     for (const c of clients) c.close();
     await until(() => s.registry.events.subscriberCount === base, 'all streams to unsubscribe');
 
@@ -197,8 +268,12 @@ describe('event streams (server-sent events)', () => {
   it('a subscriber that throws does not fail add(), and other subscribers still hear the event', async () => {
     const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
     const heard: string[] = [];
-    const offBad = s.registry.events.subscribe(() => { throw new Error('subscriber bug'); });
-    const offGood = s.registry.events.subscribe((e) => { heard.push(e.id); });
+    const offBad = s.registry.events.subscribe(() => {
+      throw new Error('subscriber bug');
+    });
+    const offGood = s.registry.events.subscribe((e) => {
+      heard.push(e.id);
+    });
     try {
       const id = await add(s, SUBJECTS.contosoHq);
       assert.match(id, /^[A-Za-z0-9_-]{22}$/, 'an opaque id');
@@ -212,20 +287,30 @@ describe('event streams (server-sent events)', () => {
     // Unsubscribing twice is harmless; a listener gets the scope and the stored fields.
     offGood();
     let notice: Record<string, unknown> = {};
-    const off = s.registry.events.subscribe((e) => { notice = { ...e }; });
+    const off = s.registry.events.subscribe((e) => {
+      notice = { ...e };
+    });
     const id = await add(s, SUBJECTS.fabrikamOffice, 'PrefixHijackEvent');
     off();
     const { seq: rowId, ...rest } = notice;
     assert.ok(Number.isInteger(rowId), 'the row id, for in-process subscribers only');
     assert.deepEqual(rest, {
-      id, subjectKind: 'customer-prefix', subject: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', subjectPrefix: '176.124.200.0/24',
-      partner: 'apex-ix', customer: 'fabrikam',
-      time: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(), type: 'PrefixHijackEvent', level: 'Information',
-      summary: `PrefixHijackEvent ${seq} of 176.124.200.0/24`, details: { seq, path: [64501, 65540], note: 'line\nbreak "quoted"' },
+      id,
+      subjectKind: 'customer-prefix',
+      subject: 'fabrikam/fabrikam-eu/office',
+      prefix: '176.124.200.0/24',
+      subjectPrefix: '176.124.200.0/24',
+      partner: 'apex-ix',
+      customer: 'fabrikam',
+      time: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(),
+      type: 'PrefixHijackEvent',
+      level: 'Information',
+      summary: `PrefixHijackEvent ${seq} of 176.124.200.0/24`,
+      details: { seq, path: [64501, 65540], note: 'line\nbreak "quoted"' },
     });
   });
 
-  it('a HEAD request gets the stream\'s headers and an end', async () => {
+  it("a HEAD request gets the stream's headers and an end", async () => {
     const res = await within(fetch(partnerStream('nordlink'), { method: 'HEAD', headers: { authorization: `Bearer ${keys.nordlink}` } }), 'HEAD');
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
@@ -236,8 +321,16 @@ describe('event streams (server-sent events)', () => {
     const N = 3000;
     const pad = 'x'.repeat(1000);
     const rows = Array.from({ length: N }, (_, i) => ({
-      subject_kind: 'customer-prefix', subject: SUBJECTS.contosoHq.id, partner: 'nordlink', customer: 'contoso', prefix: SUBJECTS.contosoHq.prefix,
-      time: '2025-02-01T00:00:00.000Z', type: 'PrefixAnnouncementEvent', level: 'Information', summary: `bulk ${i}`, details: JSON.stringify({ i, pad }),
+      subject_kind: 'customer-prefix',
+      subject: SUBJECTS.contosoHq.id,
+      partner: 'nordlink',
+      customer: 'contoso',
+      prefix: SUBJECTS.contosoHq.prefix,
+      time: '2025-02-01T00:00:00.000Z',
+      type: 'PrefixAnnouncementEvent',
+      level: 'Information',
+      summary: `bulk ${i}`,
+      details: JSON.stringify({ i, pad }),
     }));
     const before = [...(await listed('/v1/customers/contoso/events')).keys()];
     await s.registry.store.db.insertInto('prefix_events').values(rows).execute();
@@ -248,7 +341,10 @@ describe('event streams (server-sent events)', () => {
     c.res.resume();
     const got = await c.end();
     assert.equal(got.length, N);
-    assert.deepEqual(got.map((f) => JSON.parse(f.data!).summary), rows.map((r) => r.summary));
+    assert.deepEqual(
+      got.map((f) => JSON.parse(f.data!).summary),
+      rows.map((r) => r.summary),
+    );
   });
 
   it('sends keep-alive comments, and a closing server ends its open streams', async () => {
@@ -264,7 +360,10 @@ describe('event streams (server-sent events)', () => {
       await client.waitFor(() => client.frames.some((f) => f.comment === 'keep-alive'), 'a keep-alive comment');
       assert.deepEqual(client.events, [], 'comments are not events');
       const id = await add(s, SUBJECTS.nordlinkRp);
-      assert.deepEqual((await client.take(1)).map((f) => f.id), [id]);
+      assert.deepEqual(
+        (await client.take(1)).map((f) => f.id),
+        [id],
+      );
       closing = app.close();
       await within(closing, 'the server to close with a stream open');
       await client.end();

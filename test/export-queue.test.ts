@@ -2,38 +2,62 @@
 // refresh (RFC 7313; the real Session does not offer it yet): each pass is framed by BoRR/EoRR,
 // the initial pass ends with End-of-RIB after its last route, and a burst of ROUTE-REFRESH
 // requests during a pass makes exactly one more pass.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { ExportQueue } from '../src/bgp/export-queue.js';
+import type { Peer } from '../src/bgp/peer.js';
 import { Changed, Rib } from '../src/bgp/rib/rib.js';
 import { RouteTable } from '../src/bgp/rib/route-table.js';
-import type { Peer } from '../src/bgp/peer.js';
-import type { Session } from '../src/bgp/session/session.js';
 import type { Negotiated } from '../src/bgp/session/negotiated.js';
-import { Framer } from '../src/bgp/wire/header.js';
+import type { Session } from '../src/bgp/session/session.js';
 import { MessageType } from '../src/bgp/wire/constants.js';
-import { decodeUpdate } from '../src/bgp/wire/update.js';
+import { Framer } from '../src/bgp/wire/header.js';
 import { decodeRouteRefresh } from '../src/bgp/wire/route-refresh.js';
+import { decodeUpdate } from '../src/bgp/wire/update.js';
 
 const N = 50_000;
 
 function setup() {
   const rib = new Rib();
   const changed = new Changed();
-  for (let j = 0; j < N; j++) rib.setLocal((((10 << 16) + j) * 256) * 64 + 24, { origin: 0 }, changed);
+  for (let j = 0; j < N; j++) rib.setLocal(((10 << 16) + j) * 256 * 64 + 24, { origin: 0 }, changed);
   const sent: Buffer[] = [];
   const session = {
-    isEstablished: true, localAddress: '127.70.0.1',
+    isEstablished: true,
+    localAddress: '127.70.0.1',
     negotiated: { ipv4: true, ipv6: false, fourOctetAs: true, extendedMessage: false, enhancedRouteRefresh: true } as Negotiated,
-    sendMessage(buf: Buffer) { sent.push(buf); return true; },
+    sendMessage(buf: Buffer) {
+      sent.push(buf);
+      return true;
+    },
     drain: () => Promise.resolve(),
   } as unknown as Session;
   const peer: Peer = {
-    id: '127.70.0.2', session, importPolicy: () => undefined, exportPolicy: () => undefined, maxPrefixWarned: false,
-    config: { address: '127.70.0.2', port: 179, asn: 65002, localAsn: 65001, routerId: 1, holdTime: 90, passive: true, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false },
-    out: new RouteTable(rib.index, rib.setHandles), ...ExportQueue.fresh(),
+    id: '127.70.0.2',
+    session,
+    importPolicy: () => undefined,
+    exportPolicy: () => undefined,
+    maxPrefixWarned: false,
+    config: {
+      address: '127.70.0.2',
+      port: 179,
+      asn: 65002,
+      localAsn: 65001,
+      routerId: 1,
+      holdTime: 90,
+      passive: true,
+      families: ['ipv4'],
+      routeServerClient: false,
+      connectRetryTime: 1,
+      addPathReceive: false,
+    },
+    out: new RouteTable(rib.index, rib.setHandles),
+    ...ExportQueue.fresh(),
   };
-  const q = new ExportQueue(rib, new Map([[peer.id, peer]]), (_p, text) => { throw new Error(text); });
+  const q = new ExportQueue(rib, new Map([[peer.id, peer]]), (_p, text) => {
+    throw new Error(text);
+  });
   /** what the peer got, in order: 'R' for a run of announced prefixes (with the count), markers by name */
   const log = () => {
     const f = new Framer();
@@ -46,8 +70,14 @@ function setup() {
         continue;
       }
       const u = decodeUpdate(m.body, { fourOctetAs: true, ebgp: true, addPathV4: false, addPathV6: false });
-      if ('code' in u) { out.push('?'); continue; }
-      if (u.endOfRib) { out.push('EoR'); continue; }
+      if ('code' in u) {
+        out.push('?');
+        continue;
+      }
+      if (u.endOfRib) {
+        out.push('EoR');
+        continue;
+      }
       const n = u.nlri.keys.length;
       const lastRun = out.at(-1);
       if (lastRun?.startsWith('R')) out[out.length - 1] = `R${Number(lastRun.slice(1)) + n}`;

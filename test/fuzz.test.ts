@@ -2,18 +2,19 @@
 // itself works: inputs are reproducible from (seed, index), the structure-aware mutations reach
 // past the framing, and planted bugs (an exception, an endless loop) are found and saved.
 // Long runs: `npm run fuzz -- --help` (see test/fuzz/main.ts).
-import { test, describe, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runFuzz, type Summary } from './fuzz/runner.js';
-import { TARGETS } from './fuzz/targets/index.js';
-import { inputAt } from './fuzz/target.js';
+import { after, describe, test } from 'node:test';
+import { decodeUpdate, encodeMessage, Framer } from '../src/bgp/wire/index.js';
 import { loadFinding } from './fuzz/findings.js';
 import { Kind, Layout, locateBgpMessage } from './fuzz/layout.js';
+import { runFuzz, type Summary } from './fuzz/runner.js';
+import { inputAt } from './fuzz/target.js';
 import { contextOf } from './fuzz/targets/bgp.js';
-import { Framer, decodeUpdate, encodeMessage } from '../src/bgp/wire/index.js';
+import { TARGETS } from './fuzz/targets/index.js';
 
 const SEED = 11;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-fuzz-test-'));
@@ -22,7 +23,13 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 const report = (s: Summary): string[] => s.findings.map((f) => `${f.kind} at input ${f.index}: ${f.message}${f.file ? ` (saved ${f.file})` : ''}`);
 
 describe('short fuzz run (seed 11): no exception, no hang, no broken contract', () => {
-  const runs: Array<[string, number]> = [['bgp', 30_000], ['rtr', 30_000], ['mrt', 10_000], ['mrt-file', 3_000], ['speaker', 300]];
+  const runs: Array<[string, number]> = [
+    ['bgp', 30_000],
+    ['rtr', 30_000],
+    ['mrt', 10_000],
+    ['mrt-file', 3_000],
+    ['speaker', 300],
+  ];
   for (const [target, count] of runs) {
     test(`${target}: ${count.toLocaleString('en-US')} inputs`, async () => {
       // The live target uses its own loopback addresses, apart from a long run's.
@@ -53,13 +60,22 @@ describe('the fuzzer', () => {
     assert.deepEqual(at(Kind.Length), ['16/2', '19/2', '23/2', '27/1', '31/2', '41/1']);
     assert.deepEqual(at(Kind.Prefix), ['21/1', '46/1']);
     const attrSpans = L.spans.filter((s) => s.unit === 'attribute');
-    assert.deepEqual(attrSpans.map((s) => [s.start, s.end, s.parents.map((p) => p.at)]), [[25, 29, [16, 23]], [29, 39, [16, 23]], [39, 46, [16, 23]]]);
+    assert.deepEqual(
+      attrSpans.map((s) => [s.start, s.end, s.parents.map((p) => p.at)]),
+      [
+        [25, 29, [16, 23]],
+        [29, 39, [16, 23]],
+        [39, 46, [16, 23]],
+      ],
+    );
   });
 
   test('structure-aware mutations reach the decoder: repeated attributes, extended messages, RFC 7606 outcomes', () => {
     const t = TARGETS.bgp!;
     const c = t.corpus();
-    let decoded = 0, repeated = 0, extended = 0;
+    let decoded = 0,
+      repeated = 0,
+      extended = 0;
     for (let i = 0; i < 5000; i++) {
       const input = inputAt(t, c, SEED, i);
       const framer = new Framer();

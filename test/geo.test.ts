@@ -1,7 +1,8 @@
 // Unit tests for great-circle distance (src/registry/geo.ts).
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { distanceMiles, AVAILABILITY_RADIUS_MILES } from '../src/registry/geo.js';
+import { describe, test } from 'node:test';
+import { AVAILABILITY_RADIUS_MILES, distanceMiles } from '../src/registry/geo.js';
 
 /** |got - want| within `pct` percent of `want`. */
 function near(got: number, want: number, pct: number, label: string): void {
@@ -35,9 +36,10 @@ describe('distanceMiles', () => {
 
   test('symmetric', () => {
     const pts = Object.values(CITIES);
-    for (const [a1, o1] of pts) for (const [a2, o2] of pts) {
-      assert.ok(Math.abs(distanceMiles(a1, o1, a2, o2) - distanceMiles(a2, o2, a1, o1)) < 1e-9, `${a1},${o1} / ${a2},${o2}`);
-    }
+    for (const [a1, o1] of pts)
+      for (const [a2, o2] of pts) {
+        assert.ok(Math.abs(distanceMiles(a1, o1, a2, o2) - distanceMiles(a2, o2, a1, o1)) < 1e-9, `${a1},${o1} / ${a2},${o2}`);
+      }
   });
 
   test('known city pairs within 1%', () => {
@@ -54,9 +56,10 @@ describe('distanceMiles', () => {
     near(distanceMiles(40.71, -74.01, -40.71, 105.99), 12436, 0.1, 'New York antipode');
     assert.ok(Math.abs(distanceMiles(0, 0, 0, 180) - HALF_CIRCUMFERENCE) < 1e-6);
     // Nothing is farther than the antipode.
-    for (const [a1, o1] of Object.values(CITIES)) for (const [a2, o2] of Object.values(CITIES)) {
-      assert.ok(distanceMiles(a1, o1, a2, o2) <= HALF_CIRCUMFERENCE + 1e-6);
-    }
+    for (const [a1, o1] of Object.values(CITIES))
+      for (const [a2, o2] of Object.values(CITIES)) {
+        assert.ok(distanceMiles(a1, o1, a2, o2) <= HALF_CIRCUMFERENCE + 1e-6);
+      }
   });
 
   test('crossing the antimeridian takes the short way', () => {

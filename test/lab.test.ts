@@ -4,13 +4,14 @@
 // community Failed with the reference's message, the hijack rejected with a stored event, and the
 // failover: the prefix Warning naming the stopped router's session, then Verified again.
 // States and messages only; timings are printed by the lab, never asserted.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openRegistry } from '../src/bootstrap.js';
+import { type DaemonKind, requireBinary } from '../src/lab/daemons/index.js';
 import { freePort, spawnProc, stopProc, tempDir, waitExit } from '../src/lab/process.js';
-import { requireBinary, type DaemonKind } from '../src/lab/daemons/index.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
@@ -26,17 +27,37 @@ const VERIFIED = [
   ['customer-prefix', 'contoso/contoso-eu/hq'],
 ] as const;
 
-for (const [kind, port] of [['bird', 1795], ['gobgp', 1797]] as Array<[DaemonKind, number]>) {
+for (const [kind, port] of [
+  ['bird', 1795],
+  ['gobgp', 1797],
+] as Array<[DaemonKind, number]>) {
   test(`openpeering lab with ${kind} partner routers: Verified, missing community, hijack, failover`, async (t) => {
     requireBinary(kind); // fails (never skips) with the command that installs it
     const dir = tempDir('openpeering-lab-test-');
     t.after(() => dir.remove());
     const db = path.join(dir.path, 'lab.db');
     const api = await freePort();
-    const lab = spawnProc(`lab ${kind}`, process.execPath, [
-      MAIN, 'lab', '--exit-after-ready', '--failover', '--routers', kind, '--bgp-port', String(port),
-      '--listen', `127.0.0.1:${api}`, '--db', db, '--timeout', '40',
-    ], { cwd: REPO });
+    const lab = spawnProc(
+      `lab ${kind}`,
+      process.execPath,
+      [
+        MAIN,
+        'lab',
+        '--exit-after-ready',
+        '--failover',
+        '--routers',
+        kind,
+        '--bgp-port',
+        String(port),
+        '--listen',
+        `127.0.0.1:${api}`,
+        '--db',
+        db,
+        '--timeout',
+        '40',
+      ],
+      { cwd: REPO },
+    );
     t.after(() => stopProc(lab));
     assert.ok(await waitExit(lab, 90_000), `the lab did not exit:\n${lab.logs()}`);
     const out = lab.logs();
@@ -50,7 +71,10 @@ for (const [kind, port] of [['bird', 1795], ['gobgp', 1797]] as Array<[DaemonKin
     assert.match(out, /\/received-routes/);
     // Failover: the router carrying the active path stops; the prefix names its session, then recovers.
     assert.match(out, /contoso\/contoso-eu\/hq +Verified -> Warning: Not receiving prefix advertisement from IP 127\.11\.1\.1 for prefix 45\.66\.0\.0\/24/);
-    assert.match(out, /=> contoso\/contoso-eu\/hq is Warning .*: Not receiving prefix advertisement from IP 127\.11\.1\.1 for prefix 45\.66\.0\.0\/24; the active path moves to 127\.11\.1\.3/);
+    assert.match(
+      out,
+      /=> contoso\/contoso-eu\/hq is Warning .*: Not receiving prefix advertisement from IP 127\.11\.1\.1 for prefix 45\.66\.0\.0\/24; the active path moves to 127\.11\.1\.3/,
+    );
     assert.match(out, /contoso\/contoso-eu\/hq +Warning -> Verified/);
     assert.match(out, /=> contoso\/contoso-eu\/hq is Verified again /);
     assert.match(out, /^lab stopped: ready/m);
@@ -73,13 +97,22 @@ for (const [kind, port] of [['bird', 1795], ['gobgp', 1797]] as Array<[DaemonKin
     assert.equal(hijack.prefix, '45.66.0.0/24');
     // contoso reads the hijacker by its ASN only: its name and session address are operator-only (internal).
     assert.deepEqual([hijack.details.peerAs, hijack.details.peer, hijack.details.owner], [64502, undefined, undefined]);
-    assert.match(String(hijack.details.reason), /^hijack: 45\.66\.0\.0\/24 falls under registered prefix \S+; another partner \(AS64502\) may not announce it$/);
+    assert.match(
+      String(hijack.details.reason),
+      /^hijack: 45\.66\.0\.0\/24 falls under registered prefix \S+; another partner \(AS64502\) may not announce it$/,
+    );
     assert.doesNotMatch(JSON.stringify([hijack.summary, hijack.details]), /apex|127\.12\.1\.1/);
     const registered = (await registry.events.listForSubject('registered-prefix', 'nordlink/nordlink-ams/contoso-hq', { limit: 1000 })).items;
-    assert.ok(registered.some((e) => e.type === 'PrefixHijackEvent'), 'the registered prefix gets the hijack event too');
+    assert.ok(
+      registered.some((e) => e.type === 'PrefixHijackEvent'),
+      'the registered prefix gets the hijack event too',
+    );
     // The failover, as stored events: withdrawn by the stopped router, then restored.
     const withdrawn = hq.findIndex((e) => e.type === 'PrefixWithdrawalEvent' && e.details.peer === '127.11.1.1');
     assert.ok(withdrawn >= 0, hq.map((e) => `${e.type} ${e.summary}`).join('\n'));
-    assert.ok(hq.slice(withdrawn).some((e) => e.type === 'PrefixRestoredEvent'), 'restored after the withdrawal');
+    assert.ok(
+      hq.slice(withdrawn).some((e) => e.type === 'PrefixRestoredEvent'),
+      'restored after the withdrawal',
+    );
   });
 }

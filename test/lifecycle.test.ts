@@ -1,9 +1,8 @@
 // Unit tests for the connection lifecycle table and path finding (src/registry/lifecycle.ts).
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
-import {
-  CONNECTION_STATES, TRANSITIONS, PATH_TO_ACTIVE, DELETABLE, canTransition, pathTo, type ConnectionState,
-} from '../src/registry/lifecycle.js';
+import { describe, test } from 'node:test';
+import { CONNECTION_STATES, type ConnectionState, canTransition, DELETABLE, PATH_TO_ACTIVE, pathTo, TRANSITIONS } from '../src/registry/lifecycle.js';
 
 /** States a path may end in but never pass through on the way to another target. */
 const NO_DETOUR = (s: ConnectionState): boolean => s === 'ProvisioningFailed' || s.startsWith('TypeChange');
@@ -55,7 +54,12 @@ describe('transition table', () => {
     const reach = (from: ConnectionState): Set<ConnectionState> => {
       const seen = new Set<ConnectionState>([from]);
       const stack = [from];
-      while (stack.length) for (const n of TRANSITIONS[stack.pop()!]) if (!seen.has(n)) { seen.add(n); stack.push(n); }
+      while (stack.length)
+        for (const n of TRANSITIONS[stack.pop()!])
+          if (!seen.has(n)) {
+            seen.add(n);
+            stack.push(n);
+          }
       return seen;
     };
     assert.equal(reach('PendingApproval').size, CONNECTION_STATES.length);
@@ -94,13 +98,11 @@ describe('canTransition', () => {
 describe('pathTo', () => {
   test('PendingApproval -> Active is the 5-step provisioning road', () => {
     assert.deepEqual(pathTo('PendingApproval', 'Active'), PATH_TO_ACTIVE.slice(1));
-    assert.deepEqual(pathTo('PendingApproval', 'Active'),
-      ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active']);
+    assert.deepEqual(pathTo('PendingApproval', 'Active'), ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active']);
   });
 
   test('from ProvisioningFailed, Active is reached via ProvisioningStarted', () => {
-    assert.deepEqual(pathTo('ProvisioningFailed', 'Active'),
-      ['ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active']);
+    assert.deepEqual(pathTo('ProvisioningFailed', 'Active'), ['ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active']);
   });
 
   test('other roads', () => {
@@ -135,7 +137,10 @@ describe('pathTo', () => {
       const path = pathTo(from, to);
       if (path === undefined) continue;
       const label = `${from} -> ${to}: [${path.join(', ')}]`;
-      if (from === to) { assert.deepEqual(path, [], label); continue; }
+      if (from === to) {
+        assert.deepEqual(path, [], label);
+        continue;
+      }
       assert.ok(path.length > 0, label);
       assert.equal(path[path.length - 1], to, label);
       let at = from;

@@ -1,8 +1,9 @@
 // The mrtparse samples and a RIS update file print the same as the installed bgpdump (run live).
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { TESTDATA, BGPDUMP_DATA, bgpdump, format, firstDifference, mrtparseFiles } from './helpers/mrt.js';
+import { test } from 'node:test';
+import { BGPDUMP_DATA, bgpdump, firstDifference, format, mrtparseFiles, TESTDATA } from './helpers/mrt.js';
 
 const files = [...mrtparseFiles(), path.join(TESTDATA, 'bgpstream', 'ris.rrc06.updates.1427846400.gz')];
 

@@ -1,15 +1,18 @@
 // `openpeering mrt dump`: flags, help, bzip2 and stdin input, stderr notes, streaming output.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawnSync, spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
-import { BGPDUMP_DATA, TESTDATA, CLI, bgpdump, cli, firstDifference } from './helpers/mrt.js';
+import { BGPDUMP_DATA, bgpdump, CLI, cli, firstDifference, TESTDATA } from './helpers/mrt.js';
 
 let dir: string;
-before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrt-cli-')); });
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrt-cli-'));
+});
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const small = path.join(BGPDUMP_DATA, 'updates.20100722.2015.gz');
@@ -77,9 +80,15 @@ test('output streams: a reader that stops early ends the dump quietly', async ()
   const child = spawn(process.execPath, [CLI, 'mrt', 'dump', '-m', path.join(BGPDUMP_DATA, 'updates.et-header.2015.gz')]);
   let got = '';
   let stderr = '';
-  child.stderr.on('data', (d) => { stderr += d; });
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
   await new Promise<void>((resolve) => {
-    child.stdout.once('data', (d: Buffer) => { got += d; child.stdout.destroy(); resolve(); });
+    child.stdout.once('data', (d: Buffer) => {
+      got += d;
+      child.stdout.destroy();
+      resolve();
+    });
   });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   assert.match(got, /^BGP4MP_ET\|1445565678\.509481\|STATE\|/);

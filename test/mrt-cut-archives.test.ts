@@ -2,12 +2,13 @@
 // the damage prints as bgpdump -m prints it, then the damage is reported (exit 2), through both
 // the decompressing program in a child process and the in-process decoders. Fixtures are cut
 // from the repository's test data at run time (bzip2 -1: 100 kB blocks, so cuts fall mid-block).
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { BGPDUMP_DATA, CLI } from './helpers/mrt.js';
 
@@ -35,9 +36,15 @@ before(() => {
   bin = path.join(dir, 'bin');
   calls = path.join(dir, 'calls');
   fs.mkdirSync(bin);
-  for (const [name, real] of [['lbzip2', 'bzip2'], ['pigz', 'gzip']] as const) {
-    fs.writeFileSync(path.join(bin, name), `#!/bin/sh\necho "${name} $*" >> '${calls}'\n`
-      + `PATH='${process.env.PATH}'\nexec "$(command -v ${name} || command -v ${real})" "$@"\n`, { mode: 0o755 });
+  for (const [name, real] of [
+    ['lbzip2', 'bzip2'],
+    ['pigz', 'gzip'],
+  ] as const) {
+    fs.writeFileSync(
+      path.join(bin, name),
+      `#!/bin/sh\necho "${name} $*" >> '${calls}'\n` + `PATH='${process.env.PATH}'\nexec "$(command -v ${name} || command -v ${real})" "$@"\n`,
+      { mode: 0o755 },
+    );
   }
 });
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -45,9 +52,10 @@ after(() => fs.rmSync(dir, { recursive: true, force: true }));
 type Way = 'program' | 'in-process';
 
 function dump(file: string, way: Way): { status: number | null; stdout: string; stderr: string } {
-  const env = way === 'program'
-    ? { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, OPENPEERING_MRT_DECOMPRESS: '' }
-    : { ...process.env, OPENPEERING_MRT_DECOMPRESS: 'builtin' };
+  const env =
+    way === 'program'
+      ? { ...process.env, PATH: `${bin}${path.delimiter}${process.env.PATH}`, OPENPEERING_MRT_DECOMPRESS: '' }
+      : { ...process.env, OPENPEERING_MRT_DECOMPRESS: 'builtin' };
   fs.rmSync(calls, { force: true });
   const r = spawnSync(process.execPath, [CLI, 'mrt', 'dump', '-m', file], { env, maxBuffer: 1 << 28, encoding: 'latin1' });
   const used = fs.existsSync(calls);
@@ -130,7 +138,9 @@ test('no decompressing program on PATH: the in-process decoder reads a cut bzip2
   const empty = path.join(dir, 'empty-bin');
   fs.mkdirSync(empty, { recursive: true });
   const r = spawnSync(process.execPath, [CLI, 'mrt', 'dump', '-m', file], {
-    env: { ...process.env, PATH: empty, OPENPEERING_MRT_DECOMPRESS: '' }, maxBuffer: 1 << 28, encoding: 'latin1',
+    env: { ...process.env, PATH: empty, OPENPEERING_MRT_DECOMPRESS: '' },
+    maxBuffer: 1 << 28,
+    encoding: 'latin1',
   });
   assert.equal(r.status, 2, r.stderr);
   const upTo = Number(REPORT.exec(r.stderr)?.[4]);
@@ -140,7 +150,11 @@ test('no decompressing program on PATH: the in-process decoder reads a cut bzip2
 
 test('a cut bzip2 file on standard input: the complete records, then the cut (exit 2)', () => {
   const whole = packed.bzip2;
-  const r = spawnSync(process.execPath, [CLI, 'mrt', 'dump', '-m', '-'], { input: whole.subarray(0, Math.floor(whole.length * 0.4)), maxBuffer: 1 << 28, encoding: 'latin1' });
+  const r = spawnSync(process.execPath, [CLI, 'mrt', 'dump', '-m', '-'], {
+    input: whole.subarray(0, Math.floor(whole.length * 0.4)),
+    maxBuffer: 1 << 28,
+    encoding: 'latin1',
+  });
   assert.equal(r.status, 2, r.stderr);
   const m = REPORT.exec(r.stderr);
   assert.ok(m, r.stderr);

@@ -1,10 +1,11 @@
 // Damaged input: a clear error naming the file and byte offset, resynchronisation where the
 // framing allows, never a crash. Fixtures are made from the test data in a temp dir.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import zlib from 'node:zlib';
 import { BGPDUMP_DATA, cli, format } from './helpers/mrt.js';
 

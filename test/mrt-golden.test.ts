@@ -1,10 +1,11 @@
 // Every bgpdump regression file prints exactly its golden `bgpdump -vm` output.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import { test } from 'node:test';
 import zlib from 'node:zlib';
-import { BGPDUMP_DATA, BGPDUMP_EXPECT, format, firstDifference } from './helpers/mrt.js';
+import { BGPDUMP_DATA, BGPDUMP_EXPECT, firstDifference, format } from './helpers/mrt.js';
 
 for (const name of fs.readdirSync(BGPDUMP_DATA).sort()) {
   test(`golden: ${name}`, async () => {

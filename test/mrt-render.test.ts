@@ -2,18 +2,19 @@
 // prints: on every sample file, and on seeded random attribute blocks (odd lengths, duplicates,
 // AS sets and confederations, well-known communities, AS4 attributes, MP_REACH forms) where it
 // either renders the same bytes or declines.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readMrt, BgpdumpFormatter, type LineMode } from '../src/mrt/index.js';
-import { decodeAttributes } from '../src/mrt/attributes.js';
-import { Cursor } from '../src/mrt/cursor.js';
-import { ByteSink } from '../src/mrt/byte-sink.js';
+import { test } from 'node:test';
 import { ipv4At, ipv4Num, ipv6At } from '../src/mrt/address.js';
-import { nextHopText, routeText } from '../src/mrt/route-text.js';
+import { decodeAttributes } from '../src/mrt/attributes.js';
+import { ByteSink } from '../src/mrt/byte-sink.js';
+import { Cursor } from '../src/mrt/cursor.js';
+import { BgpdumpFormatter, type LineMode, readMrt } from '../src/mrt/index.js';
 import { NH_ATTR, NH_GIVEN, NH_RIB, renderRoute } from '../src/mrt/route-bytes.js';
-import { BGPDUMP_DATA, TESTDATA, firstDifference, mrtparseFiles } from './helpers/mrt.js';
+import { nextHopText, routeText } from '../src/mrt/route-text.js';
+import { BGPDUMP_DATA, firstDifference, mrtparseFiles, TESTDATA } from './helpers/mrt.js';
 import { Rng } from './helpers/rng.js';
 
 async function text(file: string, mode: LineMode, decoderOnly: boolean): Promise<string> {
@@ -65,7 +66,14 @@ function asPath(rng: Rng, w: number): number[] {
 function block(rng: Rng, asnLen: 2 | 4): number[] {
   const parts: number[][] = [];
   const odd = (n: number): number => (rng.bool(0.04) ? rng.int(n + 3) : n);
-  if (rng.bool(0.95)) parts.push(attr(rng, 1, bytes(rng, odd(1)).map((x) => (rng.bool(0.9) ? x % 3 : x))));
+  if (rng.bool(0.95))
+    parts.push(
+      attr(
+        rng,
+        1,
+        bytes(rng, odd(1)).map((x) => (rng.bool(0.9) ? x % 3 : x)),
+      ),
+    );
   if (rng.bool(0.95)) parts.push(attr(rng, 2, asPath(rng, asnLen)));
   if (rng.bool(0.8)) parts.push(attr(rng, 3, bytes(rng, odd(4))));
   if (rng.bool(0.5)) parts.push(attr(rng, 4, rng.bool(0.3) ? u32(0x80000000 + rng.int(2 ** 31)) : bytes(rng, odd(4))));
@@ -81,7 +89,14 @@ function block(rng: Rng, asnLen: 2 | 4): number[] {
     if (rng.bool(0.05)) v.push(1);
     parts.push(attr(rng, 8, v));
   }
-  if (rng.bool(0.2)) parts.push(attr(rng, 14, rng.bool(0.7) ? [rng.bool() ? 16 : 32, ...bytes(rng, odd(16)), ...(rng.bool() ? bytes(rng, 16) : [])] : [0, 2, 1, 16, ...bytes(rng, 16), 0]));
+  if (rng.bool(0.2))
+    parts.push(
+      attr(
+        rng,
+        14,
+        rng.bool(0.7) ? [rng.bool() ? 16 : 32, ...bytes(rng, odd(16)), ...(rng.bool() ? bytes(rng, 16) : [])] : [0, 2, 1, 16, ...bytes(rng, 16), 0],
+      ),
+    );
   if (rng.bool(0.1)) parts.push(attr(rng, 17, asPath(rng, 4)));
   if (rng.bool(0.1)) parts.push(attr(rng, 18, bytes(rng, odd(8))));
   if (rng.bool(0.2)) parts.push(attr(rng, rng.bool() ? 32 : rng.range(19, 255), bytes(rng, rng.int(24))));

@@ -1,17 +1,27 @@
 // What the writer writes, our reader and the installed `bgpdump -m` read back identically.
-import { test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before, test } from 'node:test';
 import {
-  encodePeerIndexTable, encodeRib, encodeRibAttributes, encodeBgp4mpMessage, encodeStateChange,
-  mrtRecords, decodeRecord, newDecodeState, type Decoded,
+  type Decoded,
+  decodeRecord,
+  encodeBgp4mpMessage,
+  encodePeerIndexTable,
+  encodeRib,
+  encodeRibAttributes,
+  encodeStateChange,
+  mrtRecords,
+  newDecodeState,
 } from '../src/mrt/index.js';
-import { bgpdump, format, firstDifference } from './helpers/mrt.js';
+import { bgpdump, firstDifference, format } from './helpers/mrt.js';
 
 let dir: string;
-before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrt-writer-')); });
+before(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mrt-writer-'));
+});
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const T = 1700000000;
@@ -21,7 +31,11 @@ function update(withdrawn: Buffer, attrs: Buffer, nlri: Buffer): Buffer {
   const body = Buffer.concat([u16(withdrawn.length), withdrawn, u16(attrs.length), attrs, nlri]);
   return Buffer.concat([Buffer.alloc(16, 0xff), u16(19 + body.length), Buffer.from([2]), body]);
 }
-const u16 = (v: number) => { const b = Buffer.alloc(2); b.writeUInt16BE(v); return b; };
+const u16 = (v: number) => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(v);
+  return b;
+};
 const v4nlri = (a: number[], len: number) => Buffer.from([len, ...a.slice(0, (len + 7) >> 3)]);
 
 function ribFile(): Buffer {
@@ -30,11 +44,20 @@ function ribFile(): Buffer {
     { bgpId: '192.0.2.2', address: '2001:db8::2', asn: 4200000002 },
   ];
   const a1 = encodeRibAttributes({
-    origin: 0, asPath: [65001, 3356, 4200000001], nextHop: '192.0.2.1', med: 10, localPref: 200,
-    communities: [(65001 << 16) | 100, 0xffffff01], aggregator: { asn: 4200000001, address: '198.51.100.7' },
+    origin: 0,
+    asPath: [65001, 3356, 4200000001],
+    nextHop: '192.0.2.1',
+    med: 10,
+    localPref: 200,
+    communities: [(65001 << 16) | 100, 0xffffff01],
+    aggregator: { asn: 4200000001, address: '198.51.100.7' },
   });
   const a2 = encodeRibAttributes({
-    origin: 2, asPath: [4200000002, 174], nextHop: '2001:db8::2', nextHopLocal: 'fe80::2', atomicAggregate: true,
+    origin: 2,
+    asPath: [4200000002, 174],
+    nextHop: '2001:db8::2',
+    nextHopLocal: 'fe80::2',
+    atomicAggregate: true,
   });
   return Buffer.concat([
     encodePeerIndexTable(T, '192.0.2.254', 'openpeering', peers),
@@ -51,10 +74,16 @@ function updatesFile(): Buffer {
   const peers = { peerAs: 4200000009, localAs: 65000, peerAddress: '192.0.2.9', localAddress: '192.0.2.254' };
   const attrs = encodeRibAttributes({ origin: 0, asPath: [4200000009, 65010], nextHop: '192.0.2.9', communities: [(65010 << 16) | 7] });
   // IPv6 over an IPv6 session: full MP_REACH_NLRI inside the UPDATE.
-  const mp = Buffer.concat([u16(2), Buffer.from([1, 16]), Buffer.from('20010db8000000000000000000000009', 'hex'), Buffer.from([0, 32, 0x20, 0x01, 0x0d, 0xb9])]);
+  const mp = Buffer.concat([
+    u16(2),
+    Buffer.from([1, 16]),
+    Buffer.from('20010db8000000000000000000000009', 'hex'),
+    Buffer.from([0, 32, 0x20, 0x01, 0x0d, 0xb9]),
+  ]);
   const attrs6 = Buffer.concat([
     encodeRibAttributes({ origin: 1, asPath: [4200000009], nextHop: '192.0.2.9' }).subarray(0, 4 + 3 + 4 + 2),
-    Buffer.from([0x80, 14, mp.length]), mp,
+    Buffer.from([0x80, 14, mp.length]),
+    mp,
   ]);
   const peers6 = { peerAs: 4200000009, localAs: 65000, peerAddress: '2001:db8::9', localAddress: '2001:db8::fe' };
   return Buffer.concat([
@@ -66,7 +95,10 @@ function updatesFile(): Buffer {
   ]);
 }
 
-for (const [name, make] of [['rib.mrt', ribFile], ['updates.mrt', updatesFile]] as const) {
+for (const [name, make] of [
+  ['rib.mrt', ribFile],
+  ['updates.mrt', updatesFile],
+] as const) {
   test(`writer: ${name} reads back identically with our reader and bgpdump -m`, async () => {
     const file = path.join(dir, name);
     fs.writeFileSync(file, make());
@@ -90,7 +122,13 @@ test('writer: decoded values are what was written', async () => {
   assert.equal(pit.kind, 'peer_index_table');
   if (pit.kind === 'peer_index_table') {
     assert.equal(pit.viewName, 'openpeering');
-    assert.deepEqual(pit.peers.map((p) => [p.address, p.asn]), [['192.0.2.1', 65001], ['2001:db8::2', 4200000002]]);
+    assert.deepEqual(
+      pit.peers.map((p) => [p.address, p.asn]),
+      [
+        ['192.0.2.1', 65001],
+        ['2001:db8::2', 4200000002],
+      ],
+    );
   }
   const v6 = out[2]!;
   assert.equal(v6.kind, 'rib');

@@ -1,21 +1,26 @@
 // Unit tests for the pure address, prefix, special-purpose and ASN modules (src/net).
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import {
-  parseIPv4, parseIPv6, parseAddress, formatIPv4, formatIPv6, formatAddress, canonicalAddress, familyBits,
-  type Address, type Family,
+  type Address,
+  canonicalAddress,
+  type Family,
+  familyBits,
+  formatAddress,
+  formatIPv4,
+  formatIPv6,
+  parseAddress,
+  parseIPv4,
+  parseIPv6,
 } from '../src/net/address.js';
-import {
-  parsePrefixStrict, parsePrefix, formatPrefix, covers, overlaps, containsAddress, addressAt, prefixSize,
-  type Prefix,
-} from '../src/net/prefix.js';
-import { specialPurpose } from '../src/net/special.js';
 import { isPrivateAsn, isReservedAsn, MAX_ASN } from '../src/net/asn.js';
+import { addressAt, containsAddress, covers, formatPrefix, overlaps, type Prefix, parsePrefix, parsePrefixStrict, prefixSize } from '../src/net/prefix.js';
+import { specialPurpose } from '../src/net/special.js';
 import { mulberry32 } from './helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
 // Helpers
-
 
 const u32 = (r: () => number): bigint => BigInt(r());
 
@@ -59,12 +64,13 @@ function assertRfc5952(text: string, v: bigint): void {
   for (let i = 0; i < 8; i++) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > runLen) { runAt = i; runLen = j - i; }
+    if (j - i > runLen) {
+      runAt = i;
+      runLen = j - i;
+    }
   }
   const hex = groups.map((g) => g.toString(16));
-  const expected = runLen >= 2
-    ? `${hex.slice(0, runAt).join(':')}::${hex.slice(runAt + runLen).join(':')}`
-    : hex.join(':');
+  const expected = runLen >= 2 ? `${hex.slice(0, runAt).join(':')}::${hex.slice(runAt + runLen).join(':')}` : hex.join(':');
   assert.equal(text, expected, `RFC 5952 text of 0x${v.toString(16)}`);
   // Structural checks that do not depend on the construction above.
   assert.ok(text.split('::').length <= 2, `${text}: at most one "::"`);
@@ -106,8 +112,20 @@ describe('parseIPv4', () => {
   });
 
   test('refuses spaces, signs, hex, other digits and suffixes', () => {
-    for (const s of [' 1.2.3.4', '1.2.3.4 ', '1. 2.3.4', '1.2.3.4\n', '+1.2.3.4', '0x1.2.3.4', '1.2.3.0xa',
-      '1.2.3.4/24', '1.2.3.4:80', '1.2.3.a', '1e1.2.3.4', '\u0661.2.3.4']) {
+    for (const s of [
+      ' 1.2.3.4',
+      '1.2.3.4 ',
+      '1. 2.3.4',
+      '1.2.3.4\n',
+      '+1.2.3.4',
+      '0x1.2.3.4',
+      '1.2.3.0xa',
+      '1.2.3.4/24',
+      '1.2.3.4:80',
+      '1.2.3.a',
+      '1e1.2.3.4',
+      '\u0661.2.3.4',
+    ]) {
       assert.equal(parseIPv4(s), undefined, JSON.stringify(s));
     }
   });
@@ -177,10 +195,37 @@ describe('parseIPv6', () => {
 
   test('refuses malformed text', () => {
     const bad = [
-      '', ':', ':::', '::::', '1::2::3', '::1::', '1:2:3:4:5:6:7:8:9', '1:2:3:4:5:6:7:8::', '::1:2:3:4:5:6:7:8',
-      '1:2:3:4::5:6:7:8', '12345::1', '1:2:3:4:5:6:7:10000', '2001:db8::g', 'g::', '2001:db8::-1', '2001:db8::+1',
-      '0x1::', '1:2:3:4:5:6:7:', '1:2:3:4:5:6:7:8:', '1::2:', ':1:2:3:4:5:6:7:8', ':1::2', '1:2:3:4:5:6:7',
-      ' ::1', '::1 ', ':: 1', '::1%eth0', '2001:db8::/32', '2001:db8::1/128', '1.2.3.4::', '::1.2.3.4:5',
+      '',
+      ':',
+      ':::',
+      '::::',
+      '1::2::3',
+      '::1::',
+      '1:2:3:4:5:6:7:8:9',
+      '1:2:3:4:5:6:7:8::',
+      '::1:2:3:4:5:6:7:8',
+      '1:2:3:4::5:6:7:8',
+      '12345::1',
+      '1:2:3:4:5:6:7:10000',
+      '2001:db8::g',
+      'g::',
+      '2001:db8::-1',
+      '2001:db8::+1',
+      '0x1::',
+      '1:2:3:4:5:6:7:',
+      '1:2:3:4:5:6:7:8:',
+      '1::2:',
+      ':1:2:3:4:5:6:7:8',
+      ':1::2',
+      '1:2:3:4:5:6:7',
+      ' ::1',
+      '::1 ',
+      ':: 1',
+      '::1%eth0',
+      '2001:db8::/32',
+      '2001:db8::1/128',
+      '1.2.3.4::',
+      '::1.2.3.4:5',
     ];
     for (const s of bad) {
       assert.equal(parseIPv6(s), undefined, JSON.stringify(s));
@@ -190,8 +235,17 @@ describe('parseIPv6', () => {
 
   test('refuses IPv4 tails with bad octets or in the wrong place', () => {
     const bad = [
-      '::ffff:256.0.0.1', '::ffff:1.2.3', '::ffff:1.2.3.4.5', '::ffff:01.2.3.4', '::ffff:1.2.3.', '::ffff:1..3.4',
-      '::ffff:1.2.3.4 ', '1:2:3:4:5:6:7:1.2.3.4', '1:2:3:4:5:6:7:8:1.2.3.4', '::ffff:1.2.3.4:1', '::1.2.3.a',
+      '::ffff:256.0.0.1',
+      '::ffff:1.2.3',
+      '::ffff:1.2.3.4.5',
+      '::ffff:01.2.3.4',
+      '::ffff:1.2.3.',
+      '::ffff:1..3.4',
+      '::ffff:1.2.3.4 ',
+      '1:2:3:4:5:6:7:1.2.3.4',
+      '1:2:3:4:5:6:7:8:1.2.3.4',
+      '::ffff:1.2.3.4:1',
+      '::1.2.3.a',
     ];
     for (const s of bad) {
       assert.equal(parseIPv6(s), undefined, JSON.stringify(s));
@@ -248,7 +302,7 @@ describe('formatIPv6 (RFC 5952)', () => {
     assert.equal(fmt('2001:db8:0:0:0:0:0:0'), '2001:db8::');
     assert.equal(fmt('0:0:0:0:0:0:0:2'), '::2');
     assert.equal(fmt('fe80:0:0:0:0:0:0:1'), 'fe80::1');
-    assert.equal(fmt('::ffff:192.0.2.1'), '::ffff:192.0.2.1') // RFC 5952 section 5: IPv4-mapped stays dotted;
+    assert.equal(fmt('::ffff:192.0.2.1'), '::ffff:192.0.2.1'); // RFC 5952 section 5: IPv4-mapped stays dotted;
     assert.equal(fmt('64:ff9b::192.0.2.33'), '64:ff9b::c000:221');
     assert.equal(formatAddress({ family: 6, value: 0x20010db8000000000000000000000001n }), '2001:db8::1');
     assert.equal(formatAddress({ family: 4, value: 0xc0000201n }), '192.0.2.1');
@@ -258,7 +312,7 @@ describe('formatIPv6 (RFC 5952)', () => {
     for (const s of ['2001:0DB8:0000:0000:0000:0000:0000:0001', '2001:db8::0:1', '2001:db8:0::1', '2001:DB8::1']) {
       assert.equal(canonicalAddress(s), '2001:db8::1', s);
     }
-    assert.equal(canonicalAddress('0:0:0:0:0:FFFF:C000:0201'), '::ffff:192.0.2.1') // RFC 5952 section 5: IPv4-mapped stays dotted;
+    assert.equal(canonicalAddress('0:0:0:0:0:FFFF:C000:0201'), '::ffff:192.0.2.1'); // RFC 5952 section 5: IPv4-mapped stays dotted;
     assert.equal(canonicalAddress('not an address'), undefined);
     assert.equal(canonicalAddress(''), undefined);
   });
@@ -304,8 +358,7 @@ describe('formatIPv6 (RFC 5952)', () => {
 describe('parsePrefixStrict', () => {
   test('accepts network/length', () => {
     assert.deepEqual(parsePrefixStrict('10.0.0.0/8'), { ok: true, prefix: { family: 4, value: 0x0a000000n, length: 8 } });
-    assert.deepEqual(parsePrefixStrict('2001:db8::/32'),
-      { ok: true, prefix: { family: 6, value: 0x20010db8n << 96n, length: 32 } });
+    assert.deepEqual(parsePrefixStrict('2001:db8::/32'), { ok: true, prefix: { family: 6, value: 0x20010db8n << 96n, length: 32 } });
     assert.deepEqual(parsePrefix('192.0.2.1/32'), { family: 4, value: 0xc0000201n, length: 32 });
     assert.deepEqual(parsePrefix('0.0.0.0/0'), { family: 4, value: 0n, length: 0 });
     assert.deepEqual(parsePrefix('255.255.255.255/32'), { family: 4, value: 0xffffffffn, length: 32 });
@@ -317,9 +370,26 @@ describe('parsePrefixStrict', () => {
 
   test('syntax errors', () => {
     const bad = [
-      '', '10.0.0.0', '10.0.0.0/', '/8', '10.0.0/8', '10.0.0.0/8/8', '10.0.0.0/-1', '10.0.0.0/+8', '10.0.0.0/ 8',
-      '10.0.0.0 /8', '10.0.0.0/8 ', '10.0.0.0/8a', '10.0.0.0/1000', '10.0.0.0/0x8', '01.0.0.0/8', '2001:db8::',
-      '2001:db8:::/32', '2001:db8::g/32', 'x/8', '10.0.0.0\\8',
+      '',
+      '10.0.0.0',
+      '10.0.0.0/',
+      '/8',
+      '10.0.0/8',
+      '10.0.0.0/8/8',
+      '10.0.0.0/-1',
+      '10.0.0.0/+8',
+      '10.0.0.0/ 8',
+      '10.0.0.0 /8',
+      '10.0.0.0/8 ',
+      '10.0.0.0/8a',
+      '10.0.0.0/1000',
+      '10.0.0.0/0x8',
+      '01.0.0.0/8',
+      '2001:db8::',
+      '2001:db8:::/32',
+      '2001:db8::g/32',
+      'x/8',
+      '10.0.0.0\\8',
     ];
     for (const s of bad) assert.deepEqual(parsePrefixStrict(s), { ok: false, reason: 'syntax' }, JSON.stringify(s));
     for (const s of bad) assert.equal(parsePrefix(s), undefined, JSON.stringify(s));
@@ -332,8 +402,19 @@ describe('parsePrefixStrict', () => {
   });
 
   test('host bits set', () => {
-    for (const s of ['10.0.0.1/8', '11.0.0.0/7', '192.0.2.1/31', '1.0.0.0/0', '0.0.0.1/0', '45.66.1.0/23',
-      '2001:db8::1/64', '2001:db8::/28', '::1/127', '8000::/0', '2001:db8:0:1::/63']) {
+    for (const s of [
+      '10.0.0.1/8',
+      '11.0.0.0/7',
+      '192.0.2.1/31',
+      '1.0.0.0/0',
+      '0.0.0.1/0',
+      '45.66.1.0/23',
+      '2001:db8::1/64',
+      '2001:db8::/28',
+      '::1/127',
+      '8000::/0',
+      '2001:db8:0:1::/63',
+    ]) {
       assert.deepEqual(parsePrefixStrict(s), { ok: false, reason: 'host-bits' }, s);
     }
   });
@@ -476,12 +557,40 @@ describe('prefix relations', () => {
 describe('specialPurpose', () => {
   test('refuses IPv4 special-purpose space, its more-specifics and its covering prefixes', () => {
     const refused = [
-      '10.0.0.0/8', '10.1.0.0/16', '10.255.255.0/24', '8.0.0.0/6', '8.0.0.0/5', '0.0.0.0/1', '0.0.0.0/0',
-      '0.0.0.0/8', '192.168.0.0/16', '192.168.1.0/24', '192.0.0.0/2', '172.16.0.0/12', '172.31.255.0/24',
-      '100.64.0.0/10', '100.127.0.0/16', '127.0.0.0/8', '127.0.0.1/32', '169.254.0.0/16', '169.254.1.0/24',
-      '192.0.0.0/24', '192.0.2.0/24', '192.0.2.128/25', '192.88.99.0/24', '198.18.0.0/15', '198.19.0.0/16',
-      '198.51.100.0/24', '203.0.113.0/24', '203.0.112.0/23', '224.0.0.0/4', '224.0.0.0/3', '239.1.2.0/24',
-      '240.0.0.0/4', '255.255.255.255/32', '128.0.0.0/1',
+      '10.0.0.0/8',
+      '10.1.0.0/16',
+      '10.255.255.0/24',
+      '8.0.0.0/6',
+      '8.0.0.0/5',
+      '0.0.0.0/1',
+      '0.0.0.0/0',
+      '0.0.0.0/8',
+      '192.168.0.0/16',
+      '192.168.1.0/24',
+      '192.0.0.0/2',
+      '172.16.0.0/12',
+      '172.31.255.0/24',
+      '100.64.0.0/10',
+      '100.127.0.0/16',
+      '127.0.0.0/8',
+      '127.0.0.1/32',
+      '169.254.0.0/16',
+      '169.254.1.0/24',
+      '192.0.0.0/24',
+      '192.0.2.0/24',
+      '192.0.2.128/25',
+      '192.88.99.0/24',
+      '198.18.0.0/15',
+      '198.19.0.0/16',
+      '198.51.100.0/24',
+      '203.0.113.0/24',
+      '203.0.112.0/23',
+      '224.0.0.0/4',
+      '224.0.0.0/3',
+      '239.1.2.0/24',
+      '240.0.0.0/4',
+      '255.255.255.255/32',
+      '128.0.0.0/1',
     ];
     for (const s of refused) assert.notEqual(specialPurpose(P(s)), undefined, s);
   });
@@ -502,23 +611,77 @@ describe('specialPurpose', () => {
 
   test('refuses IPv6 special-purpose and non-global-unicast space', () => {
     const refused = [
-      '2001:db8::/32', '2001:db8::/48', '2001:db8:1234::/48', '2001:db8::1/128', '2001:d00::/24', '2000::/3',
-      'fc00::/7', 'fd12:3456:789a::/48', 'fe80::/10', 'fe80::/64', 'ff00::/8', 'ff02::1/128', '::/0', '::/1',
-      '::/128', '::1/128', '::ffff:0:0/96', '64:ff9b::/96', '64:ff9b:1::/48', '100::/64', '2001::/23', '2001::/32',
-      '2001:2::/48', '2001:1ff::/32', '2002::/16', '3fff::/20', '3fff:abc::/32', '3fff:fff::/32', '4000::/3',
-      '8000::/1', 'e000::/4', '2001::/16',
+      '2001:db8::/32',
+      '2001:db8::/48',
+      '2001:db8:1234::/48',
+      '2001:db8::1/128',
+      '2001:d00::/24',
+      '2000::/3',
+      'fc00::/7',
+      'fd12:3456:789a::/48',
+      'fe80::/10',
+      'fe80::/64',
+      'ff00::/8',
+      'ff02::1/128',
+      '::/0',
+      '::/1',
+      '::/128',
+      '::1/128',
+      '::ffff:0:0/96',
+      '64:ff9b::/96',
+      '64:ff9b:1::/48',
+      '100::/64',
+      '2001::/23',
+      '2001::/32',
+      '2001:2::/48',
+      '2001:1ff::/32',
+      '2002::/16',
+      '3fff::/20',
+      '3fff:abc::/32',
+      '3fff:fff::/32',
+      '4000::/3',
+      '8000::/1',
+      'e000::/4',
+      '2001::/16',
     ];
     for (const s of refused) assert.notEqual(specialPurpose(P(s)), undefined, s);
   });
 
   test('accepts ordinary public space', () => {
     const accepted = [
-      '45.66.0.0/23', '8.8.8.0/24', '1.1.1.0/24', '11.0.0.0/8', '9.0.0.0/8', '172.15.0.0/16', '172.32.0.0/16',
-      '100.128.0.0/10', '100.63.0.0/16', '169.253.0.0/16', '192.0.1.0/24', '192.0.3.0/24', '192.169.0.0/16',
-      '198.17.0.0/16', '198.20.0.0/16', '198.51.99.0/24', '198.51.101.0/24', '203.0.114.0/24', '223.255.255.0/24',
-      '126.0.0.0/8', '128.0.0.0/8', '2a0e:8f02:2100::/48', '2001:4860::/32', '2001:200::/32', '2001:200::/23',
-      '2001:db9::/32', '2001:db7::/32', '2003::/19', '2600::/12', '2c0f:f000::/20', '3fff:1000::/20',
-      '2a00::/12', '2001:470::/32',
+      '45.66.0.0/23',
+      '8.8.8.0/24',
+      '1.1.1.0/24',
+      '11.0.0.0/8',
+      '9.0.0.0/8',
+      '172.15.0.0/16',
+      '172.32.0.0/16',
+      '100.128.0.0/10',
+      '100.63.0.0/16',
+      '169.253.0.0/16',
+      '192.0.1.0/24',
+      '192.0.3.0/24',
+      '192.169.0.0/16',
+      '198.17.0.0/16',
+      '198.20.0.0/16',
+      '198.51.99.0/24',
+      '198.51.101.0/24',
+      '203.0.114.0/24',
+      '223.255.255.0/24',
+      '126.0.0.0/8',
+      '128.0.0.0/8',
+      '2a0e:8f02:2100::/48',
+      '2001:4860::/32',
+      '2001:200::/32',
+      '2001:200::/23',
+      '2001:db9::/32',
+      '2001:db7::/32',
+      '2003::/19',
+      '2600::/12',
+      '2c0f:f000::/20',
+      '3fff:1000::/20',
+      '2a00::/12',
+      '2001:470::/32',
     ];
     for (const s of accepted) assert.equal(specialPurpose(P(s)), undefined, s);
   });

@@ -2,11 +2,12 @@
 // schema, and listing every route the server registers (app.routeList), each with a summary,
 // a success response and the API's error responses, under the bearer security scheme except the
 // public routes.
-import { describe, it, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
 import SwaggerParser from '@apidevtools/swagger-parser';
-import { startServer, type TestServer } from './helpers/server.js';
 import { API_VERSION } from '../src/api/server.js';
+import { startServer, type TestServer } from './helpers/server.js';
 
 /** Routes anyone may call without a key. */
 const PUBLIC = new Set(['GET /healthz', 'GET /openapi.json']);
@@ -40,7 +41,9 @@ describe('OpenAPI document', () => {
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     doc = await res.json();
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
   it('is served without a key, is OpenAPI 3, and is the document the server generates', () => {
     assert.match(String(doc.openapi), /^3\.\d+\.\d+$/);
@@ -80,11 +83,19 @@ describe('OpenAPI document', () => {
       const errors = [...ERRORS_ALWAYS, ...(PUBLIC.has(r.key) ? [] : ERRORS_KEYED)];
       for (const code of errors) {
         const resp = o.responses?.[code];
-        if (!resp) { problems.push(`${r.key}: no ${code} response`); continue; }
+        if (!resp) {
+          problems.push(`${r.key}: no ${code} response`);
+          continue;
+        }
         const schema = resp.content?.['application/json']?.schema;
         const err = schema?.properties?.error;
-        if (!err || !schema?.required?.includes('error') || !err.properties?.code || !err.properties?.message
-          || !['code', 'message'].every((f) => err.required?.includes(f))) {
+        if (
+          !err ||
+          !schema?.required?.includes('error') ||
+          !err.properties?.code ||
+          !err.properties?.message ||
+          !['code', 'message'].every((f) => err.required?.includes(f))
+        ) {
           problems.push(`${r.key}: ${code} does not carry the error body {"error":{"code","message","target"}}`);
         }
       }

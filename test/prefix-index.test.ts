@@ -1,23 +1,24 @@
 // Overlap as an indexed look-up (issue 10 §4): the indexed checks decide exactly as the old
 // read-everything-and-compare did, the queries they run are index searches (SQLite's own query
 // plans, not timings), and migration 0004 fills the new columns of rows written before it.
-import { describe, test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type CompiledQuery } from 'kysely';
+import { type CompiledQuery, Kysely, Migrator, SqliteDialect } from 'kysely';
+import { formatPrefix, overlaps, type Prefix, parsePrefix } from '../src/net/prefix.js';
+import { coveringStarts, endHex, rowCovers, startHex } from '../src/registry/prefix-range.js';
+import { Registry } from '../src/registry/registry.js';
+import type { Database } from '../src/store/schema.js';
+import { MIGRATIONS, migrate, type Store } from '../src/store/store.js';
+import { Rng } from './helpers/rng.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { buildWorld, KEYS } from './helpers/world.js';
 import { expectOk } from './rules-common.js';
-import { Rng } from './helpers/rng.js';
-import { MIGRATIONS, migrate, type Store } from '../src/store/store.js';
-import type { Database } from '../src/store/schema.js';
-import { Registry } from '../src/registry/registry.js';
-import { parsePrefix, overlaps, formatPrefix, type Prefix } from '../src/net/prefix.js';
-import { startHex, endHex, coveringStarts, rowCovers } from '../src/registry/prefix-range.js';
 
 const PFX = (name: string) => `/v1/customers/contoso/peering-services/contoso-eu/prefixes/${name}`;
 /** Keys the operator imports for nordlink's registrations of the whole test space. */
@@ -68,7 +69,9 @@ describe('customer-prefix overlap: indexed look-up against the naive rule', () =
     // hq (45.66.0.0/24, Pending) already holds its space; start from an empty store of customer prefixes instead.
     expectOk(await s.api('DELETE', PFX('hq')), 204);
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
   test('400 random writes: 409 exactly when the naive check finds an overlap with a prefix that holds its space', async () => {
     const rng = new Rng(10_4);
@@ -82,7 +85,10 @@ describe('customer-prefix overlap: indexed look-up against the naive rule', () =
       const naive = holding.some((h) => overlaps(h, p));
       const r = await s.api('PUT', PFX(`p${i}`), { prefix: formatPrefix(p), key });
       assert.equal(r.status, naive ? 409 : 201, `#${i} ${formatPrefix(p)}: ${JSON.stringify(r.body)}`);
-      if (r.status === 409) { tally.refused++; continue; }
+      if (r.status === 409) {
+        tally.refused++;
+        continue;
+      }
       tally.created++;
       assert.equal(r.body.state, wrongKey ? 'Failed' : 'Pending', formatPrefix(p));
       if (wrongKey) tally.failedKeys++;
@@ -98,10 +104,17 @@ async function recordingStore(file: string, queries: CompiledQuery[]): Promise<{
   const conn = new BetterSqlite3(file);
   conn.pragma('journal_mode = WAL');
   conn.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }), log: (e) => { if (e.level === 'query') queries.push(e.query); } });
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: conn }),
+    log: (e) => {
+      if (e.level === 'query') queries.push(e.query);
+    },
+  });
   await migrate(db);
   const store: Store = {
-    db, dialect: 'sqlite', location: file,
+    db,
+    dialect: 'sqlite',
+    location: file,
     transaction: (fn) => db.transaction().execute(fn),
     schemaVersion: async () => Object.keys(MIGRATIONS).length,
     close: () => db.destroy(),
@@ -117,7 +130,9 @@ describe('the look-ups are index searches (SQLite query plans)', () => {
     await buildWorld(s);
     dir = s.dir;
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
   test('customer-prefix and registered-prefix writes search prefixes by index, never scan them', async () => {
     const queries: CompiledQuery[] = [];
@@ -149,8 +164,12 @@ describe('the look-ups are index searches (SQLite query plans)', () => {
 
 describe('migration 0004 backfills rows written before it', () => {
   let dir: string;
-  before(() => { dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-m0004-')); });
-  after(() => { fs.rmSync(dir, { recursive: true, force: true }); });
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-m0004-'));
+  });
+  after(() => {
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
 
   test('every registered and customer prefix gets its range; Invalid customer prefixes stay without one', async () => {
     const conn = new BetterSqlite3(path.join(dir, 'old.db'));
@@ -162,15 +181,40 @@ describe('migration 0004 backfills rows written before it', () => {
     const t = '2026-01-01T00:00:00.000Z';
     const registered = ['45.66.0.0/23', '2a0c:9a40:100::/40', '0.0.0.0/0', '185.1.2.3/32'];
     for (const [i, prefix] of registered.entries()) {
-      await db.insertInto('registered_prefixes').values({
-        peering_id: 1, name: `r${i}`, prefix, family: prefix.includes(':') ? 6 : 4, key: randomUUID(), state: 'Pending', created_at: t, updated_at: t,
-      }).execute();
+      await db
+        .insertInto('registered_prefixes')
+        .values({
+          peering_id: 1,
+          name: `r${i}`,
+          prefix,
+          family: prefix.includes(':') ? 6 : 4,
+          key: randomUUID(),
+          state: 'Pending',
+          created_at: t,
+          updated_at: t,
+        })
+        .execute();
     }
-    const customer: Array<[string, number | null]> = [['45.66.1.0/24', 4], ['2a0c:9a40:100:ff00::/56', 6], ['192.168.1.0/24', null], ['junk/99', null]];
+    const customer: Array<[string, number | null]> = [
+      ['45.66.1.0/24', 4],
+      ['2a0c:9a40:100:ff00::/56', 6],
+      ['192.168.1.0/24', null],
+      ['junk/99', null],
+    ];
     for (const [i, [prefix, family]] of customer.entries()) {
-      await db.insertInto('customer_prefixes').values({
-        peering_service_id: 1, name: `c${i}`, prefix, family, key: randomUUID(), state: family ? 'Pending' : 'Invalid', created_at: t, updated_at: t,
-      }).execute();
+      await db
+        .insertInto('customer_prefixes')
+        .values({
+          peering_service_id: 1,
+          name: `c${i}`,
+          prefix,
+          family,
+          key: randomUUID(),
+          state: family ? 'Pending' : 'Invalid',
+          created_at: t,
+          updated_at: t,
+        })
+        .execute();
     }
     const latest = await migrator.migrateToLatest();
     assert.equal(latest.error, undefined);
@@ -182,7 +226,10 @@ describe('migration 0004 backfills rows written before it', () => {
       }
     }
     const overrides = await db.selectFrom('registered_prefixes').select(['overlap_override_by', 'overlap_override_at']).execute();
-    assert.ok(overrides.every((o) => o.overlap_override_by === null && o.overlap_override_at === null), 'no override recorded by the migration');
+    assert.ok(
+      overrides.every((o) => o.overlap_override_by === null && o.overlap_override_at === null),
+      'no override recorded by the migration',
+    );
     await db.destroy();
   });
 });

@@ -1,18 +1,27 @@
 // The RIB's storage: the prefix index (typed-array hash table), route tables, the attribute store
 // (sets interned by raw bytes in an arena, decoded on demand), and the decision process over
 // several peers. Random operations are checked against plain Maps (seeded, so failures reproduce).
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { PrefixIndex } from '../src/bgp/rib/prefix-index.js';
-import { RouteTable } from '../src/bgp/rib/route-table.js';
+import { describe, test } from 'node:test';
+import { type AttrSet, AttrStore } from '../src/bgp/rib/attr-store.js';
 import { Handles } from '../src/bgp/rib/handles.js';
-import { Rng } from './helpers/rng.js';
-import { AttrStore, type AttrSet } from '../src/bgp/rib/attr-store.js';
+import { PrefixIndex } from '../src/bgp/rib/prefix-index.js';
 import { Changed, Rib } from '../src/bgp/rib/rib.js';
+import { RouteTable } from '../src/bgp/rib/route-table.js';
 import { decodeAttributes } from '../src/bgp/wire/attributes/decode.js';
 import { encodeAttributes } from '../src/bgp/wire/attributes/encode.js';
+import {
+  attributesFromKey,
+  decodeUpdate,
+  encodeAnnouncements,
+  encodeWithdrawals,
+  type PathAttributes,
+  type PrefixKey,
+  textToKey,
+} from '../src/bgp/wire/index.js';
 import { Writer } from '../src/bgp/wire/writer.js';
-import { attributesFromKey, decodeUpdate, encodeAnnouncements, encodeWithdrawals, textToKey, type PathAttributes, type PrefixKey } from '../src/bgp/wire/index.js';
+import { Rng } from './helpers/rng.js';
 
 const v4 = (rng: Rng): number => {
   const len = rng.int(33);
@@ -43,7 +52,10 @@ describe('PrefixIndex', () => {
       } else {
         const idx = idxOf.get(key)!;
         index.unref(idx);
-        if (n === 1) { refs.delete(key); idxOf.delete(key); } else refs.set(key, n - 1);
+        if (n === 1) {
+          refs.delete(key);
+          idxOf.delete(key);
+        } else refs.set(key, n - 1);
       }
       if (step % 5000 === 0 || step === 59_999) {
         assert.equal(index.size, refs.size);
@@ -105,8 +117,12 @@ const bytesOf = (a: PathAttributes): Buffer => {
   return w.finish();
 };
 const attrsN = (i: number, extra: Partial<PathAttributes> = {}): PathAttributes => ({
-  origin: i % 3, asPath: [{ type: 2, asns: [65001, 64512 + (i % 1000), 4200000000 + i] }], nextHop: '192.0.2.1',
-  med: i * 7, communities: [65001 * 65536 + (i % 65536)], ...extra,
+  origin: i % 3,
+  asPath: [{ type: 2, asns: [65001, 64512 + (i % 1000), 4200000000 + i] }],
+  nextHop: '192.0.2.1',
+  med: i * 7,
+  communities: [65001 * 65536 + (i % 65536)],
+  ...extra,
 });
 
 describe('AttrStore', () => {
@@ -130,7 +146,18 @@ describe('AttrStore', () => {
 
   test('decision values are kept without decoding', () => {
     const store = new AttrStore('peer', decoder);
-    const a: PathAttributes = { origin: 1, asPath: [{ type: 2, asns: [4200000001, 65002] }, { type: 1, asns: [1, 2, 3] }], nextHop: '192.0.2.1', med: 4294967295, localPref: 3000000000, originatorId: '203.0.113.9', clusterList: ['1.1.1.1', '2.2.2.2'] };
+    const a: PathAttributes = {
+      origin: 1,
+      asPath: [
+        { type: 2, asns: [4200000001, 65002] },
+        { type: 1, asns: [1, 2, 3] },
+      ],
+      nextHop: '192.0.2.1',
+      med: 4294967295,
+      localPref: 3000000000,
+      originatorId: '203.0.113.9',
+      clusterList: ['1.1.1.1', '2.2.2.2'],
+    };
     const s = store.intern(bytesOf(a), a, true);
     AttrStore.forget(s);
     assert.equal(s.origin, 1);
@@ -138,7 +165,7 @@ describe('AttrStore', () => {
     assert.equal(s.med, 4294967295);
     assert.equal(s.localPref, 3000000000);
     assert.equal(s.neighborAs, 4200000001);
-    assert.equal(s.originatorId, (203 * 2 ** 24) + (113 << 8) + 9);
+    assert.equal(s.originatorId, 203 * 2 ** 24 + (113 << 8) + 9);
     assert.equal(s.clusterListLength, 2);
     assert.equal(s.cached, undefined, 'reading them decoded nothing');
   });

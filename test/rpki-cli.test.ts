@@ -1,17 +1,20 @@
 // `openpeering rpki check` driven as a user would: with --vrps files and with --rtr against StayRTR.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { startStayrtr } from '../src/lab/stayrtr.js';
 
 const MAIN = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', 'src', 'cli', 'main.js');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'op-rpki-cli-'));
 const cleanup: Array<() => Promise<void> | void> = [() => fs.rmSync(dir, { recursive: true, force: true })];
-after(async () => { for (const f of cleanup.reverse()) await f(); });
+after(async () => {
+  for (const f of cleanup.reverse()) await f();
+});
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
@@ -53,16 +56,25 @@ test('--vrps: the state and every covering VRP with why it matches or not; exit 
   const doc = JSON.parse(none.stdout);
   assert.equal(doc.state, 'invalid');
   assert.equal(doc.origin, 'NONE');
-  assert.deepEqual(doc.vrps.map((x: { prefix: string; matches: boolean }) => [x.prefix, x.matches]), [['1.0.0.0/16', false], ['1.0.0.0/24', false]]);
+  assert.deepEqual(
+    doc.vrps.map((x: { prefix: string; matches: boolean }) => [x.prefix, x.matches]),
+    [
+      ['1.0.0.0/16', false],
+      ['1.0.0.0/24', false],
+    ],
+  );
 });
 
 test('--slurm filters and asserts', async () => {
   const slurm = path.join(dir, 'slurm.json');
-  fs.writeFileSync(slurm, JSON.stringify({
-    slurmVersion: 1,
-    validationOutputFilters: { prefixFilters: [{ prefix: '1.0.0.0/24' }], bgpsecFilters: [] },
-    locallyAddedAssertions: { prefixAssertions: [{ asn: 64511, prefix: '198.51.100.0/24', maxPrefixLength: 25 }], bgpsecAssertions: [] },
-  }));
+  fs.writeFileSync(
+    slurm,
+    JSON.stringify({
+      slurmVersion: 1,
+      validationOutputFilters: { prefixFilters: [{ prefix: '1.0.0.0/24' }], bgpsecFilters: [] },
+      locallyAddedAssertions: { prefixAssertions: [{ asn: 64511, prefix: '198.51.100.0/24', maxPrefixLength: 25 }], bgpsecAssertions: [] },
+    }),
+  );
   const r = await cli('check', '198.51.100.128/25', 'AS64511', '--vrps', json, '--slurm', slurm, '--json');
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout).state, 'valid');
@@ -105,6 +117,9 @@ test('--rtr against StayRTR', async () => {
   assert.equal(doc.source.vrps, 3);
   const t = await cli('check', '2001:db8:1:2::/64', '64500', '--rtr', `${cache.address}:${cache.port}`);
   assert.equal(t.code, 0);
-  assert.match(t.stdout, /2001:db8:1:2::\/64 from AS64500: invalid\ncovering VRPs \(1\):\n {2}no match {2}2001:db8::\/32-48 AS64500: \/64 is longer than maxLength 48/);
+  assert.match(
+    t.stdout,
+    /2001:db8:1:2::\/64 from AS64500: invalid\ncovering VRPs \(1\):\n {2}no match {2}2001:db8::\/32-48 AS64500: \/64 is longer than maxLength 48/,
+  );
   assert.match(t.stdout, /VRPs from RTR 127\.0\.70\.12:\d+ \(version 1, session \d+, serial 0\)/);
 });

@@ -2,17 +2,25 @@
 // batches of adds and removes (RTR serial updates), full replacements and single changes, with
 // the edge cases of the layout: VRPs shorter than /16 (IPv4) or /32 (IPv6), /0, /32, /128,
 // emptied buckets, one bucket with thousands of VRPs, growth, compaction and full rebuilds.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { VrpTable, ROV_STATES, type RovCode } from '../src/rpki/table.js';
-import { VrpList } from '../src/rpki/vrp-list.js';
+import { test } from 'node:test';
 import { parsePrefix } from '../src/net/prefix.js';
 import { Dir32, HashA } from '../src/rpki/rov-index.js';
+import { ROV_STATES, type RovCode, VrpTable } from '../src/rpki/table.js';
+import { VrpList } from '../src/rpki/vrp-list.js';
 
 // A small seeded PRNG (xorshift32).
 function rng(seed: number) {
   let x = seed >>> 0 || 1;
-  const next = () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x / 4294967296; };
+  const next = () => {
+    x ^= x << 13;
+    x >>>= 0;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    x >>>= 0;
+    return x / 4294967296;
+  };
   return { f: next, n: (k: number) => Math.floor(next() * k), pick: <T>(a: readonly T[]): T => a[Math.floor(next() * a.length)]! };
 }
 
@@ -20,7 +28,10 @@ const mask = (len: number) => (len === 0 ? 0 : len >= 32 ? -1 : ~(-1 >>> len));
 const words6 = (w: ArrayLike<number>, len: number): number[] =>
   [0, 1, 2, 3].map((i) => (len >= 32 * (i + 1) ? w[i]! >>> 0 : len <= 32 * i ? 0 : (w[i]! & mask(len - 32 * i)) >>> 0));
 
-interface Model { v4: Map<string, [number, number, number, number]>; v6: Map<string, [number[], number, number, number]> }
+interface Model {
+  v4: Map<string, [number, number, number, number]>;
+  v6: Map<string, [number[], number, number, number]>;
+}
 
 const key4 = (a: number, l: number, m: number, asn: number) => `${a >>> 0}/${l}-${m}:${asn}`;
 const key6 = (w: number[], l: number, m: number, asn: number) => `${w.join('.')}/${l}-${m}:${asn}`;
@@ -63,7 +74,12 @@ function randomV4(r: ReturnType<typeof rng>): [number, number, number, number] {
 
 function randomV6(r: ReturnType<typeof rng>): [number[], number, number, number] {
   const len = r.pick(LENS6);
-  const w = [r.pick([0x20010db8, 0x20010db9, 0x2a020000, 0xffffffff]) + r.n(2), r.pick([0, 0x10000, 0xffff0000, r.n(2 ** 32)]), r.pick([0, r.n(2 ** 32)]), r.pick([0, 1, r.n(2 ** 32)])];
+  const w = [
+    r.pick([0x20010db8, 0x20010db9, 0x2a020000, 0xffffffff]) + r.n(2),
+    r.pick([0, 0x10000, 0xffff0000, r.n(2 ** 32)]),
+    r.pick([0, r.n(2 ** 32)]),
+    r.pick([0, 1, r.n(2 ** 32)]),
+  ];
   const maxLen = Math.min(128, len + r.pick([0, 0, 0, 1, 8, 16, 128]));
   return [words6(w, len), len, maxLen, r.pick(ASNS)];
 }
@@ -79,7 +95,7 @@ function route4(r: ReturnType<typeof rng>, model: Model): [number, number, numbe
   }
   const [a, l] = randomV4(r);
   const len = Math.min(32, l + r.n(9));
-  return [((a | r.n(2 ** 32) & ~mask(l)) & mask(len)) >>> 0, len, r.pick(ASNS)];
+  return [((a | (r.n(2 ** 32) & ~mask(l))) & mask(len)) >>> 0, len, r.pick(ASNS)];
 }
 
 function route6(r: ReturnType<typeof rng>, model: Model): [number[], number, number] {
@@ -92,16 +108,28 @@ function route6(r: ReturnType<typeof rng>, model: Model): [number[], number, num
   }
   const [p, l] = randomV6(r);
   const len = Math.min(128, l + r.n(20));
-  return [words6(p.map((x) => (x | r.n(2 ** 32)) >>> 0), len), len, r.pick(ASNS)];
+  return [
+    words6(
+      p.map((x) => (x | r.n(2 ** 32)) >>> 0),
+      len,
+    ),
+    len,
+    r.pick(ASNS),
+  ];
 }
 
 function check(t: VrpTable, model: Model, r: ReturnType<typeof rng>, n: number, ctx: string): void {
   for (let i = 0; i < n; i++) {
     const [a, l, o] = route4(r, model);
-    const got = t.validateV4(a, l, o), want = brute4(model, a, l, o);
-    if (got !== want) assert.fail(`${ctx}: ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${l} AS${o}: ${ROV_STATES[got]}, brute force says ${ROV_STATES[want]}`);
+    const got = t.validateV4(a, l, o),
+      want = brute4(model, a, l, o);
+    if (got !== want)
+      assert.fail(
+        `${ctx}: ${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}/${l} AS${o}: ${ROV_STATES[got]}, brute force says ${ROV_STATES[want]}`,
+      );
     const [w, l6, o6] = route6(r, model);
-    const g6 = t.validateV6(new Uint32Array(w), l6, o6), w6 = brute6(model, w, l6, o6);
+    const g6 = t.validateV6(new Uint32Array(w), l6, o6),
+      w6 = brute6(model, w, l6, o6);
     if (g6 !== w6) assert.fail(`${ctx}: ${w.map((x) => x.toString(16)).join(':')}/${l6} AS${o6}: ${ROV_STATES[g6]}, brute force says ${ROV_STATES[w6]}`);
   }
 }
@@ -110,33 +138,72 @@ function check(t: VrpTable, model: Model, r: ReturnType<typeof rng>, n: number, 
 function sameContent(t: VrpTable, model: Model, ctx: string): void {
   const have = new Set<string>();
   const l = t.toList();
-  l.forEachV4((a, len, m, asn) => { have.add(key4(a, len, m, asn)); });
-  l.forEachV6((w, o, len, m, asn) => { have.add(key6([...w.slice(o, o + 4)], len, m, asn)); });
+  l.forEachV4((a, len, m, asn) => {
+    have.add(key4(a, len, m, asn));
+  });
+  l.forEachV6((w, o, len, m, asn) => {
+    have.add(key6([...w.slice(o, o + 4)], len, m, asn));
+  });
   const want = new Set([...model.v4.keys(), ...model.v6.keys()]);
-  assert.deepEqual([...have].filter((k) => !want.has(k)), [], `${ctx}: in the table only`);
-  assert.deepEqual([...want].filter((k) => !have.has(k)), [], `${ctx}: in the model only`);
+  assert.deepEqual(
+    [...have].filter((k) => !want.has(k)),
+    [],
+    `${ctx}: in the table only`,
+  );
+  assert.deepEqual(
+    [...want].filter((k) => !have.has(k)),
+    [],
+    `${ctx}: in the model only`,
+  );
   assert.equal(t.size, want.size, `${ctx}: size`);
 }
 
 function randomBatch(r: ReturnType<typeof rng>, model: Model, adds: number, removes: number): [VrpList, VrpList] {
-  const ann = new VrpList(), wd = new VrpList();
+  const ann = new VrpList(),
+    wd = new VrpList();
   for (let i = 0; i < adds; i++) {
-    if (r.f() < 0.7) { const [a, l, m, asn] = randomV4(r); ann.pushV4(a, l, m, asn); } else { const [w, l, m, asn] = randomV6(r); ann.pushV6(w, 0, l, m, asn); }
+    if (r.f() < 0.7) {
+      const [a, l, m, asn] = randomV4(r);
+      ann.pushV4(a, l, m, asn);
+    } else {
+      const [w, l, m, asn] = randomV6(r);
+      ann.pushV6(w, 0, l, m, asn);
+    }
   }
-  const v4 = [...model.v4.values()], v6 = [...model.v6.values()];
+  const v4 = [...model.v4.values()],
+    v6 = [...model.v6.values()];
   for (let i = 0; i < removes; i++) {
-    if (r.f() < 0.1) { const [a, l, m, asn] = randomV4(r); wd.pushV4(a, l, m, asn); continue; } // often unknown
-    if (r.f() < 0.7 && v4.length) { const [a, l, m, asn] = r.pick(v4); wd.pushV4(a, l, m, asn); } else if (v6.length) { const [w, l, m, asn] = r.pick(v6); wd.pushV6(w, 0, l, m, asn); }
+    if (r.f() < 0.1) {
+      const [a, l, m, asn] = randomV4(r);
+      wd.pushV4(a, l, m, asn);
+      continue;
+    } // often unknown
+    if (r.f() < 0.7 && v4.length) {
+      const [a, l, m, asn] = r.pick(v4);
+      wd.pushV4(a, l, m, asn);
+    } else if (v6.length) {
+      const [w, l, m, asn] = r.pick(v6);
+      wd.pushV6(w, 0, l, m, asn);
+    }
   }
   return [ann, wd];
 }
 
 /** The model after table.update(ann, wd): withdrawals first, then announcements. */
 function applyBatch(model: Model, ann: VrpList, wd: VrpList): void {
-  wd.forEachV4((a, l, m, asn) => { model.v4.delete(key4(a, l, m, asn)); });
-  wd.forEachV6((w, o, l, m, asn) => { model.v6.delete(key6([...w.slice(o, o + 4)], l, m, asn)); });
-  ann.forEachV4((a, l, m, asn) => { model.v4.set(key4(a, l, m, asn), [a >>> 0, l, m, asn]); });
-  ann.forEachV6((w, o, l, m, asn) => { const p = [...w.slice(o, o + 4)]; model.v6.set(key6(p, l, m, asn), [p, l, m, asn]); });
+  wd.forEachV4((a, l, m, asn) => {
+    model.v4.delete(key4(a, l, m, asn));
+  });
+  wd.forEachV6((w, o, l, m, asn) => {
+    model.v6.delete(key6([...w.slice(o, o + 4)], l, m, asn));
+  });
+  ann.forEachV4((a, l, m, asn) => {
+    model.v4.set(key4(a, l, m, asn), [a >>> 0, l, m, asn]);
+  });
+  ann.forEachV6((w, o, l, m, asn) => {
+    const p = [...w.slice(o, o + 4)];
+    model.v6.set(key6(p, l, m, asn), [p, l, m, asn]);
+  });
 }
 
 test('index: random batches of adds and removes answer like a brute-force scan', () => {
@@ -170,16 +237,35 @@ test('index: single adds and removes between lookups, and full replacements', ()
   const model: Model = { v4: new Map(), v6: new Map() };
   for (let i = 0; i < 3000; i++) {
     const x = r.f();
-    if (x < 0.35) { const [a, l, m, asn] = randomV4(r); if (t.addV4(a, l, m, asn)) model.v4.set(key4(a, l, m, asn), [a, l, m, asn]); }
-    else if (x < 0.5) { const [w, l, m, asn] = randomV6(r); if (t.addV6(w, 0, l, m, asn)) model.v6.set(key6(w, l, m, asn), [w, l, m, asn]); }
-    else if (x < 0.65 && model.v4.size) { const [a, l, m, asn] = r.pick([...model.v4.values()]); assert.ok(t.removeV4(a, l, m, asn)); model.v4.delete(key4(a, l, m, asn)); }
-    else if (x < 0.72 && model.v6.size) { const [w, l, m, asn] = r.pick([...model.v6.values()]); assert.ok(t.removeV6(w, 0, l, m, asn)); model.v6.delete(key6(w, l, m, asn)); }
-    else if (x < 0.73) {
+    if (x < 0.35) {
+      const [a, l, m, asn] = randomV4(r);
+      if (t.addV4(a, l, m, asn)) model.v4.set(key4(a, l, m, asn), [a, l, m, asn]);
+    } else if (x < 0.5) {
+      const [w, l, m, asn] = randomV6(r);
+      if (t.addV6(w, 0, l, m, asn)) model.v6.set(key6(w, l, m, asn), [w, l, m, asn]);
+    } else if (x < 0.65 && model.v4.size) {
+      const [a, l, m, asn] = r.pick([...model.v4.values()]);
+      assert.ok(t.removeV4(a, l, m, asn));
+      model.v4.delete(key4(a, l, m, asn));
+    } else if (x < 0.72 && model.v6.size) {
+      const [w, l, m, asn] = r.pick([...model.v6.values()]);
+      assert.ok(t.removeV6(w, 0, l, m, asn));
+      model.v6.delete(key6(w, l, m, asn));
+    } else if (x < 0.73) {
       // Full replacement with a fresh random set.
       const list = new VrpList();
-      model.v4.clear(); model.v6.clear();
-      for (let k = r.n(300); k > 0; k--) { const [a, l, m, asn] = randomV4(r); list.pushV4(a, l, m, asn); model.v4.set(key4(a, l, m, asn), [a, l, m, asn]); }
-      for (let k = r.n(100); k > 0; k--) { const [w, l, m, asn] = randomV6(r); list.pushV6(w, 0, l, m, asn); model.v6.set(key6(w, l, m, asn), [w, l, m, asn]); }
+      model.v4.clear();
+      model.v6.clear();
+      for (let k = r.n(300); k > 0; k--) {
+        const [a, l, m, asn] = randomV4(r);
+        list.pushV4(a, l, m, asn);
+        model.v4.set(key4(a, l, m, asn), [a, l, m, asn]);
+      }
+      for (let k = r.n(100); k > 0; k--) {
+        const [w, l, m, asn] = randomV6(r);
+        list.pushV6(w, 0, l, m, asn);
+        model.v6.set(key6(w, l, m, asn), [w, l, m, asn]);
+      }
       t.replace(list, 'reload');
     }
     if (i % 7 === 0) check(t, model, r, 5, `step ${i}`);
@@ -195,7 +281,11 @@ test('index: /0, /32, /128 and VRPs shorter than the buckets', () => {
     for (const [p, m, asn] of v) list.push({ prefix: parsePrefix(p)!, maxLength: m, asn });
     return list;
   };
-  t.update(l(['0.0.0.0/0', 0, 1], ['::/0', 128, 2], ['203.0.113.7/32', 32, 3], ['2001:db8::1/128', 128, 4], ['10.0.0.0/8', 15, 5], ['2001:db8::/30', 31, 6]), new VrpList(), 'a');
+  t.update(
+    l(['0.0.0.0/0', 0, 1], ['::/0', 128, 2], ['203.0.113.7/32', 32, 3], ['2001:db8::1/128', 128, 4], ['10.0.0.0/8', 15, 5], ['2001:db8::/30', 31, 6]),
+    new VrpList(),
+    'a',
+  );
   assert.equal(t.validate('0.0.0.0/0', 1), 'valid');
   assert.equal(t.validate('1.0.0.0/8', 1), 'invalid', 'the /0 covers everything, maxLength 0');
   assert.equal(t.validate('203.0.113.7/32', 3), 'valid');
@@ -230,7 +320,8 @@ test('index: thousands of VRPs in one bucket, grown and shrunk in batches (reloc
   const model: Model = { v4: new Map(), v6: new Map() };
   check(t, model, r, 10, 'empty');
   for (let round = 0; round < 12; round++) {
-    const ann = new VrpList(), wd = new VrpList();
+    const ann = new VrpList(),
+      wd = new VrpList();
     // Everything in 10.1.0.0/16 and 2001:db8::/32 (plus a few /8s and /29s above them).
     for (let k = 0; k < 700; k++) {
       const len = r.pick([16, 17, 20, 23, 24, 24, 24, 26, 32]);
@@ -239,17 +330,29 @@ test('index: thousands of VRPs in one bucket, grown and shrunk in batches (reloc
       const l6 = r.pick([32, 40, 48, 48, 64, 128]);
       ann.pushV6(words6([0x20010db8, r.n(2 ** 32), r.n(2 ** 32), r.n(2 ** 32)], l6), 0, l6, Math.min(128, l6 + r.n(3)), 1 + r.n(50));
     }
-    if (round % 3 === 0) { ann.pushV4(0x0a000000, 8, 24, 7); ann.pushV6([0x20010db8, 0, 0, 0], 0, 29, 48, 7); }
-    const v4 = [...model.v4.values()], v6 = [...model.v6.values()];
+    if (round % 3 === 0) {
+      ann.pushV4(0x0a000000, 8, 24, 7);
+      ann.pushV6([0x20010db8, 0, 0, 0], 0, 29, 48, 7);
+    }
+    const v4 = [...model.v4.values()],
+      v6 = [...model.v6.values()];
     for (let k = 0; k < (round > 6 ? 1500 : 300); k++) {
-      if (v4.length) { const [a, l, m, asn] = v4[r.n(v4.length)]!; wd.pushV4(a, l, m, asn); }
-      if (v6.length) { const [w, l, m, asn] = v6[r.n(v6.length)]!; wd.pushV6(w, 0, l, m, asn); }
+      if (v4.length) {
+        const [a, l, m, asn] = v4[r.n(v4.length)]!;
+        wd.pushV4(a, l, m, asn);
+      }
+      if (v6.length) {
+        const [w, l, m, asn] = v6[r.n(v6.length)]!;
+        wd.pushV6(w, 0, l, m, asn);
+      }
     }
     applyBatch(model, ann, wd);
     t.update(ann, wd, `round ${round}`);
     sameContent(t, model, `round ${round}`);
     for (let k = 0; k < 300; k++) {
-      const a = (0x0a010000 | r.n(65536)) >>> 0, len = 16 + r.n(17), o = r.pick([7, 1 + r.n(50)]);
+      const a = (0x0a010000 | r.n(65536)) >>> 0,
+        len = 16 + r.n(17),
+        o = r.pick([7, 1 + r.n(50)]);
       const m = (a & mask(len)) >>> 0;
       assert.equal(t.validateV4(m, len, o), brute4(model, m, len, o), `round ${round}: ${m.toString(16)}/${len} AS${o}`);
       const l6 = 29 + r.n(100);
@@ -272,7 +375,7 @@ test('index: a large batch (full rebuild path) and the tables the RTR client sta
   const big = new VrpList();
   for (let k = 0; k < 20000; k++) {
     const len = 16 + r.n(17);
-    big.pushV4((((1 + r.n(200)) << 24 | r.n(2 ** 24)) & mask(len)) >>> 0, len, Math.min(32, len + r.n(4)), 1 + r.n(1000));
+    big.pushV4(((((1 + r.n(200)) << 24) | r.n(2 ** 24)) & mask(len)) >>> 0, len, Math.min(32, len + r.n(4)), 1 + r.n(1000));
   }
   applyBatch(model, big, new VrpList());
   t.update(big, new VrpList(), 'big');
@@ -316,20 +419,35 @@ test('index: listeners see the batch already applied', () => {
   assert.deepEqual(seen, ['valid', 'invalid']);
 });
 
-
 test('index builds do not depend on the visiting order (a tree walk is only the fast path)', () => {
   const r = rng(3);
   const v4: Array<[number, number, number, number]> = [];
   const v6: Array<[number[], number, number, number]> = [];
   const model: Model = { v4: new Map(), v6: new Map() };
   for (let i = 0; i < 2000; i++) {
-    const a = randomV4(r); if (!model.v4.has(key4(...a))) { model.v4.set(key4(...a), a); v4.push(a); }
-    const b = randomV6(r); if (!model.v6.has(key6(...b))) { model.v6.set(key6(...b), b); v6.push(b); }
+    const a = randomV4(r);
+    if (!model.v4.has(key4(...a))) {
+      model.v4.set(key4(...a), a);
+      v4.push(a);
+    }
+    const b = randomV6(r);
+    if (!model.v6.has(key6(...b))) {
+      model.v6.set(key6(...b), b);
+      v6.push(b);
+    }
   }
-  const d4 = new Dir32(), d6s = new Dir32(), h6 = new HashA();
-  d4.build((visit) => { for (const [a, l, m, asn] of v4) visit(a, l, m, asn); });
-  d6s.build((visit) => { for (const [w, l, m, asn] of v6) if (l < 32) visit(w[0]!, l, m, asn); });
-  h6.build((visit) => { for (const [w, l, m, asn] of v6) if (l >= 32) visit(w, l, m, asn); });
+  const d4 = new Dir32(),
+    d6s = new Dir32(),
+    h6 = new HashA();
+  d4.build((visit) => {
+    for (const [a, l, m, asn] of v4) visit(a, l, m, asn);
+  });
+  d6s.build((visit) => {
+    for (const [w, l, m, asn] of v6) if (l < 32) visit(w[0]!, l, m, asn);
+  });
+  h6.build((visit) => {
+    for (const [w, l, m, asn] of v6) if (l >= 32) visit(w, l, m, asn);
+  });
   for (let i = 0; i < 3000; i++) {
     const [a, l, o] = route4(r, model);
     const oo = o > 0 ? o : -1;

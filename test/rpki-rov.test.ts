@@ -1,11 +1,12 @@
 // Route origin validation (RFC 6811 §2) over the VRP table, and the table's change events.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { VrpTable, VrpChange, ROV_VALID, ROV_INVALID, ROV_NOT_FOUND } from '../src/rpki/table.js';
-import { VrpList } from '../src/rpki/vrp-list.js';
+import { test } from 'node:test';
+import { formatPrefix, parsePrefix } from '../src/net/prefix.js';
 import { explainRoute, routeOriginAs } from '../src/rpki/rov.js';
-import { parsePrefix, formatPrefix } from '../src/net/prefix.js';
+import { ROV_INVALID, ROV_NOT_FOUND, ROV_VALID, type VrpChange, VrpTable } from '../src/rpki/table.js';
 import type { Vrp } from '../src/rpki/vrp.js';
+import { VrpList } from '../src/rpki/vrp-list.js';
 
 const vrp = (prefix: string, maxLength: number, asn: number, ta?: string): Vrp => ({ prefix: parsePrefix(prefix)!, maxLength, asn, ...(ta ? { ta } : {}) });
 const table = (...v: Vrp[]) => VrpTable.from(VrpList.from(v));
@@ -45,10 +46,28 @@ test('origin NONE (AS_SET at the end of the path) is never Valid, only Invalid o
 
 test('routeOriginAs follows RFC 6811 §2 (sequence, set, confederation, empty path)', () => {
   assert.equal(routeOriginAs([{ type: 2, asns: [64500, 64501] }], 65000), 64501);
-  assert.equal(routeOriginAs([{ type: 2, asns: [64500] }, { type: 1, asns: [1, 2] }], 65000), null);
+  assert.equal(
+    routeOriginAs(
+      [
+        { type: 2, asns: [64500] },
+        { type: 1, asns: [1, 2] },
+      ],
+      65000,
+    ),
+    null,
+  );
   assert.equal(routeOriginAs([], 65000), 65000);
   assert.equal(routeOriginAs([{ type: 3, asns: [65100] }], 65000), 65000);
-  assert.equal(routeOriginAs([{ type: 1, asns: [1] }, { type: 2, asns: [64502] }], 65000), 64502);
+  assert.equal(
+    routeOriginAs(
+      [
+        { type: 1, asns: [1] },
+        { type: 2, asns: [64502] },
+      ],
+      65000,
+    ),
+    64502,
+  );
 });
 
 test('IPv6 VRPs', () => {
@@ -72,9 +91,15 @@ test('several covering VRPs: Valid when any one matches, and explain() says whic
   assert.equal(t.validate('192.0.2.0/24', 64496), 'invalid');
   const r = explainRoute(t, '192.0.2.0/24', 64497);
   assert.equal(r.state, 'valid');
-  assert.deepEqual(r.vrps.map((c) => [formatPrefix(c.vrp.prefix), c.vrp.asn, c.matches]), [
-    ['192.0.0.0/16', 64496, false], ['192.0.2.0/23', 64497, true], ['192.0.2.0/24', 64498, false], ['192.0.2.0/24', 0, false],
-  ]);
+  assert.deepEqual(
+    r.vrps.map((c) => [formatPrefix(c.vrp.prefix), c.vrp.asn, c.matches]),
+    [
+      ['192.0.0.0/16', 64496, false],
+      ['192.0.2.0/23', 64497, true],
+      ['192.0.2.0/24', 64498, false],
+      ['192.0.2.0/24', 0, false],
+    ],
+  );
   assert.match(r.vrps[0]!.reason, /origin AS64497 is not AS64496; \/24 is longer than maxLength 16/);
   assert.equal(r.vrps[1]!.vrp.ta, 'arin');
   assert.equal(explainRoute(t, '10.0.0.0/8', 1).state, 'not-found');
@@ -104,8 +129,20 @@ test('change events: one per batch with exactly what was added and removed, and 
   // Reload: one kept, one changed maxLength, one gone, one new.
   t.replace(VrpList.from([vrp('10.0.0.0/8', 8, 1), vrp('192.0.2.0/24', 25, 2), vrp('198.51.100.0/24', 24, 4)]), 'load 2');
   const c = seen[1]!;
-  assert.deepEqual(c.added.toArray().map((v) => `${formatPrefix(v.prefix)}-${v.maxLength}`).sort(), ['192.0.2.0/24-25', '198.51.100.0/24-24']);
-  assert.deepEqual(c.removed.toArray().map((v) => `${formatPrefix(v.prefix)}-${v.maxLength}`).sort(), ['192.0.2.0/24-24', '2001:db8::/32-32']);
+  assert.deepEqual(
+    c.added
+      .toArray()
+      .map((v) => `${formatPrefix(v.prefix)}-${v.maxLength}`)
+      .sort(),
+    ['192.0.2.0/24-25', '198.51.100.0/24-24'],
+  );
+  assert.deepEqual(
+    c.removed
+      .toArray()
+      .map((v) => `${formatPrefix(v.prefix)}-${v.maxLength}`)
+      .sort(),
+    ['192.0.2.0/24-24', '2001:db8::/32-32'],
+  );
   assert.deepEqual(c.affectedPrefixes().map(formatPrefix).sort(), ['192.0.2.0/24', '198.51.100.0/24', '2001:db8::/32']);
   // Incremental update; a no-op batch emits nothing.
   t.update(VrpList.from([vrp('203.0.113.0/24', 24, 5)]), VrpList.from([vrp('10.0.0.0/8', 8, 1)]), 'serial 3');
@@ -120,7 +157,10 @@ test('change events: one per batch with exactly what was added and removed, and 
 
 test('a table of many VRPs answers like a brute-force scan', () => {
   let seed = 7;
-  const rnd = (n: number) => { seed = (seed * 1103515245 + 12345) >>> 0; return seed % n; };
+  const rnd = (n: number) => {
+    seed = (seed * 1103515245 + 12345) >>> 0;
+    return seed % n;
+  };
   const vrps: Vrp[] = [];
   for (let i = 0; i < 3000; i++) {
     const len = 8 + rnd(17);
@@ -134,7 +174,9 @@ test('a table of many VRPs answers like a brute-force scan', () => {
     const addr = (((rnd(64) + 1) << 24) | (rnd(4) << 16) | (rnd(256) << 8) | rnd(256)) >>> 0;
     const masked = (addr & (-1 << (32 - len))) >>> 0;
     const origin = rnd(20);
-    const cover = vrps.filter((v) => v.prefix.length <= len && ((masked ^ Number(v.prefix.value)) & (v.prefix.length === 0 ? 0 : -1 << (32 - v.prefix.length))) === 0);
+    const cover = vrps.filter(
+      (v) => v.prefix.length <= len && ((masked ^ Number(v.prefix.value)) & (v.prefix.length === 0 ? 0 : -1 << (32 - v.prefix.length))) === 0,
+    );
     const want = cover.length === 0 ? 'not-found' : cover.some((v) => v.asn === origin && v.asn !== 0 && len <= v.maxLength) ? 'valid' : 'invalid';
     assert.equal(t.validate({ family: 4, value: BigInt(masked), length: len }, origin), want);
   }

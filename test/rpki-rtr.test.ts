@@ -1,11 +1,12 @@
 // RTR PDU codec round trips, and the client against a scripted in-process cache: malformed PDUs
 // -> Error Report then disconnect, version fallback, Cache Reset, timers, Router Keys skipped.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import net from 'node:net';
-import { decodePdu, encodePdu, encodeErrorReport, type Pdu } from '../src/rpki/rtr/pdu.js';
-import { RtrProtocolError, RtrErrorCode } from '../src/rpki/rtr/errors.js';
+import { after, test } from 'node:test';
 import { RtrClient } from '../src/rpki/rtr/client.js';
+import { RtrErrorCode, RtrProtocolError } from '../src/rpki/rtr/errors.js';
+import { decodePdu, encodeErrorReport, encodePdu, type Pdu } from '../src/rpki/rtr/pdu.js';
 
 const ALL: Pdu[] = [
   { type: 'serial-notify', version: 1, sessionId: 7, serial: 42 },
@@ -40,26 +41,36 @@ const decodeError = (buf: Buffer, version = 1): RtrProtocolError => {
 
 test('malformed PDUs raise the error code RFC 8210 §12 names', () => {
   const v4 = encodePdu(ALL[4]!);
-  const long = Buffer.from(v4); long[10] = 33;
+  const long = Buffer.from(v4);
+  long[10] = 33;
   assert.equal(decodeError(long).code, RtrErrorCode.CorruptData);
-  const inverted = Buffer.from(v4); inverted[9] = 24; inverted[10] = 16;
+  const inverted = Buffer.from(v4);
+  inverted[9] = 24;
+  inverted[10] = 16;
   assert.match(decodeError(inverted).detail, /max length 16 is less than the prefix length 24/);
-  const flags = Buffer.from(v4); flags[8] = 2;
+  const flags = Buffer.from(v4);
+  flags[8] = 2;
   assert.equal(decodeError(flags).code, RtrErrorCode.CorruptData);
-  const short = encodePdu(ALL[0]!).subarray(0, 10); short.writeUInt32BE(10, 4);
+  const short = encodePdu(ALL[0]!).subarray(0, 10);
+  short.writeUInt32BE(10, 4);
   assert.match(decodeError(Buffer.from(short)).detail, /Serial Notify PDU of length 10, must be 12/);
   const aspa = Buffer.from([1, 11, 0, 0, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 2]);
   assert.equal(decodeError(aspa).code, RtrErrorCode.UnsupportedPduType);
   assert.equal(decodeError(encodePdu(ALL[9]!), 0).code, RtrErrorCode.UnsupportedPduType, 'no Router Key in version 0');
   assert.match(decodeError(encodePdu(ALL[6]!), 0).detail, /End of Data \(version 0\) PDU of length 24/);
-  const er = encodeErrorReport(1, 0, Buffer.alloc(8), 'x'); er.writeUInt32BE(100, 8);
+  const er = encodeErrorReport(1, 0, Buffer.alloc(8), 'x');
+  er.writeUInt32BE(100, 8);
   assert.match(decodeError(er).detail, /encapsulates 100 bytes/);
 });
 
 // ---------------------------------------------------------------------------------------------
 // A scripted cache
 
-interface Conn { sock: net.Socket; got: Pdu[]; raw: Buffer[] }
+interface Conn {
+  sock: net.Socket;
+  got: Pdu[];
+  raw: Buffer[];
+}
 
 async function fakeCache(onPdu: (c: Conn, p: Pdu) => void) {
   const conns: Conn[] = [];
@@ -84,11 +95,21 @@ async function fakeCache(onPdu: (c: Conn, p: Pdu) => void) {
   await new Promise<void>((r) => srv.listen(0, '127.0.70.2', r));
   const port = (srv.address() as net.AddressInfo).port;
   servers.push(srv);
-  return { port, conns, close: () => { for (const c of conns) c.sock.destroy(); srv.close(); } };
+  return {
+    port,
+    conns,
+    close: () => {
+      for (const c of conns) c.sock.destroy();
+      srv.close();
+    },
+  };
 }
 const servers: net.Server[] = [];
 const clients: RtrClient[] = [];
-after(() => { for (const c of clients) c.stop(); for (const s of servers) s.close(); });
+after(() => {
+  for (const c of clients) c.stop();
+  for (const s of servers) s.close();
+});
 
 const send = (c: Conn, ...ps: Pdu[]) => c.sock.write(Buffer.concat(ps.map(encodePdu)));
 const client = (port: number, extra: Partial<ConstructorParameters<typeof RtrClient>[0]> = {}) => {
@@ -103,11 +124,19 @@ const waitFor = async (cond: () => boolean, what: string, ms = 5000) => {
     await new Promise((r) => setTimeout(r, 10));
   }
 };
-const pfx4 = (addr: number, len: number, max: number, asn: number, announce = true, version = 1): Pdu =>
-  ({ type: 'ipv4-prefix', version, announce, length: len, maxLength: max, addr, asn });
+const pfx4 = (addr: number, len: number, max: number, asn: number, announce = true, version = 1): Pdu => ({
+  type: 'ipv4-prefix',
+  version,
+  announce,
+  length: len,
+  maxLength: max,
+  addr,
+  asn,
+});
 
 test('a malformed PDU gets an Error Report (Corrupt Data, with the PDU) and a disconnect, never a crash', async () => {
-  const bad = Buffer.from(encodePdu(pfx4(0x0a000000, 8, 8, 1))); bad[10] = 40;
+  const bad = Buffer.from(encodePdu(pfx4(0x0a000000, 8, 8, 1)));
+  bad[10] = 40;
   const cache = await fakeCache((c, p) => {
     if (p.type === 'reset-query') {
       send(c, { type: 'cache-response', version: 1, sessionId: 1 });
@@ -116,7 +145,9 @@ test('a malformed PDU gets an Error Report (Corrupt Data, with the PDU) and a di
   });
   const cl = client(cache.port);
   const reports: number[] = [];
-  cl.on('errorReport', (r) => { if (r.sent) reports.push(r.code); });
+  cl.on('errorReport', (r) => {
+    if (r.sent) reports.push(r.code);
+  });
   cl.start();
   await waitFor(() => cache.conns[0]?.got.some((p) => p.type === 'error-report') ?? false, 'error report');
   const er = cache.conns[0]!.got.find((p) => p.type === 'error-report') as Extract<Pdu, { type: 'error-report' }>;
@@ -133,14 +164,25 @@ test('a malformed PDU gets an Error Report (Corrupt Data, with the PDU) and a di
 test('garbage length, unknown PDU type (ASPA in version 1), duplicate announcement and unknown withdrawal are reported', async () => {
   const scripts: Array<(c: Conn) => void> = [
     (c) => c.sock.write(Buffer.from([1, 3, 0, 1, 0, 0, 0, 3])), // length 3
-    (c) => { send(c, { type: 'cache-response', version: 1, sessionId: 1 }); c.sock.write(Buffer.from([1, 11, 0, 0, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 2])); },
+    (c) => {
+      send(c, { type: 'cache-response', version: 1, sessionId: 1 });
+      c.sock.write(Buffer.from([1, 11, 0, 0, 0, 0, 0, 16, 0, 0, 0, 1, 0, 0, 0, 2]));
+    },
     (c) => send(c, { type: 'cache-response', version: 1, sessionId: 1 }, pfx4(0x0a000000, 8, 8, 1), pfx4(0x0a000000, 8, 8, 1)),
     (c) => send(c, { type: 'cache-response', version: 1, sessionId: 1 }, pfx4(0x0a000000, 8, 8, 1, false)),
     (c) => send(c, { type: 'ipv4-prefix', version: 2, announce: true, length: 8, maxLength: 8, addr: 0x0a000000, asn: 1 }),
   ];
-  const want = [RtrErrorCode.CorruptData, RtrErrorCode.UnsupportedPduType, RtrErrorCode.DuplicateAnnouncementReceived, RtrErrorCode.WithdrawalOfUnknownRecord, RtrErrorCode.UnsupportedProtocolVersion];
+  const want = [
+    RtrErrorCode.CorruptData,
+    RtrErrorCode.UnsupportedPduType,
+    RtrErrorCode.DuplicateAnnouncementReceived,
+    RtrErrorCode.WithdrawalOfUnknownRecord,
+    RtrErrorCode.UnsupportedProtocolVersion,
+  ];
   let n = 0;
-  const cache = await fakeCache((c, p) => { if (p.type === 'reset-query') scripts[n++]?.(c); });
+  const cache = await fakeCache((c, p) => {
+    if (p.type === 'reset-query') scripts[n++]?.(c);
+  });
   const cl = client(cache.port);
   cl.start();
   await waitFor(() => cache.conns.filter((c) => c.got.some((p) => p.type === 'error-report')).length >= scripts.length, 'all error reports', 8000);
@@ -154,14 +196,25 @@ test('full sync, Router Keys skipped, serial notify -> serial query -> increment
   let serial = 1;
   const cache = await fakeCache((c, p) => {
     if (p.type === 'reset-query') {
-      send(c, { type: 'cache-response', version: 1, sessionId: 9 }, pfx4(0x0a000000, 8, 16, 65001),
+      send(
+        c,
+        { type: 'cache-response', version: 1, sessionId: 9 },
+        pfx4(0x0a000000, 8, 16, 65001),
         { type: 'router-key', version: 1, announce: true, ski: Buffer.alloc(20, 1), asn: 65001, spki: Buffer.alloc(91) },
         { type: 'ipv6-prefix', version: 1, announce: true, length: 32, maxLength: 48, words: new Uint32Array([0x20010db8, 0, 0, 0]), asn: 65002 },
-        { type: 'end-of-data', version: 1, sessionId: 9, serial, refresh: 3600, retry: 600, expire: 7200 });
+        { type: 'end-of-data', version: 1, sessionId: 9, serial, refresh: 3600, retry: 600, expire: 7200 },
+      );
     } else if (p.type === 'serial-query' && p.serial === 1) {
       serial = 2;
-      send(c, { type: 'cache-response', version: 1, sessionId: 9 }, pfx4(0x0a000000, 8, 16, 65001, false), pfx4(0xc0000200, 24, 24, 65003),
-        { type: 'end-of-data', version: 1, sessionId: 9, serial, refresh: 3600, retry: 600, expire: 7200 });
+      send(c, { type: 'cache-response', version: 1, sessionId: 9 }, pfx4(0x0a000000, 8, 16, 65001, false), pfx4(0xc0000200, 24, 24, 65003), {
+        type: 'end-of-data',
+        version: 1,
+        sessionId: 9,
+        serial,
+        refresh: 3600,
+        retry: 600,
+        expire: 7200,
+      });
     } else if (p.type === 'serial-query') {
       send(c, { type: 'cache-reset', version: 1 });
     }
@@ -185,7 +238,10 @@ test('full sync, Router Keys skipped, serial notify -> serial query -> increment
   const third = cl.waitSynced(3000);
   send(cache.conns[0]!, { type: 'serial-notify', version: 1, sessionId: 9, serial: 3 });
   await third;
-  assert.deepEqual(cache.conns[0]!.got.map((p) => p.type), ['reset-query', 'serial-query', 'serial-query', 'reset-query']);
+  assert.deepEqual(
+    cache.conns[0]!.got.map((p) => p.type),
+    ['reset-query', 'serial-query', 'serial-query', 'reset-query'],
+  );
   assert.equal(cache.conns.length, 1);
   assert.deepEqual(changes, ['full +2 -0', 'incr +1 -1', 'full +1 -1'], 'the reset restores 10.0.0.0/8 and drops 192.0.2.0/24; the IPv6 VRP stays');
   cl.stop();
@@ -198,10 +254,16 @@ test('version fallback: Unsupported Protocol Version -> reconnect in version 0; 
       c.sock.write(encodeErrorReport(0, RtrErrorCode.UnsupportedProtocolVersion, encodePdu(p), 'version 0 only'));
       c.sock.end();
     } else if (p.type === 'reset-query') {
-      send(c, { type: 'cache-response', version: 0, sessionId: 3 }, pfx4(0x0a000000, 8, 8, 1, true, 0), { type: 'end-of-data', version: 0, sessionId: 3, serial: 5 });
+      send(c, { type: 'cache-response', version: 0, sessionId: 3 }, pfx4(0x0a000000, 8, 8, 1, true, 0), {
+        type: 'end-of-data',
+        version: 0,
+        sessionId: 3,
+        serial: 5,
+      });
     } else if (p.type === 'serial-query') {
       // Refresh: no news. Then stop answering so that the data expires.
-      if (c.got.filter((x) => x.type === 'serial-query').length === 1) send(c, { type: 'cache-response', version: 0, sessionId: 3 }, { type: 'end-of-data', version: 0, sessionId: 3, serial: 5 });
+      if (c.got.filter((x) => x.type === 'serial-query').length === 1)
+        send(c, { type: 'cache-response', version: 0, sessionId: 3 }, { type: 'end-of-data', version: 0, sessionId: 3, serial: 5 });
     }
   });
   const cl = client(cache.port, { timers: { refresh: 0.2, retry: 1, expire: 1 } });
@@ -222,7 +284,13 @@ test('version fallback: Unsupported Protocol Version -> reconnect in version 0; 
 
 test('a cache answering our version 1 query in version 0 is followed down', async () => {
   const cache = await fakeCache((c, p) => {
-    if (p.type === 'reset-query') send(c, { type: 'cache-response', version: 0, sessionId: 4 }, pfx4(0x0a000000, 8, 8, 1, true, 0), { type: 'end-of-data', version: 0, sessionId: 4, serial: 1 });
+    if (p.type === 'reset-query')
+      send(c, { type: 'cache-response', version: 0, sessionId: 4 }, pfx4(0x0a000000, 8, 8, 1, true, 0), {
+        type: 'end-of-data',
+        version: 0,
+        sessionId: 4,
+        serial: 1,
+      });
   });
   const cl = client(cache.port);
   cl.start();
@@ -238,7 +306,12 @@ test('Error Report from the cache (No Data Available) -> retry later', async () 
   const cache = await fakeCache((c, p) => {
     if (p.type !== 'reset-query') return;
     if (n++ === 0) c.sock.write(encodeErrorReport(1, RtrErrorCode.NoDataAvailable, encodePdu(p), 'still loading'));
-    else send(c, { type: 'cache-response', version: 1, sessionId: 4 }, { type: 'end-of-data', version: 1, sessionId: 4, serial: 1, refresh: 60, retry: 1, expire: 600 });
+    else
+      send(
+        c,
+        { type: 'cache-response', version: 1, sessionId: 4 },
+        { type: 'end-of-data', version: 1, sessionId: 4, serial: 1, refresh: 60, retry: 1, expire: 600 },
+      );
   });
   const cl = client(cache.port);
   const got: string[] = [];

@@ -1,28 +1,43 @@
 // The RTR client against a real cache: StayRTR 0.5.1 serving a generated VRP file on 127.0.70.0/24.
 // Full sync, a file change arriving as a serial update (Serial Notify -> Serial Query), the cache
 // killed and restarted (the client recovers), and version 0 against `stayrtr -protocol 0`.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startStayrtr, requireStayrtr, type RoaJson, type StayRtr } from '../src/lab/stayrtr.js';
-import { RtrClient, type RtrSynced } from '../src/rpki/rtr/client.js';
+import { after, test } from 'node:test';
+import { type RoaJson, requireStayrtr, type StayRtr, startStayrtr } from '../src/lab/stayrtr.js';
 import { formatPrefix } from '../src/net/prefix.js';
+import { RtrClient, type RtrSynced } from '../src/rpki/rtr/client.js';
 
 function generate(n: number, seed: number): RoaJson[] {
   const out: RoaJson[] = [];
   for (let i = 0; i < n; i++) {
     const x = (i * 2654435761 + seed) >>> 0;
     if (i % 5 === 4) out.push({ asn: 64496 + (x % 1000), prefix: `2001:db8:${(i % 65536).toString(16)}::/48`, maxLength: 48 + (x % 17) });
-    else out.push({ asn: i % 7 === 0 ? `AS${65000 + (x % 500)}` : 65000 + (x % 500), prefix: `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`, maxLength: 24 + (x % 9), ta: 'test' });
+    else
+      out.push({
+        asn: i % 7 === 0 ? `AS${65000 + (x % 500)}` : 65000 + (x % 500),
+        prefix: `${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`,
+        maxLength: 24 + (x % 9),
+        ta: 'test',
+      });
   }
   return out;
 }
 
 const key = (prefix: string, max: number, asn: number | string) => `${prefix}-${max}-${String(asn).replace(/^AS/, '')}`;
-const tableKeys = (c: RtrClient) => new Set(c.table.toList().toArray().map((v) => key(formatPrefix(v.prefix), v.maxLength, v.asn)));
+const tableKeys = (c: RtrClient) =>
+  new Set(
+    c.table
+      .toList()
+      .toArray()
+      .map((v) => key(formatPrefix(v.prefix), v.maxLength, v.asn)),
+  );
 const roaKeys = (r: RoaJson[]) => new Set(r.map((x) => key(x.prefix, x.maxLength, x.asn)));
 
 const cleanup: Array<() => Promise<void> | void> = [];
-after(async () => { for (const f of cleanup.reverse()) await f(); });
+after(async () => {
+  for (const f of cleanup.reverse()) await f();
+});
 
 test('stayrtr is installed', () => requireStayrtr());
 
@@ -49,7 +64,8 @@ test('full sync, serial update after a file change, recovery after the cache res
     cache.setRoas(roas);
     const deadline = Date.now() + 10_000;
     while (!(updates.length && tableKeys(c).size === roas.length && tableKeys(c).has(key('172.16.49.0/24', 24, 64999)))) {
-      if (Date.now() > deadline) assert.fail(`no serial update within 10 s; updates: ${updates.map((u) => `${u.serial}/${u.full}`)}\n${cache.logs().slice(-3000)}`);
+      if (Date.now() > deadline)
+        assert.fail(`no serial update within 10 s; updates: ${updates.map((u) => `${u.serial}/${u.full}`)}\n${cache.logs().slice(-3000)}`);
       await new Promise((r) => setTimeout(r, 50));
     }
     const inc = updates.find((u) => !u.full);

@@ -4,7 +4,12 @@ import assert from 'node:assert/strict';
 import type { Reply, TestServer } from './helpers/server.js';
 
 const CODES: Record<number, string> = {
-  400: 'InvalidRequest', 401: 'Unauthorized', 403: 'Forbidden', 404: 'NotFound', 409: 'Conflict', 422: 'RuleViolation',
+  400: 'InvalidRequest',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'NotFound',
+  409: 'Conflict',
+  422: 'RuleViolation',
 };
 
 export const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;

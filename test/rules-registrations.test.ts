@@ -1,8 +1,9 @@
 // Registry rules through the HTTP API (issue 2 §3): registered prefixes and registered ASNs,
 // with their generated prefix keys.
-import { describe, test, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
+import { after, before, describe, test } from 'node:test';
 import { startServer, type TestServer } from './helpers/server.js';
 import { buildWorld, conn, KEYS } from './helpers/world.js';
 import { expectError, expectOk, startsWith, UUID_RE } from './rules-common.js';
@@ -22,14 +23,26 @@ describe('Registered prefixes', () => {
     apex = await s.key('partner', 'apex-ix');
     contoso = await s.key('customer', 'contoso');
   });
-  after(async () => { await s.close(); });
+  after(async () => {
+    await s.close();
+  });
 
   test('a peering needs at least one Active connection before prefixes are registered (422)', async () => {
-    expectOk(await s.api('PUT', '/v1/partners/nordlink/peerings/nordlink-sin-x', {
-      type: 'exchange', pop: 'sin', asn: 64501, connections: [conn('x1', 'sin-er1', '127.40.0.0/31')],
-    }), 201);
-    expectError(await s.api('PUT', RP('nordlink-sin-x', 'early'), { prefix: '185.10.0.0/22' }, nordlink), 422,
-      /At least one connection of peering nordlink-sin-x must be Active before prefixes can be registered/, 'prefix');
+    expectOk(
+      await s.api('PUT', '/v1/partners/nordlink/peerings/nordlink-sin-x', {
+        type: 'exchange',
+        pop: 'sin',
+        asn: 64501,
+        connections: [conn('x1', 'sin-er1', '127.40.0.0/31')],
+      }),
+      201,
+    );
+    expectError(
+      await s.api('PUT', RP('nordlink-sin-x', 'early'), { prefix: '185.10.0.0/22' }, nordlink),
+      422,
+      /At least one connection of peering nordlink-sin-x must be Active before prefixes can be registered/,
+      'prefix',
+    );
     for (const st of ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active']) {
       expectOk(await s.api('POST', '/v1/partners/nordlink/peerings/nordlink-sin-x/connections/x1/state', { state: st }), 200);
     }
@@ -57,18 +70,49 @@ describe('Registered prefixes', () => {
     expectOk(again, 200);
     assert.equal(again.headers.get('openpeering-change'), 'unchanged');
     assert.equal(again.body.key, v4.key);
-    expectError(await s.api('PUT', RP('nordlink-ams', 'v4'), { prefix: '185.12.0.0/22' }, nordlink), 409,
-      /cannot change its prefix/, 'prefix', 'prefix of a registration changed');
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'v4'), { prefix: '185.12.0.0/22' }, nordlink),
+      409,
+      /cannot change its prefix/,
+      'prefix',
+      'prefix of a registration changed',
+    );
   });
 
   test('private, reserved, documentation, loopback and multicast space is refused (400 "Invalid IP prefix ...")', async () => {
     const refused = [
-      '10.0.0.0/8', '10.1.0.0/16', '172.16.0.0/12', '172.20.0.0/16', '192.168.0.0/16', '192.168.1.0/24', // private
-      '192.0.2.0/24', '198.51.100.0/24', '203.0.113.0/24', '2001:db8::/32', '2001:db8:1::/48', '3fff::/20', // documentation
-      '127.0.0.0/8', '::1/128', // loopback
-      '224.0.0.0/4', '239.1.0.0/16', 'ff00::/8', 'ff02::/16', // multicast
-      '0.0.0.0/8', '0.0.0.0/0', '100.64.0.0/10', '169.254.0.0/16', '198.18.0.0/15', '240.0.0.0/4', '255.255.255.255/32', // special
-      'fc00::/7', 'fd12:3456::/32', 'fe80::/10', '::/0', '::ffff:0:0/96', '2002::/16', '4000::/3', // v6 special
+      '10.0.0.0/8',
+      '10.1.0.0/16',
+      '172.16.0.0/12',
+      '172.20.0.0/16',
+      '192.168.0.0/16',
+      '192.168.1.0/24', // private
+      '192.0.2.0/24',
+      '198.51.100.0/24',
+      '203.0.113.0/24',
+      '2001:db8::/32',
+      '2001:db8:1::/48',
+      '3fff::/20', // documentation
+      '127.0.0.0/8',
+      '::1/128', // loopback
+      '224.0.0.0/4',
+      '239.1.0.0/16',
+      'ff00::/8',
+      'ff02::/16', // multicast
+      '0.0.0.0/8',
+      '0.0.0.0/0',
+      '100.64.0.0/10',
+      '169.254.0.0/16',
+      '198.18.0.0/15',
+      '240.0.0.0/4',
+      '255.255.255.255/32', // special
+      'fc00::/7',
+      'fd12:3456::/32',
+      'fe80::/10',
+      '::/0',
+      '::ffff:0:0/96',
+      '2002::/16',
+      '4000::/3', // v6 special
     ];
     for (const prefix of refused) {
       expectError(await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix }, nordlink), 400, startsWith(`Invalid IP prefix ${prefix}`), 'prefix', prefix);
@@ -77,39 +121,88 @@ describe('Registered prefixes', () => {
   });
 
   test('host bits set, bad lengths and malformed text are refused (400 "Invalid IP prefix ...")', async () => {
-    expectError(await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix: '185.13.0.1/22' }, nordlink), 400,
-      /^Invalid IP prefix 185\.13\.0\.1\/22: host bits are set/, 'prefix', 'host bits v4');
-    expectError(await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix: '2a0c:9a40:20::1/48' }, nordlink), 400,
-      /^Invalid IP prefix 2a0c:9a40:20::1\/48: host bits are set/, 'prefix', 'host bits v6');
-    expectError(await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix: '185.13.0.0/33' }, nordlink), 400,
-      /^Invalid IP prefix 185\.13\.0\.0\/33/, 'prefix', 'length 33');
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix: '185.13.0.1/22' }, nordlink),
+      400,
+      /^Invalid IP prefix 185\.13\.0\.1\/22: host bits are set/,
+      'prefix',
+      'host bits v4',
+    );
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix: '2a0c:9a40:20::1/48' }, nordlink),
+      400,
+      /^Invalid IP prefix 2a0c:9a40:20::1\/48: host bits are set/,
+      'prefix',
+      'host bits v6',
+    );
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix: '185.13.0.0/33' }, nordlink),
+      400,
+      /^Invalid IP prefix 185\.13\.0\.0\/33/,
+      'prefix',
+      'length 33',
+    );
     for (const prefix of ['not-a-prefix', '185.13.0.0', '185.13.0/24', '']) {
-      expectError(await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix }, nordlink), 400, startsWith(`Invalid IP prefix ${prefix}`), 'prefix', JSON.stringify(prefix));
+      expectError(
+        await s.api('PUT', RP('nordlink-ams', 'bad'), { prefix }, nordlink),
+        400,
+        startsWith(`Invalid IP prefix ${prefix}`),
+        'prefix',
+        JSON.stringify(prefix),
+      );
     }
   });
 
   test('a prefix belongs to one peering (409 when registered on another)', async () => {
-    expectError(await s.api('PUT', RP('nordlink-fra', 'again'), { prefix: '45.66.0.0/23' }, nordlink), 409,
-      /Prefix 45\.66\.0\.0\/23 is already registered on a peering; a prefix can be registered under only one peering/, 'prefix', 'other peering');
-    expectError(await s.api('PUT', RP('nordlink-ams', 'again'), { prefix: '45.66.0.0/23' }, nordlink), 409,
-      /already registered/, 'prefix', 'same peering, other name');
+    expectError(
+      await s.api('PUT', RP('nordlink-fra', 'again'), { prefix: '45.66.0.0/23' }, nordlink),
+      409,
+      /Prefix 45\.66\.0\.0\/23 is already registered on a peering; a prefix can be registered under only one peering/,
+      'prefix',
+      'other peering',
+    );
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'again'), { prefix: '45.66.0.0/23' }, nordlink),
+      409,
+      /already registered/,
+      'prefix',
+      'same peering, other name',
+    );
     expectOk(await s.api('PUT', RP('nordlink-ams', 'v6b'), { prefix: '2a0c:9a40:30::/48' }, nordlink), 201);
-    expectError(await s.api('PUT', RP('nordlink-fra', 'v6b'), { prefix: '2A0C:9A40:0030:0000::/48' }, nordlink), 409,
-      /Prefix 2a0c:9a40:30::\/48 is already registered/, 'prefix', 'v6, spelled differently');
+    expectError(
+      await s.api('PUT', RP('nordlink-fra', 'v6b'), { prefix: '2A0C:9A40:0030:0000::/48' }, nordlink),
+      409,
+      /Prefix 2a0c:9a40:30::\/48 is already registered/,
+      'prefix',
+      'v6, spelled differently',
+    );
   });
 
   test('exchange-route-server peerings register ASNs, not prefixes (422)', async () => {
-    expectError(await s.api('PUT', RP('apex-fra', 'p', 'apex-ix'), { prefix: '185.14.0.0/22' }, apex), 422,
-      /exchange-route-server peerings register customer ASNs, not prefixes/, 'prefix');
+    expectError(
+      await s.api('PUT', RP('apex-fra', 'p', 'apex-ix'), { prefix: '185.14.0.0/22' }, apex),
+      422,
+      /exchange-route-server peerings register customer ASNs, not prefixes/,
+      'prefix',
+    );
   });
 
   test('only the operator may set a key: a partner key gets 403; the operator may import a UUID', async () => {
-    expectError(await s.api('PUT', RP('nordlink-ams', 'mine'), { prefix: '185.15.0.0/22', key: randomUUID() }, nordlink), 403,
-      /keys are generated; only the operator may import an existing key/, 'key');
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'mine'), { prefix: '185.15.0.0/22', key: randomUUID() }, nordlink),
+      403,
+      /keys are generated; only the operator may import an existing key/,
+      'key',
+    );
     expectError(await s.api('GET', RP('nordlink-ams', 'mine')), 404, /not found/, undefined, 'nothing registered');
     expectError(await s.api('PUT', RP('nordlink-ams', 'mine'), { prefix: '185.15.0.0/22', key: 'not-a-uuid' }), 400, /key must be a UUID/, 'key');
-    expectError(await s.api('PUT', RP('nordlink-ams', 'mine'), { prefix: '185.15.0.0/22', key: KEYS.apexAsn }), 409,
-      /key is already used by another registration/, 'key', 'key of another registration');
+    expectError(
+      await s.api('PUT', RP('nordlink-ams', 'mine'), { prefix: '185.15.0.0/22', key: KEYS.apexAsn }),
+      409,
+      /key is already used by another registration/,
+      'key',
+      'key of another registration',
+    );
     const key = randomUUID();
     const r = expectOk(await s.api('PUT', RP('nordlink-ams', 'mine'), { prefix: '185.15.0.0/22', key }), 201);
     assert.equal(r.key, key);
@@ -119,19 +212,38 @@ describe('Registered prefixes', () => {
 describe('Registered ASNs', () => {
   let s: TestServer;
   let apex: string;
-  before(async () => { s = await startServer(); await buildWorld(s); apex = await s.key('partner', 'apex-ix'); });
-  after(async () => { await s.close(); });
+  before(async () => {
+    s = await startServer();
+    await buildWorld(s);
+    apex = await s.key('partner', 'apex-ix');
+  });
+  after(async () => {
+    await s.close();
+  });
 
   test('ASNs are registered on exchange-route-server peerings only (422)', async () => {
-    expectError(await s.api('PUT', RA('nordlink-ams', 'globex', 'nordlink'), { asn: 65541 }), 422,
-      /Customer ASNs are registered on exchange-route-server peerings; nordlink-ams is a peering-service peering/, 'asn');
+    expectError(
+      await s.api('PUT', RA('nordlink-ams', 'globex', 'nordlink'), { asn: 65541 }),
+      422,
+      /Customer ASNs are registered on exchange-route-server peerings; nordlink-ams is a peering-service peering/,
+      'asn',
+    );
   });
 
   test('an ASN is registered once (409)', async () => {
-    expectError(await s.api('PUT', RA('apex-fra', 'again'), { asn: 65540 }, apex), 409,
-      /ASN 65540 is already registered; an ASN cannot be registered twice/, 'asn');
-    expectError(await s.api('PUT', RA('apex-fra', 'fabrikam'), { asn: 65541 }, apex), 409,
-      /Registered ASN fabrikam is 65540/, 'asn', 'a registration cannot change its ASN');
+    expectError(
+      await s.api('PUT', RA('apex-fra', 'again'), { asn: 65540 }, apex),
+      409,
+      /ASN 65540 is already registered; an ASN cannot be registered twice/,
+      'asn',
+    );
+    expectError(
+      await s.api('PUT', RA('apex-fra', 'fabrikam'), { asn: 65541 }, apex),
+      409,
+      /Registered ASN fabrikam is 65540/,
+      'asn',
+      'a registration cannot change its ASN',
+    );
   });
 
   test('private and reserved ASNs are refused (400)', async () => {
@@ -143,8 +255,12 @@ describe('Registered ASNs', () => {
   });
 
   test('the generated key is a UUID shown to the partner; a partner may not set it (403)', async () => {
-    expectError(await s.api('PUT', RA('apex-fra', 'globex'), { asn: 65541, key: randomUUID() }, apex), 403,
-      /only the operator may import an existing key/, 'key');
+    expectError(
+      await s.api('PUT', RA('apex-fra', 'globex'), { asn: 65541, key: randomUUID() }, apex),
+      403,
+      /only the operator may import an existing key/,
+      'key',
+    );
     const r = expectOk(await s.api('PUT', RA('apex-fra', 'globex'), { asn: 65541 }, apex), 201);
     assert.equal(r.asn, 65541);
     assert.match(r.key, UUID_RE);

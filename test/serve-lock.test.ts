@@ -1,12 +1,13 @@
 // One process owns a database: a second `serve` (or an `init`) on it refuses to start, naming
 // the database and the owner's pid, with a non-zero exit; after the owner is killed with
 // SIGKILL a new serve starts. Real processes, as an operator would run them.
-import { test, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
@@ -26,7 +27,11 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
-interface Run { child: ChildProcess; out: () => string; err: () => string }
+interface Run {
+  child: ChildProcess;
+  out: () => string;
+  err: () => string;
+}
 
 function run(args: string[]): Run {
   const env = { ...process.env };
@@ -36,8 +41,12 @@ function run(args: string[]): Run {
   child.on('exit', () => children.delete(child));
   let out = '';
   let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => { out += d; });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => { err += d; });
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
+    out += d;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
+    err += d;
+  });
   return { child, out: () => out, err: () => err };
 }
 
@@ -69,7 +78,13 @@ test('a second serve and an init on a served database are refused; after kill -9
 
   const second = await finish(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-bgp']);
   assert.notEqual(second.code, 0, `the second serve must fail\n${second.out}\n${second.err}`);
-  assert.match(second.err, new RegExp(`database ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by another openpeering process \\(serve, pid ${pid}, since [^)]+\\); stop it first`), second.err);
+  assert.match(
+    second.err,
+    new RegExp(
+      `database ${db.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')} is in use by another openpeering process \\(serve, pid ${pid}, since [^)]+\\); stop it first`,
+    ),
+    second.err,
+  );
   assert.doesNotMatch(second.out, /openpeering API on/);
 
   const init = await finish(['init', '--db', db, '--new-key']);

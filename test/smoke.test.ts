@@ -1,6 +1,7 @@
 // The harness itself: the server starts, the small world builds, health answers.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import { startServer } from './helpers/server.js';
 import { buildWorld } from './helpers/world.js';
 

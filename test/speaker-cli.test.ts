@@ -1,13 +1,14 @@
 // `openpeering speaker -c speaker.yaml` driven as an outside user would: the YAML shape from the
 // issue, the JSON status API, against a real BIRD; and clear errors for a bad file.
 // Addresses: 127.0.65.0/24.
-import { after, describe, test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { spawn, execFile, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startDaemon, stopAll, type Daemon } from '../src/lab/daemons/index.js';
+import { after, describe, test } from 'node:test';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
 
 const MAIN = new URL('../src/cli/main.js', import.meta.url).pathname;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-speaker-'));
@@ -30,7 +31,7 @@ async function until<T>(f: () => Promise<T | undefined>, what: string, timeoutMs
 
 const get = async (port: number, p: string) => {
   const r = await fetch(`http://127.0.0.1:${port}${p}`);
-  return { status: r.status, body: await r.json() as any };
+  return { status: r.status, body: (await r.json()) as any };
 };
 
 describe('openpeering speaker', () => {
@@ -39,30 +40,43 @@ describe('openpeering speaker', () => {
 
   test('peers with BIRD from the YAML file and reports sessions and routes', async () => {
     bird = await startDaemon({
-      kind: 'bird', address: '127.0.65.2', port: 1790, asn: 65002, routerId: '10.255.65.2',
+      kind: 'bird',
+      address: '127.0.65.2',
+      port: 1790,
+      asn: 65002,
+      routerId: '10.255.65.2',
       peers: [{ address: '127.0.65.1', port: 1790, asn: 65001, passive: true }],
       routes: [{ prefix: '185.65.0.0/24', asPath: [65010], med: 5, communities: ['65002:7'], largeCommunities: ['65002:1:1'] }],
     });
     const file = path.join(dir, 'speaker.yaml');
-    fs.writeFileSync(file, [
-      'asn: 65001',
-      'routerId: 192.0.2.1',
-      'listen: 127.0.65.1:1790',
-      `api: 127.0.0.1:${API}`,
-      'peers:',
-      '  - { address: 127.0.65.2, asn: 65002, port: 1790, passive: false, holdTime: 90, import: all, export: all, nextHop: 192.0.2.1 }',
-      'routes:',
-      '  - { prefix: 45.65.0.0/24, communities: ["65001:100"], largeCommunities: ["65001:1:2"] }',
-    ].join('\n'));
+    fs.writeFileSync(
+      file,
+      [
+        'asn: 65001',
+        'routerId: 192.0.2.1',
+        'listen: 127.0.65.1:1790',
+        `api: 127.0.0.1:${API}`,
+        'peers:',
+        '  - { address: 127.0.65.2, asn: 65002, port: 1790, passive: false, holdTime: 90, import: all, export: all, nextHop: 192.0.2.1 }',
+        'routes:',
+        '  - { prefix: 45.65.0.0/24, communities: ["65001:100"], largeCommunities: ["65001:1:2"] }',
+      ].join('\n'),
+    );
     const child = spawn(process.execPath, [MAIN, 'speaker', '-c', file], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let log = '';
-    child.stdout!.on('data', (d) => { log += d; });
-    child.stderr!.on('data', (d) => { log += d; });
+    child.stdout!.on('data', (d) => {
+      log += d;
+    });
+    child.stderr!.on('data', (d) => {
+      log += d;
+    });
     const sessions = await until(async () => {
       const r = await get(API, '/sessions');
       return r.body[0]?.state === 'Established' && r.body[0].accepted === 1 ? r.body : undefined;
-    }, 'Established with BIRD and its route').catch((e) => { throw new Error(`${e.message}\n${log}\n${bird.logs().slice(-2000)}`); });
+    }, 'Established with BIRD and its route').catch((e) => {
+      throw new Error(`${e.message}\n${log}\n${bird.logs().slice(-2000)}`);
+    });
     assert.deepEqual(Object.keys(sessions[0]).slice(0, 6), ['peer', 'asn', 'state', 'uptime', 'received', 'accepted']);
     assert.equal(sessions[0].peer, '127.0.65.2');
     assert.equal(sessions[0].asn, 65002);
@@ -108,7 +122,9 @@ describe('openpeering speaker', () => {
     for (const [text, re] of cases) {
       fs.writeFileSync(bad, text);
       const r = await new Promise<{ code: number | null; err: string }>((resolve) => {
-        execFile(process.execPath, [MAIN, 'speaker', '-c', bad], { timeout: 10_000 }, (e, _o, err) => resolve({ code: (e as { code?: number } | null)?.code ?? 0, err }));
+        execFile(process.execPath, [MAIN, 'speaker', '-c', bad], { timeout: 10_000 }, (e, _o, err) =>
+          resolve({ code: (e as { code?: number } | null)?.code ?? 0, err }),
+        );
       });
       assert.notEqual(r.code, 0, text);
       assert.match(r.err, re, text);

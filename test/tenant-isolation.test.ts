@@ -19,11 +19,12 @@
 // path is removed from the reply (body and headers) before the marks are searched, case-insensitive.
 // The catalog is meant to show every key the providers (partner name and display name) and their
 // PoPs: those public strings are removed before the catalog's replies are searched.
-import { describe, it, before, after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startServer, expectStatus, type Reply, type TestServer } from './helpers/server.js';
-import { buildWorld, activate, must, conn, KEYS } from './helpers/world.js';
+import { after, before, describe, it } from 'node:test';
 import type { EventSubject } from '../src/registry/prefix-events.js';
+import { expectStatus, type Reply, startServer, type TestServer } from './helpers/server.js';
+import { activate, buildWorld, conn, KEYS, must } from './helpers/world.js';
 
 // ---------------------------------------------------------------------------------------------
 // Expectations
@@ -39,15 +40,38 @@ const WRITE = 'write';
 const OWN = 'own';
 type Expect = number | typeof WRITE | typeof OWN;
 
-interface TenantRow { scope: 'partner' | 'customer'; operator: Expect; owner: Expect; other: Expect; cross: Expect; anonymous: Expect }
-interface GlobalRow { operator: Expect; partner: Expect; customer: Expect; anonymous: Expect }
+interface TenantRow {
+  scope: 'partner' | 'customer';
+  operator: Expect;
+  owner: Expect;
+  other: Expect;
+  cross: Expect;
+  anonymous: Expect;
+}
+interface GlobalRow {
+  operator: Expect;
+  partner: Expect;
+  customer: Expect;
+  anonymous: Expect;
+}
 
-const P = (operator: Expect, owner: Expect, other: Expect, cross: Expect, anonymous: Expect): TenantRow =>
-  ({ scope: 'partner', operator, owner, other, cross, anonymous });
-const C = (operator: Expect, owner: Expect, other: Expect, cross: Expect, anonymous: Expect): TenantRow =>
-  ({ scope: 'customer', operator, owner, other, cross, anonymous });
-const G = (operator: Expect, partner: Expect, customer: Expect, anonymous: Expect): GlobalRow =>
-  ({ operator, partner, customer, anonymous });
+const P = (operator: Expect, owner: Expect, other: Expect, cross: Expect, anonymous: Expect): TenantRow => ({
+  scope: 'partner',
+  operator,
+  owner,
+  other,
+  cross,
+  anonymous,
+});
+const C = (operator: Expect, owner: Expect, other: Expect, cross: Expect, anonymous: Expect): TenantRow => ({
+  scope: 'customer',
+  operator,
+  owner,
+  other,
+  cross,
+  anonymous,
+});
+const G = (operator: Expect, partner: Expect, customer: Expect, anonymous: Expect): GlobalRow => ({ operator, partner, customer, anonymous });
 
 /**
  * Tenant routes. Columns:
@@ -59,80 +83,80 @@ const G = (operator: Expect, partner: Expect, customer: Expect, anonymous: Expec
  */
 const TENANT_ROUTES: Record<string, TenantRow> = {
   //                                                                                  operator  owner  other cross anonymous
-  'GET /v1/partners/:partner':                                                      P(200,    200,   404,  404,  401),
-  'PUT /v1/partners/:partner':                                                      P(WRITE,  403,   404,  404,  401),
-  'DELETE /v1/partners/:partner':                                                   P(WRITE,  403,   404,  404,  401),
-  'GET /v1/partners/:partner/events':                                               P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/events/stream':                                        P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/asns':                                                 P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/asns/:asn':                                            P(200,    200,   404,  404,  401),
-  'PUT /v1/partners/:partner/asns/:asn':                                            P(WRITE,  WRITE, 404,  404,  401),
-  'POST /v1/partners/:partner/asns/:asn/approval':                                  P(WRITE,  403,   404,  404,  401),
-  'DELETE /v1/partners/:partner/asns/:asn':                                         P(WRITE,  WRITE, 404,  404,  401),
-  'GET /v1/partners/:partner/customer-prefixes':                                    P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings':                                             P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering':                                    P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering/received-routes':                                    P(200,    200,   404,  404,  401),
-  'PUT /v1/partners/:partner/peerings/:peering':                                    P(WRITE,  WRITE, 404,  404,  401),
-  'DELETE /v1/partners/:partner/peerings/:peering':                                 P(WRITE,  WRITE, 404,  404,  401),
-  'POST /v1/partners/:partner/peerings/:peering/change-type':                       P(WRITE,  WRITE, 404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering/connections/:connection':            P(200,    200,   404,  404,  401),
-  'PUT /v1/partners/:partner/peerings/:peering/connections/:connection':            P(WRITE,  WRITE, 404,  404,  401),
-  'DELETE /v1/partners/:partner/peerings/:peering/connections/:connection':         P(WRITE,  WRITE, 404,  404,  401),
-  'POST /v1/partners/:partner/peerings/:peering/connections/:connection/state':     P(WRITE,  403,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering/registered-prefixes':                P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering/registered-prefixes/:name':          P(200,    200,   404,  404,  401),
-  'PUT /v1/partners/:partner/peerings/:peering/registered-prefixes/:name':          P(WRITE,  WRITE, 404,  404,  401),
-  'DELETE /v1/partners/:partner/peerings/:peering/registered-prefixes/:name':       P(WRITE,  WRITE, 404,  404,  401),
-  'POST /v1/partners/:partner/peerings/:peering/registered-prefixes/:name/validate': P(WRITE,  WRITE,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering/registered-asns':                    P(200,    200,   404,  404,  401),
-  'GET /v1/partners/:partner/peerings/:peering/registered-asns/:name':              P(200,    200,   404,  404,  401),
-  'PUT /v1/partners/:partner/peerings/:peering/registered-asns/:name':              P(WRITE,  WRITE, 404,  404,  401),
-  'DELETE /v1/partners/:partner/peerings/:peering/registered-asns/:name':           P(WRITE,  WRITE, 404,  404,  401),
+  'GET /v1/partners/:partner': P(200, 200, 404, 404, 401),
+  'PUT /v1/partners/:partner': P(WRITE, 403, 404, 404, 401),
+  'DELETE /v1/partners/:partner': P(WRITE, 403, 404, 404, 401),
+  'GET /v1/partners/:partner/events': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/events/stream': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/asns': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/asns/:asn': P(200, 200, 404, 404, 401),
+  'PUT /v1/partners/:partner/asns/:asn': P(WRITE, WRITE, 404, 404, 401),
+  'POST /v1/partners/:partner/asns/:asn/approval': P(WRITE, 403, 404, 404, 401),
+  'DELETE /v1/partners/:partner/asns/:asn': P(WRITE, WRITE, 404, 404, 401),
+  'GET /v1/partners/:partner/customer-prefixes': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering/received-routes': P(200, 200, 404, 404, 401),
+  'PUT /v1/partners/:partner/peerings/:peering': P(WRITE, WRITE, 404, 404, 401),
+  'DELETE /v1/partners/:partner/peerings/:peering': P(WRITE, WRITE, 404, 404, 401),
+  'POST /v1/partners/:partner/peerings/:peering/change-type': P(WRITE, WRITE, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering/connections/:connection': P(200, 200, 404, 404, 401),
+  'PUT /v1/partners/:partner/peerings/:peering/connections/:connection': P(WRITE, WRITE, 404, 404, 401),
+  'DELETE /v1/partners/:partner/peerings/:peering/connections/:connection': P(WRITE, WRITE, 404, 404, 401),
+  'POST /v1/partners/:partner/peerings/:peering/connections/:connection/state': P(WRITE, 403, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering/registered-prefixes': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering/registered-prefixes/:name': P(200, 200, 404, 404, 401),
+  'PUT /v1/partners/:partner/peerings/:peering/registered-prefixes/:name': P(WRITE, WRITE, 404, 404, 401),
+  'DELETE /v1/partners/:partner/peerings/:peering/registered-prefixes/:name': P(WRITE, WRITE, 404, 404, 401),
+  'POST /v1/partners/:partner/peerings/:peering/registered-prefixes/:name/validate': P(WRITE, WRITE, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering/registered-asns': P(200, 200, 404, 404, 401),
+  'GET /v1/partners/:partner/peerings/:peering/registered-asns/:name': P(200, 200, 404, 404, 401),
+  'PUT /v1/partners/:partner/peerings/:peering/registered-asns/:name': P(WRITE, WRITE, 404, 404, 401),
+  'DELETE /v1/partners/:partner/peerings/:peering/registered-asns/:name': P(WRITE, WRITE, 404, 404, 401),
 
-  'GET /v1/customers/:customer':                                                    C(200,    200,   404,  404,  401),
-  'PUT /v1/customers/:customer':                                                    C(WRITE,  403,   404,  404,  401),
-  'DELETE /v1/customers/:customer':                                                 C(WRITE,  403,   404,  404,  401),
-  'GET /v1/customers/:customer/events':                                             C(200,    200,   404,  404,  401),
-  'GET /v1/customers/:customer/events/stream':                                      C(200,    200,   404,  404,  401),
-  'GET /v1/customers/:customer/peering-services':                                   C(200,    200,   404,  404,  401),
-  'GET /v1/customers/:customer/peering-services/:service':                          C(200,    200,   404,  404,  401),
-  'PUT /v1/customers/:customer/peering-services/:service':                          C(WRITE,  WRITE, 404,  404,  401),
-  'DELETE /v1/customers/:customer/peering-services/:service':                       C(WRITE,  WRITE, 404,  404,  401),
-  'GET /v1/customers/:customer/peering-services/:service/prefixes':                 C(200,    200,   404,  404,  401),
-  'GET /v1/customers/:customer/peering-services/:service/prefixes/:name':           C(200,    200,   404,  404,  401),
-  'PUT /v1/customers/:customer/peering-services/:service/prefixes/:name':           C(WRITE,  WRITE, 404,  404,  401),
-  'DELETE /v1/customers/:customer/peering-services/:service/prefixes/:name':        C(WRITE,  WRITE, 404,  404,  401),
-  'POST /v1/customers/:customer/peering-services/:service/prefixes/:name/validate':  C(WRITE,  WRITE,   404,  404,  401),
+  'GET /v1/customers/:customer': C(200, 200, 404, 404, 401),
+  'PUT /v1/customers/:customer': C(WRITE, 403, 404, 404, 401),
+  'DELETE /v1/customers/:customer': C(WRITE, 403, 404, 404, 401),
+  'GET /v1/customers/:customer/events': C(200, 200, 404, 404, 401),
+  'GET /v1/customers/:customer/events/stream': C(200, 200, 404, 404, 401),
+  'GET /v1/customers/:customer/peering-services': C(200, 200, 404, 404, 401),
+  'GET /v1/customers/:customer/peering-services/:service': C(200, 200, 404, 404, 401),
+  'PUT /v1/customers/:customer/peering-services/:service': C(WRITE, WRITE, 404, 404, 401),
+  'DELETE /v1/customers/:customer/peering-services/:service': C(WRITE, WRITE, 404, 404, 401),
+  'GET /v1/customers/:customer/peering-services/:service/prefixes': C(200, 200, 404, 404, 401),
+  'GET /v1/customers/:customer/peering-services/:service/prefixes/:name': C(200, 200, 404, 404, 401),
+  'PUT /v1/customers/:customer/peering-services/:service/prefixes/:name': C(WRITE, WRITE, 404, 404, 401),
+  'DELETE /v1/customers/:customer/peering-services/:service/prefixes/:name': C(WRITE, WRITE, 404, 404, 401),
+  'POST /v1/customers/:customer/peering-services/:service/prefixes/:name/validate': C(WRITE, WRITE, 404, 404, 401),
 };
 
 /** Routes without a tenant in the path. Columns: the operator, any partner key, any customer key, no key. */
 const GLOBAL_ROUTES: Record<string, GlobalRow> = {
   //                                                   operator  partner  customer  anonymous
-  'GET /healthz':                                    G(200,      200,     200,      200),
-  'GET /openapi.json':                               G(200,      200,     200,      200),
-  'GET /v1/whoami':                                  G(200,      200,     200,      401),
-  'GET /v1/operator':                                G(200,      200,     200,      401),
-  'PUT /v1/operator':                                G(WRITE,    403,     403,      401),
-  'GET /v1/partners':                                G(200,      OWN,     404,      401),
-  'GET /v1/customers':                               G(200,      404,     OWN,      401),
-  'GET /v1/pops':                                    G(200,      200,     404,      401),
-  'GET /v1/pops/:pop':                               G(200,      200,     404,      401),
-  'PUT /v1/pops/:pop':                               G(WRITE,    403,     404,      401),
-  'DELETE /v1/pops/:pop':                            G(WRITE,    403,     404,      401),
-  'GET /v1/pops/:pop/routers':                       G(200,      200,     404,      401),
-  'GET /v1/pops/:pop/routers/:router':               G(200,      200,     404,      401),
-  'PUT /v1/pops/:pop/routers/:router':               G(WRITE,    403,     404,      401),
-  'DELETE /v1/pops/:pop/routers/:router':            G(WRITE,    403,     404,      401),
-  'GET /v1/catalog/countries':                       G(200,      200,     200,      401),
-  'GET /v1/catalog/locations':                       G(200,      200,     200,      401),
-  'GET /v1/catalog/providers':                       G(200,      200,     200,      401),
-  'POST /v1/catalog/availability':                   G(200,      200,     200,      401),
-  'GET /v1/api-keys':                                G(200,      404,     404,      401),
-  'POST /v1/api-keys':                               G(WRITE,    404,     404,      401),
-  'GET /v1/api-keys/:id':                            G(200,      404,     404,      401),
-  'POST /v1/api-keys/:id/rotate':                    G(WRITE,    404,     404,      401),
-  'DELETE /v1/api-keys/:id':                         G(WRITE,    404,     404,      401),
+  'GET /healthz': G(200, 200, 200, 200),
+  'GET /openapi.json': G(200, 200, 200, 200),
+  'GET /v1/whoami': G(200, 200, 200, 401),
+  'GET /v1/operator': G(200, 200, 200, 401),
+  'PUT /v1/operator': G(WRITE, 403, 403, 401),
+  'GET /v1/partners': G(200, OWN, 404, 401),
+  'GET /v1/customers': G(200, 404, OWN, 401),
+  'GET /v1/pops': G(200, 200, 404, 401),
+  'GET /v1/pops/:pop': G(200, 200, 404, 401),
+  'PUT /v1/pops/:pop': G(WRITE, 403, 404, 401),
+  'DELETE /v1/pops/:pop': G(WRITE, 403, 404, 401),
+  'GET /v1/pops/:pop/routers': G(200, 200, 404, 401),
+  'GET /v1/pops/:pop/routers/:router': G(200, 200, 404, 401),
+  'PUT /v1/pops/:pop/routers/:router': G(WRITE, 403, 404, 401),
+  'DELETE /v1/pops/:pop/routers/:router': G(WRITE, 403, 404, 401),
+  'GET /v1/catalog/countries': G(200, 200, 200, 401),
+  'GET /v1/catalog/locations': G(200, 200, 200, 401),
+  'GET /v1/catalog/providers': G(200, 200, 200, 401),
+  'POST /v1/catalog/availability': G(200, 200, 200, 401),
+  'GET /v1/api-keys': G(200, 404, 404, 401),
+  'POST /v1/api-keys': G(WRITE, 404, 404, 401),
+  'GET /v1/api-keys/:id': G(200, 404, 404, 401),
+  'POST /v1/api-keys/:id/rotate': G(WRITE, 404, 404, 401),
+  'DELETE /v1/api-keys/:id': G(WRITE, 404, 404, 401),
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -161,11 +185,18 @@ const GLOBAL_PARAMS: Record<string, string> = { pop: 'ams', router: 'ams-er1', i
 const GLOBAL_MARKS = ['amsterdam', 'equinix', 'science park', '10.255.', 'spare-key'];
 
 const nordlink: Tenant = {
-  kind: 'partner', name: 'nordlink', secret: '',
+  kind: 'partner',
+  name: 'nordlink',
+  secret: '',
   params: {
-    partner: 'nordlink', asn: '64501', peering: 'nordlink-ams', connection: 'ams-1',
-    'registered-prefixes:peering': 'nordlink-ams', 'registered-prefixes:name': 'contoso',
-    'registered-asns:peering': 'nordlink-rs', 'registered-asns:name': 'contoso',
+    partner: 'nordlink',
+    asn: '64501',
+    peering: 'nordlink-ams',
+    connection: 'ams-1',
+    'registered-prefixes:peering': 'nordlink-ams',
+    'registered-prefixes:name': 'contoso',
+    'registered-asns:peering': 'nordlink-rs',
+    'registered-asns:name': 'contoso',
   },
   // + the generated key of its registered ASN, added in setup
   marks: ['nordlink', '64501', '45.66.', KEYS.nordlinkAms, '127.11.', 'noc@nordlink.example', '65541', 'contoso'],
@@ -176,28 +207,43 @@ const nordlink: Tenant = {
   },
 };
 const apexIx: Tenant = {
-  kind: 'partner', name: 'apex-ix', secret: '',
+  kind: 'partner',
+  name: 'apex-ix',
+  secret: '',
   params: {
-    partner: 'apex-ix', asn: '64502', peering: 'apex-fra', connection: 'rs-1',
-    'registered-prefixes:peering': 'apex-ams', 'registered-prefixes:name': 'fabrikam',
-    'registered-asns:peering': 'apex-fra', 'registered-asns:name': 'fabrikam',
+    partner: 'apex-ix',
+    asn: '64502',
+    peering: 'apex-fra',
+    connection: 'rs-1',
+    'registered-prefixes:peering': 'apex-ams',
+    'registered-prefixes:name': 'fabrikam',
+    'registered-asns:peering': 'apex-fra',
+    'registered-asns:name': 'fabrikam',
   },
   // + the generated key of its registered prefix, added in setup
   marks: ['apex', '64502', KEYS.apexAsn, '127.12.', 'noc@apex.example', '65540', '185.66.', 'fabrikam'],
   bodies: {
     kind: 'ixp',
     peering: {
-      type: 'exchange-route-server', pop: 'fra', asn: 64502,
+      type: 'exchange-route-server',
+      pop: 'fra',
+      asn: 64502,
       connections: [conn('evil-1', 'fra-er2', '127.66.1.0/24', { operatorAddressV4: '127.66.1.1', peerAddressV4: '127.66.1.2' })],
     },
     connection: {
-      router: 'fra-er1', bandwidthMbps: 10000, sessionAddressProvider: 'peer',
-      sessionPrefixV4: '127.66.2.0/24', operatorAddressV4: '127.66.2.1', peerAddressV4: '127.66.2.2',
+      router: 'fra-er1',
+      bandwidthMbps: 10000,
+      sessionAddressProvider: 'peer',
+      sessionPrefixV4: '127.66.2.0/24',
+      operatorAddressV4: '127.66.2.1',
+      peerAddressV4: '127.66.2.2',
     },
   },
 };
 const contoso: Tenant = {
-  kind: 'customer', name: 'contoso', secret: '',
+  kind: 'customer',
+  name: 'contoso',
+  secret: '',
   params: { customer: 'contoso', service: 'contoso-eu', name: 'hq' },
   marks: ['contoso', '45.66.', KEYS.nordlinkAms, '52.09', 'nordlink'],
   bodies: {
@@ -207,7 +253,9 @@ const contoso: Tenant = {
   },
 };
 const fabrikam: Tenant = {
-  kind: 'customer', name: 'fabrikam', secret: '',
+  kind: 'customer',
+  name: 'fabrikam',
+  secret: '',
   params: { customer: 'fabrikam', service: 'fabrikam-eu', name: 'office' },
   marks: ['fabrikam', '176.124.', KEYS.apexAsn, 'bavaria', '48.14', '11.58', 'apex'],
   bodies: {
@@ -219,8 +267,13 @@ const fabrikam: Tenant = {
 const TENANTS = [nordlink, apexIx, contoso, fabrikam];
 /** Names that exist nowhere: the reply to a foreign key must look exactly like the reply for these. */
 const MISSING: Record<string, string> = {
-  partner: 'no-such-partner', asn: '4200000001', peering: 'no-such-peering', connection: 'no-such-connection',
-  name: 'no-such-name', customer: 'no-such-customer', service: 'no-such-service',
+  partner: 'no-such-partner',
+  asn: '4200000001',
+  peering: 'no-such-peering',
+  connection: 'no-such-connection',
+  name: 'no-such-name',
+  customer: 'no-such-customer',
+  service: 'no-such-service',
 };
 /** What the catalog shows every key on purpose: the providers' names and display names. */
 const CATALOG_PUBLIC = ['nordlink telecom', 'nordlink', 'apex ix', 'apex-ix'];
@@ -303,16 +356,32 @@ const ERROR_CODE: Record<number, string> = { 401: 'Unauthorized', 403: 'Forbidde
 /** The test world plus one more peering per partner, so each has a registered prefix and a registered ASN. */
 async function buildIsolationWorld(s: TestServer): Promise<void> {
   await buildWorld(s);
-  await must(s, 'PUT', '/v1/partners/nordlink/peerings/nordlink-rs', {
-    type: 'exchange-route-server', pop: 'sin', asn: 64501,
-    connections: [conn('sin-rs-1', 'sin-er1', '127.11.3.0/24', { operatorAddressV4: '127.11.3.1', peerAddressV4: '127.11.3.100' })],
-  }, 201);
+  await must(
+    s,
+    'PUT',
+    '/v1/partners/nordlink/peerings/nordlink-rs',
+    {
+      type: 'exchange-route-server',
+      pop: 'sin',
+      asn: 64501,
+      connections: [conn('sin-rs-1', 'sin-er1', '127.11.3.0/24', { operatorAddressV4: '127.11.3.1', peerAddressV4: '127.11.3.100' })],
+    },
+    201,
+  );
   await activate(s, 'nordlink', 'nordlink-rs', 'sin-rs-1');
   await must(s, 'PUT', '/v1/partners/nordlink/peerings/nordlink-rs/registered-asns/contoso', { asn: 65541 }, 201);
-  await must(s, 'PUT', '/v1/partners/apex-ix/peerings/apex-ams', {
-    type: 'exchange', pop: 'ams', asn: 64502,
-    connections: [conn('ams-x1', 'ams-er1', '127.12.1.0/24', { operatorAddressV4: '127.12.1.1', peerAddressV4: '127.12.1.100' })],
-  }, 201);
+  await must(
+    s,
+    'PUT',
+    '/v1/partners/apex-ix/peerings/apex-ams',
+    {
+      type: 'exchange',
+      pop: 'ams',
+      asn: 64502,
+      connections: [conn('ams-x1', 'ams-er1', '127.12.1.0/24', { operatorAddressV4: '127.12.1.1', peerAddressV4: '127.12.1.100' })],
+    },
+    201,
+  );
   await activate(s, 'apex-ix', 'apex-ams', 'ams-x1');
   await must(s, 'PUT', '/v1/partners/apex-ix/peerings/apex-ams/registered-prefixes/fabrikam', { prefix: '185.66.0.0/24' }, 201);
 }
@@ -327,7 +396,11 @@ const EVENT_SUBJECTS: EventSubject[] = [
 async function addEvents(s: TestServer): Promise<void> {
   for (const subject of EVENT_SUBJECTS) {
     await s.registry.events.add(subject, {
-      time: '2025-01-01T00:00:00.000Z', type: 'PrefixAnnouncementEvent', level: 'Information', summary: `${subject.prefix} announced`, details: {},
+      time: '2025-01-01T00:00:00.000Z',
+      type: 'PrefixAnnouncementEvent',
+      level: 'Information',
+      summary: `${subject.prefix} announced`,
+      details: {},
     });
   }
 }
@@ -346,7 +419,9 @@ await createKeys(s);
 nordlink.marks.push((await must(s, 'GET', '/v1/partners/nordlink/peerings/nordlink-rs/registered-asns/contoso')).key);
 apexIx.marks.push((await must(s, 'GET', '/v1/partners/apex-ix/peerings/apex-ams/registered-prefixes/fabrikam')).key);
 const routeKeys = s.app.routeList.map((r) => `${r.method} ${r.url}`);
-after(async () => { await s.close(); });
+after(async () => {
+  await s.close();
+});
 
 /** Event streams are asked for their bounded form (every stored event, then the end), so each request returns. */
 const STREAM_QUERY = '?after=0&follow=false';
@@ -430,17 +505,22 @@ describe('tenant isolation matrix', () => {
             assert.equal(r.status, expected, `${what}: ${show(r)}`);
             assert.equal(expected, 404, `${route}: a foreign key must get 404`);
             assertBareError(r, 'NotFound', what);
-            assert.deepEqual(leaked(r, path, [...a.marks, ...(k.kind === a.kind ? [] : sameKindOther.marks)]), [],
-              `${what}: the reply leaks data: ${show(r)}`);
+            assert.deepEqual(leaked(r, path, [...a.marks, ...(k.kind === a.kind ? [] : sameKindOther.marks)]), [], `${what}: the reply leaks data: ${show(r)}`);
             // Not probeable: the same reply as for a tenant and resources that do not exist.
             const m = await send(method, missingPath, body, k.secret);
             assert.equal(m.status, r.status, `${what}: status differs from a missing resource's (${show(m)})`);
-            assert.equal(JSON.stringify(r.body).split(path).join('<path>'), JSON.stringify(m.body).split(missingPath).join('<path>'),
-              `${what}: reply differs from a missing resource's: ${show(r)} vs ${show(m)}`);
+            assert.equal(
+              JSON.stringify(r.body).split(path).join('<path>'),
+              JSON.stringify(m.body).split(missingPath).join('<path>'),
+              `${what}: reply differs from a missing resource's: ${show(r)} vs ${show(m)}`,
+            );
           }
 
           // Positive control: the owner (reads, and writes its role may not take) and the operator (reads).
-          for (const [who, key, expected] of [['owner', a.secret, tenantRow.owner], ['operator', s.operatorKey, tenantRow.operator]] as const) {
+          for (const [who, key, expected] of [
+            ['owner', a.secret, tenantRow.owner],
+            ['operator', s.operatorKey, tenantRow.operator],
+          ] as const) {
             if (expected === WRITE) continue;
             const what = `${method} ${path} with the ${who} key (${who === 'owner' ? a.name : 'operator'})`;
             const r = await send(method, path, body, key);
@@ -485,7 +565,11 @@ describe('tenant isolation matrix', () => {
           const allowed = [...(t?.marks ?? []), ...(url.startsWith('/v1/catalog/') ? CATALOG_PUBLIC : [])];
           assert.deepEqual(leaked(r, path, others, allowed), [], `${what}: the reply shows another tenant's data: ${show(r)}`);
           if (expected === OWN) {
-            assert.deepEqual(r.body.items.map((i: { name: string }) => i.name), [t!.name], `${what}: a tenant lists only itself`);
+            assert.deepEqual(
+              r.body.items.map((i: { name: string }) => i.name),
+              [t!.name],
+              `${what}: a tenant lists only itself`,
+            );
             assert.equal(r.body.nextCursor, null, `${what}: no further page`);
           }
           if (url === '/v1/whoami' && t) {
@@ -511,13 +595,21 @@ describe('tenant isolation matrix', () => {
       for (const q of ['', '?limit=1']) {
         const r = await s.api('GET', list + q, undefined, t.secret);
         expectStatus(r, 200, `${t.name} GET ${list}${q}`);
-        assert.deepEqual(r.body.items.map((i: { name: string }) => i.name), [t.name], `${t.name} GET ${list}${q}`);
+        assert.deepEqual(
+          r.body.items.map((i: { name: string }) => i.name),
+          [t.name],
+          `${t.name} GET ${list}${q}`,
+        );
         assert.equal(r.body.nextCursor, null, `${t.name} GET ${list}${q}: a cursor past its own item`);
       }
       // A cursor pointing before the other tenant's name still yields nothing of it.
       const r = await s.api('GET', `${list}?cursor=${Buffer.from(JSON.stringify('')).toString('base64url')}`, undefined, t.secret);
       expectStatus(r, 200, `${t.name} GET ${list} with a cursor`);
-      assert.deepEqual(r.body.items.map((i: { name: string }) => i.name), [t.name], `${t.name} GET ${list} with a cursor`);
+      assert.deepEqual(
+        r.body.items.map((i: { name: string }) => i.name),
+        [t.name],
+        `${t.name} GET ${list} with a cursor`,
+      );
     }
   });
 
@@ -532,7 +624,11 @@ describe('tenant isolation matrix', () => {
       const base = `/v1/${t.kind === 'partner' ? 'partners' : 'customers'}/${t.name}/events`;
       const list = await s.api('GET', base, undefined, t.secret);
       expectStatus(list, 200, `${t.name} GET ${base}`);
-      assert.deepEqual(list.body.items.map((i: { subject: string }) => i.subject), expected[t.name], `${t.name} GET ${base}`);
+      assert.deepEqual(
+        list.body.items.map((i: { subject: string }) => i.subject),
+        expected[t.name],
+        `${t.name} GET ${base}`,
+      );
       const stream = await send('GET', `${base}/stream`, undefined, t.secret);
       expectStatus(stream, 200, `${t.name} GET ${base}/stream`);
       assert.equal(typeof stream.body, 'string', `${t.name} GET ${base}/stream: an event stream`);
@@ -544,19 +640,31 @@ describe('tenant isolation matrix', () => {
   it('a partner sees only the customer prefixes that use its own keys', async () => {
     const n = await s.api('GET', '/v1/partners/nordlink/customer-prefixes', undefined, nordlink.secret);
     expectStatus(n, 200);
-    assert.deepEqual(n.body.items.map((i: { customer: string; name: string }) => `${i.customer}/${i.name}`), ['contoso/hq']);
+    assert.deepEqual(
+      n.body.items.map((i: { customer: string; name: string }) => `${i.customer}/${i.name}`),
+      ['contoso/hq'],
+    );
     const a = await s.api('GET', '/v1/partners/apex-ix/customer-prefixes', undefined, apexIx.secret);
     expectStatus(a, 200);
-    assert.deepEqual(a.body.items.map((i: { customer: string; name: string }) => `${i.customer}/${i.name}`), ['fabrikam/office']);
+    assert.deepEqual(
+      a.body.items.map((i: { customer: string; name: string }) => `${i.customer}/${i.name}`),
+      ['fabrikam/office'],
+    );
   });
 
-  it('no foreign write took effect: every tenant\'s data is unchanged', async () => {
+  it("no foreign write took effect: every tenant's data is unchanged", async () => {
     const now = await snapshot();
     // The headline facts first, for a readable failure.
     const peering = await must(s, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams');
-    assert.deepEqual(peering.connections.map((c: { name: string; state: string }) => `${c.name}:${c.state}`), ['ams-1:Active', 'ams-2:Active']);
+    assert.deepEqual(
+      peering.connections.map((c: { name: string; state: string }) => `${c.name}:${c.state}`),
+      ['ams-1:Active', 'ams-2:Active'],
+    );
     const rs = await must(s, 'GET', '/v1/partners/apex-ix/peerings/apex-fra');
-    assert.deepEqual(rs.connections.map((c: { name: string; state: string }) => `${c.name}:${c.state}`), ['rs-1:Active']);
+    assert.deepEqual(
+      rs.connections.map((c: { name: string; state: string }) => `${c.name}:${c.state}`),
+      ['rs-1:Active'],
+    );
     assert.equal(rs.type, 'exchange-route-server');
     assert.equal((await must(s, 'GET', '/v1/partners/nordlink/asns/64501')).state, 'approved');
     assert.equal((await must(s, 'GET', '/v1/partners/apex-ix/asns/64502')).state, 'approved');
@@ -580,26 +688,60 @@ describe('tenant isolation matrix', () => {
   // caller sent may be echoed, so the request's own strings are removed before the marks are searched.
   it('rules that span tenants answer without naming the other tenant or its data', async () => {
     const probes: Array<{
-      by: Tenant; owner: Tenant; method: string; path: string; body: Record<string, unknown>; status: number;
+      by: Tenant;
+      owner: Tenant;
+      method: string;
+      path: string;
+      body: Record<string, unknown>;
+      status: number;
       /** strings the reply may derive from the request (the addresses of a session prefix) */
       echoes?: string[];
     }> = [
       // a customer tries a prefix inside contoso's, with nordlink's key, through its own provider apex-ix
-      { by: fabrikam, owner: contoso, method: 'PUT', path: '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/probe-1',
-        body: { prefix: '45.66.0.0/24', key: KEYS.nordlinkAms }, status: 409 },
-      { by: fabrikam, owner: nordlink, method: 'PUT', path: '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/probe-2',
-        body: { prefix: '45.66.1.0/24', key: KEYS.nordlinkAms }, status: 201 },
+      {
+        by: fabrikam,
+        owner: contoso,
+        method: 'PUT',
+        path: '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/probe-1',
+        body: { prefix: '45.66.0.0/24', key: KEYS.nordlinkAms },
+        status: 409,
+      },
+      {
+        by: fabrikam,
+        owner: nordlink,
+        method: 'PUT',
+        path: '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/probe-2',
+        body: { prefix: '45.66.1.0/24', key: KEYS.nordlinkAms },
+        status: 201,
+      },
       // a partner tries to register what nordlink registered
-      { by: apexIx, owner: nordlink, method: 'PUT', path: '/v1/partners/apex-ix/peerings/apex-ams/registered-prefixes/probe',
-        body: { prefix: '45.66.0.0/23' }, status: 409 },
-      { by: apexIx, owner: nordlink, method: 'PUT', path: '/v1/partners/apex-ix/peerings/apex-fra/registered-asns/probe',
-        body: { asn: 65541 }, status: 409 },
-      { by: apexIx, owner: nordlink, method: 'PUT', path: '/v1/partners/apex-ix/asns/64501',
-        body: { name: 'Probe', contacts: [{ role: 'Noc', email: 'noc@apex.example' }] }, status: 409 },
+      {
+        by: apexIx,
+        owner: nordlink,
+        method: 'PUT',
+        path: '/v1/partners/apex-ix/peerings/apex-ams/registered-prefixes/probe',
+        body: { prefix: '45.66.0.0/23' },
+        status: 409,
+      },
+      { by: apexIx, owner: nordlink, method: 'PUT', path: '/v1/partners/apex-ix/peerings/apex-fra/registered-asns/probe', body: { asn: 65541 }, status: 409 },
+      {
+        by: apexIx,
+        owner: nordlink,
+        method: 'PUT',
+        path: '/v1/partners/apex-ix/asns/64501',
+        body: { name: 'Probe', contacts: [{ role: 'Noc', email: 'noc@apex.example' }] },
+        status: 409,
+      },
       // a session address nordlink uses on the same router
-      { by: apexIx, owner: nordlink, method: 'PUT', path: '/v1/partners/apex-ix/peerings/apex-ams/connections/probe',
-        body: { router: 'ams-er1', bandwidthMbps: 10000, sessionAddressProvider: 'peer', sessionPrefixV4: '127.11.1.0/31' }, status: 409,
-        echoes: ['127.11.1.0', '127.11.1.1'] },
+      {
+        by: apexIx,
+        owner: nordlink,
+        method: 'PUT',
+        path: '/v1/partners/apex-ix/peerings/apex-ams/connections/probe',
+        body: { router: 'ams-er1', bandwidthMbps: 10000, sessionAddressProvider: 'peer', sessionPrefixV4: '127.11.1.0/31' },
+        status: 409,
+        echoes: ['127.11.1.0', '127.11.1.1'],
+      },
     ];
     for (const p of probes) {
       const what = `${p.method} ${p.path} by ${p.by.name}`;
@@ -613,13 +755,21 @@ describe('tenant isolation matrix', () => {
 });
 
 describe('events name other tenants only to the operator', () => {
-  it('a hijack event\'s operator-only facts (the hijacker\'s names and session) reach no tenant by any path', async () => {
+  it("a hijack event's operator-only facts (the hijacker's names and session) reach no tenant by any path", async () => {
     // As validation stores a hijack of a more-specific of contoso's prefix from apex-ix's session.
     await s.registry.events.add(EVENT_SUBJECTS[1]!, {
-      time: '2025-01-02T00:00:00.000Z', type: 'PrefixHijackEvent', level: 'Critical', prefix: '45.66.0.0/25',
+      time: '2025-01-02T00:00:00.000Z',
+      type: 'PrefixHijackEvent',
+      level: 'Critical',
+      prefix: '45.66.0.0/25',
       summary: '45.66.0.0/25 from another partner (AS64502) rejected: hijack',
       details: { peerAs: 64502, originAs: 64502, registeredPrefix: '45.66.0.0/23' },
-      internal: { summary: '45.66.0.0/25 from 127.12.1.100 (apex-ix apex-ams ams-x1) rejected: hijack', peer: '127.12.1.100', partner: 'apex-ix', peering: 'apex-ix/apex-ams' },
+      internal: {
+        summary: '45.66.0.0/25 from 127.12.1.100 (apex-ix apex-ams ams-x1) rejected: hijack',
+        peer: '127.12.1.100',
+        partner: 'apex-ix',
+        peering: 'apex-ix/apex-ams',
+      },
     });
     const hijacker = ['apex-ix', 'apex-ams', '127.12.'];
     const reads: Array<[string, string]> = [
@@ -661,7 +811,9 @@ describe('the write bodies the matrix sends are valid: the owner (or the operato
     keysOfW.secrets = secrets;
     keysOfW.spareId = spare.key.id;
   });
-  after(async () => { await w.close(); });
+  after(async () => {
+    await w.close();
+  });
 
   it('every write reaches its handler', async () => {
     const calls: Array<{ route: string; method: string; path: string; body: unknown; key: string; who: string }> = [];

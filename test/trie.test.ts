@@ -1,13 +1,13 @@
 // Tests for PrefixTrie (src/net/trie.ts and the per-family trees): unit cases plus a seeded
 // differential test against a naive list of prefixes checked with `covers` from prefix.ts.
-import { test, describe } from 'node:test';
-import assert from 'node:assert/strict';
-import { parsePrefix, formatPrefix, covers, type Prefix } from '../src/net/prefix.js';
-import { parseAddress, type Address } from '../src/net/address.js';
-import { PrefixTrie, TrieV4, type TrieEntry } from '../src/net/trie.js';
-import { v4Key, formatV4Prefix, v6FromPrefix, formatV6Prefix } from '../src/net/compact.js';
-import { mulberry32 } from './helpers/rng.js';
 
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { type Address, parseAddress } from '../src/net/address.js';
+import { formatV4Prefix, formatV6Prefix, v4Key, v6FromPrefix } from '../src/net/compact.js';
+import { covers, formatPrefix, type Prefix, parsePrefix } from '../src/net/prefix.js';
+import { PrefixTrie, type TrieEntry, TrieV4 } from '../src/net/trie.js';
+import { mulberry32 } from './helpers/rng.js';
 
 const P = (s: string): Prefix => {
   const p = parsePrefix(s);
@@ -57,7 +57,10 @@ describe('PrefixTrie unit cases', () => {
 
   test('longest match for addresses and prefixes, /0 and host routes', () => {
     const t = trieOf('0.0.0.0/0', '10.0.0.0/8', '10.1.0.0/16', '10.1.2.3/32', '::/0', '2001:db8::/32', '2001:db8::1/128');
-    const lm = (x: Address | Prefix) => { const m = t.longestMatch(x); return m && formatPrefix(m.prefix); };
+    const lm = (x: Address | Prefix) => {
+      const m = t.longestMatch(x);
+      return m && formatPrefix(m.prefix);
+    };
     assert.equal(lm(A('10.1.2.3')), '10.1.2.3/32');
     assert.equal(lm(A('10.1.2.4')), '10.1.0.0/16');
     assert.equal(lm(A('10.2.0.0')), '10.0.0.0/8');
@@ -76,16 +79,16 @@ describe('PrefixTrie unit cases', () => {
     const t = trieOf('0.0.0.0/0', '10.0.0.0/8', '10.0.0.0/16', '10.0.128.0/17', '10.0.0.0/24', '10.0.1.0/24', '11.0.0.0/8');
     assert.deepEqual(texts(t.covering(P('10.0.1.0/24'))), ['0.0.0.0/0', '10.0.0.0/8', '10.0.0.0/16', '10.0.1.0/24']);
     assert.deepEqual(texts(t.covering(A('10.0.200.1'))), ['0.0.0.0/0', '10.0.0.0/8', '10.0.0.0/16', '10.0.128.0/17']);
-    assert.deepEqual(texts(t.moreSpecifics(P('10.0.0.0/8'))),
-      ['10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17']);
-    assert.deepEqual(texts(t.moreSpecifics(P('10.0.0.0/16'), true)),
-      ['10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17']);
-    assert.deepEqual(texts(t.moreSpecifics(P('10.0.0.0/15'))),
-      ['10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17'], 'works from a length with no node');
+    assert.deepEqual(texts(t.moreSpecifics(P('10.0.0.0/8'))), ['10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17']);
+    assert.deepEqual(texts(t.moreSpecifics(P('10.0.0.0/16'), true)), ['10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17']);
+    assert.deepEqual(
+      texts(t.moreSpecifics(P('10.0.0.0/15'))),
+      ['10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17'],
+      'works from a length with no node',
+    );
     assert.deepEqual(texts(t.moreSpecifics(P('12.0.0.0/8'))), []);
     assert.equal(t.moreSpecifics(P('0.0.0.0/0'), true).length, 7);
-    assert.deepEqual(texts([...t.entries()]),
-      ['0.0.0.0/0', '10.0.0.0/8', '10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17', '11.0.0.0/8']);
+    assert.deepEqual(texts([...t.entries()]), ['0.0.0.0/0', '10.0.0.0/8', '10.0.0.0/16', '10.0.0.0/24', '10.0.1.0/24', '10.0.128.0/17', '11.0.0.0/8']);
   });
 
   test('deleting internal nodes keeps the rest reachable; re-insertion works', () => {
@@ -116,7 +119,9 @@ describe('PrefixTrie unit cases', () => {
     assert.equal(t.get(P('10.0.0.0/8')), 'seen');
     assert.throws(() => t.coveringV4(0x0a010000, 16, () => t.set(P('10.1.2.0/24'), 'x')), /changed/);
     assert.throws(() => t.v6.forEach(() => t.delete(P('2001:db8::/32'))), /changed/);
-    assert.throws(() => { for (const e of t) t.delete(e.prefix); }, /changed/);
+    assert.throws(() => {
+      for (const e of t) t.delete(e.prefix);
+    }, /changed/);
   });
 
   test('IPv4 fast paths: numbers in, handles out, no bigint', () => {
@@ -133,8 +138,10 @@ describe('PrefixTrie unit cases', () => {
     assert.deepEqual(seen, ['10.0.0.0/8=1', '10.1.0.0/16=2', '10.1.2.3/32=3']);
     const out = new Int32Array(33);
     const k = t.v4.coveringNodes(0x0a0102ff, 32, out);
-    assert.deepEqual([...out.subarray(0, k)].map((h) => v4Key(t.v4.addrAt(h), t.v4.lengthAt(h))),
-      [v4Key(0x0a000000, 8), v4Key(0x0a010000, 16)]);
+    assert.deepEqual(
+      [...out.subarray(0, k)].map((h) => v4Key(t.v4.addrAt(h), t.v4.lengthAt(h))),
+      [v4Key(0x0a000000, 8), v4Key(0x0a010000, 16)],
+    );
     const h = t.v4.longest(0xffffffff);
     assert.equal(h, 0, 'no match is handle 0');
     const ms: string[] = [];
@@ -183,7 +190,10 @@ describe('PrefixTrie unit cases', () => {
     assert.deepEqual(cov('10.3.0.0/16'), ['10.0.0.0/8', '10.2.0.0/15']);
     const out = new Int32Array(33);
     const k = t.v4.coveringNodes(0x0a010203, 32, out);
-    assert.deepEqual([...out.subarray(0, k)].map((h) => t.v4.valueAt(h)), ['10.0.0.0/8', '10.1.2.0/24']);
+    assert.deepEqual(
+      [...out.subarray(0, k)].map((h) => t.v4.valueAt(h)),
+      ['10.0.0.0/8', '10.1.2.0/24'],
+    );
     // A glue node shorter than /16 that gains and loses a value, with stored prefixes under it.
     for (const p of ['20.0.0.0/12', '20.16.0.0/12', '20.0.0.0/14', '20.1.0.0/16']) t.set(P(p), p);
     assert.deepEqual(cov('20.1.0.0/16'), ['20.0.0.0/12', '20.0.0.0/14', '20.1.0.0/16']);
@@ -273,7 +283,9 @@ function runDifferential(family: 4 | 6, seed: number, ops: number, variant: Vari
       assert.equal(trie.get(p), ref.get(formatPrefix(p))?.value, ctx);
       assert.equal(trie.has(p), ref.has(formatPrefix(p)), ctx);
     } else if (op < 82) {
-      const want = refList().filter((e) => covers(e.prefix, p)).sort((a, b) => a.prefix.length - b.prefix.length);
+      const want = refList()
+        .filter((e) => covers(e.prefix, p))
+        .sort((a, b) => a.prefix.length - b.prefix.length);
       assert.deepEqual(show(trie.covering(p)), show(want), ctx);
       const lm = trie.longestMatch(p);
       assert.deepEqual(lm && show([lm]), want.length ? show([want.at(-1)!]) : undefined, ctx);
@@ -281,10 +293,18 @@ function runDifferential(family: 4 | 6, seed: number, ops: number, variant: Vari
         assert.equal(trie.longestMatchV4(Number(p.value), p.length), want.at(-1)?.value, ctx);
         const fast: number[] = [];
         trie.coveringV4(Number(p.value), p.length, (_a, _l, v) => fast.push(v));
-        assert.deepEqual(fast, want.map((e) => e.value), ctx);
+        assert.deepEqual(
+          fast,
+          want.map((e) => e.value),
+          ctx,
+        );
         const handles = new Int32Array(33);
         const k = trie.v4.coveringNodes(Number(p.value), p.length, handles);
-        assert.deepEqual([...handles.subarray(0, k)].map((h) => trie.v4.valueAt(h)), fast, ctx);
+        assert.deepEqual(
+          [...handles.subarray(0, k)].map((h) => trie.v4.valueAt(h)),
+          fast,
+          ctx,
+        );
       } else {
         assert.equal(trie.longestMatchV6(v6FromPrefix(p), p.length), want.at(-1)?.value, ctx);
       }
@@ -321,8 +341,7 @@ describe('PrefixTrie against a naive reference', () => {
   }
   test('IPv4 with the jump table from the first node', () => runDifferential(4, 11, 6000, { jumpFromNodes: 0 }));
   test('IPv4 with the jump table built mid-way', () => runDifferential(4, 12, 6000, { jumpFromNodes: 300 }));
-  test('IPv4, jump table and optimize() every 700 operations', () =>
-    runDifferential(4, 13, 6000, { jumpFromNodes: 0, optimizeEvery: 700 }));
+  test('IPv4, jump table and optimize() every 700 operations', () => runDifferential(4, 13, 6000, { jumpFromNodes: 0, optimizeEvery: 700 }));
   test('IPv6 with optimize() every 700 operations', () => runDifferential(6, 14, 6000, { optimizeEvery: 700 }));
 
   test('fill up and drain completely, twice', () => {
@@ -332,7 +351,11 @@ describe('PrefixTrie against a naive reference', () => {
       const trie = new PrefixTrie<number>({ v4: { jumpFromNodes: 1000 } });
       for (let round = 0; round < 2; round++) {
         const ps = new Map<string, Prefix>();
-        for (let i = 0; i < 3000; i++) { const p = gen.prefix(); ps.set(formatPrefix(p), p); trie.set(p, i); }
+        for (let i = 0; i < 3000; i++) {
+          const p = gen.prefix();
+          ps.set(formatPrefix(p), p);
+          trie.set(p, i);
+        }
         assert.equal(trie.size, ps.size);
         const order = [...ps.values()];
         for (let i = order.length - 1; i > 0; i--) {

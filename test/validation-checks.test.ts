@@ -1,18 +1,28 @@
 // Route checks and messages of prefix validation (reference §4.7): community, AS path length,
 // private ASNs, prepending, RPKI; boundaries of each rule and the exact message texts.
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
-import {
-  checkRoute, defaultServiceCommunity, hasPrepending, isPrivateAsn, parseServiceCommunity, DEFAULT_MAX_PATH_LENGTH,
-} from '../src/validation/route-checks.js';
-import { customerPrefixMessage, notReceivedFrom, registeredPrefixMessage } from '../src/validation/messages.js';
+import { describe, test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+import { customerPrefixMessage, notReceivedFrom, registeredPrefixMessage } from '../src/validation/messages.js';
+import {
+  checkRoute,
+  DEFAULT_MAX_PATH_LENGTH,
+  defaultServiceCommunity,
+  hasPrepending,
+  isPrivateAsn,
+  parseServiceCommunity,
+} from '../src/validation/route-checks.js';
 
 const SEQ = 2;
 const SET = 1;
 const cfg = { community: defaultServiceCommunity(64500), maxPathLength: DEFAULT_MAX_PATH_LENGTH };
 const good = (extra: Partial<PathAttributes> = {}): PathAttributes => ({
-  origin: 0, asPath: [{ type: SEQ, asns: [64501, 64496] }], nextHop: '192.0.2.1', communities: [64500 * 65536 + 8007], ...extra,
+  origin: 0,
+  asPath: [{ type: SEQ, asns: [64501, 64496] }],
+  nextHop: '192.0.2.1',
+  communities: [64500 * 65536 + 8007],
+  ...extra,
 });
 
 describe('the Peering Service community', () => {
@@ -34,7 +44,17 @@ describe('the Peering Service community', () => {
 
 describe('AS path rules', () => {
   test('private ASNs are exactly the RFC 6996 ranges', () => {
-    for (const [asn, priv] of [[64511, false], [64512, true], [65534, true], [65535, false], [4199999999, false], [4200000000, true], [4294967294, true], [4294967295, false], [64500, false]] as const) {
+    for (const [asn, priv] of [
+      [64511, false],
+      [64512, true],
+      [65534, true],
+      [65535, false],
+      [4199999999, false],
+      [4200000000, true],
+      [4294967294, true],
+      [4294967295, false],
+      [64500, false],
+    ] as const) {
       assert.equal(isPrivateAsn(asn), priv, String(asn));
     }
   });
@@ -45,7 +65,18 @@ describe('AS path rules', () => {
   });
   test('length counts an AS_SET as one: three hops pass, four fail', () => {
     assert.deepEqual(checkRoute(good({ asPath: [{ type: SEQ, asns: [64501, 64496, 64497] }] }), cfg), []);
-    assert.deepEqual(checkRoute(good({ asPath: [{ type: SEQ, asns: [64501, 64496] }, { type: SET, asns: [64497, 64498, 64499] }] }), cfg), []);
+    assert.deepEqual(
+      checkRoute(
+        good({
+          asPath: [
+            { type: SEQ, asns: [64501, 64496] },
+            { type: SET, asns: [64497, 64498, 64499] },
+          ],
+        }),
+        cfg,
+      ),
+      [],
+    );
     assert.deepEqual(checkRoute(good({ asPath: [{ type: SEQ, asns: [64501, 64496, 64497, 64498] }] }), cfg), ['path-too-long']);
   });
   test('every problem is reported, in check order', () => {
@@ -62,7 +93,10 @@ describe('messages', () => {
     assert.equal(notReceivedFrom(['127.0.1.2', '127.0.1.6']), 'Prefix not received from IP 127.0.1.2, 127.0.1.6');
   });
   test('customer prefixes name the prefix and the operator community', () => {
-    assert.equal(customerPrefixMessage('missing-community', '198.51.100.0/24', cfg), 'Received route for prefix 198.51.100.0/24 should have the MAPS community 64500:8007');
+    assert.equal(
+      customerPrefixMessage('missing-community', '198.51.100.0/24', cfg),
+      'Received route for prefix 198.51.100.0/24 should have the MAPS community 64500:8007',
+    );
     assert.equal(customerPrefixMessage('path-too-long', '198.51.100.0/24', cfg), 'AS path length for prefix 198.51.100.0/24 should be <=3');
     assert.equal(customerPrefixMessage('private-asn', '198.51.100.0/24', cfg), "AS path for prefix 198.51.100.0/24 shouldn't have any private ASN");
   });

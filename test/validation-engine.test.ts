@@ -2,14 +2,15 @@
 // sessions come and go, and re-validation limited to what a change can affect; after a start the
 // stored states and looks are the baseline, and a gate holds prefixes back until their sessions
 // had their chance.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
-import { defaultServiceCommunity } from '../src/validation/route-checks.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
+import { parsePrefix } from '../src/net/prefix.js';
 import { ValidationEngine, type WatchedPrefix } from '../src/validation/engine.js';
 import type { SessionView } from '../src/validation/prefix-state.js';
-import { parsePrefix } from '../src/net/prefix.js';
+import { defaultServiceCommunity } from '../src/validation/route-checks.js';
 
 const checks = { community: defaultServiceCommunity(64500), maxPathLength: 3 };
 const good: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [64501, 64496] }], nextHop: '192.0.2.1', communities: [64500 * 65536 + 8007] };
@@ -22,7 +23,11 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
   const events: string[] = [];
   let lookups = 0;
   const engine = new ValidationEngine(
-    (session, prefix) => { lookups++; const a = routes.get(`${session.peerAddress}|${prefix}`); return a && { attrs: a }; },
+    (session, prefix) => {
+      lookups++;
+      const a = routes.get(`${session.peerAddress}|${prefix}`);
+      return a && { attrs: a };
+    },
     { state: (p, r) => states.push(`${p.id} ${r.state}${r.message ? `: ${r.message}` : ''}`), event: (p, e) => events.push(`${p.id} ${e.type}`) },
     () => '2026-11-25T12:00:00.000Z',
   );
@@ -50,8 +55,10 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
     'contoso/web Warning: Not receiving prefix advertisement from IP 127.0.1.2 for prefix 198.51.100.0/24',
   ]);
   assert.deepEqual(events.splice(0), [
-    'nordlink/ams-ps/contoso PrefixWithdrawalEvent', 'nordlink/ams-ps/contoso PrefixActivePath',
-    'contoso/web PrefixWithdrawalEvent', 'contoso/web PrefixActivePath',
+    'nordlink/ams-ps/contoso PrefixWithdrawalEvent',
+    'nordlink/ams-ps/contoso PrefixActivePath',
+    'contoso/web PrefixWithdrawalEvent',
+    'contoso/web PrefixActivePath',
   ]);
   routes.set('127.0.1.2|198.51.100.0/24', good);
   engine.sessionChanged('127.0.1.2');
@@ -78,13 +85,19 @@ test('the registry state is the baseline; origin memory is learned once, and a r
   const routes = new Map<string, { attrs: PathAttributes; rejected?: string }>();
   const states: string[] = [];
   const origins: string[] = [];
-  const engine = new ValidationEngine(
-    (session, prefix) => routes.get(`${session.peerAddress}|${prefix}`),
-    { state: (p, r) => states.push(`${p.id} ${r.state}${r.message ? `: ${r.message}` : ''}`), event: () => {}, origin: (p, asn) => origins.push(`${p.id} AS${asn}`) },
-  );
+  const engine = new ValidationEngine((session, prefix) => routes.get(`${session.peerAddress}|${prefix}`), {
+    state: (p, r) => states.push(`${p.id} ${r.state}${r.message ? `: ${r.message}` : ''}`),
+    event: () => {},
+    origin: (p, asn) => origins.push(`${p.id} AS${asn}`),
+  });
   for (const peer of ['127.0.1.2', '127.0.1.6']) routes.set(`${peer}|198.51.100.0/24`, { attrs: good });
   const view = (stored: WatchedPrefix['stored'], originAs?: number): WatchedPrefix => ({
-    kind: 'registered-prefix', id: 'nordlink/ams-ps/contoso', prefix: '198.51.100.0/24', primary: [ams1, ams2], backup: null, stored,
+    kind: 'registered-prefix',
+    id: 'nordlink/ams-ps/contoso',
+    prefix: '198.51.100.0/24',
+    primary: [ams1, ams2],
+    backup: null,
+    stored,
     ...(originAs !== undefined ? { originAs } : {}),
   });
   // The registry already says Verified (a restart): nothing to write; the origin is learned.
@@ -101,9 +114,15 @@ test('the registry state is the baseline; origin memory is learned once, and a r
   assert.deepEqual(origins.splice(0), [], 'remembered already');
   // The import policy rejected one session's route as a hijack: the prefix fails with that reason.
   routes.set('127.0.1.6|198.51.100.0/24', { attrs: { ...good, asPath: [{ type: 2, asns: [64501, 64499] }] }, rejected: 'hijack: another origin' });
-  assert.equal(engine.revalidateWhere((p) => p.prefix === '198.51.100.0/24'), 1);
+  assert.equal(
+    engine.revalidateWhere((p) => p.prefix === '198.51.100.0/24'),
+    1,
+  );
   assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Failed: Route from IP 127.0.1.6 rejected: hijack: another origin']);
-  assert.equal(engine.revalidateWhere(() => false), 0);
+  assert.equal(
+    engine.revalidateWhere(() => false),
+    0,
+  );
 });
 
 test('after a start: the stored look is the baseline, a gate holds judged prefixes back, covering lookups', () => {
@@ -112,15 +131,30 @@ test('after a start: the stored look is the baseline, a gate holds judged prefix
   const events: string[] = [];
   const looks: string[] = [];
   const engine = new ValidationEngine(
-    (session, prefix) => { const a = routes.get(`${session.peerAddress}|${prefix}`); return a && { attrs: a }; },
+    (session, prefix) => {
+      const a = routes.get(`${session.peerAddress}|${prefix}`);
+      return a && { attrs: a };
+    },
     { state: (p, r) => states.push(`${p.id} ${r.state}`), event: (p, e) => events.push(`${p.id} ${e.type}`), look: (p, l) => looks.push(`${p.id} ${l.state}`) },
   );
   const stored = '{"s":"Verified","p":{"127.0.1.2":[64496,"64501 64496"],"127.0.1.6":[64496,"64501 64496"]}}';
   const reg: WatchedPrefix = {
-    kind: 'registered-prefix', id: 'nordlink/ams-ps/contoso', prefix: '198.51.100.0/23', primary: [ams1, ams2], backup: null,
-    stored: { state: 'Verified', message: null }, remembered: { look: stored, alerts: null },
+    kind: 'registered-prefix',
+    id: 'nordlink/ams-ps/contoso',
+    prefix: '198.51.100.0/23',
+    primary: [ams1, ams2],
+    backup: null,
+    stored: { state: 'Verified', message: null },
+    remembered: { look: stored, alerts: null },
   };
-  const cust: WatchedPrefix = { kind: 'customer-prefix', id: 'contoso/eu/web', prefix: '198.51.100.0/24', primary: [ams1, ams2], backup: null, stored: { state: 'Pending', message: null } };
+  const cust: WatchedPrefix = {
+    kind: 'customer-prefix',
+    id: 'contoso/eu/web',
+    prefix: '198.51.100.0/24',
+    primary: [ams1, ams2],
+    backup: null,
+    stored: { state: 'Pending', message: null },
+  };
   const ready = new Set<string>();
   engine.setGate((p) => p.primary.every((x) => ready.has(x.peerAddress)));
   engine.setView({ checks, prefixes: [reg, cust] });
@@ -135,7 +169,10 @@ test('after a start: the stored look is the baseline, a gate holds judged prefix
   ready.add('127.0.1.6');
   engine.sessionChanged('127.0.1.6');
   // Judged once against the stored state and look: the same, so nothing is written or raised.
-  assert.deepEqual([states.splice(0), events.splice(0).filter((e) => e.startsWith('nordlink')), looks.splice(0).filter((l) => l.startsWith('nordlink')), engine.waiting], [[], [], [], 0]);
+  assert.deepEqual(
+    [states.splice(0), events.splice(0).filter((e) => e.startsWith('nordlink')), looks.splice(0).filter((l) => l.startsWith('nordlink')), engine.waiting],
+    [[], [], [], 0],
+  );
   // From now on changes are changes.
   routes.delete('127.0.1.6|198.51.100.0/23');
   engine.sessionChanged('127.0.1.6');
@@ -147,7 +184,10 @@ test('after a start: the stored look is the baseline, a gate holds judged prefix
   // A prefix the gate held back is judged when settling ends.
   const other: WatchedPrefix = { ...reg, id: 'nordlink/ams-ps/other', prefix: '203.0.113.0/24', primary: [fra1] };
   // (a reload reads back what was stored meanwhile)
-  const now = (p: WatchedPrefix): WatchedPrefix => ({ ...p, stored: { state: engine.result(p.kind, p.id)!.state, message: engine.result(p.kind, p.id)!.message } });
+  const now = (p: WatchedPrefix): WatchedPrefix => ({
+    ...p,
+    stored: { state: engine.result(p.kind, p.id)!.state, message: engine.result(p.kind, p.id)!.message },
+  });
   engine.setView({ checks, prefixes: [now(reg), now(cust), other] });
   assert.equal(engine.waiting, 1);
   engine.setGate(undefined);

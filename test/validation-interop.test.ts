@@ -3,19 +3,19 @@
 // on the test world.
 // Each bad announcement gives its exact message, fixing it turns the prefix Verified again (with
 // a restored event), and another partner announcing the prefix is rejected as a hijack.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { startServer } from './helpers/server.js';
-import { buildWorld, conn, must } from './helpers/world.js';
-import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { startDaemon, type Daemon, type DaemonKind, type RouteSpec } from '../src/lab/daemons/index.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
-import { openRpkiSource } from '../src/rpki/source.js';
-import { buildServer } from '../src/api/server.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-
+import { test } from 'node:test';
+import { buildServer } from '../src/api/server.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/daemons/index.js';
+import { openRpkiSource } from '../src/rpki/source.js';
+import { startServer } from './helpers/server.js';
+import { buildWorld, conn, must } from './helpers/world.js';
 
 async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -25,7 +25,10 @@ async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 30_
   }
 }
 
-for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 1793]] as Array<[DaemonKind, DaemonKind, number]>) {
+for (const [kind, other, PORT] of [
+  ['bird', 'gobgp', 1792],
+  ['gobgp', 'bird', 1793],
+] as Array<[DaemonKind, DaemonKind, number]>) {
   test(`${kind} partner routers: every route check gives its message; a hijack from a ${other} route server is rejected`, async (t) => {
     const srv = await startServer();
     t.after(() => srv.close());
@@ -39,9 +42,17 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     };
     writeVrps(64496);
     const rpki = openRpkiSource({ vrps: vrpFile, pollMs: 100 });
-    t.after(() => { rpki.stop(); fs.rmSync(dir, { recursive: true, force: true }); });
+    t.after(() => {
+      rpki.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+    });
     const daemonLog: string[] = [];
-    const daemon = new EdgeDaemon(srv.registry, { port: PORT, connectRetry: 1, rpki: rpki.table, log: (l) => daemonLog.push(`${new Date().toISOString()} ${l}`) });
+    const daemon = new EdgeDaemon(srv.registry, {
+      port: PORT,
+      connectRetry: 1,
+      rpki: rpki.table,
+      log: (l) => daemonLog.push(`${new Date().toISOString()} ${l}`),
+    });
     const events: string[] = [];
     daemon.on('event', (p, e) => events.push(`${p.id} ${e.type}`));
     const stateLog: string[] = [];
@@ -56,20 +67,37 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
       return r.json();
     };
     const routers: Daemon[] = [];
-    t.after(async () => { await daemon.stop(); for (const r of routers) await r.stop(); });
+    t.after(async () => {
+      await daemon.stop();
+      for (const r of routers) await r.stop();
+    });
 
     const good = (prefix: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
     // nordlink: ams-1, ams-2 (primary location of contoso-eu), fra-1, fra-2 (backup).
-    const sessions = [['127.11.1.1', '127.11.1.0'], ['127.11.1.3', '127.11.1.2'], ['127.11.2.1', '127.11.2.0'], ['127.11.2.3', '127.11.2.2']] as const;
+    const sessions = [
+      ['127.11.1.1', '127.11.1.0'],
+      ['127.11.1.3', '127.11.1.2'],
+      ['127.11.2.1', '127.11.2.0'],
+      ['127.11.2.3', '127.11.2.2'],
+    ] as const;
     for (const [address, operator] of sessions) {
-      routers.push(await startDaemon({
-        kind, address, port: PORT, asn: 64501, routerId: address, peers: [{ address: operator, port: PORT, asn: 64500, families: ['ipv4'] }],
-        routes: [good('45.66.0.0/24'), good('45.66.0.0/23')],
-      }));
+      routers.push(
+        await startDaemon({
+          kind,
+          address,
+          port: PORT,
+          asn: 64501,
+          routerId: address,
+          peers: [{ address: operator, port: PORT, asn: 64500, families: ['ipv4'] }],
+          routes: [good('45.66.0.0/24'), good('45.66.0.0/23')],
+        }),
+      );
     }
     const hq = () => must(srv, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq');
     const logs = () => routers.map((r) => r.logs().slice(-800)).join('\n---\n');
-    await until(async () => (await hq()).state === 'Verified', 'hq Verified').catch((e) => { throw new Error(`${e.message}\n${logs()}`); });
+    await until(async () => (await hq()).state === 'Verified', 'hq Verified').catch((e) => {
+      throw new Error(`${e.message}\n${logs()}`);
+    });
 
     // One router at a time sends a bad announcement; each gives its message, and fixing it restores.
     const ams2 = routers[1]!;
@@ -142,11 +170,21 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     writeVrps(64496);
     await until(async () => (await hq()).state === 'Verified', 'Verified on RPKI valid');
     const valid = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/received-routes?rpkiValidationState=Valid&originAsValidationState=Valid');
-    assert.deepEqual(valid.items.map((r: { prefix: string; connection: string }) => `${r.prefix} ${r.connection}`),
-      ['45.66.0.0/23 ams-1', '45.66.0.0/23 ams-2', '45.66.0.0/24 ams-1', '45.66.0.0/24 ams-2']);
+    assert.deepEqual(
+      valid.items.map((r: { prefix: string; connection: string }) => `${r.prefix} ${r.connection}`),
+      ['45.66.0.0/23 ams-1', '45.66.0.0/23 ams-2', '45.66.0.0/24 ams-1', '45.66.0.0/24 ams-2'],
+    );
 
     // A partner router that stops: Warning naming its session, then restored when it is back.
-    const spec = { kind, address: '127.11.1.3', port: PORT, asn: 64501, routerId: '127.11.1.3', peers: [{ address: '127.11.1.2', port: PORT, asn: 64500, families: ['ipv4' as const] }], routes: [good('45.66.0.0/24'), good('45.66.0.0/23')] };
+    const spec = {
+      kind,
+      address: '127.11.1.3',
+      port: PORT,
+      asn: 64501,
+      routerId: '127.11.1.3',
+      peers: [{ address: '127.11.1.2', port: PORT, asn: 64500, families: ['ipv4' as const] }],
+      routes: [good('45.66.0.0/24'), good('45.66.0.0/23')],
+    };
     await ams2.stop();
     await until(async () => (await hq()).state === 'Warning', 'Warning on a stopped router');
     assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24');
@@ -158,7 +196,10 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     const up = (await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2')).bgp[0];
     assert.deepEqual([up.state, up.peerAddress, up.prefixesReceived, up.prefixesAccepted], ['Established', '127.11.1.3', 2, 2]);
 
-    const ams2Conn = (maxPrefixesV4: number) => { const { name: _, ...body } = conn('ams-2', 'ams-er2', '127.11.1.2/31', { maxPrefixesV4 }); return body; };
+    const ams2Conn = (maxPrefixesV4: number) => {
+      const { name: _, ...body } = conn('ams-2', 'ams-er2', '127.11.1.2/31', { maxPrefixesV4 });
+      return body;
+    };
     // The session's max-prefix: a limit of 1 with 2 prefixes announced tears the session down
     // (Warning naming it); the usual limit brings it back.
     await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2', ams2Conn(1));
@@ -166,22 +207,36 @@ for (const [kind, other, PORT] of [['bird', 'gobgp', 1792], ['gobgp', 'bird', 17
     const ams2Session = async () => (await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2')).bgp[0];
     await until(async () => /prefixes 2 exceed the limit 1/.test((await ams2Session()).lastError?.message ?? ''), 'the max-prefix teardown');
     await until(async () => (await hq()).state === 'Warning', 'Warning over the max-prefix limit');
-    assert.equal((await hq()).errorMessage, 'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24', [...stateLog.slice(-10), ...daemonLog.slice(-25)].join('\n'));
+    assert.equal(
+      (await hq()).errorMessage,
+      'Not receiving prefix advertisement from IP 127.11.1.3 for prefix 45.66.0.0/24',
+      [...stateLog.slice(-10), ...daemonLog.slice(-25)].join('\n'),
+    );
     await must(srv, 'PUT', '/v1/partners/nordlink/peerings/nordlink-ams/connections/ams-2', ams2Conn(2000));
     await daemon.reload();
     await until(async () => (await hq()).state === 'Verified', 'Verified under the usual limit');
 
     // The route server announces contoso's prefix and a more-specific of it: hijacks.
     const rs = await startDaemon({
-      kind: other, address: '127.12.2.100', port: PORT, asn: 64502, routerId: '127.12.2.100',
+      kind: other,
+      address: '127.12.2.100',
+      port: PORT,
+      asn: 64502,
+      routerId: '127.12.2.100',
       peers: [{ address: '127.12.2.1', port: PORT, asn: 64500, families: ['ipv4'] }],
-      routes: [good('45.66.0.0/24', { asPath: [64666] }), good('45.66.0.128/25', { asPath: [64666] }),
+      routes: [
+        good('45.66.0.0/24', { asPath: [64666] }),
+        good('45.66.0.128/25', { asPath: [64666] }),
         // fabrikam's prefix from its registered ASN, and a prefix from an ASN nobody registered
-        good('176.124.200.0/24', { asPath: [65540] }), good('203.0.113.0/24', { asPath: [64666] })],
+        good('176.124.200.0/24', { asPath: [65540] }),
+        good('203.0.113.0/24', { asPath: [64666] }),
+      ],
     });
     routers.push(rs);
     const rib = () => daemon.speakers.get('fra-er1')!.adjRibIn('127.12.2.100')!;
-    await until(async () => rib().size === 4, 'the route server\'s routes received').catch((e) => { throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`); });
+    await until(async () => rib().size === 4, "the route server's routes received").catch((e) => {
+      throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`);
+    });
     // (the RIB keeps what apex-ix may read: the owner by its ASN; the operator's received routes name it)
     assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
     assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by another partner (AS64501), not apex-ix');

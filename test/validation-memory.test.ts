@@ -3,15 +3,19 @@
 // first VRPs when an RPKI source is configured, or for the grace time; ongoing rejections are
 // raised once per prefix, forgotten with their route or session, and those from before a restart
 // that did not come back are dropped when settling ends.
-import { test } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Settling } from '../src/validation/settling.js';
+import { test } from 'node:test';
 import { RejectionMemory } from '../src/validation/hijack-memory.js';
+import { Settling } from '../src/validation/settling.js';
 
 test('settling: End-of-RIB from every expected session and family, the first VRPs, or the grace time', async () => {
   const done: string[] = [];
   const s = new Settling({ graceMs: 3_600_000, rpkiPending: true, onSettled: (why) => done.push(why) });
-  s.expect([['127.60.1.1', [4, 6]], ['127.60.1.3', [4]]]);
+  s.expect([
+    ['127.60.1.1', [4, 6]],
+    ['127.60.1.3', [4]],
+  ]);
   s.established('127.60.1.1', [4, 6], [4]); // no IPv6 negotiated: none will come
   assert.equal(s.isReady('127.60.1.1', 6), false, 'nothing is ready before the first VRPs');
   s.endOfRib('127.60.1.1', 4);
@@ -32,7 +36,13 @@ test('ongoing rejections: raised once per prefix, forgotten with their route or 
   const hq = 'customer-prefix:contoso/eu/hq';
   const reg = 'registered-prefix:nordlink/ams/contoso';
   // From before a restart: one hijack that comes back, one that does not.
-  m.load(hq, JSON.stringify([['127.60.3.100', '45.66.0.0/25', 64666, 'hijack'], ['127.60.4.100', '45.66.0.0/25', 64666, 'hijack']]));
+  m.load(
+    hq,
+    JSON.stringify([
+      ['127.60.3.100', '45.66.0.0/25', 64666, 'hijack'],
+      ['127.60.4.100', '45.66.0.0/25', 64666, 'hijack'],
+    ]),
+  );
   m.load(hq, null); // read once only
   assert.equal(m.note(hq, { peer: '127.60.3.100', prefix: '45.66.0.0/25', originAs: 64666, kind: 'hijack' }), false, 'going on');
   assert.equal(m.note(reg, { peer: '127.60.3.100', prefix: '45.66.0.0/25', originAs: 64666, kind: 'hijack' }), true, 'new for this prefix');

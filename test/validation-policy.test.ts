@@ -1,12 +1,13 @@
 // Import policies derived from the registry: what a partner session may bring in, and the kind of
 // every rejection (not registered, origin not registered, route problem, hijack).
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { PrefixTrie } from '../src/net/trie.js';
-import { parsePrefix, type Prefix } from '../src/net/prefix.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
+import { describe, test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
-import { classify, importPolicy, routeOrigin, type PolicyPeering, type Registrations } from '../src/validation/import-policy.js';
+import { textToKey } from '../src/bgp/wire/nlri.js';
+import { type Prefix, parsePrefix } from '../src/net/prefix.js';
+import { PrefixTrie } from '../src/net/trie.js';
+import { classify, importPolicy, type PolicyPeering, type Registrations, routeOrigin } from '../src/validation/import-policy.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
 
 const P = (s: string): Prefix => parsePrefix(s)!;
@@ -14,7 +15,11 @@ const SEQ = 2;
 const SET = 1;
 const COMMUNITY = 64500 * 65536 + 8007;
 const route = (asns: number[], extra: Partial<PathAttributes> = {}): PathAttributes => ({
-  origin: 0, asPath: [{ type: SEQ, asns }], nextHop: '192.0.2.1', communities: [COMMUNITY], ...extra,
+  origin: 0,
+  asPath: [{ type: SEQ, asns }],
+  nextHop: '192.0.2.1',
+  communities: [COMMUNITY],
+  ...extra,
 });
 
 const nordlink: PolicyPeering = { id: 'nordlink/ams-ps', type: 'peering-service', asn: 64501 };
@@ -46,7 +51,11 @@ describe('peering-service sessions', () => {
     assert.equal(v.kind, 'route-problem');
     assert.equal(v.reason, 'Received route for prefix 198.51.100.0/24 should have the MAPS community 64500:8007');
     assert.deepEqual(classify(nordlink, regs, ctx, P('198.51.100.0/24'), route([64501, 64501, 64496])), {
-      accept: false, kind: 'route-problem', reason: "AS path for prefix 198.51.100.0/24 shouldn't have any AS prepending", problems: ['prepending'], registered: P('198.51.100.0/24'),
+      accept: false,
+      kind: 'route-problem',
+      reason: "AS path for prefix 198.51.100.0/24 shouldn't have any AS prepending",
+      problems: ['prepending'],
+      registered: P('198.51.100.0/24'),
     });
   });
   test('RPKI Invalid is a route problem when an RPKI source is configured', () => {
@@ -60,7 +69,10 @@ describe('peering-service sessions', () => {
     assert.equal(classify(nordlink, regs, remembered, P('198.51.100.0/24'), route([64501, 64496])).accept, true);
     const v = classify(nordlink, regs, remembered, P('198.51.100.0/25'), route([64501, 64666]));
     assert.deepEqual(v, {
-      accept: false, kind: 'hijack', registered: P('198.51.100.0/24'), owner: nordlink.id,
+      accept: false,
+      kind: 'hijack',
+      registered: P('198.51.100.0/24'),
+      owner: nordlink.id,
       reason: 'hijack: 198.51.100.0/25 originated by AS64666, registered prefix 198.51.100.0/24 is originated by AS64496',
     });
   });
@@ -72,8 +84,17 @@ describe('route-server sessions', () => {
     assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540, 65540])).accept, false, 'prepending: a route problem');
     const regs2: Registrations = { prefixes, asns: new Map([[apex.id, new Set([64510])]]) };
     assert.equal(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64510])).accept, true);
-    assert.deepEqual(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64511])), { accept: false, kind: 'origin-not-registered', reason: 'origin AS64511 is not registered on peering apex-ix/ams-rs' });
-    const set = route([64510], { asPath: [{ type: SEQ, asns: [64502] }, { type: SET, asns: [64510, 64511] }] });
+    assert.deepEqual(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64511])), {
+      accept: false,
+      kind: 'origin-not-registered',
+      reason: 'origin AS64511 is not registered on peering apex-ix/ams-rs',
+    });
+    const set = route([64510], {
+      asPath: [
+        { type: SEQ, asns: [64502] },
+        { type: SET, asns: [64510, 64511] },
+      ],
+    });
     assert.equal(routeOrigin(set), undefined);
     assert.equal(classify(apex, regs2, ctx, P('192.0.2.0/24'), set).accept, false, 'a path ending in an AS_SET has no origin');
   });
@@ -89,7 +110,12 @@ describe('as the speaker uses it', () => {
   test('the import policy takes prefix keys and lazily decoded routes', () => {
     const policy = importPolicy(nordlink, regs, ctx);
     let decoded = 0;
-    const lazy = (a: PathAttributes) => ({ get attrs() { decoded++; return a; } });
+    const lazy = (a: PathAttributes) => ({
+      get attrs() {
+        decoded++;
+        return a;
+      },
+    });
     assert.equal(policy(textToKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
     assert.equal(policy(textToKey('203.0.113.0/24')!, lazy(route([64501]))), '203.0.113.0/24 is not registered by partner nordlink');
     assert.equal(decoded, 2);

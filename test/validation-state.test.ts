@@ -1,10 +1,11 @@
 // Prefix states from sessions and received routes: Verified, Warning naming the missing session,
 // Failed with the reference's messages (no sessions, not announced, a failed check).
-import { test, describe } from 'node:test';
+
 import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
+import { customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView } from '../src/validation/prefix-state.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
-import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView } from '../src/validation/prefix-state.js';
 
 const checks = { community: defaultServiceCommunity(64500), maxPathLength: 3 };
 const good: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [64501, 64496] }], nextHop: '192.0.2.1', communities: [64500 * 65536 + 8007] };
@@ -14,14 +15,20 @@ const ams2 = s('127.0.1.6', 'ams-r2', 'AMS');
 const fra1 = s('127.0.2.2', 'fra-r1', 'FRA');
 const P = '198.51.100.0/24';
 /** Routes per session address. */
-const lookup = (routes: Record<string, PathAttributes | undefined>): RouteLookup => (session, prefix) => {
-  const a = prefix === P ? routes[session.peerAddress] : undefined;
-  return a && { attrs: a };
-};
+const lookup =
+  (routes: Record<string, PathAttributes | undefined>): RouteLookup =>
+  (session, prefix) => {
+    const a = prefix === P ? routes[session.peerAddress] : undefined;
+    return a && { attrs: a };
+  };
 
 describe('registered prefixes', () => {
   test('Verified when every session of the peering carries a good route', () => {
-    assert.deepEqual(registeredPrefixState(P, [ams1, ams2], lookup({ '127.0.1.2': good, '127.0.1.6': good }), checks), { state: 'Verified', message: null, carriedBy: [ams1, ams2] });
+    assert.deepEqual(registeredPrefixState(P, [ams1, ams2], lookup({ '127.0.1.2': good, '127.0.1.6': good }), checks), {
+      state: 'Verified',
+      message: null,
+      carriedBy: [ams1, ams2],
+    });
   });
   test('Warning naming the session that does not carry it; Failed naming all when none does', () => {
     const w = registeredPrefixState(P, [ams1, ams2], lookup({ '127.0.1.2': good }), checks);
@@ -44,7 +51,11 @@ describe('customer prefixes', () => {
   test('the provider needs two routers in the primary location and a session in the backup one', () => {
     const all = lookup({ '127.0.1.2': good, '127.0.1.6': good, '127.0.2.2': good });
     assert.equal(customerPrefixState(P, [ams1], [fra1], all, checks).message, 'Provider has fewer than two sessions in its primary location');
-    assert.equal(customerPrefixState(P, [ams1, s('127.0.1.10', 'ams-r1', 'AMS')], null, all, checks).message, 'Provider has fewer than two sessions in its primary location', 'two sessions on one router do not count');
+    assert.equal(
+      customerPrefixState(P, [ams1, s('127.0.1.10', 'ams-r1', 'AMS')], null, all, checks).message,
+      'Provider has fewer than two sessions in its primary location',
+      'two sessions on one router do not count',
+    );
     assert.equal(customerPrefixState(P, [ams1, ams2], [], all, checks).message, 'Provider has no sessions in its backup location');
     assert.deepEqual(customerPrefixState(P, [ams1, ams2], [fra1], all, checks).state, 'Verified');
     assert.deepEqual(customerPrefixState(P, [ams1, ams2], null, all, checks).state, 'Verified', 'no backup location chosen');

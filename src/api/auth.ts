@@ -5,10 +5,10 @@
 // Before the key is looked at, the client's address must not be refused for failed attempts;
 // after it, the key must be within its request rate (429 with Retry-After either way).
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { ApiKey, Role } from '../registry/types.js';
-import type { Registry } from '../registry/registry.js';
 import { RegistryError } from '../registry/errors.js';
-import { type FailureLimiter, type TokenBuckets, retryAfterSeconds } from './rate-limit.js';
+import type { Registry } from '../registry/registry.js';
+import type { ApiKey, Role } from '../registry/types.js';
+import { type FailureLimiter, retryAfterSeconds, type TokenBuckets } from './rate-limit.js';
 
 export interface Access {
   /** Roles that may call the route. */
@@ -18,16 +18,26 @@ export interface Access {
 }
 
 /** The server's rate limits (absent: not limited). */
-export interface ApiGuard { authFailures?: FailureLimiter; perKey?: TokenBuckets }
+export interface ApiGuard {
+  authFailures?: FailureLimiter;
+  perKey?: TokenBuckets;
+}
 
 declare module 'fastify' {
-  interface FastifyRequest { apiKey?: ApiKey }
-  interface FastifyInstance { apiGuard: ApiGuard }
+  interface FastifyRequest {
+    apiKey?: ApiKey;
+  }
+  interface FastifyInstance {
+    apiGuard: ApiGuard;
+  }
 }
 
 export class HttpError extends Error {
   constructor(
-    readonly statusCode: number, readonly code: string, message: string, readonly target?: string,
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly target?: string,
     /** seconds, sent as Retry-After (429) */
     readonly retryAfter?: number,
   ) {
@@ -43,7 +53,11 @@ export function authorize(registry: Registry, access: Access) {
     const unauthorized = (message: string): HttpError => {
       const refused = guard.authFailures?.failed(req.ip) ?? 0;
       // The attempt that reaches the limit still gets its 401; the next ones get 429.
-      return new HttpError(401, 'Unauthorized', refused ? `${message} (too many failed attempts: this address is refused for ${retryAfterSeconds(refused)} s)` : message);
+      return new HttpError(
+        401,
+        'Unauthorized',
+        refused ? `${message} (too many failed attempts: this address is refused for ${retryAfterSeconds(refused)} s)` : message,
+      );
     };
     const header = req.headers.authorization;
     if (!header) throw unauthorized('missing API key: send the header "Authorization: Bearer <key>"');
@@ -57,9 +71,13 @@ export function authorize(registry: Registry, access: Access) {
     const wait = guard.perKey?.limit.roles.includes(key.role) ? guard.perKey.take(key.id) : 0;
     if (wait) {
       const { perSecond, burst } = guard.perKey!.limit;
-      throw new HttpError(429, 'TooManyRequests',
+      throw new HttpError(
+        429,
+        'TooManyRequests',
         `API key ${key.id} is over its request rate (${perSecond} requests/s, bursts of ${burst}): retry after ${retryAfterSeconds(wait)} s`,
-        'Authorization', retryAfterSeconds(wait));
+        'Authorization',
+        retryAfterSeconds(wait),
+      );
     }
     const params = (req.params ?? {}) as Record<string, string>;
     if (key.role === 'partner' && params.partner !== undefined && params.partner !== key.partner) throw outOfScope(req);
@@ -74,9 +92,13 @@ export function authorize(registry: Registry, access: Access) {
 
 function tooManyFailures(ip: string, ms: number, limiter: FailureLimiter): HttpError {
   const { max, windowMs } = limiter.limit;
-  return new HttpError(429, 'TooManyRequests',
+  return new HttpError(
+    429,
+    'TooManyRequests',
     `too many failed authentications from ${ip} (${max} in ${Math.round(windowMs / 1000)} s): retry after ${retryAfterSeconds(ms)} s`,
-    'Authorization', retryAfterSeconds(ms));
+    'Authorization',
+    retryAfterSeconds(ms),
+  );
 }
 
 /** The same 404 a missing route or resource gets, so scope is not probeable. */

@@ -3,22 +3,38 @@
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { RegistryError, type ErrorKind } from '../registry/errors.js';
+import { type ErrorKind, RegistryError } from '../registry/errors.js';
 import { HttpError } from './auth.js';
 
 const STATUS: Record<ErrorKind, number> = { InvalidRequest: 400, NotFound: 404, Forbidden: 403, Conflict: 409, RuleViolation: 422 };
 
-interface AjvError { instancePath: string; keyword: string; message?: string; params: Record<string, unknown>; data?: unknown }
+interface AjvError {
+  instancePath: string;
+  keyword: string;
+  message?: string;
+  params: Record<string, unknown>;
+  data?: unknown;
+}
 
 const A_TYPE: Record<string, string> = {
-  integer: 'an integer', number: 'a number', boolean: 'a boolean', string: 'a string', object: 'an object', array: 'an array', null: 'null',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean',
+  string: 'a string',
+  object: 'an object',
+  array: 'an array',
+  null: 'null',
 };
 // Path parameters and query strings are text: the type rule says how the text must be written.
 const A_TEXT_TYPE: Record<string, string> = {
-  integer: 'an integer in plain decimal digits (e.g. 100)', number: 'a decimal number (e.g. 1.5)', boolean: 'true or false',
+  integer: 'an integer in plain decimal digits (e.g. 100)',
+  number: 'a decimal number (e.g. 1.5)',
+  boolean: 'true or false',
 };
 const FORMATS: Record<string, string> = {
-  'date-time': 'an ISO 8601 date-time with a time zone (e.g. 2030-01-31T12:00:00Z)', email: 'an email address', uuid: 'a UUID',
+  'date-time': 'an ISO 8601 date-time with a time zone (e.g. 2030-01-31T12:00:00Z)',
+  email: 'an email address',
+  uuid: 'a UUID',
 };
 
 /** "must be a string", "must be a string or null", "must be an integer, not null". */
@@ -104,15 +120,25 @@ export const ALWAYS_HEADERS: Record<string, string> = { 'x-content-type-options'
  */
 export function clientErrorHandler(err: NodeJS.ErrnoException, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const [status, code, message] = err.code === 'HPE_HEADER_OVERFLOW'
-    ? [431, 'HeadersTooLarge', 'the request headers are too large']
-    : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-      ? [408, 'InvalidRequest', 'the request took too long to arrive']
-      : [400, 'InvalidRequest', 'the request is not valid HTTP'];
+  const [status, code, message] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'HeadersTooLarge', 'the request headers are too large']
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'InvalidRequest', 'the request took too long to arrive']
+        : [400, 'InvalidRequest', 'the request is not valid HTTP'];
   const body = JSON.stringify({ error: { code, message } });
-  const headers = { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(body)), connection: 'close', ...ALWAYS_HEADERS };
+  const headers = {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+    ...ALWAYS_HEADERS,
+  };
   if (socket.writable) {
-    socket.write(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join('')}\r\n${body}`);
+    socket.write(
+      `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n${Object.entries(headers)
+        .map(([k, v]) => `${k}: ${v}\r\n`)
+        .join('')}\r\n${body}`,
+    );
   }
   socket.destroy(err);
 }

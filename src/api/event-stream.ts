@@ -51,13 +51,15 @@ export interface StreamOptions {
   onError: (err: Error) => void;
 }
 
-const inScope = (scope: EventScope, e: PrefixEventNotice): boolean =>
-  'partner' in scope ? e.partner === scope.partner : e.customer === scope.customer;
+const inScope = (scope: EventScope, e: PrefixEventNotice): boolean => ('partner' in scope ? e.partner === scope.partner : e.customer === scope.customer);
 
 /** SSE field values must be one line. */
 const oneLine = (s: string): string => s.replace(/[\r\n]+/g, ' ');
 
-interface OpenStream { keyId: string; end: (abort?: boolean) => void }
+interface OpenStream {
+  keyId: string;
+  end: (abort?: boolean) => void;
+}
 
 /** The open streams of one server: counted per key, ended when their key is revoked or the server closes. */
 export class EventStreams {
@@ -143,18 +145,27 @@ export class EventStreams {
     /** false: the client is behind (wait for drain before more) */
     const write = (chunk: string): boolean => {
       if (ended) return true;
-      if (res.destroyed) { end(); return true; }
+      if (res.destroyed) {
+        end();
+        return true;
+      }
       const ok = res.write(chunk);
       // (the replay waits for the client instead)
       if (live && res.writableLength > MAX_BUFFERED) end();
       return ok;
     };
-    const drained = (): Promise<void> => new Promise((resolve) => {
-      const done = (): void => { res.off('drain', done); res.off('close', done); wake = () => {}; resolve(); };
-      wake = done;
-      res.on('drain', done);
-      res.on('close', done);
-    });
+    const drained = (): Promise<void> =>
+      new Promise((resolve) => {
+        const done = (): void => {
+          res.off('drain', done);
+          res.off('close', done);
+          wake = () => {};
+          resolve();
+        };
+        wake = done;
+        res.on('drain', done);
+        res.on('close', done);
+      });
     const frame = (e: StoredPrefixEvent): string => `id: ${e.id}\nevent: ${oneLine(e.type)}\ndata: ${o.serialize(e)}\n\n`;
     const sendLive = (e: PrefixEventNotice): void => {
       if (ended || e.seq <= lastSeq) return;
@@ -166,17 +177,22 @@ export class EventStreams {
 
     const unsubscribe = o.follow
       ? events.subscribe((e) => {
-        if (ended || !inScope(o.scope, e)) return;
-        if (live) sendLive(e);
-        else if (e.seq > lastSeq) pending.push(e);
-      })
+          if (ended || !inScope(o.scope, e)) return;
+          if (live) sendLive(e);
+          else if (e.seq > lastSeq) pending.push(e);
+        })
       : undefined;
-    const heartbeat = setInterval(() => { write(': keep-alive\n\n'); }, o.heartbeatMs);
+    const heartbeat = setInterval(() => {
+      write(': keep-alive\n\n');
+    }, o.heartbeatMs);
     heartbeat.unref();
     this.add(self);
     res.on('close', end);
     res.on('error', end);
-    if (this.revoked.has(o.keyId)) { end(); return; }
+    if (this.revoked.has(o.keyId)) {
+      end();
+      return;
+    }
 
     res.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
@@ -218,7 +234,10 @@ export class EventStreams {
       }
     }
     if (ended) return;
-    if (!o.follow) { end(); return; }
+    if (!o.follow) {
+      end();
+      return;
+    }
     live = true;
     const heard = pending;
     pending = [];
@@ -231,10 +250,17 @@ export class EventStreams {
    * client is behind. Returns the id to continue after when the bound stopped it with events
    * left, undefined when it caught up (or the stream ended).
    */
-  private async replay(events: PrefixEvents, o: StreamOptions, s: {
-    ended: () => boolean; room: () => number; send: (rows: StoredPrefixEvent[]) => boolean;
-    drained: () => Promise<void>; lastSeq: () => number;
-  }): Promise<string | undefined> {
+  private async replay(
+    events: PrefixEvents,
+    o: StreamOptions,
+    s: {
+      ended: () => boolean;
+      room: () => number;
+      send: (rows: StoredPrefixEvent[]) => boolean;
+      drained: () => Promise<void>;
+      lastSeq: () => number;
+    },
+  ): Promise<string | undefined> {
     let replayed = 0;
     let lastId: string | undefined;
     while (!s.ended()) {
@@ -247,7 +273,10 @@ export class EventStreams {
         return { n: rows.length, lastId: rows[rows.length - 1]?.id, ok: rows.length ? s.send(rows) : true };
       });
       if (!page || s.ended()) return undefined;
-      if (page.n) { replayed += page.n; lastId = page.lastId; }
+      if (page.n) {
+        replayed += page.n;
+        lastId = page.lastId;
+      }
       if (!page.ok && !s.ended()) await s.drained();
       if (page.n < want) return undefined;
     }

@@ -19,17 +19,25 @@ export function loggableUrl(url: string): string {
   const q = url.indexOf('?');
   const path = (q === -1 ? url : url.slice(0, q)).replace(SECRET, REDACTED);
   if (q === -1) return path;
-  const query = url.slice(q + 1).split('&').map((pair) => {
-    const eq = pair.indexOf('=');
-    const name = eq === -1 ? pair : pair.slice(0, eq);
-    if (eq !== -1 && KEY_PARAMS.has(safeDecode(name).toLowerCase())) return `${name}=${REDACTED}`;
-    return pair.replace(SECRET, REDACTED);
-  }).join('&');
+  const query = url
+    .slice(q + 1)
+    .split('&')
+    .map((pair) => {
+      const eq = pair.indexOf('=');
+      const name = eq === -1 ? pair : pair.slice(0, eq);
+      if (eq !== -1 && KEY_PARAMS.has(safeDecode(name).toLowerCase())) return `${name}=${REDACTED}`;
+      return pair.replace(SECRET, REDACTED);
+    })
+    .join('&');
   return `${path}?${query}`;
 }
 
 function safeDecode(s: string): string {
-  try { return decodeURIComponent(s.replace(/\+/g, ' ')); } catch { return s; }
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
 }
 
 /** The query parameter that carries a key, if any. */
@@ -57,8 +65,16 @@ export function loggerOptions(logger: FastifyServerOptions['logger']): FastifySe
     ...base,
     redact: {
       paths: [
-        'req.headers.authorization', 'req.headers.cookie', 'headers.authorization', 'headers.cookie', 'authorization',
-        'secret', '*.secret', 'md5Key', '*.md5Key', '*.*.md5Key',
+        'req.headers.authorization',
+        'req.headers.cookie',
+        'headers.authorization',
+        'headers.cookie',
+        'authorization',
+        'secret',
+        '*.secret',
+        'md5Key',
+        '*.md5Key',
+        '*.*.md5Key',
       ],
       censor: REDACTED,
     },
@@ -75,17 +91,29 @@ export function installHygiene(app: FastifyInstance): void {
     for (const [k, v] of Object.entries(ALWAYS_HEADERS)) reply.raw.setHeader(k, v);
     const param = keyInQuery(req.url);
     if (param !== undefined) {
-      throw new HttpError(400, 'InvalidRequest',
+      throw new HttpError(
+        400,
+        'InvalidRequest',
         `an API key in the URL (query parameter ${JSON.stringify(param)}) is refused: URLs end up in logs; send the key in the Authorization header ("Authorization: Bearer <key>")`,
-        param);
+        param,
+      );
     }
   });
   // One line per request: who (key id, role, tenant) did what, and how it ended. Never a key.
   app.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     const k = req.apiKey;
-    req.log.info({
-      method: req.method, url: loggableUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime),
-      ip: req.ip, keyId: k?.id ?? null, role: k?.role ?? null, tenant: k ? (k.partner ?? k.customer ?? null) : null,
-    }, 'request');
+    req.log.info(
+      {
+        method: req.method,
+        url: loggableUrl(req.url),
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+        ip: req.ip,
+        keyId: k?.id ?? null,
+        role: k?.role ?? null,
+        tenant: k ? (k.partner ?? k.customer ?? null) : null,
+      },
+      'request',
+    );
   });
 }

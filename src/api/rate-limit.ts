@@ -18,8 +18,16 @@ export const KEY_BURST = 100;
  */
 export const KEY_RATE_ROLES: readonly Role[] = ['partner', 'customer'];
 
-export interface AuthFailureLimit { max: number; windowMs: number; blockMs: number }
-export interface KeyRateLimit { perSecond: number; burst: number; roles: readonly Role[] }
+export interface AuthFailureLimit {
+  max: number;
+  windowMs: number;
+  blockMs: number;
+}
+export interface KeyRateLimit {
+  perSecond: number;
+  burst: number;
+  roles: readonly Role[];
+}
 
 /** Entries a limiter keeps before it drops the idle ones (a bound on memory under a flood). */
 const SWEEP_AT = 10_000;
@@ -28,14 +36,17 @@ const SWEEP_AT = 10_000;
 export class FailureLimiter {
   private readonly seen = new Map<string, { windowStart: number; failures: number; blockedUntil: number }>();
 
-  constructor(readonly limit: AuthFailureLimit, private readonly clock: () => number = Date.now) {}
+  constructor(
+    readonly limit: AuthFailureLimit,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Milliseconds until `who` may try again, or 0 when it may now. */
   blockedFor(who: string): number {
     const e = this.seen.get(who);
     if (!e) return 0;
     const wait = e.blockedUntil - this.clock();
-    return wait > 0 ? wait : 0;
+    return Math.max(wait, 0);
   }
 
   /** Records a failure; returns the milliseconds `who` is now refused for (0: not refused). */
@@ -61,7 +72,10 @@ export class FailureLimiter {
 export class TokenBuckets {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
-  constructor(readonly limit: KeyRateLimit, private readonly clock: () => number = Date.now) {}
+  constructor(
+    readonly limit: KeyRateLimit,
+    private readonly clock: () => number = Date.now,
+  ) {}
 
   /** Takes a token for `who`: 0 when granted, else the milliseconds until one is there. */
   take(who: string): number {

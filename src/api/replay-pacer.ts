@@ -22,7 +22,9 @@ export class ReplayPacer {
       this.queue.push(() => fn().then(resolve, reject));
       if (!this.scheduled) {
         this.scheduled = true;
-        setImmediate(() => { void this.drain(); });
+        setImmediate(() => {
+          void this.drain();
+        });
       }
     });
   }
@@ -31,7 +33,10 @@ export class ReplayPacer {
     const start = performance.now();
     // A job is a query and a write: with an in-process database it settles within this turn.
     while (this.queue.length && performance.now() - start < this.budgetMs) await this.queue.shift()!();
-    if (this.queue.length) setImmediate(() => { void this.drain(); });
+    if (this.queue.length)
+      setImmediate(() => {
+        void this.drain();
+      });
     else this.scheduled = false;
   }
 }

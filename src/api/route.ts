@@ -1,10 +1,10 @@
 // One place that turns a route description into a Fastify route: schemas for validation and
 // OpenAPI, the access check, the shared error responses.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
 import type { TSchema } from '@sinclair/typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Registry } from '../registry/registry.js';
-import type { Role } from '../registry/types.js';
-import type { Upserted } from '../registry/types.js';
+import type { Role, Upserted } from '../registry/types.js';
 import { type Access, authorize } from './auth.js';
 import { ErrorBody } from './schemas.js';
 
@@ -26,21 +26,32 @@ export interface RouteSpec {
 
 /** A route a partner session sent, as the received-routes view shows it. */
 export interface ReceivedRoute {
-  prefix: string; connection: string; peerAddress: string; nextHop: string | null; asPath: string; originAs: number | null;
-  communities: string[]; largeCommunities: string[];
+  prefix: string;
+  connection: string;
+  peerAddress: string;
+  nextHop: string | null;
+  asPath: string;
+  originAs: number | null;
+  communities: string[];
+  largeCommunities: string[];
   /** Valid: the origin may announce the prefix here; Invalid: a hijack (another partner's prefix or another origin); NotFound: not registered */
   originAsValidationState: 'Valid' | 'Invalid' | 'NotFound';
   /** RFC 6811 state; Unknown when no RPKI source is configured */
   rpkiValidationState: 'Valid' | 'Invalid' | 'NotFound' | 'Unknown';
-  accepted: boolean; reason: string | null;
+  accepted: boolean;
+  reason: string | null;
 }
 
 /** One BGP session of a connection (per address family), as the live side sees it. */
 export interface BgpSessionStatus {
-  family: 4 | 6; peerAddress: string; state: string;
+  family: 4 | 6;
+  peerAddress: string;
+  state: string;
   /** when the session last became Established (ISO time), null while it is not */
   establishedSince: string | null;
-  uptimeSeconds: number; prefixesReceived: number; prefixesAccepted: number;
+  uptimeSeconds: number;
+  prefixesReceived: number;
+  prefixesAccepted: number;
   /**
    * Why the session last went down (or a connection attempt failed) and when, if it ever did.
    * While the session is Established this is the previous session's end, not a current problem.
@@ -64,16 +75,20 @@ export type Audience = 'operator' | 'tenant';
 
 export const audienceOf = (req: FastifyRequest): Audience => (req.apiKey?.role === 'operator' ? 'operator' : 'tenant');
 
-export interface Ctx { app: FastifyInstance; registry: Registry; live?: LiveRoutes }
+export interface Ctx {
+  app: FastifyInstance;
+  registry: Registry;
+  live?: LiveRoutes;
+}
 
 // Schemas validate requests at run time; handlers read the validated shapes.
-export type AnyRequest = Omit<FastifyRequest, "params" | "query" | "body"> & { params: any; query: any; body: any };
+export type AnyRequest = Omit<FastifyRequest, 'params' | 'query' | 'body'> & { params: any; query: any; body: any };
 
 const ERROR_RESPONSES: Record<number, string> = {
   400: 'the request is malformed (the message names the field and the rule)',
   401: 'no API key, or an unknown one',
-  403: 'the key\'s role may not take this action',
-  404: 'no such resource in the key\'s scope',
+  403: "the key's role may not take this action",
+  404: "no such resource in the key's scope",
   409: 'conflicts with existing data or state',
   422: 'well-formed but breaks a registry rule',
 };

@@ -1,36 +1,47 @@
 // The HTTP API: Fastify with JSON-schema validation, the OpenAPI document, roles, errors.
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+
 import swagger from '@fastify/swagger';
 import { Type } from '@sinclair/typebox';
-import { ErrorBody } from './schemas.js';
+import Fastify, { type FastifyInstance, type FastifyServerOptions, LogController } from 'fastify';
+import { EventRetention } from '../registry/event-retention.js';
 import type { Registry } from '../registry/registry.js';
-import { route } from './route.js';
-import { installErrorHandling, clientErrorHandler } from './errors.js';
+import { clientErrorHandler, installErrorHandling } from './errors.js';
+import type { StreamLimits } from './event-stream.js';
 import { installHygiene, loggerOptions } from './hygiene.js';
 import { installJsonBody } from './json-body.js';
-import { installStrictText } from './strict-text.js';
 import { installKeyUpkeep, KEY_SWEEP_MS } from './key-upkeep.js';
 import {
-  type AuthFailureLimit, type KeyRateLimit, FailureLimiter, TokenBuckets,
-  AUTH_FAILURES_MAX, AUTH_FAILURE_WINDOW_MS, AUTH_BLOCK_MS, KEY_RATE_PER_SECOND, KEY_BURST, KEY_RATE_ROLES,
+  AUTH_BLOCK_MS,
+  AUTH_FAILURE_WINDOW_MS,
+  AUTH_FAILURES_MAX,
+  type AuthFailureLimit,
+  FailureLimiter,
+  KEY_BURST,
+  KEY_RATE_PER_SECOND,
+  KEY_RATE_ROLES,
+  type KeyRateLimit,
+  TokenBuckets,
 } from './rate-limit.js';
-import { systemRoutes } from './routes/system.js';
-import { popRoutes } from './routes/pops.js';
+import type { LiveRoutes } from './route.js';
+import { route } from './route.js';
+import { apiKeyRoutes } from './routes/api-keys.js';
+import { catalogRoutes } from './routes/catalog.js';
+import { customerRoutes } from './routes/customers.js';
+import { eventRoutes } from './routes/events.js';
 import { partnerRoutes } from './routes/partners.js';
 import { peeringRoutes } from './routes/peerings.js';
+import { popRoutes } from './routes/pops.js';
 import { registrationRoutes } from './routes/registrations.js';
-import { customerRoutes } from './routes/customers.js';
-import { catalogRoutes } from './routes/catalog.js';
-import { apiKeyRoutes } from './routes/api-keys.js';
-import { eventRoutes } from './routes/events.js';
-import type { LiveRoutes } from './route.js';
-import type { StreamLimits } from './event-stream.js';
-import { EventRetention } from '../registry/event-retention.js';
+import { systemRoutes } from './routes/system.js';
+import { ErrorBody } from './schemas.js';
+import { installStrictText } from './strict-text.js';
 
 export const API_VERSION = '0.1.0';
 
 declare module 'fastify' {
-  interface FastifyInstance { routeList: Array<{ method: string; url: string }> }
+  interface FastifyInstance {
+    routeList: Array<{ method: string; url: string }>;
+  }
 }
 
 export interface ServerOptions {
@@ -82,12 +93,16 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
     ...(opts.trustProxy !== undefined ? { trustProxy: opts.trustProxy } : {}),
   });
   app.decorate('apiGuard', {
-    ...(opts.authFailureLimit !== false ? {
-      authFailures: new FailureLimiter({ max: AUTH_FAILURES_MAX, windowMs: AUTH_FAILURE_WINDOW_MS, blockMs: AUTH_BLOCK_MS, ...opts.authFailureLimit }),
-    } : {}),
-    ...(opts.keyRateLimit !== false ? {
-      perKey: new TokenBuckets({ perSecond: KEY_RATE_PER_SECOND, burst: KEY_BURST, roles: KEY_RATE_ROLES, ...opts.keyRateLimit }),
-    } : {}),
+    ...(opts.authFailureLimit !== false
+      ? {
+          authFailures: new FailureLimiter({ max: AUTH_FAILURES_MAX, windowMs: AUTH_FAILURE_WINDOW_MS, blockMs: AUTH_BLOCK_MS, ...opts.authFailureLimit }),
+        }
+      : {}),
+    ...(opts.keyRateLimit !== false
+      ? {
+          perKey: new TokenBuckets({ perSecond: KEY_RATE_PER_SECOND, burst: KEY_BURST, roles: KEY_RATE_ROLES, ...opts.keyRateLimit }),
+        }
+      : {}),
   });
   installErrorHandling(app, bodyLimit);
   installHygiene(app);
@@ -113,8 +128,9 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
       info: {
         title: 'openpeering API',
         version: API_VERSION,
-        description: 'Peering registry: PoPs, partners, peerings, registrations, customers and their prefixes. '
-          + 'Authenticate with "Authorization: Bearer <key>". Errors are {"error":{"code","message","target"}}.',
+        description:
+          'Peering registry: PoPs, partners, peerings, registrations, customers and their prefixes. ' +
+          'Authenticate with "Authorization: Bearer <key>". Errors are {"error":{"code","message","target"}}.',
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'an openpeering API key' } } },
       security: [{ bearer: [] }],
@@ -139,11 +155,18 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
       onPruned: (n, before) => app.log.info({ events: n, before: before.toISOString() }, 'pruned old prefix events'),
       onError: (err) => app.log.error({ err }, 'pruning old prefix events failed'),
     });
-    app.addHook('onReady', async () => { retention.start(); });
-    app.addHook('onClose', async () => { await retention.stop(); });
+    app.addHook('onReady', async () => {
+      retention.start();
+    });
+    app.addHook('onClose', async () => {
+      await retention.stop();
+    });
   }
   route(ctx, {
-    method: 'GET', url: '/openapi.json', tag: 'system', summary: 'This OpenAPI document (no key needed)',
+    method: 'GET',
+    url: '/openapi.json',
+    tag: 'system',
+    summary: 'This OpenAPI document (no key needed)',
     response: { 200: Type.Object({}, { additionalProperties: true, description: 'OpenAPI 3.1 document' }) },
     handler: async () => app.swagger(),
   });
@@ -155,7 +178,9 @@ export async function buildServer(registry: Registry, opts: ServerOptions = {}):
 function documentRefusals(r: { schema?: { response?: unknown; body?: unknown }; onRequest?: unknown }): void {
   const response = r.schema?.response as Record<string | number, unknown> | undefined;
   if (!response) return;
-  const add = (code: number, description: string) => { if (!(code in response)) response[code] = { ...ErrorBody, description }; };
+  const add = (code: number, description: string) => {
+    if (!(code in response)) response[code] = { ...ErrorBody, description };
+  };
   if (r.onRequest) add(429, 'too many failed authentications from this address, or the key is over its request rate: retry after Retry-After seconds');
   if (r.schema?.body) {
     add(413, 'the body is too large');

@@ -15,7 +15,12 @@ const NUMBER = /^-?(0|[1-9][0-9]*)(\.[0-9]+)?$/;
 type Kind = 'integer' | 'number' | 'boolean';
 type Plan = Array<[string, Kind[]]>;
 
-interface SchemaLike { type?: string | string[]; anyOf?: SchemaLike[]; oneOf?: SchemaLike[]; properties?: Record<string, SchemaLike> }
+interface SchemaLike {
+  type?: string | string[];
+  anyOf?: SchemaLike[];
+  oneOf?: SchemaLike[];
+  properties?: Record<string, SchemaLike>;
+}
 
 function kindsOf(s: SchemaLike | undefined): Kind[] {
   if (!s || typeof s !== 'object') return [];
@@ -31,7 +36,9 @@ const plans = new WeakMap<object, Plan>();
 function planOf(schema: SchemaLike): Plan {
   let plan = plans.get(schema);
   if (!plan) {
-    plan = Object.entries(schema.properties ?? {}).map(([name, s]) => [name, kindsOf(s)] as [string, Kind[]]).filter(([, k]) => k.length > 0);
+    plan = Object.entries(schema.properties ?? {})
+      .map(([name, s]) => [name, kindsOf(s)] as [string, Kind[]])
+      .filter(([, k]) => k.length > 0);
     plans.set(schema, plan);
   }
   return plan;

@@ -3,14 +3,15 @@
 // Established, a ROUTE-REFRESH, a policy change) walk the Loc-RIB in bounded slices and coalesce
 // per peer and family, so one peer's requests can neither stall the event loop (every session's
 // KEEPALIVEs, the API) nor make us send the table once per request.
-import type { Rib } from './rib/rib.js';
+
+import type { FamilyPasses, PassKind, Peer } from './peer.js';
 import type { AttrSet } from './rib/attr-store.js';
-import { exportAttributes, ineligible, nextHopProblem, type ExportTarget } from './rib/export.js';
-import { encodeAnnouncements, encodeWithdrawals, encodeEndOfRib } from './wire/update.js';
-import { encodeRouteRefresh } from './wire/route-refresh.js';
+import { type ExportTarget, exportAttributes, ineligible, nextHopProblem } from './rib/export.js';
+import type { Rib } from './rib/rib.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
 import { keyToText, type PrefixKey } from './wire/nlri.js';
-import type { FamilyPasses, PassKind, Peer } from './peer.js';
+import { encodeRouteRefresh } from './wire/route-refresh.js';
+import { encodeAnnouncements, encodeEndOfRib, encodeWithdrawals } from './wire/update.js';
 
 /** Prefix indexes a full-table pass marks before it lets the event loop run again. */
 const SLICE = 16_384;
@@ -18,7 +19,10 @@ const SLICE = 16_384;
 const ROUND = 16_384;
 
 const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
-const freshPasses = (): [FamilyPasses, FamilyPasses] => [{ running: false, next: undefined }, { running: false, next: undefined }];
+const freshPasses = (): [FamilyPasses, FamilyPasses] => [
+  { running: false, next: undefined },
+  { running: false, next: undefined },
+];
 
 /** 'refresh' includes what 'policy' does, and 'initial' what both do. */
 const STRENGTH: Record<PassKind, number> = { policy: 0, refresh: 1, initial: 2 };
@@ -183,15 +187,20 @@ export class ExportQueue {
       if (v4 ? !n.ipv4 : !n.ipv6) continue;
       const k = index.keyOf(idx);
       const best = loc.getAt(idx);
-      const send = best && best.source !== p.id
-        && ineligible(best.source === '' ? undefined : peers.get(best.source)?.info.ebgp, target) === undefined
-        && p.exportPolicy(k, best, best.source) === undefined ? best : undefined;
+      const send =
+        best &&
+        best.source !== p.id &&
+        ineligible(best.source === '' ? undefined : peers.get(best.source)?.info.ebgp, target) === undefined &&
+        p.exportPolicy(k, best, best.source) === undefined
+          ? best
+          : undefined;
       const sent = p.out.getAt(idx);
       if (send === sent && !(forced && send)) continue;
       if (send) {
         p.out.setAt(idx, send);
         const g = groups.get(send);
-        if (g) g.push(k); else groups.set(send, [k]);
+        if (g) g.push(k);
+        else groups.set(send, [k]);
       } else {
         p.out.deleteAt(idx);
         withdraw[v4 ? 0 : 1].push(k);

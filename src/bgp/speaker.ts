@@ -2,23 +2,23 @@
 // every established peer's view in line with the Loc-RIB. Emits session and route events for
 // the layers above; policy hooks let them decide what is imported and exported.
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
-import { Session, type SessionState, type DownInfo } from './session/session.js';
-import { admit, followPeers, listenForPeers, securePeer } from './session/listener.js';
-import type { Negotiated } from './session/negotiated.js';
-import { Changed, Rib, type ImportPolicy } from './rib/rib.js';
-import { RouteTable } from './rib/route-table.js';
-import { AttrStore, type AttrSet, type Route } from './rib/attr-store.js';
-import type { AdjRibIn } from './rib/adj-rib-in.js';
-import type { Update } from './wire/update.js';
-import { attributesFromKey } from './wire/update.js';
-import { bgpError } from './wire/errors.js';
-import { CeaseSubcode, ErrorCode } from './wire/constants.js';
-import type { PrefixKey } from './wire/nlri.js';
-import type { PathAttributes } from './wire/attributes/types.js';
+import type net from 'node:net';
 import { canonicalAddress } from '../net/address.js';
 import { ExportQueue } from './export-queue.js';
 import type { ExportPolicy, Peer, PeerOptions } from './peer.js';
+import type { AdjRibIn } from './rib/adj-rib-in.js';
+import { type AttrSet, AttrStore, type Route } from './rib/attr-store.js';
+import { Changed, type ImportPolicy, Rib } from './rib/rib.js';
+import { RouteTable } from './rib/route-table.js';
+import { admit, followPeers, listenForPeers, securePeer } from './session/listener.js';
+import type { Negotiated } from './session/negotiated.js';
+import { type DownInfo, Session, type SessionState } from './session/session.js';
+import type { PathAttributes } from './wire/attributes/types.js';
+import { CeaseSubcode, ErrorCode } from './wire/constants.js';
+import { bgpError } from './wire/errors.js';
+import type { PrefixKey } from './wire/nlri.js';
+import type { Update } from './wire/update.js';
+import { attributesFromKey } from './wire/update.js';
 
 export type { ExportPolicy, PeerOptions } from './peer.js';
 
@@ -120,11 +120,17 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const session = new Session(config);
     // RFC 8212: without a policy, nothing is imported from or exported to an external peer.
     const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
-    const exportPolicy = policies.export ?? ((_k: PrefixKey, _r: Route, source: string) =>
-      source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)');
+    const exportPolicy =
+      policies.export ?? ((_k: PrefixKey, _r: Route, source: string) => (source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)'));
     const peer: Peer = {
-      id, config, session, importPolicy, exportPolicy, out: new RouteTable(this.rib.index, this.rib.setHandles),
-      ...ExportQueue.fresh(), maxPrefixWarned: false,
+      id,
+      config,
+      session,
+      importPolicy,
+      exportPolicy,
+      out: new RouteTable(this.rib.index, this.rib.setHandles),
+      ...ExportQueue.fresh(),
+      maxPrefixWarned: false,
     };
     this.peers.set(id, peer);
     const adjRibIn = this.rib.addPeer({ id, address: config.address, ebgp, bgpId: 0, routeServerClient: config.routeServerClient });
@@ -148,7 +154,9 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     return this.peers.get(id);
   }
 
-  peerIds(): string[] { return [...this.peers.keys()]; }
+  peerIds(): string[] {
+    return [...this.peers.keys()];
+  }
 
   /** A peer's Adj-RIB-In, read-only (undefined: no such peer). */
   adjRibIn(id: string): AdjRibInView | undefined {
@@ -161,8 +169,12 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       const rib = this.rib.peers.get(p.id)!.rib;
       const message = p.session.describeDown();
       return {
-        id: p.id, asn: p.config.asn, description: p.config.description, state: p.session.state,
-        negotiated: p.session.negotiated, establishedAt: p.session.establishedAt,
+        id: p.id,
+        asn: p.config.asn,
+        description: p.config.description,
+        state: p.session.state,
+        negotiated: p.session.negotiated,
+        establishedAt: p.session.establishedAt,
         lastError: message === undefined ? undefined : { message, at: p.session.lastDownAt ?? Date.now() },
         counters: { received: rib.size, accepted: rib.acceptedV4 + rib.acceptedV6, acceptedV4: rib.acceptedV4, acceptedV6: rib.acceptedV6 },
       };
@@ -184,8 +196,15 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   /** Accepts sessions on one more address (a running speaker; see SpeakerConfig.listen). */
   async listenOn(l: { host: string; port: number }): Promise<void> {
-    const problem = (id: string, text: string | undefined) => { if (text) this.emit('problem', id, text); };
-    const server: net.Server = await listenForPeers(l, (sock) => this.onIncoming(sock, server), [...this.peers.values()].map((p) => p.config), problem);
+    const problem = (id: string, text: string | undefined) => {
+      if (text) this.emit('problem', id, text);
+    };
+    const server: net.Server = await listenForPeers(
+      l,
+      (sock) => this.onIncoming(sock, server),
+      [...this.peers.values()].map((p) => p.config),
+      problem,
+    );
     // Peers configured later get their MD5 key and GTSM on every listener as their session starts.
     followPeers(this, (id) => {
       const config = this.peers.get(id)?.config;
@@ -204,7 +223,10 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       this.rib.reimport(id, p.importPolicy, changed);
       this.changed(changed);
     }
-    if (policies.export && p.session.isEstablished) this.export.request(p, 4, 'policy'), this.export.request(p, 6, 'policy');
+    if (policies.export && p.session.isEstablished) {
+      this.export.request(p, 4, 'policy');
+      this.export.request(p, 6, 'policy');
+    }
   }
 
   /**
@@ -262,9 +284,11 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         if (mpReach?.keys.length) this.rib.withdraw(p.id, mpReach.keys, mpReach.pathIds, changed);
       } else {
         const rib = this.rib.peers.get(p.id)!.rib; // (its own: interning needs the writable stores)
-        const set = (u.known as AttrSet | undefined) ?? (u.mp
-          ? rib.mpSets.intern(u.attrKey, u.attrs, u.problems.length === 0) // decodable again, never looked up by find()
-          : rib.sets.intern(u.attrKey, u.attrs, u.clean));
+        const set =
+          (u.known as AttrSet | undefined) ??
+          (u.mp
+            ? rib.mpSets.intern(u.attrKey, u.attrs, u.problems.length === 0) // decodable again, never looked up by find()
+            : rib.sets.intern(u.attrKey, u.attrs, u.clean));
         if (u.nlri.keys.length) this.rib.announce(p.id, u.nlri.keys, u.nlri.pathIds, set, p.importPolicy, changed);
         if (mpReach?.keys.length) this.rib.announce(p.id, mpReach.keys, mpReach.pathIds, set, p.importPolicy, changed);
         // The decoded attributes of a new set are dropped now; they decode again when asked for.

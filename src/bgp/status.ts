@@ -1,28 +1,50 @@
 // Read-only views of a speaker for status APIs: sessions with counters, routes with attributes.
+
+import { prefixProblem } from '../net/prefix.js';
+import { prefixOfRouteKey } from './rib/adj-rib-in.js';
 import type { Speaker } from './speaker.js';
 import { formatAsPath } from './wire/attributes/as-path.js';
 import { formatCommunity, formatExtendedCommunity, formatLargeCommunities } from './wire/attributes/communities.js';
 import type { PathAttributes } from './wire/attributes/types.js';
-import { keyToText, textToKey, type PrefixKey } from './wire/nlri.js';
-import { prefixOfRouteKey } from './rib/adj-rib-in.js';
-import { prefixProblem } from '../net/prefix.js';
+import { keyToText, type PrefixKey, textToKey } from './wire/nlri.js';
 
 export interface SessionView {
-  peer: string; asn: number; state: string; uptime: number; received: number; accepted: number;
-  lastError?: string; description?: string;
+  peer: string;
+  asn: number;
+  state: string;
+  uptime: number;
+  received: number;
+  accepted: number;
+  lastError?: string;
+  description?: string;
 }
 
 export interface RouteView {
-  prefix: string; peer: string; nextHop: string | null; asPath: string; origin: string; med: number | null; localPref: number | null;
-  communities: string[]; largeCommunities: string[]; extendedCommunities: string[]; best: boolean; accepted: boolean; reason?: string;
+  prefix: string;
+  peer: string;
+  nextHop: string | null;
+  asPath: string;
+  origin: string;
+  med: number | null;
+  localPref: number | null;
+  communities: string[];
+  largeCommunities: string[];
+  extendedCommunities: string[];
+  best: boolean;
+  accepted: boolean;
+  reason?: string;
 }
 
 export function sessions(s: Speaker): SessionView[] {
   return s.sessions().map((x) => ({
-    peer: x.id, asn: x.asn, state: x.state,
+    peer: x.id,
+    asn: x.asn,
+    state: x.state,
     uptime: x.establishedAt ? Math.floor((Date.now() - x.establishedAt) / 1000) : 0,
-    received: x.counters.received, accepted: x.counters.accepted,
-    ...(x.lastError ? { lastError: x.lastError.message } : {}), ...(x.description ? { description: x.description } : {}),
+    received: x.counters.received,
+    accepted: x.counters.accepted,
+    ...(x.lastError ? { lastError: x.lastError.message } : {}),
+    ...(x.description ? { description: x.description } : {}),
   }));
 }
 
@@ -30,10 +52,18 @@ const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
 
 export function routeView(prefix: PrefixKey, peer: string, a: PathAttributes, best: boolean, reason?: string): RouteView {
   return {
-    prefix: keyToText(prefix), peer, nextHop: a.nextHop ?? null, asPath: formatAsPath(a.asPath),
-    origin: ORIGINS[a.origin ?? 2] ?? 'INCOMPLETE', med: a.med ?? null, localPref: a.localPref ?? null,
-    communities: (a.communities ?? []).map(formatCommunity), largeCommunities: formatLargeCommunities(a.largeCommunities),
-    extendedCommunities: (a.extendedCommunities ?? []).map(formatExtendedCommunity), best, accepted: reason === undefined,
+    prefix: keyToText(prefix),
+    peer,
+    nextHop: a.nextHop ?? null,
+    asPath: formatAsPath(a.asPath),
+    origin: ORIGINS[a.origin ?? 2] ?? 'INCOMPLETE',
+    med: a.med ?? null,
+    localPref: a.localPref ?? null,
+    communities: (a.communities ?? []).map(formatCommunity),
+    largeCommunities: formatLargeCommunities(a.largeCommunities),
+    extendedCommunities: (a.extendedCommunities ?? []).map(formatExtendedCommunity),
+    best,
+    accepted: reason === undefined,
     ...(reason !== undefined ? { reason } : {}),
   };
 }

@@ -2,16 +2,22 @@
 // the HTTP API, in dependency order. Names are identities; a second run changes nothing.
 // Approvals and connection lifecycles are walked one legal step at a time.
 import fs from 'node:fs';
-import YAML from 'yaml';
 import type { Command } from 'commander';
-import { Client, CliError, ApiError, seg as P } from './client.js';
-import { pathTo, type ConnectionState, CONNECTION_STATES } from '../registry/lifecycle.js';
+import YAML from 'yaml';
+import { CONNECTION_STATES, type ConnectionState, pathTo } from '../registry/lifecycle.js';
+import { ApiError, CliError, Client, seg as P } from './client.js';
 
 type Obj = Record<string, any>;
 type Change = 'created' | 'updated' | 'unchanged';
 
 /** `steps` counts lifecycle moves (ASN approvals, connection states), which are not edits of a resource. */
-export interface ApplyReport { created: number; updated: number; unchanged: number; steps: number; lines: string[] }
+export interface ApplyReport {
+  created: number;
+  updated: number;
+  unchanged: number;
+  steps: number;
+  lines: string[];
+}
 
 const TOP_KEYS = ['operator', 'pops', 'partners', 'customers'];
 
@@ -104,7 +110,8 @@ export async function apply(client: Client, doc: unknown, say: (line: string) =>
       for (const c of conns) {
         if (!c.state) continue;
         const want = c.state as ConnectionState;
-        if (!CONNECTION_STATES.includes(want)) throw new CliError(`connection ${pn}/${name}/${c.name}: unknown state ${want} (known: ${CONNECTION_STATES.join(', ')})`, 2);
+        if (!CONNECTION_STATES.includes(want))
+          throw new CliError(`connection ${pn}/${name}/${c.name}: unknown state ${want} (known: ${CONNECTION_STATES.join(', ')})`, 2);
         const have = cur.connections.find((x: Obj) => x.name === c.name)?.state as ConnectionState;
         const steps = pathTo(have, want);
         if (!steps) throw new CliError(`connection ${pn}/${name}/${c.name} is ${have}; apply cannot take it to ${want} by legal steps`);
@@ -141,12 +148,15 @@ export async function apply(client: Client, doc: unknown, say: (line: string) =>
 }
 
 export function registerApply(program: Command): void {
-  program.command('apply')
-    .description('create or update everything a YAML file describes (operator, pops, routers, partners, ASNs, peerings, '
-      + 'registrations, customers, peering services, prefixes); running it twice changes nothing')
+  program
+    .command('apply')
+    .description(
+      'create or update everything a YAML file describes (operator, pops, routers, partners, ASNs, peerings, ' +
+        'registrations, customers, peering services, prefixes); running it twice changes nothing',
+    )
     .requiredOption('-f, --file <file.yaml>', 'the world to apply, e.g. examples/world.yaml')
     .option('-v, --verbose', 'also list what was already up to date')
-    .addHelpText('after', '\nThe file\'s shape is documented in examples/world.yaml. Uses OPENPEERING_URL and OPENPEERING_API_KEY (an operator key).')
+    .addHelpText('after', "\nThe file's shape is documented in examples/world.yaml. Uses OPENPEERING_URL and OPENPEERING_API_KEY (an operator key).")
     .action(async (opts: { file: string; verbose?: boolean }) => {
       let doc: unknown;
       try {
@@ -156,6 +166,8 @@ export function registerApply(program: Command): void {
       }
       const report = await apply(new Client(), doc, (line) => process.stdout.write(line + '\n'));
       if (opts.verbose) for (const l of report.lines.filter((x) => x.startsWith('unchanged'))) process.stdout.write(l + '\n');
-      process.stdout.write(`applied ${opts.file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.steps} lifecycle moves\n`);
+      process.stdout.write(
+        `applied ${opts.file}: ${report.created} created, ${report.updated} updated, ${report.unchanged} unchanged, ${report.steps} lifecycle moves\n`,
+      );
     });
 }

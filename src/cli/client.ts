@@ -1,21 +1,34 @@
 // The HTTP client behind every client command: OPENPEERING_URL and OPENPEERING_API_KEY.
 
 export class CliError extends Error {
-  constructor(message: string, readonly exitCode = 1) {
+  constructor(
+    message: string,
+    readonly exitCode = 1,
+  ) {
     super(message);
   }
 }
 
-export interface ApiErrorBody { error?: { code?: string; message?: string; target?: string } }
+export interface ApiErrorBody {
+  error?: { code?: string; message?: string; target?: string };
+}
 
 export class ApiError extends CliError {
-  constructor(readonly status: number, readonly body: ApiErrorBody, method: string, path: string) {
+  constructor(
+    readonly status: number,
+    readonly body: ApiErrorBody,
+    method: string,
+    path: string,
+  ) {
     const e = body.error ?? {};
     super(`${method} ${path}: ${status} ${e.code ?? ''}: ${e.message ?? 'no message'}${e.target ? ` (field: ${e.target})` : ''}`);
   }
 }
 
-export interface ClientOptions { url?: string; key?: string }
+export interface ClientOptions {
+  url?: string;
+  key?: string;
+}
 
 export class Client {
   readonly url: string;

@@ -19,8 +19,14 @@ export interface ServiceConfig {
 }
 
 export const DEFAULTS: ServiceConfig = {
-  listen: '127.0.0.1:8080', db: 'data/openpeering.db', logLevel: 'info', keyRate: '50', keyBurst: '100',
-  maxPrefixesPerCustomer: '1000', eventRetentionDays: '90', settleSeconds: '60',
+  listen: '127.0.0.1:8080',
+  db: 'data/openpeering.db',
+  logLevel: 'info',
+  keyRate: '50',
+  keyBurst: '100',
+  maxPrefixesPerCustomer: '1000',
+  eventRetentionDays: '90',
+  settleSeconds: '60',
 };
 
 const KEYS = new Set(Object.keys(DEFAULTS));

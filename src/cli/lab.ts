@@ -1,32 +1,47 @@
 // `openpeering lab`: the example world with real partner routers, on loopback (src/lab/lab.ts).
 import { fileURLToPath } from 'node:url';
-import { Option, type Command } from 'commander';
-import { parseListen, DEFAULTS } from './config.js';
+import { type Command, Option } from 'commander';
 import { CliError } from './client.js';
+import { DEFAULTS, parseListen } from './config.js';
 
 /** examples/world.yaml of this package (dist/src/cli/lab.js -> ../../../examples). */
 const DEFAULT_WORLD = fileURLToPath(new URL('../../../examples/world.yaml', import.meta.url));
 
 interface LabFlags {
-  world?: string; db?: string; listen?: string; bgpPort: string; routers: 'bird' | 'gobgp' | 'speaker' | 'auto';
-  exitAfterReady?: boolean; failover?: boolean; timeout: string; verbose?: boolean;
+  world?: string;
+  db?: string;
+  listen?: string;
+  bgpPort: string;
+  routers: 'bird' | 'gobgp' | 'speaker' | 'auto';
+  exitAfterReady?: boolean;
+  failover?: boolean;
+  timeout: string;
+  verbose?: boolean;
 }
 
 export function registerLab(program: Command): void {
-  program.command('lab')
-    .description('run the example world live: the API and edge daemon on a fresh database, real partner routers (BIRD or GoBGP) '
-      + 'announcing the customers\' prefixes, one without its community, and a hijacker')
+  program
+    .command('lab')
+    .description(
+      'run the example world live: the API and edge daemon on a fresh database, real partner routers (BIRD or GoBGP) ' +
+        "announcing the customers' prefixes, one without its community, and a hijacker",
+    )
     .option('--world <file.yaml>', 'the world to run (default examples/world.yaml)')
-    .option('--db <file>', 'a NEW SQLite file to keep the lab\'s registry in (default a temp file, removed on exit); an existing file is refused')
+    .option('--db <file>', "a NEW SQLite file to keep the lab's registry in (default a temp file, removed on exit); an existing file is refused")
     .option('--listen <host:port>', `where the API listens (default ${DEFAULTS.listen}; when that is taken, a free port)`)
     .option('--bgp-port <port>', 'TCP port of every BGP session, edge and partner side (non-privileged)', '1179')
-    .addOption(new Option('--routers <kind>', 'what runs the partner routers: BIRD, GoBGP, openpeering\'s own speaker, or auto (BIRD, else GoBGP, else the speaker)')
-      .choices(['bird', 'gobgp', 'speaker', 'auto']).default('auto'))
-    .option('--failover', 'once ready, stop the partner router carrying a customer prefix\'s active path, show the Warning, start it again, show Verified')
+    .addOption(
+      new Option('--routers <kind>', "what runs the partner routers: BIRD, GoBGP, openpeering's own speaker, or auto (BIRD, else GoBGP, else the speaker)")
+        .choices(['bird', 'gobgp', 'speaker', 'auto'])
+        .default('auto'),
+    )
+    .option('--failover', "once ready, stop the partner router carrying a customer prefix's active path, show the Warning, start it again, show Verified")
     .option('--exit-after-ready', 'print the summary (and run --failover) and exit: 0 when every prefix reached its state, 1 otherwise (tests, CI)')
     .option('--timeout <seconds>', 'how long to wait for the prefixes', '30')
     .option('-v, --verbose', 'log from the start (every state change, event and session), not only once ready')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 What it does, all on loopback addresses (127.0.0.0/8):
   1. opens a fresh SQLite registry and starts the API in this process, as \`openpeering serve\`
      does (API writes reload the BGP sessions), and applies the world through the API, as
@@ -55,11 +70,13 @@ Examples:
   npm run lab
   openpeering lab --failover
   openpeering lab --routers gobgp --bgp-port 1180 --listen 127.0.0.1:8081
-  openpeering lab --exit-after-ready --failover --db /tmp/lab.db`)
+  openpeering lab --exit-after-ready --failover --db /tmp/lab.db`,
+    )
     .action(async (flags: LabFlags) => {
       const bgpPort = Number(flags.bgpPort);
       if (!Number.isInteger(bgpPort) || bgpPort < 1 || bgpPort > 65535) throw new CliError(`--bgp-port ${flags.bgpPort}: expected a TCP port (1-65535)`, 2);
-      if (bgpPort < 1024 && process.getuid?.() !== 0) throw new CliError(`--bgp-port ${bgpPort}: ports below 1024 need root; the lab's default 1179 does not`, 2);
+      if (bgpPort < 1024 && process.getuid?.() !== 0)
+        throw new CliError(`--bgp-port ${bgpPort}: ports below 1024 need root; the lab's default 1179 does not`, 2);
       const timeout = Number(flags.timeout);
       if (!(timeout > 0)) throw new CliError(`--timeout ${flags.timeout}: expected seconds`, 2);
       let listen: { host: string; port: number };
@@ -69,15 +86,24 @@ Examples:
         throw new CliError((e as Error).message, 2);
       }
       // `openpeering lab | head`: a closed stdout ends the lab (the exit hook stops the partner routers).
-      process.stdout.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(0); });
+      process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'EPIPE') process.exit(0);
+      });
       const { runLab } = await import('../lab/lab.js');
       const { apply } = await import('./apply.js');
       const { Client } = await import('./client.js');
       try {
         const code = await runLab({
-          world: flags.world ?? DEFAULT_WORLD, ...(flags.db ? { db: flags.db } : {}), listen, listenGiven: flags.listen !== undefined,
-          bgpPort, routers: flags.routers, exitAfterReady: !!flags.exitAfterReady, failover: !!flags.failover,
-          timeoutSeconds: timeout, verbose: !!flags.verbose,
+          world: flags.world ?? DEFAULT_WORLD,
+          ...(flags.db ? { db: flags.db } : {}),
+          listen,
+          listenGiven: flags.listen !== undefined,
+          bgpPort,
+          routers: flags.routers,
+          exitAfterReady: !!flags.exitAfterReady,
+          failover: !!flags.failover,
+          timeoutSeconds: timeout,
+          verbose: !!flags.verbose,
           applyWorld: (url, key, doc) => apply(new Client({ url, key }), doc),
         });
         process.exit(code);

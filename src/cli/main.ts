@@ -7,14 +7,17 @@ const program = new Command('openpeering')
   .description('openpeering: an open peering service platform — the peering registry, its API and its tools')
   .version('0.1.0')
   .showHelpAfterError('(run with --help for usage)')
-  .addHelpText('after', `
+  .addHelpText(
+    'after',
+    `
 Client commands talk to a running service:
   OPENPEERING_URL      the service (default http://127.0.0.1:8080)
   OPENPEERING_API_KEY  your API key (operator, partner or customer)
 
 Start:   openpeering serve            (prints the first operator key on an empty database)
 Load:    openpeering apply -f examples/world.yaml
-Look:    openpeering pops list; openpeering peerings list --partner nordlink`);
+Look:    openpeering pops list; openpeering peerings list --partner nordlink`,
+  );
 
 // Each command's module is loaded only when needed: a one-shot tool like `mrt dump` should not
 // pay for the API schemas and the HTTP client at every start.

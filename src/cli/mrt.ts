@@ -17,14 +17,17 @@ interface DumpOptions {
 
 export function registerMrt(program: Command): void {
   const mrt = program.command('mrt').description('read MRT routing dumps (RIB snapshots and BGP update files)');
-  mrt.command('dump')
-    .description('print MRT files (plain, gzip or bzip2) in bgpdump\'s one-line formats')
+  mrt
+    .command('dump')
+    .description("print MRT files (plain, gzip or bzip2) in bgpdump's one-line formats")
     .argument('<file...>', 'MRT files; "-" reads standard input')
     .option('-m', 'one line per route with unix timestamps (the default)')
     .option('-M', 'one line per route with human-readable timestamps (MM/DD/YY HH:MM:SS, UTC)')
     .option('-v', 'bgpdump\'s "log to STDERR": accepted for compatibility (our messages always go to stderr)')
     .option('--mask-host-bits', 'clear host bits of prefixes, as newer bgpdump versions do')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Output is identical to bgpdump 1.6.2 with the same flag (-m, -M; -vm prints like -m).
 Records bgpdump does not print (RIB_GENERIC, multicast RIBs, BGP4MP_ENTRY, ROUTE-REFRESH)
 are named on stderr instead. Damaged input is reported with the file and byte offset (in the
@@ -53,7 +56,8 @@ Line formats (-m):
 Examples:
   openpeering mrt dump -m rib.20240101.0000.bz2
   openpeering mrt dump -M updates.20240101.0000.gz | grep '|A|'
-  curl -s https://collector.example/latest-update.gz | openpeering mrt dump -m -`)
+  curl -s https://collector.example/latest-update.gz | openpeering mrt dump -m -`,
+    )
     .action(async (files: string[], opts: DumpOptions) => {
       const { problems, cutShort } = await dump(files, opts);
       if (problems) {
@@ -66,7 +70,10 @@ Examples:
 async function dump(files: string[], opts: DumpOptions): Promise<{ problems: number; cutShort: number }> {
   // The modules themselves, not ../mrt/index.js: the writer and its address parser are not needed.
   const [{ readMrt }, { BgpdumpFormatter }, { describeType }, { ByteSink }] = await Promise.all([
-    import('../mrt/reader.js'), import('../mrt/bgpdump-format.js'), import('../mrt/constants.js'), import('../mrt/byte-sink.js'),
+    import('../mrt/reader.js'),
+    import('../mrt/bgpdump-format.js'),
+    import('../mrt/constants.js'),
+    import('../mrt/byte-sink.js'),
   ]);
   const stdout = process.stdout;
   stdout.on('error', (e: NodeJS.ErrnoException) => {
@@ -83,7 +90,13 @@ async function dump(files: string[], opts: DumpOptions): Promise<{ problems: num
     if (out.pos === 0) return;
     const chunk = out.take();
     written = new Promise<void>((resolve) => {
-      if (!stdout.write(chunk, () => { out.give(chunk); resolve(); })) blocked = true;
+      if (
+        !stdout.write(chunk, () => {
+          out.give(chunk);
+          resolve();
+        })
+      )
+        blocked = true;
     });
   };
   const flush = async () => {
@@ -113,18 +126,22 @@ async function dump(files: string[], opts: DumpOptions): Promise<{ problems: num
       },
     });
     try {
-      await readMrt(file, (r) => {
-        fmt.formatInto(r, out);
-        if (out.pos > OUT_CHUNK) write();
-      }, {
-        flush,
-        onError: (e) => {
-          problems++;
-          if (e.kind === 'compression') cutShort++;
-          write();
-          note(e.message);
+      await readMrt(
+        file,
+        (r) => {
+          fmt.formatInto(r, out);
+          if (out.pos > OUT_CHUNK) write();
         },
-      });
+        {
+          flush,
+          onError: (e) => {
+            problems++;
+            if (e.kind === 'compression') cutShort++;
+            write();
+            note(e.message);
+          },
+        },
+      );
     } catch (e) {
       problems++;
       const err = e as NodeJS.ErrnoException;

@@ -1,12 +1,12 @@
 // list / get / create / delete for every registry resource, over the HTTP API, plus the few
 // actions that are not plain writes (approve an ASN, move a connection, create a key).
 import fs from 'node:fs';
-import YAML from 'yaml';
-import { Command, Option } from 'commander';
-import { Client, CliError, seg } from './client.js';
-import { formatTable, type Column } from './table.js';
 import type { TSchema } from '@sinclair/typebox';
+import { type Command, Option } from 'commander';
+import YAML from 'yaml';
 import * as S from '../api/schemas.js';
+import { CliError, Client, seg } from './client.js';
+import { type Column, formatTable } from './table.js';
 
 type Parent = 'pop' | 'partner' | 'peering' | 'customer' | 'service';
 type Flags = Partial<Record<Parent, string>> & { json?: boolean; limit?: string; cursor?: string; file?: string; data?: string };
@@ -28,84 +28,213 @@ interface ResourceDef {
 }
 
 const P = seg;
-const sessions = (c: any) => [c.operatorAddressV4 && `${c.operatorAddressV4}<->${c.peerAddressV4}`, c.operatorAddressV6 && `${c.operatorAddressV6}<->${c.peerAddressV6}`].filter(Boolean).join(' ');
+const sessions = (c: any) =>
+  [c.operatorAddressV4 && `${c.operatorAddressV4}<->${c.peerAddressV4}`, c.operatorAddressV6 && `${c.operatorAddressV6}<->${c.peerAddressV6}`]
+    .filter(Boolean)
+    .join(' ');
 
 export const RESOURCES: ResourceDef[] = [
   {
-    command: 'pops', what: 'PoP', input: S.PopInput, parents: [], collection: () => '/v1/pops', id: 'code',
-    columns: [['CODE', (x) => x.code], ['METRO', (x) => x.metro], ['COUNTRY', (x) => x.country], ['REGION', (x) => x.region],
-      ['LAT', (x) => x.lat], ['LON', (x) => x.lon], ['FACILITIES', (x) => x.facilities.map((f: any) => f.name).join('; ')]],
+    command: 'pops',
+    what: 'PoP',
+    input: S.PopInput,
+    parents: [],
+    collection: () => '/v1/pops',
+    id: 'code',
+    columns: [
+      ['CODE', (x) => x.code],
+      ['METRO', (x) => x.metro],
+      ['COUNTRY', (x) => x.country],
+      ['REGION', (x) => x.region],
+      ['LAT', (x) => x.lat],
+      ['LON', (x) => x.lon],
+      ['FACILITIES', (x) => x.facilities.map((f: any) => f.name).join('; ')],
+    ],
     example: 'openpeering pops create ams metro=Amsterdam country=NL lat=52.37 lon=4.90',
   },
   {
-    command: 'routers', what: 'edge router', input: S.RouterInput, parents: ['pop'], collection: (p) => `/v1/pops/${P(p.pop)}/routers`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['POP', (x) => x.pop], ['ROUTER-ID', (x) => x.routerId], ['ADDRESSES', (x) => x.addresses]],
+    command: 'routers',
+    what: 'edge router',
+    input: S.RouterInput,
+    parents: ['pop'],
+    collection: (p) => `/v1/pops/${P(p.pop)}/routers`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['POP', (x) => x.pop],
+      ['ROUTER-ID', (x) => x.routerId],
+      ['ADDRESSES', (x) => x.addresses],
+    ],
     example: 'openpeering routers create ams-er1 --pop ams routerId=10.255.1.1 \'addresses=["127.1.1.1"]\'',
   },
   {
-    command: 'partners', what: 'partner', input: S.PartnerInput, parents: [], collection: () => '/v1/partners', id: 'name',
-    columns: [['NAME', (x) => x.name], ['KIND', (x) => x.kind], ['DISPLAY NAME', (x) => x.displayName]],
+    command: 'partners',
+    what: 'partner',
+    input: S.PartnerInput,
+    parents: [],
+    collection: () => '/v1/partners',
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['KIND', (x) => x.kind],
+      ['DISPLAY NAME', (x) => x.displayName],
+    ],
     example: 'openpeering partners create nordlink kind=isp "displayName=NordLink Telecom"',
   },
   {
-    command: 'asns', what: 'peer ASN', input: S.PeerAsnInput, parents: ['partner'], collection: (p) => `/v1/partners/${P(p.partner)}/asns`, id: 'asn',
-    columns: [['ASN', (x) => x.asn], ['NAME', (x) => x.name], ['STATE', (x) => x.state], ['CONTACTS', (x) => x.contacts.map((c: any) => `${c.role}:${c.email}`)],
-      ['ERROR', (x) => x.errorMessage]],
+    command: 'asns',
+    what: 'peer ASN',
+    input: S.PeerAsnInput,
+    parents: ['partner'],
+    collection: (p) => `/v1/partners/${P(p.partner)}/asns`,
+    id: 'asn',
+    columns: [
+      ['ASN', (x) => x.asn],
+      ['NAME', (x) => x.name],
+      ['STATE', (x) => x.state],
+      ['CONTACTS', (x) => x.contacts.map((c: any) => `${c.role}:${c.email}`)],
+      ['ERROR', (x) => x.errorMessage],
+    ],
     example: 'openpeering asns create 64501 --partner nordlink name=NordLink \'contacts=[{"role":"Noc","email":"noc@nordlink.example"}]\'',
   },
   {
-    command: 'peerings', what: 'peering', input: S.PeeringInput, parents: ['partner'], collection: (p) => `/v1/partners/${P(p.partner)}/peerings`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['TYPE', (x) => x.type], ['POP', (x) => x.pop], ['ASN', (x) => x.asn],
-      ['CONNECTIONS', (x) => x.connections.map((c: any) => `${c.name}:${c.state}`)]],
+    command: 'peerings',
+    what: 'peering',
+    input: S.PeeringInput,
+    parents: ['partner'],
+    collection: (p) => `/v1/partners/${P(p.partner)}/peerings`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['TYPE', (x) => x.type],
+      ['POP', (x) => x.pop],
+      ['ASN', (x) => x.asn],
+      ['CONNECTIONS', (x) => x.connections.map((c: any) => `${c.name}:${c.state}`)],
+    ],
     example: 'openpeering peerings create nordlink-ams --partner nordlink -f peering.yaml',
   },
   {
-    command: 'connections', what: 'connection', input: S.ConnectionInput, parents: ['partner', 'peering'],
-    collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/connections`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['ROUTER', (x) => x.router], ['MBPS', (x) => x.bandwidthMbps], ['ADDRESSES BY', (x) => x.sessionAddressProvider],
-      ['SESSIONS', sessions], ['BFD', (x) => (x.bfd ? 'yes' : 'no')], ['STATE', (x) => x.state], ['ERROR', (x) => x.errorMessage]],
-    example: 'openpeering connections create ams-3 --partner nordlink --peering nordlink-ams router=ams-er1 bandwidthMbps=10000 sessionAddressProvider=peer sessionPrefixV4=127.11.1.8/31',
+    command: 'connections',
+    what: 'connection',
+    input: S.ConnectionInput,
+    parents: ['partner', 'peering'],
+    collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/connections`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['ROUTER', (x) => x.router],
+      ['MBPS', (x) => x.bandwidthMbps],
+      ['ADDRESSES BY', (x) => x.sessionAddressProvider],
+      ['SESSIONS', sessions],
+      ['BFD', (x) => (x.bfd ? 'yes' : 'no')],
+      ['STATE', (x) => x.state],
+      ['ERROR', (x) => x.errorMessage],
+    ],
+    example:
+      'openpeering connections create ams-3 --partner nordlink --peering nordlink-ams router=ams-er1 bandwidthMbps=10000 sessionAddressProvider=peer sessionPrefixV4=127.11.1.8/31',
   },
   {
-    command: 'registered-prefixes', what: 'registered prefix', whats: 'registered prefixes', input: S.RegisteredPrefixInput, parents: ['partner', 'peering'],
-    collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/registered-prefixes`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['PREFIX', (x) => x.prefix], ['STATE', (x) => x.state], ['KEY', (x) => x.key], ['ERROR', (x) => x.errorMessage]],
+    command: 'registered-prefixes',
+    what: 'registered prefix',
+    whats: 'registered prefixes',
+    input: S.RegisteredPrefixInput,
+    parents: ['partner', 'peering'],
+    collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/registered-prefixes`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['PREFIX', (x) => x.prefix],
+      ['STATE', (x) => x.state],
+      ['KEY', (x) => x.key],
+      ['ERROR', (x) => x.errorMessage],
+    ],
     example: 'openpeering registered-prefixes create contoso --partner nordlink --peering nordlink-ams prefix=45.66.0.0/23',
   },
   {
-    command: 'registered-asns', what: 'registered ASN', input: S.RegisteredAsnInput, parents: ['partner', 'peering'],
-    collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/registered-asns`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['ASN', (x) => x.asn], ['KEY', (x) => x.key]],
+    command: 'registered-asns',
+    what: 'registered ASN',
+    input: S.RegisteredAsnInput,
+    parents: ['partner', 'peering'],
+    collection: (p) => `/v1/partners/${P(p.partner)}/peerings/${P(p.peering)}/registered-asns`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['ASN', (x) => x.asn],
+      ['KEY', (x) => x.key],
+    ],
     example: 'openpeering registered-asns create fabrikam --partner apex-ix --peering apex-ix-fra asn=65540',
   },
   {
-    command: 'customers', what: 'customer', input: S.CustomerInput, parents: [], collection: () => '/v1/customers', id: 'name',
-    columns: [['NAME', (x) => x.name], ['DISPLAY NAME', (x) => x.displayName]],
+    command: 'customers',
+    what: 'customer',
+    input: S.CustomerInput,
+    parents: [],
+    collection: () => '/v1/customers',
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['DISPLAY NAME', (x) => x.displayName],
+    ],
     example: 'openpeering customers create contoso "displayName=Contoso Ltd"',
   },
   {
-    command: 'peering-services', what: 'peering service', input: S.PeeringServiceInput, parents: ['customer'], collection: (p) => `/v1/customers/${P(p.customer)}/peering-services`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['PROVIDER', (x) => x.provider], ['LOCATION', (x) => [x.location.country, x.location.region].filter(Boolean).join('/')],
-      ['PRIMARY', (x) => x.primaryPop], ['BACKUP', (x) => x.backupPop]],
+    command: 'peering-services',
+    what: 'peering service',
+    input: S.PeeringServiceInput,
+    parents: ['customer'],
+    collection: (p) => `/v1/customers/${P(p.customer)}/peering-services`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['PROVIDER', (x) => x.provider],
+      ['LOCATION', (x) => [x.location.country, x.location.region].filter(Boolean).join('/')],
+      ['PRIMARY', (x) => x.primaryPop],
+      ['BACKUP', (x) => x.backupPop],
+    ],
     example: 'openpeering peering-services create contoso-eu --customer contoso provider=nordlink location.country=NL primaryPop=ams backupPop=fra',
   },
   {
-    command: 'prefixes', what: 'customer prefix', whats: 'customer prefixes', input: S.CustomerPrefixInput, parents: ['customer', 'service'],
-    collection: (p) => `/v1/customers/${P(p.customer)}/peering-services/${P(p.service)}/prefixes`, id: 'name',
-    columns: [['NAME', (x) => x.name], ['PREFIX', (x) => x.prefix], ['STATE', (x) => x.state], ['MESSAGE', (x) => x.errorMessage]],
+    command: 'prefixes',
+    what: 'customer prefix',
+    whats: 'customer prefixes',
+    input: S.CustomerPrefixInput,
+    parents: ['customer', 'service'],
+    collection: (p) => `/v1/customers/${P(p.customer)}/peering-services/${P(p.service)}/prefixes`,
+    id: 'name',
+    columns: [
+      ['NAME', (x) => x.name],
+      ['PREFIX', (x) => x.prefix],
+      ['STATE', (x) => x.state],
+      ['MESSAGE', (x) => x.errorMessage],
+    ],
     example: 'openpeering prefixes create hq --customer contoso --service contoso-eu prefix=45.66.0.0/24 key=<key from the provider>',
   },
   {
-    command: 'api-keys', what: 'API key', input: S.ApiKeyInput, parents: [], collection: () => '/v1/api-keys', id: 'id', create: 'post',
-    columns: [['ID', (x) => x.id], ['NAME', (x) => x.name], ['ROLE', (x) => x.role], ['SCOPE', (x) => x.partner ?? x.customer],
-      ['CREATED', (x) => x.createdAt], ['LAST USED', (x) => x.lastUsedAt]],
+    command: 'api-keys',
+    what: 'API key',
+    input: S.ApiKeyInput,
+    parents: [],
+    collection: () => '/v1/api-keys',
+    id: 'id',
+    create: 'post',
+    columns: [
+      ['ID', (x) => x.id],
+      ['NAME', (x) => x.name],
+      ['ROLE', (x) => x.role],
+      ['SCOPE', (x) => x.partner ?? x.customer],
+      ['CREATED', (x) => x.createdAt],
+      ['LAST USED', (x) => x.lastUsedAt],
+    ],
     example: 'openpeering api-keys create name=nordlink-noc role=partner partner=nordlink',
   },
 ];
 
 const PARENT_HELP: Record<Parent, string> = {
-  pop: 'PoP code', partner: 'partner name; a partner key defaults to its own', peering: 'peering name',
-  customer: 'customer name; a customer key defaults to its own', service: 'peering service name',
+  pop: 'PoP code',
+  partner: 'partner name; a partner key defaults to its own',
+  peering: 'peering name',
+  customer: 'customer name; a customer key defaults to its own',
+  service: 'peering service name',
 };
 
 /** Fills parent names, defaulting partner/customer to the calling key's own tenant. */
@@ -191,12 +320,17 @@ export function registerResources(program: Command): void {
       .option('--limit <n>', 'items per page; without it every page is fetched')
       .option('--cursor <cursor>', 'continue from a previous page')
       .option('--json', 'print JSON instead of a table');
-    if (def.command === 'prefixes') list.addOption(new Option('--partner <name>', 'as a partner: prefixes that use this partner\'s keys').conflicts(['customer', 'service']));
+    if (def.command === 'prefixes')
+      list.addOption(new Option('--partner <name>', "as a partner: prefixes that use this partner's keys").conflicts(['customer', 'service']));
     list.action(async (flags: Flags) => {
       const client = new Client();
       if (def.command === 'prefixes' && flags.partner) {
-        return print(flags, await client.all(`/v1/partners/${P(flags.partner)}/customer-prefixes`),
-          [['CUSTOMER', (x: any) => x.customer], ['SERVICE', (x: any) => x.peeringService], ...def.columns, ['VIA', (x: any) => `${x.peering}/${x.registration}`]]);
+        return print(flags, await client.all(`/v1/partners/${P(flags.partner)}/customer-prefixes`), [
+          ['CUSTOMER', (x: any) => x.customer],
+          ['SERVICE', (x: any) => x.peeringService],
+          ...def.columns,
+          ['VIA', (x: any) => `${x.peering}/${x.registration}`],
+        ]);
       }
       const path = def.collection(await parents(client, def, flags));
       if (def.command === 'connections') {
@@ -215,21 +349,24 @@ export function registerResources(program: Command): void {
       print(flags, await client.all(path), def.columns);
     });
 
-    addParents(group.command('get').argument(`<${def.id}>`).description(`show one ${def.what} as JSON`), def)
-      .action(async (id: string, flags: Flags) => {
-        const client = new Client();
-        print({ ...flags, json: true }, await client.get(`${def.collection(await parents(client, def, flags))}/${P(id)}`));
-      });
+    addParents(group.command('get').argument(`<${def.id}>`).description(`show one ${def.what} as JSON`), def).action(async (id: string, flags: Flags) => {
+      const client = new Client();
+      print({ ...flags, json: true }, await client.get(`${def.collection(await parents(client, def, flags))}/${P(id)}`));
+    });
 
-    const create = group.command('create')
+    const create = group
+      .command('create')
       .description(`create or update a ${def.what} from field=value pairs, -f FILE or --data JSON`)
       .option('-f, --file <file>', 'YAML or JSON body')
       .option('--data <json>', 'JSON body')
       .option('--json', 'print the result as JSON');
     if (def.create === 'post') create.argument('[field=value...]');
     else create.argument(`<${def.id}>`).argument('[field=value...]');
-    create.addHelpText('after', `\nFields:\n${describeFields(def.input)}${def.example ? `\nExample:\n  ${def.example}\n` : ''}`
-      + '\nValues are JSON when they parse as JSON (numbers, true, ["a","b"]), strings otherwise (always for text fields); dotted names nest (location.country=NL).');
+    create.addHelpText(
+      'after',
+      `\nFields:\n${describeFields(def.input)}${def.example ? `\nExample:\n  ${def.example}\n` : ''}` +
+        '\nValues are JSON when they parse as JSON (numbers, true, ["a","b"]), strings otherwise (always for text fields); dotted names nest (location.country=NL).',
+    );
     addParents(create, def).action(async (...args: unknown[]) => {
       const client = new Client();
       if (def.create === 'post') {
@@ -249,26 +386,33 @@ export function registerResources(program: Command): void {
       print(flags, res.data, def.columns);
     });
 
-    addParents(group.command('delete').argument(`<${def.id}>`).description(`delete a ${def.what}`), def)
-      .action(async (id: string, flags: Flags) => {
-        const client = new Client();
-        await client.request('DELETE', `${def.collection(await parents(client, def, flags))}/${P(id)}`);
-        process.stdout.write(`${def.what} ${id} deleted\n`);
-      });
+    addParents(group.command('delete').argument(`<${def.id}>`).description(`delete a ${def.what}`), def).action(async (id: string, flags: Flags) => {
+      const client = new Client();
+      await client.request('DELETE', `${def.collection(await parents(client, def, flags))}/${P(id)}`);
+      process.stdout.write(`${def.what} ${id} deleted\n`);
+    });
   }
   registerActions(program);
 }
 
 function registerActions(program: Command): void {
   const asns = program.commands.find((c) => c.name() === 'asns')!;
-  asns.command('approve').argument('<asn>').description('approve a peer ASN (operator)')
-    .option('--partner <name>', 'partner name').action(async (asn: string, flags: Flags) => {
+  asns
+    .command('approve')
+    .argument('<asn>')
+    .description('approve a peer ASN (operator)')
+    .option('--partner <name>', 'partner name')
+    .action(async (asn: string, flags: Flags) => {
       const partner = required(flags.partner, 'partner');
       const r = await new Client().request('POST', `/v1/partners/${P(partner)}/asns/${P(asn)}/approval`, { state: 'approved' });
       process.stdout.write(`ASN ${asn} ${r.data.state}\n`);
     });
-  asns.command('fail').argument('<asn>').description('fail a peer ASN with a reason (operator)')
-    .option('--partner <name>', 'partner name').requiredOption('--message <text>', 'why it failed, for the partner')
+  asns
+    .command('fail')
+    .argument('<asn>')
+    .description('fail a peer ASN with a reason (operator)')
+    .option('--partner <name>', 'partner name')
+    .requiredOption('--message <text>', 'why it failed, for the partner')
     .action(async (asn: string, flags: Flags & { message: string }) => {
       const partner = required(flags.partner, 'partner');
       const r = await new Client().request('POST', `/v1/partners/${P(partner)}/asns/${P(asn)}/approval`, { state: 'failed', message: flags.message });
@@ -276,9 +420,14 @@ function registerActions(program: Command): void {
     });
 
   const conns = program.commands.find((c) => c.name() === 'connections')!;
-  conns.command('state').argument('<connection>').argument('<state>', 'the next lifecycle state, e.g. Approved or Active')
+  conns
+    .command('state')
+    .argument('<connection>')
+    .argument('<state>', 'the next lifecycle state, e.g. Approved or Active')
     .description('move a connection along its lifecycle (operator)')
-    .option('--partner <name>', 'partner name').option('--peering <name>', 'peering name').option('--message <text>', 'why (needed for ProvisioningFailed)')
+    .option('--partner <name>', 'partner name')
+    .option('--peering <name>', 'peering name')
+    .option('--message <text>', 'why (needed for ProvisioningFailed)')
     .action(async (name: string, state: string, flags: Flags & { message?: string }) => {
       const path = `/v1/partners/${P(required(flags.partner, 'partner'))}/peerings/${P(required(flags.peering, 'peering'))}/connections/${P(name)}/state`;
       const r = await new Client().request('POST', path, { state, ...(flags.message ? { message: flags.message } : {}) });
@@ -286,45 +435,96 @@ function registerActions(program: Command): void {
     });
 
   const keys = program.commands.find((c) => c.name() === 'api-keys')!;
-  keys.command('rotate').argument('<id>').description('give a key a new secret, same id, role and scope (operator); prints the secret once')
+  keys
+    .command('rotate')
+    .argument('<id>')
+    .description('give a key a new secret, same id, role and scope (operator); prints the secret once')
     .option('--grace <seconds>', 'how long the old secret keeps working (default 0: it stops now)')
     .option('--json', 'print the result as JSON')
     .action(async (id: string, flags: Flags & { grace?: string }) => {
       if (flags.grace !== undefined && !/^(0|[1-9][0-9]*)$/.test(flags.grace)) throw new CliError(`--grace ${flags.grace}: expected whole seconds`, 2);
       const r = await new Client().request('POST', `/v1/api-keys/${P(id)}/rotate`, flags.grace !== undefined ? { graceSeconds: Number(flags.grace) } : {});
-      if (flags.json) { process.stdout.write(JSON.stringify(r.data, null, 2) + '\n'); return; }
+      if (flags.json) {
+        process.stdout.write(JSON.stringify(r.data, null, 2) + '\n');
+        return;
+      }
       const until = flags.grace && flags.grace !== '0' ? `keeps working for ${flags.grace} s` : 'no longer works';
       process.stdout.write(`API key ${id} rotated; the old secret ${until}\nsecret (shown once — store it now):\n  ${r.data.secret}\n`);
     });
 
   const peerings = program.commands.find((c) => c.name() === 'peerings')!;
-  peerings.command('change-type').argument('<peering>').argument('<type>').description('request a type change for a peering')
-    .option('--partner <name>', 'partner name').action(async (name: string, type: string, flags: Flags) => {
+  peerings
+    .command('change-type')
+    .argument('<peering>')
+    .argument('<type>')
+    .description('request a type change for a peering')
+    .option('--partner <name>', 'partner name')
+    .action(async (name: string, type: string, flags: Flags) => {
       const r = await new Client().request('POST', `/v1/partners/${P(required(flags.partner, 'partner'))}/peerings/${P(name)}/change-type`, { type });
       process.stdout.write(`peering ${name}: type change to ${r.data.requestedType} requested\n`);
     });
 
   const catalog = program.command('catalog').description('what customers can choose from: countries, locations, providers, availability');
-  catalog.command('countries').option('--json').action(async (f: Flags) => print(f, (await new Client().get('/v1/catalog/countries')).items, [['COUNTRY', (x) => x.code]]));
-  catalog.command('locations').option('--country <cc>').option('--json').action(async (f: Flags & { country?: string }) =>
-    print(f, (await new Client().get(`/v1/catalog/locations${f.country ? `?country=${P(f.country)}` : ''}`)).items,
-      [['COUNTRY', (x) => x.country], ['REGION', (x) => x.region], ['LAT', (x) => x.lat], ['LON', (x) => x.lon]]));
-  catalog.command('providers').option('--json').action(async (f: Flags) => print(f, (await new Client().get('/v1/catalog/providers')).items,
-    [['NAME', (x) => x.name], ['KIND', (x) => x.kind], ['DISPLAY NAME', (x) => x.displayName], ['POPS', (x) => x.pops.map((p: any) => p.code)]]));
-  catalog.command('availability').argument('<provider>').requiredOption('--country <cc>').option('--region <region>')
-    .option('--lat <deg>').option('--lon <deg>').option('--json')
+  catalog
+    .command('countries')
+    .option('--json')
+    .action(async (f: Flags) => print(f, (await new Client().get('/v1/catalog/countries')).items, [['COUNTRY', (x) => x.code]]));
+  catalog
+    .command('locations')
+    .option('--country <cc>')
+    .option('--json')
+    .action(async (f: Flags & { country?: string }) =>
+      print(f, (await new Client().get(`/v1/catalog/locations${f.country ? `?country=${P(f.country)}` : ''}`)).items, [
+        ['COUNTRY', (x) => x.country],
+        ['REGION', (x) => x.region],
+        ['LAT', (x) => x.lat],
+        ['LON', (x) => x.lon],
+      ]),
+    );
+  catalog
+    .command('providers')
+    .option('--json')
+    .action(async (f: Flags) =>
+      print(f, (await new Client().get('/v1/catalog/providers')).items, [
+        ['NAME', (x) => x.name],
+        ['KIND', (x) => x.kind],
+        ['DISPLAY NAME', (x) => x.displayName],
+        ['POPS', (x) => x.pops.map((p: any) => p.code)],
+      ]),
+    );
+  catalog
+    .command('availability')
+    .argument('<provider>')
+    .requiredOption('--country <cc>')
+    .option('--region <region>')
+    .option('--lat <deg>')
+    .option('--lon <deg>')
+    .option('--json')
     .description('is the provider within 1000 miles of the location?')
     .action(async (provider: string, f: Flags & { country: string; region?: string; lat?: string; lon?: string }) => {
       const location: Record<string, unknown> = { country: f.country, ...(f.region ? { region: f.region } : {}) };
       if (f.lat !== undefined) location.lat = Number(f.lat);
       if (f.lon !== undefined) location.lon = Number(f.lon);
       const { data } = await new Client().request('POST', '/v1/catalog/availability', { provider, location });
-      print(f, data, [['PROVIDER', (x) => x.provider], ['AVAILABILITY', (x) => x.availability], ['NEAREST POP', (x) => x.nearestPop], ['MILES', (x) => x.distanceMiles]]);
+      print(f, data, [
+        ['PROVIDER', (x) => x.provider],
+        ['AVAILABILITY', (x) => x.availability],
+        ['NEAREST POP', (x) => x.nearestPop],
+        ['MILES', (x) => x.distanceMiles],
+      ]);
     });
 
-  program.command('whoami').description('the role and scope of OPENPEERING_API_KEY').option('--json')
-    .action(async (f: Flags) => print(f, await new Client().get('/v1/whoami'),
-      [['ROLE', (x) => x.role], ['KEY', (x) => `${x.keyId} (${x.keyName})`], ['SCOPE', (x) => x.partner ?? x.customer ?? 'all']]));
+  program
+    .command('whoami')
+    .description('the role and scope of OPENPEERING_API_KEY')
+    .option('--json')
+    .action(async (f: Flags) =>
+      print(f, await new Client().get('/v1/whoami'), [
+        ['ROLE', (x) => x.role],
+        ['KEY', (x) => `${x.keyId} (${x.keyName})`],
+        ['SCOPE', (x) => x.partner ?? x.customer ?? 'all'],
+      ]),
+    );
 }
 
 /** One line per body field: name, whether required, allowed values or description. */
@@ -332,12 +532,20 @@ export function describeFields(schema: TSchema, indent = '  '): string {
   const props = (schema.properties ?? {}) as Record<string, TSchema>;
   const req = new Set<string>((schema.required as string[] | undefined) ?? []);
   const width = Math.max(...Object.keys(props).map((k) => k.length));
-  return Object.entries(props).map(([name, p]) => {
-    const type = Array.isArray(p.type) ? p.type.filter((t: string) => t !== 'null').join('|') : (p.type ?? 'value');
-    const what = p.enum ? `one of ${(p.enum as string[]).join(', ')}` : p.type === 'array' ? `list (JSON)` : p.type === 'object' ? 'object (dotted names or JSON)' : type;
-    const note = p.description ? ` — ${p.description}` : '';
-    return `${indent}${name.padEnd(width)}  ${req.has(name) ? 'required' : 'optional'}  ${what}${note}\n`;
-  }).join('');
+  return Object.entries(props)
+    .map(([name, p]) => {
+      const type = Array.isArray(p.type) ? p.type.filter((t: string) => t !== 'null').join('|') : (p.type ?? 'value');
+      const what = p.enum
+        ? `one of ${(p.enum as string[]).join(', ')}`
+        : p.type === 'array'
+          ? `list (JSON)`
+          : p.type === 'object'
+            ? 'object (dotted names or JSON)'
+            : type;
+      const note = p.description ? ` — ${p.description}` : '';
+      return `${indent}${name.padEnd(width)}  ${req.has(name) ? 'required' : 'optional'}  ${what}${note}\n`;
+    })
+    .join('');
 }
 
 function required(v: string | undefined, flag: string): string {

@@ -3,13 +3,20 @@
 import type { Command } from 'commander';
 import { CliError } from './client.js';
 
-interface CheckOptions { vrps?: string; rtr?: string; slurm?: string; json?: boolean; timeout: string; rtrVersion: string }
+interface CheckOptions {
+  vrps?: string;
+  rtr?: string;
+  slurm?: string;
+  json?: boolean;
+  timeout: string;
+  rtrVersion: string;
+}
 
 export function registerRpki(program: Command): void {
-  const rpki = program.command('rpki')
-    .description('RPKI route origin validation: VRPs from files or an RTR cache, SLURM exceptions');
+  const rpki = program.command('rpki').description('RPKI route origin validation: VRPs from files or an RTR cache, SLURM exceptions');
 
-  rpki.command('check')
+  rpki
+    .command('check')
     .description('print the validation state (valid, invalid, not-found) of a route and the VRPs that cover it')
     .argument('<prefix>', 'the route, e.g. 192.0.2.0/24 or 2001:db8::/48')
     .argument('<origin-as>', 'its origin AS: 64500, AS64500, or NONE when the AS_PATH ends in an AS_SET')
@@ -19,7 +26,9 @@ export function registerRpki(program: Command): void {
     .option('--json', 'print JSON instead of text')
     .option('--timeout <seconds>', 'how long to wait for the RTR cache', '60')
     .option('--rtr-version <n>', 'highest RTR version to offer (1, or 0 for RFC 6810 caches)', '1')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 The state follows RFC 6811: a VRP covers the route when its prefix equals or contains the route;
 it matches when its AS is the route's origin AS and the route is no longer than its maxLength.
   valid      some covering VRP matches
@@ -35,7 +44,8 @@ Examples:
 
 Files: rpki-client JSON {"roas":[{"asn":13335,"prefix":"1.0.0.0/24","maxLength":24,"ta":"apnic"}]},
   Routinator JSON (the same with "asn":"AS13335"), and CSV with the header
-  ASN,IP Prefix,Max Length,Trust Anchor (AS13335,1.0.0.0/24,24,apnic).`)
+  ASN,IP Prefix,Max Length,Trust Anchor (AS13335,1.0.0.0/24,24,apnic).`,
+    )
     .action(async (prefixText: string, originText: string, opts: CheckOptions) => {
       const { parsePrefixStrict } = await import('../net/prefix.js');
       const { parseAsn } = await import('../rpki/vrp.js');
@@ -44,7 +54,11 @@ Files: rpki-client JSON {"roas":[{"asn":13335,"prefix":"1.0.0.0/24","maxLength":
       const { formatPrefix } = await import('../net/prefix.js');
 
       const pr = parsePrefixStrict(prefixText);
-      if (!pr.ok) throw new CliError(`bad prefix ${JSON.stringify(prefixText)}: ${pr.reason === 'host-bits' ? 'host bits set beyond the length' : pr.reason === 'length' ? 'length out of range' : 'expected e.g. 192.0.2.0/24'}`, 2);
+      if (!pr.ok)
+        throw new CliError(
+          `bad prefix ${JSON.stringify(prefixText)}: ${pr.reason === 'host-bits' ? 'host bits set beyond the length' : pr.reason === 'length' ? 'length out of range' : 'expected e.g. 192.0.2.0/24'}`,
+          2,
+        );
       let origin: number | null;
       if (/^none$/i.test(originText)) origin = null;
       else {
@@ -59,14 +73,26 @@ Files: rpki-client JSON {"roas":[{"asn":13335,"prefix":"1.0.0.0/24","maxLength":
       const r = explainRoute(table, pr.prefix, origin);
 
       if (opts.json) {
-        process.stdout.write(JSON.stringify({
-          prefix: formatPrefix(r.prefix), origin: r.origin === null ? 'NONE' : r.origin, state: r.state,
-          vrps: r.vrps.map((c) => ({
-            prefix: formatPrefix(c.vrp.prefix), maxLength: c.vrp.maxLength, asn: c.vrp.asn,
-            ...(c.vrp.ta ? { ta: c.vrp.ta } : {}), matches: c.matches, reason: c.reason,
-          })),
-          source: { ...source, vrps: table.size, ...(slurm ? { slurm: opts.slurm, notes: slurm.notes } : {}) },
-        }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify(
+            {
+              prefix: formatPrefix(r.prefix),
+              origin: r.origin === null ? 'NONE' : r.origin,
+              state: r.state,
+              vrps: r.vrps.map((c) => ({
+                prefix: formatPrefix(c.vrp.prefix),
+                maxLength: c.vrp.maxLength,
+                asn: c.vrp.asn,
+                ...(c.vrp.ta ? { ta: c.vrp.ta } : {}),
+                matches: c.matches,
+                reason: c.reason,
+              })),
+              source: { ...source, vrps: table.size, ...(slurm ? { slurm: opts.slurm, notes: slurm.notes } : {}) },
+            },
+            null,
+            2,
+          ) + '\n',
+        );
         return;
       }
       const out: string[] = [`${formatPrefix(r.prefix)} from ${formatOrigin(r.origin)}: ${r.state}`];
@@ -94,7 +120,7 @@ async function loadSlurm(file: string) {
 async function fromFile(file: string, slurm: import('../rpki/slurm.js').Slurm | undefined) {
   const { loadVrpFile, VrpFileError } = await import('../rpki/load/vrp-file.js');
   const { VrpTable } = await import('../rpki/table.js');
-  let f;
+  let f: ReturnType<typeof loadVrpFile>;
   try {
     f = loadVrpFile(file);
   } catch (e) {
@@ -113,13 +139,27 @@ async function fromRtr(target: string, opts: CheckOptions, slurm: import('../rpk
   const seconds = Number(opts.timeout);
   if (!(seconds > 0)) throw new CliError('--timeout must be a positive number of seconds', 2);
   if (opts.rtrVersion !== '0' && opts.rtrVersion !== '1') throw new CliError('--rtr-version must be 0 or 1', 2);
-  const client = new RtrClient({ host, port, version: Number(opts.rtrVersion) as 0 | 1, minBackoffMs: 500, maxBackoffMs: 2000, responseTimeoutMs: seconds * 1000, ...(slurm ? { slurm } : {}) });
+  const client = new RtrClient({
+    host,
+    port,
+    version: Number(opts.rtrVersion) as 0 | 1,
+    minBackoffMs: 500,
+    maxBackoffMs: 2000,
+    responseTimeoutMs: seconds * 1000,
+    ...(slurm ? { slurm } : {}),
+  });
   client.start();
   try {
     const s = await client.waitSynced(seconds * 1000);
     return {
       table: client.table,
-      source: { rtr: `${host}:${port}`, version: s.version, sessionId: s.sessionId, serial: s.serial, text: `RTR ${host}:${port} (version ${s.version}, session ${s.sessionId}, serial ${s.serial})` },
+      source: {
+        rtr: `${host}:${port}`,
+        version: s.version,
+        sessionId: s.sessionId,
+        serial: s.serial,
+        text: `RTR ${host}:${port} (version ${s.version}, session ${s.sessionId}, serial ${s.serial})`,
+      },
     };
   } catch (e) {
     throw new CliError((e as Error).message, 1);

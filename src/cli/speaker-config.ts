@@ -1,13 +1,14 @@
 // The standalone speaker's YAML file: parsed and checked with errors that name the field.
-import { parseIPv4, canonicalAddress } from '../net/address.js';
-import { parseCommunity, parseLargeCommunity, parseExtendedCommunity } from '../bgp/wire/attributes/communities.js';
-import { parseAsPath } from '../bgp/wire/attributes/as-path.js';
-import { textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import type { PeerOptions } from '../bgp/speaker.js';
+
 import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, type Family } from '../bgp/session/config.js';
-import { parseListen } from './config.js';
+import type { PeerOptions } from '../bgp/speaker.js';
+import { parseAsPath } from '../bgp/wire/attributes/as-path.js';
+import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from '../bgp/wire/attributes/communities.js';
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
+import { canonicalAddress, parseIPv4 } from '../net/address.js';
 import { MD5_KEY_MAX_BYTES, protectionNeeded, tcpSecurityError } from '../net/tcp-security.js';
+import { parseListen } from './config.js';
 
 export interface SpeakerFile {
   asn: number;
@@ -20,7 +21,9 @@ export interface SpeakerFile {
 
 class ConfigError extends Error {}
 
-const fail = (where: string, msg: string): never => { throw new ConfigError(`${where}: ${msg}`); };
+const fail = (where: string, msg: string): never => {
+  throw new ConfigError(`${where}: ${msg}`);
+};
 
 function asn(v: unknown, where: string): number {
   if (!Number.isInteger(v) || (v as number) < 1 || (v as number) > 4294967295) fail(where, `${JSON.stringify(v)} is not an AS number (1-4294967295)`);
@@ -36,8 +39,27 @@ function obj(v: unknown, where: string): Record<string, unknown> {
   return v as Record<string, unknown>;
 }
 
-const PEER_KEYS = ['address', 'asn', 'port', 'passive', 'holdTime', 'families', 'localAddress', 'import', 'export', 'nextHop', 'nextHopV6',
-  'maxPrefix', 'routeServerClient', 'addPath', 'connectRetry', 'description', 'password', 'ttlSecurity', 'sendHoldTime'];
+const PEER_KEYS = [
+  'address',
+  'asn',
+  'port',
+  'passive',
+  'holdTime',
+  'families',
+  'localAddress',
+  'import',
+  'export',
+  'nextHop',
+  'nextHopV6',
+  'maxPrefix',
+  'routeServerClient',
+  'addPath',
+  'connectRetry',
+  'description',
+  'password',
+  'ttlSecurity',
+  'sendHoldTime',
+];
 const ROUTE_KEYS = ['prefix', 'nextHop', 'asPath', 'origin', 'med', 'localPref', 'communities', 'largeCommunities', 'extendedCommunities'];
 
 export function parseSpeakerFile(doc: unknown): SpeakerFile {
@@ -47,8 +69,26 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
   const rid = typeof d.routerId === 'string' ? parseIPv4(d.routerId) : undefined;
   if (rid === undefined || rid === 0n) fail('routerId', `${JSON.stringify(d.routerId)} is not a dotted-quad router ID`);
   const routerId = Number(rid);
-  const listen = d.listen === undefined ? undefined : (() => { try { return parseListen(String(d.listen)); } catch (e) { return fail('listen', (e as Error).message); } })();
-  const api = d.api === undefined ? undefined : (() => { try { return parseListen(String(d.api)); } catch (e) { return fail('api', (e as Error).message); } })();
+  const listen =
+    d.listen === undefined
+      ? undefined
+      : (() => {
+          try {
+            return parseListen(String(d.listen));
+          } catch (e) {
+            return fail('listen', (e as Error).message);
+          }
+        })();
+  const api =
+    d.api === undefined
+      ? undefined
+      : (() => {
+          try {
+            return parseListen(String(d.api));
+          } catch (e) {
+            return fail('api', (e as Error).message);
+          }
+        })();
   const peersIn = d.peers ?? [];
   if (!Array.isArray(peersIn)) fail('peers', 'expected a list');
   const seen = new Set<string>();
@@ -61,11 +101,14 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
     if (seen.has(address!)) fail(`${where}.address`, `${address} is configured twice`);
     seen.add(address!);
     const hold = p.holdTime ?? DEFAULT_HOLD_TIME;
-    if (!Number.isInteger(hold) || (hold !== 0 && ((hold as number) < 3 || (hold as number) > 65535))) fail(`${where}.holdTime`, 'must be 0 or 3-65535 seconds');
+    if (!Number.isInteger(hold) || (hold !== 0 && ((hold as number) < 3 || (hold as number) > 65535)))
+      fail(`${where}.holdTime`, 'must be 0 or 3-65535 seconds');
     const families = (p.families ?? ['ipv4', 'ipv6']) as Family[];
-    if (!Array.isArray(families) || !families.length || families.some((f) => f !== 'ipv4' && f !== 'ipv6')) fail(`${where}.families`, 'a list of ipv4 and/or ipv6');
+    if (!Array.isArray(families) || !families.length || families.some((f) => f !== 'ipv4' && f !== 'ipv6'))
+      fail(`${where}.families`, 'a list of ipv4 and/or ipv6');
     for (const k of ['import', 'export'] as const) {
-      if (p[k] !== undefined && p[k] !== 'all' && p[k] !== 'none') fail(`${where}.${k}`, 'all or none (without it, eBGP routes are neither imported nor exported: RFC 8212)');
+      if (p[k] !== undefined && p[k] !== 'all' && p[k] !== 'none')
+        fail(`${where}.${k}`, 'all or none (without it, eBGP routes are neither imported nor exported: RFC 8212)');
     }
     let maxPrefix: PeerOptions['maxPrefix'];
     if (p.maxPrefix !== undefined) {
@@ -81,12 +124,27 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
       fail(`${where}.sendHoldTime`, 'seconds, 0-65535 (0 turns the RFC 9687 send hold timer off; default max(480, 2 x holdTime))');
     }
     const options: PeerOptions = {
-      address: address!, asn: asn(p.asn, `${where}.asn`), port: Number(p.port ?? 179), localAsn, routerId,
-      holdTime: hold as number, passive: p.passive === true, families, routeServerClient: p.routeServerClient === true,
-      connectRetryTime: Number(p.connectRetry ?? DEFAULT_CONNECT_RETRY), addPathReceive: p.addPath === true,
-      ...(p.localAddress ? { localAddress: String(p.localAddress) } : listen && listen.host !== '0.0.0.0' && listen.host !== '::' ? { localAddress: listen.host } : {}),
-      ...(p.nextHop ? { nextHopV4: String(p.nextHop) } : {}), ...(p.nextHopV6 ? { nextHopV6: String(p.nextHopV6) } : {}),
-      ...(maxPrefix ? { maxPrefix } : {}), ...(p.description ? { description: String(p.description) } : {}), ...security,
+      address: address!,
+      asn: asn(p.asn, `${where}.asn`),
+      port: Number(p.port ?? 179),
+      localAsn,
+      routerId,
+      holdTime: hold as number,
+      passive: p.passive === true,
+      families,
+      routeServerClient: p.routeServerClient === true,
+      connectRetryTime: Number(p.connectRetry ?? DEFAULT_CONNECT_RETRY),
+      addPathReceive: p.addPath === true,
+      ...(p.localAddress
+        ? { localAddress: String(p.localAddress) }
+        : listen && listen.host !== '0.0.0.0' && listen.host !== '::'
+          ? { localAddress: listen.host }
+          : {}),
+      ...(p.nextHop ? { nextHopV4: String(p.nextHop) } : {}),
+      ...(p.nextHopV6 ? { nextHopV6: String(p.nextHopV6) } : {}),
+      ...(maxPrefix ? { maxPrefix } : {}),
+      ...(p.description ? { description: String(p.description) } : {}),
+      ...security,
       ...(sendHold !== undefined ? { sendHoldTime: sendHold as number } : {}),
     };
     if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65535) fail(`${where}.port`, 'must be 1-65535');
@@ -111,8 +169,11 @@ function checkNextHopV6(p: SpeakerFile['peers'][number], routes: SpeakerFile['ro
   if (o.address.includes(':') || o.localAddress?.includes(':')) return;
   const i = routes.findIndex((r) => typeof r.key === 'string' && r.attrs.nextHop === undefined);
   if (i < 0) return;
-  fail(`${where}.nextHopV6`, `peer ${o.address} gets IPv6 routes (routes[${i}] has no nextHop) over an IPv4 session, which gives no IPv6 next hop: `
-    + 'set nextHopV6 to an IPv6 address of ours, give the routes a nextHop, or leave ipv6 out of families');
+  fail(
+    `${where}.nextHopV6`,
+    `peer ${o.address} gets IPv6 routes (routes[${i}] has no nextHop) over an IPv4 session, which gives no IPv6 next hop: ` +
+      'set nextHopV6 to an IPv6 address of ours, give the routes a nextHop, or leave ipv6 out of families',
+  );
 }
 
 /** `password` (TCP MD5, RFC 2385) and `ttlSecurity` (GTSM, RFC 5082); refused where the addon they need is missing. */
@@ -160,9 +221,13 @@ function parseRoute(r: Record<string, unknown>, where: string): { key: PrefixKey
   };
   const comm = list('communities').map((c) => parseCommunity(c) ?? fail(`${where}.communities`, `${c} is not a community like 65001:100`));
   if (comm.length) attrs.communities = comm;
-  const large = list('largeCommunities').flatMap((c) => parseLargeCommunity(c) ?? fail(`${where}.largeCommunities`, `${c} is not a large community like 65001:1:2`));
+  const large = list('largeCommunities').flatMap(
+    (c) => parseLargeCommunity(c) ?? fail(`${where}.largeCommunities`, `${c} is not a large community like 65001:1:2`),
+  );
   if (large.length) attrs.largeCommunities = large;
-  const ext = list('extendedCommunities').map((c) => parseExtendedCommunity(c) ?? fail(`${where}.extendedCommunities`, `${c} is not rt:ASN:N, soo:ASN:N or 16 hex digits`));
+  const ext = list('extendedCommunities').map(
+    (c) => parseExtendedCommunity(c) ?? fail(`${where}.extendedCommunities`, `${c} is not rt:ASN:N, soo:ASN:N or 16 hex digits`),
+  );
   if (ext.length) attrs.extendedCommunities = ext;
   return { key: key!, attrs };
 }

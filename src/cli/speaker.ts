@@ -1,16 +1,19 @@
 // `openpeering speaker -c speaker.yaml`: a standalone BGP speaker with a small JSON status API.
 import fs from 'node:fs';
 import http from 'node:http';
-import YAML from 'yaml';
 import type { Command } from 'commander';
+import YAML from 'yaml';
 import { CliError } from './client.js';
 
 export function registerSpeaker(program: Command): void {
-  program.command('speaker')
+  program
+    .command('speaker')
     .description('run a standalone BGP speaker from a YAML file, with a JSON status API (GET /sessions, GET /routes)')
     .requiredOption('-c, --config <speaker.yaml>', 'the speaker file: asn, routerId, listen, api, peers, routes')
     .option('--log-level <level>', 'fatal, error, warn, info, debug', 'info')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Example speaker.yaml:
   asn: 65001
   routerId: 192.0.2.1
@@ -32,7 +35,8 @@ Peer settings: address, asn, port (179), passive, holdTime (90), families ([ipv4
 Route settings: prefix, nextHop, asPath, origin, med, localPref, communities, largeCommunities, extendedCommunities.
 Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
         GET /routes?peer=&prefix=&limit= -> {count, routes: [...]}
-        GET /stats -> {locRib, attributeSets, memoryMB}`)
+        GET /stats -> {locRib, attributeSets, memoryMB}`,
+    )
     .action(async (opts: { config: string; logLevel: string }) => {
       const { parseSpeakerFile } = await import('./speaker-config.js');
       const { Speaker } = await import('../bgp/speaker.js');
@@ -46,7 +50,7 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
       } catch (e) {
         throw new CliError(`cannot read ${opts.config}: ${(e as Error).message}`, 2);
       }
-      let cfg;
+      let cfg: ReturnType<typeof parseSpeakerFile>;
       try {
         cfg = parseSpeakerFile(doc);
       } catch (e) {
@@ -61,17 +65,27 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
         });
       }
       speaker.on('session', (peer, state, prev) => log.info({ peer, state, prev }, `session ${peer}: ${prev} -> ${state}`));
-      speaker.on('established', (peer, n) => log.info({ peer, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, ipv4: n.ipv4, ipv6: n.ipv6 }, `session ${peer} established`));
-      speaker.on('down', (peer, info) => log.warn({ peer }, `session ${peer} down: ${info.received ? `received ${describeNotification(info.received)}` : info.sent ? `sent ${describeError(info.sent)}` : info.reason}`));
+      speaker.on('established', (peer, n) =>
+        log.info({ peer, holdTime: n.holdTime, fourOctetAs: n.fourOctetAs, ipv4: n.ipv4, ipv6: n.ipv6 }, `session ${peer} established`),
+      );
+      speaker.on('down', (peer, info) =>
+        log.warn(
+          { peer },
+          `session ${peer} down: ${info.received ? `received ${describeNotification(info.received)}` : info.sent ? `sent ${describeError(info.sent)}` : info.reason}`,
+        ),
+      );
       speaker.on('problem', (peer, text) => log.warn({ peer }, text));
-      speaker.on('maxPrefix', (peer, family, count, limit, action) => log.warn({ peer, family, count, limit, action }, `max-prefix: ${count} IPv${family} prefixes over ${limit}`));
+      speaker.on('maxPrefix', (peer, family, count, limit, action) =>
+        log.warn({ peer, family, count, limit, action }, `max-prefix: ${count} IPv${family} prefixes over ${limit}`),
+      );
       speaker.announce(cfg.routes);
       try {
         await speaker.start();
       } catch (e) {
         throw new CliError(`cannot listen on ${cfg.listen?.host}:${cfg.listen?.port}: ${(e as Error).message}`);
       }
-      if (cfg.listen) log.info({ listen: `${cfg.listen.host}:${speaker.listenPort}` }, `BGP speaker AS${cfg.asn} listening on ${cfg.listen.host}:${speaker.listenPort}`);
+      if (cfg.listen)
+        log.info({ listen: `${cfg.listen.host}:${speaker.listenPort}` }, `BGP speaker AS${cfg.asn} listening on ${cfg.listen.host}:${speaker.listenPort}`);
       if (cfg.api) {
         const server = http.createServer((req, res) => {
           const url = new URL(req.url ?? '/', 'http://x');
@@ -84,7 +98,8 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
           if (url.pathname === '/stats') {
             const m = process.memoryUsage();
             return send(200, {
-              locRib: speaker.rib.loc.size, attributeSets: speaker.rib.attrSetCount,
+              locRib: speaker.rib.loc.size,
+              attributeSets: speaker.rib.attrSetCount,
               memoryMB: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Math.round(v / 1048576)])),
             });
           }

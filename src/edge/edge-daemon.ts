@@ -14,14 +14,14 @@ import type { PrefixEvent } from '../validation/events.js';
 import { RejectionMemory } from '../validation/hijack-memory.js';
 import type { StateResult } from '../validation/prefix-state.js';
 import { RejectionEvents } from '../validation/rejections.js';
-import { Settling, type Family } from '../validation/settling.js';
+import { type Family, Settling } from '../validation/settling.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 import { LiveView } from './live-view.js';
 import { DEFAULT_RELOAD_DEBOUNCE_MS, DEFAULT_SETTLE_SECONDS, type EdgeDaemonOptions } from './options.js';
 import { PolicyScope, type RegistryChange } from './policy-scope.js';
 import { ReloadLoop } from './reload-loop.js';
-import { diffSessions, planSessions, sessionsByPeer, type PlannedSession } from './session-plan.js';
-import { SpeakerPool, type Speaker } from './speaker-pool.js';
+import { diffSessions, type PlannedSession, planSessions, sessionsByPeer } from './session-plan.js';
+import { type Speaker, SpeakerPool } from './speaker-pool.js';
 import { StateWriter } from './state-writer.js';
 
 export type { EdgeDaemonOptions } from './options.js';
@@ -60,19 +60,34 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private startedAt = 0;
   private unsubscribeRpki: (() => void) | undefined;
 
-  constructor(registry: Registry, private readonly opts: EdgeDaemonOptions = {}) {
+  constructor(
+    registry: Registry,
+    private readonly opts: EdgeDaemonOptions = {},
+  ) {
     super();
     this.facts = new ValidationFacts(registry.store);
     this.log = opts.log ?? (() => {});
-    this.settled = new Promise((resolve) => { this.markSettled = resolve; });
+    this.settled = new Promise((resolve) => {
+      this.markSettled = resolve;
+    });
     this.writer = new StateWriter(this.facts, registry.events, (subject) => this.memory.encode(subject), this.log);
     this.scope = new PolicyScope(opts.rpki, (registered) => this.engine.expectedOrigin(registered));
-    this.pool = new SpeakerPool({ port: opts.port ?? 179, log: this.log, ...(opts.peerPort !== undefined ? { peerPort: opts.peerPort } : {}),
-      ...(opts.connectRetry !== undefined ? { connectRetry: opts.connectRetry } : {}) }, {
-      created: (router, speaker) => { this.emit('speaker', router, speaker); this.watch(router, speaker); },
-      removed: (peer) => this.rejections.sessionRemoved(peer),
-      importPolicy: (s) => this.scope.importPolicy(s.peering, this.rejections.reporter(s.peer)),
-    });
+    this.pool = new SpeakerPool(
+      {
+        port: opts.port ?? 179,
+        log: this.log,
+        ...(opts.peerPort !== undefined ? { peerPort: opts.peerPort } : {}),
+        ...(opts.connectRetry !== undefined ? { connectRetry: opts.connectRetry } : {}),
+      },
+      {
+        created: (router, speaker) => {
+          this.emit('speaker', router, speaker);
+          this.watch(router, speaker);
+        },
+        removed: (peer) => this.rejections.sessionRemoved(peer),
+        importPolicy: (s) => this.scope.importPolicy(s.peering, this.rejections.reporter(s.peer)),
+      },
+    );
     this.live = new LiveView({ pool: this.pool, scope: this.scope, sessionOf: (peer) => this.byPeer.get(peer) });
     this.engine = new ValidationEngine(this.live.lookup, {
       state: (p, r) => this.onState(p, r),
@@ -85,14 +100,17 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       },
     });
     this.rejections = new RejectionEvents({
-      engine: this.engine, memory: this.memory,
+      engine: this.engine,
+      memory: this.memory,
       ownerOf: (peer) => {
         const p = this.byPeer.get(peer)?.peering;
         return p && { partner: p.partner, peering: p.key, asn: p.asn };
       },
       current: (peer, key) => this.live.current(peer, key),
       raise: (p, e) => this.onEvent(p, e),
-      remembered: (subjects) => { for (const s of subjects) this.writer.alerts(s); },
+      remembered: (subjects) => {
+        for (const s of subjects) this.writer.alerts(s);
+      },
     });
     this.loop = new ReloadLoop(() => this.apply(), {
       debounceMs: opts.reloadDebounceMs ?? DEFAULT_RELOAD_DEBOUNCE_MS,
@@ -102,27 +120,34 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   }
 
   /** Speakers by edge router name. */
-  get speakers(): ReadonlyMap<string, Speaker> { return this.pool.speakers; }
+  get speakers(): ReadonlyMap<string, Speaker> {
+    return this.pool.speakers;
+  }
 
   /** Resolves once start() is done (net/lifecycle.ts). */
-  get ready(): Promise<void> { return this.life.ready; }
+  get ready(): Promise<void> {
+    return this.life.ready;
+  }
 
   /**
    * Reads the registry, starts a speaker per edge router with sessions, and validates: prefixes
    * the registry holds a judgement for wait for their sessions' End-of-RIB (or the grace time).
    */
   start(): Promise<void> {
-    return this.life.start(async () => {
-      this.startedAt = performance.now();
-      this.settling = new Settling({
-        graceMs: (this.opts.settleSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000,
-        rpkiPending: !!this.opts.rpki && this.opts.rpki.size === 0,
-        onSettled: (why) => this.onSettled(why),
-      });
-      await this.engine.start();
-      this.engine.setGate((p) => this.sessionsHadTheirChance(p));
-      await this.loop.now();
-    }, () => this.shutdown());
+    return this.life.start(
+      async () => {
+        this.startedAt = performance.now();
+        this.settling = new Settling({
+          graceMs: (this.opts.settleSeconds ?? DEFAULT_SETTLE_SECONDS) * 1000,
+          rpkiPending: !!this.opts.rpki && this.opts.rpki.size === 0,
+          onSettled: (why) => this.onSettled(why),
+        });
+        await this.engine.start();
+        this.engine.setGate((p) => this.sessionsHadTheirChance(p));
+        await this.loop.now();
+      },
+      () => this.shutdown(),
+    );
   }
 
   /** Stops the sessions; what they lose now is the service stopping, not routes lost: states stay as they are. */
@@ -228,7 +253,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       this.settling.rpkiLoaded();
       this.engine.validateDeferred();
     }
-    this.log(`RPKI: ${change.cause}: ${change.added.size} VRPs added, ${change.removed.size} removed; ${flippedCount} routes judged differently, ${n} prefixes validated again in ${(performance.now() - t0).toFixed(1)} ms`);
+    this.log(
+      `RPKI: ${change.cause}: ${change.added.size} VRPs added, ${change.removed.size} removed; ${flippedCount} routes judged differently, ${n} prefixes validated again in ${(performance.now() - t0).toFixed(1)} ms`,
+    );
   }
 
   /** Settling: every session that should carry the prefix is ready for its family. */
@@ -247,8 +274,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     const judged = this.engine.validateDeferred();
     const forgotten = this.memory.dropUnconfirmed();
     for (const s of forgotten) this.writer.alerts(s);
-    this.log(`validation settled after ${((performance.now() - this.startedAt) / 1000).toFixed(1)} s (${why}): ${judged} prefixes judged then, `
-      + `${forgotten.length} prefixes forgot rejections that did not come back`);
+    this.log(
+      `validation settled after ${((performance.now() - this.startedAt) / 1000).toFixed(1)} s (${why}): ${judged} prefixes judged then, ` +
+        `${forgotten.length} prefixes forgot rejections that did not come back`,
+    );
     this.markSettled();
   }
 

@@ -2,11 +2,11 @@
 // and the validation engine's route lookups. Reads the speakers' Adj-RIBs-In through the pool;
 // never changes anything.
 import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from '../api/route.js';
-import { keyToText, textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { prefixOfRouteKey } from '../bgp/rib/adj-rib-in.js';
 import { formatAsPath } from '../bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from '../bgp/wire/attributes/communities.js';
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import { keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { routeOrigin, type Verdict } from '../validation/import-policy.js';
 import { carriedRoute, type RouteLookup } from '../validation/prefix-state.js';
 import type { PolicyScope } from './policy-scope.js';
@@ -42,12 +42,18 @@ export class LiveView implements LiveRoutes {
         let reason = rib.rejected(rk);
         if (audience === 'operator' && v && !v.accept && v.operatorReason && reason === v.reason) reason = v.operatorReason;
         out.push({
-          prefix: keyToText(prefix), connection: s.connection, peerAddress: s.peerAddress, nextHop: a.nextHop ?? null,
-          asPath: formatAsPath(a.asPath), originAs: origin ?? null, communities: (a.communities ?? []).map(formatCommunity),
+          prefix: keyToText(prefix),
+          connection: s.connection,
+          peerAddress: s.peerAddress,
+          nextHop: a.nextHop ?? null,
+          asPath: formatAsPath(a.asPath),
+          originAs: origin ?? null,
+          communities: (a.communities ?? []).map(formatCommunity),
           largeCommunities: formatLargeCommunities(a.largeCommunities),
           originAsValidationState: !v || v.accept || v.kind === 'route-problem' ? 'Valid' : v.kind === 'hijack' ? 'Invalid' : 'NotFound',
           rpkiValidationState: this.d.scope.rpkiState(prefix, origin),
-          accepted: reason === undefined, reason: reason ?? null,
+          accepted: reason === undefined,
+          reason: reason ?? null,
         });
       }
     }
@@ -63,9 +69,13 @@ export class LiveView implements LiveRoutes {
       if (!info) continue;
       const since = info.establishedAt;
       out.push({
-        family: s.family, peerAddress: s.peerAddress, state: info.state,
-        establishedSince: since ? new Date(since).toISOString() : null, uptimeSeconds: since ? Math.floor((Date.now() - since) / 1000) : 0,
-        prefixesReceived: info.counters.received, prefixesAccepted: info.counters.accepted,
+        family: s.family,
+        peerAddress: s.peerAddress,
+        state: info.state,
+        establishedSince: since ? new Date(since).toISOString() : null,
+        uptimeSeconds: since ? Math.floor((Date.now() - since) / 1000) : 0,
+        prefixesReceived: info.counters.received,
+        prefixesAccepted: info.counters.accepted,
         lastError: info.lastError ? { message: info.lastError.message, at: new Date(info.lastError.at).toISOString() } : null,
       });
     }

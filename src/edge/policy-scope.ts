@@ -1,14 +1,15 @@
 // The import policies of the edge sessions and what a change re-judges: a registry reload only
 // the routes its changed inputs (checks, registrations, origin memory) can affect, new VRPs only
 // the routes under them. Holds the current registry view the policies are built from.
-import { keyToPrefix, prefixToKey, type PrefixKey } from '../bgp/wire/nlri.js';
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+
 import type { ImportPolicy } from '../bgp/rib/rib.js';
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
+import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
-import { classify, importPolicy, type EventfulRejection, type PolicyContext, type Verdict } from '../validation/import-policy.js';
-import { diffInputs, policyInputs, type PolicyInputs } from '../validation/policy-inputs.js';
-import { affectedBy, rpkiInvalid, rpkiState, type RpkiState } from '../validation/rpki.js';
 import type { Affected } from '../validation/affected.js';
+import { classify, type EventfulRejection, importPolicy, type PolicyContext, type Verdict } from '../validation/import-policy.js';
+import { diffInputs, type PolicyInputs, policyInputs } from '../validation/policy-inputs.js';
+import { affectedBy, type RpkiState, rpkiInvalid, rpkiState } from '../validation/rpki.js';
 import type { ValidationView } from '../validation/view.js';
 
 /** The VRP table validation checks against (undefined: no RPKI source). */
@@ -24,12 +25,17 @@ export class PolicyScope {
   private current: ValidationView | undefined;
   private readonly invalid: ((prefix: Prefix, origin: number | undefined) => boolean) | undefined;
 
-  constructor(private readonly vrps: Vrps, private readonly expectedOrigin: (registered: PrefixKey) => number | undefined) {
+  constructor(
+    private readonly vrps: Vrps,
+    private readonly expectedOrigin: (registered: PrefixKey) => number | undefined,
+  ) {
     this.invalid = vrps ? rpkiInvalid(vrps) : undefined;
   }
 
   /** The registry view of the last reload (undefined before the first). */
-  get view(): ValidationView | undefined { return this.current; }
+  get view(): ValidationView | undefined {
+    return this.current;
+  }
 
   /** Takes a new registry view; returns what changed for the policies of sessions that stay. */
   setView(snapshot: ValidationFactsSnapshot, view: ValidationView): RegistryChange {

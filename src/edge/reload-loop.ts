@@ -16,7 +16,10 @@ export class ReloadLoop {
   private timer: NodeJS.Timeout | undefined;
   private closed = false;
 
-  constructor(private readonly reload: () => Promise<void>, private readonly opts: ReloadLoopOptions) {}
+  constructor(
+    private readonly reload: () => Promise<void>,
+    private readonly opts: ReloadLoopOptions,
+  ) {}
 
   /** A reload soon: `debounceMs` after the last request. */
   request(): void {
@@ -36,10 +39,12 @@ export class ReloadLoop {
     if (this.closed) return Promise.resolve();
     if (this.queued) return this.queued;
     if (!this.running) return this.begin();
-    const queued = this.running.catch(() => {}).then(() => {
-      this.queued = undefined;
-      return this.closed ? undefined : this.begin();
-    });
+    const queued = this.running
+      .catch(() => {})
+      .then(() => {
+        this.queued = undefined;
+        return this.closed ? undefined : this.begin();
+      });
     this.queued = queued;
     return queued;
   }

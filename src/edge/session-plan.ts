@@ -55,9 +55,17 @@ export interface SessionDiff {
 
 /** What a session is configured from: a change restarts it. */
 export function sessionSignature(s: FactSession, p: FactPeering): string {
-  return JSON.stringify([p.key, p.asn, s.families, s.operatorAddress, s.maxPrefixes, s.maxPrefixesV6, s.routerId,
+  return JSON.stringify([
+    p.key,
+    p.asn,
+    s.families,
+    s.operatorAddress,
+    s.maxPrefixes,
+    s.maxPrefixesV6,
+    s.routerId,
     // a new MD5 key restarts the session; only a digest of it is kept here
-    s.md5Key === undefined ? null : createHash('sha256').update(s.md5Key).digest('hex')]);
+    s.md5Key === undefined ? null : createHash('sha256').update(s.md5Key).digest('hex'),
+  ]);
 }
 
 /** The routers and sessions the registry's Active connections call for. */

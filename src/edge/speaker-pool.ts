@@ -3,8 +3,9 @@
 // listeners and what each session was configured from; it applies a SessionDiff in two steps:
 // configure() changes what is configured at once (no await: the view is never half applied), and
 // connect() then opens listeners and starts what was added.
-import { Speaker, type AdjRibInView, type PeerOptions, type SessionInfo } from '../bgp/speaker.js';
+
 import type { ImportPolicy } from '../bgp/rib/rib.js';
+import { type AdjRibInView, type PeerOptions, type SessionInfo, Speaker } from '../bgp/speaker.js';
 import type { PlannedSession, RouterChange, RunningRouter, SessionDiff } from './session-plan.js';
 
 export type { Speaker } from '../bgp/speaker.js';
@@ -43,10 +44,15 @@ export class SpeakerPool {
   /** "address:port" -> the router whose speaker listens there */
   private readonly listening = new Map<string, string>();
 
-  constructor(private readonly opts: PoolOptions, private readonly hooks: PoolHooks) {}
+  constructor(
+    private readonly opts: PoolOptions,
+    private readonly hooks: PoolHooks,
+  ) {}
 
   /** Speakers by edge router name. */
-  get speakers(): ReadonlyMap<string, Speaker> { return this.byRouter; }
+  get speakers(): ReadonlyMap<string, Speaker> {
+    return this.byRouter;
+  }
 
   /** What runs now, for the next diff. */
   running(): Map<string, RunningRouter> {
@@ -60,7 +66,10 @@ export class SpeakerPool {
   }
 
   session(router: string, peer: string): SessionInfo | undefined {
-    return this.byRouter.get(router)?.sessions().find((s) => s.id === peer);
+    return this.byRouter
+      .get(router)
+      ?.sessions()
+      .find((s) => s.id === peer);
   }
 
   /**
@@ -146,13 +155,31 @@ export class SpeakerPool {
   private peerOptions({ session: s, peering: p }: PlannedSession, localAsn: number): PeerOptions {
     const port = this.opts.port;
     return {
-      address: s.peerAddress, port: this.opts.peerPort ?? port, asn: p.asn, localAsn, localAddress: s.operatorAddress,
-      routerId: Number(this.byRouter.get(s.router)!.config.routerId), holdTime: 90, passive: false,
-      families: s.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const)), routeServerClient: false,
-      connectRetryTime: this.opts.connectRetry ?? 5, addPathReceive: false, description: `${p.key} ${s.connection}`,
+      address: s.peerAddress,
+      port: this.opts.peerPort ?? port,
+      asn: p.asn,
+      localAsn,
+      localAddress: s.operatorAddress,
+      routerId: Number(this.byRouter.get(s.router)!.config.routerId),
+      holdTime: 90,
+      passive: false,
+      families: s.families.map((f) => (f === 4 ? ('ipv4' as const) : ('ipv6' as const))),
+      routeServerClient: false,
+      connectRetryTime: this.opts.connectRetry ?? 5,
+      addPathReceive: false,
+      description: `${p.key} ${s.connection}`,
       // The connection's TCP MD5 key (RFC 2385): without the addon the session is refused, never run unsigned.
       ...(s.md5Key ? { md5Key: s.md5Key } : {}),
-      ...(s.maxPrefixes > 0 ? { maxPrefix: { limit: s.maxPrefixes, ...(s.maxPrefixesV6 !== undefined ? { limitV6: s.maxPrefixesV6 } : {}), action: 'teardown' as const, restartSeconds: 60 } } : {}),
+      ...(s.maxPrefixes > 0
+        ? {
+            maxPrefix: {
+              limit: s.maxPrefixes,
+              ...(s.maxPrefixesV6 !== undefined ? { limitV6: s.maxPrefixesV6 } : {}),
+              action: 'teardown' as const,
+              restartSeconds: 60,
+            },
+          }
+        : {}),
     };
   }
 }

@@ -13,7 +13,13 @@ export interface EventStore {
   addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void>;
 }
 
-interface PendingRow { kind: WatchedKind; id: string; state?: FactStored; look?: PrefixLook; alerts?: true }
+interface PendingRow {
+  kind: WatchedKind;
+  id: string;
+  state?: FactStored;
+  look?: PrefixLook;
+  alerts?: true;
+}
 
 /** "kind:id" (engine.keyOf) -> kind and id */
 function splitSubject(subject: string): { kind: WatchedKind; id: string } {
@@ -41,7 +47,9 @@ export class StateWriter {
   ) {}
 
   /** Whether writes are taken (until close()). */
-  get open(): boolean { return !this.closed; }
+  get open(): boolean {
+    return !this.closed;
+  }
 
   /** Takes no more writes; idle() still stores what was taken. */
   close(): void {
@@ -106,22 +114,31 @@ export class StateWriter {
     this.events = [];
     this.origins = [];
     const writes: FactWrite[] = [...rows.entries()].map(([subject, r]) => ({
-      kind: r.kind, key: r.id, ...(r.state ? { state: r.state } : {}),
-      ...(r.look ? { look: encodeLook(r.look) } : {}), ...(r.alerts ? { alerts: this.alertsOf(subject) } : {}),
+      kind: r.kind,
+      key: r.id,
+      ...(r.state ? { state: r.state } : {}),
+      ...(r.look ? { look: encodeLook(r.look) } : {}),
+      ...(r.alerts ? { alerts: this.alertsOf(subject) } : {}),
     }));
     // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
     const CHUNK = 10_000;
     const turn = () => new Promise<void>((r) => setImmediate(r));
     const w = this.writing.then(async () => {
       for (let i = 0; i === 0 || i < writes.length; i += CHUNK) {
-        await this.facts.write(writes.slice(i, i + CHUNK), i === 0 ? origins : [])
+        await this.facts
+          .write(writes.slice(i, i + CHUNK), i === 0 ? origins : [])
           .catch((e: Error) => this.log(`could not store ${writes.length} prefix states: ${e.message}`));
         await turn();
       }
       for (let i = 0; i < events.length; i += CHUNK) {
-        await this.eventStore.addMany(events.slice(i, i + CHUNK).map(({ p, e }) => ({
-          subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }, event: e,
-        }))).catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+        await this.eventStore
+          .addMany(
+            events.slice(i, i + CHUNK).map(({ p, e }) => ({
+              subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null },
+              event: e,
+            })),
+          )
+          .catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
         await turn();
       }
     });

@@ -10,19 +10,19 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import readline from 'node:readline';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
+import readline from 'node:readline';
 import type { FastifyInstance } from 'fastify';
-import { openRegistry, ensureOperatorKey } from '../bootstrap.js';
 import { buildServer } from '../api/server.js';
+import { ensureOperatorKey, openRegistry } from '../bootstrap.js';
 import { EdgeDaemon, type EdgeDaemonEvents } from '../edge/edge-daemon.js';
-import { ValidationFacts } from '../registry/validation-facts.js';
 import type { Registry } from '../registry/registry.js';
+import { ValidationFacts } from '../registry/validation-facts.js';
+import { chooseKind, kindVersion, type RouterKind, startRouter } from './partner-routers.js';
 import { installCleanupHooks, sleep } from './process.js';
-import { planLab, readWorld } from './world.js';
-import { chooseKind, kindVersion, startRouter, type RouterKind } from './partner-routers.js';
-import { seconds, Timing, type Delay } from './timing.js';
 import { pad, printFailoverHelp, printPrefixes, printRouters, printTimes, printWhereToLook, type RouterSlot } from './report.js';
+import { type Delay, seconds, Timing } from './timing.js';
+import { planLab, readWorld } from './world.js';
 
 export interface LabOptions {
   world: string;
@@ -57,7 +57,6 @@ function probe(host: string, port: number): Promise<string | undefined> {
   });
 }
 
-
 /** Runs the lab; resolves with the exit code (only with exitAfterReady: otherwise it runs until a signal). */
 export async function runLab(o: LabOptions): Promise<number> {
   const out = o.out ?? ((t: string) => process.stdout.write(t));
@@ -72,7 +71,8 @@ export async function runLab(o: LabOptions): Promise<number> {
   let dbFile: string;
   let tempDbDir: string | undefined;
   if (o.db) {
-    if (fs.existsSync(o.db)) throw new LabError(`--db ${o.db} exists: the lab only creates a fresh database (name a new file, or leave --db out for a temp one)`);
+    if (fs.existsSync(o.db))
+      throw new LabError(`--db ${o.db} exists: the lab only creates a fresh database (name a new file, or leave --db out for a temp one)`);
     fs.mkdirSync(path.dirname(path.resolve(o.db)), { recursive: true });
     dbFile = o.db;
   } else {
@@ -87,7 +87,10 @@ export async function runLab(o: LabOptions): Promise<number> {
   const busy = await probe(host, port);
   let apiNote = '';
   if (busy) {
-    if (o.listenGiven) throw new LabError(`--listen ${host}:${port}: cannot listen there (${busy}); is \`openpeering serve\` or another lab running? Pick another with --listen`);
+    if (o.listenGiven)
+      throw new LabError(
+        `--listen ${host}:${port}: cannot listen there (${busy}); is \`openpeering serve\` or another lab running? Pick another with --listen`,
+      );
     apiNote = ` (${host}:${port} is taken: ${busy}; pass --listen to choose)`;
     port = 0;
   }
@@ -104,7 +107,9 @@ export async function runLab(o: LabOptions): Promise<number> {
   };
 
   const daemon = new EdgeDaemon(registry, {
-    port: o.bgpPort, peerPort: o.bgpPort, connectRetry: 1,
+    port: o.bgpPort,
+    peerPort: o.bgpPort,
+    connectRetry: 1,
     log: (line) => {
       if (!o.verbose && / configured$/.test(line)) return;
       if (!live && !shuttingDown && / down: /.test(line)) quietDowns.push(`${clock()} ${line}`);
@@ -146,7 +151,9 @@ export async function runLab(o: LabOptions): Promise<number> {
   // Ctrl-C: process.ts kills every child process first (they never outlive us), then this.
   installCleanupHooks((sig, killed) => {
     void shutdown().finally(() => {
-      process.stdout.write(`\nlab stopped (${sig}): ${killed} partner router process${killed === 1 ? '' : 'es'} killed, the edge daemon and the API closed${tempDbDir ? ', the temp database removed' : `; the database stays in ${dbFile}`}\n`);
+      process.stdout.write(
+        `\nlab stopped (${sig}): ${killed} partner router process${killed === 1 ? '' : 'es'} killed, the edge daemon and the API closed${tempDbDir ? ', the temp database removed' : `; the database stays in ${dbFile}`}\n`,
+      );
       process.exit(0);
     });
   });
@@ -160,15 +167,18 @@ export async function runLab(o: LabOptions): Promise<number> {
     const facts = await new ValidationFacts(registry.store).load();
     const plan = planLab(facts, doc);
     const sessions = plan.routers.length;
-    say(`  world     applied through the API: ${applied.created} created, ${applied.updated} updated, ${applied.steps} lifecycle moves `
-      + `(AS${plan.operatorAsn}, ${list(doc.pops).length} PoPs, ${facts.peerings.length} peerings, ${plan.expectations.length} prefixes watched)`);
+    say(
+      `  world     applied through the API: ${applied.created} created, ${applied.updated} updated, ${applied.steps} lifecycle moves ` +
+        `(AS${plan.operatorAsn}, ${list(doc.pops).length} PoPs, ${facts.peerings.length} peerings, ${plan.expectations.length} prefixes watched)`,
+    );
     for (const s of plan.skipped) say(`  skipped   ${s.name}: ${s.why}`);
 
     // Every address the lab binds must be free on the BGP port (another lab, a test, a daemon).
     const addresses = [...new Set(plan.routers.flatMap((r) => [r.operatorAddress, r.address]))];
     for (const a of addresses) {
       const why2 = await probe(a, o.bgpPort);
-      if (why2) throw new LabError(`--bgp-port ${o.bgpPort}: cannot listen on ${a}:${o.bgpPort} (${why2}); is another lab running? Pick another port with --bgp-port`);
+      if (why2)
+        throw new LabError(`--bgp-port ${o.bgpPort}: cannot listen on ${a}:${o.bgpPort} (${why2}); is another lab running? Pick another port with --bgp-port`);
     }
 
     timing = new Timing(plan.expectations.map((e) => e.watched.prefix));
@@ -195,14 +205,27 @@ export async function runLab(o: LabOptions): Promise<number> {
       log('event', p.id, `${e.type} (${e.level}): ${e.summary}`);
       for (const f of stateChanged) f();
     });
-    const until = (cond: () => boolean, ms: number): Promise<boolean> => new Promise((resolve) => {
-      if (cond()) return resolve(true);
-      const check = () => { if (cond()) { done(); resolve(true); } };
-      const timer = setTimeout(() => { done(); resolve(cond()); }, ms);
-      const poll = setInterval(check, 200);
-      const done = () => { clearTimeout(timer); clearInterval(poll); stateChanged.delete(check); };
-      stateChanged.add(check);
-    });
+    const until = (cond: () => boolean, ms: number): Promise<boolean> =>
+      new Promise((resolve) => {
+        if (cond()) return resolve(true);
+        const check = () => {
+          if (cond()) {
+            done();
+            resolve(true);
+          }
+        };
+        const timer = setTimeout(() => {
+          done();
+          resolve(cond());
+        }, ms);
+        const poll = setInterval(check, 200);
+        const done = () => {
+          clearTimeout(timer);
+          clearInterval(poll);
+          stateChanged.delete(check);
+        };
+        stateChanged.add(check);
+      });
 
     // The partner routers first, all at once: each listens on its session address (and dials the
     // edge, which is not there yet). Then the edge daemon, whose sessions dial them at once: the
@@ -213,13 +236,15 @@ export async function runLab(o: LabOptions): Promise<number> {
     const ctx = { kind, port: o.bgpPort, operatorAsn: plan.operatorAsn, community: plan.community };
     const tRouters = performance.now();
     for (const r of plan.routers) routers.set(r.name, { plan: r, running: undefined, stopping: false });
-    await Promise.all([...routers.values()].map(async (slot) => {
-      try {
-        slot.running = await startRouter(slot.plan, ctx);
-      } catch (e) {
-        throw new LabError(`partner router ${slot.plan.name} (${kind} on ${slot.plan.address}) did not start: ${(e as Error).message}`);
-      }
-    }));
+    await Promise.all(
+      [...routers.values()].map(async (slot) => {
+        try {
+          slot.running = await startRouter(slot.plan, ctx);
+        } catch (e) {
+          throw new LabError(`partner router ${slot.plan.name} (${kind} on ${slot.plan.address}) did not start: ${(e as Error).message}`);
+        }
+      }),
+    );
     const tStarted = performance.now();
     say(`  started   ${routers.size} partner routers in ${seconds(tStarted - tRouters)} on their session addresses`);
 
@@ -227,17 +252,22 @@ export async function runLab(o: LabOptions): Promise<number> {
     const loop = monitorEventLoopDelay({ resolution: 5 });
     loop.enable();
     let writes = 0;
-    const countWrite = () => { writes++; };
+    const countWrite = () => {
+      writes++;
+    };
     daemon.on('state', countWrite);
     daemon.on('event', countWrite);
     await daemon.start();
-    say(`  BGP       ${daemon.speakers.size} edge routers with ${sessions} partner sessions on port ${o.bgpPort}; waiting for the prefixes (at most ${o.timeoutSeconds} s) ...`);
+    say(
+      `  BGP       ${daemon.speakers.size} edge routers with ${sessions} partner sessions on port ${o.bgpPort}; waiting for the prefixes (at most ${o.timeoutSeconds} s) ...`,
+    );
 
     const established = () => plan.routers.filter((r) => daemon.speakers.get(r.edgeRouter)?.peer(r.address)?.session.state === 'Established').length;
-    const unmet = () => plan.expectations.filter((e) => {
-      const r = daemon.engine.result(e.watched.kind, e.watched.id);
-      return !r || r.state !== e.state || r.message !== e.message;
-    });
+    const unmet = () =>
+      plan.expectations.filter((e) => {
+        const r = daemon.engine.result(e.watched.kind, e.watched.id);
+        return !r || r.state !== e.state || r.message !== e.message;
+      });
     const ready = () => unmet().length === 0 && (!plan.hijack || hijacks.has(plan.hijack.registered)) && established() === sessions;
     const ok = await until(ready, o.timeoutSeconds * 1000);
     const tReady = performance.now();
@@ -249,7 +279,10 @@ export async function runLab(o: LabOptions): Promise<number> {
 
     // ---- The summary ----
     say('');
-    if (ok) say(`Ready after ${since()} (API and world ${seconds(tRouters - t0)}, partner routers started in ${seconds(tStarted - tRouters)}, every prefix in place ${seconds(tReady - tStarted)} after the edge daemon started).`);
+    if (ok)
+      say(
+        `Ready after ${since()} (API and world ${seconds(tRouters - t0)}, partner routers started in ${seconds(tStarted - tRouters)}, every prefix in place ${seconds(tReady - tStarted)} after the edge daemon started).`,
+      );
     else {
       say(`NOT READY after ${o.timeoutSeconds} s: sessions Established ${established()}/${sessions}.`);
       for (const e of unmet()) {
@@ -259,7 +292,10 @@ export async function runLab(o: LabOptions): Promise<number> {
       if (plan.hijack && !hijacks.has(plan.hijack.registered)) say(`  no PrefixHijackEvent for ${plan.hijack.registered} yet`);
       for (const r of plan.routers) {
         const st = daemon.speakers.get(r.edgeRouter)?.peer(r.address)?.session.state;
-        if (st !== 'Established') say(`  session ${r.edgeRouter} ${r.operatorAddress} - ${r.name} ${r.address}: ${st ?? 'not configured'}\n${indent(routers.get(r.name)?.running?.logs().slice(-1500) ?? '')}`);
+        if (st !== 'Established')
+          say(
+            `  session ${r.edgeRouter} ${r.operatorAddress} - ${r.name} ${r.address}: ${st ?? 'not configured'}\n${indent(routers.get(r.name)?.running?.logs().slice(-1500) ?? '')}`,
+          );
       }
     }
     if (quietDowns.length) {
@@ -275,7 +311,9 @@ export async function runLab(o: LabOptions): Promise<number> {
       const h = plan.hijack;
       say('Hijack');
       say(`  ${h.router.name} (${h.router.address}, AS${h.router.asn}) announces ${h.prefix} from AS${h.origin}; it is registered by ${h.owner}.`);
-      say(`  Rejected by the import policy of ${h.router.edgeRouter}; PrefixHijackEvent ${hijackStored ? 'stored' : 'NOT stored'} for ${h.touched.join(' and ')}.`);
+      say(
+        `  Rejected by the import policy of ${h.router.edgeRouter}; PrefixHijackEvent ${hijackStored ? 'stored' : 'NOT stored'} for ${h.touched.join(' and ')}.`,
+      );
       say('');
     }
     printTimes(say, plan, firstVerified, stalls);
@@ -291,7 +329,9 @@ export async function runLab(o: LabOptions): Promise<number> {
     if (o.failover && plan.failover) {
       const f = plan.failover;
       const slot = routers.get(f.router.name)!;
-      say(`Failover demo: stopping ${f.router.name} (${kind} ${f.router.address}${kind !== 'speaker' ? `, pid ${slot.running?.pid}` : ''}), which carries the active path of ${f.watched.id}`);
+      say(
+        `Failover demo: stopping ${f.router.name} (${kind} ${f.router.address}${kind !== 'speaker' ? `, pid ${slot.running?.pid}` : ''}), which carries the active path of ${f.watched.id}`,
+      );
       const tStop = performance.now();
       await stopSlot(slot);
       const is = (state: string, message: string | null) => () => {
@@ -300,18 +340,22 @@ export async function runLab(o: LabOptions): Promise<number> {
       };
       const warned = await until(is(f.state, f.message), 15_000);
       const r1 = daemon.engine.result(f.watched.kind, f.watched.id);
-      say(warned
-        ? `  => ${f.watched.id} is ${r1?.state} ${seconds(performance.now() - tStop)} after the stop: ${r1?.message}${f.nextActive ? `; the active path moves to ${f.nextActive}` : ''}`
-        : `  => ${f.watched.id} did not turn ${f.state} (${f.message}); it is ${r1?.state}: ${r1?.message}`);
+      say(
+        warned
+          ? `  => ${f.watched.id} is ${r1?.state} ${seconds(performance.now() - tStop)} after the stop: ${r1?.message}${f.nextActive ? `; the active path moves to ${f.nextActive}` : ''}`
+          : `  => ${f.watched.id} did not turn ${f.state} (${f.message}); it is ${r1?.state}: ${r1?.message}`,
+      );
       say(`Failover demo: starting ${f.router.name} again`);
       const tStart = performance.now();
       await startSlot(slot, ctx);
       const back = await until(is('Verified', null), 20_000);
       const d = lastVerified.get(f.watched.id) ?? { afterRoute: undefined, afterUp: undefined };
       const up = timing.upAt(f.router.address);
-      say(back
-        ? `  => ${f.watched.id} is Verified again ${seconds(performance.now() - tStart)} after the restart: the session came up after ${seconds(up === undefined ? undefined : up - tStart)}, Verified ${seconds(d.afterRoute)} after the announcement`
-        : `  => ${f.watched.id} did not turn Verified again; it is ${daemon.engine.result(f.watched.kind, f.watched.id)?.state}`);
+      say(
+        back
+          ? `  => ${f.watched.id} is Verified again ${seconds(performance.now() - tStart)} after the restart: the session came up after ${seconds(up === undefined ? undefined : up - tStart)}, Verified ${seconds(d.afterRoute)} after the announcement`
+          : `  => ${f.watched.id} did not turn Verified again; it is ${daemon.engine.result(f.watched.kind, f.watched.id)?.state}`,
+      );
       say('');
       if (!warned || !back) {
         await shutdown();
@@ -348,7 +392,8 @@ export async function runLab(o: LabOptions): Promise<number> {
         return s;
       };
       switch (cmd) {
-        case '': return;
+        case '':
+          return;
         case 'stop': {
           const s = find(arg);
           if (!s.running) return say(`lab: ${s.plan.name} is not running`);
@@ -361,9 +406,12 @@ export async function runLab(o: LabOptions): Promise<number> {
           await startSlot(s, ctx);
           return log('lab', s.plan.name, `started (${s.running!.kind}, pid ${s.running!.pid})`);
         }
-        case 'routers': return printRouters(say, plan, routers);
-        case 'prefixes': return printPrefixes(say, plan, daemon, firstVerified);
-        default: return say('lab: commands: stop NAME|ADDRESS, start NAME|ADDRESS, routers, prefixes; Ctrl-C stops the lab');
+        case 'routers':
+          return printRouters(say, plan, routers);
+        case 'prefixes':
+          return printPrefixes(say, plan, daemon, firstVerified);
+        default:
+          return say('lab: commands: stop NAME|ADDRESS, start NAME|ADDRESS, routers, prefixes; Ctrl-C stops the lab');
       }
     };
     await new Promise<never>(() => {}); // until a signal
@@ -399,4 +447,9 @@ async function storedHijack(registry: Registry, id: string): Promise<boolean> {
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const indent = (s: string) => s.split('\n').filter(Boolean).map((l) => `      ${l}`).join('\n');
+const indent = (s: string) =>
+  s
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => `      ${l}`)
+    .join('\n');

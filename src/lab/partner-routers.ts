@@ -5,10 +5,10 @@
 import { Speaker } from '../bgp/speaker.js';
 import { textToKey } from '../bgp/wire/nlri.js';
 import { parseIPv4 } from '../net/address.js';
-import { run } from './process.js';
-import { BIN, fakeNextHop, requireBinary, startDaemon, type Daemon, type RouteSpec } from './daemons/index.js';
-import { routeAttributes, type LabRoute, type LabRouter } from './world.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
+import { BIN, type Daemon, fakeNextHop, type RouteSpec, requireBinary, startDaemon } from './daemons/index.js';
+import { run } from './process.js';
+import { type LabRoute, type LabRouter, routeAttributes } from './world.js';
 
 export type RouterKind = 'bird' | 'gobgp' | 'speaker';
 export const ROUTER_KINDS = ['bird', 'gobgp', 'speaker', 'auto'] as const;
@@ -81,10 +81,14 @@ function routeSpec(r: LabRoute, community: ServiceCommunity): RouteSpec {
 
 /** Starts one partner router; resolves once it runs (its session may still be coming up). */
 export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
-  const families = r.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const));
+  const families = r.families.map((f) => (f === 4 ? ('ipv4' as const) : ('ipv6' as const)));
   if (ctx.kind === 'speaker') return startSpeaker(r, ctx);
   const d: Daemon = await startDaemon({
-    kind: ctx.kind, address: r.address, port: ctx.port, asn: r.asn, routerId: r.family === 4 ? r.address : fakeNextHop(r.address, 'ipv4'),
+    kind: ctx.kind,
+    address: r.address,
+    port: ctx.port,
+    asn: r.asn,
+    routerId: r.family === 4 ? r.address : fakeNextHop(r.address, 'ipv4'),
     // A 1 s keepalive also bounds BIRD 2.0's wait before the first UPDATE of a new session (up to
     // 3 s otherwise: see PeerSpec.keepalive).
     peers: [{ address: r.operatorAddress, port: ctx.port, asn: ctx.operatorAsn, families, keepalive: 1 }],
@@ -114,17 +118,33 @@ export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<Run
 async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
   const routerId = Number(parseIPv4(r.family === 4 ? r.address : fakeNextHop(r.address, 'ipv4')) ?? 1n);
   const s = new Speaker({ asn: r.asn, routerId, listen: { host: r.address, port: ctx.port } });
-  s.addPeer({
-    address: r.operatorAddress, port: ctx.port, asn: ctx.operatorAsn, localAsn: r.asn, localAddress: r.address, routerId, holdTime: 90,
-    passive: false, families: r.families.map((f) => (f === 4 ? 'ipv4' as const : 'ipv6' as const)), routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
-    nextHopV4: fakeNextHop(r.address, 'ipv4'), nextHopV6: fakeNextHop(r.address, 'ipv6'),
-  }, { import: () => 'a lab partner router imports nothing', export: () => undefined });
+  s.addPeer(
+    {
+      address: r.operatorAddress,
+      port: ctx.port,
+      asn: ctx.operatorAsn,
+      localAsn: r.asn,
+      localAddress: r.address,
+      routerId,
+      holdTime: 90,
+      passive: false,
+      families: r.families.map((f) => (f === 4 ? ('ipv4' as const) : ('ipv6' as const))),
+      routeServerClient: false,
+      connectRetryTime: 1,
+      addPathReceive: false,
+      nextHopV4: fakeNextHop(r.address, 'ipv4'),
+      nextHopV6: fakeNextHop(r.address, 'ipv6'),
+    },
+    { import: () => 'a lab partner router imports nothing', export: () => undefined },
+  );
   // Attributes as the partner originates them: the speaker prepends its own ASN towards the operator.
-  s.announce(r.routes.map((x) => {
-    const attrs = routeAttributes(r.asn, x, ctx.community);
-    attrs.asPath = [{ type: attrs.asPath![0]!.type, asns: [x.origin] }];
-    return { key: textToKey(x.prefix)!, attrs };
-  }));
+  s.announce(
+    r.routes.map((x) => {
+      const attrs = routeAttributes(r.asn, x, ctx.community);
+      attrs.asPath = [{ type: attrs.asPath![0]!.type, asns: [x.origin] }];
+      return { key: textToKey(x.prefix)!, attrs };
+    }),
+  );
   await s.start();
   let running = true;
   return {

@@ -7,7 +7,7 @@
 //   exit, on SIGINT / SIGTERM / SIGHUP, and on cleanupSync().
 // - Every wait is bounded: stopProc() sends SIGTERM, then SIGKILL after a grace period; run() kills
 //   a CLI that takes too long.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -45,7 +45,10 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
-export interface RunResult { stdout: string; stderr: string }
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+}
 
 /** Runs a CLI with a bounded time; rejects with its output on failure. */
 export function run(file: string, args: string[], timeoutMs = RUN_TIMEOUT_MS): Promise<RunResult> {

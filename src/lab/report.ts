@@ -2,10 +2,14 @@
 // where to look (the API key, commands, curl lines) and how to see a failover.
 import type { EdgeDaemon } from '../edge/edge-daemon.js';
 import type { RunningRouter } from './partner-routers.js';
-import { seconds, type Delay } from './timing.js';
+import { type Delay, seconds } from './timing.js';
 import type { LabPlan, LabRouter } from './world.js';
 
-export interface RouterSlot { plan: LabRouter; running: RunningRouter | undefined; stopping: boolean }
+export interface RouterSlot {
+  plan: LabRouter;
+  running: RunningRouter | undefined;
+  stopping: boolean;
+}
 
 type Say = (line?: string) => void;
 
@@ -16,8 +20,13 @@ export function printRouters(say: Say, plan: LabPlan, routers: Map<string, Route
   const w = Math.max(...plan.routers.map((r) => r.name.length));
   for (const r of plan.routers) {
     const run = routers.get(r.name)?.running;
-    const what = r.routes.map((x) => x.prefix + (x.fault === 'missing-community' ? ' (no community)' : x.fault === 'hijack' ? ` (HIJACK from AS${x.origin})` : '')).join(', ') || '(nothing)';
-    say(`  ${pad(r.name, w)}  ${pad(run ? run.kind : 'stopped', 7)} ${pad(r.address, 13)} ${pad(!run ? '' : run.kind === 'speaker' ? 'in the lab' : `pid ${run.pid}`, 10)} AS${r.asn} -> ${pad(r.edgeRouter, 8)} ${pad(r.operatorAddress, 13)} ${what}`);
+    const what =
+      r.routes
+        .map((x) => x.prefix + (x.fault === 'missing-community' ? ' (no community)' : x.fault === 'hijack' ? ` (HIJACK from AS${x.origin})` : ''))
+        .join(', ') || '(nothing)';
+    say(
+      `  ${pad(r.name, w)}  ${pad(run ? run.kind : 'stopped', 7)} ${pad(r.address, 13)} ${pad(!run ? '' : run.kind === 'speaker' ? 'in the lab' : `pid ${run.pid}`, 10)} AS${r.asn} -> ${pad(r.edgeRouter, 8)} ${pad(r.operatorAddress, 13)} ${what}`,
+    );
   }
 }
 
@@ -30,19 +39,33 @@ export function printPrefixes(say: Say, plan: LabPlan, daemon: EdgeDaemon, first
     const r = daemon.engine.result(e.watched.kind, e.watched.id);
     const state = r?.state ?? 'Pending';
     const d = first.get(e.watched.id);
-    const why = e.role === 'good' ? (state === 'Verified' && d ? `${seconds(d.afterRoute)} after the announcement, ${seconds(d.afterUp)} after its last session came up` : '')
-      : e.role === 'missing-community' ? 'on purpose: announced without the community'
-        : `cannot be Verified in this world, even with every session announcing it (expected: ${e.state})`;
+    const why =
+      e.role === 'good'
+        ? state === 'Verified' && d
+          ? `${seconds(d.afterRoute)} after the announcement, ${seconds(d.afterUp)} after its last session came up`
+          : ''
+        : e.role === 'missing-community'
+          ? 'on purpose: announced without the community'
+          : `cannot be Verified in this world, even with every session announcing it (expected: ${e.state})`;
     say(`  ${pad(state, 8)}  ${pad(e.watched.id, w)}  ${pad(e.watched.prefix, pw)}  ${why}`);
     if (r?.message) say(`  ${' '.repeat(8)}  ${r.message}`);
   }
 }
 
 export function printTimes(say: Say, plan: LabPlan, first: Map<string, Delay>, stalls: { max: number; p99: number; writes: number }): void {
-  const good = plan.expectations.filter((e) => e.role === 'good').map((e) => first.get(e.watched.id)).filter((d): d is Delay => !!d);
+  const good = plan.expectations
+    .filter((e) => e.role === 'good')
+    .map((e) => first.get(e.watched.id))
+    .filter((d): d is Delay => !!d);
   if (!good.length) return;
-  const route = good.map((d) => d.afterRoute ?? NaN).filter(Number.isFinite).sort((a, b) => a - b);
-  const up = good.map((d) => d.afterUp ?? NaN).filter(Number.isFinite).sort((a, b) => a - b);
+  const route = good
+    .map((d) => d.afterRoute ?? NaN)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
+  const up = good
+    .map((d) => d.afterUp ?? NaN)
+    .filter(Number.isFinite)
+    .sort((a, b) => a - b);
   const med = (xs: number[]) => xs[Math.floor((xs.length - 1) / 2)];
   say(`Time to Verified (${good.length} prefixes; goal: under 2 s after the partner's announcement)`);
   say(`  after the last announcement reached the edge:   median ${seconds(med(route))}, max ${seconds(route[route.length - 1])}`);
@@ -60,11 +83,14 @@ export function printWhereToLook(say: Say, url: string, key: string, plan: LabPl
   say('Look at it (the operator API key of this lab):');
   say(`  export OPENPEERING_URL=${url} OPENPEERING_API_KEY=${key}`);
   say(`  npx openpeering prefixes list --customer ${customer} --service ${service}`);
-  say(`  npx openpeering registered-prefixes list --partner ${plan.failover?.router.partner ?? hp} --peering ${plan.failover?.router.peering.split('/')[1] ?? hpe}`);
+  say(
+    `  npx openpeering registered-prefixes list --partner ${plan.failover?.router.partner ?? hp} --peering ${plan.failover?.router.peering.split('/')[1] ?? hpe}`,
+  );
   say(`  curl -s ${auth} "$OPENPEERING_URL/v1/customers/${customer}/peering-services/${service}/prefixes/${name}?expand=events"`);
   if (plan.missingCommunity) {
     const [mc, ms, mn] = plan.missingCommunity.watched.id.split('/');
-    if (plan.missingCommunity.watched.kind === 'customer-prefix') say(`  curl -s ${auth} "$OPENPEERING_URL/v1/customers/${mc}/peering-services/${ms}/prefixes/${mn}"`);
+    if (plan.missingCommunity.watched.kind === 'customer-prefix')
+      say(`  curl -s ${auth} "$OPENPEERING_URL/v1/customers/${mc}/peering-services/${ms}/prefixes/${mn}"`);
   }
   say(`  curl -s ${auth} "$OPENPEERING_URL/v1/partners/${plan.hijack ? plan.hijack.owner.split('/')[0] : hp}/events"`);
   say(`  curl -s ${auth} "$OPENPEERING_URL/v1/partners/${hp}/peerings/${hpe}/received-routes${plan.hijack ? '?accepted=false' : ''}"`);
@@ -76,7 +102,8 @@ export function printFailoverHelp(say: Say, plan: LabPlan, routers: Map<string, 
   if (!f || exiting) return;
   const run = routers.get(f.router.name)?.running;
   say('Failover: stop the partner router carrying the active path of ' + f.watched.id);
-  if (run && run.kind !== 'speaker') say(`  kill ${run.pid}                # ${f.router.name}, ${run.kind} on ${f.router.address}; or type: stop ${f.router.name}`);
+  if (run && run.kind !== 'speaker')
+    say(`  kill ${run.pid}                # ${f.router.name}, ${run.kind} on ${f.router.address}; or type: stop ${f.router.name}`);
   else say(`  type: stop ${f.router.name}`);
   say(`  -> ${f.watched.id} turns ${f.state}: ${f.message}${f.nextActive ? ` (the active path moves to ${f.nextActive})` : ''}`);
   say(`  type: start ${f.router.name}   -> Verified again, with a PrefixRestoredEvent`);

@@ -9,7 +9,7 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { executable, freePort, killProc, sleep, spawnProc, stopProc, tail, tempDir, type Proc } from './process.js';
+import { executable, freePort, killProc, type Proc, sleep, spawnProc, stopProc, tail, tempDir } from './process.js';
 
 export const STAYRTR = '/usr/bin/stayrtr';
 export const RTRDUMP = '/usr/bin/rtrdump';
@@ -19,7 +19,12 @@ const KILL_WAIT_MS = 3_000;
 const READY_TIMEOUT_MS = 10_000;
 const POLL_MS = 50;
 
-export interface RoaJson { asn: number | string; prefix: string; maxLength: number; ta?: string }
+export interface RoaJson {
+  asn: number | string;
+  prefix: string;
+  maxLength: number;
+  ta?: string;
+}
 
 export interface StayRtrOptions {
   /** Loopback address in 127.0.70.0/24. */
@@ -79,7 +84,10 @@ export function writeRoas(file: string, roas: RoaJson[]): void {
 function canConnect(address: string, port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const s = net.connect({ host: address, port });
-    const done = (ok: boolean) => { s.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      s.destroy();
+      resolve(ok);
+    };
     s.once('connect', () => done(true));
     s.once('error', () => done(false));
     s.setTimeout(1000, () => done(false));
@@ -104,9 +112,18 @@ export async function startStayrtr(o: StayRtrOptions): Promise<StayRtr> {
     // The metrics port is picked per launch: a restart must not wait for the old one to free.
     const metrics = await freePort(o.address);
     const args = [
-      '-cache', file, '-checktime=false',
-      '-bind', `${o.address}:${port}`, '-metrics.addr', `${o.address}:${metrics}`,
-      '-refresh', String(o.refresh ?? 1), '-notifications=true', '-loglevel', 'debug',
+      '-cache',
+      file,
+      '-checktime=false',
+      '-bind',
+      `${o.address}:${port}`,
+      '-metrics.addr',
+      `${o.address}:${metrics}`,
+      '-refresh',
+      String(o.refresh ?? 1),
+      '-notifications=true',
+      '-loglevel',
+      'debug',
       ...(o.protocol !== undefined ? ['-protocol', String(o.protocol)] : []),
       ...(o.rtrRefresh !== undefined ? ['-rtr.refresh', String(o.rtrRefresh)] : []),
       ...(o.rtrRetry !== undefined ? ['-rtr.retry', String(o.rtrRetry)] : []),
@@ -133,8 +150,12 @@ export async function startStayrtr(o: StayRtrOptions): Promise<StayRtr> {
     throw e;
   }
   return {
-    address: o.address, port, file,
-    get pid() { return proc?.pid ?? -1; },
+    address: o.address,
+    port,
+    file,
+    get pid() {
+      return proc?.pid ?? -1;
+    },
     logs,
     setRoas: (roas) => writeRoas(file, roas),
     stop: async () => {

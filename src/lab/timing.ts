@@ -3,7 +3,7 @@
 // front of the daemon's own, so a route is timestamped before validation reacts to it.
 import { performance } from 'node:perf_hooks';
 import type { Speaker } from '../bgp/speaker.js';
-import { keyToText, textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
+import { keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import type { WatchedPrefix } from '../validation/engine.js';
 
 export interface Delay {
@@ -31,7 +31,9 @@ export class Timing {
     for (const s of speakers) {
       if (this.hooked.has(s)) continue;
       this.hooked.add(s);
-      s.prependListener('established', (peer) => { this.established.set(peer, performance.now()); });
+      s.prependListener('established', (peer) => {
+        this.established.set(peer, performance.now());
+      });
       s.prependListener('routes', (peer, announced) => {
         const t = performance.now();
         for (const k of announced) if (this.watched.has(k)) this.arrivals.set(`${peer} ${keyToText(k)}`, t);

@@ -19,11 +19,11 @@ import YAML from 'yaml';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
 import { covers, parsePrefix } from '../net/prefix.js';
-import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { PrefixState } from '../registry/types.js';
+import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { WatchedPrefix } from '../validation/engine.js';
 import { classify } from '../validation/import-policy.js';
-import { carriedRoute, customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from '../validation/prefix-state.js';
+import { carriedRoute, customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from '../validation/prefix-state.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 
@@ -147,7 +147,9 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   if (facts.operatorAsn === undefined) throw new Error('the world has no operator ASN (operator: {asn: ...})');
   const view = buildView(facts);
   const community = view.checks.community;
-  const watched = [...view.engine.prefixes].sort((a, b) => (a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind === 'customer-prefix' ? -1 : 1));
+  const watched = [...view.engine.prefixes].sort((a, b) =>
+    a.kind === b.kind ? (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) : a.kind === 'customer-prefix' ? -1 : 1,
+  );
 
   // Origins: one documentation ASN per registered prefix (its customer prefixes share it); route
   // server customers originate from their registered ASN.
@@ -192,13 +194,18 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const routers = new Map<string, LabRouter>();
   const skipped: LabPlan['skipped'] = [];
   const connCount = new Map<string, number>();
-  for (const p of facts.peerings) for (const s of p.sessions) connCount.set(`${p.partner}/${s.connection}`, (connCount.get(`${p.partner}/${s.connection}`) ?? 0) + 1);
+  for (const p of facts.peerings)
+    for (const s of p.sessions) connCount.set(`${p.partner}/${s.connection}`, (connCount.get(`${p.partner}/${s.connection}`) ?? 0) + 1);
   for (const p of facts.peerings) {
     for (const s of p.sessions) {
       const short = `${p.partner}/${s.connection}`;
       const name = (connCount.get(short) ?? 0) > 1 ? `${p.key}/${s.connection}` + (s.family === 6 ? '/v6' : '') : short;
       if (!isLoopback(s.peerAddress) || !isLoopback(s.operatorAddress)) {
-        skipped.push({ name, address: s.peerAddress, why: `not a loopback address (${s.operatorAddress} - ${s.peerAddress}): the lab only runs on 127.0.0.0/8 and ::1` });
+        skipped.push({
+          name,
+          address: s.peerAddress,
+          why: `not a loopback address (${s.operatorAddress} - ${s.peerAddress}): the lab only runs on 127.0.0.0/8 and ::1`,
+        });
         continue;
       }
       if (routers.has(s.peerAddress)) {
@@ -206,8 +213,18 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
         continue;
       }
       routers.set(s.peerAddress, {
-        name, partner: p.partner, peering: p.key, connection: s.connection, pop: s.pop, edgeRouter: s.router, family: s.family, families: s.families,
-        address: s.peerAddress, operatorAddress: s.operatorAddress, asn: p.asn, routes: [],
+        name,
+        partner: p.partner,
+        peering: p.key,
+        connection: s.connection,
+        pop: s.pop,
+        edgeRouter: s.router,
+        family: s.family,
+        families: s.families,
+        address: s.peerAddress,
+        operatorAddress: s.operatorAddress,
+        asn: p.asn,
+        routes: [],
       });
     }
   }
@@ -225,16 +242,18 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   // What a session carries, judged as the edge daemon judges it: a route the session may not carry
   // at all (not registered for its peering, an origin not registered on a route server peering) is
   // not carried; a route check failure explains itself; another rejection (a hijack) is the reason.
-  const lookupWith = (skip?: string): RouteLookup => (s, prefix) => {
-    if (s.peerAddress === skip) return undefined;
-    const r = routeAt(s.peerAddress, prefix);
-    const router = routers.get(s.peerAddress);
-    const peering = router && view.peerings.get(router.peering);
-    if (!r || !router || !peering) return undefined;
-    const attrs = routeAttributes(router.asn, r, community);
-    const v = classify({ id: peering.key, type: peering.type, asn: peering.asn }, view.registrations, { checks: view.checks }, parsePrefix(prefix)!, attrs);
-    return carriedRoute(attrs, v.accept ? undefined : v.reason, v);
-  };
+  const lookupWith =
+    (skip?: string): RouteLookup =>
+    (s, prefix) => {
+      if (s.peerAddress === skip) return undefined;
+      const r = routeAt(s.peerAddress, prefix);
+      const router = routers.get(s.peerAddress);
+      const peering = router && view.peerings.get(router.peering);
+      if (!r || !router || !peering) return undefined;
+      const attrs = routeAttributes(router.asn, r, community);
+      const v = classify({ id: peering.key, type: peering.type, asn: peering.asn }, view.registrations, { checks: view.checks }, parsePrefix(prefix)!, attrs);
+      return carriedRoute(attrs, v.accept ? undefined : v.reason, v);
+    };
 
   // What can be Verified at all with every session announcing (e.g. not a prefix whose family has
   // no sessions in this world).
@@ -246,22 +265,39 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const customers = good.filter((w) => w.kind === 'customer-prefix');
   const failoverPrefix = customers.find((w) => w.backup?.length) ?? customers[0] ?? good[0];
   let failover: LabPlan['failover'];
-  const active = failoverPrefix?.primary.map((s) => s.peerAddress).filter((a) => routers.has(a)).sort()[0];
+  const active = failoverPrefix?.primary
+    .map((s) => s.peerAddress)
+    .filter((a) => routers.has(a))
+    .sort()[0];
   if (failoverPrefix && active) {
     const router = routers.get(active)!;
     const r = simulate(failoverPrefix, view, lookupWith(router.address));
     const primary = new Set(failoverPrefix.primary.map((s) => s.peerAddress));
-    failover = { watched: failoverPrefix, router, state: r.state, message: r.message, nextActive: r.carriedBy.map((s) => s.peerAddress).filter((a) => primary.has(a)).sort()[0] };
+    failover = {
+      watched: failoverPrefix,
+      router,
+      state: r.state,
+      message: r.message,
+      nextActive: r.carriedBy
+        .map((s) => s.peerAddress)
+        .filter((a) => primary.has(a))
+        .sort()[0],
+    };
   }
 
   // The prefix announced without the community: the last customer prefix that is not the failover
   // target (else another good prefix).
-  const candidates = [...customers, ...good.filter((w) => w.kind === 'registered-prefix')].filter((w) => w !== failoverPrefix && w.prefix !== failoverPrefix?.prefix);
+  const candidates = [...customers, ...good.filter((w) => w.kind === 'registered-prefix')].filter(
+    (w) => w !== failoverPrefix && w.prefix !== failoverPrefix?.prefix,
+  );
   const faulty = customers.filter((w) => candidates.includes(w)).pop() ?? candidates[0];
   if (faulty) {
     for (const s of sessionsOf(faulty)) {
       const r = routeAt(s.peerAddress, faulty.prefix);
-      if (r) { r.community = false; r.fault = 'missing-community'; }
+      if (r) {
+        r.community = false;
+        r.fault = 'missing-community';
+      }
     }
   }
 
@@ -290,7 +326,14 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   });
   const missingCommunity = expectations.find((e) => e.watched === faulty);
   return {
-    operatorAsn: facts.operatorAsn, community, view, routers: [...routers.values()], skipped, expectations,
-    ...(missingCommunity ? { missingCommunity } : {}), ...(hijack ? { hijack } : {}), ...(failover ? { failover } : {}),
+    operatorAsn: facts.operatorAsn,
+    community,
+    view,
+    routers: [...routers.values()],
+    skipped,
+    expectations,
+    ...(missingCommunity ? { missingCommunity } : {}),
+    ...(hijack ? { hijack } : {}),
+    ...(failover ? { failover } : {}),
   };
 }

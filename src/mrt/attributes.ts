@@ -1,10 +1,11 @@
 // BGP path attributes as MRT records carry them, decoded with bgpdump's rules (MRT needs its
 // own decoder: TABLE_DUMP_V2 abbreviates MP_REACH_NLRI to the next hop, and printing what
 // bgpdump prints means keeping its view of duplicates, unknown AFI/SAFI and short reads).
-import { Cursor } from './cursor.js';
-import { asPathFrom, mergeAs4 } from './as-path.js';
+
 import { ipv4At, ipv6At } from './address.js';
-import { ATTR, AFI_IP, AFI_IP6 } from './constants.js';
+import { asPathFrom, mergeAs4 } from './as-path.js';
+import { AFI_IP, AFI_IP6, ATTR } from './constants.js';
+import type { Cursor } from './cursor.js';
 import type { Attributes, MpNlri, Prefix } from './types.js';
 
 const AS_TRANS = 23456;
@@ -63,10 +64,26 @@ function overflowPathId(b: Buffer, p: number, nbytes: number, pathId: number): n
 
 export function emptyAttributes(): Attributes {
   return {
-    seen: 0, origin: -1, asPath: undefined, as4Path: undefined, nextHop: INADDR_NONE, med: 0, localPref: 0,
-    aggregatorAs: 0, aggregatorAddress: INADDR_NONE, as4AggregatorAs: 0, as4AggregatorAddress: INADDR_NONE,
-    communities: undefined, communityText: '', largeCommunities: undefined, originatorId: undefined,
-    clusterList: undefined, mpReach: [], mpUnreach: [], unknown: [], warnings: undefined,
+    seen: 0,
+    origin: -1,
+    asPath: undefined,
+    as4Path: undefined,
+    nextHop: INADDR_NONE,
+    med: 0,
+    localPref: 0,
+    aggregatorAs: 0,
+    aggregatorAddress: INADDR_NONE,
+    as4AggregatorAs: 0,
+    as4AggregatorAddress: INADDR_NONE,
+    communities: undefined,
+    communityText: '',
+    largeCommunities: undefined,
+    originatorId: undefined,
+    clusterList: undefined,
+    mpReach: [],
+    mpUnreach: [],
+    unknown: [],
+    warnings: undefined,
   };
 }
 
@@ -160,12 +177,23 @@ export function decodeAttributes(outer: Cursor, asnLen: 2 | 4, addPath: boolean,
     }
     if (type >= 1 && type <= 32) a.seen |= 1 << (type - 1);
     switch (type) {
-      case ATTR.ORIGIN: a.origin = s.u8(); break;
-      case ATTR.AS_PATH: a.asPath = asPathFrom(slice(s), asnLen); break;
-      case ATTR.NEXT_HOP: a.nextHop = s.u32() >>> 0; break;
-      case ATTR.MULTI_EXIT_DISC: a.med = s.u32() >>> 0; break;
-      case ATTR.LOCAL_PREF: a.localPref = s.u32() >>> 0; break;
-      case ATTR.ATOMIC_AGGREGATE: break;
+      case ATTR.ORIGIN:
+        a.origin = s.u8();
+        break;
+      case ATTR.AS_PATH:
+        a.asPath = asPathFrom(slice(s), asnLen);
+        break;
+      case ATTR.NEXT_HOP:
+        a.nextHop = s.u32() >>> 0;
+        break;
+      case ATTR.MULTI_EXIT_DISC:
+        a.med = s.u32() >>> 0;
+        break;
+      case ATTR.LOCAL_PREF:
+        a.localPref = s.u32() >>> 0;
+        break;
+      case ATTR.ATOMIC_AGGREGATE:
+        break;
       case ATTR.AGGREGATOR:
         a.aggregatorAs = asnLen === 4 ? s.u32() >>> 0 : s.u16();
         a.aggregatorAddress = s.u32() >>> 0;
@@ -177,20 +205,28 @@ export function decodeAttributes(outer: Cursor, asnLen: 2 | 4, addPath: boolean,
         a.communityText = communityText(list);
         break;
       }
-      case ATTR.AS4_PATH: a.as4Path = asPathFrom(slice(s), 4); break;
+      case ATTR.AS4_PATH:
+        a.as4Path = asPathFrom(slice(s), 4);
+        break;
       case ATTR.AS4_AGGREGATOR:
         a.as4AggregatorAs = s.u32() >>> 0;
         a.as4AggregatorAddress = s.u32() >>> 0;
         break;
-      case ATTR.ORIGINATOR_ID: a.originatorId = s.u32() >>> 0; break;
+      case ATTR.ORIGINATOR_ID:
+        a.originatorId = s.u32() >>> 0;
+        break;
       case ATTR.CLUSTER_LIST: {
         const list: number[] = [];
         for (let i = 0; i + 4 <= len; i += 4) list.push(b.readUInt32BE(s.pos + i));
         a.clusterList = list;
         break;
       }
-      case ATTR.MP_REACH_NLRI: mpReach(s, a, addPath, opts); break;
-      case ATTR.MP_UNREACH_NLRI: mpUnreach(s, a, addPath, opts); break;
+      case ATTR.MP_REACH_NLRI:
+        mpReach(s, a, addPath, opts);
+        break;
+      case ATTR.MP_UNREACH_NLRI:
+        mpUnreach(s, a, addPath, opts);
+        break;
       case ATTR.LARGE_COMMUNITY: {
         const list = [];
         for (let i = 0; i + 12 <= len; i += 12) {

@@ -9,14 +9,14 @@
 // input (zero-filled short reads, duplicate MP attributes, odd next-hop lengths, ...). For
 // anything else it returns false and the caller formats the record through the decoder.
 import { ipv4Num } from './address.js';
-import { decodeAttributes, type DecodeOptions } from './attributes.js';
+import { type DecodeOptions, decodeAttributes } from './attributes.js';
 import { ByteSink } from './byte-sink.js';
-import { AFI_IP, AFI_IP6, ATTR, MRT, BGP4MP, TD2 } from './constants.js';
+import { AFI_IP, AFI_IP6, ATTR, BGP4MP, MRT, TD2 } from './constants.js';
 import { Cursor } from './cursor.js';
 import type { DecodeState } from './decode.js';
+import { NH_ATTR, NH_GIVEN, NH_RIB, renderRoute } from './route-bytes.js';
 import { nextHopText, routeText } from './route-text.js';
 import { SuffixCache } from './suffix-cache.js';
-import { NH_ATTR, NH_GIVEN, NH_RIB, renderRoute } from './route-bytes.js';
 import type { MrtRecord, PeerIndexTable } from './types.js';
 
 const BAR = 0x7c;
@@ -60,8 +60,12 @@ export class FastLines {
   /** Off only to test the renderer against the decoder. */
   private readonly render: boolean;
 
-  constructor(private readonly full: boolean, private readonly opts: DecodeOptions, private readonly state: DecodeState,
-    render = true) {
+  constructor(
+    private readonly full: boolean,
+    private readonly opts: DecodeOptions,
+    private readonly state: DecodeState,
+    render = true,
+  ) {
     this.render = render;
   }
 
@@ -80,10 +84,9 @@ export class FastLines {
   private message(r: MrtRecord, out: ByteSink, time: string): boolean {
     const st = r.subtype;
     if (st !== BGP4MP.MESSAGE && st !== BGP4MP.MESSAGE_AS4 && (st < BGP4MP.MESSAGE_LOCAL || st > BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH)) return false;
-    const as4 = st === BGP4MP.MESSAGE_AS4 || st === BGP4MP.MESSAGE_AS4_LOCAL
-      || st === BGP4MP.MESSAGE_AS4_ADDPATH || st === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
-    const local = st === BGP4MP.MESSAGE_LOCAL || st === BGP4MP.MESSAGE_AS4_LOCAL
-      || st === BGP4MP.MESSAGE_LOCAL_ADDPATH || st === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
+    const as4 = st === BGP4MP.MESSAGE_AS4 || st === BGP4MP.MESSAGE_AS4_LOCAL || st === BGP4MP.MESSAGE_AS4_ADDPATH || st === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
+    const local =
+      st === BGP4MP.MESSAGE_LOCAL || st === BGP4MP.MESSAGE_AS4_LOCAL || st === BGP4MP.MESSAGE_LOCAL_ADDPATH || st === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
     const addPath = st >= BGP4MP.MESSAGE_ADDPATH;
     const asnLen = as4 ? 4 : 2;
     const b = r.buf;
@@ -114,7 +117,7 @@ export class FastLines {
     let reachEnd = 0;
     let unreach = -1;
     let unreachEnd = 0;
-    for (let t = aStart; t < aEnd;) {
+    for (let t = aStart; t < aEnd; ) {
       if (aEnd - t < 3) return false;
       const ext = b[t]! & 0x10;
       if (ext && aEnd - t < 4) return false;
@@ -200,8 +203,19 @@ export class FastLines {
    * Finds (or renders and caches) an UPDATE's route texts: text[textStart, textSplit) for its
    * IPv4 NLRI, text[textSplit, textEndAll) for MP_REACH_NLRI's prefixes. False: left to the decoder.
    */
-  private lookUpdate(b: Buffer, wEnd: number, aStart: number, aEnd: number, asnLen: 2 | 4, addPath: boolean, v4: boolean,
-    reach: number, reachNlri: number, unreach: number, reachAfi: number): boolean {
+  private lookUpdate(
+    b: Buffer,
+    wEnd: number,
+    aStart: number,
+    aEnd: number,
+    asnLen: 2 | 4,
+    addPath: boolean,
+    v4: boolean,
+    reach: number,
+    reachNlri: number,
+    unreach: number,
+    reachAfi: number,
+  ): boolean {
     // The cache key: the attribute bytes themselves, or, with MP attributes (whose prefixes vary
     // while the route text stays the same), the ASN width and every attribute but the MP ones,
     // then MP_REACH_NLRI's AFI, SAFI and next hop, and whether the IPv4 text is there.
@@ -219,7 +233,7 @@ export class FastLines {
       key.pos = 0;
       key.byte(asnLen);
       key.byte(v4 ? 1 : 0);
-      for (let t = aStart; t < aEnd;) {
+      for (let t = aStart; t < aEnd; ) {
         const ext = b[t]! & 0x10;
         const v = t + (ext ? 4 : 3);
         const vEnd = v + (ext ? u16(b, t + 2) : b[t + 2]!);
@@ -330,7 +344,7 @@ export class FastLines {
   /** A prefix's address from its n recorded octets (the rest zero). */
   private address(afi: number, b: Buffer, s: number, n: number, out: ByteSink): void {
     if (afi === AFI_IP) {
-      out.ipv4(b, s, n < 4 ? n : 4);
+      out.ipv4(b, s, Math.min(n, 4));
     } else if (n >= 16) {
       out.ipv6(b, s);
     } else {
@@ -343,8 +357,7 @@ export class FastLines {
 
   private rib(r: MrtRecord, out: ByteSink, time: string): boolean {
     const st = r.subtype;
-    if (st !== TD2.RIB_IPV4_UNICAST && st !== TD2.RIB_IPV6_UNICAST
-      && st !== TD2.RIB_IPV4_UNICAST_ADDPATH && st !== TD2.RIB_IPV6_UNICAST_ADDPATH) return false;
+    if (st !== TD2.RIB_IPV4_UNICAST && st !== TD2.RIB_IPV6_UNICAST && st !== TD2.RIB_IPV4_UNICAST_ADDPATH && st !== TD2.RIB_IPV6_UNICAST_ADDPATH) return false;
     const table = this.state.peerIndex;
     if (!table) return false;
     if (table !== this.peersOf) {

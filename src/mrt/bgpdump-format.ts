@@ -1,11 +1,11 @@
 // bgpdump's one-line formats: -m (unix time) and -M (human-readable time), byte for byte as
 // bgpdump 1.6.2 prints them, including what it leaves out.
 import { ipv4Num, ipv6At } from './address.js';
-import { ATTR, AFI_IP, AFI_IP6, MRT } from './constants.js';
-import { decodeRecord, newDecodeState, type DecodeOptions, type DecodeState } from './decode.js';
-import { ByteSink } from './byte-sink.js';
 import { FastLines, microText } from './bgpdump-fast.js';
-import { BIT, asPathText, nextHopText, origin, tail } from './route-text.js';
+import { ByteSink } from './byte-sink.js';
+import { AFI_IP, AFI_IP6, ATTR, MRT } from './constants.js';
+import { type DecodeOptions, type DecodeState, decodeRecord, newDecodeState } from './decode.js';
+import { asPathText, BIT, nextHopText, origin, tail } from './route-text.js';
 import type { Bgp4mpMessage, MpNlri, MrtRecord, Rib, TableDump } from './types.js';
 
 export type LineMode = 'm' | 'M';
@@ -23,11 +23,29 @@ const pad2 = (n: number): string => (n < 10 ? '0' + n : '' + n);
 /** bgpdump's time2str: MM/DD/YY HH:MM:SS in UTC. */
 export function bgpdumpTime(t: number): string {
   const d = new Date(t * 1000);
-  return pad2(d.getUTCMonth() + 1) + '/' + pad2(d.getUTCDate()) + '/' + pad2(d.getUTCFullYear() % 100) + ' '
-    + pad2(d.getUTCHours()) + ':' + pad2(d.getUTCMinutes()) + ':' + pad2(d.getUTCSeconds());
+  return (
+    pad2(d.getUTCMonth() + 1) +
+    '/' +
+    pad2(d.getUTCDate()) +
+    '/' +
+    pad2(d.getUTCFullYear() % 100) +
+    ' ' +
+    pad2(d.getUTCHours()) +
+    ':' +
+    pad2(d.getUTCMinutes()) +
+    ':' +
+    pad2(d.getUTCSeconds())
+  );
 }
 
-const MP_ORDER = [[AFI_IP, 1], [AFI_IP, 2], [AFI_IP, 3], [AFI_IP6, 1], [AFI_IP6, 2], [AFI_IP6, 3]] as const;
+const MP_ORDER = [
+  [AFI_IP, 1],
+  [AFI_IP, 2],
+  [AFI_IP, 3],
+  [AFI_IP6, 1],
+  [AFI_IP6, 2],
+  [AFI_IP6, 3],
+] as const;
 
 /** bgpdump keeps one MP_(UN)REACH per AFI/SAFI and prints them in this order. */
 function mpOrdered(list: MpNlri[]): MpNlri[] {
@@ -78,15 +96,18 @@ export class BgpdumpFormatter {
   private formatDecoded(r: MrtRecord): string {
     const d = decodeRecord(r, this.state, this.opts);
     switch (d.kind) {
-      case 'message': return this.message(r, d);
+      case 'message':
+        return this.message(r, d);
       case 'state_change': {
         const fmt = r.type === MRT.BGP4MP_ET ? 'BGP4MP_ET' : 'BGP4MP';
-        return fmt + '|' + this.time(r.timestamp) + this.micro(r) + '|STATE|' + d.peerAddress + '|' + d.peerAs + '|'
-          + d.oldState + '|' + d.newState + '\n';
+        return fmt + '|' + this.time(r.timestamp) + this.micro(r) + '|STATE|' + d.peerAddress + '|' + d.peerAs + '|' + d.oldState + '|' + d.newState + '\n';
       }
-      case 'rib': return this.rib(r, d);
-      case 'table_dump': return this.tableDump(r, d);
-      case 'peer_index_table': return '';
+      case 'rib':
+        return this.rib(r, d);
+      case 'table_dump':
+        return this.tableDump(r, d);
+      case 'peer_index_table':
+        return '';
       case 'rib_generic':
         this.skip(r, 'bgpdump 1.6.2 does not print RIB_GENERIC records');
         return '';
@@ -159,9 +180,18 @@ export class BgpdumpFormatter {
         continue;
       }
       const a = e.attributes;
-      out += head + e.peer.address + '|' + e.peer.asn + '|' + pfx + (d.addPath ? e.pathId + '|' : '')
-        + (a.asPath ? a.asPath.text : '') + '|' + origin(a.origin)
-        + (full ? '|' + nextHopText(a) + tail(a, false) : '\n');
+      out +=
+        head +
+        e.peer.address +
+        '|' +
+        e.peer.asn +
+        '|' +
+        pfx +
+        (d.addPath ? e.pathId + '|' : '') +
+        (a.asPath ? a.asPath.text : '') +
+        '|' +
+        origin(a.origin) +
+        (full ? '|' + nextHopText(a) + tail(a, false) : '\n');
     }
     return out;
   }
@@ -169,14 +199,30 @@ export class BgpdumpFormatter {
   private tableDump(r: MrtRecord, d: TableDump): string {
     const a = d.attributes;
     const full = this.opts.mode === 'm';
-    return 'TABLE_DUMP|' + this.time(r.timestamp) + '|B|' + d.peerAddress + '|' + d.peerAs + '|'
-      + d.prefix.address + '/' + d.prefix.length + '|' + asPathText(a) + '|' + origin(a.origin)
-      + (full ? '|' + nextHopText(a) + tail(a, false) : '\n');
+    return (
+      'TABLE_DUMP|' +
+      this.time(r.timestamp) +
+      '|B|' +
+      d.peerAddress +
+      '|' +
+      d.peerAs +
+      '|' +
+      d.prefix.address +
+      '/' +
+      d.prefix.length +
+      '|' +
+      asPathText(a) +
+      '|' +
+      origin(a.origin) +
+      (full ? '|' + nextHopText(a) + tail(a, false) : '\n')
+    );
   }
 }
 
 function v4AsV6(text: string): string {
   const b = new Uint8Array(16);
-  text.split('.').forEach((o, i) => { b[i] = Number(o); });
+  text.split('.').forEach((o, i) => {
+    b[i] = Number(o);
+  });
   return ipv6At(b, 0);
 }

@@ -133,7 +133,10 @@ export class ByteSink {
   uint(v: number): void {
     this.ensure(16);
     const b = this.buf;
-    if (v < 10) { b[this.pos++] = 48 + v; return; }
+    if (v < 10) {
+      b[this.pos++] = 48 + v;
+      return;
+    }
     let digits = 1;
     for (let t = v; t >= 10; t = Math.floor(t / 10)) digits++;
     let p = this.pos + digits;
@@ -209,11 +212,17 @@ export class ByteSink {
     }
     let best = -1;
     let bestLen = 0;
-    for (let i = 0; i < 8;) {
-      if (g[i] !== 0) { i++; continue; }
+    for (let i = 0; i < 8; ) {
+      if (g[i] !== 0) {
+        i++;
+        continue;
+      }
       let j = i;
       while (j < 8 && g[j] === 0) j++;
-      if (j - i > bestLen) { best = i; bestLen = j - i; }
+      if (j - i > bestLen) {
+        best = i;
+        bestLen = j - i;
+      }
       i = j;
     }
     for (let i = 0; i < 8; i++) {

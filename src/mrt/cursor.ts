@@ -3,7 +3,11 @@
 // the same values bgpdump prints, and never throw.
 
 export class Cursor {
-  constructor(public buf: Buffer, public pos: number, public end: number) {}
+  constructor(
+    public buf: Buffer,
+    public pos: number,
+    public end: number,
+  ) {}
 
   get left(): number {
     return this.end - this.pos;

@@ -1,12 +1,22 @@
 // Decodes the body of one framed MRT record into a typed value. Short or damaged bodies
 // decode with bgpdump's zero-fill rules (see cursor.ts) and never throw.
-import { Cursor } from './cursor.js';
+
 import { ipv4At, ipv6At } from './address.js';
-import { decodeAttributes, readPrefixes, type DecodeOptions } from './attributes.js';
-import { MRT, TD2, BGP4MP, AFI_IP, AFI_IP6, describeType } from './constants.js';
+import { type DecodeOptions, decodeAttributes, readPrefixes } from './attributes.js';
+import { AFI_IP, AFI_IP6, BGP4MP, describeType, MRT, TD2 } from './constants.js';
+import { Cursor } from './cursor.js';
 import type {
-  Bgp4mpMessage, Bgp4mpStateChange, Decoded, MrtRecord, PeerIndexEntry, PeerIndexTable, Prefix, Rib,
-  RibEntry, RibGeneric, TableDump,
+  Bgp4mpMessage,
+  Bgp4mpStateChange,
+  Decoded,
+  MrtRecord,
+  PeerIndexEntry,
+  PeerIndexTable,
+  Prefix,
+  Rib,
+  RibEntry,
+  RibGeneric,
+  TableDump,
 } from './types.js';
 
 export type { DecodeOptions } from './attributes.js';
@@ -54,11 +64,15 @@ function prefixAt(c: Cursor, afi: number, opts: DecodeOptions): Prefix {
 export function decodeRecord(r: MrtRecord, state: DecodeState, opts: DecodeOptions = {}): Decoded {
   const c = new Cursor(r.buf, r.start, r.end);
   switch (r.type) {
-    case MRT.TABLE_DUMP: return tableDump(c, r.subtype, opts);
-    case MRT.TABLE_DUMP_V2: return tableDumpV2(c, r.subtype, state, opts);
+    case MRT.TABLE_DUMP:
+      return tableDump(c, r.subtype, opts);
+    case MRT.TABLE_DUMP_V2:
+      return tableDumpV2(c, r.subtype, state, opts);
     case MRT.BGP4MP:
-    case MRT.BGP4MP_ET: return bgp4mp(c, r.subtype, opts);
-    default: return { kind: 'unsupported', reason: `${describeType(r.type, r.subtype)} is not supported` };
+    case MRT.BGP4MP_ET:
+      return bgp4mp(c, r.subtype, opts);
+    default:
+      return { kind: 'unsupported', reason: `${describeType(r.type, r.subtype)} is not supported` };
   }
 }
 
@@ -127,9 +141,14 @@ function tableDumpV2(c: Cursor, subtype: number, state: DecodeState, opts: Decod
       state.peerIndex = t;
       return t;
     }
-    case TD2.RIB_IPV4_UNICAST: case TD2.RIB_IPV4_MULTICAST: case TD2.RIB_IPV6_UNICAST: case TD2.RIB_IPV6_MULTICAST:
-    case TD2.RIB_IPV4_UNICAST_ADDPATH: case TD2.RIB_IPV4_MULTICAST_ADDPATH:
-    case TD2.RIB_IPV6_UNICAST_ADDPATH: case TD2.RIB_IPV6_MULTICAST_ADDPATH: {
+    case TD2.RIB_IPV4_UNICAST:
+    case TD2.RIB_IPV4_MULTICAST:
+    case TD2.RIB_IPV6_UNICAST:
+    case TD2.RIB_IPV6_MULTICAST:
+    case TD2.RIB_IPV4_UNICAST_ADDPATH:
+    case TD2.RIB_IPV4_MULTICAST_ADDPATH:
+    case TD2.RIB_IPV6_UNICAST_ADDPATH:
+    case TD2.RIB_IPV6_MULTICAST_ADDPATH: {
       const base = subtype >= 8 ? subtype - 6 : subtype;
       const afi = base <= 3 ? AFI_IP : AFI_IP6;
       const safi = base === 2 || base === 4 ? 1 : 2;
@@ -140,7 +159,8 @@ function tableDumpV2(c: Cursor, subtype: number, state: DecodeState, opts: Decod
       const out: Rib = { kind: 'rib', afi, safi, addPath, sequence, prefix, entries };
       return out;
     }
-    case TD2.RIB_GENERIC: case TD2.RIB_GENERIC_ADDPATH: {
+    case TD2.RIB_GENERIC:
+    case TD2.RIB_GENERIC_ADDPATH: {
       const addPath = subtype === TD2.RIB_GENERIC_ADDPATH;
       const sequence = c.u32();
       const afi = c.u16();
@@ -190,8 +210,13 @@ function bgp4mp(c: Cursor, subtype: number, opts: DecodeOptions): Decoded {
       const out: Bgp4mpStateChange = { ...base, ifIndex, afi, peerAddress, localAddress, oldState, newState };
       return out;
     }
-    case BGP4MP.MESSAGE: case BGP4MP.MESSAGE_AS4: case BGP4MP.MESSAGE_LOCAL: case BGP4MP.MESSAGE_AS4_LOCAL:
-    case BGP4MP.MESSAGE_ADDPATH: case BGP4MP.MESSAGE_AS4_ADDPATH: case BGP4MP.MESSAGE_LOCAL_ADDPATH:
+    case BGP4MP.MESSAGE:
+    case BGP4MP.MESSAGE_AS4:
+    case BGP4MP.MESSAGE_LOCAL:
+    case BGP4MP.MESSAGE_AS4_LOCAL:
+    case BGP4MP.MESSAGE_ADDPATH:
+    case BGP4MP.MESSAGE_AS4_ADDPATH:
+    case BGP4MP.MESSAGE_LOCAL_ADDPATH:
     case BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH:
       return message(c, subtype, opts);
     default:
@@ -199,8 +224,7 @@ function bgp4mp(c: Cursor, subtype: number, opts: DecodeOptions): Decoded {
   }
 }
 
-const okStateLength = (afi: number, length: number): boolean =>
-  afi === AFI_IP ? length === 20 || length === 24 : length === 44 || length === 48;
+const okStateLength = (afi: number, length: number): boolean => (afi === AFI_IP ? length === 20 || length === 24 : length === 44 || length === 48);
 
 const MARKER_OK = (b: Buffer, p: number): boolean => {
   for (let i = 0; i < 16; i++) if (b[p + i] !== 0xff) return false;
@@ -208,10 +232,16 @@ const MARKER_OK = (b: Buffer, p: number): boolean => {
 };
 
 function message(c: Cursor, subtype: number, opts: DecodeOptions): Decoded {
-  const as4 = subtype === BGP4MP.MESSAGE_AS4 || subtype === BGP4MP.MESSAGE_AS4_LOCAL
-    || subtype === BGP4MP.MESSAGE_AS4_ADDPATH || subtype === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
-  const local = subtype === BGP4MP.MESSAGE_LOCAL || subtype === BGP4MP.MESSAGE_AS4_LOCAL
-    || subtype === BGP4MP.MESSAGE_LOCAL_ADDPATH || subtype === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
+  const as4 =
+    subtype === BGP4MP.MESSAGE_AS4 ||
+    subtype === BGP4MP.MESSAGE_AS4_LOCAL ||
+    subtype === BGP4MP.MESSAGE_AS4_ADDPATH ||
+    subtype === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
+  const local =
+    subtype === BGP4MP.MESSAGE_LOCAL ||
+    subtype === BGP4MP.MESSAGE_AS4_LOCAL ||
+    subtype === BGP4MP.MESSAGE_LOCAL_ADDPATH ||
+    subtype === BGP4MP.MESSAGE_AS4_LOCAL_ADDPATH;
   const addPath = subtype >= BGP4MP.MESSAGE_ADDPATH;
   const asnLen = as4 ? 4 : 2;
   // Peer AS, local AS, interface, AFI, peer IP, local IP: the same layout for _LOCAL records.

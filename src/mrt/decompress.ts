@@ -2,11 +2,11 @@
 // so inflating runs on another core while the main thread formats, or the in-process decoders
 // (zlib, unbzip2-stream) where no program is installed. Both hand over every byte they produced
 // before a failure, then fail with a DecompressError whose text is ours, never a library's.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { Readable } from 'node:stream';
+import zlib from 'node:zlib';
 
 export type Compression = 'none' | 'gzip' | 'bzip2';
 
@@ -22,7 +22,11 @@ const COALESCE = 1024 * 1024;
 
 export class DecompressError extends Error {
   /** cut: the data ends early (a partial download); else it is damaged where it stops. */
-  constructor(readonly compression: Compression, readonly detail: string, readonly cut = false) {
+  constructor(
+    readonly compression: Compression,
+    readonly detail: string,
+    readonly cut = false,
+  ) {
     super(`${compression} data is ${cut ? 'cut short' : 'damaged'}: ${detail}`);
   }
 }
@@ -44,7 +48,10 @@ function onPath(name: string): string | null {
     const p = path.join(dir, name);
     try {
       fs.accessSync(p, fs.constants.X_OK);
-      if (fs.statSync(p).isFile()) { hit = p; break; }
+      if (fs.statSync(p).isFile()) {
+        hit = p;
+        break;
+      }
     } catch {
       // not here
     }
@@ -74,16 +81,30 @@ async function* drain(stream: NodeJS.ReadableStream & { pause(): unknown; resume
   let ended = false;
   let error: Error | undefined;
   let wake: (() => void) | undefined;
-  const poke = () => { const w = wake; wake = undefined; w?.(); };
+  const poke = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
   stream.on('data', (d: Buffer) => {
     queue.push(d);
     queued += d.length;
     if (queued >= READ_AHEAD) stream.pause();
     poke();
   });
-  stream.on('end', () => { ended = true; poke(); });
-  stream.on('close', () => { ended = true; poke(); });
-  stream.on('error', (e: Error) => { error ??= e; ended = true; poke(); });
+  stream.on('end', () => {
+    ended = true;
+    poke();
+  });
+  stream.on('close', () => {
+    ended = true;
+    poke();
+  });
+  stream.on('error', (e: Error) => {
+    error ??= e;
+    ended = true;
+    poke();
+  });
   for (;;) {
     if (queue.length) {
       let out: Buffer;
@@ -100,7 +121,9 @@ async function* drain(stream: NodeJS.ReadableStream & { pause(): unknown; resume
       continue;
     }
     if (ended) break;
-    await new Promise<void>((res) => { wake = res; });
+    await new Promise<void>((res) => {
+      wake = res;
+    });
   }
   if (error) throw error;
 }
@@ -123,10 +146,13 @@ function explain(kind: 'gzip' | 'bzip2', e: Error, inputEnded: boolean): Decompr
 /** In-process decompression of the compressed chunks of input. */
 export async function* builtinDecompress(kind: 'gzip' | 'bzip2', input: AsyncIterable<Buffer>): AsyncGenerator<Buffer> {
   let inputEnded = false;
-  const src = Readable.from((async function* () {
-    yield* input;
-    inputEnded = true;
-  })(), { objectMode: false });
+  const src = Readable.from(
+    (async function* () {
+      yield* input;
+      inputEnded = true;
+    })(),
+    { objectMode: false },
+  );
   let out: NodeJS.ReadableStream & { pause(): unknown; resume(): unknown };
   if (kind === 'gzip') {
     const gunzip = zlib.createGunzip({ chunkSize: GZIP_CHUNK });
@@ -170,9 +196,14 @@ export function toolDecompress(tool: string, fd: number): ToolRun {
   let stderr = '';
   let failure: string | undefined;
   child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => { if (stderr.length < 4096) stderr += d; });
+  child.stderr!.on('data', (d: string) => {
+    if (stderr.length < 4096) stderr += d;
+  });
   const exited = new Promise<void>((resolve) => {
-    child.on('error', (e) => { failure = e.message; resolve(); });
+    child.on('error', (e) => {
+      failure = e.message;
+      resolve();
+    });
     child.on('close', (code, signal) => {
       if (code !== 0) failure ??= `${path.basename(tool)} exited ${signal ?? code}: ${stderr.trim().split('\n')[0] ?? ''}`;
       resolve();

@@ -1,11 +1,19 @@
 // MRT (RFC 6396): streaming reader, decoder, bgpdump-compatible text, and writer.
-export * from './types.js';
+
+export { BgpdumpFormatter, bgpdumpTime, type FormatOptions, type LineMode } from './bgpdump-format.js';
 export * from './constants.js';
-export { readMrt, mrtRecords, MrtError, MAX_RECORD_LENGTH, type ReadOptions, type ReadSummary } from './reader.js';
-export { openMrt, detectCompression, type Compression } from './source.js';
-export { decodeRecord, newDecodeState, type DecodeState, type DecodeOptions } from './decode.js';
-export { BgpdumpFormatter, bgpdumpTime, type LineMode, type FormatOptions } from './bgpdump-format.js';
+export { type DecodeOptions, type DecodeState, decodeRecord, newDecodeState } from './decode.js';
+export { MAX_RECORD_LENGTH, MrtError, mrtRecords, type ReadOptions, type ReadSummary, readMrt } from './reader.js';
+export { type Compression, detectCompression, openMrt } from './source.js';
+export * from './types.js';
 export {
-  encodePeerIndexTable, encodeRib, encodeRibAttributes, encodeBgp4mpMessage, encodeStateChange,
-  type PeerIndexPeer, type RibEntryInput, type RouteAttributes, type Bgp4mpPeers,
+  type Bgp4mpPeers,
+  encodeBgp4mpMessage,
+  encodePeerIndexTable,
+  encodeRib,
+  encodeRibAttributes,
+  encodeStateChange,
+  type PeerIndexPeer,
+  type RibEntryInput,
+  type RouteAttributes,
 } from './writer.js';

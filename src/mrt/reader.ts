@@ -2,8 +2,9 @@
 // types' microseconds). A header that cannot be right (unknown type, absurd length) is
 // reported with its byte offset, and the reader searches forward for two headers in a row
 // that chain, then goes on from there.
-import { openMrt, DecompressError } from './source.js';
-import { MRT, knownSubtype, typeName } from './constants.js';
+
+import { knownSubtype, MRT, typeName } from './constants.js';
+import { DecompressError, openMrt } from './source.js';
 import type { MrtRecord } from './types.js';
 
 /** Larger bodies are taken for damage (a full-table RIB record with thousands of peers is < 1 MiB). */
@@ -19,7 +20,12 @@ const RESYNC_TIME_WINDOW = 31 * 24 * 3600;
 export type MrtErrorKind = 'record' | 'compression' | 'io';
 
 export class MrtError extends Error {
-  constructor(readonly file: string, readonly offset: number, readonly detail: string, readonly kind: MrtErrorKind = 'record') {
+  constructor(
+    readonly file: string,
+    readonly offset: number,
+    readonly detail: string,
+    readonly kind: MrtErrorKind = 'record',
+  ) {
     super(`${file}: byte offset ${offset}: ${detail}`);
   }
 }
@@ -102,12 +108,23 @@ export async function readMrt(file: string, onRecord: (r: MrtRecord) => void, op
         let wait = false;
         for (let q = p; q < b.length; q++) {
           const ok = candidate(b, q);
-          if (ok === undefined) { wait = true; p = q; break; }
-          if (ok) { found = q; break; }
+          if (ok === undefined) {
+            wait = true;
+            p = q;
+            break;
+          }
+          if (ok) {
+            found = q;
+            break;
+          }
         }
         if (found < 0) {
           if (!wait) p = Math.max(p, b.length - 11);
-          if (eof) { fail(resyncFrom, 'no further record found after the damaged header'); p = b.length; resyncFrom = -1; }
+          if (eof) {
+            fail(resyncFrom, 'no further record found after the damaged header');
+            p = b.length;
+            resyncFrom = -1;
+          }
           break;
         }
         fail(resyncFrom, `skipped ${base + found - resyncFrom} damaged bytes; resynchronised at byte offset ${base + found}`);
@@ -162,8 +179,12 @@ export async function readMrt(file: string, onRecord: (r: MrtRecord) => void, op
     const end = base + partial;
     if (e instanceof DecompressError) {
       // The offset is the decompressed bytes reached; what was read is said in records too.
-      fail(end, `${e.message}; read up to here: ${records} complete records (to byte offset ${base})`
-        + (partial ? `, then ${partial} bytes of a cut record, dropped` : ''), 'compression');
+      fail(
+        end,
+        `${e.message}; read up to here: ${records} complete records (to byte offset ${base})` +
+          (partial ? `, then ${partial} bytes of a cut record, dropped` : ''),
+        'compression',
+      );
     } else {
       const err = e as NodeJS.ErrnoException;
       fail(end, err.code === 'ENOENT' ? 'cannot open: no such file' : `cannot read: ${err.message}`, 'io');
@@ -192,16 +213,42 @@ export async function* mrtRecords(file: string, opts: Omit<ReadOptions, 'flush'>
   let error: unknown;
   let wake: (() => void) | undefined;
   let resume: (() => void) | undefined;
-  const reading = readMrt(file, (r) => { queue.push({ ...r, buf: Buffer.from(r.buf.subarray(r.start, r.end)), start: 0, end: r.end - r.start }); }, {
-    ...opts,
-    flush: () => new Promise<void>((res) => { resume = res; wake?.(); }),
-  }).then(() => { done = true; wake?.(); }, (e) => { error = e; done = true; wake?.(); });
+  const reading = readMrt(
+    file,
+    (r) => {
+      queue.push({ ...r, buf: Buffer.from(r.buf.subarray(r.start, r.end)), start: 0, end: r.end - r.start });
+    },
+    {
+      ...opts,
+      flush: () =>
+        new Promise<void>((res) => {
+          resume = res;
+          wake?.();
+        }),
+    },
+  ).then(
+    () => {
+      done = true;
+      wake?.();
+    },
+    (e) => {
+      error = e;
+      done = true;
+      wake?.();
+    },
+  );
   for (;;) {
     while (queue.length) yield queue.shift()!;
     if (error) throw error;
     if (done) break;
-    if (resume) { const r = resume; resume = undefined; r(); }
-    await new Promise<void>((res) => { wake = res; });
+    if (resume) {
+      const r = resume;
+      resume = undefined;
+      r();
+    }
+    await new Promise<void>((res) => {
+      wake = res;
+    });
     wake = undefined;
   }
   await reading;

@@ -8,8 +8,9 @@
 // an AS path short enough never to be cut with "...", and for RIB next hops the abbreviated
 // MP_REACH_NLRI. For anything else it returns false (with out as it was) and the caller goes
 // through the decoder, which keeps every bgpdump rule for damaged and unusual input.
-import { ATTR, AFI_IP } from './constants.js';
+
 import type { ByteSink } from './byte-sink.js';
+import { AFI_IP, ATTR } from './constants.js';
 
 /** Where the next hop comes from. */
 export const NH_ATTR = 0; // the NEXT_HOP attribute (255.255.255.255 when absent)
@@ -48,10 +49,20 @@ const lenOf = new Int32Array(33);
  * block's length) and returns true, or writes nothing and returns false. full: -m (else -M).
  * signed: local pref and MED as int32 (bgpdump's quirk for IPv4 MP_REACH routes).
  */
-export function renderRoute(b: Buffer, s: number, e: number, asnLen: 2 | 4, full: boolean, nh: number,
-  nhAt: number, nhAfi: number, signed: boolean, out: ByteSink): boolean {
+export function renderRoute(
+  b: Buffer,
+  s: number,
+  e: number,
+  asnLen: 2 | 4,
+  full: boolean,
+  nh: number,
+  nhAt: number,
+  nhAfi: number,
+  signed: boolean,
+  out: ByteSink,
+): boolean {
   at.fill(0);
-  for (let t = s; t < e;) {
+  for (let t = s; t < e; ) {
     if (e - t < 3) return false;
     const ext = b[t]! & 0x10;
     if (ext && e - t < 4) return false;
@@ -89,7 +100,7 @@ export function renderRoute(b: Buffer, s: number, e: number, asnLen: 2 | 4, full
   }
   out.byte(BAR);
   const o = at[ATTR.ORIGIN] ? b[at[ATTR.ORIGIN]!]! : 2;
-  put(out, ORIGIN_TEXT[o < 2 ? o : 2]!);
+  put(out, ORIGIN_TEXT[Math.min(o, 2)]!);
   if (!full) {
     out.byte(0x0a);
     return true;

@@ -1,7 +1,7 @@
 // The route part of bgpdump's -m/-M lines, from the AS path on, with bgpdump's rules for
 // absent attributes. Shared by the decoder-based formatter and the byte-level fast path.
 import { ipv4Num } from './address.js';
-import { ATTR, AFI_IP6 } from './constants.js';
+import { AFI_IP6, ATTR } from './constants.js';
 import type { Attributes } from './types.js';
 
 export const BIT = (t: number): number => 1 << (t - 1);
@@ -34,4 +34,3 @@ export function nextHopText(a: Attributes): string {
 export function routeText(a: Attributes, nextHop: string, signed: boolean, full: boolean): string {
   return asPathText(a) + '|' + origin(a.origin) + (full ? '|' + nextHop + tail(a, signed) : '\n');
 }
-

@@ -9,9 +9,9 @@
 // Standard input cannot be read twice: it is always decompressed in-process.
 import fs from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';
-import { DecompressError, builtinDecompress, decompressTool, toolDecompress, type Compression } from './decompress.js';
+import { builtinDecompress, type Compression, DecompressError, decompressTool, toolDecompress } from './decompress.js';
 
-export { DecompressError, type Compression } from './decompress.js';
+export { type Compression, DecompressError } from './decompress.js';
 
 export function detectCompression(head: Uint8Array): Compression {
   if (head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b) return 'gzip';
@@ -67,7 +67,7 @@ export async function* openMrt(file: string): AsyncGenerator<Buffer> {
 
 /** The file's bytes from the start, read at positions (the descriptor's offset is not used). */
 async function* readFrom(fh: FileHandle): AsyncGenerator<Buffer> {
-  for (let pos = 0; ;) {
+  for (let pos = 0; ; ) {
     const buf = Buffer.allocUnsafe(CHUNK);
     const { bytesRead } = await fh.read(buf, 0, CHUNK, pos);
     if (bytesRead === 0) return;

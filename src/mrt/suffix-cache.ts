@@ -55,7 +55,10 @@ export class SuffixCache {
       const a = this.keys;
       let o = this.offsets[e]!;
       let i = start;
-      while (i < end && a[o] === src[i]) { o++; i++; }
+      while (i < end && a[o] === src[i]) {
+        o++;
+        i++;
+      }
       if (i === end) return e;
     }
   }

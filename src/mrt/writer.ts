@@ -1,8 +1,8 @@
 // Encodes MRT records (RFC 6396): TABLE_DUMP_V2 peer index and RIB entries, and BGP4MP
 // MESSAGE_AS4 / STATE_CHANGE_AS4, so the speaker can dump its RIBs and received updates in a
 // form that bgpdump and every other MRT tool reads.
-import { parseAddress, type Address } from '../net/address.js';
-import { MRT, TD2, BGP4MP, AFI_IP, AFI_IP6 } from './constants.js';
+import { type Address, parseAddress } from '../net/address.js';
+import { AFI_IP, AFI_IP6, BGP4MP, MRT, TD2 } from './constants.js';
 
 function addr(text: string): Address {
   const a = parseAddress(text);
@@ -14,7 +14,10 @@ function addrBytes(a: Address): Buffer {
   const n = a.family === 4 ? 4 : 16;
   const b = Buffer.alloc(n);
   let v = a.value;
-  for (let i = n - 1; i >= 0; i--) { b[i] = Number(v & 0xffn); v >>= 8n; }
+  for (let i = n - 1; i >= 0; i--) {
+    b[i] = Number(v & 0xffn);
+    v >>= 8n;
+  }
   return b;
 }
 
@@ -62,8 +65,8 @@ export function encodeRib(timestamp: number, sequence: number, prefix: string, e
   const len = Number(lenText);
   if (!Number.isInteger(len) || len < 0 || len > (a.family === 4 ? 32 : 128)) throw new Error(`bad prefix length: ${prefix}`);
   const addPath = entries.length > 0 && entries.every((e) => e.pathId !== undefined);
-  const subtype = a.family === 4 ? (addPath ? TD2.RIB_IPV4_UNICAST_ADDPATH : TD2.RIB_IPV4_UNICAST)
-    : (addPath ? TD2.RIB_IPV6_UNICAST_ADDPATH : TD2.RIB_IPV6_UNICAST);
+  const subtype =
+    a.family === 4 ? (addPath ? TD2.RIB_IPV4_UNICAST_ADDPATH : TD2.RIB_IPV4_UNICAST) : addPath ? TD2.RIB_IPV6_UNICAST_ADDPATH : TD2.RIB_IPV6_UNICAST;
   const parts: Buffer[] = [u32(sequence), Buffer.from([len]), addrBytes(a).subarray(0, (len + 7) >> 3), u16(entries.length)];
   for (const e of entries) {
     parts.push(u16(e.peerIndex), u32(e.originated));

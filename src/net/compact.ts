@@ -9,7 +9,7 @@
 // one char holding the length, then ceil(len/16) chars each holding one 16-bit group of the
 // (masked) address. A /48 is 4 chars, a /128 is 9. It is opaque: fine as a Map key, but it may
 // contain lone surrogates, so never serialize it; format it with formatV6Key.
-import { parsePrefix, formatPrefix, type Prefix } from './prefix.js';
+import { formatPrefix, type Prefix, parsePrefix } from './prefix.js';
 
 // ---------------------------------------------------------------------------------------------
 // IPv4
@@ -126,15 +126,24 @@ const fcc = String.fromCharCode;
 function keyFromGroups(len: number): string {
   // One fromCharCode call per key, with exactly the significant groups.
   switch ((len + 15) >> 4) {
-    case 0: return fcc(len);
-    case 1: return fcc(len, G[0]);
-    case 2: return fcc(len, G[0], G[1]);
-    case 3: return fcc(len, G[0], G[1], G[2]);
-    case 4: return fcc(len, G[0], G[1], G[2], G[3]);
-    case 5: return fcc(len, G[0], G[1], G[2], G[3], G[4]);
-    case 6: return fcc(len, G[0], G[1], G[2], G[3], G[4], G[5]);
-    case 7: return fcc(len, G[0], G[1], G[2], G[3], G[4], G[5], G[6]);
-    default: return fcc(len, G[0], G[1], G[2], G[3], G[4], G[5], G[6], G[7]);
+    case 0:
+      return fcc(len);
+    case 1:
+      return fcc(len, G[0]);
+    case 2:
+      return fcc(len, G[0], G[1]);
+    case 3:
+      return fcc(len, G[0], G[1], G[2]);
+    case 4:
+      return fcc(len, G[0], G[1], G[2], G[3]);
+    case 5:
+      return fcc(len, G[0], G[1], G[2], G[3], G[4]);
+    case 6:
+      return fcc(len, G[0], G[1], G[2], G[3], G[4], G[5]);
+    case 7:
+      return fcc(len, G[0], G[1], G[2], G[3], G[4], G[5], G[6]);
+    default:
+      return fcc(len, G[0], G[1], G[2], G[3], G[4], G[5], G[6], G[7]);
   }
 }
 
@@ -170,8 +179,7 @@ export function parseV6Key(text: string): string | undefined {
 }
 
 // Text goes through prefix.ts so that there is one RFC 5952 formatter.
-export const formatV6Prefix = (w: ArrayLike<number>, len: number, off = 0): string =>
-  formatPrefix(v6ToPrefix(w, len, off));
+export const formatV6Prefix = (w: ArrayLike<number>, len: number, off = 0): string => formatPrefix(v6ToPrefix(w, len, off));
 export const formatV6Key = (key: string): string => formatPrefix(v6KeyToPrefix(key));
 
 /**

@@ -19,21 +19,32 @@ export class Lifecycle {
   readonly ready: Promise<void>;
 
   constructor(readonly name: string) {
-    this.ready = new Promise<void>((resolve, reject) => { this.markReady = resolve; this.markFailed = reject; });
+    this.ready = new Promise<void>((resolve, reject) => {
+      this.markReady = resolve;
+      this.markFailed = reject;
+    });
     // (nobody has to wait for readiness: a failed start is reported by start() itself)
     this.ready.catch(() => {});
   }
 
-  get state(): LifeState { return this.current; }
+  get state(): LifeState {
+    return this.current;
+  }
   /** starting or ready: work is welcome */
-  get running(): boolean { return this.current === 'starting' || this.current === 'ready'; }
+  get running(): boolean {
+    return this.current === 'starting' || this.current === 'ready';
+  }
   /** stop() was called */
-  get ending(): boolean { return this.current === 'stopping' || this.current === 'stopped'; }
+  get ending(): boolean {
+    return this.current === 'stopping' || this.current === 'stopped';
+  }
 
   async start(up: () => Promise<void> | void, down: () => Promise<void> | void): Promise<void> {
     if (this.current !== 'new') throw new Error(`${this.name}: cannot start when ${this.current}`);
     this.current = 'starting';
-    this.starting = (async () => { await up(); })();
+    this.starting = (async () => {
+      await up();
+    })();
     try {
       await this.starting;
     } catch (e) {

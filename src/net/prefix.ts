@@ -1,5 +1,5 @@
 // IP prefixes (network address + length) with the relations the registry needs.
-import { type Family, familyBits, parseAddress, formatAddress, type Address } from './address.js';
+import { type Address, type Family, familyBits, formatAddress, parseAddress } from './address.js';
 
 export interface Prefix {
   family: Family;
@@ -8,9 +8,7 @@ export interface Prefix {
   length: number;
 }
 
-export type PrefixParse =
-  | { ok: true; prefix: Prefix }
-  | { ok: false; reason: 'syntax' | 'length' | 'host-bits' };
+export type PrefixParse = { ok: true; prefix: Prefix } | { ok: false; reason: 'syntax' | 'length' | 'host-bits' };
 
 const mask = (f: Family, len: number): bigint => {
   const bits = BigInt(familyBits(f));
@@ -63,11 +61,7 @@ export function formatPrefix(p: Prefix): string {
 
 /** True when `outer` equals or covers `inner`. */
 export function covers(outer: Prefix, inner: Prefix): boolean {
-  return (
-    outer.family === inner.family &&
-    outer.length <= inner.length &&
-    (inner.value & mask(inner.family, outer.length)) === outer.value
-  );
+  return outer.family === inner.family && outer.length <= inner.length && (inner.value & mask(inner.family, outer.length)) === outer.value;
 }
 
 export const overlaps = (a: Prefix, b: Prefix): boolean => covers(a, b) || covers(b, a);

@@ -2,7 +2,7 @@
 // can own on the public Internet, so they are refused for registered and customer prefixes.
 // A prefix inside such a range *is* that kind of space; a larger prefix that merely covers one
 // is not, but it is refused all the same, and the reason says "covers".
-import { parsePrefix, covers, type Prefix } from './prefix.js';
+import { covers, type Prefix, parsePrefix } from './prefix.js';
 
 /** [range, short name (reads before "address space"), the space in words for a reason] */
 const RANGES: Array<[string, string, string]> = [

@@ -16,8 +16,7 @@ const NONE = 0;
 export const JUMP_BITS = 16;
 
 /** Index of a prefix shorter than /16, unique in [1, 65536) (heap numbering: 1 is /0). */
-export const shortIndex = (addr: number, len: number): number =>
-  len === 0 ? 1 : (1 << len) | (addr >>> (32 - len));
+export const shortIndex = (addr: number, len: number): number => (len === 0 ? 1 : (1 << len) | (addr >>> (32 - len)));
 
 export class JumpV4 {
   /** Per /16 slice i: [2i] node to continue the descent at, [2i+1] best stored prefix above it. */
@@ -33,7 +32,10 @@ export class JumpV4 {
 
   /** After child `dir` of `parent` (0: the root) was replaced. */
   slotChanged(n: Int32Array, root: number, parent: number, dir: number): void {
-    if (parent === NONE) { this.build(n, root); return; }
+    if (parent === NONE) {
+      this.build(n, root);
+      return;
+    }
     const b = 4 * parent;
     const pl = n[b + 1] & LEN;
     if (pl >= JUMP_BITS) return; // below the table's reach
@@ -61,7 +63,10 @@ export class JumpV4 {
     const lo = (n[b] >>> JUMP_BITS) & ~(span - 1);
     for (let i = lo; i < lo + span; i++) {
       let y = s[2 * i + 1];
-      if (y === was) { s[2 * i + 1] = now; continue; }
+      if (y === was) {
+        s[2 * i + 1] = now;
+        continue;
+      }
       // y is a stored prefix below x: the last one of its chain that is below x moves its link
       // (unless an earlier slice with the same chain has already moved it).
       for (let steps = 0; ; steps++) {
@@ -70,7 +75,10 @@ export class JumpV4 {
         const k = shortIndex(n[4 * y], n[4 * y + 1] & LEN);
         const next = this.up[k];
         if (next === now) break;
-        if (next === was) { this.up[k] = now; break; }
+        if (next === was) {
+          this.up[k] = now;
+          break;
+        }
         y = next;
       }
     }

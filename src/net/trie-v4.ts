@@ -13,7 +13,7 @@
 // near /16 instead of at the root; optimize() lays the nodes out in address order after a bulk
 // load so that a subtree shares cache lines and pages.
 import { MASK4 } from './compact.js';
-import { JumpV4, JUMP_BITS, shortIndex } from './trie-v4-jump.js';
+import { JUMP_BITS, JumpV4, shortIndex } from './trie-v4-jump.js';
 
 const VALUE = 0x100;
 const LEN = 0xff;
@@ -44,9 +44,13 @@ export class TrieV4<T> {
   }
 
   /** Number of stored prefixes. */
-  get size(): number { return this.count; }
+  get size(): number {
+    return this.count;
+  }
   /** Nodes in use, glue nodes included (for memory accounting). */
-  get nodeCount(): number { return this.live; }
+  get nodeCount(): number {
+    return this.live;
+  }
 
   clear(): void {
     this.n = new Int32Array(4 * 64);
@@ -138,7 +142,7 @@ export class TrieV4<T> {
       const xa = this.n[b];
       const xf = this.n[b + 1];
       const xl = xf & LEN;
-      const diff = (addr ^ xa) & MASK4[xl < len ? xl : len];
+      const diff = (addr ^ xa) & MASK4[Math.min(xl, len)];
       if (diff !== 0) {
         // The paths part before either prefix ends: a glue node joins them at the first differing bit.
         const common = Math.clz32(diff);
@@ -211,7 +215,10 @@ export class TrieV4<T> {
   delete(addr: number, len: number): boolean {
     addr &= MASK4[len];
     const n = this.n;
-    let gp = NONE, gpDir = 0, parent = NONE, pDir = 0;
+    let gp = NONE,
+      gpDir = 0,
+      parent = NONE,
+      pDir = 0;
     let x = this.root;
     while (x !== NONE) {
       const b = 4 * x;
@@ -219,7 +226,10 @@ export class TrieV4<T> {
       if (xl >= len) break;
       if (((addr ^ n[b]) & MASK4[xl]) !== 0) return false;
       const bit = (addr >>> (31 - xl)) & 1;
-      gp = parent; gpDir = pDir; parent = x; pDir = bit;
+      gp = parent;
+      gpDir = pDir;
+      parent = x;
+      pDir = bit;
       x = n[b + 2 + bit];
     }
     if (x === NONE) return false;
@@ -227,7 +237,8 @@ export class TrieV4<T> {
     const xf = n[b + 1];
     if ((xf & LEN) !== len || n[b] !== addr || (xf & VALUE) === 0) return false;
     this.count--;
-    const c0 = n[b + 2], c1 = n[b + 3];
+    const c0 = n[b + 2],
+      c1 = n[b + 3];
     if (c0 !== NONE && c1 !== NONE) {
       // Still joins two subtrees: it stays as a glue node.
       this.vals[x] = undefined;
@@ -371,7 +382,8 @@ export class TrieV4<T> {
     const n = new Int32Array(4 * Math.max(64, k + 1 + (k >> 3)));
     const vals: Array<T | undefined> = [undefined];
     for (let j = 0; j < k; j++) {
-      const ob = 4 * order[j], nb = 4 * (j + 1);
+      const ob = 4 * order[j],
+        nb = 4 * (j + 1);
       n[nb] = old[ob];
       n[nb + 1] = old[ob + 1];
       n[nb + 2] = map[old[ob + 2]];
@@ -424,7 +436,13 @@ export class TrieV4<T> {
     }
   }
 
-  addrAt(h: number): number { return this.n[4 * h] >>> 0; }
-  lengthAt(h: number): number { return this.n[4 * h + 1] & LEN; }
-  valueAt(h: number): T { return this.vals[h] as T; }
+  addrAt(h: number): number {
+    return this.n[4 * h] >>> 0;
+  }
+  lengthAt(h: number): number {
+    return this.n[4 * h + 1] & LEN;
+  }
+  valueAt(h: number): T {
+    return this.vals[h] as T;
+  }
 }

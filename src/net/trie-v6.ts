@@ -49,8 +49,12 @@ export class TrieV6<T> {
   private version = 0;
   private readonly scratch = new Uint32Array(4);
 
-  get size(): number { return this.count; }
-  get nodeCount(): number { return this.live; }
+  get size(): number {
+    return this.count;
+  }
+  get nodeCount(): number {
+    return this.live;
+  }
 
   clear(): void {
     this.n = new Int32Array(S * 64);
@@ -77,8 +81,13 @@ export class TrieV6<T> {
     }
     const n = this.n;
     const b = S * id;
-    n[b] = a0; n[b + 1] = a1; n[b + 2] = a2; n[b + 3] = a3;
-    n[b + 4] = lenFlags; n[b + 5] = c0; n[b + 6] = c1;
+    n[b] = a0;
+    n[b + 1] = a1;
+    n[b + 2] = a2;
+    n[b + 3] = a3;
+    n[b + 4] = lenFlags;
+    n[b + 5] = c0;
+    n[b + 6] = c1;
     if (id === this.vals.length) this.vals.push(v);
     else this.vals[id] = v;
     this.live++;
@@ -103,8 +112,10 @@ export class TrieV6<T> {
   /** Stores `value` under w/len (w: 4 words; host bits beyond len are ignored). */
   set(w: ArrayLike<number>, len: number, value: T): void {
     if (!(len >= 0 && len <= 128 && Number.isInteger(len))) throw new RangeError(`bad IPv6 prefix length ${len}`);
-    const a0 = w[0] & v6MaskWord(len, 0), a1 = w[1] & v6MaskWord(len, 1);
-    const a2 = w[2] & v6MaskWord(len, 2), a3 = w[3] & v6MaskWord(len, 3);
+    const a0 = w[0] & v6MaskWord(len, 0),
+      a1 = w[1] & v6MaskWord(len, 1);
+    const a2 = w[2] & v6MaskWord(len, 2),
+      a3 = w[3] & v6MaskWord(len, 3);
     if (this.root === NONE) {
       this.root = this.alloc(a0, a1, a2, a3, len | VALUE, NONE, NONE, value);
       this.count++;
@@ -117,14 +128,22 @@ export class TrieV6<T> {
       const b = S * x;
       const xf = this.n[b + 4];
       const xl = xf & LEN;
-      const min = xl < len ? xl : len;
+      const min = Math.min(xl, len);
       const c = common(this.n, b, a0, a1, a2, a3, min);
       if (c < min) {
         // The paths part before either prefix ends: a glue node joins them at bit c.
         const leaf = this.alloc(a0, a1, a2, a3, len | VALUE, NONE, NONE, value);
         const bit = bitAt(a0, a1, a2, a3, c);
-        const glue = this.alloc(a0 & v6MaskWord(c, 0), a1 & v6MaskWord(c, 1), a2 & v6MaskWord(c, 2),
-          a3 & v6MaskWord(c, 3), c, bit ? x : leaf, bit ? leaf : x, undefined);
+        const glue = this.alloc(
+          a0 & v6MaskWord(c, 0),
+          a1 & v6MaskWord(c, 1),
+          a2 & v6MaskWord(c, 2),
+          a3 & v6MaskWord(c, 3),
+          c,
+          bit ? x : leaf,
+          bit ? leaf : x,
+          undefined,
+        );
         this.link(parent, dir, glue);
         this.count++;
         return;
@@ -161,8 +180,10 @@ export class TrieV6<T> {
 
   /** Handle of the node that stores exactly w/len, or 0. */
   find(w: ArrayLike<number>, len: number): number {
-    const a0 = w[0] & v6MaskWord(len, 0), a1 = w[1] & v6MaskWord(len, 1);
-    const a2 = w[2] & v6MaskWord(len, 2), a3 = w[3] & v6MaskWord(len, 3);
+    const a0 = w[0] & v6MaskWord(len, 0),
+      a1 = w[1] & v6MaskWord(len, 1);
+    const a2 = w[2] & v6MaskWord(len, 2),
+      a3 = w[3] & v6MaskWord(len, 3);
     const n = this.n;
     let x = this.root;
     while (x !== NONE) {
@@ -191,17 +212,27 @@ export class TrieV6<T> {
     const x = this.find(w, len);
     if (x === NONE) return false;
     // Second descent for the parent and grandparent: deletes are rare next to lookups.
-    const a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3];
+    const a0 = w[0],
+      a1 = w[1],
+      a2 = w[2],
+      a3 = w[3];
     const n = this.n;
-    let gp = NONE, gpDir = 0, parent = NONE, pDir = 0;
+    let gp = NONE,
+      gpDir = 0,
+      parent = NONE,
+      pDir = 0;
     for (let y = this.root; y !== x; ) {
       const bit = bitAt(a0, a1, a2, a3, n[S * y + 4] & LEN);
-      gp = parent; gpDir = pDir; parent = y; pDir = bit;
+      gp = parent;
+      gpDir = pDir;
+      parent = y;
+      pDir = bit;
       y = n[S * y + 5 + bit];
     }
     const b = S * x;
     this.count--;
-    const c0 = n[b + 5], c1 = n[b + 6];
+    const c0 = n[b + 5],
+      c1 = n[b + 6];
     if (c0 !== NONE && c1 !== NONE) {
       n[b + 4] &= ~VALUE; // still joins two subtrees: stays as a glue node
       this.vals[x] = undefined;
@@ -218,7 +249,10 @@ export class TrieV6<T> {
 
   /** Handle of the most specific stored prefix covering w/len (len 128 for an address), or 0. */
   longest(w: ArrayLike<number>, len = 128): number {
-    const a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3];
+    const a0 = w[0],
+      a1 = w[1],
+      a2 = w[2],
+      a3 = w[3];
     const n = this.n;
     let best = NONE;
     let x = this.root;
@@ -241,7 +275,10 @@ export class TrieV6<T> {
 
   /** Visits every stored prefix that equals or covers w/len, least specific first. */
   covering(w: ArrayLike<number>, len: number, visit: V6Visit<T>): void {
-    const a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3];
+    const a0 = w[0],
+      a1 = w[1],
+      a2 = w[2],
+      a3 = w[3];
     const n = this.n;
     const version = this.version;
     let x = this.root;
@@ -261,7 +298,10 @@ export class TrieV6<T> {
 
   /** Writes the handles of the covering prefixes (least specific first) into out; returns how many (at most 129). */
   coveringNodes(w: ArrayLike<number>, len: number, out: Int32Array): number {
-    const a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3];
+    const a0 = w[0],
+      a1 = w[1],
+      a2 = w[2],
+      a3 = w[3];
     const n = this.n;
     let k = 0;
     let x = this.root;
@@ -279,7 +319,10 @@ export class TrieV6<T> {
 
   /** Visits the stored prefixes inside w/len in address order; w/len itself only with includeExact. */
   moreSpecifics(w: ArrayLike<number>, len: number, includeExact: boolean, visit: V6Visit<T>): void {
-    const a0 = w[0], a1 = w[1], a2 = w[2], a3 = w[3];
+    const a0 = w[0],
+      a1 = w[1],
+      a2 = w[2],
+      a3 = w[3];
     const n = this.n;
     let x = this.root;
     while (x !== NONE) {
@@ -311,7 +354,8 @@ export class TrieV6<T> {
     const n = new Int32Array(S * Math.max(64, k + 1 + (k >> 3)));
     const vals: Array<T | undefined> = [undefined];
     for (let j = 0; j < k; j++) {
-      const ob = S * order[j], nb = S * (j + 1);
+      const ob = S * order[j],
+        nb = S * (j + 1);
       n.set(old.subarray(ob, ob + 5), nb);
       n[nb + 5] = map[old[ob + 5]];
       n[nb + 6] = map[old[ob + 6]];
@@ -333,7 +377,10 @@ export class TrieV6<T> {
   private emit(x: number, visit: V6Visit<T>): void {
     const b = S * x;
     const s = this.scratch;
-    s[0] = this.n[b]; s[1] = this.n[b + 1]; s[2] = this.n[b + 2]; s[3] = this.n[b + 3];
+    s[0] = this.n[b];
+    s[1] = this.n[b + 1];
+    s[2] = this.n[b + 2];
+    s[3] = this.n[b + 3];
     visit(s, this.n[b + 4] & LEN, this.vals[x] as T);
   }
 
@@ -372,9 +419,16 @@ export class TrieV6<T> {
 
   wordsAt(h: number, out: Uint32Array = new Uint32Array(4)): Uint32Array {
     const b = S * h;
-    out[0] = this.n[b]; out[1] = this.n[b + 1]; out[2] = this.n[b + 2]; out[3] = this.n[b + 3];
+    out[0] = this.n[b];
+    out[1] = this.n[b + 1];
+    out[2] = this.n[b + 2];
+    out[3] = this.n[b + 3];
     return out;
   }
-  lengthAt(h: number): number { return this.n[S * h + 4] & LEN; }
-  valueAt(h: number): T { return this.vals[h] as T; }
+  lengthAt(h: number): number {
+    return this.n[S * h + 4] & LEN;
+  }
+  valueAt(h: number): T {
+    return this.vals[h] as T;
+  }
 }

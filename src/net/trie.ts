@@ -4,12 +4,12 @@
 // *V4/*V6 methods (and the `v4`/`v6` trees themselves) are the allocation-free hot paths.
 // After a bulk load (a full table), optimize() lays the trees out for lookups.
 import type { Address } from './address.js';
-import type { Prefix } from './prefix.js';
 import { v6WordsFromBigint, v6WordsToBigint } from './compact.js';
-import { TrieV4, type V4Visit, type TrieV4Options } from './trie-v4.js';
+import type { Prefix } from './prefix.js';
+import { TrieV4, type TrieV4Options, type V4Visit } from './trie-v4.js';
 import { TrieV6, type V6Visit } from './trie-v6.js';
 
-export { TrieV4, TrieV6, type V4Visit, type V6Visit, type TrieV4Options };
+export { TrieV4, type TrieV4Options, TrieV6, type V4Visit, type V6Visit };
 
 export interface TrieEntry<T> {
   prefix: Prefix;
@@ -36,9 +36,13 @@ export class PrefixTrie<T> {
     this.v4 = new TrieV4<T>(options.v4);
   }
 
-  get size(): number { return this.v4.size + this.v6.size; }
+  get size(): number {
+    return this.v4.size + this.v6.size;
+  }
 
-  private words(value: bigint): Uint32Array { return v6WordsFromBigint(value, this.w); }
+  private words(value: bigint): Uint32Array {
+    return v6WordsFromBigint(value, this.w);
+  }
 
   set(p: Prefix, value: T): this {
     checkLength(p);
@@ -111,31 +115,39 @@ export class PrefixTrie<T> {
     for (const [w, l, v] of this.v6.entries()) yield v6Entry(w, l, v);
   }
 
-  [Symbol.iterator](): Generator<TrieEntry<T>> { return this.entries(); }
+  [Symbol.iterator](): Generator<TrieEntry<T>> {
+    return this.entries();
+  }
 
   // Hot paths: compact numbers in, no allocation per call (see compact.ts for the forms).
 
   /** Value of the most specific IPv4 prefix covering addr/len (an address when len is 32). */
-  longestMatchV4(addr: number, len = 32): T | undefined { return this.v4.longestValue(addr, len); }
+  longestMatchV4(addr: number, len = 32): T | undefined {
+    return this.v4.longestValue(addr, len);
+  }
 
-  coveringV4(addr: number, len: number, visit: V4Visit<T>): void { this.v4.covering(addr, len, visit); }
+  coveringV4(addr: number, len: number, visit: V4Visit<T>): void {
+    this.v4.covering(addr, len, visit);
+  }
 
   moreSpecificsV4(addr: number, len: number, includeExact: boolean, visit: V4Visit<T>): void {
     this.v4.moreSpecifics(addr, len, includeExact, visit);
   }
 
   /** Value of the most specific IPv6 prefix covering words/len (an address when len is 128). */
-  longestMatchV6(words: ArrayLike<number>, len = 128): T | undefined { return this.v6.longestValue(words, len); }
+  longestMatchV6(words: ArrayLike<number>, len = 128): T | undefined {
+    return this.v6.longestValue(words, len);
+  }
 
-  coveringV6(words: ArrayLike<number>, len: number, visit: V6Visit<T>): void { this.v6.covering(words, len, visit); }
+  coveringV6(words: ArrayLike<number>, len: number, visit: V6Visit<T>): void {
+    this.v6.covering(words, len, visit);
+  }
 
   moreSpecificsV6(words: ArrayLike<number>, len: number, includeExact: boolean, visit: V6Visit<T>): void {
     this.v6.moreSpecifics(words, len, includeExact, visit);
   }
 }
 
-const v4Entry = <T>(addr: number, len: number, value: T): TrieEntry<T> =>
-  ({ prefix: { family: 4, value: BigInt(addr), length: len }, value });
+const v4Entry = <T>(addr: number, len: number, value: T): TrieEntry<T> => ({ prefix: { family: 4, value: BigInt(addr), length: len }, value });
 
-const v6Entry = <T>(w: Uint32Array, len: number, value: T): TrieEntry<T> =>
-  ({ prefix: { family: 6, value: v6WordsToBigint(w), length: len }, value });
+const v6Entry = <T>(w: Uint32Array, len: number, value: T): TrieEntry<T> => ({ prefix: { family: 6, value: v6WordsToBigint(w), length: len }, value });

@@ -2,15 +2,18 @@
 // for partners and customers, to the one tenant it may see. A key may expire; rotating it
 // issues a new secret for the same key, the old one working on for an optional grace period.
 import { createHash, randomBytes } from 'node:crypto';
-import type { Db, Store } from '../store/store.js';
 import type { ApiKeyTable } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
 import { conflict, notFound, rule } from './errors.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
 import type { ApiKey, Role } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 
 export interface ApiKeyInput {
-  name: string; role: Role; partner?: string | null; customer?: string | null;
+  name: string;
+  role: Role;
+  partner?: string | null;
+  customer?: string | null;
   /** ISO time after which the key stops authenticating; absent or null: never */
   expiresAt?: string | null;
 }
@@ -35,8 +38,16 @@ const hash = (secret: string) => createHash('sha256').update(secret).digest('hex
 const newSecret = (role: string, id: string) => `opk_${role}_${id}_${randomBytes(24).toString('base64url')}`;
 
 const out = (r: ApiKeyTable): ApiKeyView => ({
-  id: r.id, name: r.name, role: r.role as Role, partner: r.partner, customer: r.customer, createdAt: r.created_at, lastUsedAt: r.last_used_at,
-  expiresAt: r.expires_at, rotatedAt: r.rotated_at, previousSecretExpiresAt: r.previous_hash ? r.previous_expires_at : null,
+  id: r.id,
+  name: r.name,
+  role: r.role as Role,
+  partner: r.partner,
+  customer: r.customer,
+  createdAt: r.created_at,
+  lastUsedAt: r.last_used_at,
+  expiresAt: r.expires_at,
+  rotatedAt: r.rotated_at,
+  previousSecretExpiresAt: r.previous_hash ? r.previous_expires_at : null,
 });
 
 // Times are stored as toISOString() text (years up to 9999), so they compare as text in SQL too.
@@ -57,12 +68,18 @@ export class ApiKeys {
   onRevoke(listener: (id: string) => void): () => void {
     const entry = (id: string) => listener(id);
     this.revokeListeners.add(entry);
-    return () => { this.revokeListeners.delete(entry); };
+    return () => {
+      this.revokeListeners.delete(entry);
+    };
   }
 
   private revoked(id: string): void {
     for (const l of [...this.revokeListeners]) {
-      try { l(id); } catch (err) { process.emitWarning(`an API key revoke listener failed: ${(err as Error)?.message ?? String(err)}`); }
+      try {
+        l(id);
+      } catch (err) {
+        process.emitWarning(`an API key revoke listener failed: ${(err as Error)?.message ?? String(err)}`);
+      }
     }
   }
 
@@ -83,8 +100,19 @@ export class ApiKeys {
       const id = randomBytes(6).toString('hex');
       const secret = newSecret(input.role, id);
       const row: ApiKeyTable = {
-        id, name: input.name, role: input.role, partner, customer, hash: hash(secret), created_at: now(), last_used_at: null,
-        expires_at: expiresAt, rotated_at: null, previous_hash: null, previous_expires_at: null, expiry_announced: 0,
+        id,
+        name: input.name,
+        role: input.role,
+        partner,
+        customer,
+        hash: hash(secret),
+        created_at: now(),
+        last_used_at: null,
+        expires_at: expiresAt,
+        rotated_at: null,
+        previous_hash: null,
+        previous_expires_at: null,
+        expiry_announced: 0,
       };
       await tx.insertInto('api_keys').values(row).execute();
       return { key: out(row), secret };
@@ -108,10 +136,19 @@ export class ApiKeys {
       if (!r) throw notFound('API key', id);
       const t = now();
       if (r.role === 'operator' && !isPast(r.expires_at, t)) {
-        const others = await tx.selectFrom('api_keys').select('id').where('role', '=', 'operator').where('id', '!=', id)
-          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)])).limit(1).executeTakeFirst();
+        const others = await tx
+          .selectFrom('api_keys')
+          .select('id')
+          .where('role', '=', 'operator')
+          .where('id', '!=', id)
+          .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', t)]))
+          .limit(1)
+          .executeTakeFirst();
         if (!others) {
-          throw conflict(`API key ${id} is the last operator key that works; create another operator key first (POST /v1/api-keys), then delete this one`, 'id');
+          throw conflict(
+            `API key ${id} is the last operator key that works; create another operator key first (POST /v1/api-keys), then delete this one`,
+            'id',
+          );
         }
       }
       await tx.deleteFrom('api_keys').where('id', '=', id).execute();
@@ -124,10 +161,12 @@ export class ApiKeys {
    * tells the revoke listeners: call it once `tx` has committed.
    */
   async deleteTenantKeys(tx: Db, tenant: { partner: string } | { customer: string }): Promise<() => void> {
-    const [column, name] = 'partner' in tenant ? ['partner', tenant.partner] as const : ['customer', tenant.customer] as const;
+    const [column, name] = 'partner' in tenant ? (['partner', tenant.partner] as const) : (['customer', tenant.customer] as const);
     const ids = (await tx.selectFrom('api_keys').select('id').where(column, '=', name).execute()).map((r) => r.id);
     if (ids.length) await tx.deleteFrom('api_keys').where('id', 'in', ids).execute();
-    return () => { for (const id of ids) this.revoked(id); };
+    return () => {
+      for (const id of ids) this.revoked(id);
+    };
   }
 
   /**
@@ -146,12 +185,22 @@ export class ApiKeys {
       const secret = newSecret(r.role, id);
       const graceEnds = graceSeconds > 0 ? new Date(Date.parse(t) + graceSeconds * 1000).toISOString() : null;
       const next: ApiKeyTable = {
-        ...r, hash: hash(secret), rotated_at: t,
-        previous_hash: graceEnds ? r.hash : null, previous_expires_at: graceEnds,
+        ...r,
+        hash: hash(secret),
+        rotated_at: t,
+        previous_hash: graceEnds ? r.hash : null,
+        previous_expires_at: graceEnds,
       };
-      await tx.updateTable('api_keys').set({
-        hash: next.hash, rotated_at: next.rotated_at, previous_hash: next.previous_hash, previous_expires_at: next.previous_expires_at,
-      }).where('id', '=', id).execute();
+      await tx
+        .updateTable('api_keys')
+        .set({
+          hash: next.hash,
+          rotated_at: next.rotated_at,
+          previous_hash: next.previous_hash,
+          previous_expires_at: next.previous_expires_at,
+        })
+        .where('id', '=', id)
+        .execute();
       // Without grace the old secret stops now; with grace, a secret from an earlier rotation
       // not yet announced as ended (its hash is still kept) stops now.
       return { row: { ...next, secret }, dropped: !graceEnds || r.previous_hash !== null };
@@ -162,7 +211,10 @@ export class ApiKeys {
   }
 
   async count(): Promise<number> {
-    const r = await this.store.db.selectFrom('api_keys').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const r = await this.store.db
+      .selectFrom('api_keys')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     return Number(r.n);
   }
 
@@ -175,8 +227,11 @@ export class ApiKeys {
   /** What a secret is worth: its key, or why not. Notices (and announces once) an expiry or an ended grace. */
   async verify(secret: string): Promise<Verdict> {
     const h = hash(secret);
-    const r = await this.store.db.selectFrom('api_keys').selectAll()
-      .where((eb) => eb.or([eb('hash', '=', h), eb('previous_hash', '=', h)])).executeTakeFirst();
+    const r = await this.store.db
+      .selectFrom('api_keys')
+      .selectAll()
+      .where((eb) => eb.or([eb('hash', '=', h), eb('previous_hash', '=', h)]))
+      .executeTakeFirst();
     if (!r) return { ok: false, reason: 'unknown' };
     const t = now();
     if (isPast(r.expires_at, t)) {
@@ -198,10 +253,13 @@ export class ApiKeys {
    */
   async sweep(): Promise<number> {
     const t = now();
-    const expired = await this.store.db.selectFrom('api_keys').select('id')
-      .where('expires_at', '<=', t).where('expiry_announced', '=', 0).execute();
-    const graceEnded = await this.store.db.selectFrom('api_keys').select(['id', 'previous_hash'])
-      .where('previous_hash', 'is not', null).where('previous_expires_at', '<=', t).execute();
+    const expired = await this.store.db.selectFrom('api_keys').select('id').where('expires_at', '<=', t).where('expiry_announced', '=', 0).execute();
+    const graceEnded = await this.store.db
+      .selectFrom('api_keys')
+      .select(['id', 'previous_hash'])
+      .where('previous_hash', 'is not', null)
+      .where('previous_expires_at', '<=', t)
+      .execute();
     let n = 0;
     for (const r of expired) if (await this.announceExpiry(r.id)) n++;
     for (const r of graceEnded) if (await this.endGrace(r.id, r.previous_hash!)) n++;
@@ -210,8 +268,12 @@ export class ApiKeys {
 
   /** Marks the expiry announced; the one caller that flips the mark tells the listeners. */
   private async announceExpiry(id: string): Promise<boolean> {
-    const r = await this.store.db.updateTable('api_keys').set({ expiry_announced: 1 })
-      .where('id', '=', id).where('expiry_announced', '=', 0).executeTakeFirst();
+    const r = await this.store.db
+      .updateTable('api_keys')
+      .set({ expiry_announced: 1 })
+      .where('id', '=', id)
+      .where('expiry_announced', '=', 0)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
     this.revoked(id);
     return true;
@@ -219,8 +281,12 @@ export class ApiKeys {
 
   /** Forgets a rotated-away secret whose grace ended; the one caller that clears it tells the listeners. */
   private async endGrace(id: string, previousHash: string): Promise<boolean> {
-    const r = await this.store.db.updateTable('api_keys').set({ previous_hash: null, previous_expires_at: null })
-      .where('id', '=', id).where('previous_hash', '=', previousHash).executeTakeFirst();
+    const r = await this.store.db
+      .updateTable('api_keys')
+      .set({ previous_hash: null, previous_expires_at: null })
+      .where('id', '=', id)
+      .where('previous_hash', '=', previousHash)
+      .executeTakeFirst();
     if (Number(r.numUpdatedRows) === 0) return false;
     this.revoked(id);
     return true;

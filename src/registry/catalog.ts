@@ -2,16 +2,26 @@
 // where they peer, and whether a provider is available near a location (within 1000 miles).
 import type { Store } from '../store/store.js';
 import { rule } from './errors.js';
-import type { CustomerLocation } from './types.js';
 import { AVAILABILITY_RADIUS_MILES, distanceMiles } from './geo.js';
+import type { CustomerLocation } from './types.js';
 
-export interface CatalogLocation { country: string; region: string; lat: number; lon: number }
+export interface CatalogLocation {
+  country: string;
+  region: string;
+  lat: number;
+  lon: number;
+}
 export interface CatalogProvider {
-  name: string; displayName: string; kind: string;
+  name: string;
+  displayName: string;
+  kind: string;
   pops: Array<{ code: string; metro: string; country: string; region: string }>;
 }
 export interface Availability {
-  availability: 'Available' | 'Unavailable'; provider: string; nearestPop: string | null; distanceMiles: number | null;
+  availability: 'Available' | 'Unavailable';
+  provider: string;
+  nearestPop: string | null;
+  distanceMiles: number | null;
 }
 
 export class Catalog {
@@ -25,7 +35,9 @@ export class Catalog {
     for (const p of await q.execute()) {
       const k = `${p.country}\u0000${p.region}`;
       const g = groups.get(k) ?? { country: p.country, region: p.region, lat: 0, lon: 0, n: 0 };
-      g.lat += p.lat; g.lon += p.lon; g.n++;
+      g.lat += p.lat;
+      g.lon += p.lon;
+      g.n++;
       groups.set(k, g);
     }
     return [...groups.values()]
@@ -40,13 +52,17 @@ export class Catalog {
 
   /** Partners with at least one peering that has an Active connection, with those PoPs. */
   async providers(): Promise<CatalogProvider[]> {
-    const rows = await this.store.db.selectFrom('peerings')
+    const rows = await this.store.db
+      .selectFrom('peerings')
       .innerJoin('connections', 'connections.peering_id', 'peerings.id')
       .innerJoin('partners', 'partners.name', 'peerings.partner')
       .innerJoin('pops', 'pops.code', 'peerings.pop')
       .select(['partners.name', 'partners.display_name', 'partners.kind', 'pops.code', 'pops.metro', 'pops.country', 'pops.region'])
-      .where('connections.state', '=', 'Active').distinct()
-      .orderBy('partners.name').orderBy('pops.code').execute();
+      .where('connections.state', '=', 'Active')
+      .distinct()
+      .orderBy('partners.name')
+      .orderBy('pops.code')
+      .execute();
     const out = new Map<string, CatalogProvider>();
     for (const r of rows) {
       const p = out.get(r.name) ?? { name: r.name, displayName: r.display_name, kind: r.kind, pops: [] };
@@ -62,7 +78,15 @@ export class Catalog {
     const at = await this.coordinates(location);
     const pops = (await this.providers()).find((p) => p.name === provider)?.pops ?? [];
     const coords = pops.length
-      ? await this.store.db.selectFrom('pops').select(['code', 'lat', 'lon']).where('code', 'in', pops.map((p) => p.code)).execute()
+      ? await this.store.db
+          .selectFrom('pops')
+          .select(['code', 'lat', 'lon'])
+          .where(
+            'code',
+            'in',
+            pops.map((p) => p.code),
+          )
+          .execute()
       : [];
     let best: { code: string; d: number } | null = null;
     for (const p of coords) {
@@ -71,7 +95,9 @@ export class Catalog {
     }
     return {
       availability: best && best.d <= AVAILABILITY_RADIUS_MILES ? 'Available' : 'Unavailable',
-      provider, nearestPop: best?.code ?? null, distanceMiles: best ? Math.round(best.d) : null,
+      provider,
+      nearestPop: best?.code ?? null,
+      distanceMiles: best ? Math.round(best.d) : null,
     };
   }
 

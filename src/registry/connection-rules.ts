@@ -2,8 +2,9 @@
 // routers of the peering's PoP, local redundancy, address provider and BFD per type,
 // equal bandwidth, session prefixes of a size the type allows (session-prefix.ts), session
 // addresses inside their session prefix.
-import { parsePrefixStrict, containsAddress, addressAt, formatPrefix, type Prefix } from '../net/prefix.js';
-import { parseAddress, formatAddress, type Family } from '../net/address.js';
+
+import { type Family, formatAddress, parseAddress } from '../net/address.js';
+import { addressAt, containsAddress, formatPrefix, type Prefix, parsePrefixStrict } from '../net/prefix.js';
 import { invalid, rule } from './errors.js';
 import { checkSessionPrefix } from './session-prefix.js';
 import type { AddressProvider, PeeringType, Role } from './types.js';
@@ -14,8 +15,12 @@ export interface ConnectionSpec {
   router: string;
   bandwidthMbps: number;
   sessionAddressProvider: AddressProvider;
-  sessionPrefixV4: string | null; operatorAddressV4: string | null; peerAddressV4: string | null;
-  sessionPrefixV6: string | null; operatorAddressV6: string | null; peerAddressV6: string | null;
+  sessionPrefixV4: string | null;
+  operatorAddressV4: string | null;
+  peerAddressV4: string | null;
+  sessionPrefixV6: string | null;
+  operatorAddressV6: string | null;
+  peerAddressV6: string | null;
   bfd: boolean;
   state?: string;
 }
@@ -33,7 +38,10 @@ export function minimumConnections(type: PeeringType): number {
  * ones, so that an error points at the field the caller sent.
  */
 export function checkConnectionSet(
-  type: PeeringType, pop: string, conns: ConnectionSpec[], routersInPop: Set<string>,
+  type: PeeringType,
+  pop: string,
+  conns: ConnectionSpec[],
+  routersInPop: Set<string>,
   at: (c: ConnectionSpec) => string | undefined = () => undefined,
 ): void {
   const live = conns.filter((c) => c.state !== 'Decommissioned');
@@ -76,7 +84,10 @@ export function checkConnectionSet(
 }
 
 type Fam = 'V4' | 'V6';
-const FAMS: Array<[Fam, Family]> = [['V4', 4], ['V6', 6]];
+const FAMS: Array<[Fam, Family]> = [
+  ['V4', 4],
+  ['V6', 6],
+];
 
 /**
  * Normalises one connection's session addressing: canonical text, a prefix length the peering
@@ -111,9 +122,13 @@ export function normaliseSession(c: ConnectionSpec, by: Role, at: string, type: 
     let peer = rText;
     if (op == null && peer == null) {
       // Point-to-point subnets have an obvious split: operator first, peer second.
-      if (prefix.length === bits - 1) { op = fmt(prefix, 0n); peer = fmt(prefix, 1n); }
-      else if (prefix.length === bits - 2) { op = fmt(prefix, 1n); peer = fmt(prefix, 2n); }
-      else throw rule(`${oKey} and ${rKey} are required when ${pKey} is wider than /${bits - 2}`, `${at}/${oKey}`);
+      if (prefix.length === bits - 1) {
+        op = fmt(prefix, 0n);
+        peer = fmt(prefix, 1n);
+      } else if (prefix.length === bits - 2) {
+        op = fmt(prefix, 1n);
+        peer = fmt(prefix, 2n);
+      } else throw rule(`${oKey} and ${rKey} are required when ${pKey} is wider than /${bits - 2}`, `${at}/${oKey}`);
     }
     if (op == null || peer == null) throw rule(`${op == null ? oKey : rKey} is required with ${pKey}`, `${at}/${op == null ? oKey : rKey}`);
     const o = parseAddress(op);

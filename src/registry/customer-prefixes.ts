@@ -1,28 +1,44 @@
 // Customer prefixes: a prefix plus the key the provider issued for it. Immutable once created
 // (delete and re-create). The checks that need no routes happen here: format, special-purpose
 // space, key; the validation engine takes it from Pending with the live routes.
-import type { Store, Db } from '../store/store.js';
-import type { CustomerPrefixRow } from '../store/schema.js';
-import { conflict, invalid, notFound, rule } from './errors.js';
-import type { CustomerPrefix, PrefixState, Upserted } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
-import { now } from './util.js';
-import { parsePrefix, parsePrefixStrict, covers, formatPrefix, type Prefix } from '../net/prefix.js';
-import { publicPrefix } from './registrations.js';
-import { firstOverlap, rangeColumns } from './prefix-range.js';
-import { DEFAULT_MAX_PREFIXES_PER_CUSTOMER, type RegistryOptions } from './options.js';
-import type { Customers } from './customers.js';
-import type { Partners } from './partners.js';
 
-export interface CustomerPrefixInput { prefix: string; key: string }
+import { covers, formatPrefix, type Prefix, parsePrefix, parsePrefixStrict } from '../net/prefix.js';
+import type { CustomerPrefixRow } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
+import type { Customers } from './customers.js';
+import { conflict, invalid, notFound, rule } from './errors.js';
+import { DEFAULT_MAX_PREFIXES_PER_CUSTOMER, type RegistryOptions } from './options.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
+import type { Partners } from './partners.js';
+import { firstOverlap, rangeColumns } from './prefix-range.js';
+import { publicPrefix } from './registrations.js';
+import type { CustomerPrefix, PrefixState, Upserted } from './types.js';
+import { now } from './util.js';
+
+export interface CustomerPrefixInput {
+  prefix: string;
+  key: string;
+}
 
 /** A customer prefix as its provider sees it: which customer uses which of its keys. */
-export interface PartnerCustomerPrefix extends CustomerPrefix { registration: string; peering: string }
+export interface PartnerCustomerPrefix extends CustomerPrefix {
+  registration: string;
+  peering: string;
+}
 
-const out = (customer: string, service: string) => (r: CustomerPrefixRow): CustomerPrefix => ({
-  name: r.name, customer, peeringService: service, prefix: r.prefix, key: r.key, state: r.state as PrefixState,
-  errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at,
-});
+const out =
+  (customer: string, service: string) =>
+  (r: CustomerPrefixRow): CustomerPrefix => ({
+    name: r.name,
+    customer,
+    peeringService: service,
+    prefix: r.prefix,
+    key: r.key,
+    state: r.state as PrefixState,
+    errorMessage: r.error_message,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
 
 /** States in which a prefix does not hold its space: a prefix whose key failed must not block the real owner. */
 const NOT_HOLDING: PrefixState[] = ['Invalid', 'Failed'];
@@ -32,14 +48,23 @@ export class CustomerPrefixes {
   readonly maxPerCustomer: number;
 
   constructor(
-    private readonly store: Store, private readonly customers: Customers, private readonly partners: Partners, options: RegistryOptions = {},
+    private readonly store: Store,
+    private readonly customers: Customers,
+    private readonly partners: Partners,
+    options: RegistryOptions = {},
   ) {
     this.maxPerCustomer = options.maxPrefixesPerCustomer ?? DEFAULT_MAX_PREFIXES_PER_CUSTOMER;
   }
 
   async list(customer: string, service: string, req: PageRequest): Promise<Page<CustomerPrefix>> {
     const s = await this.customers.serviceRow(customer, service);
-    return fetchPage(this.store.db.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id), 'name', req, (r) => r.name, out(customer, service));
+    return fetchPage(
+      this.store.db.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id),
+      'name',
+      req,
+      (r) => r.name,
+      out(customer, service),
+    );
   }
 
   async get(customer: string, service: string, name: string, db: Db = this.store.db): Promise<CustomerPrefix> {
@@ -59,7 +84,10 @@ export class CustomerPrefixes {
       const cur = await tx.selectFrom('customer_prefixes').selectAll().where('peering_service_id', '=', s.id).where('name', '=', name).executeTakeFirst();
       if (cur) {
         if (cur.prefix !== canonical(input.prefix) || cur.key !== input.key) {
-          throw conflict(`An existing prefix cannot be modified; delete prefix ${name} and re-create it`, cur.prefix !== canonical(input.prefix) ? 'prefix' : 'key');
+          throw conflict(
+            `An existing prefix cannot be modified; delete prefix ${name} and re-create it`,
+            cur.prefix !== canonical(input.prefix) ? 'prefix' : 'key',
+          );
         }
         return { resource: out(customer, service)(cur), created: false, changed: false };
       }
@@ -67,10 +95,21 @@ export class CustomerPrefixes {
       const verdict = await this.judge(tx, s.provider, input);
       if (verdict.prefix && (await this.overlapping(tx, verdict.prefix))) throw conflict('Prefix overlaps with an existing prefix', 'prefix');
       const t = now();
-      await tx.insertInto('customer_prefixes').values({
-        peering_service_id: s.id, name, prefix: verdict.text, family: verdict.prefix?.family ?? null, key: input.key,
-        state: verdict.state, error_message: verdict.message, created_at: t, updated_at: t, ...rangeColumns(verdict.prefix),
-      }).execute();
+      await tx
+        .insertInto('customer_prefixes')
+        .values({
+          peering_service_id: s.id,
+          name,
+          prefix: verdict.text,
+          family: verdict.prefix?.family ?? null,
+          key: input.key,
+          state: verdict.state,
+          error_message: verdict.message,
+          created_at: t,
+          updated_at: t,
+          ...rangeColumns(verdict.prefix),
+        })
+        .execute();
       return { resource: await this.get(customer, service, name, tx), created: true, changed: true };
     });
   }
@@ -80,8 +119,7 @@ export class CustomerPrefixes {
    * covering or more-specific, of any customer. Two indexed look-ups (see prefix-range.ts).
    */
   protected async overlapping(tx: Db, p: Prefix): Promise<boolean> {
-    const holding = tx.selectFrom('customer_prefixes').select(['net_start', 'net_length'])
-      .where('family', '=', p.family).where('state', 'not in', NOT_HOLDING);
+    const holding = tx.selectFrom('customer_prefixes').select(['net_start', 'net_length']).where('family', '=', p.family).where('state', 'not in', NOT_HOLDING);
     const found = await firstOverlap(
       p,
       (starts, maxLength) => holding.where('net_start', 'in', starts).where('net_length', '<=', maxLength).execute(),
@@ -92,26 +130,42 @@ export class CustomerPrefixes {
 
   /** Refuses a new prefix once the customer holds its quota of them (every state counts). */
   private async checkQuota(tx: Db, customer: string): Promise<void> {
-    const { n } = await tx.selectFrom('customer_prefixes')
+    const { n } = await tx
+      .selectFrom('customer_prefixes')
       .where('peering_service_id', 'in', tx.selectFrom('peering_services').select('id').where('customer', '=', customer))
-      .select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     if (Number(n) >= this.maxPerCustomer) {
-      throw rule(`Customer ${customer} has ${Number(n)} prefixes, its quota (maxPrefixesPerCustomer ${this.maxPerCustomer}); delete one before adding another, or ask the operator to raise the quota`, 'prefix');
+      throw rule(
+        `Customer ${customer} has ${Number(n)} prefixes, its quota (maxPrefixesPerCustomer ${this.maxPerCustomer}); delete one before adding another, or ask the operator to raise the quota`,
+        'prefix',
+      );
     }
   }
 
   /** The state a new prefix starts in, from what can be known without routes. */
-  private async judge(tx: Db, provider: string, input: CustomerPrefixInput):
-    Promise<{ state: PrefixState; message: string | null; text: string; prefix?: ReturnType<typeof parsePrefix> }> {
+  private async judge(
+    tx: Db,
+    provider: string,
+    input: CustomerPrefixInput,
+  ): Promise<{ state: PrefixState; message: string | null; text: string; prefix?: ReturnType<typeof parsePrefix> }> {
     const pub = publicPrefix(input.prefix);
     if (!pub.ok) return { state: 'Invalid', message: pub.message, text: input.prefix };
     const text = formatPrefix(pub.prefix);
-    const reg = await tx.selectFrom('registered_prefixes')
+    const reg = await tx
+      .selectFrom('registered_prefixes')
       .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-      .select(['registered_prefixes.prefix', 'peerings.partner']).where('registered_prefixes.key', '=', input.key).executeTakeFirst();
-    const regAsn = reg ? undefined : await tx.selectFrom('registered_asns')
-      .innerJoin('peerings', 'peerings.id', 'registered_asns.peering_id')
-      .select(['registered_asns.asn', 'peerings.partner']).where('registered_asns.key', '=', input.key).executeTakeFirst();
+      .select(['registered_prefixes.prefix', 'peerings.partner'])
+      .where('registered_prefixes.key', '=', input.key)
+      .executeTakeFirst();
+    const regAsn = reg
+      ? undefined
+      : await tx
+          .selectFrom('registered_asns')
+          .innerJoin('peerings', 'peerings.id', 'registered_asns.peering_id')
+          .select(['registered_asns.asn', 'peerings.partner'])
+          .where('registered_asns.key', '=', input.key)
+          .executeTakeFirst();
     const mismatch = keyMismatchMessage(provider, text);
     if (reg) {
       if (reg.partner !== provider || !covers(parsePrefix(reg.prefix)!, pub.prefix)) return { state: 'Failed', message: mismatch, text, prefix: pub.prefix };
@@ -130,8 +184,12 @@ export class CustomerPrefixes {
       const s = await this.customers.serviceRow(customer, service, tx);
       const cur = await this.get(customer, service, name, tx);
       const verdict = await this.judge(tx, s.provider, { prefix: cur.prefix, key: cur.key });
-      await tx.updateTable('customer_prefixes').set({ state: verdict.state, error_message: verdict.message, updated_at: now() })
-        .where('peering_service_id', '=', s.id).where('name', '=', name).execute();
+      await tx
+        .updateTable('customer_prefixes')
+        .set({ state: verdict.state, error_message: verdict.message, updated_at: now() })
+        .where('peering_service_id', '=', s.id)
+        .where('name', '=', name)
+        .execute();
       return this.get(customer, service, name, tx);
     });
   }
@@ -147,24 +205,65 @@ export class CustomerPrefixes {
   /** The customer prefixes that use the partner's keys (read-only view for the partner). */
   async listForPartner(partner: string, req: PageRequest): Promise<Page<PartnerCustomerPrefix>> {
     await this.partners.get(partner);
-    const viaPrefix = this.store.db.selectFrom('customer_prefixes as cp')
+    const viaPrefix = this.store.db
+      .selectFrom('customer_prefixes as cp')
       .innerJoin('registered_prefixes as rp', 'rp.key', 'cp.key')
       .innerJoin('peerings as p', 'p.id', 'rp.peering_id')
       .innerJoin('peering_services as ps', 'ps.id', 'cp.peering_service_id')
-      .select(['cp.id', 'cp.name', 'cp.prefix', 'cp.key', 'cp.state', 'cp.error_message', 'cp.created_at', 'cp.updated_at',
-        'ps.customer', 'ps.name as service', 'rp.name as registration', 'p.name as peering'])
+      .select([
+        'cp.id',
+        'cp.name',
+        'cp.prefix',
+        'cp.key',
+        'cp.state',
+        'cp.error_message',
+        'cp.created_at',
+        'cp.updated_at',
+        'ps.customer',
+        'ps.name as service',
+        'rp.name as registration',
+        'p.name as peering',
+      ])
       .where('p.partner', '=', partner);
-    const viaAsn = this.store.db.selectFrom('customer_prefixes as cp')
+    const viaAsn = this.store.db
+      .selectFrom('customer_prefixes as cp')
       .innerJoin('registered_asns as ra', 'ra.key', 'cp.key')
       .innerJoin('peerings as p', 'p.id', 'ra.peering_id')
       .innerJoin('peering_services as ps', 'ps.id', 'cp.peering_service_id')
-      .select(['cp.id', 'cp.name', 'cp.prefix', 'cp.key', 'cp.state', 'cp.error_message', 'cp.created_at', 'cp.updated_at',
-        'ps.customer', 'ps.name as service', 'ra.name as registration', 'p.name as peering'])
+      .select([
+        'cp.id',
+        'cp.name',
+        'cp.prefix',
+        'cp.key',
+        'cp.state',
+        'cp.error_message',
+        'cp.created_at',
+        'cp.updated_at',
+        'ps.customer',
+        'ps.name as service',
+        'ra.name as registration',
+        'p.name as peering',
+      ])
       .where('p.partner', '=', partner);
-    return fetchPage(this.store.db.selectFrom(viaPrefix.unionAll(viaAsn).as('u')).selectAll(), 'id', req, (r) => r.id, (r) => ({
-      name: r.name, customer: r.customer, peeringService: r.service, prefix: r.prefix, key: r.key, state: r.state as PrefixState,
-      errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at, registration: r.registration, peering: r.peering,
-    }));
+    return fetchPage(
+      this.store.db.selectFrom(viaPrefix.unionAll(viaAsn).as('u')).selectAll(),
+      'id',
+      req,
+      (r) => r.id,
+      (r) => ({
+        name: r.name,
+        customer: r.customer,
+        peeringService: r.service,
+        prefix: r.prefix,
+        key: r.key,
+        state: r.state as PrefixState,
+        errorMessage: r.error_message,
+        createdAt: r.created_at,
+        updatedAt: r.updated_at,
+        registration: r.registration,
+        peering: r.peering,
+      }),
+    );
   }
 }
 

@@ -1,28 +1,47 @@
 // Customers (enterprises) and their peering services: which partner provides their
 // connectivity, where they are, and the operator's PoPs that should carry their traffic.
-import type { ApiKeys } from './api-keys.js';
-import type { Store, Db } from '../store/store.js';
+
 import type { PeeringServiceRow } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
+import type { ApiKeys } from './api-keys.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
 import type { Customer, CustomerLocation, PeeringService, Upserted } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
 import { now } from './util.js';
 
-export interface CustomerInput { displayName: string }
-export interface PeeringServiceInput { provider: string; location: CustomerLocation; primaryPop: string; backupPop?: string | null }
+export interface CustomerInput {
+  displayName: string;
+}
+export interface PeeringServiceInput {
+  provider: string;
+  location: CustomerLocation;
+  primaryPop: string;
+  backupPop?: string | null;
+}
 
 const customerOut = (r: { name: string; display_name: string; created_at: string; updated_at: string }): Customer => ({
-  name: r.name, displayName: r.display_name, createdAt: r.created_at, updatedAt: r.updated_at,
+  name: r.name,
+  displayName: r.display_name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 export const serviceOut = (r: PeeringServiceRow): PeeringService => ({
-  name: r.name, customer: r.customer, provider: r.provider,
+  name: r.name,
+  customer: r.customer,
+  provider: r.provider,
   location: { country: r.country, region: r.region, ...(r.lat != null && r.lon != null ? { lat: r.lat, lon: r.lon } : {}) },
-  primaryPop: r.primary_pop, backupPop: r.backup_pop, createdAt: r.created_at, updatedAt: r.updated_at,
+  primaryPop: r.primary_pop,
+  backupPop: r.backup_pop,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 export class Customers {
-  constructor(private readonly store: Store, private readonly apiKeys: ApiKeys) {}
+  constructor(
+    private readonly store: Store,
+    private readonly apiKeys: ApiKeys,
+  ) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Customer>> {
     let q = this.store.db.selectFrom('customers').selectAll();
@@ -83,7 +102,8 @@ export class Customers {
 
   async putService(customer: string, name: string, input: PeeringServiceInput): Promise<Upserted<PeeringService>> {
     const loc = input.location;
-    if ((loc.lat === undefined) !== (loc.lon === undefined)) throw invalid('location needs both lat and lon, or neither', loc.lat === undefined ? 'location/lat' : 'location/lon');
+    if ((loc.lat === undefined) !== (loc.lon === undefined))
+      throw invalid('location needs both lat and lon, or neither', loc.lat === undefined ? 'location/lat' : 'location/lon');
     const backup = input.backupPop ?? null;
     if (backup !== null && backup === input.primaryPop) {
       throw rule('backupPop must differ from primaryPop: a backup location is a different location from the primary', 'backupPop');
@@ -91,27 +111,44 @@ export class Customers {
     return this.store.transaction(async (tx) => {
       await this.get(customer, tx);
       const cur = await tx.selectFrom('peering_services').selectAll().where('customer', '=', customer).where('name', '=', name).executeTakeFirst();
-      if (cur && cur.provider !== input.provider) throw conflict(`provider of peering service ${name} cannot change (is ${cur.provider}); create another peering service`, 'provider');
+      if (cur && cur.provider !== input.provider)
+        throw conflict(`provider of peering service ${name} cannot change (is ${cur.provider}); create another peering service`, 'provider');
       const provider = await tx.selectFrom('partners').select('name').where('name', '=', input.provider).executeTakeFirst();
       if (!provider) throw rule('Peering service provider not found', 'provider');
-      for (const [field, pop] of [['primaryPop', input.primaryPop], ['backupPop', backup]] as const) {
+      for (const [field, pop] of [
+        ['primaryPop', input.primaryPop],
+        ['backupPop', backup],
+      ] as const) {
         if (pop === null) continue;
         const p = await tx.selectFrom('pops').select('code').where('code', '=', pop).executeTakeFirst();
         if (!p) throw rule(`Pop ${pop} not found`, field);
         const peering = await tx.selectFrom('peerings').select('name').where('partner', '=', input.provider).where('pop', '=', pop).executeTakeFirst();
-        if (!peering) throw rule(`Provider ${input.provider} has no peering at pop ${pop}; the provider must peer at the primary and the backup location`, field);
+        if (!peering)
+          throw rule(`Provider ${input.provider} has no peering at pop ${pop}; the provider must peer at the primary and the backup location`, field);
       }
       const row = {
-        provider: input.provider, country: loc.country.toUpperCase(), region: loc.region ?? '', lat: loc.lat ?? null, lon: loc.lon ?? null,
-        primary_pop: input.primaryPop, backup_pop: backup,
+        provider: input.provider,
+        country: loc.country.toUpperCase(),
+        region: loc.region ?? '',
+        lat: loc.lat ?? null,
+        lon: loc.lon ?? null,
+        primary_pop: input.primaryPop,
+        backup_pop: backup,
       };
       if (cur) {
         const same = (Object.keys(row) as Array<keyof typeof row>).every((k) => cur[k] === row[k]);
         if (same) return { resource: serviceOut(cur), created: false, changed: false };
-        await tx.updateTable('peering_services').set({ ...row, updated_at: now() }).where('id', '=', cur.id).execute();
+        await tx
+          .updateTable('peering_services')
+          .set({ ...row, updated_at: now() })
+          .where('id', '=', cur.id)
+          .execute();
       } else {
         const t = now();
-        await tx.insertInto('peering_services').values({ customer, name, ...row, created_at: t, updated_at: t }).execute();
+        await tx
+          .insertInto('peering_services')
+          .values({ customer, name, ...row, created_at: t, updated_at: t })
+          .execute();
       }
       return { resource: await this.getService(customer, name, tx), created: !cur, changed: true };
     });

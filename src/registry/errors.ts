@@ -17,8 +17,7 @@ export class RegistryError extends Error {
   }
 }
 
-export const notFound = (what: string, name: string | number, target?: string) =>
-  new RegistryError('NotFound', `${what} ${name} not found`, target);
+export const notFound = (what: string, name: string | number, target?: string) => new RegistryError('NotFound', `${what} ${name} not found`, target);
 export const conflict = (message: string, target?: string) => new RegistryError('Conflict', message, target);
 export const rule = (message: string, target?: string) => new RegistryError('RuleViolation', message, target);
 export const invalid = (message: string, target?: string) => new RegistryError('InvalidRequest', message, target);

@@ -4,7 +4,7 @@
 // bytes), base64url, 22 characters. The key is one per database (migration 0006), so an event has
 // the same id for every reader and after a restart, and an id a client sends back (Last-Event-ID,
 // ?after=, cursor) decrypts to the row id again; the zero half tells a made-up id from a real one.
-import { createCipheriv, createDecipheriv, type Cipher, type Decipher } from 'node:crypto';
+import { type Cipher, createCipheriv, createDecipheriv, type Decipher } from 'node:crypto';
 import type { Store } from '../store/store.js';
 
 const OPAQUE = /^[A-Za-z0-9_-]{22}$/;

@@ -21,7 +21,8 @@ export async function pruneEvents(store: Store, before: Date, chunk = PRUNE_CHUN
   const cutoff = before.toISOString();
   let total = 0;
   while (!stopped()) {
-    const r = await store.db.deleteFrom('prefix_events')
+    const r = await store.db
+      .deleteFrom('prefix_events')
       .where('id', 'in', (eb) => eb.selectFrom('prefix_events').select('id').where('time', '<', cutoff).limit(chunk))
       .executeTakeFirst();
     const n = Number(r.numDeletedRows);
@@ -50,7 +51,10 @@ export class EventRetention {
   private running: Promise<number> | undefined;
   private stopped = false;
 
-  constructor(private readonly store: Store, private readonly o: EventRetentionOptions) {
+  constructor(
+    private readonly store: Store,
+    private readonly o: EventRetentionOptions,
+  ) {
     if (!Number.isFinite(o.days) || o.days < 0) throw new Error(`event retention: ${o.days} days; expected 0 (forever) or more`);
   }
 

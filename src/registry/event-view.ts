@@ -36,7 +36,15 @@ export function eventView(e: StoredPrefixEvent, audience: EventAudience): Prefix
   }
   // Field by field, so nothing else a stored event carries (its row id, internal) gets out.
   return {
-    id: e.id, time: e.time, type: e.type, level: e.level, summary, details,
-    subjectKind: e.subjectKind, subject: e.subject, prefix: e.prefix, subjectPrefix: e.subjectPrefix,
+    id: e.id,
+    time: e.time,
+    type: e.type,
+    level: e.level,
+    summary,
+    details,
+    subjectKind: e.subjectKind,
+    subject: e.subject,
+    prefix: e.prefix,
+    subjectPrefix: e.subjectPrefix,
   };
 }

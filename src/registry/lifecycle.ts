@@ -3,8 +3,17 @@
 // is retried from ProvisioningStarted; an Active one is type-changed or decommissioned.
 
 export const CONNECTION_STATES = [
-  'PendingApproval', 'Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active',
-  'ProvisioningFailed', 'TypeChangeRequested', 'TypeChangeInProgress', 'Decommissioning', 'Decommissioned',
+  'PendingApproval',
+  'Approved',
+  'ProvisioningStarted',
+  'ProvisioningCompleted',
+  'Validating',
+  'Active',
+  'ProvisioningFailed',
+  'TypeChangeRequested',
+  'TypeChangeInProgress',
+  'Decommissioning',
+  'Decommissioned',
 ] as const;
 export type ConnectionState = (typeof CONNECTION_STATES)[number];
 
@@ -25,7 +34,12 @@ export const TRANSITIONS: Record<ConnectionState, readonly ConnectionState[]> = 
 
 /** The road from a new connection to Active, walked by `apply` one legal step at a time. */
 export const PATH_TO_ACTIVE: readonly ConnectionState[] = [
-  'PendingApproval', 'Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active',
+  'PendingApproval',
+  'Approved',
+  'ProvisioningStarted',
+  'ProvisioningCompleted',
+  'Validating',
+  'Active',
 ];
 
 /** States in which a connection may be deleted: nothing is wired, or it has been taken down. */

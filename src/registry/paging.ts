@@ -2,8 +2,14 @@
 import type { SelectQueryBuilder } from 'kysely';
 import { invalid } from './errors.js';
 
-export interface Page<T> { items: T[]; nextCursor: string | null }
-export interface PageRequest { limit?: number; cursor?: string }
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+export interface PageRequest {
+  limit?: number;
+  cursor?: string;
+}
 
 export const DEFAULT_LIMIT = 100;
 export const MAX_LIMIT = 1000;
@@ -34,7 +40,11 @@ export function toPage<R, T>(rows: R[], limit: number, key: (r: R) => string | n
 
 /** Runs `q` as one page ordered by `column`, continuing after the cursor's key. */
 export async function fetchPage<R, T>(
-  q: SelectQueryBuilder<any, any, R>, column: string, req: PageRequest, key: (r: R) => string | number, map: (r: R) => T,
+  q: SelectQueryBuilder<any, any, R>,
+  column: string,
+  req: PageRequest,
+  key: (r: R) => string | number,
+  map: (r: R) => T,
 ): Promise<Page<T>> {
   const limit = pageLimit(req);
   const after = decodeCursor(req.cursor);

@@ -1,18 +1,28 @@
 // A partner's edit of a connection the operator has provisioned (or is provisioning): every field
 // the operator's routers act on is then the operator's to change. A partner restating the current
 // value is fine (apply is idempotent); leaving a field out keeps it.
-import { parsePrefix, formatPrefix } from '../net/prefix.js';
+
 import { canonicalAddress } from '../net/address.js';
+import { formatPrefix, parsePrefix } from '../net/prefix.js';
 import { conflict } from './errors.js';
-import { PARTNER_EDITABLE, type ConnectionState } from './lifecycle.js';
+import { type ConnectionState, PARTNER_EDITABLE } from './lifecycle.js';
 
 /**
  * Fields of a provisioned session, in the order a refusal names them. The router is fixed for
  * everyone and checked before (a connection never moves to another router).
  */
 export const LIVE_SESSION_FIELDS = [
-  'sessionPrefixV4', 'operatorAddressV4', 'peerAddressV4', 'sessionPrefixV6', 'operatorAddressV6', 'peerAddressV6',
-  'md5Key', 'maxPrefixesV4', 'maxPrefixesV6', 'bfd', 'bandwidthMbps',
+  'sessionPrefixV4',
+  'operatorAddressV4',
+  'peerAddressV4',
+  'sessionPrefixV6',
+  'operatorAddressV6',
+  'peerAddressV6',
+  'md5Key',
+  'maxPrefixesV4',
+  'maxPrefixesV6',
+  'bfd',
+  'bandwidthMbps',
 ] as const;
 type LiveField = (typeof LIVE_SESSION_FIELDS)[number];
 

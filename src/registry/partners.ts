@@ -1,25 +1,42 @@
 // Partners (ISPs, exchanges, cloud interconnect providers) and the peer ASNs they own.
 // A partner registers an ASN (pending); the operator approves or fails it; only an approved
 // ASN can be used in a peering.
-import type { ApiKeys } from './api-keys.js';
-import type { Store, Db } from '../store/store.js';
-import type { PartnerTable, PeerAsnTable } from '../store/schema.js';
-import { conflict, invalid, notFound, rule } from './errors.js';
-import type { Partner, PartnerKind, PeerAsn, AsnState, Contact, Upserted } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
-import { now, sameJson } from './util.js';
-import { isPrivateAsn, isReservedAsn } from '../net/asn.js';
 
-export interface PartnerInput { kind: PartnerKind; displayName: string }
-export interface PeerAsnInput { name: string; contacts: Contact[] }
+import { isPrivateAsn, isReservedAsn } from '../net/asn.js';
+import type { PartnerTable, PeerAsnTable } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
+import type { ApiKeys } from './api-keys.js';
+import { conflict, invalid, notFound, rule } from './errors.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
+import type { AsnState, Contact, Partner, PartnerKind, PeerAsn, Upserted } from './types.js';
+import { now, sameJson } from './util.js';
+
+export interface PartnerInput {
+  kind: PartnerKind;
+  displayName: string;
+}
+export interface PeerAsnInput {
+  name: string;
+  contacts: Contact[];
+}
 
 const partnerOut = (r: PartnerTable): Partner => ({
-  name: r.name, kind: r.kind as PartnerKind, displayName: r.display_name, createdAt: r.created_at, updatedAt: r.updated_at,
+  name: r.name,
+  kind: r.kind as PartnerKind,
+  displayName: r.display_name,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 const asnOut = (r: PeerAsnTable): PeerAsn => ({
-  asn: Number(r.asn), partner: r.partner, name: r.name, contacts: JSON.parse(r.contacts), state: r.state as AsnState,
-  errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at,
+  asn: Number(r.asn),
+  partner: r.partner,
+  name: r.name,
+  contacts: JSON.parse(r.contacts),
+  state: r.state as AsnState,
+  errorMessage: r.error_message,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 /** Refuses ASNs that cannot identify a network on the public Internet. */
@@ -29,7 +46,10 @@ export function checkPublicAsn(asn: number, target: string): void {
 }
 
 export class Partners {
-  constructor(private readonly store: Store, private readonly apiKeys: ApiKeys) {}
+  constructor(
+    private readonly store: Store,
+    private readonly apiKeys: ApiKeys,
+  ) {}
 
   async list(req: PageRequest, only?: string): Promise<Page<Partner>> {
     let q = this.store.db.selectFrom('partners').selectAll();
@@ -49,10 +69,17 @@ export class Partners {
       const row = { kind: input.kind, display_name: input.displayName };
       if (cur) {
         if (cur.kind === row.kind && cur.display_name === row.display_name) return { resource: partnerOut(cur), created: false, changed: false };
-        await tx.updateTable('partners').set({ ...row, updated_at: now() }).where('name', '=', name).execute();
+        await tx
+          .updateTable('partners')
+          .set({ ...row, updated_at: now() })
+          .where('name', '=', name)
+          .execute();
       } else {
         const t = now();
-        await tx.insertInto('partners').values({ name, ...row, created_at: t, updated_at: t }).execute();
+        await tx
+          .insertInto('partners')
+          .values({ name, ...row, created_at: t, updated_at: t })
+          .execute();
       }
       return { resource: await this.get(name, tx), created: !cur, changed: true };
     });
@@ -98,10 +125,17 @@ export class Partners {
       const row = { name: input.name, contacts: JSON.stringify(input.contacts) };
       if (cur) {
         if (cur.name === row.name && sameJson(JSON.parse(cur.contacts), input.contacts)) return { resource: asnOut(cur), created: false, changed: false };
-        await tx.updateTable('peer_asns').set({ ...row, updated_at: now() }).where('asn', '=', asn).execute();
+        await tx
+          .updateTable('peer_asns')
+          .set({ ...row, updated_at: now() })
+          .where('asn', '=', asn)
+          .execute();
       } else {
         const t = now();
-        await tx.insertInto('peer_asns').values({ asn, partner, ...row, state: 'pending', error_message: null, created_at: t, updated_at: t }).execute();
+        await tx
+          .insertInto('peer_asns')
+          .values({ asn, partner, ...row, state: 'pending', error_message: null, created_at: t, updated_at: t })
+          .execute();
       }
       return { resource: await this.getAsn(partner, asn, tx), created: !cur, changed: true };
     });

@@ -1,46 +1,82 @@
 // Peerings (partner + type + PoP) and their connections, with the connection lifecycle.
-import type { Store, Db } from '../store/store.js';
-import type { ConnectionRow, PeeringRow } from '../store/schema.js';
-import { RegistryError, conflict, notFound, rule } from './errors.js';
-import type { Connection, Peering, PeeringType, Role, Upserted, AddressProvider } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
-import { now } from './util.js';
-import { type ConnectionSpec, checkConnectionSet, normaliseSession, sessionAddresses } from './connection-rules.js';
-import { type ConnectionState, canTransition, TRANSITIONS, DELETABLE } from './lifecycle.js';
-import { checkPartnerEdit } from './partner-edits.js';
-import { checkSessionPrefix } from './session-prefix.js';
+
 import { parsePrefix } from '../net/prefix.js';
+import type { ConnectionRow, PeeringRow } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
+import { type ConnectionSpec, checkConnectionSet, normaliseSession, sessionAddresses } from './connection-rules.js';
+import { conflict, notFound, RegistryError, rule } from './errors.js';
+import { type ConnectionState, canTransition, DELETABLE, TRANSITIONS } from './lifecycle.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
+import { checkPartnerEdit } from './partner-edits.js';
 import type { Partners } from './partners.js';
+import { checkSessionPrefix } from './session-prefix.js';
+import type { AddressProvider, Connection, Peering, PeeringType, Role, Upserted } from './types.js';
+import { now } from './util.js';
 
 export interface ConnectionInput {
   router: string;
   bandwidthMbps: number;
   sessionAddressProvider: AddressProvider;
-  sessionPrefixV4?: string | null; operatorAddressV4?: string | null; peerAddressV4?: string | null;
-  sessionPrefixV6?: string | null; operatorAddressV6?: string | null; peerAddressV6?: string | null;
+  sessionPrefixV4?: string | null;
+  operatorAddressV4?: string | null;
+  peerAddressV4?: string | null;
+  sessionPrefixV6?: string | null;
+  operatorAddressV6?: string | null;
+  peerAddressV6?: string | null;
   md5Key?: string | null;
-  maxPrefixesV4?: number; maxPrefixesV6?: number; bfd?: boolean;
+  maxPrefixesV4?: number;
+  maxPrefixesV6?: number;
+  bfd?: boolean;
 }
 
-export interface PeeringInput { type: PeeringType; pop: string; asn: number; connections: Array<ConnectionInput & { name: string }> }
+export interface PeeringInput {
+  type: PeeringType;
+  pop: string;
+  asn: number;
+  connections: Array<ConnectionInput & { name: string }>;
+}
 
 // Defaults follow the reference's recommended max-prefix towards the operator.
 export const DEFAULT_MAX_PREFIXES_V4 = 2000;
 export const DEFAULT_MAX_PREFIXES_V6 = 500;
 
 const connOut = (r: ConnectionRow): Connection => ({
-  name: r.name, router: r.router, bandwidthMbps: r.bandwidth_mbps, sessionAddressProvider: r.address_provider as AddressProvider,
-  sessionPrefixV4: r.session_prefix_v4, operatorAddressV4: r.operator_address_v4, peerAddressV4: r.peer_address_v4,
-  sessionPrefixV6: r.session_prefix_v6, operatorAddressV6: r.operator_address_v6, peerAddressV6: r.peer_address_v6,
-  md5KeySet: r.md5_key != null, maxPrefixesV4: r.max_prefixes_v4, maxPrefixesV6: r.max_prefixes_v6, bfd: r.bfd === 1,
-  state: r.state, errorMessage: r.error_message, createdAt: r.created_at, updatedAt: r.updated_at,
+  name: r.name,
+  router: r.router,
+  bandwidthMbps: r.bandwidth_mbps,
+  sessionAddressProvider: r.address_provider as AddressProvider,
+  sessionPrefixV4: r.session_prefix_v4,
+  operatorAddressV4: r.operator_address_v4,
+  peerAddressV4: r.peer_address_v4,
+  sessionPrefixV6: r.session_prefix_v6,
+  operatorAddressV6: r.operator_address_v6,
+  peerAddressV6: r.peer_address_v6,
+  md5KeySet: r.md5_key != null,
+  maxPrefixesV4: r.max_prefixes_v4,
+  maxPrefixesV6: r.max_prefixes_v6,
+  bfd: r.bfd === 1,
+  state: r.state,
+  errorMessage: r.error_message,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 const specOf = (r: ConnectionRow): ConnectionSpec & { md5Key: string | null; maxPrefixesV4: number; maxPrefixesV6: number } => ({
-  name: r.name, router: r.router, bandwidthMbps: r.bandwidth_mbps, sessionAddressProvider: r.address_provider as AddressProvider,
-  sessionPrefixV4: r.session_prefix_v4, operatorAddressV4: r.operator_address_v4, peerAddressV4: r.peer_address_v4,
-  sessionPrefixV6: r.session_prefix_v6, operatorAddressV6: r.operator_address_v6, peerAddressV6: r.peer_address_v6,
-  bfd: r.bfd === 1, state: r.state, md5Key: r.md5_key, maxPrefixesV4: r.max_prefixes_v4, maxPrefixesV6: r.max_prefixes_v6,
+  name: r.name,
+  router: r.router,
+  bandwidthMbps: r.bandwidth_mbps,
+  sessionAddressProvider: r.address_provider as AddressProvider,
+  sessionPrefixV4: r.session_prefix_v4,
+  operatorAddressV4: r.operator_address_v4,
+  peerAddressV4: r.peer_address_v4,
+  sessionPrefixV6: r.session_prefix_v6,
+  operatorAddressV6: r.operator_address_v6,
+  peerAddressV6: r.peer_address_v6,
+  bfd: r.bfd === 1,
+  state: r.state,
+  md5Key: r.md5_key,
+  maxPrefixesV4: r.max_prefixes_v4,
+  maxPrefixesV6: r.max_prefixes_v6,
 });
 
 type Spec = ReturnType<typeof specOf>;
@@ -48,11 +84,20 @@ type Spec = ReturnType<typeof specOf>;
 const SESSION_KEYS = ['sessionPrefixV4', 'operatorAddressV4', 'peerAddressV4', 'sessionPrefixV6', 'operatorAddressV6', 'peerAddressV6'] as const;
 
 export class Peerings {
-  constructor(private readonly store: Store, private readonly partners: Partners) {}
+  constructor(
+    private readonly store: Store,
+    private readonly partners: Partners,
+  ) {}
 
   async list(partner: string, req: PageRequest): Promise<Page<Peering>> {
     await this.partners.get(partner);
-    const page = await fetchPage(this.store.db.selectFrom('peerings').selectAll().where('partner', '=', partner), 'name', req, (r) => r.name, (r) => r);
+    const page = await fetchPage(
+      this.store.db.selectFrom('peerings').selectAll().where('partner', '=', partner),
+      'name',
+      req,
+      (r) => r.name,
+      (r) => r,
+    );
     return { items: await Promise.all(page.items.map((r) => this.expand(r, this.store.db))), nextCursor: page.nextCursor };
   }
 
@@ -70,9 +115,15 @@ export class Peerings {
   private async expand(r: PeeringRow, db: Db): Promise<Peering> {
     const conns = await db.selectFrom('connections').selectAll().where('peering_id', '=', r.id).orderBy('name').execute();
     return {
-      name: r.name, partner: r.partner, type: r.type as PeeringType, pop: r.pop, asn: Number(r.asn),
-      requestedType: (r.requested_type as PeeringType | null) ?? null, connections: conns.map(connOut),
-      createdAt: r.created_at, updatedAt: r.updated_at,
+      name: r.name,
+      partner: r.partner,
+      type: r.type as PeeringType,
+      pop: r.pop,
+      asn: Number(r.asn),
+      requestedType: (r.requested_type as PeeringType | null) ?? null,
+      connections: conns.map(connOut),
+      createdAt: r.created_at,
+      updatedAt: r.updated_at,
     };
   }
 
@@ -111,12 +162,21 @@ export class Peerings {
       if (cur) {
         await tx.updateTable('peerings').set({ updated_at: t }).where('id', '=', cur.id).execute();
       } else {
-        const ins = await tx.insertInto('peerings')
+        const ins = await tx
+          .insertInto('peerings')
           .values({ partner, name, type: input.type, pop: input.pop, asn: input.asn, requested_type: null, created_at: t, updated_at: t })
-          .returning('id').executeTakeFirstOrThrow();
+          .returning('id')
+          .executeTakeFirstOrThrow();
         id = ins.id;
       }
-      for (const n of touched) await this.writeConnection(tx, id!, merged.get(n)!, existing.some((e) => e.name === n), t);
+      for (const n of touched)
+        await this.writeConnection(
+          tx,
+          id!,
+          merged.get(n)!,
+          existing.some((e) => e.name === n),
+          t,
+        );
       return { resource: await this.get(partner, name, tx), created: !cur, changed: true };
     });
   }
@@ -129,9 +189,18 @@ export class Peerings {
     if (asn.state !== 'approved') {
       throw rule(`Peer ASN ${input.asn} is not approved (state: ${asn.state}); only an approved ASN can be used in a peering`, 'asn');
     }
-    const dup = await tx.selectFrom('peerings').select('name')
-      .where('partner', '=', partner).where('type', '=', input.type).where('pop', '=', input.pop).executeTakeFirst();
-    if (dup) throw conflict(`Partner ${partner} already has a ${input.type} peering at pop ${input.pop} (${dup.name}); one peering per partner, type and location`, 'type');
+    const dup = await tx
+      .selectFrom('peerings')
+      .select('name')
+      .where('partner', '=', partner)
+      .where('type', '=', input.type)
+      .where('pop', '=', input.pop)
+      .executeTakeFirst();
+    if (dup)
+      throw conflict(
+        `Partner ${partner} already has a ${input.type} peering at pop ${input.pop} (${dup.name}); one peering per partner, type and location`,
+        'type',
+      );
     void name;
   }
 
@@ -143,11 +212,19 @@ export class Peerings {
     // Before any other rule: what a partner may not touch is refused as such, whatever it sent.
     if (cur && by !== 'operator') checkPartnerEdit(cur, c, at);
     const spec: Spec = {
-      name: c.name, router: c.router, bandwidthMbps: c.bandwidthMbps, sessionAddressProvider: c.sessionAddressProvider,
-      sessionPrefixV4: c.sessionPrefixV4 ?? null, operatorAddressV4: c.operatorAddressV4 ?? null, peerAddressV4: c.peerAddressV4 ?? null,
-      sessionPrefixV6: c.sessionPrefixV6 ?? null, operatorAddressV6: c.operatorAddressV6 ?? null, peerAddressV6: c.peerAddressV6 ?? null,
+      name: c.name,
+      router: c.router,
+      bandwidthMbps: c.bandwidthMbps,
+      sessionAddressProvider: c.sessionAddressProvider,
+      sessionPrefixV4: c.sessionPrefixV4 ?? null,
+      operatorAddressV4: c.operatorAddressV4 ?? null,
+      peerAddressV4: c.peerAddressV4 ?? null,
+      sessionPrefixV6: c.sessionPrefixV6 ?? null,
+      operatorAddressV6: c.operatorAddressV6 ?? null,
+      peerAddressV6: c.peerAddressV6 ?? null,
       // Optional settings left out of an update keep their current values.
-      bfd: c.bfd ?? cur?.bfd ?? false, state: cur?.state ?? 'PendingApproval',
+      bfd: c.bfd ?? cur?.bfd ?? false,
+      state: cur?.state ?? 'PendingApproval',
       md5Key: c.md5Key === undefined ? (cur?.md5Key ?? null) : c.md5Key,
       maxPrefixesV4: c.maxPrefixesV4 ?? cur?.maxPrefixesV4 ?? DEFAULT_MAX_PREFIXES_V4,
       maxPrefixesV6: c.maxPrefixesV6 ?? cur?.maxPrefixesV6 ?? DEFAULT_MAX_PREFIXES_V6,
@@ -160,7 +237,11 @@ export class Peerings {
 
   /** Runs the set rules plus per-router address uniqueness against other peerings' connections. */
   private async checkSet(
-    tx: Db, type: PeeringType, pop: string, conns: Spec[], peeringId: number | undefined,
+    tx: Db,
+    type: PeeringType,
+    pop: string,
+    conns: Spec[],
+    peeringId: number | undefined,
     at: (c: ConnectionSpec) => string | undefined,
   ): Promise<void> {
     const routers = await tx.selectFrom('routers').select('name').where('pop', '=', pop).execute();
@@ -182,23 +263,39 @@ export class Peerings {
       for (const c of conns) {
         if (c.router !== other.router) continue;
         const clash = sessionAddresses(c).find((a) => theirs.has(a));
-        if (clash) throw conflict(`Session address ${clash} is already used on router ${c.router} by another connection; session addresses are unique per router`, 'connections');
+        if (clash)
+          throw conflict(
+            `Session address ${clash} is already used on router ${c.router} by another connection; session addresses are unique per router`,
+            'connections',
+          );
       }
     }
   }
 
   private async writeConnection(tx: Db, peeringId: number, s: Spec, exists: boolean, t: string): Promise<void> {
     const row = {
-      router: s.router, bandwidth_mbps: s.bandwidthMbps, address_provider: s.sessionAddressProvider,
-      session_prefix_v4: s.sessionPrefixV4, operator_address_v4: s.operatorAddressV4, peer_address_v4: s.peerAddressV4,
-      session_prefix_v6: s.sessionPrefixV6, operator_address_v6: s.operatorAddressV6, peer_address_v6: s.peerAddressV6,
-      md5_key: s.md5Key, max_prefixes_v4: s.maxPrefixesV4, max_prefixes_v6: s.maxPrefixesV6, bfd: s.bfd ? 1 : 0, updated_at: t,
+      router: s.router,
+      bandwidth_mbps: s.bandwidthMbps,
+      address_provider: s.sessionAddressProvider,
+      session_prefix_v4: s.sessionPrefixV4,
+      operator_address_v4: s.operatorAddressV4,
+      peer_address_v4: s.peerAddressV4,
+      session_prefix_v6: s.sessionPrefixV6,
+      operator_address_v6: s.operatorAddressV6,
+      peer_address_v6: s.peerAddressV6,
+      md5_key: s.md5Key,
+      max_prefixes_v4: s.maxPrefixesV4,
+      max_prefixes_v6: s.maxPrefixesV6,
+      bfd: s.bfd ? 1 : 0,
+      updated_at: t,
     };
     if (exists) {
       await tx.updateTable('connections').set(row).where('peering_id', '=', peeringId).where('name', '=', s.name).execute();
     } else {
-      await tx.insertInto('connections')
-        .values({ ...row, peering_id: peeringId, name: s.name, state: 'PendingApproval', error_message: null, created_at: t }).execute();
+      await tx
+        .insertInto('connections')
+        .values({ ...row, peering_id: peeringId, name: s.name, state: 'PendingApproval', error_message: null, created_at: t })
+        .execute();
     }
   }
 
@@ -237,8 +334,11 @@ export class Peerings {
   async putConnection(partner: string, peering: string, name: string, input: ConnectionInput, by: Role): Promise<Upserted<Connection>> {
     const p = await this.row(partner, peering);
     const existed = !!(await this.store.db.selectFrom('connections').select('id').where('peering_id', '=', p.id).where('name', '=', name).executeTakeFirst());
-    const res = await this.put(partner, peering, { type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), connections: [{ ...input, name }] }, by)
-      .catch((e) => { throw retarget(e, 'connections/0'); });
+    const res = await this.put(partner, peering, { type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), connections: [{ ...input, name }] }, by).catch(
+      (e) => {
+        throw retarget(e, 'connections/0');
+      },
+    );
     const conn = res.resource.connections.find((c) => c.name === name)!;
     return { resource: conn, created: !existed, changed: res.changed };
   }
@@ -282,8 +382,11 @@ export class Peerings {
         throw rule(`Connection ${name} has no session addresses; set sessionPrefixV4 or sessionPrefixV6 before provisioning completes`, 'state');
       }
       const t = now();
-      await tx.updateTable('connections').set({ state: to, error_message: to === 'ProvisioningFailed' ? message! : null, updated_at: t })
-        .where('id', '=', c.id).execute();
+      await tx
+        .updateTable('connections')
+        .set({ state: to, error_message: to === 'ProvisioningFailed' ? message! : null, updated_at: t })
+        .where('id', '=', c.id)
+        .execute();
       await this.settleTypeChange(tx, p, from, to);
       await tx.updateTable('peerings').set({ updated_at: t }).where('id', '=', p.id).execute();
       const after = await tx.selectFrom('connections').selectAll().where('id', '=', c.id).executeTakeFirstOrThrow();
@@ -300,8 +403,12 @@ export class Peerings {
       await tx.updateTable('peerings').set({ requested_type: null }).where('id', '=', p.id).execute();
       return;
     }
-    const pending = await tx.selectFrom('connections').select('id').where('peering_id', '=', p.id)
-      .where('state', 'in', ['TypeChangeRequested', 'TypeChangeInProgress']).execute();
+    const pending = await tx
+      .selectFrom('connections')
+      .select('id')
+      .where('peering_id', '=', p.id)
+      .where('state', 'in', ['TypeChangeRequested', 'TypeChangeInProgress'])
+      .execute();
     if (pending.length === 0) {
       await tx.updateTable('peerings').set({ type: p.requested_type, requested_type: null }).where('id', '=', p.id).execute();
     }
@@ -328,12 +435,24 @@ export class Peerings {
         if (e instanceof RegistryError) throw new RegistryError(e.kind, e.message, 'type');
         throw e;
       });
-      const dup = await tx.selectFrom('peerings').select('name').where('partner', '=', partner).where('type', '=', type).where('pop', '=', p.pop).executeTakeFirst();
-      if (dup) throw conflict(`Partner ${partner} already has a ${type} peering at pop ${p.pop} (${dup.name}); one peering per partner, type and location`, 'type');
-      const regs = type === 'exchange-route-server'
-        ? await tx.selectFrom('registered_prefixes').select('id').where('peering_id', '=', p.id).execute()
-        : await tx.selectFrom('registered_asns').select('id').where('peering_id', '=', p.id).execute();
-      if (regs.length) throw rule(`Peering ${peering} has ${type === 'exchange-route-server' ? 'registered prefixes' : 'registered ASNs'}, which a ${type} peering cannot hold; delete them first`, 'type');
+      const dup = await tx
+        .selectFrom('peerings')
+        .select('name')
+        .where('partner', '=', partner)
+        .where('type', '=', type)
+        .where('pop', '=', p.pop)
+        .executeTakeFirst();
+      if (dup)
+        throw conflict(`Partner ${partner} already has a ${type} peering at pop ${p.pop} (${dup.name}); one peering per partner, type and location`, 'type');
+      const regs =
+        type === 'exchange-route-server'
+          ? await tx.selectFrom('registered_prefixes').select('id').where('peering_id', '=', p.id).execute()
+          : await tx.selectFrom('registered_asns').select('id').where('peering_id', '=', p.id).execute();
+      if (regs.length)
+        throw rule(
+          `Peering ${peering} has ${type === 'exchange-route-server' ? 'registered prefixes' : 'registered ASNs'}, which a ${type} peering cannot hold; delete them first`,
+          'type',
+        );
       const t = now();
       await tx.updateTable('connections').set({ state: 'TypeChangeRequested', updated_at: t }).where('peering_id', '=', p.id).execute();
       await tx.updateTable('peerings').set({ requested_type: type, updated_at: t }).where('id', '=', p.id).execute();

@@ -1,25 +1,46 @@
 // The operator itself, its PoPs (edge locations) and the edge routers in each PoP.
-import type { Store, Db } from '../store/store.js';
-import type { PopTable, RouterTable } from '../store/schema.js';
-import { conflict, notFound } from './errors.js';
-import type { Operator, Pop, Router, Facility, Upserted } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
-import { now, sameJson } from './util.js';
+
 import { canonicalAddress, parseIPv4 } from '../net/address.js';
 import { isReservedAsn } from '../net/asn.js';
-import { invalid } from './errors.js';
+import type { PopTable, RouterTable } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
+import { conflict, invalid, notFound } from './errors.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
+import type { Facility, Operator, Pop, Router, Upserted } from './types.js';
+import { now, sameJson } from './util.js';
 
-export interface PopInput { metro: string; country: string; region?: string; lat: number; lon: number; facilities?: Facility[] }
-export interface RouterInput { routerId: string; addresses: string[] }
+export interface PopInput {
+  metro: string;
+  country: string;
+  region?: string;
+  lat: number;
+  lon: number;
+  facilities?: Facility[];
+}
+export interface RouterInput {
+  routerId: string;
+  addresses: string[];
+}
 
 const popOut = (r: PopTable): Pop => ({
-  code: r.code, metro: r.metro, country: r.country, region: r.region, lat: r.lat, lon: r.lon,
-  facilities: JSON.parse(r.facilities), createdAt: r.created_at, updatedAt: r.updated_at,
+  code: r.code,
+  metro: r.metro,
+  country: r.country,
+  region: r.region,
+  lat: r.lat,
+  lon: r.lon,
+  facilities: JSON.parse(r.facilities),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 const routerOut = (r: RouterTable): Router => ({
-  name: r.name, pop: r.pop, routerId: r.router_id, addresses: JSON.parse(r.addresses),
-  createdAt: r.created_at, updatedAt: r.updated_at,
+  name: r.name,
+  pop: r.pop,
+  routerId: r.router_id,
+  addresses: JSON.parse(r.addresses),
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
 });
 
 export class Pops {
@@ -36,8 +57,17 @@ export class Pops {
       const cur = await tx.selectFrom('operator').selectAll().where('id', '=', 1).executeTakeFirst();
       const next = { asn: input.asn, name: input.name };
       if (cur && Number(cur.asn) === next.asn && cur.name === next.name) return { resource: next, created: false, changed: false };
-      if (cur) await tx.updateTable('operator').set({ ...next, updated_at: now() }).where('id', '=', 1).execute();
-      else await tx.insertInto('operator').values({ id: 1, ...next, updated_at: now() }).execute();
+      if (cur)
+        await tx
+          .updateTable('operator')
+          .set({ ...next, updated_at: now() })
+          .where('id', '=', 1)
+          .execute();
+      else
+        await tx
+          .insertInto('operator')
+          .values({ id: 1, ...next, updated_at: now() })
+          .execute();
       return { resource: next, created: !cur, changed: true };
     });
   }
@@ -64,18 +94,29 @@ export class Pops {
       ids.add(f.id);
     }
     const row = {
-      metro: input.metro, country: input.country.toUpperCase(), region: input.region ?? '',
-      lat: input.lat, lon: input.lon, facilities: JSON.stringify(facilities),
+      metro: input.metro,
+      country: input.country.toUpperCase(),
+      region: input.region ?? '',
+      lat: input.lat,
+      lon: input.lon,
+      facilities: JSON.stringify(facilities),
     };
     return this.store.transaction(async (tx) => {
       const cur = await tx.selectFrom('pops').selectAll().where('code', '=', code).executeTakeFirst();
       if (cur) {
         const { code: _c, created_at: _a, updated_at: _u, ...old } = cur;
         if (sameJson(old, row)) return { resource: popOut(cur), created: false, changed: false };
-        await tx.updateTable('pops').set({ ...row, updated_at: now() }).where('code', '=', code).execute();
+        await tx
+          .updateTable('pops')
+          .set({ ...row, updated_at: now() })
+          .where('code', '=', code)
+          .execute();
       } else {
         const t = now();
-        await tx.insertInto('pops').values({ code, ...row, created_at: t, updated_at: t }).execute();
+        await tx
+          .insertInto('pops')
+          .values({ code, ...row, created_at: t, updated_at: t })
+          .execute();
       }
       return { resource: await this.get(code, tx), created: !cur, changed: true };
     });
@@ -86,8 +127,11 @@ export class Pops {
       await this.get(code, tx);
       const routers = await tx.selectFrom('routers').select('name').where('pop', '=', code).execute();
       if (routers.length) throw conflict(`Pop ${code} still has routers (${routers.map((r) => r.name).join(', ')}); delete them first`);
-      const users = await tx.selectFrom('peering_services').select('id')
-        .where((eb) => eb.or([eb('primary_pop', '=', code), eb('backup_pop', '=', code)])).execute();
+      const users = await tx
+        .selectFrom('peering_services')
+        .select('id')
+        .where((eb) => eb.or([eb('primary_pop', '=', code), eb('backup_pop', '=', code)]))
+        .execute();
       if (users.length) throw conflict(`Pop ${code} is the primary or backup location of ${users.length} peering service(s)`);
       await tx.deleteFrom('pops').where('code', '=', code).execute();
     });
@@ -128,10 +172,17 @@ export class Pops {
       const row = { router_id: input.routerId, addresses: JSON.stringify(addresses) };
       if (cur) {
         if (cur.router_id === row.router_id && cur.addresses === row.addresses) return { resource: routerOut(cur), created: false, changed: false };
-        await tx.updateTable('routers').set({ ...row, updated_at: now() }).where('name', '=', name).execute();
+        await tx
+          .updateTable('routers')
+          .set({ ...row, updated_at: now() })
+          .where('name', '=', name)
+          .execute();
       } else {
         const t = now();
-        await tx.insertInto('routers').values({ name, pop, ...row, created_at: t, updated_at: t }).execute();
+        await tx
+          .insertInto('routers')
+          .values({ name, pop, ...row, created_at: t, updated_at: t })
+          .execute();
       }
       return { resource: await this.getRouter(pop, name, tx), created: !cur, changed: true };
     });
@@ -146,4 +197,3 @@ export class Pops {
     });
   }
 }
-

@@ -3,12 +3,13 @@
 // prefixes and its customers' prefixes) and per customer. In-process subscribers hear of each
 // event once it is stored (the API's live event streams). Readers see opaque ids (event-ids.ts)
 // and their role's view of each event (event-view.ts).
-import type { Store } from '../store/store.js';
+
 import type { PrefixEventTable } from '../store/schema.js';
+import type { Store } from '../store/store.js';
 import { invalid } from './errors.js';
 import { EventIds } from './event-ids.js';
-import { type EventAudience, type PrefixEventView, eventView } from './event-view.js';
-import { pageLimit, type Page, type PageRequest } from './paging.js';
+import { type EventAudience, eventView, type PrefixEventView } from './event-view.js';
+import { type Page, type PageRequest, pageLimit } from './paging.js';
 
 export type EventSubjectKind = 'registered-prefix' | 'customer-prefix';
 
@@ -73,9 +74,17 @@ const selectEvents = (store: Store) => store.db.selectFrom('prefix_events').sele
 type EventQuery = ReturnType<typeof selectEvents>;
 
 const toRow = (subject: EventSubject, e: PrefixEventInput): Omit<Row, 'id'> => ({
-  subject_kind: subject.kind, subject: subject.id, partner: subject.partner, customer: subject.customer,
-  prefix: e.prefix ?? subject.prefix, subject_prefix: subject.prefix,
-  time: e.time, type: e.type, level: e.level, summary: e.summary, details: JSON.stringify(e.details),
+  subject_kind: subject.kind,
+  subject: subject.id,
+  partner: subject.partner,
+  customer: subject.customer,
+  prefix: e.prefix ?? subject.prefix,
+  subject_prefix: subject.prefix,
+  time: e.time,
+  type: e.type,
+  level: e.level,
+  summary: e.summary,
+  details: JSON.stringify(e.details),
   internal: e.internal ? JSON.stringify(e.internal) : null,
 });
 
@@ -93,9 +102,17 @@ export class PrefixEvents {
 
   private out(r: Row, ids: EventIds): StoredPrefixEvent {
     return {
-      seq: r.id, id: ids.encode(r.id), subjectKind: r.subject_kind as EventSubjectKind, subject: r.subject,
-      prefix: r.prefix, subjectPrefix: r.subject_prefix ?? r.prefix,
-      time: r.time, type: r.type, level: r.level, summary: r.summary, details: JSON.parse(r.details) as Record<string, unknown>,
+      seq: r.id,
+      id: ids.encode(r.id),
+      subjectKind: r.subject_kind as EventSubjectKind,
+      subject: r.subject,
+      prefix: r.prefix,
+      subjectPrefix: r.subject_prefix ?? r.prefix,
+      time: r.time,
+      type: r.type,
+      level: r.level,
+      summary: r.summary,
+      details: JSON.parse(r.details) as Record<string, unknown>,
       ...(r.internal ? { internal: JSON.parse(r.internal) as StoredPrefixEvent['internal'] } : {}),
     };
   }
@@ -139,7 +156,9 @@ export class PrefixEvents {
     // A wrapper, so the same function subscribed twice is two subscriptions, each removed once.
     const entry: PrefixEventListener = (e) => listener(e);
     this.listeners.add(entry);
-    return () => { this.listeners.delete(entry); };
+    return () => {
+      this.listeners.delete(entry);
+    };
   }
 
   /** How many subscribers there are (tests check that closed streams let go). */
@@ -202,7 +221,10 @@ export class PrefixEvents {
       if (after === undefined) throw invalid(`cursor ${JSON.stringify(req.cursor.slice(0, 40))} is not a cursor this API returned`, 'cursor');
       q = q.where('id', '>', after);
     }
-    const rows = await q.orderBy('id').limit(limit + 1).execute();
+    const rows = await q
+      .orderBy('id')
+      .limit(limit + 1)
+      .execute();
     const items = rows.slice(0, limit).map((r) => eventView(this.out(r, ids), audience));
     return { items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
   }

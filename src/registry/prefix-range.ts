@@ -41,7 +41,10 @@ export function coveringStarts(p: Prefix): string[] {
 }
 
 /** A stored row as the look-ups see it. */
-export interface RangeRow { net_start: string | null; net_length: number | null }
+export interface RangeRow {
+  net_start: string | null;
+  net_length: number | null;
+}
 
 /**
  * True when `row` equals or covers `p`. The covering probe selects rows by start address only,

@@ -2,33 +2,45 @@
 // peerings) or customer ASNs (exchange route-server peerings). Each registration gets a
 // prefix key, a random UUID the partner hands to the customer.
 import { randomUUID } from 'node:crypto';
-import type { Store, Db } from '../store/store.js';
-import type { RegisteredAsnRow, RegisteredPrefixRow, PeeringRow } from '../store/schema.js';
-import { conflict, invalid, notFound, rule } from './errors.js';
-import { firstOverlap, rangeColumns } from './prefix-range.js';
-import type { RegisteredAsn, RegisteredPrefix, PrefixState, Upserted } from './types.js';
-import { type Page, type PageRequest, fetchPage } from './paging.js';
-import { now } from './util.js';
-import { parsePrefixStrict, prefixProblem, formatPrefix, type Prefix } from '../net/prefix.js';
+import { formatPrefix, type Prefix, parsePrefixStrict, prefixProblem } from '../net/prefix.js';
 import { specialPurposeReason } from '../net/special.js';
-import type { Peerings } from './peerings.js';
+import type { PeeringRow, RegisteredAsnRow, RegisteredPrefixRow } from '../store/schema.js';
+import type { Db, Store } from '../store/store.js';
+import { conflict, invalid, notFound, rule } from './errors.js';
+import { fetchPage, type Page, type PageRequest } from './paging.js';
 import { checkPublicAsn } from './partners.js';
+import type { Peerings } from './peerings.js';
+import { firstOverlap, rangeColumns } from './prefix-range.js';
+import type { PrefixState, RegisteredAsn, RegisteredPrefix, Upserted } from './types.js';
+import { now } from './util.js';
 
 export interface RegisteredPrefixInput {
-  prefix: string; key?: string;
+  prefix: string;
+  key?: string;
   /** the operator registers although another partner holds an overlapping prefix (audited) */
   allowOverlap?: boolean;
 }
 
 /** An operator's override of the cross-partner overlap rule: which API key, when. */
-export interface OverlapOverride { by: string; at: string }
+export interface OverlapOverride {
+  by: string;
+  at: string;
+}
 
 /** A registered prefix as the registry returns it; the API shows `overlapOverride` to the operator only. */
 export type RegisteredPrefixView = RegisteredPrefix & { overlapOverride: OverlapOverride | null };
 
 /** Another partner's registration a new one overlaps (for the operator's log; never shown to partners). */
-export interface OverlappedRegistration { partner: string; peering: string; name: string; prefix: string }
-export interface RegisteredAsnInput { asn: number; key?: string }
+export interface OverlappedRegistration {
+  partner: string;
+  peering: string;
+  name: string;
+  prefix: string;
+}
+export interface RegisteredAsnInput {
+  asn: number;
+  key?: string;
+}
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -48,24 +60,51 @@ function checkKey(key: string | undefined, target: string): void {
   if (key !== undefined && !UUID.test(key)) throw invalid(`${target} must be a UUID`, target);
 }
 
-const prefixOut = (partner: string, peering: string) => (r: RegisteredPrefixRow): RegisteredPrefixView => ({
-  name: r.name, partner, peering, prefix: r.prefix, key: r.key, state: r.state as PrefixState, errorMessage: r.error_message,
-  verifiedOriginAs: r.origin_as === null ? null : Number(r.origin_as), createdAt: r.created_at, updatedAt: r.updated_at,
-  overlapOverride: r.overlap_override_by === null ? null : { by: r.overlap_override_by, at: r.overlap_override_at! },
-});
+const prefixOut =
+  (partner: string, peering: string) =>
+  (r: RegisteredPrefixRow): RegisteredPrefixView => ({
+    name: r.name,
+    partner,
+    peering,
+    prefix: r.prefix,
+    key: r.key,
+    state: r.state as PrefixState,
+    errorMessage: r.error_message,
+    verifiedOriginAs: r.origin_as === null ? null : Number(r.origin_as),
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    overlapOverride: r.overlap_override_by === null ? null : { by: r.overlap_override_by, at: r.overlap_override_at! },
+  });
 
-const asnOut = (partner: string, peering: string) => (r: RegisteredAsnRow): RegisteredAsn => ({
-  name: r.name, partner, peering, asn: Number(r.asn), key: r.key, createdAt: r.created_at, updatedAt: r.updated_at,
-});
+const asnOut =
+  (partner: string, peering: string) =>
+  (r: RegisteredAsnRow): RegisteredAsn => ({
+    name: r.name,
+    partner,
+    peering,
+    asn: Number(r.asn),
+    key: r.key,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  });
 
 export class Registrations {
-  constructor(private readonly store: Store, private readonly peerings: Peerings) {}
+  constructor(
+    private readonly store: Store,
+    private readonly peerings: Peerings,
+  ) {}
 
   // Registered prefixes
 
   async listPrefixes(partner: string, peering: string, req: PageRequest): Promise<Page<RegisteredPrefixView>> {
     const p = await this.peerings.row(partner, peering);
-    return fetchPage(this.store.db.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id), 'name', req, (r) => r.name, prefixOut(partner, peering));
+    return fetchPage(
+      this.store.db.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id),
+      'name',
+      req,
+      (r) => r.name,
+      prefixOut(partner, peering),
+    );
   }
 
   async getPrefix(partner: string, peering: string, name: string, db: Db = this.store.db): Promise<RegisteredPrefixView> {
@@ -80,7 +119,11 @@ export class Registrations {
    * with it. The result names the other partner's registration an override overlapped, if any.
    */
   async putPrefix(
-    partner: string, peering: string, name: string, input: RegisteredPrefixInput, by?: string,
+    partner: string,
+    peering: string,
+    name: string,
+    input: RegisteredPrefixInput,
+    by?: string,
   ): Promise<Upserted<RegisteredPrefixView> & { overlapped?: OverlappedRegistration }> {
     checkKey(input.key, 'key');
     // An override is only ever recorded with the key that made it.
@@ -92,7 +135,8 @@ export class Registrations {
       const p = await this.peerings.row(partner, peering, tx);
       const cur = await tx.selectFrom('registered_prefixes').selectAll().where('peering_id', '=', p.id).where('name', '=', name).executeTakeFirst();
       if (cur) {
-        if (cur.prefix !== prefix) throw conflict(`Registered prefix ${name} is ${cur.prefix}; a registration cannot change its prefix — delete it and register anew`, 'prefix');
+        if (cur.prefix !== prefix)
+          throw conflict(`Registered prefix ${name} is ${cur.prefix}; a registration cannot change its prefix — delete it and register anew`, 'prefix');
         if (input.key !== undefined && input.key !== cur.key) throw conflict(`the key of registered prefix ${name} cannot change`, 'key');
         return { resource: prefixOut(partner, peering)(cur), created: false, changed: false };
       }
@@ -100,8 +144,12 @@ export class Registrations {
       if (!(await this.peerings.hasActiveConnection(p.id, tx))) {
         throw rule(`At least one connection of peering ${peering} must be Active before prefixes can be registered`, 'prefix');
       }
-      const taken = await tx.selectFrom('registered_prefixes').innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-        .select('peerings.partner').where('registered_prefixes.prefix', '=', prefix).executeTakeFirst();
+      const taken = await tx
+        .selectFrom('registered_prefixes')
+        .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+        .select('peerings.partner')
+        .where('registered_prefixes.prefix', '=', prefix)
+        .executeTakeFirst();
       if (taken) {
         // Never an override: one prefix, one registration, one key (the reference's rule).
         const whose = taken.partner === partner ? 'on a peering' : 'by another partner';
@@ -116,12 +164,25 @@ export class Registrations {
       const key = input.key ?? randomUUID();
       await this.keyFree(tx, key);
       const t = now();
-      await tx.insertInto('registered_prefixes').values({
-        peering_id: p.id, name, prefix, family: parsed.prefix.family, key, state: 'Pending', error_message: null, origin_as: null, created_at: t, updated_at: t,
-        ...rangeColumns(parsed.prefix),
-        // Recorded only when an overlap was actually overridden.
-        overlap_override_by: overlapped ? by! : null, overlap_override_at: overlapped ? t : null,
-      }).execute();
+      await tx
+        .insertInto('registered_prefixes')
+        .values({
+          peering_id: p.id,
+          name,
+          prefix,
+          family: parsed.prefix.family,
+          key,
+          state: 'Pending',
+          error_message: null,
+          origin_as: null,
+          created_at: t,
+          updated_at: t,
+          ...rangeColumns(parsed.prefix),
+          // Recorded only when an overlap was actually overridden.
+          overlap_override_by: overlapped ? by! : null,
+          overlap_override_at: overlapped ? t : null,
+        })
+        .execute();
       const resource = await this.getPrefix(partner, peering, name, tx);
       return { resource, created: true, changed: true, ...(overlapped ? { overlapped } : {}) };
     });
@@ -135,8 +196,12 @@ export class Registrations {
     return this.store.transaction(async (tx) => {
       const p = await this.peerings.row(partner, peering, tx);
       await this.getPrefix(partner, peering, name, tx);
-      await tx.updateTable('registered_prefixes').set({ state: 'Pending', error_message: null, origin_as: null, updated_at: now() })
-        .where('peering_id', '=', p.id).where('name', '=', name).execute();
+      await tx
+        .updateTable('registered_prefixes')
+        .set({ state: 'Pending', error_message: null, origin_as: null, updated_at: now() })
+        .where('peering_id', '=', p.id)
+        .where('name', '=', name)
+        .execute();
       return this.getPrefix(partner, peering, name, tx);
     });
   }
@@ -155,7 +220,13 @@ export class Registrations {
 
   async listAsns(partner: string, peering: string, req: PageRequest): Promise<Page<RegisteredAsn>> {
     const p = await this.peerings.row(partner, peering);
-    return fetchPage(this.store.db.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id), 'name', req, (r) => r.name, asnOut(partner, peering));
+    return fetchPage(
+      this.store.db.selectFrom('registered_asns').selectAll().where('peering_id', '=', p.id),
+      'name',
+      req,
+      (r) => r.name,
+      asnOut(partner, peering),
+    );
   }
 
   async getAsn(partner: string, peering: string, name: string, db: Db = this.store.db): Promise<RegisteredAsn> {
@@ -176,7 +247,8 @@ export class Registrations {
         if (input.key !== undefined && input.key !== cur.key) throw conflict(`the key of registered ASN ${name} cannot change`, 'key');
         return { resource: asnOut(partner, peering)(cur), created: false, changed: false };
       }
-      if (p.type !== 'exchange-route-server') throw rule(`Customer ASNs are registered on exchange-route-server peerings; ${peering} is a ${p.type} peering — register prefixes instead`, 'asn');
+      if (p.type !== 'exchange-route-server')
+        throw rule(`Customer ASNs are registered on exchange-route-server peerings; ${peering} is a ${p.type} peering — register prefixes instead`, 'asn');
       if (!(await this.peerings.hasActiveConnection(p.id, tx))) {
         throw rule(`At least one connection of peering ${peering} must be Active before ASNs can be registered`, 'asn');
       }
@@ -206,9 +278,19 @@ export class Registrations {
    * partner may register a covering /22 on one peering and a /24 of it on another.
    */
   private async otherPartnersOverlap(tx: Db, partner: string, p: Prefix): Promise<OverlappedRegistration | undefined> {
-    const others = tx.selectFrom('registered_prefixes').innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-      .select(['registered_prefixes.net_start', 'registered_prefixes.net_length', 'registered_prefixes.prefix', 'registered_prefixes.name', 'peerings.partner', 'peerings.name as peering'])
-      .where('registered_prefixes.family', '=', p.family).where('peerings.partner', '!=', partner);
+    const others = tx
+      .selectFrom('registered_prefixes')
+      .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+      .select([
+        'registered_prefixes.net_start',
+        'registered_prefixes.net_length',
+        'registered_prefixes.prefix',
+        'registered_prefixes.name',
+        'peerings.partner',
+        'peerings.name as peering',
+      ])
+      .where('registered_prefixes.family', '=', p.family)
+      .where('peerings.partner', '!=', partner);
     const row = await firstOverlap(
       p,
       (starts, maxLength) => others.where('registered_prefixes.net_start', 'in', starts).where('registered_prefixes.net_length', '<=', maxLength).execute(),

@@ -1,17 +1,17 @@
 // The peering registry: every resource and the rules checked on write, over one store.
 import type { Store } from '../store/store.js';
-import { Pops } from './pops.js';
+import { ApiKeys } from './api-keys.js';
+import { Catalog } from './catalog.js';
+import { CustomerPrefixes } from './customer-prefixes.js';
+import { Customers } from './customers.js';
+import type { RegistryOptions } from './options.js';
 import { Partners } from './partners.js';
 import { Peerings } from './peerings.js';
-import { Registrations } from './registrations.js';
-import { Customers } from './customers.js';
-import { CustomerPrefixes } from './customer-prefixes.js';
-import { Catalog } from './catalog.js';
-import { ApiKeys } from './api-keys.js';
+import { Pops } from './pops.js';
 import { PrefixEvents } from './prefix-events.js';
-import type { RegistryOptions } from './options.js';
+import { Registrations } from './registrations.js';
 
-export { type RegistryOptions, DEFAULT_MAX_PREFIXES_PER_CUSTOMER } from './options.js';
+export { DEFAULT_MAX_PREFIXES_PER_CUSTOMER, type RegistryOptions } from './options.js';
 
 export class Registry {
   readonly pops: Pops;
@@ -24,7 +24,10 @@ export class Registry {
   readonly apiKeys: ApiKeys;
   readonly events: PrefixEvents;
 
-  constructor(readonly store: Store, options: RegistryOptions = {}) {
+  constructor(
+    readonly store: Store,
+    options: RegistryOptions = {},
+  ) {
     this.apiKeys = new ApiKeys(store);
     this.pops = new Pops(store);
     this.partners = new Partners(store, this.apiKeys);

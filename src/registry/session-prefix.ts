@@ -4,11 +4,14 @@
 // route server; the largest IX LANs are IPv4 /21s (AMS-IX, DE-CIX Frankfurt, LINX LON1) and IPv6
 // LANs are /64s. Nothing wider is a session subnet: a /8 or 0.0.0.0/0 would let a partner point
 // the operator's speaker at any address.
-import { parsePrefix, overlaps, formatPrefix, type Prefix } from '../net/prefix.js';
+import { formatPrefix, overlaps, type Prefix, parsePrefix } from '../net/prefix.js';
 import { rule } from './errors.js';
 import type { PeeringType } from './types.js';
 
-export interface LengthBounds { widest: number; narrowest: number }
+export interface LengthBounds {
+  widest: number;
+  narrowest: number;
+}
 
 /** peering-service and communications: point-to-point links. */
 export const DIRECT_SESSION_V4: LengthBounds = { widest: 30, narrowest: 31 };
@@ -30,15 +33,17 @@ export function sessionPrefixBounds(type: PeeringType, family: 4 | 6): LengthBou
  * documentation space stays allowed: sessions often use them (the tests and the lab run theirs
  * on 127.0.0.0/8, the reference tests links on 169.254.0.0/16).
  */
-const NOT_A_SESSION: Array<[Prefix, string]> = ([
-  ['0.0.0.0/8', '"this network"'],
-  ['224.0.0.0/4', 'multicast'],
-  ['240.0.0.0/4', 'reserved (and limited broadcast)'],
-  ['::/127', 'unspecified'],
-  ['::ffff:0:0/96', 'IPv4-mapped'],
-  ['100::/64', 'discard-only'],
-  ['ff00::/8', 'multicast'],
-] as const).map(([p, what]) => [parsePrefix(p)!, what]);
+const NOT_A_SESSION: Array<[Prefix, string]> = (
+  [
+    ['0.0.0.0/8', '"this network"'],
+    ['224.0.0.0/4', 'multicast'],
+    ['240.0.0.0/4', 'reserved (and limited broadcast)'],
+    ['::/127', 'unspecified'],
+    ['::ffff:0:0/96', 'IPv4-mapped'],
+    ['100::/64', 'discard-only'],
+    ['ff00::/8', 'multicast'],
+  ] as const
+).map(([p, what]) => [parsePrefix(p)!, what]);
 
 /** Refuses a session prefix wider or narrower than the peering type allows, or in space that cannot be a session. */
 export function checkSessionPrefix(type: PeeringType, field: string, p: Prefix, target: string, connection?: string): void {

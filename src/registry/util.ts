@@ -11,7 +11,10 @@ function canon(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(canon);
   if (v && typeof v === 'object') {
     return Object.fromEntries(
-      Object.keys(v as object).sort().filter((k) => (v as any)[k] !== undefined).map((k) => [k, canon((v as any)[k])]),
+      Object.keys(v as object)
+        .sort()
+        .filter((k) => (v as any)[k] !== undefined)
+        .map((k) => [k, canon((v as any)[k])]),
     );
   }
   return v;

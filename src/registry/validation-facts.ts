@@ -1,13 +1,14 @@
 // What prefix validation needs from the registry, read in one go (a handful of queries, not one
 // per prefix), and the one thing it writes back: a prefix's state and message. The validation
 // layer above turns these facts into sessions, import policies and watched prefixes.
-import type { Store } from '../store/store.js';
-import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
+
 import { canonicalAddress } from '../net/address.js';
-import { publicPrefix } from './registrations.js';
+import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
+import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
-import { now } from './util.js';
+import { publicPrefix } from './registrations.js';
 import type { PeeringType, PrefixState } from './types.js';
+import { now } from './util.js';
 
 /** One BGP session of an Active connection, per address family. */
 export interface FactSession {
@@ -31,15 +32,45 @@ export interface FactSession {
   md5Key?: string;
 }
 
-export interface FactPeering { key: string; partner: string; name: string; type: PeeringType; pop: string; asn: number; sessions: FactSession[] }
+export interface FactPeering {
+  key: string;
+  partner: string;
+  name: string;
+  type: PeeringType;
+  pop: string;
+  asn: number;
+  sessions: FactSession[];
+}
 /** What the registry holds now: the engine writes only what differs from it. */
-export interface FactStored { state: PrefixState; message: string | null }
+export interface FactStored {
+  state: PrefixState;
+  message: string | null;
+}
 /** What validation keeps beside a prefix's state across restarts, as stored (compact JSON; validation reads it). */
-export interface FactRemembered { look: string | null; alerts: string | null }
-export interface FactRegisteredPrefix { key: string; peering: string; prefix: string; stored: FactStored; originAs: number | null; remembered: FactRemembered }
-export interface FactRegisteredAsn { peering: string; asn: number }
+export interface FactRemembered {
+  look: string | null;
+  alerts: string | null;
+}
+export interface FactRegisteredPrefix {
+  key: string;
+  peering: string;
+  prefix: string;
+  stored: FactStored;
+  originAs: number | null;
+  remembered: FactRemembered;
+}
+export interface FactRegisteredAsn {
+  peering: string;
+  asn: number;
+}
 export interface FactCustomerPrefix {
-  key: string; provider: string; primaryPop: string; backupPop: string | null; prefix: string; stored: FactStored; remembered: FactRemembered;
+  key: string;
+  provider: string;
+  primaryPop: string;
+  backupPop: string | null;
+  prefix: string;
+  stored: FactStored;
+  remembered: FactRemembered;
   /** the key no longer matches (its registration was deleted): Failed with this message, whatever the routes */
   keyMismatch?: string;
 }
@@ -68,8 +99,11 @@ export interface ValidationFactsSnapshot {
  * facts check it again because registrations can be deleted since.
  */
 export function keyMatches(
-  key: string, provider: string, prefix: string,
-  prefixKeys: ReadonlyMap<string, { partner: string; prefix: string }>, asnKeys: ReadonlyMap<string, { partner: string }>,
+  key: string,
+  provider: string,
+  prefix: string,
+  prefixKeys: ReadonlyMap<string, { partner: string; prefix: string }>,
+  asnKeys: ReadonlyMap<string, { partner: string }>,
 ): boolean {
   const reg = prefixKeys.get(key);
   if (reg) {
@@ -87,11 +121,26 @@ export class ValidationFacts {
     const db = this.store.db;
     const op = await db.selectFrom('operator').select('asn').executeTakeFirst();
     const peeringRows = await db.selectFrom('peerings').select(['id', 'partner', 'name', 'type', 'pop', 'asn']).orderBy('partner').orderBy('name').execute();
-    const connRows = await db.selectFrom('connections')
+    const connRows = await db
+      .selectFrom('connections')
       .innerJoin('routers', 'routers.name', 'connections.router')
-      .select(['connections.peering_id', 'connections.name', 'connections.router', 'routers.pop', 'routers.router_id', 'connections.operator_address_v4', 'connections.peer_address_v4',
-        'connections.operator_address_v6', 'connections.peer_address_v6', 'connections.max_prefixes_v4', 'connections.max_prefixes_v6', 'connections.md5_key'])
-      .where('connections.state', '=', 'Active').orderBy('connections.name').execute();
+      .select([
+        'connections.peering_id',
+        'connections.name',
+        'connections.router',
+        'routers.pop',
+        'routers.router_id',
+        'connections.operator_address_v4',
+        'connections.peer_address_v4',
+        'connections.operator_address_v6',
+        'connections.peer_address_v6',
+        'connections.max_prefixes_v4',
+        'connections.max_prefixes_v6',
+        'connections.md5_key',
+      ])
+      .where('connections.state', '=', 'Active')
+      .orderBy('connections.name')
+      .execute();
     const peerings = new Map<number, FactPeering>();
     for (const p of peeringRows) {
       const key = `${p.partner}/${p.name}`;
@@ -100,21 +149,34 @@ export class ValidationFacts {
     for (const c of connRows) {
       const p = peerings.get(c.peering_id);
       if (!p) continue;
-      const families = [[4, c.operator_address_v4, c.peer_address_v4, c.max_prefixes_v4], [6, c.operator_address_v6, c.peer_address_v6, c.max_prefixes_v6]] as const;
+      const families = [
+        [4, c.operator_address_v4, c.peer_address_v4, c.max_prefixes_v4],
+        [6, c.operator_address_v6, c.peer_address_v6, c.max_prefixes_v6],
+      ] as const;
       const v6Session = !!(c.operator_address_v6 && c.peer_address_v6);
       for (const [family, ours, theirs, max] of families) {
         if (!ours || !theirs) continue;
         const carried: Array<4 | 6> = family === 4 && !v6Session && c.max_prefixes_v6 > 0 ? [4, 6] : [family];
         p.sessions.push({
-          peering: p.key, connection: c.name, router: c.router, routerId: c.router_id, pop: c.pop, family, families: carried,
-          operatorAddress: canonical(ours), peerAddress: canonical(theirs), maxPrefixes: max,
+          peering: p.key,
+          connection: c.name,
+          router: c.router,
+          routerId: c.router_id,
+          pop: c.pop,
+          family,
+          families: carried,
+          operatorAddress: canonical(ours),
+          peerAddress: canonical(theirs),
+          maxPrefixes: max,
           ...(carried.length === 2 ? { maxPrefixesV6: c.max_prefixes_v6 } : {}),
           ...(c.md5_key ? { md5Key: c.md5_key } : {}),
         });
       }
     }
-    const regRows = await db.selectFrom('registered_prefixes')
-      .select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts']).execute();
+    const regRows = await db
+      .selectFrom('registered_prefixes')
+      .select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts'])
+      .execute();
     const asnRows = await db.selectFrom('registered_asns').select(['peering_id', 'asn', 'key']).execute();
     const prefixKeys = new Map<string, { partner: string; prefix: string }>();
     const asnKeys = new Map<string, { partner: string }>();
@@ -124,8 +186,11 @@ export class ValidationFacts {
       const p = peerings.get(r.peering_id)!;
       prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
       registeredPrefixes.push({
-        key: `${p.key}/${r.name}`, peering: p.key, prefix: r.prefix,
-        stored: { state: r.state as PrefixState, message: r.error_message }, originAs: r.origin_as === null ? null : Number(r.origin_as),
+        key: `${p.key}/${r.name}`,
+        peering: p.key,
+        prefix: r.prefix,
+        stored: { state: r.state as PrefixState, message: r.error_message },
+        originAs: r.origin_as === null ? null : Number(r.origin_as),
         remembered: { look: r.validation_look, alerts: r.validation_alerts },
       });
     }
@@ -134,11 +199,23 @@ export class ValidationFacts {
       asnKeys.set(r.key, { partner: p.partner });
       registeredAsns.push({ peering: p.key, asn: Number(r.asn) });
     }
-    const custRows = await db.selectFrom('customer_prefixes')
+    const custRows = await db
+      .selectFrom('customer_prefixes')
       .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-      .select(['customer_prefixes.name', 'customer_prefixes.prefix', 'customer_prefixes.key', 'customer_prefixes.state', 'customer_prefixes.error_message',
-        'customer_prefixes.validation_look', 'customer_prefixes.validation_alerts', 'peering_services.customer', 'peering_services.name as service',
-        'peering_services.provider', 'peering_services.primary_pop', 'peering_services.backup_pop'])
+      .select([
+        'customer_prefixes.name',
+        'customer_prefixes.prefix',
+        'customer_prefixes.key',
+        'customer_prefixes.state',
+        'customer_prefixes.error_message',
+        'customer_prefixes.validation_look',
+        'customer_prefixes.validation_alerts',
+        'peering_services.customer',
+        'peering_services.name as service',
+        'peering_services.provider',
+        'peering_services.primary_pop',
+        'peering_services.backup_pop',
+      ])
       .execute();
     const customerPrefixes: FactCustomerPrefix[] = [];
     for (const r of custRows) {
@@ -146,8 +223,13 @@ export class ValidationFacts {
       if (!pub.ok) continue;
       const prefix = formatPrefix(pub.prefix);
       customerPrefixes.push({
-        key: `${r.customer}/${r.service}/${r.name}`, provider: r.provider, primaryPop: r.primary_pop, backupPop: r.backup_pop, prefix,
-        stored: { state: r.state as PrefixState, message: r.error_message }, remembered: { look: r.validation_look, alerts: r.validation_alerts },
+        key: `${r.customer}/${r.service}/${r.name}`,
+        provider: r.provider,
+        primaryPop: r.primary_pop,
+        backupPop: r.backup_pop,
+        prefix,
+        stored: { state: r.state as PrefixState, message: r.error_message },
+        remembered: { look: r.validation_look, alerts: r.validation_alerts },
         ...(keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys) ? {} : { keyMismatch: keyMismatchMessage(r.provider, prefix) }),
       });
     }
@@ -169,7 +251,13 @@ export class ValidationFacts {
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
-  async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null, db: Store['db'] = this.store.db): Promise<void> {
+  async setState(
+    kind: 'registered-prefix' | 'customer-prefix',
+    key: string,
+    state: PrefixState,
+    message: string | null,
+    db: Store['db'] = this.store.db,
+  ): Promise<void> {
     await this.update({ kind, key, state: { state, message } }, db);
   }
 
@@ -185,7 +273,9 @@ export class ValidationFacts {
       await db.updateTable('registered_prefixes').set(set).where('name', '=', w.name).where('peering_id', 'in', w.peerings).execute();
     } else {
       const [a, b, name] = r.key.split('/');
-      await db.updateTable('customer_prefixes').set(set)
+      await db
+        .updateTable('customer_prefixes')
+        .set(set)
         .where('name', '=', name!)
         .where('peering_service_id', 'in', db.selectFrom('peering_services').select('id').where('customer', '=', a!).where('name', '=', b!))
         .execute();
@@ -195,8 +285,13 @@ export class ValidationFacts {
   /** Remembers the origin AS a registered prefix was verified with (only while none is remembered). */
   async setOrigin(key: string, originAs: number, db: Store['db'] = this.store.db): Promise<void> {
     const w = registeredWhere(db, key);
-    await db.updateTable('registered_prefixes').set({ origin_as: originAs })
-      .where('name', '=', w.name).where('peering_id', 'in', w.peerings).where('origin_as', 'is', null).execute();
+    await db
+      .updateTable('registered_prefixes')
+      .set({ origin_as: originAs })
+      .where('name', '=', w.name)
+      .where('peering_id', 'in', w.peerings)
+      .where('origin_as', 'is', null)
+      .execute();
   }
 }
 

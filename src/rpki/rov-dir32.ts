@@ -1,6 +1,6 @@
 // Dir32: the route origin validation index over a 32-bit key (all of IPv4, and IPv6 prefixes
 // shorter than /32 by their first word); the design is described in rov-index.ts.
-import { NOT_FOUND, VALID, INVALID, MASK, cmp2, growI32 } from './rov-words.js';
+import { cmp2, growI32, INVALID, MASK, NOT_FOUND, VALID } from './rov-words.js';
 
 /** Bucket id of the short prefixes in a Dir32 log. */
 const SHORT = 0x10000;
@@ -38,7 +38,9 @@ export class Dir32 {
     for (let b = 0; b < 0x10000; b++) this.dir[DE * b + 3] = -1;
   }
 
-  get pending(): number { return this.nOps; }
+  get pending(): number {
+    return this.nOps;
+  }
 
   /**
    * Replaces the content with the VRPs that `each` visits, in address order (shorter first
@@ -48,8 +50,14 @@ export class Dir32 {
   build(each: (visit: (addr: number, len: number, maxLen: number, asn: number) => void) => void): void {
     const dir = this.dir;
     dir.fill(0);
-    let nLong = 0, nShort = 0;
-    each((addr, len) => { if (len >= 16) { dir[DE * (addr >>> 16) + 1]++; nLong++; } else nShort++; });
+    let nLong = 0,
+      nShort = 0;
+    each((addr, len) => {
+      if (len >= 16) {
+        dir[DE * (addr >>> 16) + 1]++;
+        nLong++;
+      } else nShort++;
+    });
     let off = 0;
     for (let d = 0; d < dir.length; d += DE) {
       const cnt = dir[d + 1]!;
@@ -98,7 +106,8 @@ export class Dir32 {
       this.ta = growI32(this.ta, m);
       this.tp = growI32(this.tp, m);
     }
-    const tk = this.tk, ta = this.ta;
+    const tk = this.tk,
+      ta = this.ta;
     let sorted = true;
     for (let t = 0; t < m; t++) {
       tk[t] = src[stride * (off + t)]!;
@@ -108,8 +117,12 @@ export class Dir32 {
     if (!sorted) {
       // Only the VRPs of one prefix come in tree order (chain order), not in (maxLen, AS) order.
       const order = Array.from({ length: m }, (_, t) => t).sort((x, y) => cmp2(tk[x]!, ta[x]!, tk[y]!, ta[y]!));
-      const k2 = order.map((t) => tk[t]!), a2 = order.map((t) => ta[t]!);
-      for (let t = 0; t < m; t++) { tk[t] = k2[t]!; ta[t] = a2[t]!; }
+      const k2 = order.map((t) => tk[t]!),
+        a2 = order.map((t) => ta[t]!);
+      for (let t = 0; t < m; t++) {
+        tk[t] = k2[t]!;
+        ta[t] = a2[t]!;
+      }
     }
     return m;
   }
@@ -137,14 +150,15 @@ export class Dir32 {
     const idx = new Array<number>(n);
     for (let i = 0; i < n; i++) idx[i] = 4 * i;
     // TimSort: near-linear for a full build, which comes in address order.
-    idx.sort((x, y) => (ops[x]! - ops[y]!) || cmp2(ops[x + 1]!, ops[x + 2]!, ops[y + 1]!, ops[y + 2]!));
-    for (let i = 0; i < n;) {
+    idx.sort((x, y) => ops[x]! - ops[y]! || cmp2(ops[x + 1]!, ops[x + 2]!, ops[y + 1]!, ops[y + 2]!));
+    for (let i = 0; i < n; ) {
       const b = ops[idx[i]!]!;
       let j = i + 1;
       while (j < n && ops[idx[j]!] === b) j++;
       const m = this.merge(b, idx, i, j);
       this.parents(m);
-      if (b === SHORT) this.placeShort(m); else this.place(b, m, tight);
+      if (b === SHORT) this.placeShort(m);
+      else this.place(b, m, tight);
       i = j;
     }
     this.nOps = 0;
@@ -165,25 +179,41 @@ export class Dir32 {
       this.ta = growI32(this.ta, most);
       this.tp = growI32(this.tp, most);
     }
-    const tk = this.tk, ta = this.ta;
+    const tk = this.tk,
+      ta = this.ta;
     let m = 0;
-    for (let k = i; k < j;) {
+    for (let k = i; k < j; ) {
       const o = idx[k]!;
-      const key = ops[o + 1]!, asn = ops[o + 2]!;
+      const key = ops[o + 1]!,
+        asn = ops[o + 2]!;
       let net = 0;
       while (k < j && ops[idx[k]! + 1] === key && ops[idx[k]! + 2] === asn) net += ops[idx[k++]! + 3]!;
-      while (p < pe && cmp2(src[S * p]!, src[S * p + 1]!, key, asn) < 0) { tk[m] = src[S * p]!; ta[m++] = src[S * p + 1]!; p++; }
+      while (p < pe && cmp2(src[S * p]!, src[S * p + 1]!, key, asn) < 0) {
+        tk[m] = src[S * p]!;
+        ta[m++] = src[S * p + 1]!;
+        p++;
+      }
       let was = 0;
-      if (p < pe && src[S * p] === key && src[S * p + 1] === asn) { was = 1; p++; }
-      if (was + net > 0) { tk[m] = key; ta[m++] = asn; }
+      if (p < pe && src[S * p] === key && src[S * p + 1] === asn) {
+        was = 1;
+        p++;
+      }
+      if (was + net > 0) {
+        tk[m] = key;
+        ta[m++] = asn;
+      }
     }
-    for (; p < pe; p++) { tk[m] = src[S * p]!; ta[m++] = src[S * p + 1]!; }
+    for (; p < pe; p++) {
+      tk[m] = src[S * p]!;
+      ta[m++] = src[S * p + 1]!;
+    }
     return m;
   }
 
   /** Parent links (scratch positions) of the m scratch entries, in address order. */
   private parents(m: number): void {
-    const tk = this.tk, tp = this.tp;
+    const tk = this.tk,
+      tp = this.tp;
     const stack = this.stack;
     stack.length = 0;
     for (let t = 0; t < m; t++) {
@@ -217,7 +247,11 @@ export class Dir32 {
 
   /** Writes the scratch to the pool at off. */
   private write(off: number, m: number): void {
-    const pool = this.pool, par = this.par, tk = this.tk, ta = this.ta, tp = this.tp;
+    const pool = this.pool,
+      par = this.par,
+      tk = this.tk,
+      ta = this.ta,
+      tp = this.tp;
     for (let t = 0; t < m; t++) {
       const e = PE * (off + t);
       pool[e] = tk[t]!;
@@ -259,15 +293,20 @@ export class Dir32 {
   /** Rewrites the pool with the buckets back to back, without slack. */
   compact(): void {
     const live = this.used - this.garbage;
-    const old = this.pool, oldPar = this.par, dir = this.dir;
+    const old = this.pool,
+      oldPar = this.par,
+      dir = this.dir;
     const room = Math.max(16, live + (live >> 3));
-    const pool = new Int32Array(PE * room), par = new Int32Array(room);
+    const pool = new Int32Array(PE * room),
+      par = new Int32Array(room);
     let off = 0;
     for (let b = 0; b < 0x10000; b++) {
       const d = DE * b;
-      const cnt = dir[d + 1]!, from = dir[d]!;
+      const cnt = dir[d + 1]!,
+        from = dir[d]!;
       for (let t = 0; t < cnt; t++) {
-        const e = PE * (from + t), f = PE * (off + t);
+        const e = PE * (from + t),
+          f = PE * (off + t);
         pool[f] = old[e]!;
         pool[f + 1] = old[e + 1]!;
         par[off + t] = oldPar[from + t]! < 0 ? -1 : oldPar[from + t]! - from + off;
@@ -283,7 +322,9 @@ export class Dir32 {
   }
 
   /** Bytes held (directory, pool, short array). */
-  get bytes(): number { return this.dir.byteLength + this.pool.byteLength + this.par.byteLength + this.short.byteLength + this.ops.byteLength; }
+  get bytes(): number {
+    return this.dir.byteLength + this.pool.byteLength + this.par.byteLength + this.short.byteLength + this.ops.byteLength;
+  }
 
   /**
    * 0 not found, 1 valid, 2 invalid for the route a/len (any host bits of a are ignored);
@@ -314,10 +355,12 @@ export class Dir32 {
           }
         } else {
           // The last entry starting at or before a16, then up its parents.
-          let lo = off, hi = off + cnt;
+          let lo = off,
+            hi = off + cnt;
           while (lo < hi) {
             const mid = (lo + hi) >>> 1;
-            if (pool[PE * mid]! >>> 16 <= a16) lo = mid + 1; else hi = mid;
+            if (pool[PE * mid]! >>> 16 <= a16) lo = mid + 1;
+            else hi = mid;
           }
           const par = this.par;
           for (let i = lo - 1; i >= off; i = par[i]!) {

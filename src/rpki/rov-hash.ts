@@ -1,6 +1,6 @@
 // HashA: the route origin validation index of IPv6 prefixes of /32 and longer, hashed by their
 // first word; the design is described in rov-index.ts.
-import { NOT_FOUND, VALID, INVALID, MASK, lessU, growI32 } from './rov-words.js';
+import { growI32, INVALID, lessU, MASK, NOT_FOUND, VALID } from './rov-words.js';
 
 // Slot: [first word, offset (-1: empty slot), count, capacity].
 // Entry: [w1, w2, w3, len << 8 | maxLen, asn, parent, 0, 0]; w0 is the bucket's key.
@@ -21,29 +21,49 @@ export class HashA {
   private t: Int32Array = new Int32Array(64 * QE); // scratch: identity words, parent at +5
   private readonly stack: number[] = [];
 
-  constructor() { this.rehash(10); }
+  constructor() {
+    this.rehash(10);
+  }
 
-  get pending(): number { return this.nOps; }
+  get pending(): number {
+    return this.nOps;
+  }
 
   /** As Dir32.build: prefixes of /32 or longer, in address order; `each` is called twice. */
   build(each: (visit: (w: ArrayLike<number>, len: number, maxLen: number, asn: number) => void) => void): void {
-    let n = 0, groups = 0, prev = 0;
-    each((w) => { if (n === 0 || (w[0]! | 0) !== prev) { groups++; prev = w[0]! | 0; } n++; });
+    let n = 0,
+      groups = 0,
+      prev = 0;
+    each((w) => {
+      if (n === 0 || (w[0]! | 0) !== prev) {
+        groups++;
+        prev = w[0]! | 0;
+      }
+      n++;
+    });
     let bits = 10;
     while (3 * (1 << bits) < 4 * groups) bits++; // load factor at most 3/4
     this.slots = new Int32Array(0);
     this.rehash(bits);
     const pool = new Int32Array(QE * (n + (n >> 4) + 64));
-    let at = 0, slot = -1, sorted = true;
+    let at = 0,
+      slot = -1,
+      sorted = true;
     each((w, len, maxLen, asn) => {
       const w0 = w[0]! | 0;
       if (slot < 0 || this.slots[SE * slot] !== w0) {
-        if (this.slotOf(w0) >= 0) sorted = false; // not in address order after all
-        else { slot = this.insert(w0); this.slots[SE * slot + 1] = at; }
+        if (this.slotOf(w0) >= 0)
+          sorted = false; // not in address order after all
+        else {
+          slot = this.insert(w0);
+          this.slots[SE * slot + 1] = at;
+        }
       }
       if (!sorted) return;
       const e = QE * at++;
-      pool[e] = w[1]!; pool[e + 1] = w[2]!; pool[e + 2] = w[3]!;
+      pool[e] = w[1]!;
+      pool[e + 1] = w[2]!;
+      pool[e + 2] = w[3]!;
       pool[e + 3] = (len << 8) | maxLen;
       pool[e + 4] = asn;
       this.slots[SE * slot + 2]++;
@@ -66,7 +86,8 @@ export class HashA {
     const slots = this.slots;
     for (let s = 0; s < slots.length; s += SE) {
       if (slots[s + 1] === -1 || slots[s + 2] === 0) continue;
-      const off = slots[s + 1]!, m = slots[s + 2]!;
+      const off = slots[s + 1]!,
+        m = slots[s + 2]!;
       if (QE * m > this.t.length) this.t = growI32(this.t, QE * m);
       const t = this.t;
       let ok = true;
@@ -80,7 +101,8 @@ export class HashA {
       }
       this.parents(m);
       for (let i = 0; i < m; i++) {
-        const e = QE * (off + i), f = QE * i;
+        const e = QE * (off + i),
+          f = QE * i;
         for (let k = 0; k < IDW; k++) pool[e + k] = t[f + k]!;
         pool[e + 5] = t[f + 5]! < 0 ? -1 : off + t[f + 5]!;
       }
@@ -127,7 +149,10 @@ export class HashA {
     if (QE * (this.nOps + 1) > this.ops.length) this.ops = growI32(this.ops, QE * (this.nOps + 1));
     const o = QE * this.nOps++;
     const ops = this.ops;
-    ops[o] = w[off]!; ops[o + 1] = w[off + 1]!; ops[o + 2] = w[off + 2]!; ops[o + 3] = w[off + 3]!;
+    ops[o] = w[off]!;
+    ops[o + 1] = w[off + 1]!;
+    ops[o + 2] = w[off + 2]!;
+    ops[o + 3] = w[off + 3]!;
     ops[o + 4] = (len << 8) | maxLen;
     ops[o + 5] = asn;
     ops[o + 6] = delta;
@@ -143,7 +168,7 @@ export class HashA {
       for (let k = 0; k <= IDW; k++) if (ops[x + k] !== ops[y + k]) return lessU(ops[x + k]!, ops[y + k]!) ? -1 : 1;
       return 0;
     });
-    for (let i = 0; i < n;) {
+    for (let i = 0; i < n; ) {
       const w0 = ops[idx[i]!]!;
       let j = i + 1;
       while (j < n && ops[idx[j]!] === w0) j++;
@@ -163,7 +188,8 @@ export class HashA {
   }
 
   private merge(h: number, idx: number[], i: number, j: number): number {
-    const ops = this.ops, src = this.pool;
+    const ops = this.ops,
+      src = this.pool;
     let p = this.slots[SE * h + 1]!;
     const pe = p + this.slots[SE * h + 2]!;
     const most = pe - p + (j - i);
@@ -175,29 +201,39 @@ export class HashA {
       for (let k = 0; k < IDW; k++) if (src[e + k] !== ops[o + 1 + k]) return lessU(src[e + k]!, ops[o + 1 + k]!) ? -1 : 1;
       return 0;
     };
-    const copyE = (e: number) => { const d = QE * m++; for (let k = 0; k < IDW; k++) t[d + k] = src[e + k]!; };
-    for (let k = i; k < j;) {
+    const copyE = (e: number) => {
+      const d = QE * m++;
+      for (let k = 0; k < IDW; k++) t[d + k] = src[e + k]!;
+    };
+    for (let k = i; k < j; ) {
       const o = idx[k]!;
       let net = 0;
       while (k < j && sameId(ops, idx[k]!, o)) net += ops[idx[k++]! + 6]!;
       while (p < pe && cmpEO(QE * p, o) < 0) copyE(QE * p++);
       let was = 0;
-      if (p < pe && cmpEO(QE * p, o) === 0) { was = 1; p++; }
-      if (was + net > 0) { const d = QE * m++; for (let q = 0; q < IDW; q++) t[d + q] = ops[o + 1 + q]!; }
+      if (p < pe && cmpEO(QE * p, o) === 0) {
+        was = 1;
+        p++;
+      }
+      if (was + net > 0) {
+        const d = QE * m++;
+        for (let q = 0; q < IDW; q++) t[d + q] = ops[o + 1 + q]!;
+      }
     }
     for (; p < pe; p++) copyE(QE * p);
     return m;
   }
 
   private parents(m: number): void {
-    const t = this.t, stack = this.stack;
+    const t = this.t,
+      stack = this.stack;
     stack.length = 0;
     for (let i = 0; i < m; i++) {
       const e = QE * i;
       const l = t[e + 3]! >>> 8;
       while (stack.length > 0) {
         const q = QE * stack[stack.length - 1]!;
-        if ((t[q + 3]! >>> 8) <= l && contains(t, q, t[e]!, t[e + 1]!, t[e + 2]!)) break;
+        if (t[q + 3]! >>> 8 <= l && contains(t, q, t[e]!, t[e + 1]!, t[e + 2]!)) break;
         stack.pop();
       }
       t[e + 5] = stack.length > 0 ? stack[stack.length - 1]! : -1;
@@ -219,9 +255,11 @@ export class HashA {
       this.slots[s + 3] = ncap;
     }
     this.slots[s + 2] = m;
-    const pool = this.pool, t = this.t;
+    const pool = this.pool,
+      t = this.t;
     for (let i = 0; i < m; i++) {
-      const e = QE * (off + i), f = QE * i;
+      const e = QE * (off + i),
+        f = QE * i;
       for (let k = 0; k < IDW; k++) pool[e + k] = t[f + k]!;
       pool[e + 5] = t[f + 5]! < 0 ? -1 : off + t[f + 5]!;
     }
@@ -229,15 +267,18 @@ export class HashA {
 
   compact(): void {
     const live = this.used - this.garbage;
-    const old = this.pool, slots = this.slots;
+    const old = this.pool,
+      slots = this.slots;
     const pool = new Int32Array(QE * Math.max(16, live + (live >> 3)));
     let off = 0;
     for (let h = 0; h < slots.length / SE; h++) {
       const s = SE * h;
       if (slots[s + 1] === -1) continue;
-      const cnt = slots[s + 2]!, from = slots[s + 1]!;
+      const cnt = slots[s + 2]!,
+        from = slots[s + 1]!;
       for (let i = 0; i < cnt; i++) {
-        const e = QE * (from + i), f = QE * (off + i);
+        const e = QE * (from + i),
+          f = QE * (off + i);
         for (let k = 0; k < IDW; k++) pool[f + k] = old[e + k]!;
         pool[f + 5] = old[e + 5]! < 0 ? -1 : old[e + 5]! - from + off;
       }
@@ -251,7 +292,9 @@ export class HashA {
     this.rehash(this.bits); // drops the emptied buckets
   }
 
-  get bytes(): number { return this.slots.byteLength + this.pool.byteLength + this.ops.byteLength; }
+  get bytes(): number {
+    return this.slots.byteLength + this.pool.byteLength + this.ops.byteLength;
+  }
 
   /** As Dir32.lookup, for IPv6 routes of /32 or longer against the VRPs of /32 or longer. */
   lookup(a0: number, a1: number, a2: number, a3: number, len: number, o: number): number {
@@ -270,9 +313,12 @@ export class HashA {
     if (cnt === 0) return NOT_FOUND;
     const off = slots[s + 1]!;
     const pool = this.pool;
-    a1 >>>= 0; a2 >>>= 0; a3 >>>= 0;
+    a1 >>>= 0;
+    a2 >>>= 0;
+    a3 >>>= 0;
     // Last entry whose start is at or before a1:a2:a3.
-    let lo = off, hi = off + cnt;
+    let lo = off,
+      hi = off + cnt;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
       const e = QE * mid;
@@ -283,10 +329,11 @@ export class HashA {
         const x2 = pool[e + 1]! >>> 0;
         le = x2 !== a2 ? x2 < a2 : pool[e + 2]! >>> 0 <= a3;
       }
-      if (le) lo = mid + 1; else hi = mid;
+      if (le) lo = mid + 1;
+      else hi = mid;
     }
     let covered = false;
-    for (let i = lo - 1; i >= off;) {
+    for (let i = lo - 1; i >= off; ) {
       const e = QE * i;
       const meta = pool[e + 3]!;
       if (meta >>> 8 <= len && contains(pool, e, a1, a2, a3)) {

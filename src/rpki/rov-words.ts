@@ -9,7 +9,7 @@ export const INVALID = 2;
 export const MASK = new Int32Array(33);
 for (let n = 1; n <= 32; n++) MASK[n] = n === 32 ? -1 : ~(-1 >>> n);
 
-export const lessU = (a: number, b: number): boolean => (a >>> 0) < (b >>> 0);
+export const lessU = (a: number, b: number): boolean => a >>> 0 < b >>> 0;
 
 /** Sort order of two (key, asn) identities, unsigned. */
 export function cmp2(ak: number, aa: number, bk: number, ba: number): number {

@@ -1,8 +1,8 @@
 // Route origin validation as people read it (RFC 6811 §2): the route's origin AS from its AS_PATH,
 // and the state with every covering VRP and why it matches or not. The table's validate*() is the
 // hot path; this is for the CLI, the API and logs.
-import { parsePrefix, formatPrefix, type Prefix } from '../net/prefix.js';
-import type { VrpTable, RovState } from './table.js';
+import { formatPrefix, type Prefix, parsePrefix } from '../net/prefix.js';
+import type { RovState, VrpTable } from './table.js';
 import type { Vrp } from './vrp.js';
 
 // AS_PATH segment types (RFC 4271 §4.3, RFC 5065 §3).

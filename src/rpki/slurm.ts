@@ -2,16 +2,28 @@
 // them. BGPsec filters and assertions are checked for shape and otherwise ignored (we keep no
 // router keys); a note says so. The file is validated as §3 describes and every error is named.
 import fs from 'node:fs';
-import { MASK4, v6MaskWord } from '../net/compact.js';
-import { VrpList } from './vrp-list.js';
-import { parseCompactPrefix, formatCompact, type CompactPrefix } from './vrp.js';
 import { MAX_ASN } from '../net/asn.js';
+import { MASK4, v6MaskWord } from '../net/compact.js';
+import { type CompactPrefix, formatCompact, parseCompactPrefix } from './vrp.js';
+import { VrpList } from './vrp-list.js';
 
-export interface PrefixFilter { prefix?: CompactPrefix; asn?: number; comment?: string }
-export interface PrefixAssertion { prefix: CompactPrefix; asn: number; maxPrefixLength: number; comment?: string }
+export interface PrefixFilter {
+  prefix?: CompactPrefix;
+  asn?: number;
+  comment?: string;
+}
+export interface PrefixAssertion {
+  prefix: CompactPrefix;
+  asn: number;
+  maxPrefixLength: number;
+  comment?: string;
+}
 
 export class SlurmError extends Error {
-  constructor(readonly file: string, readonly problems: string[]) {
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
     super(`${file}: invalid SLURM file (RFC 8416): ${problems.length === 1 ? problems[0] : `\n  ${problems.join('\n  ')}`}`);
     this.name = 'SlurmError';
   }
@@ -65,8 +77,12 @@ export class Slurm {
     if (this.prefixFilters.length === 0) return list;
     const out = new VrpList();
     const map = list.tas.map((t) => out.ta(t));
-    list.forEachV4((a, l, m, asn, ta) => { if (!this.filtersV4(a, l, asn)) out.pushV4(a, l, m, asn, map[ta]); });
-    list.forEachV6((w, o, l, m, asn, ta) => { if (!this.filtersV6(w, o, l, asn)) out.pushV6(w, o, l, m, asn, map[ta]); });
+    list.forEachV4((a, l, m, asn, ta) => {
+      if (!this.filtersV4(a, l, asn)) out.pushV4(a, l, m, asn, map[ta]);
+    });
+    list.forEachV6((w, o, l, m, asn, ta) => {
+      if (!this.filtersV6(w, o, l, asn)) out.pushV6(w, o, l, m, asn, map[ta]);
+    });
     return out;
   }
 
@@ -116,21 +132,33 @@ export function parseSlurm(doc: unknown, file = '(slurm)'): Slurm {
   const array = (o: Obj, key: string, where: string): unknown[] => {
     const v = o[key];
     if (v === undefined) return [];
-    if (!Array.isArray(v)) { errs.push(`${where}.${key}: must be an array`); return []; }
+    if (!Array.isArray(v)) {
+      errs.push(`${where}.${key}: must be an array`);
+      return [];
+    }
     return v;
   };
   const asnOf = (v: unknown, where: string): number | undefined => {
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_ASN) { errs.push(`${where}.asn: ${JSON.stringify(v)} is not an AS number (an integer 0..${MAX_ASN})`); return undefined; }
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > MAX_ASN) {
+      errs.push(`${where}.asn: ${JSON.stringify(v)} is not an AS number (an integer 0..${MAX_ASN})`);
+      return undefined;
+    }
     return v;
   };
   const prefixOf = (v: unknown, where: string): CompactPrefix | undefined => {
     const p = parseCompactPrefix(v);
-    if (typeof p === 'string') { errs.push(`${where}.prefix: ${p}`); return undefined; }
+    if (typeof p === 'string') {
+      errs.push(`${where}.prefix: ${p}`);
+      return undefined;
+    }
     return p;
   };
   const comment = (o: Obj, where: string): string | undefined => {
     if (o.comment === undefined) return undefined;
-    if (typeof o.comment !== 'string') { errs.push(`${where}.comment: must be a string`); return undefined; }
+    if (typeof o.comment !== 'string') {
+      errs.push(`${where}.comment: must be a string`);
+      return undefined;
+    }
     return o.comment;
   };
 
@@ -144,12 +172,24 @@ export function parseSlurm(doc: unknown, file = '(slurm)'): Slurm {
     members(vof, 'validationOutputFilters', ['prefixFilters', 'bgpsecFilters'], []);
     array(vof, 'prefixFilters', 'validationOutputFilters').forEach((f, i) => {
       const where = `validationOutputFilters.prefixFilters[${i}]`;
-      if (!isObj(f)) { errs.push(`${where}: must be an object`); return; }
+      if (!isObj(f)) {
+        errs.push(`${where}: must be an object`);
+        return;
+      }
       members(f, where, [], ['prefix', 'asn', 'comment']);
-      if (!('prefix' in f) && !('asn' in f)) { errs.push(`${where}: needs "prefix", "asn" or both`); return; }
+      if (!('prefix' in f) && !('asn' in f)) {
+        errs.push(`${where}: needs "prefix", "asn" or both`);
+        return;
+      }
       const out: PrefixFilter = {};
-      if ('prefix' in f) { const p = prefixOf(f.prefix, where); if (p) out.prefix = p; }
-      if ('asn' in f) { const a = asnOf(f.asn, where); if (a !== undefined) out.asn = a; }
+      if ('prefix' in f) {
+        const p = prefixOf(f.prefix, where);
+        if (p) out.prefix = p;
+      }
+      if ('asn' in f) {
+        const a = asnOf(f.asn, where);
+        if (a !== undefined) out.asn = a;
+      }
       const c = comment(f, where);
       if (c !== undefined) out.comment = c;
       filters.push(out);
@@ -157,7 +197,10 @@ export function parseSlurm(doc: unknown, file = '(slurm)'): Slurm {
     const bf = array(vof, 'bgpsecFilters', 'validationOutputFilters');
     bf.forEach((f, i) => {
       const where = `validationOutputFilters.bgpsecFilters[${i}]`;
-      if (!isObj(f)) { errs.push(`${where}: must be an object`); return; }
+      if (!isObj(f)) {
+        errs.push(`${where}: must be an object`);
+        return;
+      }
       members(f, where, [], ['asn', 'SKI', 'comment']);
       if (!('asn' in f) && !('SKI' in f)) errs.push(`${where}: needs "asn", "SKI" or both`);
       if ('asn' in f) asnOf(f.asn, where);
@@ -171,7 +214,10 @@ export function parseSlurm(doc: unknown, file = '(slurm)'): Slurm {
     members(laa, 'locallyAddedAssertions', ['prefixAssertions', 'bgpsecAssertions'], []);
     array(laa, 'prefixAssertions', 'locallyAddedAssertions').forEach((a, i) => {
       const where = `locallyAddedAssertions.prefixAssertions[${i}]`;
-      if (!isObj(a)) { errs.push(`${where}: must be an object`); return; }
+      if (!isObj(a)) {
+        errs.push(`${where}: must be an object`);
+        return;
+      }
       members(a, where, ['prefix', 'asn'], ['maxPrefixLength', 'comment']);
       const p = 'prefix' in a ? prefixOf(a.prefix, where) : undefined;
       const asn = 'asn' in a ? asnOf(a.asn, where) : undefined;
@@ -190,7 +236,10 @@ export function parseSlurm(doc: unknown, file = '(slurm)'): Slurm {
     const ba = array(laa, 'bgpsecAssertions', 'locallyAddedAssertions');
     ba.forEach((a, i) => {
       const where = `locallyAddedAssertions.bgpsecAssertions[${i}]`;
-      if (!isObj(a)) { errs.push(`${where}: must be an object`); return; }
+      if (!isObj(a)) {
+        errs.push(`${where}: must be an object`);
+        return;
+      }
       members(a, where, ['asn', 'SKI', 'routerPublicKey'], ['comment']);
       if ('asn' in a) asnOf(a.asn, where);
     });

@@ -2,10 +2,10 @@
 // (rpki-client / Routinator output, read again whenever it changes), with optional SLURM. Either
 // way the result is one VrpTable whose change events drive re-validation.
 import fs from 'node:fs';
-import { VrpTable } from './table.js';
-import { RtrClient } from './rtr/client.js';
 import { loadVrpFile } from './load/vrp-file.js';
+import { RtrClient } from './rtr/client.js';
 import { loadSlurmFile, type Slurm } from './slurm.js';
+import { VrpTable } from './table.js';
 
 export interface RpkiSourceOptions {
   /** "host:port" of an RTR cache (RFC 8210) */
@@ -60,10 +60,18 @@ export function openRpkiSource(o: RpkiSourceOptions): RpkiSource {
   let last = fs.statSync(file).mtimeMs;
   const timer = setInterval(() => {
     let m: number;
-    try { m = fs.statSync(file).mtimeMs; } catch { return; }
+    try {
+      m = fs.statSync(file).mtimeMs;
+    } catch {
+      return;
+    }
     if (m === last) return;
     last = m;
-    try { load(); } catch (e) { log(`RPKI: ${file}: not reloaded, keeping ${table.size} VRPs: ${(e as Error).message}`); }
+    try {
+      load();
+    } catch (e) {
+      log(`RPKI: ${file}: not reloaded, keeping ${table.size} VRPs: ${(e as Error).message}`);
+    }
   }, o.pollMs ?? 2000);
   timer.unref();
   return { table, describe: `file ${file}`, stop: () => clearInterval(timer) };

@@ -9,13 +9,14 @@
 // directory for IPv4, a hash of the /32 for IPv6) that one or two cache lines answer. The index
 // is built on the first lookup or after a full replacement, and batches of changes only rebuild
 // the buckets they touch. Tables that are never looked up (RTR staging) never build one.
+
+import { v6WordsFromBigint } from '../net/compact.js';
+import { type Prefix, parsePrefix } from '../net/prefix.js';
 import { TrieV4 } from '../net/trie-v4.js';
 import { TrieV6 } from '../net/trie-v6.js';
-import { parsePrefix, type Prefix } from '../net/prefix.js';
-import { v6WordsFromBigint } from '../net/compact.js';
-import { VrpList } from './vrp-list.js';
-import { vrpFromCompact, type Vrp } from './vrp.js';
 import { Dir32, HashA } from './rov-index.js';
+import { type Vrp, vrpFromCompact } from './vrp.js';
+import { VrpList } from './vrp-list.js';
 
 /** MASK[n]: the top n bits of a word. */
 const MASK = Int32Array.from({ length: 33 }, (_, n) => (n === 0 ? 0 : n === 32 ? -1 : ~(-1 >>> n)));
@@ -61,7 +62,9 @@ export class VrpChange {
     readonly cause: string,
   ) {}
 
-  get size(): number { return this.added.size + this.removed.size; }
+  get size(): number {
+    return this.added.size + this.removed.size;
+  }
 
   /** Distinct prefixes of added and removed VRPs: routes equal to or inside them need re-validation. */
   affectedPrefixes(): Prefix[] {
@@ -93,7 +96,9 @@ export class VrpTable {
   private ready = false;
 
   /** Number of VRPs. */
-  get size(): number { return this.count; }
+  get size(): number {
+    return this.count;
+  }
 
   /** Calls listener after every batch that changed something; returns the unsubscribe function. */
   onChange(listener: ChangeListener): () => void {
@@ -112,8 +117,12 @@ export class VrpTable {
     let i = this.taIndex.get(name);
     if (i === undefined) {
       i = this.tas.length;
-      if (i >= 8192) i = 0; // past 8191 names the name is dropped, never the VRP
-      else { this.tas.push(name); this.taIndex.set(name, i); }
+      if (i >= 8192)
+        i = 0; // past 8191 names the name is dropped, never the VRP
+      else {
+        this.tas.push(name);
+        this.taIndex.set(name, i);
+      }
     }
     return i;
   }
@@ -127,8 +136,12 @@ export class VrpTable {
     else {
       s = this.slots++;
       if (s >= this.ent.length) {
-        const ent = new Float64Array(this.ent.length * 2); ent.set(this.ent); this.ent = ent;
-        const nxt = new Int32Array(this.nxt.length * 2); nxt.set(this.nxt); this.nxt = nxt;
+        const ent = new Float64Array(this.ent.length * 2);
+        ent.set(this.ent);
+        this.ent = ent;
+        const nxt = new Int32Array(this.nxt.length * 2);
+        nxt.set(this.nxt);
+        this.nxt = nxt;
       }
     }
     this.ent[s] = e;
@@ -179,8 +192,10 @@ export class VrpTable {
   addV4(addr: number, len: number, maxLen: number, asn: number, ta = 0): boolean {
     const e = pack(asn, ta, maxLen);
     const h = this.v4.find(addr, len);
-    if (h === 0) { this.v4.set(addr, len, this.alloc(e, END)); this.count++; }
-    else if (!this.addToChain(this.v4.valueAt(h), e, asn, maxLen)) return false;
+    if (h === 0) {
+      this.v4.set(addr, len, this.alloc(e, END));
+      this.count++;
+    } else if (!this.addToChain(this.v4.valueAt(h), e, asn, maxLen)) return false;
     if (this.ix) this.logV4(addr, len, maxLen, asn, 1);
     return true;
   }
@@ -206,8 +221,10 @@ export class VrpTable {
     const k = this.words(w, off);
     const e = pack(asn, ta, maxLen);
     const h = this.v6.find(k, len);
-    if (h === 0) { this.v6.set(k, len, this.alloc(e, END)); this.count++; }
-    else if (!this.addToChain(this.v6.valueAt(h), e, asn, maxLen)) return false;
+    if (h === 0) {
+      this.v6.set(k, len, this.alloc(e, END));
+      this.count++;
+    } else if (!this.addToChain(this.v6.valueAt(h), e, asn, maxLen)) return false;
     if (this.ix) this.logV6(k, len, maxLen, asn, 1);
     return true;
   }
@@ -261,8 +278,16 @@ export class VrpTable {
       // Full build, straight from the trees (address order), with no log in between.
       ix = { v4: new Dir32(), v6s: new Dir32(), v6: new HashA() };
       ix.v4.build((visit) => this.v4.forEach((a, l, v) => this.each(v, (e) => visit(a, l, maxOf(e), asnOf(e)))));
-      ix.v6s.build((visit) => this.v6.forEach((w, l, v) => { if (l < 32) this.each(v, (e) => visit(w[0]!, l, maxOf(e), asnOf(e))); }));
-      ix.v6.build((visit) => this.v6.forEach((w, l, v) => { if (l >= 32) this.each(v, (e) => visit(w, l, maxOf(e), asnOf(e))); }));
+      ix.v6s.build((visit) =>
+        this.v6.forEach((w, l, v) => {
+          if (l < 32) this.each(v, (e) => visit(w[0]!, l, maxOf(e), asnOf(e)));
+        }),
+      );
+      ix.v6.build((visit) =>
+        this.v6.forEach((w, l, v) => {
+          if (l >= 32) this.each(v, (e) => visit(w, l, maxOf(e), asnOf(e)));
+        }),
+      );
       this.ix = ix;
     } else {
       ix.v4.flush();
@@ -274,15 +299,16 @@ export class VrpTable {
 
   private words(w: ArrayLike<number>, off: number): Uint32Array {
     const k = this.w;
-    k[0] = w[off]!; k[1] = w[off + 1]!; k[2] = w[off + 2]!; k[3] = w[off + 3]!;
+    k[0] = w[off]!;
+    k[1] = w[off + 1]!;
+    k[2] = w[off + 2]!;
+    k[3] = w[off + 3]!;
     return k;
   }
 
   has(v: Vrp): boolean {
     const p = v.prefix;
-    return p.family === 4
-      ? this.hasV4(Number(p.value), p.length, v.maxLength, v.asn)
-      : this.hasV6(v6WordsFromBigint(p.value), 0, p.length, v.maxLength, v.asn);
+    return p.family === 4 ? this.hasV4(Number(p.value), p.length, v.maxLength, v.asn) : this.hasV6(v6WordsFromBigint(p.value), 0, p.length, v.maxLength, v.asn);
   }
 
   // -------------------------------------------------------------------------------------------
@@ -292,11 +318,19 @@ export class VrpTable {
   update(announce: VrpList, withdraw: VrpList, cause: string): VrpChange {
     const added = new VrpList();
     const removed = new VrpList();
-    withdraw.forEachV4((a, l, m, asn, ta) => { if (this.removeV4(a, l, m, asn)) removed.pushV4(a, l, m, asn, removed.ta(withdraw.tas[ta])); });
-    withdraw.forEachV6((w, o, l, m, asn, ta) => { if (this.removeV6(w, o, l, m, asn)) removed.pushV6(w, o, l, m, asn, removed.ta(withdraw.tas[ta])); });
+    withdraw.forEachV4((a, l, m, asn, ta) => {
+      if (this.removeV4(a, l, m, asn)) removed.pushV4(a, l, m, asn, removed.ta(withdraw.tas[ta]));
+    });
+    withdraw.forEachV6((w, o, l, m, asn, ta) => {
+      if (this.removeV6(w, o, l, m, asn)) removed.pushV6(w, o, l, m, asn, removed.ta(withdraw.tas[ta]));
+    });
     const map = announce.tas.map((t) => this.taOfName(t));
-    announce.forEachV4((a, l, m, asn, ta) => { if (this.addV4(a, l, m, asn, map[ta])) added.pushV4(a, l, m, asn, added.ta(announce.tas[ta])); });
-    announce.forEachV6((w, o, l, m, asn, ta) => { if (this.addV6(w, o, l, m, asn, map[ta])) added.pushV6(w, o, l, m, asn, added.ta(announce.tas[ta])); });
+    announce.forEachV4((a, l, m, asn, ta) => {
+      if (this.addV4(a, l, m, asn, map[ta])) added.pushV4(a, l, m, asn, added.ta(announce.tas[ta]));
+    });
+    announce.forEachV6((w, o, l, m, asn, ta) => {
+      if (this.addV6(w, o, l, m, asn, map[ta])) added.pushV6(w, o, l, m, asn, added.ta(announce.tas[ta]));
+    });
     // Listeners re-validate routes: apply the batch to the index first (if there is one).
     if (!this.ready && this.ix) this.refresh();
     return this.emit(new VrpChange(added, removed, false, cause));
@@ -306,8 +340,12 @@ export class VrpTable {
   replace(list: VrpList, cause: string): VrpChange {
     const staging = new VrpTable();
     const map = list.tas.map((t) => staging.taOfName(t));
-    list.forEachV4((a, l, m, asn, ta) => { staging.addV4(a, l, m, asn, map[ta]); });
-    list.forEachV6((w, o, l, m, asn, ta) => { staging.addV6(w, o, l, m, asn, map[ta]); });
+    list.forEachV4((a, l, m, asn, ta) => {
+      staging.addV4(a, l, m, asn, map[ta]);
+    });
+    list.forEachV6((w, o, l, m, asn, ta) => {
+      staging.addV6(w, o, l, m, asn, map[ta]);
+    });
     return this.replaceWith(staging, cause);
   }
 
@@ -319,19 +357,27 @@ export class VrpTable {
     const added = new VrpList();
     const removed = new VrpList();
     const [ntas, otas] = [staging.tas, this.tas];
-    staging.v4.forEach((a, l, v) => staging.each(v, (e) => {
-      if (this.count === 0 || !this.hasV4(a, l, maxOf(e), asnOf(e))) added.pushV4(a, l, maxOf(e), asnOf(e), added.ta(ntas[taOf(e)]));
-    }));
-    staging.v6.forEach((w, l, v) => staging.each(v, (e) => {
-      if (this.count === 0 || !this.hasV6(w, 0, l, maxOf(e), asnOf(e))) added.pushV6(w, 0, l, maxOf(e), asnOf(e), added.ta(ntas[taOf(e)]));
-    }));
+    staging.v4.forEach((a, l, v) =>
+      staging.each(v, (e) => {
+        if (this.count === 0 || !this.hasV4(a, l, maxOf(e), asnOf(e))) added.pushV4(a, l, maxOf(e), asnOf(e), added.ta(ntas[taOf(e)]));
+      }),
+    );
+    staging.v6.forEach((w, l, v) =>
+      staging.each(v, (e) => {
+        if (this.count === 0 || !this.hasV6(w, 0, l, maxOf(e), asnOf(e))) added.pushV6(w, 0, l, maxOf(e), asnOf(e), added.ta(ntas[taOf(e)]));
+      }),
+    );
     if (this.count > 0) {
-      this.v4.forEach((a, l, v) => this.each(v, (e) => {
-        if (!staging.hasV4(a, l, maxOf(e), asnOf(e))) removed.pushV4(a, l, maxOf(e), asnOf(e), removed.ta(otas[taOf(e)]));
-      }));
-      this.v6.forEach((w, l, v) => this.each(v, (e) => {
-        if (!staging.hasV6(w, 0, l, maxOf(e), asnOf(e))) removed.pushV6(w, 0, l, maxOf(e), asnOf(e), removed.ta(otas[taOf(e)]));
-      }));
+      this.v4.forEach((a, l, v) =>
+        this.each(v, (e) => {
+          if (!staging.hasV4(a, l, maxOf(e), asnOf(e))) removed.pushV4(a, l, maxOf(e), asnOf(e), removed.ta(otas[taOf(e)]));
+        }),
+      );
+      this.v6.forEach((w, l, v) =>
+        this.each(v, (e) => {
+          if (!staging.hasV6(w, 0, l, maxOf(e), asnOf(e))) removed.pushV6(w, 0, l, maxOf(e), asnOf(e), removed.ta(otas[taOf(e)]));
+        }),
+      );
     }
     this.v4 = staging.v4;
     this.v6 = staging.v6;
@@ -397,9 +443,7 @@ export class VrpTable {
     const p = typeof route === 'string' ? parsePrefix(route) : route;
     if (!p) throw new RangeError(`not a prefix: ${String(route)}`);
     const o = origin === null ? ORIGIN_NONE : origin;
-    const code = p.family === 4
-      ? this.validateV4(Number(p.value), p.length, o)
-      : this.validateV6(v6WordsFromBigint(p.value, this.w), p.length, o);
+    const code = p.family === 4 ? this.validateV4(Number(p.value), p.length, o) : this.validateV6(v6WordsFromBigint(p.value, this.w), p.length, o);
     return ROV_STATES[code]!;
   }
 
@@ -409,11 +453,13 @@ export class VrpTable {
     if (!p) throw new RangeError(`not a prefix: ${String(route)}`);
     const out: Vrp[] = [];
     if (p.family === 4) {
-      this.v4.covering(Number(p.value), p.length, (a, l, v) => this.each(v, (e) =>
-        out.push(vrpFromCompact({ family: 4, addr: a, len: l }, maxOf(e), asnOf(e), this.tas[taOf(e)]))));
+      this.v4.covering(Number(p.value), p.length, (a, l, v) =>
+        this.each(v, (e) => out.push(vrpFromCompact({ family: 4, addr: a, len: l }, maxOf(e), asnOf(e), this.tas[taOf(e)]))),
+      );
     } else {
-      this.v6.covering(v6WordsFromBigint(p.value), p.length, (w, l, v) => this.each(v, (e) =>
-        out.push(vrpFromCompact({ family: 6, words: w.slice(0, 4), len: l }, maxOf(e), asnOf(e), this.tas[taOf(e)]))));
+      this.v6.covering(v6WordsFromBigint(p.value), p.length, (w, l, v) =>
+        this.each(v, (e) => out.push(vrpFromCompact({ family: 6, words: w.slice(0, 4), len: l }, maxOf(e), asnOf(e), this.tas[taOf(e)]))),
+      );
     }
     return out;
   }

@@ -2,7 +2,7 @@
 // loaders, the RTR client, SLURM and the table. 500,000 VRPs take about 8 MB here instead of
 // ~100 MB as objects. Trust anchor names are interned per list (index 0 = none).
 import type { Prefix } from '../net/prefix.js';
-import { vrpFromCompact, compactOf, type CompactPrefix, type Vrp } from './vrp.js';
+import { type CompactPrefix, compactOf, type Vrp, vrpFromCompact } from './vrp.js';
 
 // Per IPv4 VRP: addr, meta, asn. Per IPv6 VRP: 4 words, meta, asn. meta = len | maxLen << 8 | ta << 16.
 const S4 = 3;
@@ -16,7 +16,9 @@ export class VrpList {
   readonly tas: string[] = [''];
   private readonly taIndex = new Map<string, number>();
 
-  get size(): number { return this.n4 + this.n6; }
+  get size(): number {
+    return this.n4 + this.n6;
+  }
 
   /** Index of a trust anchor name in this list (0 for none). */
   ta(name: string | undefined): number {
@@ -43,7 +45,10 @@ export class VrpList {
     if (S6 * (this.n6 + 1) > this.v6.length) this.v6 = grow(this.v6);
     const b = S6 * this.n6++;
     const v = this.v6;
-    v[b] = w[off]!; v[b + 1] = w[off + 1]!; v[b + 2] = w[off + 2]!; v[b + 3] = w[off + 3]!;
+    v[b] = w[off]!;
+    v[b + 1] = w[off + 1]!;
+    v[b + 2] = w[off + 2]!;
+    v[b + 3] = w[off + 3]!;
     v[b + 4] = len | (maxLen << 8) | (ta << 16);
     v[b + 5] = asn;
   }
@@ -112,7 +117,9 @@ export class VrpList {
     }
   }
 
-  toArray(): Vrp[] { return [...this]; }
+  toArray(): Vrp[] {
+    return [...this];
+  }
 
   /** The distinct prefixes of the list: the routes under them are the ones to re-validate. */
   prefixes(): Prefix[] {
@@ -120,7 +127,10 @@ export class VrpList {
     const out: Prefix[] = [];
     for (const v of this) {
       const k = `${v.prefix.family}|${v.prefix.value}|${v.prefix.length}`;
-      if (!seen.has(k)) { seen.add(k); out.push(v.prefix); }
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(v.prefix);
+      }
     }
     return out;
   }

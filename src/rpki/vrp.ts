@@ -1,8 +1,8 @@
 // Validated ROA Payloads (RFC 6811 §2, RFC 8210 §5.6): prefix, maxLength, origin AS, and the rules
 // every source (RTR, files, SLURM) checks before a VRP enters a table.
 import { MAX_ASN } from '../net/asn.js';
-import { parsePrefixStrict, formatPrefix, type Prefix } from '../net/prefix.js';
-import { v6WordsFromBigint, v6WordsToBigint, formatV4Prefix, formatV6Prefix } from '../net/compact.js';
+import { formatV4Prefix, formatV6Prefix, v6WordsFromBigint, v6WordsToBigint } from '../net/compact.js';
+import { formatPrefix, type Prefix, parsePrefixStrict } from '../net/prefix.js';
 
 export interface Vrp {
   prefix: Prefix;
@@ -13,12 +13,9 @@ export interface Vrp {
 }
 
 /** A prefix in the compact form the tables use: IPv4 as a uint32, IPv6 as 4 words. */
-export type CompactPrefix =
-  | { family: 4; addr: number; len: number }
-  | { family: 6; words: Uint32Array; len: number };
+export type CompactPrefix = { family: 4; addr: number; len: number } | { family: 6; words: Uint32Array; len: number };
 
-export const formatVrp = (v: Vrp): string =>
-  `${formatPrefix(v.prefix)}-${v.maxLength} AS${v.asn}${v.ta ? ` (${v.ta})` : ''}`;
+export const formatVrp = (v: Vrp): string => `${formatPrefix(v.prefix)}-${v.maxLength} AS${v.asn}${v.ta ? ` (${v.ta})` : ''}`;
 
 export function formatCompact(p: CompactPrefix): string {
   return p.family === 4 ? formatV4Prefix(p.addr, p.len) : formatV6Prefix(p.words, p.len);
@@ -39,7 +36,7 @@ export function parseCompactPrefix(text: unknown): CompactPrefix | string {
     if (o.every((x, i) => x <= 255 && String(x) === m[i + 1]) && len <= 32 && String(len) === m[5]) {
       const addr = ((o[0]! << 24) | (o[1]! << 16) | (o[2]! << 8) | o[3]!) >>> 0;
       const mask = len === 0 ? 0 : (-1 << (32 - len)) >>> 0;
-      if (((addr & mask) >>> 0) !== addr) return `bad prefix "${text}": host bits set beyond /${len}`;
+      if ((addr & mask) >>> 0 !== addr) return `bad prefix "${text}": host bits set beyond /${len}`;
       return { family: 4, addr, len };
     }
   }
@@ -49,9 +46,7 @@ export function parseCompactPrefix(text: unknown): CompactPrefix | string {
     return `bad prefix "${text}": ${why}`;
   }
   const p = r.prefix;
-  return p.family === 4
-    ? { family: 4, addr: Number(p.value), len: p.length }
-    : { family: 6, words: v6WordsFromBigint(p.value), len: p.length };
+  return p.family === 4 ? { family: 4, addr: Number(p.value), len: p.length } : { family: 6, words: v6WordsFromBigint(p.value), len: p.length };
 }
 
 /** An AS number from 13335, "13335" or "AS13335", or the rule it breaks. */
@@ -75,15 +70,11 @@ export function checkMaxLength(family: 4 | 6, len: number, maxLength: unknown): 
 
 /** Builds a Vrp from compact parts (the edge where numbers become the exchange type). */
 export function vrpFromCompact(p: CompactPrefix, maxLength: number, asn: number, ta?: string): Vrp {
-  const prefix: Prefix = p.family === 4
-    ? { family: 4, value: BigInt(p.addr), length: p.len }
-    : { family: 6, value: v6WordsToBigint(p.words), length: p.len };
+  const prefix: Prefix = p.family === 4 ? { family: 4, value: BigInt(p.addr), length: p.len } : { family: 6, value: v6WordsToBigint(p.words), length: p.len };
   return ta ? { prefix, maxLength, asn, ta } : { prefix, maxLength, asn };
 }
 
 /** Compact form of a Prefix. */
 export function compactOf(p: Prefix): CompactPrefix {
-  return p.family === 4
-    ? { family: 4, addr: Number(p.value), len: p.length }
-    : { family: 6, words: v6WordsFromBigint(p.value), len: p.length };
+  return p.family === 4 ? { family: 4, addr: Number(p.value), len: p.length } : { family: 6, words: v6WordsFromBigint(p.value), len: p.length };
 }

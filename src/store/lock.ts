@@ -18,13 +18,22 @@ export interface StoreLock {
   release(): void;
 }
 
-export interface LockHolder { pid: number; command: string; since: string }
+export interface LockHolder {
+  pid: number;
+  command: string;
+  since: string;
+}
 
 export class StoreLockedError extends Error {
-  constructor(readonly db: string, readonly holder: LockHolder | undefined) {
-    super(holder
-      ? `database ${db} is in use by another openpeering process (${holder.command}, pid ${holder.pid}, since ${holder.since}); stop it first`
-      : `database ${db} is in use by another openpeering process; stop it first`);
+  constructor(
+    readonly db: string,
+    readonly holder: LockHolder | undefined,
+  ) {
+    super(
+      holder
+        ? `database ${db} is in use by another openpeering process (${holder.command}, pid ${holder.pid}, since ${holder.since}); stop it first`
+        : `database ${db} is in use by another openpeering process; stop it first`,
+    );
   }
 }
 

@@ -1,6 +1,7 @@
 // Opens the store named by a URL or path: "sqlite:FILE", a plain file path, or ":memory:".
-import type { Store } from './store.js';
+
 import { openSqlite, type SqliteOptions } from './sqlite.js';
+import type { Store } from './store.js';
 
 export type StoreOptions = SqliteOptions;
 

@@ -25,10 +25,16 @@ function looseModes(files: string[]): string[] {
   const warnings: string[] = [];
   for (const f of files) {
     let mode: number;
-    try { mode = fs.statSync(f).mode & 0o777; } catch { continue; }
+    try {
+      mode = fs.statSync(f).mode & 0o777;
+    } catch {
+      continue;
+    }
     if (mode & 0o077) {
-      warnings.push(`${f} is readable or writable by other users (mode ${mode.toString(8).padStart(4, '0')}); `
-        + `it holds prefix keys and MD5 keys in plain text: chmod 600 ${f}`);
+      warnings.push(
+        `${f} is readable or writable by other users (mode ${mode.toString(8).padStart(4, '0')}); ` +
+          `it holds prefix keys and MD5 keys in plain text: chmod 600 ${f}`,
+      );
     }
   }
   return warnings;

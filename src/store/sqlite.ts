@@ -1,9 +1,9 @@
 // The embedded default store: one SQLite file in WAL mode, readable by its owner only.
 import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
-import type { Database } from './schema.js';
-import { type Store, type Db, migrate, appliedMigrations } from './store.js';
 import { preparePrivateFile } from './private-file.js';
+import type { Database } from './schema.js';
+import { appliedMigrations, type Db, migrate, type Store } from './store.js';
 
 export interface SqliteOptions {
   /** told about an existing database file that others may read (default: a process warning) */

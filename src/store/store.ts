@@ -1,8 +1,7 @@
 // The store: one interface over the database, so the registry never knows which engine runs.
 // SQLite (better-sqlite3) is the embedded default; PostgreSQL plugs in as another dialect
 // behind the same Kysely queries and the same migrations.
-import { Kysely, Migrator, type Migration, type MigrationProvider } from 'kysely';
-import type { Database } from './schema.js';
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 import * as m0001 from './migrations/0001_registry.js';
 import * as m0002 from './migrations/0002_prefix_events.js';
 import * as m0003 from './migrations/0003_origin_memory.js';
@@ -10,6 +9,7 @@ import * as m0004 from './migrations/0004_prefix_ranges.js';
 import * as m0005 from './migrations/0005_api_key_lifecycle.js';
 import * as m0006 from './migrations/0006_event_log.js';
 import * as m0007 from './migrations/0007_validation_memory.js';
+import type { Database } from './schema.js';
 
 export type Db = Kysely<Database>;
 

@@ -1,7 +1,7 @@
 // Which routes a change can affect: those equal to or inside the changed prefixes (changed VRPs,
 // changed registrations). Checked per route when routes are judged again, so it must be cheap.
 import { keyToPrefix, type PrefixKey } from '../bgp/wire/nlri.js';
-import { parsePrefix, type Prefix } from '../net/prefix.js';
+import { type Prefix, parsePrefix } from '../net/prefix.js';
 import { PrefixTrie } from '../net/trie.js';
 
 export interface Affected {
@@ -19,6 +19,9 @@ export function coveredBy(prefixes: Iterable<Prefix>): Affected {
     empty: trie.size === 0,
     // IPv4 keys are address * 64 + length: no Prefix object per route for the common case.
     key: (k) => (typeof k === 'number' ? trie.longestMatchV4(Math.floor(k / 64), k % 64) !== undefined : covered(keyToPrefix(k))),
-    text: (t) => { const p = parsePrefix(t); return !!p && covered(p); },
+    text: (t) => {
+      const p = parsePrefix(t);
+      return !!p && covered(p);
+    },
   };
 }

@@ -10,15 +10,15 @@
 // After a start the registry's states and last looks are the baseline: with a gate set (settling),
 // a prefix the registry holds a judgement for is not judged until the gate says its sessions had
 // their chance, then once against that baseline (an unchanged result writes and raises nothing).
-import { textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
-import type { PrefixState } from '../registry/types.js';
-import { covers, parsePrefix, type Prefix } from '../net/prefix.js';
-import { PrefixTrie } from '../net/trie.js';
-import type { RouteCheckConfig } from './route-checks.js';
-import { customerPrefixState, registeredPrefixState, type RouteLookup, type SessionView, type StateResult } from './prefix-state.js';
-import { diffLooks, lostVerified, seenRoute, type PrefixEvent, type PrefixLook, type SeenRoute } from './events.js';
-import { decodeLook, sameLook } from './stored-look.js';
+import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { Lifecycle } from '../net/lifecycle.js';
+import { covers, type Prefix, parsePrefix } from '../net/prefix.js';
+import { PrefixTrie } from '../net/trie.js';
+import type { PrefixState } from '../registry/types.js';
+import { diffLooks, lostVerified, type PrefixEvent, type PrefixLook, type SeenRoute, seenRoute } from './events.js';
+import { customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from './prefix-state.js';
+import type { RouteCheckConfig } from './route-checks.js';
+import { decodeLook, sameLook } from './stored-look.js';
 
 export type WatchedKind = 'registered-prefix' | 'customer-prefix';
 
@@ -84,14 +84,23 @@ export class ValidationEngine {
   /** (an engine judges from its construction on; stop() ends that: nothing is judged or reported after it) */
   private readonly life = new Lifecycle('validation engine');
 
-  constructor(private readonly routes: RouteLookup, private readonly sink: EngineSink, private readonly clock: () => string = () => new Date().toISOString()) {}
+  constructor(
+    private readonly routes: RouteLookup,
+    private readonly sink: EngineSink,
+    private readonly clock: () => string = () => new Date().toISOString(),
+  ) {}
 
   /** The engine's lifecycle (net/lifecycle.ts); it has nothing to wait for, so it is ready at once. */
   start(): Promise<void> {
-    return this.life.start(() => {}, () => this.letGo());
+    return this.life.start(
+      () => {},
+      () => this.letGo(),
+    );
   }
 
-  get ready(): Promise<void> { return this.life.ready; }
+  get ready(): Promise<void> {
+    return this.life.ready;
+  }
 
   /**
    * Lets go of every prefix: what happens after (sessions closing on shutdown) changes no state
@@ -132,7 +141,8 @@ export class ValidationEngine {
         if (p.kind === 'registered-prefix' && p.originAs !== undefined) this.origins.set(key, p.originAs);
         const parsed = parsePrefix(p.prefix)!;
         const list = this.trie.get(parsed);
-        if (list) list.push(p); else this.trie.set(parsed, [p]);
+        if (list) list.push(p);
+        else this.trie.set(parsed, [p]);
       }
       // The registry's last look is the baseline the first look after a start is compared with.
       if (!this.looks.has(k)) {
@@ -164,7 +174,11 @@ export class ValidationEngine {
   validateDeferred(): number {
     if (!this.deferred.size) return 0;
     let n = 0;
-    for (const p of this.view.prefixes) if (this.deferred.has(keyOf(p))) { this.validate(p); n++; }
+    for (const p of this.view.prefixes)
+      if (this.deferred.has(keyOf(p))) {
+        this.validate(p);
+        n++;
+      }
     return n;
   }
 
@@ -202,7 +216,11 @@ export class ValidationEngine {
   /** Re-validates the watched prefixes `affected` selects (e.g. those under changed VRPs). */
   revalidateWhere(affected: (p: WatchedPrefix) => boolean): number {
     let n = 0;
-    for (const p of this.view.prefixes) if (affected(p)) { this.validate(p); n++; }
+    for (const p of this.view.prefixes)
+      if (affected(p)) {
+        this.validate(p);
+        n++;
+      }
     return n;
   }
 
@@ -249,12 +267,16 @@ export class ValidationEngine {
       got.set(s, r);
       return r;
     };
-    const result: StateResult = p.fixed ? { ...p.fixed, carriedBy: [] }
-      : p.kind === 'registered-prefix' ? registeredPrefixState(p.prefix, p.primary, once, checks)
+    const result: StateResult = p.fixed
+      ? { ...p.fixed, carriedBy: [] }
+      : p.kind === 'registered-prefix'
+        ? registeredPrefixState(p.prefix, p.primary, once, checks)
         : customerPrefixState(p.prefix, p.primary, p.backup, once, checks);
     const none = new Map<string, SeenRoute>();
     const held = this.looks.get(k);
-    const routes = p.fixed ? { primary: none, backup: none } : { primary: received(p.primary, once, p.prefix), backup: received(p.backup ?? [], once, p.prefix) };
+    const routes = p.fixed
+      ? { primary: none, backup: none }
+      : { primary: received(p.primary, once, p.prefix), backup: received(p.backup ?? [], once, p.prefix) };
     // A judgement in the registry without a look (stored before looks were kept): its routes are
     // taken as they are now, without announcing them all again.
     const before = held ?? (p.stored && p.stored.state !== 'Pending' ? { state: p.stored.state, ...routes, lost: false } : undefined);
@@ -279,7 +301,6 @@ export class ValidationEngine {
     if (key !== undefined) this.origins.set(key, origin);
     this.sink.origin?.(p, origin);
   }
-
 }
 
 /** The routes these sessions carry for a prefix, by peer address (the look events compare). */
@@ -297,5 +318,6 @@ export const keyOf = (p: Pick<WatchedPrefix, 'kind' | 'id'>) => `${p.kind}:${p.i
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);
-  if (list) list.push(v); else m.set(k, [v]);
+  if (list) list.push(v);
+  else m.set(k, [v]);
 }

@@ -70,8 +70,13 @@ export function lostVerified(before: PrefixLook | undefined, state: PrefixState)
   return before?.state === 'Verified' || (before?.lost ?? false);
 }
 
-const event = (time: string, type: EventType, summary: string, details: Record<string, unknown>, extra: Pick<PrefixEvent, 'prefix' | 'internal'> = {}): PrefixEvent =>
-  ({ time, type, level: EVENT_LEVELS[type], summary, details, ...extra });
+const event = (
+  time: string,
+  type: EventType,
+  summary: string,
+  details: Record<string, unknown>,
+  extra: Pick<PrefixEvent, 'prefix' | 'internal'> = {},
+): PrefixEvent => ({ time, type, level: EVENT_LEVELS[type], summary, details, ...extra });
 
 const describe = (r: SeenRoute) => ({ asPath: r.asPath, originAs: r.originAs, nextHop: r.nextHop ?? null });
 
@@ -86,8 +91,22 @@ function pathOf(routes: Map<string, SeenRoute>): [string, SeenRoute] | undefined
 export function diffLooks(prefix: string, before: PrefixLook | undefined, after: PrefixLook, time: string): PrefixEvent[] {
   const out: PrefixEvent[] = [];
   const roles = [
-    { routes: 'primary', ann: 'PrefixAnnouncementEvent', wd: 'PrefixWithdrawalEvent', origin: 'PrefixOriginAsChangeEvent', path: 'PrefixActivePath', name: 'active' },
-    { routes: 'backup', ann: 'PrefixBackupRouteAnnouncementEvent', wd: 'PrefixBackupRouteWithdrawalEvent', origin: 'PrefixBackupRouteOriginAsChangeEvent', path: 'PrefixBackupPath', name: 'backup' },
+    {
+      routes: 'primary',
+      ann: 'PrefixAnnouncementEvent',
+      wd: 'PrefixWithdrawalEvent',
+      origin: 'PrefixOriginAsChangeEvent',
+      path: 'PrefixActivePath',
+      name: 'active',
+    },
+    {
+      routes: 'backup',
+      ann: 'PrefixBackupRouteAnnouncementEvent',
+      wd: 'PrefixBackupRouteWithdrawalEvent',
+      origin: 'PrefixBackupRouteOriginAsChangeEvent',
+      path: 'PrefixBackupPath',
+      name: 'backup',
+    },
   ] as const;
   for (const r of roles) {
     const was = before?.[r.routes] ?? new Map<string, SeenRoute>();
@@ -97,8 +116,14 @@ export function diffLooks(prefix: string, before: PrefixLook | undefined, after:
       if (!old) {
         out.push(event(time, r.ann, `${prefix} announced by ${peer}`, { prefix, peer, ...describe(a) }));
       } else if (old.originAs !== a.originAs) {
-        out.push(event(time, r.origin, `${prefix} origin changed from AS${old.originAs ?? '?'} to AS${a.originAs ?? '?'} on the ${r.name} route from ${peer}`,
-          { prefix, peer, previousOriginAs: old.originAs, ...describe(a) }));
+        out.push(
+          event(time, r.origin, `${prefix} origin changed from AS${old.originAs ?? '?'} to AS${a.originAs ?? '?'} on the ${r.name} route from ${peer}`, {
+            prefix,
+            peer,
+            previousOriginAs: old.originAs,
+            ...describe(a),
+          }),
+        );
       }
     }
     for (const peer of was.keys()) {
@@ -166,17 +191,44 @@ export function rejectionEvent(r: RejectedRoute, subjectPartner: string | undefi
     const operatorReason = v.operatorReason ?? v.reason;
     const internal = { summary: `${prefix} from ${where} rejected: ${operatorReason}`, reason: operatorReason, ...names };
     if (own) {
-      return event(time, 'PrefixHijackEvent', `${prefix} from ${peer} rejected: ${v.reason}`,
-        { prefix, peer, ...registered, reason: v.reason, ...route, nextHop: seen.nextHop ?? null }, { prefix, internal });
+      return event(
+        time,
+        'PrefixHijackEvent',
+        `${prefix} from ${peer} rejected: ${v.reason}`,
+        { prefix, peer, ...registered, reason: v.reason, ...route, nextHop: seen.nextHop ?? null },
+        { prefix, internal },
+      );
     }
     const under = v.registered ? formatPrefix(v.registered) : prefix;
-    return event(time, 'PrefixHijackEvent', `${prefix} from ${them} rejected as a hijack of registered prefix ${under}`,
-      { prefix, ...registered, peerAs: from?.asn ?? null, reason: `hijack: ${prefix} falls under registered prefix ${under}; ${them} may not announce it`, ...route },
-      { prefix, internal });
+    return event(
+      time,
+      'PrefixHijackEvent',
+      `${prefix} from ${them} rejected as a hijack of registered prefix ${under}`,
+      {
+        prefix,
+        ...registered,
+        peerAs: from?.asn ?? null,
+        reason: `hijack: ${prefix} falls under registered prefix ${under}; ${them} may not announce it`,
+        ...route,
+      },
+      { prefix, internal },
+    );
   }
   const internal = { summary: `${prefix} from ${where} is RPKI invalid`, ...names };
   if (own) {
-    return event(time, 'PrefixRpkiInvalidEvent', `${prefix} from ${peer} is RPKI invalid`, { prefix, peer, ...registered, ...route, nextHop: seen.nextHop ?? null }, { prefix, internal });
+    return event(
+      time,
+      'PrefixRpkiInvalidEvent',
+      `${prefix} from ${peer} is RPKI invalid`,
+      { prefix, peer, ...registered, ...route, nextHop: seen.nextHop ?? null },
+      { prefix, internal },
+    );
   }
-  return event(time, 'PrefixRpkiInvalidEvent', `${prefix} from ${them} is RPKI invalid`, { prefix, ...registered, peerAs: from?.asn ?? null, ...route }, { prefix, internal });
+  return event(
+    time,
+    'PrefixRpkiInvalidEvent',
+    `${prefix} from ${them} is RPKI invalid`,
+    { prefix, ...registered, peerAs: from?.asn ?? null, ...route },
+    { prefix, internal },
+  );
 }

@@ -24,7 +24,8 @@ export function decodeRemembered(text: string | null | undefined): Remembered[] 
   try {
     const rows = JSON.parse(text) as Stored;
     if (!Array.isArray(rows)) return [];
-    return rows.filter((r) => Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'string' && (r[3] === 'hijack' || r[3] === 'rpki-invalid'))
+    return rows
+      .filter((r) => Array.isArray(r) && typeof r[0] === 'string' && typeof r[1] === 'string' && (r[3] === 'hijack' || r[3] === 'rpki-invalid'))
       .map(([peer, prefix, originAs, kind]) => ({ peer, prefix, originAs: typeof originAs === 'number' ? originAs : null, kind }));
   } catch {
     return [];
@@ -95,7 +96,7 @@ export class RejectionMemory {
 
   /** A subject left the registry (its stored memory went with it). */
   forgetSubject(subject: string): void {
-    for (const r of [...this.bySubject.get(subject)?.values() ?? []]) this.remove(subject, r.peer, r.prefix);
+    for (const r of [...(this.bySubject.get(subject)?.values() ?? [])]) this.remove(subject, r.peer, r.prefix);
     this.loaded.delete(subject);
   }
 

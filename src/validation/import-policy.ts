@@ -10,16 +10,17 @@
 //    with another origin than the one it was verified with, is a hijack. (A prefix is registered
 //    on one peering, but its key works at every location of the partner: the partner's sessions
 //    everywhere may carry it, as a customer's backup location needs.)
+
+import type { Route } from '../bgp/rib/attr-store.js';
+import type { ImportPolicy } from '../bgp/rib/rib.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
 import { keyToPrefix, type PrefixKey } from '../bgp/wire/nlri.js';
-import type { Route } from '../bgp/rib/attr-store.js';
-import type { ImportPolicy } from '../bgp/rib/rib.js';
 import { formatPrefix, type Prefix } from '../net/prefix.js';
 import type { PrefixTrie } from '../net/trie.js';
 import type { PeeringType } from '../registry/types.js';
-import { checkRoute, type RouteCheckConfig, type RouteProblem } from './route-checks.js';
 import { customerPrefixMessage } from './messages.js';
+import { checkRoute, type RouteCheckConfig, type RouteProblem } from './route-checks.js';
 
 export interface PolicyPeering {
   /** the peering's id in the registry (partner/name) */
@@ -77,7 +78,10 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
   if (reg && partnerOf(reg.value) !== partner) {
     const asn = regs.peeringAsns?.get(reg.value);
     return {
-      accept: false, kind: 'hijack', registered: reg.prefix, owner: reg.value,
+      accept: false,
+      kind: 'hijack',
+      registered: reg.prefix,
+      owner: reg.value,
       reason: `hijack: ${text} is registered by another partner${asn !== undefined ? ` (AS${asn})` : ''}, not ${partner}`,
       operatorReason: `hijack: ${text} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
     };
@@ -86,20 +90,33 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
     const expected = ctx.expectedOrigin?.(reg.prefix);
     if (expected !== undefined && origin !== expected) {
       return {
-        accept: false, kind: 'hijack', registered: reg.prefix, owner: reg.value,
+        accept: false,
+        kind: 'hijack',
+        registered: reg.prefix,
+        owner: reg.value,
         reason: `hijack: ${text} originated by ${origin === undefined ? 'an AS_SET' : `AS${origin}`}, registered prefix ${formatPrefix(reg.prefix)} is originated by AS${expected}`,
       };
     }
   } else if (peering.type === 'exchange-route-server') {
     if (origin === undefined || !regs.asns.get(peering.id)?.has(origin)) {
-      return { accept: false, kind: 'origin-not-registered', reason: `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}` };
+      return {
+        accept: false,
+        kind: 'origin-not-registered',
+        reason: `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}`,
+      };
     }
   } else {
     return { accept: false, kind: 'not-registered', reason: `${text} is not registered by partner ${partner}` };
   }
   const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(prefix, origin) ?? false);
   if (problems.length) {
-    return { accept: false, kind: 'route-problem', reason: customerPrefixMessage(problems[0]!, text, ctx.checks), problems, ...(reg ? { registered: reg.prefix } : {}) };
+    return {
+      accept: false,
+      kind: 'route-problem',
+      reason: customerPrefixMessage(problems[0]!, text, ctx.checks),
+      problems,
+      ...(reg ? { registered: reg.prefix } : {}),
+    };
   }
   return { accept: true, registered: reg?.prefix };
 }

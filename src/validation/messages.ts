@@ -6,11 +6,14 @@ import type { RouteCheckConfig, RouteProblem } from './route-checks.js';
 /** Registered prefix (partner side): the first problem found, as one message. */
 export function registeredPrefixMessage(problem: RouteProblem): string {
   switch (problem) {
-    case 'missing-community': return 'Advertisement missing MAPS community';
+    case 'missing-community':
+      return 'Advertisement missing MAPS community';
     case 'path-too-long':
     case 'private-asn':
-    case 'prepending': return "AS path isn't correct";
-    case 'rpki-invalid': return 'Prefix is RPKI invalid';
+    case 'prepending':
+      return "AS path isn't correct";
+    case 'rpki-invalid':
+      return 'Prefix is RPKI invalid';
   }
 }
 
@@ -23,11 +26,16 @@ export const NO_SESSIONS = 'The peering has no Active session that can carry thi
 /** Customer prefix (customer side): the first problem found, as one message. */
 export function customerPrefixMessage(problem: RouteProblem, prefix: string, cfg: RouteCheckConfig): string {
   switch (problem) {
-    case 'missing-community': return `Received route for prefix ${prefix} should have the MAPS community ${cfg.community.text}`;
-    case 'path-too-long': return `AS path length for prefix ${prefix} should be <=${cfg.maxPathLength}`;
-    case 'private-asn': return `AS path for prefix ${prefix} shouldn't have any private ASN`;
-    case 'prepending': return `AS path for prefix ${prefix} shouldn't have any AS prepending`;
-    case 'rpki-invalid': return `Received route for prefix ${prefix} is RPKI invalid`;
+    case 'missing-community':
+      return `Received route for prefix ${prefix} should have the MAPS community ${cfg.community.text}`;
+    case 'path-too-long':
+      return `AS path length for prefix ${prefix} should be <=${cfg.maxPathLength}`;
+    case 'private-asn':
+      return `AS path for prefix ${prefix} shouldn't have any private ASN`;
+    case 'prepending':
+      return `AS path for prefix ${prefix} shouldn't have any AS prepending`;
+    case 'rpki-invalid':
+      return `Received route for prefix ${prefix} is RPKI invalid`;
   }
 }
 

@@ -1,9 +1,9 @@
 // What the import policies are built from besides the sessions (the checks, the registrations,
 // the origin memory), kept between reloads so that a reload judges again only the routes a change
 // can affect: everything (first load, new checks), some peerings' route-server origins, some prefixes.
-import { parsePrefix, type Prefix } from '../net/prefix.js';
+import { type Prefix, parsePrefix } from '../net/prefix.js';
 import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
-import { coveredBy, type Affected } from './affected.js';
+import { type Affected, coveredBy } from './affected.js';
 import type { ValidationView } from './view.js';
 
 /** What the import policies are built from: the checks, the registrations and the origin memory. */

@@ -8,10 +8,10 @@
 //   Failed    none carries it, a route fails a check, or the provider lacks the sessions at all
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import type { PrefixKey } from '../bgp/wire/nlri.js';
-import type { Verdict } from './import-policy.js';
 import type { PrefixState } from '../registry/types.js';
-import { checkRoute, type RouteCheckConfig } from './route-checks.js';
+import type { Verdict } from './import-policy.js';
 import { CUSTOMER_MESSAGES, customerPrefixMessage, NO_SESSIONS, notReceivedFrom, registeredPrefixMessage } from './messages.js';
+import { checkRoute, type RouteCheckConfig } from './route-checks.js';
 
 /** One BGP session of a partner connection, as validation sees it. */
 export interface SessionView {
@@ -27,7 +27,11 @@ export interface SessionView {
  * for that peering). `rejected` is the import policy's reason when it rejected the route for
  * something else than a route check: a hijack (another origin), an AS loop.
  */
-export type RouteLookup = (session: SessionView, prefix: string, key?: PrefixKey) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
+export type RouteLookup = (
+  session: SessionView,
+  prefix: string,
+  key?: PrefixKey,
+) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
 
 /**
  * What a session carries for validation, from its route and the import policy's verdict on it
@@ -55,7 +59,10 @@ export function registeredPrefixState(prefix: string, sessions: SessionView[], l
   const carriedBy: SessionView[] = [];
   for (const s of sessions) {
     const r = lookup(s, prefix);
-    if (!r) { missing.push(s.peerAddress); continue; }
+    if (!r) {
+      missing.push(s.peerAddress);
+      continue;
+    }
     // A rejection that is no route check (a hijack by another origin) says more than the checks.
     if (r.rejected !== undefined) return { state: 'Failed', message: `Route from IP ${s.peerAddress} rejected: ${r.rejected}`, carriedBy: [] };
     const problems = checkRoute(r.attrs, checks, r.rpkiInvalid ?? false);
@@ -73,7 +80,11 @@ export function registeredPrefixState(prefix: string, sessions: SessionView[], l
  * the prefix with a route that passes the checks.
  */
 export function customerPrefixState(
-  prefix: string, primary: SessionView[], backup: SessionView[] | null, lookup: RouteLookup, checks: RouteCheckConfig,
+  prefix: string,
+  primary: SessionView[],
+  backup: SessionView[] | null,
+  lookup: RouteLookup,
+  checks: RouteCheckConfig,
 ): StateResult {
   if (new Set(primary.map((s) => s.router)).size < 2) return { state: 'Failed', message: CUSTOMER_MESSAGES.fewerThanTwoPrimary, carriedBy: [] };
   if (backup && backup.length === 0) return { state: 'Failed', message: CUSTOMER_MESSAGES.noBackupSessions, carriedBy: [] };
@@ -81,8 +92,12 @@ export function customerPrefixState(
   const carriedBy: SessionView[] = [];
   for (const s of [...primary, ...(backup ?? [])]) {
     const r = lookup(s, prefix);
-    if (!r) { missing.push(s.peerAddress); continue; }
-    if (r.rejected !== undefined) return { state: 'Failed', message: `Route for prefix ${prefix} from IP ${s.peerAddress} rejected: ${r.rejected}`, carriedBy: [] };
+    if (!r) {
+      missing.push(s.peerAddress);
+      continue;
+    }
+    if (r.rejected !== undefined)
+      return { state: 'Failed', message: `Route for prefix ${prefix} from IP ${s.peerAddress} rejected: ${r.rejected}`, carriedBy: [] };
     const problems = checkRoute(r.attrs, checks, r.rpkiInvalid ?? false);
     if (problems.length) return { state: 'Failed', message: customerPrefixMessage(problems[0]!, prefix, checks), carriedBy: [] };
     carriedBy.push(s);

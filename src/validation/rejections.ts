@@ -7,11 +7,11 @@
 // registered prefix it falls under: a hijacked more-specific reaches the customer prefix around
 // it and the registered prefix (without a registration, only what is watched at the prefix).
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { keyToPrefix, keyToText, textToKey, type PrefixKey } from '../bgp/wire/nlri.js';
+import { keyToPrefix, keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { keyOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
-import { eventfulKind, rejectionEvent, type PrefixEvent, type SessionOwner } from './events.js';
+import { eventfulKind, type PrefixEvent, rejectionEvent, type SessionOwner } from './events.js';
 import type { RejectionMemory } from './hijack-memory.js';
-import { routeOrigin, type EventfulRejection, type Verdict } from './import-policy.js';
+import { type EventfulRejection, routeOrigin, type Verdict } from './import-policy.js';
 
 export interface RejectionDeps {
   engine: ValidationEngine;
@@ -26,7 +26,11 @@ export interface RejectionDeps {
   clock?: () => string;
 }
 
-interface Report { key: PrefixKey; verdict: Verdict; attrs: PathAttributes }
+interface Report {
+  key: PrefixKey;
+  verdict: Verdict;
+  attrs: PathAttributes;
+}
 
 export class RejectionEvents {
   /** per session: rejections its import policy reported since the last settle() */
@@ -39,7 +43,9 @@ export class RejectionEvents {
     let list = this.reported.get(peer);
     if (!list) this.reported.set(peer, (list = []));
     const out = list;
-    return (key, verdict, attrs) => { out.push({ key, verdict, attrs }); };
+    return (key, verdict, attrs) => {
+      out.push({ key, verdict, attrs });
+    };
   }
 
   /**

@@ -2,10 +2,11 @@
 // prefix requirements): the Peering Service community, an AS path of at most three ASNs with no
 // private ASN and no prepending, and, when an RPKI source is configured, not RPKI Invalid.
 // Pure functions over decoded attributes: the import policies and the validation engine share them.
-import { SegmentType } from '../bgp/wire/constants.js';
-import type { AsPathSegment, PathAttributes } from '../bgp/wire/attributes/types.js';
+
 import { pathLength } from '../bgp/wire/attributes/as-path.js';
 import { parseCommunity } from '../bgp/wire/attributes/communities.js';
+import type { AsPathSegment, PathAttributes } from '../bgp/wire/attributes/types.js';
+import { SegmentType } from '../bgp/wire/constants.js';
 
 /** What can be wrong with a route, in the order the checks run (and messages are chosen). */
 export type RouteProblem = 'missing-community' | 'path-too-long' | 'private-asn' | 'prepending' | 'rpki-invalid';

@@ -3,7 +3,7 @@
 // equal to or inside a changed VRP's prefix), so only those are judged again.
 import type { Prefix } from '../net/prefix.js';
 import type { VrpChange, VrpTable } from '../rpki/table.js';
-import { coveredBy, type Affected } from './affected.js';
+import { type Affected, coveredBy } from './affected.js';
 
 /** The received-routes view's spelling of RPKI states (the reference's rpkiValidationState). */
 export type RpkiState = 'Valid' | 'Invalid' | 'NotFound' | 'Unknown';
@@ -16,8 +16,10 @@ export function rpkiState(table: VrpTable | undefined, prefix: Prefix, origin: n
 }
 
 /** The import policy's RPKI check: true for Invalid. */
-export const rpkiInvalid = (table: VrpTable) => (prefix: Prefix, origin: number | undefined): boolean =>
-  table.validate(prefix, origin ?? null) === 'invalid';
+export const rpkiInvalid =
+  (table: VrpTable) =>
+  (prefix: Prefix, origin: number | undefined): boolean =>
+    table.validate(prefix, origin ?? null) === 'invalid';
 
 /** The routes a batch of VRP changes may have changed the state of: those equal to or inside a changed VRP prefix. */
 export const affectedBy = (change: VrpChange): Affected => coveredBy(change.affectedPrefixes());

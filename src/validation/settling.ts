@@ -30,7 +30,9 @@ export class Settling {
     this.timer.unref?.();
   }
 
-  get done(): boolean { return this.over; }
+  get done(): boolean {
+    return this.over;
+  }
 
   /** The sessions (per family they may carry) the registry has now; settling waits for these. */
   expect(sessions: Iterable<[peer: string, families: Family[]]>): void {

@@ -6,7 +6,12 @@ import type { PrefixState } from '../registry/types.js';
 import type { PrefixLook, SeenRoute } from './events.js';
 
 type Routes = Record<string, [originAs: number | null, asPath: string]>;
-interface Stored { s: PrefixState; l?: 1; p: Routes; b?: Routes }
+interface Stored {
+  s: PrefixState;
+  l?: 1;
+  p: Routes;
+  b?: Routes;
+}
 
 const pack = (m: Map<string, SeenRoute>): Routes => {
   const out: Routes = {};

@@ -1,13 +1,14 @@
 // From the registry's facts to what validation works with: the route checks (the operator's
 // Peering Service community), the registrations the import policies consult, and the prefixes
 // the engine watches with the sessions that should carry each.
-import { PrefixTrie } from '../net/trie.js';
+
 import { parsePrefix } from '../net/prefix.js';
+import { PrefixTrie } from '../net/trie.js';
 import type { FactPeering, FactSession, ValidationFactsSnapshot } from '../registry/validation-facts.js';
-import { defaultServiceCommunity, DEFAULT_MAX_PATH_LENGTH, type RouteCheckConfig, type ServiceCommunity } from './route-checks.js';
-import type { Registrations } from './import-policy.js';
 import type { EngineView, WatchedPrefix } from './engine.js';
+import type { Registrations } from './import-policy.js';
 import type { SessionView } from './prefix-state.js';
+import { DEFAULT_MAX_PATH_LENGTH, defaultServiceCommunity, type RouteCheckConfig, type ServiceCommunity } from './route-checks.js';
 
 export interface ViewOptions {
   /** the Peering Service community (default `<operator ASN>:8007`) */
@@ -26,7 +27,8 @@ export interface ValidationView {
 const session = (s: FactSession): SessionView => ({ peerAddress: s.peerAddress, router: s.router, pop: s.pop });
 
 export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}): ValidationView {
-  if (facts.operatorAsn === undefined && !opts.community) throw new Error('the operator ASN is not set: PUT /v1/operator first (the Peering Service community derives from it)');
+  if (facts.operatorAsn === undefined && !opts.community)
+    throw new Error('the operator ASN is not set: PUT /v1/operator first (the Peering Service community derives from it)');
   const checks: RouteCheckConfig = {
     community: opts.community ?? defaultServiceCommunity(facts.operatorAsn!),
     maxPathLength: opts.maxPathLength ?? DEFAULT_MAX_PATH_LENGTH,
@@ -52,11 +54,13 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   // A partner's sessions per location and family, gathered once for every customer prefix.
   const byLocation = new Map<string, SessionView[]>();
   for (const p of facts.peerings) {
-    for (const s of p.sessions) for (const family of s.families) {
-      const k = `${p.partner}|${p.pop}|${family}`;
-      const list = byLocation.get(k);
-      if (list) list.push(session(s)); else byLocation.set(k, [session(s)]);
-    }
+    for (const s of p.sessions)
+      for (const family of s.families) {
+        const k = `${p.partner}|${p.pop}|${family}`;
+        const list = byLocation.get(k);
+        if (list) list.push(session(s));
+        else byLocation.set(k, [session(s)]);
+      }
   }
   // (keyed per family the session carries: an IPv4 session may carry IPv6 routes too)
   const sessionsAt = (partner: string, pop: string, family: 4 | 6): SessionView[] => byLocation.get(`${partner}|${pop}|${family}`) ?? [];
@@ -65,16 +69,29 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     const family = familyOf(r.prefix);
     const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.families.includes(family)).map(session);
     watched.push({
-      kind: 'registered-prefix', id: r.key, prefix: r.prefix, primary: sessions, backup: null, partner: r.peering.split('/')[0]!,
-      stored: r.stored, remembered: r.remembered, ...(r.originAs !== null ? { originAs: r.originAs } : {}),
+      kind: 'registered-prefix',
+      id: r.key,
+      prefix: r.prefix,
+      primary: sessions,
+      backup: null,
+      partner: r.peering.split('/')[0]!,
+      stored: r.stored,
+      remembered: r.remembered,
+      ...(r.originAs !== null ? { originAs: r.originAs } : {}),
     });
   }
   for (const c of facts.customerPrefixes) {
     const family = familyOf(c.prefix);
     watched.push({
-      kind: 'customer-prefix', id: c.key, prefix: c.prefix, partner: c.provider, customer: c.key.split('/')[0]!,
+      kind: 'customer-prefix',
+      id: c.key,
+      prefix: c.prefix,
+      partner: c.provider,
+      customer: c.key.split('/')[0]!,
       primary: sessionsAt(c.provider, c.primaryPop, family),
-      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null, stored: c.stored, remembered: c.remembered,
+      backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null,
+      stored: c.stored,
+      remembered: c.remembered,
       ...(c.keyMismatch ? { fixed: { state: 'Failed' as const, message: c.keyMismatch } } : {}),
     });
   }

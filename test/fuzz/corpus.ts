@@ -5,12 +5,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { encodePdu, type Pdu } from '../../src/rpki/rtr/pdu.js';
-import { encodeOpen } from '../../src/bgp/wire/open.js';
-import { encodeNotification } from '../../src/bgp/wire/notification.js';
-import { encodeRouteRefresh } from '../../src/bgp/wire/route-refresh.js';
-import { KEEPALIVE, encodeMessage } from '../../src/bgp/wire/header.js';
 import { emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/wire/capabilities.js';
+import { encodeMessage, KEEPALIVE } from '../../src/bgp/wire/header.js';
+import { encodeNotification } from '../../src/bgp/wire/notification.js';
+import { encodeOpen } from '../../src/bgp/wire/open.js';
+import { encodeRouteRefresh } from '../../src/bgp/wire/route-refresh.js';
+import { encodePdu, type Pdu } from '../../src/rpki/rtr/pdu.js';
 import type { Seed } from './mutate.js';
 
 export const TESTDATA = process.env.OPENPEERING_TESTDATA ?? path.resolve('test', 'data', 'bgp');
@@ -19,8 +19,18 @@ const RTR_DATA = path.resolve('test', 'fuzz', 'data');
 /** Variant bits of BGP inputs: the session context a message is decoded under. */
 export const V = { AS4: 1, EBGP: 2, ADDPATH_V4: 4, ADDPATH_V6: 8, EXTENDED: 16 } as const;
 
-interface Rec { start: number; end: number; type: number; subtype: number; body: number }
-interface MrtFile { name: string; buf: Buffer; recs: Rec[] }
+interface Rec {
+  start: number;
+  end: number;
+  type: number;
+  subtype: number;
+  body: number;
+}
+interface MrtFile {
+  name: string;
+  buf: Buffer;
+  recs: Rec[];
+}
 
 function mrtFiles(): string[] {
   const dirs = [path.join(TESTDATA, 'bgpdump', 'test_data'), path.join(TESTDATA, 'mrtparse'), path.join(TESTDATA, 'bgpstream')];
@@ -38,7 +48,7 @@ function mrtFiles(): string[] {
 /** Records of one file, framed by the RFC 6396 header alone; stops at the first that does not fit. */
 function frame(buf: Buffer): Rec[] {
   const recs: Rec[] = [];
-  for (let i = 0; i + 12 <= buf.length;) {
+  for (let i = 0; i + 12 <= buf.length; ) {
     const len = buf.readUInt32BE(i + 8);
     if (i + 12 + len > buf.length) break;
     const type = buf.readUInt16BE(i + 4);
@@ -96,7 +106,11 @@ function bgpFromRecord(buf: Buffer, r: Rec): Seed | undefined {
   return { bytes: Buffer.from(buf.subarray(m, m + len)), variant };
 }
 
-const u16 = (n: number): Buffer => { const b = Buffer.alloc(2); b.writeUInt16BE(n); return b; };
+const u16 = (n: number): Buffer => {
+  const b = Buffer.alloc(2);
+  b.writeUInt16BE(n);
+  return b;
+};
 
 /**
  * UPDATEs rebuilt from a TABLE_DUMP_V2 RIB record: each entry's attribute block with the
@@ -134,7 +148,7 @@ function updatesFromRib(buf: Buffer, r: Rec, maxEntries: number): Seed[] {
 /** The attribute block with its abbreviated MP_REACH_NLRI (RFC 6396 §4.3.4) expanded to RFC 4760's form. */
 function withFullMpReach(attrs: Buffer, nlri: Buffer): Buffer {
   const parts: Buffer[] = [];
-  for (let i = 0; i + 3 <= attrs.length;) {
+  for (let i = 0; i + 3 <= attrs.length; ) {
     const ext = (attrs[i]! & 0x10) !== 0;
     const len = ext ? attrs.readUInt16BE(i + 2) : attrs[i + 2]!;
     const vs = i + (ext ? 4 : 3);
@@ -151,8 +165,16 @@ function withFullMpReach(attrs: Buffer, nlri: Buffer): Buffer {
 /** Messages no archive here holds: OPENs with every capability, NOTIFICATIONs, ROUTE-REFRESH. */
 function handMadeBgp(): Seed[] {
   const caps = {
-    ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST, IPV6_UNICAST], routeRefresh: true, enhancedRouteRefresh: true,
-    extendedMessage: true, role: 4, addPath: [{ afi: 1, safi: 1, mode: 3 as const }, { afi: 2, safi: 1, mode: 1 as const }],
+    ...emptyCapabilities(),
+    multiprotocol: [IPV4_UNICAST, IPV6_UNICAST],
+    routeRefresh: true,
+    enhancedRouteRefresh: true,
+    extendedMessage: true,
+    role: 4,
+    addPath: [
+      { afi: 1, safi: 1, mode: 3 as const },
+      { afi: 2, safi: 1, mode: 1 as const },
+    ],
     gracefulRestart: { restartState: true, restartTime: 120, families: [{ afi: 1, safi: 1, forwardingState: true }] },
   };
   const many = { ...caps, unknown: Array.from({ length: 40 }, (_, k) => ({ code: 128 + k, value: Buffer.alloc(6, k) })) };
@@ -229,12 +251,15 @@ let rtrSeeds: Seed[] | undefined;
 export function rtrCorpus(): Seed[] {
   if (rtrSeeds) return rtrSeeds;
   const out: Seed[] = [];
-  for (const f of fs.readdirSync(RTR_DATA).filter((n) => n.endsWith('.bin')).sort()) {
+  for (const f of fs
+    .readdirSync(RTR_DATA)
+    .filter((n) => n.endsWith('.bin'))
+    .sort()) {
     const b = fs.readFileSync(path.join(RTR_DATA, f));
     const version = b[0] ?? 1;
     out.push({ bytes: b, variant: version });
     // Each PDU alone too: most mutations then land in one PDU's fields.
-    for (let i = 0; i + 8 <= b.length;) {
+    for (let i = 0; i + 8 <= b.length; ) {
       const len = b.readUInt32BE(i + 4);
       if (len < 8 || i + len > b.length) break;
       out.push({ bytes: Buffer.from(b.subarray(i, i + len)), variant: version });

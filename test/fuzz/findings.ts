@@ -28,11 +28,11 @@ export function saveFinding(dir: string, f: Finding, input: Seed | undefined): s
   if (hex !== undefined) fs.writeFileSync(`${base}.bin`, Buffer.from(hex, 'hex'));
   const file = `${base}.json`;
   const doc = {
-    ...f, hex, variant, file: undefined,
-    reproduce: [
-      `node dist/test/fuzz/main.js --replay ${file}`,
-      `npm run fuzz -- --target ${f.target} --seed ${f.seed} --start ${f.index} --count 1`,
-    ],
+    ...f,
+    hex,
+    variant,
+    file: undefined,
+    reproduce: [`node dist/test/fuzz/main.js --replay ${file}`, `npm run fuzz -- --target ${f.target} --seed ${f.seed} --start ${f.index} --count 1`],
   };
   fs.writeFileSync(file, JSON.stringify(doc, null, 2) + '\n');
   return file;

@@ -3,9 +3,19 @@
 // length that encloses it. The locators read what is there, tolerantly: on damaged bytes they
 // stop early and describe less, they never throw.
 
-export const enum Kind { Length, Count, Prefix, Flags, Type }
+export const enum Kind {
+  Length,
+  Count,
+  Prefix,
+  Flags,
+  Type,
+}
 
-export interface Field { at: number; size: 1 | 2 | 4; kind: Kind }
+export interface Field {
+  at: number;
+  size: 1 | 2 | 4;
+  kind: Kind;
+}
 
 export type Unit = 'message' | 'attribute' | 'prefix' | 'segment' | 'param' | 'capability' | 'pdu' | 'record' | 'entry' | 'peer';
 
@@ -20,7 +30,10 @@ export interface Span {
 }
 
 /** Which context to read ambiguous bytes with (they decide the width of ASNs and NLRI). */
-export interface Hint { addPath: boolean; as4: boolean }
+export interface Hint {
+  addPath: boolean;
+  as4: boolean;
+}
 
 export class Layout {
   readonly fields: Field[] = [];
@@ -64,14 +77,20 @@ export function locateBgpMessage(L: Layout, off: number, end: number, parents: F
   const inner = [...parents, hl];
   const s = off + 19;
   switch (b[off + 18]) {
-    case 1: locateOpenBody(L, s, mEnd, inner); break;
-    case 2: locateUpdateBody(L, s, mEnd, inner, hint); break;
+    case 1:
+      locateOpenBody(L, s, mEnd, inner);
+      break;
+    case 2:
+      locateUpdateBody(L, s, mEnd, inner, hint);
+      break;
     case 3:
       L.field(s, 1, Kind.Type);
       L.field(s + 1, 1, Kind.Type);
       if (b[s] === 6 && (b[s + 1] === 2 || b[s + 1] === 4)) L.field(s + 2, 1, Kind.Length);
       break;
-    case 5: L.field(s + 2, 1, Kind.Type); break;
+    case 5:
+      L.field(s + 2, 1, Kind.Type);
+      break;
   }
 }
 
@@ -119,17 +138,25 @@ export function locateAttributes(L: Layout, s: number, e: number, parents: Field
     const inner = [...parents, lf];
     const ie = Math.min(ve, e);
     switch (b[i + 1]) {
-      case 2: case 17: locateAsPath(L, vs, ie, inner, b[i + 1] === 17 || hint.as4 ? 4 : 2); break;
+      case 2:
+      case 17:
+        locateAsPath(L, vs, ie, inner, b[i + 1] === 17 || hint.as4 ? 4 : 2);
+        break;
       case 14: {
         if (ie - vs < 5) break;
-        if (b[vs] !== 0) { L.field(vs, 1, Kind.Length); break; } // TABLE_DUMP_V2's abbreviated form
+        if (b[vs] !== 0) {
+          L.field(vs, 1, Kind.Length);
+          break;
+        } // TABLE_DUMP_V2's abbreviated form
         L.field(vs + 3, 1, Kind.Length);
         const snpa = vs + 4 + b[vs + 3]!;
         L.field(snpa, 1, Kind.Count);
         locatePrefixes(L, snpa + 1, ie, inner, hint.addPath);
         break;
       }
-      case 15: locatePrefixes(L, vs + 3, ie, inner, hint.addPath); break;
+      case 15:
+        locatePrefixes(L, vs + 3, ie, inner, hint.addPath);
+        break;
     }
     i = ve;
   }
@@ -163,7 +190,7 @@ function locateOpenBody(L: Layout, s: number, e: number, parents: Field[]): void
     const ve = vs + L.read(pl);
     L.span(i, Math.min(ve, pe), 'param', [...parents, ol]);
     if (b[i] === 2) {
-      for (let j = vs; j + 2 <= Math.min(ve, pe);) {
+      for (let j = vs; j + 2 <= Math.min(ve, pe); ) {
         L.field(j, 1, Kind.Type);
         const cl = L.field(j + 1, 1, Kind.Length);
         L.span(j, Math.min(j + 2 + b[j + 1]!, pe), 'capability', [...parents, ol, pl]);
@@ -189,12 +216,15 @@ export function locateRtr(L: Layout): void {
     const pe = Math.min(b.length, i + len);
     L.span(i, pe, 'pdu', []);
     switch (b[i + 1]) {
-      case 4: case 6:
+      case 4:
+      case 6:
         L.field(i + 8, 1, Kind.Flags);
         L.field(i + 9, 1, Kind.Prefix);
         L.field(i + 10, 1, Kind.Prefix);
         break;
-      case 9: L.field(i + 2, 1, Kind.Flags); break;
+      case 9:
+        L.field(i + 2, 1, Kind.Flags);
+        break;
       case 10: {
         const il = L.field(i + 8, 4, Kind.Length);
         const inner = u32(b, i + 8);
@@ -234,7 +264,7 @@ export function locateMrt(L: Layout): void {
 }
 
 function locateBgp4mp(L: Layout, s: number, e: number, parents: Field[], subtype: number): void {
-  if (subtype !== 1 && !(subtype >= 4 && subtype <= 11) || subtype === 5) return;
+  if ((subtype !== 1 && !(subtype >= 4 && subtype <= 11)) || subtype === 5) return;
   const as4 = subtype === 4 || subtype === 7 || subtype === 9 || subtype === 11;
   const j = s + (as4 ? 8 : 4);
   L.field(j + 2, 2, Kind.Type);
@@ -269,7 +299,7 @@ function locateTableDumpV2(L: Layout, s: number, e: number, parents: Field[], su
     i += 3 + (addPath ? 4 : 0);
   }
   L.field(i, 1, Kind.Prefix);
-  i += 1 + ((b[i] ?? 0) + 7 >> 3);
+  i += 1 + (((b[i] ?? 0) + 7) >> 3);
   const count = L.field(i, 2, Kind.Count);
   i += 2;
   while (i + 8 <= e) {

@@ -1,9 +1,10 @@
 // `npm run fuzz -- [options]`: long fuzzing runs, or one saved finding replayed in-process.
 // Options: see USAGE below (`npm run fuzz -- --help`).
-import { runFuzz, type Summary } from './runner.js';
-import { TARGETS, DECODER_TARGETS } from './targets/index.js';
+
 import { loadFinding } from './findings.js';
+import { runFuzz, type Summary } from './runner.js';
 import { inputAt } from './target.js';
+import { DECODER_TARGETS, TARGETS } from './targets/index.js';
 
 const num = (s: string | undefined, what: string): number => {
   const n = Number(s?.replace(/_/g, ''));
@@ -31,7 +32,10 @@ function parse(argv: string[]): Map<string, string> {
   const m = new Map<string, string>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--help' || a === '-h') { console.log(USAGE); process.exit(0); }
+    if (a === '--help' || a === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    }
     if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}\n${USAGE}`);
     const [k, v] = a.includes('=') ? [a.slice(2, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a.slice(2), argv[++i]];
     if (!OPTIONS.has(k)) throw new Error(`unknown option --${k}\n${USAGE}`);
@@ -62,8 +66,10 @@ async function replay(file: string): Promise<void> {
 
 function line(s: Summary): string {
   const rate = s.inputs / Math.max(s.ms / 1000, 1e-3);
-  return `fuzz ${s.target}: seed ${s.seed}, inputs ${fmt(s.start)}..${fmt(s.start + s.inputs - 1)}: ${fmt(s.inputs)} inputs in ${(s.ms / 1000).toFixed(1)} s `
-    + `(${fmt(Math.round(rate))}/s), ${s.findings.length} distinct finding(s) from ${fmt(s.repeats.reduce((a, b) => a + b, 0))} input(s)`;
+  return (
+    `fuzz ${s.target}: seed ${s.seed}, inputs ${fmt(s.start)}..${fmt(s.start + s.inputs - 1)}: ${fmt(s.inputs)} inputs in ${(s.ms / 1000).toFixed(1)} s ` +
+    `(${fmt(Math.round(rate))}/s), ${s.findings.length} distinct finding(s) from ${fmt(s.repeats.reduce((a, b) => a + b, 0))} input(s)`
+  );
 }
 
 async function main(): Promise<void> {
@@ -78,9 +84,16 @@ async function main(): Promise<void> {
   console.log(`fuzz: targets ${list.join(', ')}; seed ${seed}; ${fmt(count)} inputs each; node ${process.version}`);
   for (const target of list) {
     const s = await runFuzz({
-      target, seed, count, start: num(a.get('start') ?? '0', 'start'), timeLimitMs: num(a.get('time-limit') ?? '10', 'time-limit') * 1000,
-      jobs: num(a.get('jobs') ?? '1', 'jobs'), findingsDir, maxFindings: num(a.get('max-findings') ?? '20', 'max-findings'),
-      port: num(a.get('port') ?? '17300', 'port'), net: a.get('net') ?? '127.73.0.',
+      target,
+      seed,
+      count,
+      start: num(a.get('start') ?? '0', 'start'),
+      timeLimitMs: num(a.get('time-limit') ?? '10', 'time-limit') * 1000,
+      jobs: num(a.get('jobs') ?? '1', 'jobs'),
+      findingsDir,
+      maxFindings: num(a.get('max-findings') ?? '20', 'max-findings'),
+      port: num(a.get('port') ?? '17300', 'port'),
+      net: a.get('net') ?? '127.73.0.',
       onProgress: (done, ms) => console.log(`  ${target}: ${fmt(done)} inputs, ${(ms / 1000).toFixed(0)} s, ${fmt(Math.round(done / (ms / 1000)))}/s`),
     });
     summaries.push(s);
@@ -88,15 +101,19 @@ async function main(): Promise<void> {
     s.findings.forEach((f, k) => {
       const input = f.hex ? '' : ` (input ${inputAt(TARGETS[target]!, TARGETS[target]!.corpus(), seed, f.index).bytes.length} bytes)`;
       const times = s.repeats[k]! > 1 ? ` [${s.repeats[k]} inputs]` : '';
-      console.log(`  ${f.kind} at input ${f.index}${input}${times}: ${f.message}${f.file ? `\n    saved: ${f.file}\n    reproduce: node dist/test/fuzz/main.js --replay ${f.file}` : ''}`);
+      console.log(
+        `  ${f.kind} at input ${f.index}${input}${times}: ${f.message}${f.file ? `\n    saved: ${f.file}\n    reproduce: node dist/test/fuzz/main.js --replay ${f.file}` : ''}`,
+      );
     });
   }
   const inputs = summaries.reduce((n, s) => n + s.inputs, 0);
   const ms = summaries.reduce((n, s) => n + s.ms, 0);
   const findings = summaries.reduce((n, s) => n + s.findings.length, 0);
   const failing = summaries.reduce((n, s) => n + s.repeats.reduce((a, b) => a + b, 0), 0);
-  console.log(`fuzz total: ${fmt(inputs)} inputs over ${summaries.length} target(s) in ${(ms / 1000).toFixed(1)} s (${fmt(Math.round(inputs / Math.max(ms / 1000, 1e-3)))}/s), `
-    + `${findings} distinct finding(s) from ${fmt(failing)} input(s)`);
+  console.log(
+    `fuzz total: ${fmt(inputs)} inputs over ${summaries.length} target(s) in ${(ms / 1000).toFixed(1)} s (${fmt(Math.round(inputs / Math.max(ms / 1000, 1e-3)))}/s), ` +
+      `${findings} distinct finding(s) from ${fmt(failing)} input(s)`,
+  );
   if (findings) process.exitCode = 1;
 }
 

@@ -5,10 +5,13 @@
 // repeated past 4096 bytes or swapped with its neighbour, with the enclosing lengths kept right
 // (usually) so the damage reaches the decoder behind the framing.
 import type { Rng } from '../helpers/rng.js';
-import { Kind, type Field, type Layout, type Span } from './layout.js';
+import { type Field, Kind, type Layout, type Span } from './layout.js';
 
 /** One input: the bytes and a number the target reads its context from (negotiated options...). */
-export interface Seed { bytes: Buffer; variant: number }
+export interface Seed {
+  bytes: Buffer;
+  variant: number;
+}
 
 /** Where an input's structure is; the layout may describe less than is there (never more). */
 export type Locate = (b: Buffer, variant: number) => Layout;
@@ -56,11 +59,19 @@ function innermost(L: Layout, p: number): Span | undefined {
 
 type Op = (b: Buffer, rng: Rng, ctx: OpContext) => Buffer;
 
-interface OpContext { layout: () => Layout; corpus: readonly Seed[]; locate: Locate; variant: number }
+interface OpContext {
+  layout: () => Layout;
+  corpus: readonly Seed[];
+  locate: Locate;
+  variant: number;
+}
 
 const flipBits: Op = (b, rng) => {
   if (!b.length) return b;
-  for (let n = rng.range(1, 4); n > 0; n--) { const p = rng.int(b.length); b[p] = b[p]! ^ (1 << rng.int(8)); }
+  for (let n = rng.range(1, 4); n > 0; n--) {
+    const p = rng.int(b.length);
+    b[p] = b[p]! ^ (1 << rng.int(8));
+  }
   return b;
 };
 
@@ -88,8 +99,22 @@ const lengthField: Op = (b, rng, ctx) => {
     return b;
   }
   const rest = b.length - (f.at + f.size);
-  const choices = [v + 1, v - 1, v + rng.range(2, 16), v - rng.range(2, 16), 0, 1, maxOf(f), maxOf(f) - 1,
-    (maxOf(f) + 1) / 2, rest, rest + 1, rest - 1, v * 2, rng.int(maxOf(f) + 1)];
+  const choices = [
+    v + 1,
+    v - 1,
+    v + rng.range(2, 16),
+    v - rng.range(2, 16),
+    0,
+    1,
+    maxOf(f),
+    maxOf(f) - 1,
+    (maxOf(f) + 1) / 2,
+    rest,
+    rest + 1,
+    rest - 1,
+    v * 2,
+    rng.int(maxOf(f) + 1),
+  ];
   if (f.size === 4) choices.push(7, 8, 9, 0x10000, 0x10001, 16 * 1024 * 1024 + 1);
   writeField(b, f, rng.pick(choices));
   return b;
@@ -177,8 +202,16 @@ const splice: Op = (b, rng, ctx) => {
 };
 
 const OPS: Array<[Op, number]> = [
-  [flipBits, 14], [interestingByte, 12], [lengthField, 22], [toggleExtended, 6], [truncate, 6],
-  [deleteSpan, 8], [duplicateSpan, 10], [swapNeighbours, 3], [insertBytes, 6], [splice, 8],
+  [flipBits, 14],
+  [interestingByte, 12],
+  [lengthField, 22],
+  [toggleExtended, 6],
+  [truncate, 6],
+  [deleteSpan, 8],
+  [duplicateSpan, 10],
+  [swapNeighbours, 3],
+  [insertBytes, 6],
+  [splice, 8],
 ];
 const TOTAL = OPS.reduce((n, [, w]) => n + w, 0);
 

@@ -3,9 +3,9 @@
 // than the time limit (a hang) or the worker dies (an uncaught exception, an unhandled
 // rejection), records the input, saves it, and goes on with a fresh worker after it.
 import { Worker } from 'node:worker_threads';
-import { TARGETS } from './targets/index.js';
+import { type Finding, saveFinding } from './findings.js';
 import { inputAt } from './target.js';
-import { saveFinding, type Finding } from './findings.js';
+import { TARGETS } from './targets/index.js';
 import type { FindingMessage, WorkerData } from './worker.js';
 
 export interface RunOptions {
@@ -43,14 +43,24 @@ export interface Summary {
 
 /** Same kind, same message but for its numbers, same innermost place in our code: the same bug. */
 function signature(f: Finding): string {
-  const place = f.stack?.split('\n').find((l) => /\/(src|test)\//.test(l))?.replace(/:\d+\)?$/, '') ?? '';
+  const place =
+    f.stack
+      ?.split('\n')
+      .find((l) => /\/(src|test)\//.test(l))
+      ?.replace(/:\d+\)?$/, '') ?? '';
   return `${f.kind}|${f.message.replace(/\d+/g, 'N').replace(/[0-9a-f]{16,}/g, 'HEX')}|${place}`;
 }
 
 /** A worker gets this long to load its corpus and set up before its first input. */
 const STARTUP_LIMIT_MS = 120_000;
 
-interface Outcome { kind: 'done' | 'hang' | 'crash'; index: number; inputs: number; error?: string; stack?: string }
+interface Outcome {
+  kind: 'done' | 'hang' | 'crash';
+  index: number;
+  inputs: number;
+  error?: string;
+  stack?: string;
+}
 
 export async function runFuzz(o: RunOptions): Promise<Summary> {
   const t = TARGETS[o.target];
@@ -68,7 +78,10 @@ export async function runFuzz(o: RunOptions): Promise<Summary> {
   const record = (f: Finding): void => {
     const sig = signature(f);
     const k = seen.get(sig);
-    if (k !== undefined) { repeats[k]!++; return; }
+    if (k !== undefined) {
+      repeats[k]!++;
+      return;
+    }
     seen.set(sig, findings.length);
     repeats.push(1);
     if (o.findingsDir) {
@@ -86,7 +99,11 @@ export async function runFuzz(o: RunOptions): Promise<Summary> {
       state[0] = -1;
       live[job] = state;
       const wd: WorkerData = {
-        target: o.target, seed: o.seed, from: next, to, state: state.buffer as SharedArrayBuffer,
+        target: o.target,
+        seed: o.seed,
+        from: next,
+        to,
+        state: state.buffer as SharedArrayBuffer,
         maxFindings: 50 * (maxFindings - findings.length), // repeats of a known bug do not stop a run at once
         options: { port: o.port ?? 17300, net: o.net ?? '127.73.0.', job },
       };
@@ -94,11 +111,19 @@ export async function runFuzz(o: RunOptions): Promise<Summary> {
       const out = await watch(w, state, o.timeLimitMs, (m) => record({ target: o.target, seed: o.seed, ...m }));
       live[job] = undefined;
       // A worker stops early after many findings: go on after them unless enough distinct ones are in.
-      if (out.kind === 'done') { done[job]! += out.inputs; next += out.inputs; continue; }
+      if (out.kind === 'done') {
+        done[job]! += out.inputs;
+        next += out.inputs;
+        continue;
+      }
       if (out.index < 0) throw new Error(`fuzz worker for ${o.target} failed before its first input: ${out.error}\n${out.stack ?? ''}`);
       record({
-        target: o.target, seed: o.seed, index: out.index, kind: out.kind,
-        message: out.kind === 'hang' ? `input ${out.index} ran longer than ${o.timeLimitMs} ms` : out.error ?? 'worker died', ...(out.stack ? { stack: out.stack } : {}),
+        target: o.target,
+        seed: o.seed,
+        index: out.index,
+        kind: out.kind,
+        message: out.kind === 'hang' ? `input ${out.index} ran longer than ${o.timeLimitMs} ms` : (out.error ?? 'worker died'),
+        ...(out.stack ? { stack: out.stack } : {}),
       });
       done[job]! += out.index - next + 1;
       next = out.index + 1;
@@ -128,19 +153,31 @@ function watch(w: Worker, state: Int32Array, limitMs: number, onFinding: (m: Omi
       clearInterval(timer);
       resolve(out);
     };
-    const timer = setInterval(() => {
-      const cur = Atomics.load(state, 0);
-      if (cur !== last) { last = cur; since = Date.now(); return; }
-      if (Date.now() - since > (cur < 0 ? STARTUP_LIMIT_MS : limitMs)) {
-        finish({ kind: 'hang', index: cur, inputs: 0 });
-        void w.terminate();
-      }
-    }, Math.max(10, Math.min(250, limitMs / 4)));
+    const timer = setInterval(
+      () => {
+        const cur = Atomics.load(state, 0);
+        if (cur !== last) {
+          last = cur;
+          since = Date.now();
+          return;
+        }
+        if (Date.now() - since > (cur < 0 ? STARTUP_LIMIT_MS : limitMs)) {
+          finish({ kind: 'hang', index: cur, inputs: 0 });
+          void w.terminate();
+        }
+      },
+      Math.max(10, Math.min(250, limitMs / 4)),
+    );
     w.on('message', (m: FindingMessage | { type: 'done'; inputs: number }) => {
       if (m.type === 'done') finish({ kind: 'done', index: -1, inputs: m.inputs });
-      else { const { type: _t, ...rest } = m; onFinding(rest); }
+      else {
+        const { type: _t, ...rest } = m;
+        onFinding(rest);
+      }
     });
-    w.on('error', (e) => finish({ kind: 'crash', index: Atomics.load(state, 0), inputs: 0, error: `${e.name}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) }));
+    w.on('error', (e) =>
+      finish({ kind: 'crash', index: Atomics.load(state, 0), inputs: 0, error: `${e.name}: ${e.message}`, ...(e.stack ? { stack: e.stack } : {}) }),
+    );
     w.on('exit', (code) => finish({ kind: 'crash', index: Atomics.load(state, 0), inputs: 0, error: `worker exited with code ${code}` }));
   });
 }

@@ -1,7 +1,7 @@
 // What a fuzz target is, and how an input is made from (seed, index) alone: any input of a run
 // can be made again from those two numbers, in any process, to reproduce a finding.
 import { Rng } from '../helpers/rng.js';
-import { mutate, type Locate, type Seed } from './mutate.js';
+import { type Locate, mutate, type Seed } from './mutate.js';
 
 export interface Target {
   name: string;

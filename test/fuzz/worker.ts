@@ -3,9 +3,9 @@
 // every broken contract. An uncaught exception or unhandled rejection ends the worker: the
 // supervisor sees the 'error' and blames the index in shared memory.
 import { parentPort, workerData } from 'node:worker_threads';
-import { TARGETS } from './targets/index.js';
-import { inputAt, Violation, type TargetOptions } from './target.js';
 import type { Seed } from './mutate.js';
+import { inputAt, type TargetOptions, Violation } from './target.js';
+import { TARGETS } from './targets/index.js';
 
 export interface WorkerData {
   target: string;
@@ -55,9 +55,19 @@ for (; i < data.to && found < data.maxFindings; i++) {
   } catch (e) {
     found++;
     const kind = e instanceof Violation ? 'violation' : 'exception';
-    parentPort!.postMessage({ type: 'finding', index: i, kind, ...errorText(e), hex: input.bytes.toString('hex'), variant: input.variant } satisfies FindingMessage);
+    parentPort!.postMessage({
+      type: 'finding',
+      index: i,
+      kind,
+      ...errorText(e),
+      hex: input.bytes.toString('hex'),
+      variant: input.variant,
+    } satisfies FindingMessage);
     // A live target may be left in a bad state: start it afresh.
-    if (t.setup) { await t.teardown?.(); await t.setup(data.options); }
+    if (t.setup) {
+      await t.teardown?.();
+      await t.setup(data.options);
+    }
   }
   if ((i & 63) === 0) Atomics.store(state, 1, i - data.from + 1);
 }

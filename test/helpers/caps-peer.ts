@@ -2,12 +2,12 @@
 // Extended Messages, enhanced route refresh), decodes what it receives accordingly and counts
 // prefixes, End-of-RIBs and route-refresh markers. RawPeer's OPEN is fixed; this one is not.
 import net from 'node:net';
-import { Framer, KEEPALIVE, encodeMessage } from '../../src/bgp/wire/header.js';
-import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
-import { emptyCapabilities, encodeCapabilities, IPV4_UNICAST, IPV6_UNICAST, type Capabilities } from '../../src/bgp/wire/capabilities.js';
-import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
-import { decodeRouteRefresh, encodeRouteRefresh } from '../../src/bgp/wire/route-refresh.js';
+import { type Capabilities, emptyCapabilities, encodeCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/wire/capabilities.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MessageType } from '../../src/bgp/wire/constants.js';
+import { encodeMessage, Framer, KEEPALIVE } from '../../src/bgp/wire/header.js';
+import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
+import { decodeRouteRefresh, encodeRouteRefresh } from '../../src/bgp/wire/route-refresh.js';
+import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
 
 export interface CapsPeerOptions {
   asn: number;
@@ -43,11 +43,16 @@ export class CapsPeer {
     const s = net.connect({ host: c.host, port: c.port, localAddress: c.localAddress });
     this.socket = s;
     s.on('error', () => {});
-    s.on('close', () => { this.closed = true; });
+    s.on('close', () => {
+      this.closed = true;
+    });
     s.on('data', (chunk: Buffer) => {
       this.framer.push(chunk);
       for (let f = this.framer.next(); f; f = this.framer.next()) {
-        if ('code' in f) { s.destroy(); return; }
+        if ('code' in f) {
+          s.destroy();
+          return;
+        }
         this.onMessage(f.type, f.body);
       }
     });
@@ -89,14 +94,18 @@ export class CapsPeer {
     }
   }
 
-  sendUpdateBody(body: Buffer): void { this.socket!.write(encodeMessage(MessageType.UPDATE, body)); }
+  sendUpdateBody(body: Buffer): void {
+    this.socket!.write(encodeMessage(MessageType.UPDATE, body));
+  }
   /** `n` ROUTE-REFRESH requests in one write. */
   requestRefresh(afi: number, n = 1): void {
     const one = encodeRouteRefresh({ afi, safi: 1, subtype: 0 });
     this.socket!.write(n === 1 ? one : Buffer.concat(Array.from({ length: n }, () => one)));
   }
 
-  stop(): void { this.socket?.destroy(); }
+  stop(): void {
+    this.socket?.destroy();
+  }
 }
 
 /** An OPEN with exactly these capabilities (encodeOpen always adds the 4-octet AS one). */

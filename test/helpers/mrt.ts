@@ -1,17 +1,19 @@
 // Shared bits of the MRT tests: where the data is, running bgpdump and our CLI, formatting in-process.
+
+import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import assert from 'node:assert/strict';
-import { readMrt, BgpdumpFormatter, type LineMode } from '../../src/mrt/index.js';
+import { BgpdumpFormatter, type LineMode, readMrt } from '../../src/mrt/index.js';
 
 // A verbatim copy of the workspace's shared/testdata/bgp (licences and provenance beside the data),
 // so a clean clone has everything its tests read.
 export const TESTDATA = process.env.OPENPEERING_TESTDATA ?? path.resolve('test', 'data', 'bgp');
 if (!fs.existsSync(path.join(TESTDATA, 'bgpdump', 'test_data'))) {
   // Fail loudly, never skip: the MRT tests need the routing data.
-  throw new Error(`MRT test data not found at ${TESTDATA}: run the tests from the repository root (npm test), `
-    + 'or set OPENPEERING_TESTDATA to a copy of test/data/bgp');
+  throw new Error(
+    `MRT test data not found at ${TESTDATA}: run the tests from the repository root (npm test), ` + 'or set OPENPEERING_TESTDATA to a copy of test/data/bgp',
+  );
 }
 export const BGPDUMP_DATA = path.join(TESTDATA, 'bgpdump', 'test_data');
 export const BGPDUMP_EXPECT = path.join(TESTDATA, 'bgpdump', 'test_expect');
@@ -38,7 +40,13 @@ export async function format(file: string, mode: LineMode, maskHostBits = false)
   const skipped: string[] = [];
   const errors: string[] = [];
   const f = new BgpdumpFormatter({ mode, maskHostBits, skipped: (_r, why) => skipped.push(why) });
-  await readMrt(file, (r) => { parts.push(f.format(r)); }, { onError: (e) => errors.push(e.message) });
+  await readMrt(
+    file,
+    (r) => {
+      parts.push(f.format(r));
+    },
+    { onError: (e) => errors.push(e.message) },
+  );
   return { text: parts.join(''), skipped, errors };
 }
 
@@ -54,5 +62,8 @@ export function firstDifference(a: string, b: string): string {
 
 export const mrtparseFiles = (): string[] => {
   const dir = path.join(TESTDATA, 'mrtparse');
-  return fs.readdirSync(dir).filter((f) => !/\.(conf|rst)$/.test(f) && f !== 'LICENSE').map((f) => path.join(dir, f));
+  return fs
+    .readdirSync(dir)
+    .filter((f) => !/\.(conf|rst)$/.test(f) && f !== 'LICENSE')
+    .map((f) => path.join(dir, f));
 };

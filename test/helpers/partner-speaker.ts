@@ -1,8 +1,8 @@
 // A partner router for tests of the live side: openpeering's own speaker on the partner's session
 // address, dialling the edge router's operator address (and accepting its calls), announcing routes.
 import { Speaker } from '../../src/bgp/speaker.js';
-import { textToKey } from '../../src/bgp/wire/nlri.js';
 import type { PathAttributes } from '../../src/bgp/wire/attributes/types.js';
+import { textToKey } from '../../src/bgp/wire/nlri.js';
 import { ip } from './speaker-rig.js';
 
 export interface PartnerSpeakerOptions {
@@ -20,11 +20,25 @@ export interface PartnerSpeakerOptions {
 
 export async function partnerSpeaker(o: PartnerSpeakerOptions): Promise<Speaker> {
   const s = new Speaker({ asn: o.asn, routerId: ip(o.address), listen: { host: o.address, port: o.port } });
-  s.addPeer({
-    address: o.operatorAddress, port: o.port, asn: o.operatorAsn ?? 64500, localAsn: o.asn, localAddress: o.address, routerId: ip(o.address), holdTime: 90,
-    passive: false, families: ['ipv4'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
-    ...(o.nextHopV4 ? { nextHopV4: o.nextHopV4 } : {}), ...(o.md5Key ? { md5Key: o.md5Key } : {}),
-  }, { import: () => undefined, export: () => undefined });
+  s.addPeer(
+    {
+      address: o.operatorAddress,
+      port: o.port,
+      asn: o.operatorAsn ?? 64500,
+      localAsn: o.asn,
+      localAddress: o.address,
+      routerId: ip(o.address),
+      holdTime: 90,
+      passive: false,
+      families: ['ipv4'],
+      routeServerClient: false,
+      connectRetryTime: 1,
+      addPathReceive: false,
+      ...(o.nextHopV4 ? { nextHopV4: o.nextHopV4 } : {}),
+      ...(o.md5Key ? { md5Key: o.md5Key } : {}),
+    },
+    { import: () => undefined, export: () => undefined },
+  );
   s.announce((o.routes ?? []).map((r) => ({ key: textToKey(r.prefix)!, attrs: r.attrs })));
   await s.start();
   return s;

@@ -1,12 +1,12 @@
 // A scripted BGP peer for tests: speaks just enough BGP (with our codec) to reach Established,
 // then sends whatever bytes a test wants and records what it receives.
 import net from 'node:net';
-import { Framer, KEEPALIVE, encodeMessage } from '../../src/bgp/wire/header.js';
-import { encodeOpen, decodeOpen } from '../../src/bgp/wire/open.js';
-import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
 import { type Capabilities, emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../../src/bgp/wire/capabilities.js';
-import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
 import { MessageType } from '../../src/bgp/wire/constants.js';
+import { encodeMessage, Framer, KEEPALIVE } from '../../src/bgp/wire/header.js';
+import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
+import { decodeOpen, encodeOpen } from '../../src/bgp/wire/open.js';
+import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
 
 export interface RawPeerOptions {
   asn: number;
@@ -55,20 +55,35 @@ export class RawPeer {
   private attach(s: net.Socket): void {
     this.socket = s;
     s.on('error', () => {});
-    s.on('close', () => { this.closed = true; clearInterval(this.ticker); this.wake(); });
+    s.on('close', () => {
+      this.closed = true;
+      clearInterval(this.ticker);
+      this.wake();
+    });
     s.on('data', (chunk: Buffer) => {
       this.framer.push(chunk);
       for (let f = this.framer.next(); f; f = this.framer.next()) {
-        if ('code' in f) { s.destroy(); return; }
+        if ('code' in f) {
+          s.destroy();
+          return;
+        }
         this.onMessage(f.type, f.body);
       }
       this.wake();
     });
-    s.write(this.opts.open ?? encodeOpen({
-      asn: this.opts.asn, holdTime: this.opts.holdTime ?? 90, bgpId: this.opts.bgpId,
-      capabilities: { ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST, IPV6_UNICAST], routeRefresh: true, ...this.opts.capabilities },
-    }));
-    if (this.opts.keepaliveEveryMs) this.ticker = setInterval(() => { if (this.established) s.write(KEEPALIVE); }, this.opts.keepaliveEveryMs);
+    s.write(
+      this.opts.open ??
+        encodeOpen({
+          asn: this.opts.asn,
+          holdTime: this.opts.holdTime ?? 90,
+          bgpId: this.opts.bgpId,
+          capabilities: { ...emptyCapabilities(), multiprotocol: [IPV4_UNICAST, IPV6_UNICAST], routeRefresh: true, ...this.opts.capabilities },
+        }),
+    );
+    if (this.opts.keepaliveEveryMs)
+      this.ticker = setInterval(() => {
+        if (this.established) s.write(KEEPALIVE);
+      }, this.opts.keepaliveEveryMs);
   }
 
   private onMessage(type: number, body: Buffer): void {
@@ -99,16 +114,25 @@ export class RawPeer {
     const deadline = Date.now() + timeoutMs;
     while (!cond()) {
       if (Date.now() > deadline) throw new Error(`raw peer: timed out waiting for ${what}`);
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100); });
+      await new Promise<void>((r) => {
+        this.waiters.push(r);
+        setTimeout(r, 100);
+      });
     }
   }
 
   /** Stops reading from the socket: the speaker's writes back up, as with a stalled router. */
-  stall(): void { this.socket!.pause(); }
+  stall(): void {
+    this.socket!.pause();
+  }
 
   /** Sends an UPDATE body (wrapped in a header) or any raw bytes. */
-  sendUpdateBody(body: Buffer): void { this.socket!.write(encodeMessage(MessageType.UPDATE, body)); }
-  sendRaw(bytes: Buffer): void { this.socket!.write(bytes); }
+  sendUpdateBody(body: Buffer): void {
+    this.socket!.write(encodeMessage(MessageType.UPDATE, body));
+  }
+  sendRaw(bytes: Buffer): void {
+    this.socket!.write(bytes);
+  }
 
   async stop(): Promise<void> {
     clearInterval(this.ticker);

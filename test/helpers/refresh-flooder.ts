@@ -7,7 +7,14 @@
 import { CapsPeer } from './caps-peer.js';
 
 const o = JSON.parse(process.argv[2]!) as {
-  host: string; port: number; localAddress: string; asn: number; bgpId: number; table: number; rate: number; seconds: number;
+  host: string;
+  port: number;
+  localAddress: string;
+  asn: number;
+  bgpId: number;
+  table: number;
+  rate: number;
+  seconds: number;
 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const peer = new CapsPeer({ asn: o.asn, bgpId: o.bgpId, connect: { host: o.host, port: o.port, localAddress: o.localAddress }, keep: false });
@@ -16,7 +23,10 @@ await peer.until(() => peer.counts.prefixes >= o.table, 120_000, 'the initial ta
 const base = peer.counts.prefixes;
 let requested = 0;
 const perTick = Math.max(1, Math.round(o.rate / 50));
-const flood = setInterval(() => { peer.requestRefresh(1, perTick); requested += perTick; }, 20);
+const flood = setInterval(() => {
+  peer.requestRefresh(1, perTick);
+  requested += perTick;
+}, 20);
 process.stdout.write(JSON.stringify({ flooding: true }) + '\n');
 await sleep(o.seconds * 1000);
 clearInterval(flood);
@@ -26,8 +36,13 @@ for (let last = -1; last !== peer.counts.prefixes && Date.now() < deadline; ) {
   last = peer.counts.prefixes;
   await sleep(2000);
 }
-process.stdout.write(JSON.stringify({
-  requested, tables: (peer.counts.prefixes - base) / o.table, closed: peer.closed, notification: peer.notification ?? null,
-}) + '\n');
+process.stdout.write(
+  JSON.stringify({
+    requested,
+    tables: (peer.counts.prefixes - base) / o.table,
+    closed: peer.closed,
+    notification: peer.notification ?? null,
+  }) + '\n',
+);
 peer.stop();
 process.exit(0);

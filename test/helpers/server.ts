@@ -5,10 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from '../../src/api/server.js';
-import { openRegistry, ensureOperatorKey } from '../../src/bootstrap.js';
+import { ensureOperatorKey, openRegistry } from '../../src/bootstrap.js';
 import type { Registry } from '../../src/registry/registry.js';
 
-export interface Reply { status: number; body: any; headers: Headers }
+export interface Reply {
+  status: number;
+  body: any;
+  headers: Headers;
+}
 
 export interface TestServer {
   url: string;
@@ -49,14 +53,22 @@ export async function startServer(opts: ServerOptions = {}): Promise<TestServer>
   };
   const key = async (role: 'operator' | 'partner' | 'customer', scope?: string) => {
     const r = await api('POST', '/v1/api-keys', {
-      name: `${role}-${scope ?? 'all'}`, role,
-      ...(role === 'partner' ? { partner: scope } : {}), ...(role === 'customer' ? { customer: scope } : {}),
+      name: `${role}-${scope ?? 'all'}`,
+      role,
+      ...(role === 'partner' ? { partner: scope } : {}),
+      ...(role === 'customer' ? { customer: scope } : {}),
     });
     if (r.status !== 201) throw new Error(`key for ${role} ${scope}: ${r.status} ${JSON.stringify(r.body)}`);
     return r.body.secret as string;
   };
   return {
-    url, dir, registry, app, operatorKey, api, key,
+    url,
+    dir,
+    registry,
+    app,
+    operatorKey,
+    api,
+    key,
     close: async () => {
       await app.close();
       await registry.store.close();

@@ -1,13 +1,14 @@
 // A Speaker (AS 65001) on one loopback address with scripted peers (CapsPeer) already Established,
 // for tests that drive the export side the way peer routers would. Every peer is passive on our
 // side, with import and export all unless the spec says otherwise.
-import { after } from 'node:test';
+
 import assert from 'node:assert/strict';
-import { Speaker, type ExportPolicy, type PeerOptions } from '../../src/bgp/speaker.js';
+import { after } from 'node:test';
 import type { ImportPolicy } from '../../src/bgp/rib/rib.js';
-import { keyToText, type PrefixKey } from '../../src/bgp/wire/nlri.js';
-import type { Capabilities } from '../../src/bgp/wire/capabilities.js';
+import { type ExportPolicy, type PeerOptions, Speaker } from '../../src/bgp/speaker.js';
 import type { PathAttributes } from '../../src/bgp/wire/attributes/types.js';
+import type { Capabilities } from '../../src/bgp/wire/capabilities.js';
+import { keyToText, type PrefixKey } from '../../src/bgp/wire/nlri.js';
 import { CapsPeer } from './caps-peer.js';
 
 export const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
@@ -28,25 +29,46 @@ export async function rig(listen: string, peers: RigPeer[], routes: Array<{ key:
   s.on('problem', (_peer, text) => problems.push(text));
   s.on('down', (peer, info) => downs.push(`${peer}: ${info.reason}`));
   for (const p of peers) {
-    s.addPeer({
-      address: p.addr, asn: p.asn, localAsn: 65001, port: PORT, passive: true, localAddress: listen, routerId: ip('192.0.2.1'),
-      holdTime: 90, families: ['ipv4', 'ipv6'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false, nextHopV6: '2001:db8::1',
-      ...p.options,
-    }, p.policies ?? { import: () => undefined, export: () => undefined });
+    s.addPeer(
+      {
+        address: p.addr,
+        asn: p.asn,
+        localAsn: 65001,
+        port: PORT,
+        passive: true,
+        localAddress: listen,
+        routerId: ip('192.0.2.1'),
+        holdTime: 90,
+        families: ['ipv4', 'ipv6'],
+        routeServerClient: false,
+        connectRetryTime: 1,
+        addPathReceive: false,
+        nextHopV6: '2001:db8::1',
+        ...p.options,
+      },
+      p.policies ?? { import: () => undefined, export: () => undefined },
+    );
   }
   s.announce(routes);
   await s.start();
   const raws = new Map<string, CapsPeer>();
   for (const p of peers) {
-    raws.set(p.addr, new CapsPeer({ asn: p.asn, bgpId: ip(p.addr), connect: { host: listen, port: PORT, localAddress: p.addr }, ...(p.caps ? { capabilities: p.caps } : {}) }));
+    raws.set(
+      p.addr,
+      new CapsPeer({ asn: p.asn, bgpId: ip(p.addr), connect: { host: listen, port: PORT, localAddress: p.addr }, ...(p.caps ? { capabilities: p.caps } : {}) }),
+    );
   }
-  after(async () => { for (const r of raws.values()) r.stop(); await s.stop(); });
+  after(async () => {
+    for (const r of raws.values()) r.stop();
+    await s.stop();
+  });
   for (const r of raws.values()) await r.start();
   const peer = (addr: string) => raws.get(addr)!;
   /** prefixes announced to `addr` so far, as text */
   const got = (addr: string) => peer(addr).updates.flatMap((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].map((k) => keyToText(k)));
   /** the last UPDATE that announced `prefix` to `addr` */
-  const last = (addr: string, prefix: string) => peer(addr).updates.findLast((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].some((k) => keyToText(k) === prefix));
+  const last = (addr: string, prefix: string) =>
+    peer(addr).updates.findLast((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].some((k) => keyToText(k) === prefix));
   /** no session went down, no NOTIFICATION, every peer still connected */
   const intact = () => {
     assert.deepEqual(downs, [], 'no session went down');

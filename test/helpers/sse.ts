@@ -8,7 +8,9 @@ export const BOUND_MS = 10_000;
 
 export async function within<T>(p: Promise<T>, what: string, ms = BOUND_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms); });
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
   try {
     return await Promise.race([p, timeout]);
   } finally {
@@ -24,7 +26,12 @@ export async function until(cond: () => boolean, what: string): Promise<void> {
   }
 }
 
-export interface Frame { id?: string; event?: string; data?: string; comment?: string }
+export interface Frame {
+  id?: string;
+  event?: string;
+  data?: string;
+  comment?: string;
+}
 
 /** A server-sent events client on its own socket (no agent, no keep-alive). */
 export class SseClient {
@@ -35,10 +42,16 @@ export class SseClient {
   private buf = '';
   private taken = 0;
   private wake: () => void = () => {};
-  private constructor(readonly req: http.ClientRequest, readonly res: http.IncomingMessage) {
+  private constructor(
+    readonly req: http.ClientRequest,
+    readonly res: http.IncomingMessage,
+  ) {
     res.setEncoding('utf8');
     res.on('data', (chunk: string) => {
-      if (!this.isStream) { this.text += chunk; return; }
+      if (!this.isStream) {
+        this.text += chunk;
+        return;
+      }
       this.buf += chunk;
       let i: number;
       while ((i = this.buf.indexOf('\n\n')) >= 0) {
@@ -46,7 +59,10 @@ export class SseClient {
         this.buf = this.buf.slice(i + 2);
         const f: Frame = {};
         for (const line of block.split('\n')) {
-          if (line.startsWith(':')) { f.comment = line.slice(1).trim(); continue; }
+          if (line.startsWith(':')) {
+            f.comment = line.slice(1).trim();
+            continue;
+          }
           const m = /^(id|event|data): ?(.*)$/.exec(line);
           assert.ok(m, `unexpected line in the stream: ${JSON.stringify(line)}`);
           f[m[1] as 'id' | 'event' | 'data'] = m[2];
@@ -55,24 +71,40 @@ export class SseClient {
       }
       this.wake();
     });
-    const done = () => { this.ended = true; this.wake(); };
+    const done = () => {
+      this.ended = true;
+      this.wake();
+    };
     res.on('end', done);
     res.on('close', done);
   }
 
   static open(url: string, key: string | null, headers: Record<string, string> = {}): Promise<SseClient> {
-    return within(new Promise((resolve, reject) => {
-      const req = http.get(url, {
-        agent: false,
-        headers: { accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
-      }, (res) => resolve(new SseClient(req, res)));
-      req.on('error', reject);
-    }), `the reply to GET ${url}`);
+    return within(
+      new Promise((resolve, reject) => {
+        const req = http.get(
+          url,
+          {
+            agent: false,
+            headers: { accept: 'text/event-stream', ...(key ? { authorization: `Bearer ${key}` } : {}), ...headers },
+          },
+          (res) => resolve(new SseClient(req, res)),
+        );
+        req.on('error', reject);
+      }),
+      `the reply to GET ${url}`,
+    );
   }
 
-  get status(): number { return this.res.statusCode ?? 0; }
-  get isStream(): boolean { return /^text\/event-stream/.test(String(this.res.headers['content-type'])); }
-  get events(): Frame[] { return this.frames.filter((f) => f.comment === undefined); }
+  get status(): number {
+    return this.res.statusCode ?? 0;
+  }
+  get isStream(): boolean {
+    return /^text\/event-stream/.test(String(this.res.headers['content-type']));
+  }
+  get events(): Frame[] {
+    return this.frames.filter((f) => f.comment === undefined);
+  }
 
   /** The next `n` events not taken yet. */
   async take(n: number): Promise<Frame[]> {
@@ -95,11 +127,19 @@ export class SseClient {
   }
 
   waitFor(cond: () => boolean, what: string): Promise<void> {
-    return within(new Promise<void>((resolve) => {
-      const check = () => { if (cond()) resolve(); else this.wake = check; };
-      check();
-    }), what);
+    return within(
+      new Promise<void>((resolve) => {
+        const check = () => {
+          if (cond()) resolve();
+          else this.wake = check;
+        };
+        check();
+      }),
+      what,
+    );
   }
 
-  close(): void { this.req.destroy(); }
+  close(): void {
+    this.req.destroy();
+  }
 }

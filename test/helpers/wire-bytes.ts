@@ -34,12 +34,14 @@ export function update(p: { withdrawn?: Bytes; attrs?: Buffer[]; nlri?: Bytes; w
 
 /** Prefixes in NLRI encoding: length octet and the significant octets. */
 export function v4(...prefixes: string[]): Buffer {
-  return cat(...prefixes.map((s) => {
-    const [a, l] = s.split('/') as [string, string];
-    const len = Number(l);
-    const v = Number(parseIPv4(a));
-    return [len, ...u32(v).slice(0, (len + 7) >> 3)];
-  }));
+  return cat(
+    ...prefixes.map((s) => {
+      const [a, l] = s.split('/') as [string, string];
+      const len = Number(l);
+      const v = Number(parseIPv4(a));
+      return [len, ...u32(v).slice(0, (len + 7) >> 3)];
+    }),
+  );
 }
 
 export function ip6(s: string): number[] {
@@ -47,11 +49,13 @@ export function ip6(s: string): number[] {
 }
 
 export function v6(...prefixes: string[]): Buffer {
-  return cat(...prefixes.map((s) => {
-    const [a, l] = s.split('/') as [string, string];
-    const len = Number(l);
-    return [len, ...ip6(a).slice(0, (len + 7) >> 3)];
-  }));
+  return cat(
+    ...prefixes.map((s) => {
+      const [a, l] = s.split('/') as [string, string];
+      const len = Number(l);
+      return [len, ...ip6(a).slice(0, (len + 7) >> 3)];
+    }),
+  );
 }
 
 /** An AS_PATH segment with 2- or 4-octet ASNs. */
@@ -67,4 +71,7 @@ export function openBody(p: { version?: number; as?: number; hold?: number; id?:
 /** One capability: code, length, value. */
 export const capability = (code: number, value: Bytes = []) => cat([code, bytes(value).length], value);
 /** A Capabilities optional parameter (type 2) holding `caps`. */
-export const capParam = (...caps: Buffer[]) => { const v = Buffer.concat(caps); return cat([2, v.length], v); };
+export const capParam = (...caps: Buffer[]) => {
+  const v = Buffer.concat(caps);
+  return cat([2, v.length], v);
+};

@@ -15,9 +15,12 @@ export const KEYS60 = {
 
 /** Partner router address -> the operator address it peers with, per connection. */
 export const SESSIONS60 = {
-  'ams-1': ['127.60.1.1', '127.60.1.0'], 'ams-2': ['127.60.1.3', '127.60.1.2'],
-  'fra-1': ['127.60.2.1', '127.60.2.0'], 'fra-2': ['127.60.2.3', '127.60.2.2'],
-  'rs-1': ['127.60.3.100', '127.60.3.1'], 'rs-2': ['127.60.4.100', '127.60.4.1'],
+  'ams-1': ['127.60.1.1', '127.60.1.0'],
+  'ams-2': ['127.60.1.3', '127.60.1.2'],
+  'fra-1': ['127.60.2.1', '127.60.2.0'],
+  'fra-2': ['127.60.2.3', '127.60.2.2'],
+  'rs-1': ['127.60.3.100', '127.60.3.1'],
+  'rs-2': ['127.60.4.100', '127.60.4.1'],
 } as const;
 
 export const good60 = (prefix: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
@@ -35,19 +38,30 @@ export const APEX_ROUTES = [
 const ACTIVE_PATH = ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'];
 
 const conn = (name: string, router: string, prefix: string, extra: Record<string, unknown> = {}) => ({
-  name, router, bandwidthMbps: 10000, sessionAddressProvider: 'peer', sessionPrefixV4: prefix, ...extra,
+  name,
+  router,
+  bandwidthMbps: 10000,
+  sessionAddressProvider: 'peer',
+  sessionPrefixV4: prefix,
+  ...extra,
 });
 
 export async function buildWorld60(call: Call): Promise<void> {
   await call('PUT', '/v1/operator', { asn: 64500, name: 'Example Cloud' });
   await call('PUT', '/v1/pops/ams', { metro: 'Amsterdam', country: 'NL', lat: 52.37, lon: 4.9 });
   await call('PUT', '/v1/pops/fra', { metro: 'Frankfurt', country: 'DE', lat: 50.11, lon: 8.68 });
-  for (const [pop, n] of [['ams', 1], ['fra', 2]] as const) {
+  for (const [pop, n] of [
+    ['ams', 1],
+    ['fra', 2],
+  ] as const) {
     for (const r of [1, 2]) await call('PUT', `/v1/pops/${pop}/routers/${pop}-er${r}`, { routerId: `10.60.${n}.${r}`, addresses: [`127.60.25${n}.${r}`] });
   }
   await call('PUT', '/v1/partners/nordlink', { kind: 'isp', displayName: 'NordLink Telecom' });
   await call('PUT', '/v1/partners/apex-ix', { kind: 'ixp', displayName: 'Apex IX' });
-  for (const [partner, asn] of [['nordlink', 64501], ['apex-ix', 64502]] as const) {
+  for (const [partner, asn] of [
+    ['nordlink', 64501],
+    ['apex-ix', 64502],
+  ] as const) {
     await call('PUT', `/v1/partners/${partner}/asns/${asn}`, { name: partner, contacts: [{ role: 'Noc', email: `noc@${partner}.example` }] });
     await call('POST', `/v1/partners/${partner}/asns/${asn}/approval`, { state: 'approved' });
   }
@@ -55,14 +69,29 @@ export async function buildWorld60(call: Call): Promise<void> {
     for (const state of ACTIVE_PATH) await call('POST', `/v1/partners/${partner}/peerings/${peering}/connections/${connection}/state`, { state });
   };
   await call('PUT', '/v1/partners/nordlink/peerings/nordlink-ams', {
-    type: 'peering-service', pop: 'ams', asn: 64501, connections: [conn('ams-1', 'ams-er1', '127.60.1.0/31'), conn('ams-2', 'ams-er2', '127.60.1.2/31')],
+    type: 'peering-service',
+    pop: 'ams',
+    asn: 64501,
+    connections: [conn('ams-1', 'ams-er1', '127.60.1.0/31'), conn('ams-2', 'ams-er2', '127.60.1.2/31')],
   });
   await call('PUT', '/v1/partners/nordlink/peerings/nordlink-fra', {
-    type: 'peering-service', pop: 'fra', asn: 64501, connections: [conn('fra-1', 'fra-er1', '127.60.2.0/31'), conn('fra-2', 'fra-er2', '127.60.2.2/31')],
+    type: 'peering-service',
+    pop: 'fra',
+    asn: 64501,
+    connections: [conn('fra-1', 'fra-er1', '127.60.2.0/31'), conn('fra-2', 'fra-er2', '127.60.2.2/31')],
   });
-  for (const [pe, c] of [['nordlink-ams', 'ams-1'], ['nordlink-ams', 'ams-2'], ['nordlink-fra', 'fra-1'], ['nordlink-fra', 'fra-2']] as const) await activate('nordlink', pe, c);
+  for (const [pe, c] of [
+    ['nordlink-ams', 'ams-1'],
+    ['nordlink-ams', 'ams-2'],
+    ['nordlink-fra', 'fra-1'],
+    ['nordlink-fra', 'fra-2'],
+  ] as const)
+    await activate('nordlink', pe, c);
   await call('PUT', '/v1/partners/apex-ix/peerings/apex-fra', {
-    type: 'exchange-route-server', pop: 'fra', asn: 64502, connections: [
+    type: 'exchange-route-server',
+    pop: 'fra',
+    asn: 64502,
+    connections: [
       conn('rs-1', 'fra-er1', '127.60.3.0/24', { operatorAddressV4: '127.60.3.1', peerAddressV4: '127.60.3.100' }),
       conn('rs-2', 'fra-er2', '127.60.4.0/24', { operatorAddressV4: '127.60.4.1', peerAddressV4: '127.60.4.100' }),
     ],
@@ -73,10 +102,15 @@ export async function buildWorld60(call: Call): Promise<void> {
   await call('PUT', '/v1/customers/contoso', { displayName: 'Contoso Ltd' });
   await call('PUT', '/v1/customers/fabrikam', { displayName: 'Fabrikam Inc' });
   await call('PUT', '/v1/customers/contoso/peering-services/contoso-eu', {
-    provider: 'nordlink', location: { country: 'NL', region: '', lat: 52.09, lon: 5.12 }, primaryPop: 'ams', backupPop: 'fra',
+    provider: 'nordlink',
+    location: { country: 'NL', region: '', lat: 52.09, lon: 5.12 },
+    primaryPop: 'ams',
+    backupPop: 'fra',
   });
   await call('PUT', '/v1/customers/fabrikam/peering-services/fabrikam-eu', {
-    provider: 'apex-ix', location: { country: 'DE', region: 'Bavaria', lat: 48.14, lon: 11.58 }, primaryPop: 'fra',
+    provider: 'apex-ix',
+    location: { country: 'DE', region: 'Bavaria', lat: 48.14, lon: 11.58 },
+    primaryPop: 'fra',
   });
   await call('PUT', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq', { prefix: '45.66.0.0/24', key: KEYS60.nordlink });
   await call('PUT', '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/office', { prefix: '176.124.200.0/24', key: KEYS60.apexAsn });

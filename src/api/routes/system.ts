@@ -1,18 +1,25 @@
 // Health, the caller's identity, and the operator's own identity.
 
-import { type Ctx, route, sendUpserted, ANY_KEY } from '../route.js';
-import * as S from '../schemas.js';
 import { notFound } from '../../registry/errors.js';
+import { ANY_KEY, type Ctx, route, sendUpserted } from '../route.js';
+import * as S from '../schemas.js';
 
 export function systemRoutes(ctx: Ctx): void {
   const { registry } = ctx;
   route(ctx, {
-    method: 'GET', url: '/healthz', tag: 'system', summary: 'Liveness and store health (no key needed)',
+    method: 'GET',
+    url: '/healthz',
+    tag: 'system',
+    summary: 'Liveness and store health (no key needed)',
     response: { 200: S.Health },
     handler: async () => ({ status: 'ok', schemaVersion: await registry.store.schemaVersion(), store: registry.store.dialect }),
   });
   route(ctx, {
-    method: 'GET', url: '/v1/whoami', tag: 'system', summary: 'The role and scope of the calling key', access: ANY_KEY,
+    method: 'GET',
+    url: '/v1/whoami',
+    tag: 'system',
+    summary: 'The role and scope of the calling key',
+    access: ANY_KEY,
     response: { 200: S.WhoAmI },
     handler: async (req) => {
       const k = req.apiKey!;
@@ -20,7 +27,11 @@ export function systemRoutes(ctx: Ctx): void {
     },
   });
   route(ctx, {
-    method: 'GET', url: '/v1/operator', tag: 'operator', summary: 'The operator: its ASN and name', access: ANY_KEY,
+    method: 'GET',
+    url: '/v1/operator',
+    tag: 'operator',
+    summary: 'The operator: its ASN and name',
+    access: ANY_KEY,
     response: { 200: S.Operator },
     handler: async () => {
       const op = await registry.pops.getOperator();
@@ -29,9 +40,13 @@ export function systemRoutes(ctx: Ctx): void {
     },
   });
   route(ctx, {
-    method: 'PUT', url: '/v1/operator', tag: 'operator', summary: 'Set the operator\'s ASN and name',
+    method: 'PUT',
+    url: '/v1/operator',
+    tag: 'operator',
+    summary: "Set the operator's ASN and name",
     access: { allow: ['operator'], see: ['partner', 'customer'] },
-    body: S.Operator, response: { 200: S.Operator, 201: S.Operator },
+    body: S.Operator,
+    response: { 200: S.Operator, 201: S.Operator },
     handler: async (req, reply) => {
       return sendUpserted(reply, await registry.pops.putOperator(req.body));
     },

@@ -1,10 +1,10 @@
 // Adj-RIB-In: what one peer sent, before policy, kept whole so that rejected routes stay
 // visible with the reason they were rejected.
 import type { PrefixKey } from '../wire/nlri.js';
-import { AttrStore, type AttrSet } from './attr-store.js';
+import { type AttrSet, AttrStore } from './attr-store.js';
+import type { Handles, StringHandles } from './handles.js';
 import type { PrefixIndex } from './prefix-index.js';
 import { RouteTable } from './route-table.js';
-import type { Handles, StringHandles } from './handles.js';
 
 /** A route's identity within one peer: the prefix, plus the path id with ADD-PATH ("key#id"). */
 export type RouteKey = PrefixKey | string;
@@ -34,16 +34,25 @@ export class AdjRibIn {
   acceptedV4 = 0;
   acceptedV6 = 0;
 
-  constructor(peerId: string, readonly index: PrefixIndex, handles: Handles<AttrSet>, reasons: StringHandles) {
+  constructor(
+    peerId: string,
+    readonly index: PrefixIndex,
+    handles: Handles<AttrSet>,
+    reasons: StringHandles,
+  ) {
     this.sets = new AttrStore(peerId, undefined, 0, handles);
     this.mpSets = new AttrStore(peerId, undefined, 0, handles);
     this.plain = new RouteTable(index, handles);
     this.rejectedPlain = new RouteTable(index, reasons);
   }
 
-  get size(): number { return this.plain.size + this.multi.size; }
+  get size(): number {
+    return this.plain.size + this.multi.size;
+  }
 
-  accepted(family: 4 | 6): number { return family === 4 ? this.acceptedV4 : this.acceptedV6; }
+  accepted(family: 4 | 6): number {
+    return family === 4 ? this.acceptedV4 : this.acceptedV6;
+  }
 
   get(rk: RouteKey): AttrSet | undefined {
     return typeof rk === 'string' && rk.includes('#') ? this.multi.get(rk) : this.plain.get(rk);

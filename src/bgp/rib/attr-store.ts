@@ -7,9 +7,10 @@
 // arena and the few values the decision process compares; the decoded attributes are rebuilt
 // on demand and only the most recently used stay cached. That keeps a full table's attributes
 // to about 200 bytes per set instead of a tree of small objects for the garbage collector.
-import type { PathAttributes } from '../wire/attributes/types.js';
-import { firstAs, pathLength } from '../wire/attributes/as-path.js';
+
 import { parseIPv4 } from '../../net/address.js';
+import { firstAs, pathLength } from '../wire/attributes/as-path.js';
+import type { PathAttributes } from '../wire/attributes/types.js';
 import { DEFAULT_LOCAL_PREF } from './decision.js';
 import { Handles } from './handles.js';
 
@@ -26,7 +27,6 @@ const F_PINNED = 2;
 const F_LOOPS = 4;
 /** the decoded attributes are in the store's recently-used ring */
 const F_RECENT = 8;
-
 
 export class AttrSet implements Route {
   /** table entries and ADD-PATH routes holding the set; it leaves its store at 0 */
@@ -47,7 +47,13 @@ export class AttrSet implements Route {
   /** origin (2 bits), AS path length (bits 2-11), cluster list length (bits 12-19) */
   private readonly shape: number;
 
-  constructor(readonly store: AttrStore, off: number, readonly len: number, attrs: PathAttributes, flags: number) {
+  constructor(
+    readonly store: AttrStore,
+    off: number,
+    readonly len: number,
+    attrs: PathAttributes,
+    flags: number,
+  ) {
     this.off = off;
     this.flags = flags;
     this.cached = attrs;
@@ -59,27 +65,51 @@ export class AttrSet implements Route {
   }
 
   /** the peer id the set was learned from ('' for the speaker's own routes) */
-  get source(): string { return this.store.source; }
+  get source(): string {
+    return this.store.source;
+  }
 
-  get attrs(): PathAttributes { return this.cached ?? this.store.decode(this); }
+  get attrs(): PathAttributes {
+    return this.cached ?? this.store.decode(this);
+  }
 
   /** decoded without problems and without MP attributes: the same bytes need no decoding again */
-  get clean(): boolean { return (this.flags & F_CLEAN) !== 0; }
+  get clean(): boolean {
+    return (this.flags & F_CLEAN) !== 0;
+  }
 
   /** the AS path contains the receiving speaker's own AS (a loop, RFC 4271 §9.1.2) */
-  get loops(): boolean { return (this.flags & F_LOOPS) !== 0; }
+  get loops(): boolean {
+    return (this.flags & F_LOOPS) !== 0;
+  }
 
-  get pinned(): boolean { return (this.flags & F_PINNED) !== 0; }
+  get pinned(): boolean {
+    return (this.flags & F_PINNED) !== 0;
+  }
 
-  get localPref(): number { return this.lp >>> 0; }
-  get med(): number { return this.medValue >>> 0; }
-  get origin(): number { return this.shape & 3; }
-  get pathLength(): number { return (this.shape >> 2) & 1023; }
-  get clusterListLength(): number { return (this.shape >> 12) & 255; }
+  get localPref(): number {
+    return this.lp >>> 0;
+  }
+  get med(): number {
+    return this.medValue >>> 0;
+  }
+  get origin(): number {
+    return this.shape & 3;
+  }
+  get pathLength(): number {
+    return (this.shape >> 2) & 1023;
+  }
+  get clusterListLength(): number {
+    return (this.shape >> 12) & 255;
+  }
   /** ORIGINATOR_ID as uint32, or undefined */
-  get originatorId(): number | undefined { return this.originatorValue === -1 ? undefined : this.originatorValue >>> 0; }
+  get originatorId(): number | undefined {
+    return this.originatorValue === -1 ? undefined : this.originatorValue >>> 0;
+  }
   /** the neighbouring AS (first of the path), or undefined for an empty path */
-  get neighborAs(): number | undefined { return this.firstAsValue === -1 ? undefined : this.firstAsValue >>> 0; }
+  get neighborAs(): number | undefined {
+    return this.firstAsValue === -1 ? undefined : this.firstAsValue >>> 0;
+  }
 }
 
 const CACHE_SIZE = 8192;
@@ -105,9 +135,16 @@ export class AttrStore {
    * @param decoder rebuilds attributes from stored bytes; without one every set stays decoded
    * @param ownAsn marks sets whose AS path contains it (0: none)
    */
-  constructor(readonly source: string, public decoder?: AttrDecoder, public ownAsn = 0, readonly handles: Handles<AttrSet> = setHandles()) {}
+  constructor(
+    readonly source: string,
+    public decoder?: AttrDecoder,
+    public ownAsn = 0,
+    readonly handles: Handles<AttrSet> = setHandles(),
+  ) {}
 
-  get size(): number { return this.count; }
+  get size(): number {
+    return this.count;
+  }
 
   /** The clean set with exactly these bytes, if there is one (see decodeUpdate's `known`). */
   find(buf: Buffer, start: number, end: number): AttrSet | undefined {
@@ -132,7 +169,9 @@ export class AttrStore {
     return s;
   }
 
-  static ref(s: AttrSet): void { s.refs++; }
+  static ref(s: AttrSet): void {
+    s.refs++;
+  }
 
   /** Drops a set's decoded attributes unless the set keeps them for good (pinned) or recently used. */
   static forget(s: AttrSet): void {

@@ -4,8 +4,13 @@
 /** A path as the decision process sees it. */
 export interface Candidate {
   set: {
-    readonly localPref: number; readonly pathLength: number; readonly origin: number; readonly med: number;
-    readonly neighborAs: number | undefined; readonly originatorId: number | undefined; readonly clusterListLength: number;
+    readonly localPref: number;
+    readonly pathLength: number;
+    readonly origin: number;
+    readonly med: number;
+    readonly neighborAs: number | undefined;
+    readonly originatorId: number | undefined;
+    readonly clusterListLength: number;
   };
   /** learned from an external peer */
   ebgp: boolean;

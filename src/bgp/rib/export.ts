@@ -1,9 +1,10 @@
 // What a route looks like when sent to a peer (RFC 4271 §5.1, §9.1.3; RFC 7947 for route-server
 // clients; RFC 9234 §5 for OTC): own AS prepended and next hop set to ourselves towards external
 // peers, attributes that must not leave the AS removed. And which routes a peer may not get at all.
-import { SegmentType } from '../wire/constants.js';
-import type { PathAttributes } from '../wire/attributes/types.js';
+
 import { parseIPv4, parseIPv6 } from '../../net/address.js';
+import type { PathAttributes } from '../wire/attributes/types.js';
+import { SegmentType } from '../wire/constants.js';
 import { DEFAULT_LOCAL_PREF } from './decision.js';
 
 export interface ExportTarget {
@@ -24,9 +25,10 @@ export function exportAttributes(a: PathAttributes, family: 4 | 6, t: ExportTarg
     if (!t.routeServerClient || local) {
       const path = a.asPath ?? [];
       const first = path[0];
-      out.asPath = first && first.type === SegmentType.AS_SEQUENCE && first.asns.length < 255
-        ? [{ type: SegmentType.AS_SEQUENCE, asns: [t.localAsn, ...first.asns] }, ...path.slice(1)]
-        : [{ type: SegmentType.AS_SEQUENCE, asns: [t.localAsn] }, ...path];
+      out.asPath =
+        first && first.type === SegmentType.AS_SEQUENCE && first.asns.length < 255
+          ? [{ type: SegmentType.AS_SEQUENCE, asns: [t.localAsn, ...first.asns] }, ...path.slice(1)]
+          : [{ type: SegmentType.AS_SEQUENCE, asns: [t.localAsn] }, ...path];
     }
     if (!t.routeServerClient) {
       out.nextHop = ours;

@@ -16,9 +16,14 @@ export class Handles<V extends { handle: number }> implements HandleMap<V> {
   private free: number[] = [];
 
   /** @param retain, release called as a table takes or drops an entry holding the value */
-  constructor(readonly retain?: (v: V) => void, readonly release?: (v: V) => void) {}
+  constructor(
+    readonly retain?: (v: V) => void,
+    readonly release?: (v: V) => void,
+  ) {}
 
-  get size(): number { return this.values.length - this.free.length; }
+  get size(): number {
+    return this.values.length - this.free.length;
+  }
 
   add(v: V): number {
     const h = this.free.pop() ?? this.values.length;
@@ -33,8 +38,12 @@ export class Handles<V extends { handle: number }> implements HandleMap<V> {
     this.free.push(v.handle);
   }
 
-  handleOf(v: V): number { return v.handle; }
-  valueOf(h: number): V { return this.values[h]!; }
+  handleOf(v: V): number {
+    return v.handle;
+  }
+  valueOf(h: number): V {
+    return this.values[h]!;
+  }
 }
 
 /** Handles for strings (reject reasons: few distinct texts), kept for good. */
@@ -51,5 +60,7 @@ export class StringHandles implements HandleMap<string> {
     return h;
   }
 
-  valueOf(h: number): string { return this.texts[h]!; }
+  valueOf(h: number): string {
+    return this.texts[h]!;
+  }
 }

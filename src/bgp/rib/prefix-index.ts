@@ -27,10 +27,14 @@ export class PrefixIndex {
   private next = 0;
 
   /** Indexes in use. */
-  get size(): number { return this.v4 + this.v6; }
+  get size(): number {
+    return this.v4 + this.v6;
+  }
 
   /** One past the highest index ever handed out: tables iterate below it. */
-  get limit(): number { return this.next; }
+  get limit(): number {
+    return this.next;
+  }
 
   /** The index of `key`, or -1. */
   find(key: PrefixKey): number {
@@ -87,12 +91,18 @@ export class PrefixIndex {
     return k !== EMPTY_KEY ? k : this.keys6[idx]!;
   }
 
-  isV4(idx: number): boolean { return this.keys[idx] !== EMPTY_KEY; }
+  isV4(idx: number): boolean {
+    return this.keys[idx] !== EMPTY_KEY;
+  }
 
   /** Whether `idx` names a prefix (it may have been freed since it was handed out). */
-  live(idx: number): boolean { return idx < this.next && this.refs[idx]! > 0; }
+  live(idx: number): boolean {
+    return idx < this.next && this.refs[idx]! > 0;
+  }
 
-  ref(idx: number): void { this.refs[idx]!++; }
+  ref(idx: number): void {
+    this.refs[idx]!++;
+  }
 
   /** Drops a reference; the index is freed (and may be reused) when none is left. */
   unref(idx: number): void {

@@ -2,12 +2,13 @@
 // Loc-RIB holding the best path per prefix, all indexed by one PrefixIndex. Every change
 // reports the prefixes whose best path changed, which is all the export side
 // needs to know.
-import type { PrefixKey } from '../wire/nlri.js';
+
 import type { PathAttributes } from '../wire/attributes/types.js';
-import { AttrStore, setHandles, type AttrSet, type Route } from './attr-store.js';
-import { StringHandles } from './handles.js';
+import type { PrefixKey } from '../wire/nlri.js';
 import { AdjRibIn, pathRouteKey, prefixOfRouteKey } from './adj-rib-in.js';
-import { compare, type Candidate } from './decision.js';
+import { type AttrSet, AttrStore, type Route, setHandles } from './attr-store.js';
+import { type Candidate, compare } from './decision.js';
+import { StringHandles } from './handles.js';
 import { PrefixIndex } from './prefix-index.js';
 import { RouteTable } from './route-table.js';
 
@@ -15,13 +16,24 @@ import { RouteTable } from './route-table.js';
 export class Changed {
   readonly idx: number[] = [];
   readonly keys: PrefixKey[] = [];
-  add(idx: number, key: PrefixKey): void { this.idx.push(idx); this.keys.push(key); }
-  clear(): void { this.idx.length = 0; this.keys.length = 0; }
-  get length(): number { return this.idx.length; }
+  add(idx: number, key: PrefixKey): void {
+    this.idx.push(idx);
+    this.keys.push(key);
+  }
+  clear(): void {
+    this.idx.length = 0;
+    this.keys.length = 0;
+  }
+  get length(): number {
+    return this.idx.length;
+  }
 }
 
 export interface PeerInfo {
-  id: string; address: string; ebgp: boolean; bgpId: number;
+  id: string;
+  address: string;
+  ebgp: boolean;
+  bgpId: number;
   /** we are this peer's route server (RFC 7947; its role is RS-Client, RFC 9234) */
   routeServerClient?: boolean;
 }

@@ -3,8 +3,8 @@
 // prefix's index, so an index stays valid while any table has the prefix. The `...At` methods
 // take an index the caller already looked up.
 import type { PrefixKey } from '../wire/nlri.js';
-import type { PrefixIndex } from './prefix-index.js';
 import type { HandleMap } from './handles.js';
+import type { PrefixIndex } from './prefix-index.js';
 
 export class RouteTable<V> {
   /** handle + 1 per prefix index, 0 when the prefix has no entry */
@@ -12,28 +12,43 @@ export class RouteTable<V> {
   private count = 0;
   private v6count = 0;
 
-  constructor(readonly index: PrefixIndex, private readonly handles: HandleMap<V>) {}
+  constructor(
+    readonly index: PrefixIndex,
+    private readonly handles: HandleMap<V>,
+  ) {}
 
-  get size(): number { return this.count; }
-  get sizeV6(): number { return this.v6count; }
+  get size(): number {
+    return this.count;
+  }
+  get sizeV6(): number {
+    return this.v6count;
+  }
   /** one past the highest prefix index the table has room for: walks in slices stop here */
-  get capacity(): number { return this.slots.length; }
+  get capacity(): number {
+    return this.slots.length;
+  }
 
   get(key: PrefixKey): V | undefined {
     const idx = this.index.find(key);
     return idx < 0 ? undefined : this.getAt(idx);
   }
 
-  has(key: PrefixKey): boolean { return this.get(key) !== undefined; }
+  has(key: PrefixKey): boolean {
+    return this.get(key) !== undefined;
+  }
 
   getAt(idx: number): V | undefined {
     const h = idx < this.slots.length ? this.slots[idx]! : 0;
     return h === 0 ? undefined : this.handles.valueOf(h - 1);
   }
 
-  hasAt(idx: number): boolean { return idx < this.slots.length && this.slots[idx] !== 0; }
+  hasAt(idx: number): boolean {
+    return idx < this.slots.length && this.slots[idx] !== 0;
+  }
 
-  set(key: PrefixKey, v: V): void { this.setAt(this.index.intern(key), v); }
+  set(key: PrefixKey, v: V): void {
+    this.setAt(this.index.intern(key), v);
+  }
 
   setAt(idx: number, v: V): void {
     if (idx >= this.slots.length) {
@@ -87,5 +102,7 @@ export class RouteTable<V> {
     for (const i of this.indexes()) yield [this.index.keyOf(i), this.getAt(i)!];
   }
 
-  [Symbol.iterator](): IterableIterator<[PrefixKey, V]> { return this.entries(); }
+  [Symbol.iterator](): IterableIterator<[PrefixKey, V]> {
+    return this.entries();
+  }
 }

@@ -2,9 +2,9 @@
 // A session may hold two of these for a moment (connection collision, RFC 4271 §6.8).
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'node:net';
-import { Framer, KEEPALIVE } from '../wire/header.js';
-import { type BgpError, bgpError } from '../wire/errors.js';
 import { ErrorCode } from '../wire/constants.js';
+import { type BgpError, bgpError } from '../wire/errors.js';
+import { Framer, KEEPALIVE } from '../wire/header.js';
 import { encodeNotification } from '../wire/notification.js';
 import { LARGE_HOLD_TIME } from './config.js';
 import type { Negotiated } from './negotiated.js';
@@ -33,7 +33,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   bytesIn = 0;
   bytesOut = 0;
 
-  constructor(readonly socket: Socket, readonly outbound: boolean) {
+  constructor(
+    readonly socket: Socket,
+    readonly outbound: boolean,
+  ) {
     super();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
@@ -42,7 +45,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.armHold();
   }
 
-  get remote(): string { return `${this.socket.remoteAddress}:${this.socket.remotePort}`; }
+  get remote(): string {
+    return `${this.socket.remoteAddress}:${this.socket.remotePort}`;
+  }
 
   private onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
@@ -52,7 +57,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
       if (this.closed) return;
       const f = this.framer.next();
       if (f === undefined) break;
-      if ('code' in f) { this.fail(f); return; }
+      if ('code' in f) {
+        this.fail(f);
+        return;
+      }
       any = true;
       this.emit('message', f.type, f.body);
     }
@@ -72,7 +80,10 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private armHold(): void {
     clearTimeout(this.holdTimer);
     if (this.holdMs > 0 && !this.closed) {
-      this.holdTimer = setTimeout(() => this.fail(bgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, `no message from the peer for ${this.holdMs / 1000} s`)), this.holdMs);
+      this.holdTimer = setTimeout(
+        () => this.fail(bgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, `no message from the peer for ${this.holdMs / 1000} s`)),
+        this.holdMs,
+      );
     }
   }
 
@@ -97,7 +108,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     // §4.3: the NOTIFICATION is optional and must not delay the close. It is queued behind what
     // could not be sent; the session is down at once and the socket destroyed soon after (finish).
     const s = this.sendHoldMs / 1000;
-    this.fail(bgpError(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0, `nothing could be sent for ${s} s: the peer does not read (${this.socket.writableLength} octets waiting)`));
+    this.fail(
+      bgpError(ErrorCode.SEND_HOLD_TIMER_EXPIRED, 0, `nothing could be sent for ${s} s: the peer does not read (${this.socket.writableLength} octets waiting)`),
+    );
   }
 
   /** Queues bytes; false when the socket's buffer is full (wait for 'drain'). */
@@ -108,7 +121,9 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     return this.socket.write(buf, this.sent);
   }
 
-  get writable(): boolean { return !this.closed && !this.socket.writableNeedDrain; }
+  get writable(): boolean {
+    return !this.closed && !this.socket.writableNeedDrain;
+  }
 
   /** Sends the NOTIFICATION for `e`, then closes. */
   fail(e: BgpError): void {
@@ -137,6 +152,7 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     this.emit('closed', reason, sent);
   }
 
-  get isClosed(): boolean { return this.closed; }
+  get isClosed(): boolean {
+    return this.closed;
+  }
 }
-

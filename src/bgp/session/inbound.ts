@@ -2,8 +2,9 @@
 // session did not negotiate are dropped (RFC 4760 §8), and routes whose next hop cannot be used
 // are handled as withdrawn (RFC 4271 §6.3: semantically incorrect NEXT_HOP, "the route SHOULD be
 // ignored", no NOTIFICATION). Both are logged, not fatal.
-import type { Update } from '../wire/update.js';
+
 import { emptyNlri } from '../wire/nlri.js';
+import type { Update } from '../wire/update.js';
 import type { Negotiated } from './negotiated.js';
 
 export interface Screened {

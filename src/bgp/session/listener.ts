@@ -3,9 +3,7 @@
 // listener as soon as a peer is configured; each accepted connection is then checked against its
 // peer's settings from the SYN the kernel saved (signed or not, its TTL) before a byte is sent.
 import net from 'node:net';
-import {
-  GTSM_MIN_TTL, GTSM_TTL, protectionNeeded, tcpSecurityAddon, tcpSecurityError, type TcpSecurityAddon,
-} from '../../net/tcp-security.js';
+import { GTSM_MIN_TTL, GTSM_TTL, protectionNeeded, type TcpSecurityAddon, tcpSecurityAddon, tcpSecurityError } from '../../net/tcp-security.js';
 import type { PeerConfig } from './config.js';
 
 interface Guard {
@@ -30,7 +28,9 @@ const guards = new WeakMap<net.Server, Guard>();
  * admit()).
  */
 export async function listenForPeers(
-  l: { host: string; port: number }, onConnection: (sock: net.Socket) => void, peers: Iterable<PeerConfig>,
+  l: { host: string; port: number },
+  onConnection: (sock: net.Socket) => void,
+  peers: Iterable<PeerConfig>,
   problem: (peer: string, text: string | undefined) => void,
 ): Promise<net.Server> {
   const server = net.createServer(onConnection);
@@ -53,7 +53,10 @@ export async function listenForPeers(
   }
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(fd !== undefined ? { fd } : { port: l.port, host: l.host }, () => { server.removeListener('error', reject); resolve(); });
+    server.listen(fd !== undefined ? { fd } : { port: l.port, host: l.host }, () => {
+      server.removeListener('error', reject);
+      resolve();
+    });
   });
   return server;
 }
@@ -132,10 +135,13 @@ export function parseSyn(b: Buffer): { ttl: number; md5: boolean } | undefined {
   const [ttl, proto, tcp] = version === 4 ? [b[8], b[9], ((b[0] ?? 0) & 15) * 4] : version === 6 ? [b[7], b[6], 40] : [];
   if (ttl === undefined || proto !== 6 || tcp === undefined || b.length < tcp + 20) return undefined;
   const end = Math.min(b.length, tcp + (b[tcp + 12]! >> 4) * 4);
-  for (let i = tcp + 20; i < end;) {
+  for (let i = tcp + 20; i < end; ) {
     const kind = b[i]!;
     if (kind === 0) break;
-    if (kind === 1) { i++; continue; }
+    if (kind === 1) {
+      i++;
+      continue;
+    }
     if (kind === 19) return { ttl, md5: true };
     const len = b[i + 1] ?? 0;
     if (len < 2) break;

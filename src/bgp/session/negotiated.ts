@@ -1,7 +1,7 @@
 // What two OPENs agree on: families, 4-octet ASNs, ADD-PATH, timers.
-import { type Capabilities, type AfiSafi, hasFamily, IPV4_UNICAST, IPV6_UNICAST } from '../wire/capabilities.js';
-import type { Open } from '../wire/open.js';
+import { type AfiSafi, type Capabilities, hasFamily, IPV4_UNICAST, IPV6_UNICAST } from '../wire/capabilities.js';
 import { CapabilityCode } from '../wire/constants.js';
+import type { Open } from '../wire/open.js';
 
 export interface Negotiated {
   peerAsn: number;
@@ -30,8 +30,7 @@ export function negotiate(local: Capabilities, localHold: number, peer: Open): N
   const peerFamilies = pc.multiprotocol.length ? pc.multiprotocol : [IPV4_UNICAST];
   const families = local.multiprotocol.filter((f) => hasFamily(peerFamilies, f));
   const holdTime = Math.min(localHold, peer.holdTime);
-  const addPathRx = (afi: number) =>
-    local.addPath.some((a) => a.afi === afi && a.mode & 1) && pc.addPath.some((a) => a.afi === afi && a.mode & 2);
+  const addPathRx = (afi: number) => local.addPath.some((a) => a.afi === afi && a.mode & 1) && pc.addPath.some((a) => a.afi === afi && a.mode & 2);
   return {
     peerAsn: peer.asn,
     peerBgpId: peer.bgpId,

@@ -2,22 +2,21 @@
 // ConnectRetry, Hold and Keepalive timers, connection collision detection and capability
 // negotiation. UPDATEs are decoded here and handed up; what to do with them is the speaker's.
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
-import { KEEPALIVE } from '../wire/header.js';
-import { type BgpError, bgpError, describeError } from '../wire/errors.js';
-import { CeaseSubcode, ErrorCode, FsmSubcode, MessageType, OpenSubcode, Role } from '../wire/constants.js';
+import type net from 'node:net';
+import { canonicalAddress } from '../../net/address.js';
 import { type Capabilities, emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../wire/capabilities.js';
-import { decodeOpen, encodeOpen, type Open } from '../wire/open.js';
+import { CeaseSubcode, ErrorCode, FsmSubcode, MAX_EXTENDED_MESSAGE_LENGTH, MessageType, OpenSubcode, Role } from '../wire/constants.js';
+import { type BgpError, bgpError, describeError } from '../wire/errors.js';
+import { KEEPALIVE } from '../wire/header.js';
 import { decodeNotification, describeNotification, type Notification } from '../wire/notification.js';
+import { decodeOpen, encodeOpen, type Open } from '../wire/open.js';
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefresh } from '../wire/route-refresh.js';
 import { decodeUpdate, type KnownAttributes, type Update } from '../wire/update.js';
-import { MAX_EXTENDED_MESSAGE_LENGTH } from '../wire/constants.js';
-import { Connection } from './connection.js';
-import { connectToPeer } from './transport.js';
-import { type Negotiated, negotiate } from './negotiated.js';
 import { type PeerConfig, sendHoldTime } from './config.js';
+import { Connection } from './connection.js';
 import { screenUpdate } from './inbound.js';
-import { canonicalAddress } from '../../net/address.js';
+import { type Negotiated, negotiate } from './negotiated.js';
+import { connectToPeer } from './transport.js';
 
 export type SessionState = 'Idle' | 'Connect' | 'Active' | 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -60,37 +59,41 @@ export class Session extends EventEmitter<SessionEvents> {
   /** our address on the established connection as the codec formats next hops */
   private ownAddress: string | undefined;
 
-  constructor(readonly config: PeerConfig, capabilities?: Partial<Capabilities>) {
+  constructor(
+    readonly config: PeerConfig,
+    capabilities?: Partial<Capabilities>,
+  ) {
     super();
     this.localCapabilities = {
       ...emptyCapabilities(),
-      multiprotocol: [
-        ...(config.families.includes('ipv4') ? [IPV4_UNICAST] : []),
-        ...(config.families.includes('ipv6') ? [IPV6_UNICAST] : []),
-      ],
+      multiprotocol: [...(config.families.includes('ipv4') ? [IPV4_UNICAST] : []), ...(config.families.includes('ipv6') ? [IPV6_UNICAST] : [])],
       routeRefresh: true,
       // Enhanced route refresh (RFC 7313) asks the receiver to purge stale routes after EoRR; until
       // that is implemented the capability is not advertised (the codec handles its messages).
       enhancedRouteRefresh: false,
       extendedMessage: true,
       fourOctetAs: config.localAsn,
-      addPath: config.addPathReceive
-        ? config.families.map((f) => ({ afi: f === 'ipv4' ? 1 : 2, safi: 1, mode: 1 as const }))
-        : [],
+      addPath: config.addPathReceive ? config.families.map((f) => ({ afi: f === 'ipv4' ? 1 : 2, safi: 1, mode: 1 as const })) : [],
       ...(config.routeServerClient ? { role: Role.RS } : {}),
       ...capabilities,
     };
   }
 
-  get state(): SessionState { return this.current; }
+  get state(): SessionState {
+    return this.current;
+  }
 
   /** Our address on the established connection (the natural next hop towards this peer). */
   get localAddress(): string | undefined {
     const a = this.established?.socket.localAddress;
     return a?.replace(/^::ffff:/, '');
   }
-  get isEstablished(): boolean { return this.current === 'Established'; }
-  get ebgp(): boolean { return this.config.asn !== this.config.localAsn; }
+  get isEstablished(): boolean {
+    return this.current === 'Established';
+  }
+  get ebgp(): boolean {
+    return this.config.asn !== this.config.localAsn;
+  }
 
   private setState(s: SessionState): void {
     if (s === this.current) return;
@@ -128,7 +131,10 @@ export class Session extends EventEmitter<SessionEvents> {
 
   private kick(): void {
     if (!this.running || this.conns.size || this.connecting) return;
-    if (this.config.passive) { this.setState('Active'); return; }
+    if (this.config.passive) {
+      this.setState('Active');
+      return;
+    }
     this.setState('Connect');
     const sock = connectToPeer(this.config, (text) => this.emit('problem', text));
     this.connecting = sock;
@@ -146,7 +152,10 @@ export class Session extends EventEmitter<SessionEvents> {
       sock.setTimeout(0);
       if (this.connecting !== sock) return;
       this.connecting = undefined;
-      if (!this.running || this.established) { sock.destroy(); return; }
+      if (!this.running || this.established) {
+        sock.destroy();
+        return;
+      }
       this.adopt(new Connection(sock, true));
     });
   }
@@ -190,7 +199,10 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private refreshState(): void {
-    if (this.established) { this.setState('Established'); return; }
+    if (this.established) {
+      this.setState('Established');
+      return;
+    }
     const states = [...this.conns].map((c) => c.state);
     if (states.includes('OpenConfirm')) this.setState('OpenConfirm');
     else if (states.includes('OpenSent')) this.setState('OpenSent');
@@ -270,7 +282,13 @@ export class Session extends EventEmitter<SessionEvents> {
     const mine = this.localCapabilities.role;
     const theirs = open.capabilities.role;
     if (mine !== undefined && theirs !== undefined) {
-      const pairs: Record<number, number> = { [Role.PROVIDER]: Role.CUSTOMER, [Role.CUSTOMER]: Role.PROVIDER, [Role.RS]: Role.RS_CLIENT, [Role.RS_CLIENT]: Role.RS, [Role.PEER]: Role.PEER };
+      const pairs: Record<number, number> = {
+        [Role.PROVIDER]: Role.CUSTOMER,
+        [Role.CUSTOMER]: Role.PROVIDER,
+        [Role.RS]: Role.RS_CLIENT,
+        [Role.RS_CLIENT]: Role.RS,
+        [Role.PEER]: Role.PEER,
+      };
       if (pairs[mine] !== theirs) return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.ROLE_MISMATCH, `role ${theirs} does not match ours (${mine})`);
     }
     return undefined;
@@ -301,11 +319,20 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case MessageType.UPDATE: {
         this.counters.updatesIn++;
-        const d = decodeUpdate(body, {
-          fourOctetAs: n.fourOctetAs, ebgp: this.ebgp, addPathV4: n.addPathRxV4, addPathV6: n.addPathRxV6, extendedNextHopV4: n.extendedNextHopV4,
-        }, this.knownAttributes);
+        const d = decodeUpdate(
+          body,
+          {
+            fourOctetAs: n.fourOctetAs,
+            ebgp: this.ebgp,
+            addPathV4: n.addPathRxV4,
+            addPathV6: n.addPathRxV6,
+            extendedNextHopV4: n.extendedNextHopV4,
+          },
+          this.knownAttributes,
+        );
         if ('code' in d) return c.fail(d);
-        for (const p of d.problems) this.emit('problem', `UPDATE: ${p.reason}${p.severity === 2 ? ' (routes treated as withdrawn)' : p.severity === 1 ? ' (attribute discarded)' : ''}`);
+        for (const p of d.problems)
+          this.emit('problem', `UPDATE: ${p.reason}${p.severity === 2 ? ' (routes treated as withdrawn)' : p.severity === 1 ? ' (attribute discarded)' : ''}`);
         const s = screenUpdate(d, n, this.ownAddress);
         if (s.problem) this.emit('problem', `UPDATE: ${s.problem}`);
         if (s.ignoredFamily && !this.ignoredFamilies.has(s.ignoredFamily)) {
@@ -371,7 +398,11 @@ export class Session extends EventEmitter<SessionEvents> {
     const c = this.established;
     if (!c || c.writable) return Promise.resolve();
     return new Promise((resolve) => {
-      const done = () => { c.socket.removeListener('drain', done); c.removeListener('closed', done); resolve(); };
+      const done = () => {
+        c.socket.removeListener('drain', done);
+        c.removeListener('closed', done);
+        resolve();
+      };
       c.socket.once('drain', done);
       c.once('closed', done);
     });

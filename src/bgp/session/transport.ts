@@ -38,7 +38,13 @@ export function connectToPeer(config: PeerConfig, problem?: (text: string) => vo
   if (config.md5Key) {
     // A peer with another key (or none) is silent: the kernel drops its unsigned or wrongly
     // signed segments, so a timeout is all there is to see.
-    sock.once('timeout', () => reportOnce(config, `no answer from ${config.address}:${config.port} with TCP MD5: a peer with a different key or none never answers (the kernel drops its segments)`, problem));
+    sock.once('timeout', () =>
+      reportOnce(
+        config,
+        `no answer from ${config.address}:${config.port} with TCP MD5: a peer with a different key or none never answers (the kernel drops its segments)`,
+        problem,
+      ),
+    );
     sock.once('connect', () => reported.delete(config));
   }
   return sock;

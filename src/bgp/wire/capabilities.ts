@@ -1,11 +1,16 @@
 // Capabilities advertised in OPEN (RFC 5492) and the ones this speaker understands.
-import { CapabilityCode, Afi, Safi } from './constants.js';
+import { Afi, CapabilityCode, Safi } from './constants.js';
 import { Writer } from './writer.js';
 
-export interface AfiSafi { afi: number; safi: number }
+export interface AfiSafi {
+  afi: number;
+  safi: number;
+}
 
 /** ADD-PATH send/receive per family (RFC 7911): 1 receive, 2 send, 3 both. */
-export interface AddPathFamily extends AfiSafi { mode: 1 | 2 | 3 }
+export interface AddPathFamily extends AfiSafi {
+  mode: 1 | 2 | 3;
+}
 
 export interface GracefulRestart {
   restartState: boolean;
@@ -27,7 +32,12 @@ export interface Capabilities {
 }
 
 export const emptyCapabilities = (): Capabilities => ({
-  multiprotocol: [], routeRefresh: false, enhancedRouteRefresh: false, extendedMessage: false, addPath: [], unknown: [],
+  multiprotocol: [],
+  routeRefresh: false,
+  enhancedRouteRefresh: false,
+  extendedMessage: false,
+  addPath: [],
+  unknown: [],
 });
 
 export const IPV4_UNICAST: AfiSafi = { afi: Afi.IPV4, safi: Safi.UNICAST };
@@ -51,11 +61,17 @@ export function encodeCapabilities(c: Capabilities): Buffer {
     const g = c.gracefulRestart;
     cap(CapabilityCode.GRACEFUL_RESTART, (w) => {
       w.u16((g.restartState ? 0x8000 : 0) | (g.restartTime & 0x0fff));
-      for (const f of g.families) w.u16(f.afi).u8(f.safi).u8(f.forwardingState ? 0x80 : 0);
+      for (const f of g.families)
+        w.u16(f.afi)
+          .u8(f.safi)
+          .u8(f.forwardingState ? 0x80 : 0);
     });
   }
   if (c.fourOctetAs !== undefined) cap(CapabilityCode.FOUR_OCTET_AS, (w) => w.u32(c.fourOctetAs!));
-  if (c.addPath.length) cap(CapabilityCode.ADD_PATH, (w) => { for (const f of c.addPath) w.u16(f.afi).u8(f.safi).u8(f.mode); });
+  if (c.addPath.length)
+    cap(CapabilityCode.ADD_PATH, (w) => {
+      for (const f of c.addPath) w.u16(f.afi).u8(f.safi).u8(f.mode);
+    });
   for (const u of c.unknown) cap(u.code, (w) => w.bytes(u.value));
   return Buffer.from(w.finish());
 }
@@ -64,7 +80,11 @@ export function encodeCapabilities(c: Capabilities): Buffer {
  * A single-valued capability received twice with different values: the OPEN is refused (RFC 9234
  * §4.2 for Role; for the 4-octet AS, the peer's AS would be ambiguous, RFC 6793 §4.1).
  */
-export interface CapabilityConflict { code: number; first: number; second: number }
+export interface CapabilityConflict {
+  code: number;
+  first: number;
+  second: number;
+}
 
 /**
  * Decodes the capabilities in one Capabilities optional parameter into `into` (called once per
@@ -84,9 +104,15 @@ export function decodeCapabilities(buf: Buffer, into: Capabilities): string | Ca
         if (len !== 4) return `multiprotocol capability with length ${len}`;
         into.multiprotocol.push({ afi: v.readUInt16BE(0), safi: v[3]! });
         break;
-      case CapabilityCode.ROUTE_REFRESH: into.routeRefresh = true; break;
-      case CapabilityCode.ENHANCED_ROUTE_REFRESH: into.enhancedRouteRefresh = true; break;
-      case CapabilityCode.EXTENDED_MESSAGE: into.extendedMessage = true; break;
+      case CapabilityCode.ROUTE_REFRESH:
+        into.routeRefresh = true;
+        break;
+      case CapabilityCode.ENHANCED_ROUTE_REFRESH:
+        into.enhancedRouteRefresh = true;
+        break;
+      case CapabilityCode.EXTENDED_MESSAGE:
+        into.extendedMessage = true;
+        break;
       case CapabilityCode.ROLE:
         if (len !== 1) return `role capability with length ${len}`;
         if (into.role !== undefined && into.role !== v[0]) return { code, first: into.role, second: v[0]! };

@@ -12,15 +12,18 @@ export interface BgpError {
   reason: string;
 }
 
-export const bgpError = (code: number, subcode: number, reason: string, data: Buffer = Buffer.alloc(0)): BgpError =>
-  ({ code, subcode, data, reason });
+export const bgpError = (code: number, subcode: number, reason: string, data: Buffer = Buffer.alloc(0)): BgpError => ({ code, subcode, data, reason });
 
 export function describeError(e: BgpError): string {
   return `${notificationName(e.code, e.subcode)}: ${e.reason}`;
 }
 
 /** The RFC 7606 approaches, weakest first; when several apply the strongest wins (§3 f). */
-export const enum Severity { ATTRIBUTE_DISCARD = 1, TREAT_AS_WITHDRAW = 2, SESSION_RESET = 3 }
+export const enum Severity {
+  ATTRIBUTE_DISCARD = 1,
+  TREAT_AS_WITHDRAW = 2,
+  SESSION_RESET = 3,
+}
 
 export interface UpdateProblem {
   severity: Severity;

@@ -1,5 +1,5 @@
 // The 19-byte message header (RFC 4271 §4.1) and message framing on a byte stream.
-import { HEADER_LENGTH, MAX_MESSAGE_LENGTH, MessageType, ErrorCode, HeaderSubcode } from './constants.js';
+import { ErrorCode, HEADER_LENGTH, HeaderSubcode, MAX_MESSAGE_LENGTH, MessageType } from './constants.js';
 import { type BgpError, bgpError } from './errors.js';
 
 const MARKER = Buffer.alloc(16, 0xff);
@@ -19,16 +19,25 @@ export const KEEPALIVE = encodeMessage(MessageType.KEEPALIVE);
 /** Fixed body-length bounds per type: [min, max] of the whole message (RFC 4271 §4.1-4.5). */
 function lengthOk(type: number, length: number, maxLength: number): boolean {
   switch (type) {
-    case MessageType.OPEN: return length >= 29 && length <= MAX_MESSAGE_LENGTH;
-    case MessageType.UPDATE: return length >= 23 && length <= maxLength;
-    case MessageType.NOTIFICATION: return length >= 21 && length <= maxLength;
-    case MessageType.KEEPALIVE: return length === HEADER_LENGTH;
-    case MessageType.ROUTE_REFRESH: return length >= 23 && length <= maxLength;
-    default: return true;
+    case MessageType.OPEN:
+      return length >= 29 && length <= MAX_MESSAGE_LENGTH;
+    case MessageType.UPDATE:
+      return length >= 23 && length <= maxLength;
+    case MessageType.NOTIFICATION:
+      return length >= 21 && length <= maxLength;
+    case MessageType.KEEPALIVE:
+      return length === HEADER_LENGTH;
+    case MessageType.ROUTE_REFRESH:
+      return length >= 23 && length <= maxLength;
+    default:
+      return true;
   }
 }
 
-export interface Frame { type: number; body: Buffer }
+export interface Frame {
+  type: number;
+  body: Buffer;
+}
 
 /**
  * Splits a TCP byte stream into messages. Feed chunks with `push`; take messages with `next`.
@@ -45,7 +54,9 @@ export class Framer {
     this.buffered += chunk.length;
   }
 
-  get pending(): number { return this.buffered; }
+  get pending(): number {
+    return this.buffered;
+  }
 
   /** The next complete message, undefined when more bytes are needed, or the error. */
   next(): Frame | BgpError | undefined {

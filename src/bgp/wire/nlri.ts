@@ -4,8 +4,8 @@
 // Prefix keys are what the rest of the speaker stores, chosen to be cheap to build from the wire:
 // IPv4: a number, address * 64 + length (a safe integer, unique per prefix);
 // IPv6: a string, the hex of the significant octets, "/" and the length ("20010db8/32").
-import { parsePrefix, formatPrefix, type Prefix } from '../../net/prefix.js';
-import { Writer } from './writer.js';
+import { formatPrefix, type Prefix, parsePrefix } from '../../net/prefix.js';
+import type { Writer } from './writer.js';
 
 export type PrefixKey = number | string;
 
@@ -115,7 +115,10 @@ export function keyToPrefix(key: PrefixKey): Prefix {
 export function prefixToKey(p: Prefix): PrefixKey {
   if (p.family === 4) return Number(p.value) * 64 + p.length;
   const n = (p.length + 7) >> 3;
-  return `${p.value.toString(16).padStart(32, '0').slice(0, n * 2)}/${p.length}`;
+  return `${p.value
+    .toString(16)
+    .padStart(32, '0')
+    .slice(0, n * 2)}/${p.length}`;
 }
 
 export const keyToText = (key: PrefixKey): string => formatPrefix(keyToPrefix(key));

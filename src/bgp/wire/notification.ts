@@ -1,10 +1,14 @@
 // NOTIFICATION messages (RFC 4271 §4.5), with the shutdown communication of RFC 9003.
 import { CeaseSubcode, ErrorCode, MAX_MESSAGE_LENGTH, MessageType } from './constants.js';
-import { type BgpError } from './errors.js';
+import type { BgpError } from './errors.js';
 import { encodeMessage } from './header.js';
 import { notificationName } from './notification-names.js';
 
-export interface Notification { code: number; subcode: number; data: Buffer }
+export interface Notification {
+  code: number;
+  subcode: number;
+  data: Buffer;
+}
 
 /**
  * A NOTIFICATION always fits 4,096 octets: its data (often the offending message itself, which

@@ -1,7 +1,8 @@
 // OPEN messages (RFC 4271 §4.2) with capabilities (RFC 5492) and 4-octet AS numbers (RFC 6793).
+
+import { type Capabilities, type CapabilityConflict, decodeCapabilities, emptyCapabilities, encodeCapabilities } from './capabilities.js';
 import { AS_TRANS, BGP_VERSION, CapabilityCode, ErrorCode, MessageType, OpenSubcode } from './constants.js';
 import { type BgpError, bgpError } from './errors.js';
-import { type Capabilities, type CapabilityConflict, decodeCapabilities, emptyCapabilities, encodeCapabilities } from './capabilities.js';
 import { encodeMessage } from './header.js';
 import { Writer } from './writer.js';
 
@@ -20,7 +21,10 @@ const CAPABILITIES_PARAM = 2;
 export function encodeOpen(o: Omit<Open, 'version'>): Buffer {
   const caps = encodeCapabilities({ ...o.capabilities, fourOctetAs: o.asn });
   const w = new Writer(32 + caps.length);
-  w.u8(BGP_VERSION).u16(o.asn > 0xffff ? AS_TRANS : o.asn).u16(o.holdTime).u32(o.bgpId);
+  w.u8(BGP_VERSION)
+    .u16(o.asn > 0xffff ? AS_TRANS : o.asn)
+    .u16(o.holdTime)
+    .u32(o.bgpId);
   // Capabilities go one per parameter. When they do not fit the classic one-octet lengths, the
   // RFC 9072 extended form (255, 255, two-octet lengths) carries them.
   const list: Buffer[] = [];
@@ -29,7 +33,8 @@ export function encodeOpen(o: Omit<Open, 'version'>): Buffer {
   const params = new Writer(caps.length + 3 * list.length);
   for (const c of list) {
     params.u8(CAPABILITIES_PARAM);
-    if (classic) params.u8(c.length); else params.u16(c.length);
+    if (classic) params.u8(c.length);
+    else params.u16(c.length);
     params.bytes(c);
   }
   const p = params.finish();

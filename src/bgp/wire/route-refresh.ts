@@ -4,7 +4,11 @@ import { type BgpError, bgpError } from './errors.js';
 import { encodeMessage } from './header.js';
 
 /** 0 normal request, 1 beginning of route refresh, 2 end of route refresh; others are ignored (RFC 7313 §5) */
-export interface RouteRefresh { afi: number; safi: number; subtype: number }
+export interface RouteRefresh {
+  afi: number;
+  safi: number;
+  subtype: number;
+}
 
 export function encodeRouteRefresh(r: RouteRefresh): Buffer {
   const body = Buffer.allocUnsafe(4);

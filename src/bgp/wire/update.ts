@@ -1,15 +1,15 @@
 // UPDATE messages (RFC 4271 §4.3, RFC 4760): decoding with RFC 7606 outcomes, and encoding that
 // packs as many prefixes sharing one attribute set as fit in a message.
-import { AttrFlag, AttrType, ErrorCode, HEADER_LENGTH, MessageType, UpdateSubcode } from './constants.js';
-import { type BgpError, bgpError, Severity, type UpdateProblem } from './errors.js';
-import { decodeNlri, encodePrefixKey, encodedSize, type Nlri, type PrefixKey } from './nlri.js';
-import { decodeAttributes, type DecodeContext, type MpReach, type MpUnreach } from './attributes/decode.js';
-import { encodeAttributes, encodeMpNextHop, type EncodeContext } from './attributes/encode.js';
-import type { PathAttributes } from './attributes/types.js';
-import { encodeMessage } from './header.js';
-import { HEADER_LENGTH as HDR } from './constants.js';
-import { Writer } from './writer.js';
+
 import { formatIPv4, formatIPv6 } from '../../net/address.js';
+import { type DecodeContext, decodeAttributes, type MpReach, type MpUnreach } from './attributes/decode.js';
+import { type EncodeContext, encodeAttributes, encodeMpNextHop } from './attributes/encode.js';
+import type { PathAttributes } from './attributes/types.js';
+import { AttrFlag, AttrType, ErrorCode, HEADER_LENGTH as HDR, HEADER_LENGTH, MessageType, UpdateSubcode } from './constants.js';
+import { type BgpError, bgpError, Severity, type UpdateProblem } from './errors.js';
+import { encodeMessage } from './header.js';
+import { decodeNlri, encodedSize, encodePrefixKey, type Nlri, type PrefixKey } from './nlri.js';
+import { Writer } from './writer.js';
 
 export interface Update {
   /** IPv4 withdrawn routes field */
@@ -51,13 +51,17 @@ export interface Update {
 export type { DecodeContext, MpReach, MpUnreach };
 
 /** Something that carries decoded attributes (the RIB's interned attribute sets). */
-export interface Route { readonly attrs: PathAttributes }
+export interface Route {
+  readonly attrs: PathAttributes;
+}
 
 /**
  * Finds attributes already decoded from the same bytes by an earlier clean UPDATE of this
  * session. A full table repeats each attribute set a few times: those UPDATEs skip decoding.
  */
-export interface KnownAttributes { find(buf: Buffer, start: number, end: number): Route | undefined }
+export interface KnownAttributes {
+  find(buf: Buffer, start: number, end: number): Route | undefined;
+}
 
 const NO_ATTRIBUTES: PathAttributes = Object.freeze({});
 const EMPTY = Buffer.alloc(0);
@@ -85,7 +89,17 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttr
     const problems: UpdateProblem[] = [];
     // §3 d: NLRI without any attribute lacks every mandatory attribute.
     if (nlri.keys.length) problems.push({ severity: Severity.TREAT_AS_WITHDRAW, attr: 0, reason: 'NLRI without path attributes' });
-    return { withdrawn, nlri, attrs: {}, treatAsWithdraw: nlri.keys.length > 0, problems, attrKey: EMPTY, mp: false, clean: false, ...(eor ? { endOfRib: { afi: 1, safi: 1 } } : {}) };
+    return {
+      withdrawn,
+      nlri,
+      attrs: {},
+      treatAsWithdraw: nlri.keys.length > 0,
+      problems,
+      attrKey: EMPTY,
+      mp: false,
+      clean: false,
+      ...(eor ? { endOfRib: { afi: 1, safi: 1 } } : {}),
+    };
   }
 
   if (known) {
@@ -109,14 +123,23 @@ export function decodeUpdate(body: Buffer, ctx: DecodeContext, known?: KnownAttr
     if (mpReach.linkLocalNextHop) attrs.linkLocalNextHop = mpReach.linkLocalNextHop;
   }
   const treatAsWithdraw = problems.some((p) => p.severity === Severity.TREAT_AS_WITHDRAW);
-  const endOfRib = !nlri.keys.length && !wl && !mpReach && mpUnreach && !mpUnreach.nlri.keys.length && tal <= 9
-    ? { afi: mpUnreach.afi, safi: mpUnreach.safi } : undefined;
+  const endOfRib =
+    !nlri.keys.length && !wl && !mpReach && mpUnreach && !mpUnreach.nlri.keys.length && tal <= 9 ? { afi: mpUnreach.afi, safi: mpUnreach.safi } : undefined;
   const clean = !problems.length && !mpReach && !mpUnreach;
   return {
-    withdrawn, nlri, attrs, treatAsWithdraw, problems, attrKey: attrKeyOf(body, as, ae, mpReach || mpUnreach ? mpReach ?? null : undefined),
-    mp: !!(mpReach || mpUnreach), clean,
-    ...(mpReach ? { mpReach } : {}), ...(mpUnreach ? { mpUnreach } : {}), ...(endOfRib ? { endOfRib } : {}),
-    ...(d.ipv4NextHop ? { ipv4NextHop: d.ipv4NextHop } : {}), ...(d.nextHopProblem ? { nextHopProblem: d.nextHopProblem } : {}),
+    withdrawn,
+    nlri,
+    attrs,
+    treatAsWithdraw,
+    problems,
+    attrKey: attrKeyOf(body, as, ae, mpReach || mpUnreach ? (mpReach ?? null) : undefined),
+    mp: !!(mpReach || mpUnreach),
+    clean,
+    ...(mpReach ? { mpReach } : {}),
+    ...(mpUnreach ? { mpUnreach } : {}),
+    ...(endOfRib ? { endOfRib } : {}),
+    ...(d.ipv4NextHop ? { ipv4NextHop: d.ipv4NextHop } : {}),
+    ...(d.nextHopProblem ? { nextHopProblem: d.nextHopProblem } : {}),
   };
 }
 
@@ -190,7 +213,10 @@ export function encodeWithdrawals(afi: number, keys: PrefixKey[], opts: EncodeOp
     if (afi === 1) {
       const wl = w.reserve(2);
       const start = w.pos;
-      while (i < keys.length && w.pos - start + encodedSize(keys[i]!, !!opts.addPath) + 2 <= max - 2) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      while (i < keys.length && w.pos - start + encodedSize(keys[i]!, !!opts.addPath) + 2 <= max - 2) {
+        encodePrefixKey(w, keys[i]!, pathIds?.[i]);
+        i++;
+      }
       w.setU16(wl, w.pos - start);
       w.u16(0);
     } else {
@@ -201,7 +227,10 @@ export function encodeWithdrawals(afi: number, keys: PrefixKey[], opts: EncodeOp
       const al = w.reserve(2);
       const vs = w.pos;
       w.u16(afi).u8(1);
-      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max + HDR) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max + HDR) {
+        encodePrefixKey(w, keys[i]!, pathIds?.[i]);
+        i++;
+      }
       w.setU16(al, w.pos - vs);
       w.setU16(tal, w.pos - start);
     }
@@ -224,7 +253,10 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
       encodeAttributes(w, attrs, opts);
       w.setU16(tal, w.pos - start);
       const first = i;
-      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max + HDR) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= max + HDR) {
+        encodePrefixKey(w, keys[i]!, pathIds?.[i]);
+        i++;
+      }
       if (i === first) throw new Error('path attributes leave no room for a prefix in one message');
     } else {
       w.u8(AttrFlag.OPTIONAL | AttrFlag.EXTENDED_LENGTH).u8(AttrType.MP_REACH_NLRI);
@@ -235,7 +267,10 @@ export function encodeAnnouncements(afi: number, attrs: PathAttributes, keys: Pr
       w.u8(0);
       const room = max + HDR - attrSizeWithout(attrs, opts);
       const first = i;
-      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= room) encodePrefixKey(w, keys[i]!, pathIds?.[i]), i++;
+      while (i < keys.length && w.pos + encodedSize(keys[i]!, !!opts.addPath) <= room) {
+        encodePrefixKey(w, keys[i]!, pathIds?.[i]);
+        i++;
+      }
       if (i === first) throw new Error('path attributes leave no room for a prefix in one message');
       w.setU16(al, w.pos - vs);
       encodeAttributes(w, { ...attrs, nextHop: undefined }, opts);
@@ -272,4 +307,3 @@ export function encodeEndOfRib(afi: number, safi = 1): Buffer {
   if (afi === 1) return encodeMessage(MessageType.UPDATE, Buffer.from([0, 0, 0, 0]));
   return encodeMessage(MessageType.UPDATE, Buffer.from([0, 0, 0, 6, AttrFlag.OPTIONAL, AttrType.MP_UNREACH_NLRI, 3, afi >> 8, afi & 0xff, safi]));
 }
-

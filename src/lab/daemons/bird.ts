@@ -5,8 +5,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { run } from '../process.js';
 import {
-  BIN, fakeNextHop, familiesOf, familyOf, holdOf, nextHopOf, normOrigin, normPath, originOf, sortCommunities,
-  validateRoute, waitReady, type Adapter, type DaemonSpec, type ReceivedRoute, type RouteSpec, type StartContext, type Started,
+  type Adapter,
+  BIN,
+  type DaemonSpec,
+  fakeNextHop,
+  familiesOf,
+  familyOf,
+  holdOf,
+  nextHopOf,
+  normOrigin,
+  normPath,
+  originOf,
+  type ReceivedRoute,
+  type RouteSpec,
+  type StartContext,
+  type Started,
+  sortCommunities,
+  validateRoute,
+  waitReady,
 } from './daemon.js';
 
 function birdProtoName(addr: string): string {
@@ -63,12 +79,8 @@ function birdConfig(spec: DaemonSpec, routes: RouteSpec[]): string {
       ...(p.passive ? ['  passive on;'] : []),
       ...(hold !== undefined ? [`  hold time ${hold};`] : []),
       ...(p.keepalive !== undefined ? [`  keepalive time ${p.keepalive};`] : []),
-      ...(fams.includes('ipv4')
-        ? [`  ipv4 { import all;${limit} export filter op_export; next hop address ${fakeNextHop(spec.address, 'ipv4')}; };`]
-        : []),
-      ...(fams.includes('ipv6')
-        ? [`  ipv6 { import all;${limit} export filter op_export; next hop address ${fakeNextHop(spec.address, 'ipv6')}; };`]
-        : []),
+      ...(fams.includes('ipv4') ? [`  ipv4 { import all;${limit} export filter op_export; next hop address ${fakeNextHop(spec.address, 'ipv4')}; };`] : []),
+      ...(fams.includes('ipv6') ? [`  ipv6 { import all;${limit} export filter op_export; next hop address ${fakeNextHop(spec.address, 'ipv6')}; };`] : []),
       '}',
     );
   }
@@ -82,7 +94,7 @@ export function parseBirdRoutes(text: string, protoPeers: Map<string, string>): 
   let prefix = '';
   let cur: (ReceivedRoute & { bgp: boolean }) | undefined;
   const flush = () => {
-    if (cur && cur.bgp) {
+    if (cur?.bgp) {
       const { bgp: _bgp, ...r } = cur;
       result.push(r);
     }
@@ -97,7 +109,12 @@ export function parseBirdRoutes(text: string, protoPeers: Map<string, string>): 
       const proto = head[3]!;
       const peer = protoPeers.get(proto);
       cur = {
-        prefix, peer: peer ?? head[4] ?? proto, nextHop: '', asPath: '', communities: [], largeCommunities: [],
+        prefix,
+        peer: peer ?? head[4] ?? proto,
+        nextHop: '',
+        asPath: '',
+        communities: [],
+        largeCommunities: [],
         bgp: peer !== undefined,
       };
       continue;
@@ -107,11 +124,21 @@ export function parseBirdRoutes(text: string, protoPeers: Map<string, string>): 
     if (!attr) continue;
     const [, key, val] = attr as unknown as [string, string, string];
     switch (key) {
-      case 'BGP.origin': cur.origin = normOrigin(val); break;
-      case 'BGP.as_path': cur.asPath = normPath(val); break;
-      case 'BGP.next_hop': cur.nextHop = val.trim().split(/\s+/)[0] ?? ''; break;
-      case 'BGP.med': cur.med = Number(val); break;
-      case 'BGP.local_pref': cur.localPref = Number(val); break;
+      case 'BGP.origin':
+        cur.origin = normOrigin(val);
+        break;
+      case 'BGP.as_path':
+        cur.asPath = normPath(val);
+        break;
+      case 'BGP.next_hop':
+        cur.nextHop = val.trim().split(/\s+/)[0] ?? '';
+        break;
+      case 'BGP.med':
+        cur.med = Number(val);
+        break;
+      case 'BGP.local_pref':
+        cur.localPref = Number(val);
+        break;
       case 'BGP.community':
         cur.communities = sortCommunities([...val.matchAll(/\((\d+),\s*(\d+)\)/g)].map((m) => `${m[1]}:${m[2]}`));
         break;

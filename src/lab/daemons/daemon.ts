@@ -19,7 +19,7 @@
 // - ReceivedRoute lists what the daemon learned from its peers (not its own routes), one entry per
 //   path; communities are normalised to "a:b" / "a:b:c" and sorted.
 import net from 'node:net';
-import { executable, freezeProc, sleep, stopProc, tail, thawProc, type Proc } from '../process.js';
+import { executable, freezeProc, type Proc, sleep, stopProc, tail, thawProc } from '../process.js';
 
 export type DaemonKind = 'bird' | 'gobgp' | 'frr' | 'exabgp';
 export type Family = 'ipv4' | 'ipv6';
@@ -150,10 +150,7 @@ export function requireBinary(kind: DaemonKind): void {
   const r = REQUIRED[kind];
   const missing = r.bins.filter((b) => !executable(b));
   if (missing.length > 0) {
-    throw new Error(
-      `${r.name} is not installed: run \`bash scripts/install-test-deps.sh\` (Debian package ${r.pkg})` +
-        ` [missing: ${missing.join(', ')}]`,
-    );
+    throw new Error(`${r.name} is not installed: run \`bash scripts/install-test-deps.sh\` (Debian package ${r.pkg})` + ` [missing: ${missing.join(', ')}]`);
   }
 }
 
@@ -201,7 +198,15 @@ export function validateRoute(spec: DaemonSpec, r: RouteSpec): void {
 /** "65001  65002 { 1 2 }" -> "65001 65002 {1,2}" */
 export function normPath(p: string): string {
   return p
-    .replace(/\{([^}]*)\}/g, (_m, inner: string) => `{${inner.trim().split(/[\s,]+/).filter(Boolean).join(',')}}`)
+    .replace(
+      /\{([^}]*)\}/g,
+      (_m, inner: string) =>
+        `{${inner
+          .trim()
+          .split(/[\s,]+/)
+          .filter(Boolean)
+          .join(',')}}`,
+    )
     .replace(/\s+/g, ' ')
     .trim();
 }
@@ -293,7 +298,8 @@ export function makeDaemon(spec: DaemonSpec, dir: string, proc: Proc, a: Adapter
         if (Date.now() > deadline) {
           throw new Error(
             `${label}: session with ${peer} not Established after ${timeoutMs} ms` +
-              (lastErr ? `\nlast error: ${lastErr}` : '') + `\n--- logs ---\n${logTail(proc.logs())}`,
+              (lastErr ? `\nlast error: ${lastErr}` : '') +
+              `\n--- logs ---\n${logTail(proc.logs())}`,
           );
         }
         await sleep(200);
@@ -319,7 +325,8 @@ export function makeDaemon(spec: DaemonSpec, dir: string, proc: Proc, a: Adapter
         if (Date.now() > deadline) {
           throw new Error(
             `${label}: routes did not match within ${timeoutMs} ms; last seen:\n${describeRoutes(last)}` +
-              (lastErr ? `\nlast error: ${lastErr}` : '') + `\n--- logs ---\n${logTail(proc.logs())}`,
+              (lastErr ? `\nlast error: ${lastErr}` : '') +
+              `\n--- logs ---\n${logTail(proc.logs())}`,
           );
         }
         await sleep(200);
@@ -367,8 +374,9 @@ export async function waitReady(proc: Proc, what: string, check: () => Promise<b
       lastErr = (e as Error).message;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${proc.name}: ${what} not ready after ${timeoutMs} ms` +
-        (lastErr ? `\nlast error: ${lastErr}` : '') + `\n--- logs ---\n${logTail(proc.logs())}`);
+      throw new Error(
+        `${proc.name}: ${what} not ready after ${timeoutMs} ms` + (lastErr ? `\nlast error: ${lastErr}` : '') + `\n--- logs ---\n${logTail(proc.logs())}`,
+      );
     }
     await sleep(100);
   }

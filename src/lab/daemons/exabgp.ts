@@ -6,8 +6,25 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../process.js';
 import {
-  BIN, CLI_TIMEOUT_MS, familiesOf, familyOf, holdOf, logTail, nextHopOf, normOrigin, originOf, sortCommunities,
-  validateRoute, waitReady, type Adapter, type DaemonSpec, type PeerSpec, type ReceivedRoute, type RouteSpec, type StartContext, type Started,
+  type Adapter,
+  BIN,
+  CLI_TIMEOUT_MS,
+  type DaemonSpec,
+  familiesOf,
+  familyOf,
+  holdOf,
+  logTail,
+  nextHopOf,
+  normOrigin,
+  originOf,
+  type PeerSpec,
+  type ReceivedRoute,
+  type RouteSpec,
+  type StartContext,
+  type Started,
+  sortCommunities,
+  validateRoute,
+  waitReady,
 } from './daemon.js';
 
 // API helper: ExaBGP's JSON messages on stdin are appended to a file; commands appended to another
@@ -131,8 +148,15 @@ class ExaState {
 
   private line(line: string): void {
     if (!line) return;
-    if (line === 'done') { this.acks++; return; }
-    if (line === 'error') { this.acks++; this.errors.push(line); return; }
+    if (line === 'done') {
+      this.acks++;
+      return;
+    }
+    if (line === 'error') {
+      this.acks++;
+      this.errors.push(line);
+      return;
+    }
     if (!line.startsWith('{')) return;
     let m: ExaMsg;
     try {
@@ -162,13 +186,16 @@ class ExaState {
         for (const n of list) {
           if (!n.nlri) continue;
           const r: ReceivedRoute = {
-            prefix: n.nlri, peer, nextHop: nh, asPath,
-            communities: sortCommunities(((at['community'] as number[][] | undefined) ?? []).map((c) => c.join(':'))),
+            prefix: n.nlri,
+            peer,
+            nextHop: nh,
+            asPath,
+            communities: sortCommunities(((at.community as number[][] | undefined) ?? []).map((c) => c.join(':'))),
             largeCommunities: sortCommunities(((at['large-community'] as number[][] | undefined) ?? []).map((c) => c.join(':'))),
           };
-          const origin = normOrigin(at['origin']);
+          const origin = normOrigin(at.origin);
           if (origin) r.origin = origin;
-          if (typeof at['med'] === 'number') r.med = at['med'];
+          if (typeof at.med === 'number') r.med = at.med;
           if (typeof at['local-preference'] === 'number') r.localPref = at['local-preference'];
           this.rib.set(`${peer}|${n.nlri}`, r);
         }

@@ -5,11 +5,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { run } from '../process.js';
 import {
-  BIN, fakeNextHop, familiesOf, familyOf, holdOf, nextHopOf, normOrigin, normPath, originOf, sortCommunities,
-  validateRoute, waitReady, type Adapter, type DaemonSpec, type Family, type ReceivedRoute, type RouteSpec, type StartContext, type Started,
+  type Adapter,
+  BIN,
+  type DaemonSpec,
+  type Family,
+  fakeNextHop,
+  familiesOf,
+  familyOf,
+  holdOf,
+  nextHopOf,
+  normOrigin,
+  normPath,
+  originOf,
+  type ReceivedRoute,
+  type RouteSpec,
+  type StartContext,
+  type Started,
+  sortCommunities,
+  validateRoute,
+  waitReady,
 } from './daemon.js';
 
-interface FrrRoute { idx: number; route: RouteSpec }
+interface FrrRoute {
+  idx: number;
+  route: RouteSpec;
+}
 
 /** Config lines (global level) for one originated route: prefix-list, origination and out route-maps. */
 function frrRouteLines(spec: DaemonSpec, fr: FrrRoute): string[] {
@@ -112,7 +132,10 @@ export function parseFrrRoutes(json: string): ReceivedRoute[] {
       const nh = p.nexthops?.find((n) => n.scope !== 'link-local') ?? p.nexthops?.[0];
       const asPath = p.aspath?.string === 'Local' ? '' : normPath(p.aspath?.string ?? '');
       const r: ReceivedRoute = {
-        prefix, peer, nextHop: nh?.ip ?? '', asPath,
+        prefix,
+        peer,
+        nextHop: nh?.ip ?? '',
+        asPath,
         communities: sortCommunities(p.community?.list ?? []),
         largeCommunities: sortCommunities(p.largeCommunity?.list ?? []),
       };
@@ -138,9 +161,27 @@ export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Sta
   for (const r of spec.routes ?? []) current.set(r.prefix, { idx: nextIdx++, route: r });
   fs.writeFileSync(conf, frrConfig(spec, [...current.values()]));
   const proc = ctx.spawn(`bgpd ${spec.address}`, BIN.bgpd, [
-    '-f', conf, '-Z', '-S', '-n', '-l', spec.address, '-p', String(spec.port), '-P', '0',
-    '--vty_socket', vty, '-i', path.join(dir, 'bgpd.pid'), '-z', path.join(dir, 'zserv.api'),
-    '--log', 'stdout', '--log-level', 'informational',
+    '-f',
+    conf,
+    '-Z',
+    '-S',
+    '-n',
+    '-l',
+    spec.address,
+    '-p',
+    String(spec.port),
+    '-P',
+    '0',
+    '--vty_socket',
+    vty,
+    '-i',
+    path.join(dir, 'bgpd.pid'),
+    '-z',
+    path.join(dir, 'zserv.api'),
+    '--log',
+    'stdout',
+    '--log-level',
+    'informational',
   ]);
   const vtysh = async (...cmds: string[]) => {
     const { stdout } = await run(BIN.vtysh, ['--vty_socket', vty, ...cmds.flatMap((c) => ['-c', c])]);
@@ -154,8 +195,7 @@ export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Sta
     return true;
   });
   const afCmds = (fam: Family, lines: string[]) => ['router bgp ' + spec.asn, `address-family ${fam} unicast`, ...lines, 'exit-address-family', 'exit'];
-  const dropOutEntry = (fr: FrrRoute) =>
-    `no route-map ${familyOf(fr.route.prefix) === 'ipv6' ? 'OP-OUT6' : 'OP-OUT4'} permit ${fr.idx}`;
+  const dropOutEntry = (fr: FrrRoute) => `no route-map ${familyOf(fr.route.prefix) === 'ipv6' ? 'OP-OUT6' : 'OP-OUT4'} permit ${fr.idx}`;
   const adapter: Adapter = {
     async established(peer) {
       const j = JSON.parse(await vtysh(`show bgp neighbors ${peer} json`)) as Record<string, { bgpState?: string }>;
@@ -172,9 +212,13 @@ export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Sta
         const old = current.get(r.prefix);
         const fr: FrrRoute = { idx: nextIdx++, route: r };
         // Route-maps first, so the network statement is exported with its final attributes.
-        await vtysh('configure terminal', ...frrRouteLines(spec, fr),
+        await vtysh(
+          'configure terminal',
+          ...frrRouteLines(spec, fr),
           ...afCmds(familyOf(r.prefix), [`network ${r.prefix} route-map OP-ORIG-${fr.idx}`]),
-          ...(old ? [dropOutEntry(old)] : []), 'end');
+          ...(old ? [dropOutEntry(old)] : []),
+          'end',
+        );
         current.set(r.prefix, fr);
       }
     },

@@ -5,8 +5,23 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { freePort, run } from '../process.js';
 import {
-  BIN, fakeNextHop, familiesOf, familyOf, holdOf, nextHopOf, normOrigin, originOf, sortCommunities,
-  validateRoute, waitReady, type Adapter, type DaemonSpec, type ReceivedRoute, type RouteSpec, type StartContext, type Started,
+  type Adapter,
+  BIN,
+  type DaemonSpec,
+  fakeNextHop,
+  familiesOf,
+  familyOf,
+  holdOf,
+  nextHopOf,
+  normOrigin,
+  originOf,
+  type ReceivedRoute,
+  type RouteSpec,
+  type StartContext,
+  type Started,
+  sortCommunities,
+  validateRoute,
+  waitReady,
 } from './daemon.js';
 
 function gobgpConfig(spec: DaemonSpec): string {
@@ -61,9 +76,7 @@ function gobgpConfig(spec: DaemonSpec): string {
         '  [[neighbors.afi-safis]]',
         '    [neighbors.afi-safis.config]',
         `      afi-safi-name = "${fam}-unicast"`,
-        ...(spec.maxPrefix !== undefined
-          ? ['    [neighbors.afi-safis.prefix-limit.config]', `      max-prefixes = ${spec.maxPrefix}`]
-          : []),
+        ...(spec.maxPrefix !== undefined ? ['    [neighbors.afi-safis.prefix-limit.config]', `      max-prefixes = ${spec.maxPrefix}`] : []),
       );
     }
   }
@@ -79,16 +92,24 @@ interface GobgpAttr {
   metric?: number;
   communities?: number[];
 }
-interface GobgpPath { attrs?: GobgpAttr[]; 'neighbor-ip'?: string; 'source-id'?: string }
+interface GobgpPath {
+  attrs?: GobgpAttr[];
+  'neighbor-ip'?: string;
+  'source-id'?: string;
+}
 
 function gobgpAsPath(segs: Array<{ segment_type: number; asns: number[] }>): string {
   return segs
     .map((s) => {
       switch (s.segment_type) {
-        case 1: return `{${s.asns.join(',')}}`;
-        case 3: return `(${s.asns.join(' ')})`;
-        case 4: return `[${s.asns.join(',')}]`;
-        default: return s.asns.join(' ');
+        case 1:
+          return `{${s.asns.join(',')}}`;
+        case 3:
+          return `(${s.asns.join(' ')})`;
+        case 4:
+          return `[${s.asns.join(',')}]`;
+        default:
+          return s.asns.join(' ');
       }
     })
     .join(' ')
@@ -108,18 +129,30 @@ export function parseGobgpRib(json: string): ReceivedRoute[] {
       const r: ReceivedRoute = { prefix, peer, nextHop: '', asPath: '', communities: [], largeCommunities: [] };
       for (const a of p.attrs ?? []) {
         switch (a.type) {
-          case 1: r.origin = normOrigin(a.value); break;
-          case 2: r.asPath = gobgpAsPath(a.as_paths ?? []); break;
-          case 3: r.nextHop = a.nexthop ?? ''; break;
-          case 4: r.med = a.metric ?? 0; break;
-          case 5: r.localPref = Number(a.value); break;
-          case 8: r.communities = sortCommunities((a.communities ?? []).map((c) => `${Math.floor(c / 65536)}:${c % 65536}`)); break;
-          case 14: if (a.nexthop) r.nextHop = a.nexthop; break;
+          case 1:
+            r.origin = normOrigin(a.value);
+            break;
+          case 2:
+            r.asPath = gobgpAsPath(a.as_paths ?? []);
+            break;
+          case 3:
+            r.nextHop = a.nexthop ?? '';
+            break;
+          case 4:
+            r.med = a.metric ?? 0;
+            break;
+          case 5:
+            r.localPref = Number(a.value);
+            break;
+          case 8:
+            r.communities = sortCommunities((a.communities ?? []).map((c) => `${Math.floor(c / 65536)}:${c % 65536}`));
+            break;
+          case 14:
+            if (a.nexthop) r.nextHop = a.nexthop;
+            break;
           case 32:
             r.largeCommunities = sortCommunities(
-              ((a.value as Array<{ ASN: number; LocalData1: number; LocalData2: number }>) ?? []).map(
-                (l) => `${l.ASN}:${l.LocalData1}:${l.LocalData2}`,
-              ),
+              ((a.value as Array<{ ASN: number; LocalData1: number; LocalData2: number }>) ?? []).map((l) => `${l.ASN}:${l.LocalData1}:${l.LocalData2}`),
             );
             break;
         }
@@ -136,9 +169,7 @@ export async function startGobgp(spec: DaemonSpec, ctx: StartContext): Promise<S
   const conf = path.join(dir, 'gobgp.toml');
   fs.writeFileSync(conf, gobgpConfig(spec));
   const apiPort = spec.apiPort ?? (await freePort());
-  const proc = ctx.spawn(`gobgpd ${spec.address}`, BIN.gobgpd, [
-    '-f', conf, '-t', 'toml', '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${apiPort}`,
-  ]);
+  const proc = ctx.spawn(`gobgpd ${spec.address}`, BIN.gobgpd, ['-f', conf, '-t', 'toml', '-p', '--pprof-disable', '--api-hosts', `127.0.0.1:${apiPort}`]);
   const gobgp = async (...args: string[]) => (await run(BIN.gobgp, ['-u', '127.0.0.1', '-p', String(apiPort), ...args])).stdout;
   await waitReady(proc, 'gRPC API', async () => {
     await gobgp('global');

@@ -5,23 +5,41 @@
 // queries, ../process.ts the child-process handling.
 //
 // Set OPENPEERING_KEEP_DAEMON_DIRS=1 to keep the daemons' temp dirs (configs, logs) for debugging.
-import { spawnProc, stopProc, tempDir, type Proc } from '../process.js';
+import { type Proc, spawnProc, stopProc, tempDir } from '../process.js';
 import { startBird } from './bird.js';
+import {
+  assertLoopback,
+  type Daemon,
+  type DaemonKind,
+  type DaemonSpec,
+  makeDaemon,
+  requireBinary,
+  type StartContext,
+  type Started,
+  validateRoute,
+} from './daemon.js';
 import { startExabgp } from './exabgp.js';
 import { startFrr } from './frr.js';
 import { startGobgp } from './gobgp.js';
-import {
-  assertLoopback, makeDaemon, requireBinary, validateRoute,
-  type Daemon, type DaemonKind, type DaemonSpec, type StartContext, type Started,
-} from './daemon.js';
 
-export {
-  BIN, fakeNextHop, requireBinary, sortCommunities, stopAll,
-  type Daemon, type DaemonKind, type DaemonSpec, type Family, type Origin, type PeerSpec, type ReceivedRoute, type RouteSpec,
-} from './daemon.js';
 export { parseBirdRoutes } from './bird.js';
-export { parseGobgpRib } from './gobgp.js';
+export {
+  BIN,
+  type Daemon,
+  type DaemonKind,
+  type DaemonSpec,
+  type Family,
+  fakeNextHop,
+  type Origin,
+  type PeerSpec,
+  type ReceivedRoute,
+  type RouteSpec,
+  requireBinary,
+  sortCommunities,
+  stopAll,
+} from './daemon.js';
 export { parseFrrRoutes } from './frr.js';
+export { parseGobgpRib } from './gobgp.js';
 
 const START: Record<DaemonKind, (spec: DaemonSpec, ctx: StartContext) => Promise<Started>> = {
   bird: startBird,

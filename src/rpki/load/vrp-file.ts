@@ -4,8 +4,8 @@
 //   CSV (both)        ASN,IP Prefix,Max Length,Trust Anchor[,Expires]  /  AS13335,1.0.0.0/24,24,apnic
 // A file with any bad entry is refused: the error names the file, the line or index and the rule.
 import fs from 'node:fs';
+import { checkMaxLength, parseAsn, parseCompactPrefix } from '../vrp.js';
 import { VrpList } from '../vrp-list.js';
-import { parseCompactPrefix, parseAsn, checkMaxLength } from '../vrp.js';
 
 export type VrpFormat = 'rpki-client-json' | 'routinator-json' | 'rpki-client-csv' | 'routinator-csv';
 
@@ -23,9 +23,16 @@ export interface VrpProblem {
 const MAX_REPORTED = 10;
 
 export class VrpFileError extends Error {
-  constructor(readonly file: string, readonly problems: VrpProblem[], more = 0) {
-    super(`${file}: ${problems.length === 1 && more === 0 ? '' : `${problems.length + more} problems:\n  `}` +
-      problems.map((p) => `${p.where}: ${p.rule}`).join('\n  ') + (more > 0 ? `\n  ... and ${more} more` : ''));
+  constructor(
+    readonly file: string,
+    readonly problems: VrpProblem[],
+    more = 0,
+  ) {
+    super(
+      `${file}: ${problems.length === 1 && more === 0 ? '' : `${problems.length + more} problems:\n  `}` +
+        problems.map((p) => `${p.where}: ${p.rule}`).join('\n  ') +
+        (more > 0 ? `\n  ... and ${more} more` : ''),
+    );
     this.name = 'VrpFileError';
   }
 }
@@ -86,10 +93,16 @@ function parseJson(text: string, file: string): VrpFile {
   let stringAsns = 0;
   for (let i = 0; i < roas.length; i++) {
     const r = roas[i] as Record<string, unknown> | null;
-    if (typeof r !== 'object' || r === null || Array.isArray(r)) { errs.add(`roas[${i}]`, 'not an object'); continue; }
+    if (typeof r !== 'object' || r === null || Array.isArray(r)) {
+      errs.add(`roas[${i}]`, 'not an object');
+      continue;
+    }
     if (typeof r.asn === 'string') stringAsns++;
     const missing = ['asn', 'prefix', 'maxLength'].filter((k) => !(k in r));
-    if (missing.length) { errs.add(`roas[${i}]`, `missing ${missing.join(', ')}`); continue; }
+    if (missing.length) {
+      errs.add(`roas[${i}]`, `missing ${missing.join(', ')}`);
+      continue;
+    }
     // Some producers write maxLength as a string.
     const max = typeof r.maxLength === 'string' && /^\d+$/.test(r.maxLength) ? Number(r.maxLength) : r.maxLength;
     const bad = addEntry(list, r.asn, r.prefix, max, typeof r.ta === 'string' ? r.ta : undefined);
@@ -102,7 +115,10 @@ function parseJson(text: string, file: string): VrpFile {
 
 function parseCsv(text: string, file: string): VrpFile {
   const lines = text.split('\n');
-  const header = lines[0]!.replace(/\r$/, '').split(',').map((h) => h.trim().toLowerCase());
+  const header = lines[0]!
+    .replace(/\r$/, '')
+    .split(',')
+    .map((h) => h.trim().toLowerCase());
   const col = (name: string) => header.indexOf(name);
   const [cAsn, cPrefix, cMax, cTa] = [col('asn'), col('ip prefix'), col('max length'), col('trust anchor')];
   if (cAsn < 0 || cPrefix < 0 || cMax < 0) {
@@ -114,7 +130,10 @@ function parseCsv(text: string, file: string): VrpFile {
     const line = lines[i]!.replace(/\r$/, '');
     if (line.trim() === '') continue;
     const f = line.split(',');
-    if (f.length < header.length) { errs.add(`line ${i + 1}`, `${f.length} fields, the header has ${header.length}`); continue; }
+    if (f.length < header.length) {
+      errs.add(`line ${i + 1}`, `${f.length} fields, the header has ${header.length}`);
+      continue;
+    }
     const maxText = f[cMax]!.trim();
     const max = /^\d+$/.test(maxText) ? Number(maxText) : maxText;
     const bad = addEntry(list, f[cAsn]!.trim(), f[cPrefix]!.trim(), max, cTa >= 0 ? f[cTa]!.trim() : undefined);

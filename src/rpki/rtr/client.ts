@@ -7,13 +7,14 @@
 // On failure: reconnect after a backoff (doubling, capped by the Retry Interval); the data stays
 // until the Expire Interval has passed without a successful update, then it is dropped.
 // Malformed PDUs: an Error Report to the cache, then disconnect; never an exception to the caller.
-import net from 'node:net';
+
 import { EventEmitter } from 'node:events';
-import { VrpTable, type VrpChange } from '../table.js';
-import { VrpList } from '../vrp-list.js';
+import net from 'node:net';
 import type { Slurm } from '../slurm.js';
-import { decodePdu, encodePdu, encodeErrorReport, pduLength, HEADER, PduType, type Pdu, type RtrVersion } from './pdu.js';
+import { type VrpChange, VrpTable } from '../table.js';
+import { VrpList } from '../vrp-list.js';
 import { RtrErrorCode, RtrProtocolError, rtrErrorName } from './errors.js';
+import { decodePdu, encodeErrorReport, encodePdu, HEADER, type Pdu, PduType, pduLength, type RtrVersion } from './pdu.js';
 
 export interface RtrTimers {
   /** seconds; RFC 8210 §6 defaults 3600, 600, 7200 */
@@ -69,7 +70,16 @@ export interface RtrClientEvents {
 }
 
 // One incremental batch: the state after the batch of every VRP it touched.
-interface Touched { v4: boolean; a: number; w: Uint32Array | undefined; len: number; max: number; asn: number; was: boolean; now: boolean }
+interface Touched {
+  v4: boolean;
+  a: number;
+  w: Uint32Array | undefined;
+  len: number;
+  max: number;
+  asn: number;
+  was: boolean;
+  now: boolean;
+}
 
 export class RtrClient extends EventEmitter<RtrClientEvents> {
   readonly table: VrpTable;
@@ -102,21 +112,31 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
     this.ver = this.maxVersion;
     this.timers = { ...DEFAULT_TIMERS, ...options.timers };
     this.o = {
-      host: options.host, port: options.port, version: this.maxVersion,
-      minBackoffMs: options.minBackoffMs ?? 1000, maxBackoffMs: options.maxBackoffMs ?? 60_000,
+      host: options.host,
+      port: options.port,
+      version: this.maxVersion,
+      minBackoffMs: options.minBackoffMs ?? 1000,
+      maxBackoffMs: options.maxBackoffMs ?? 60_000,
       responseTimeoutMs: options.responseTimeoutMs ?? 30_000,
-      slurm: options.slurm, localAddress: options.localAddress,
+      slurm: options.slurm,
+      localAddress: options.localAddress,
     };
   }
 
-  get state(): RtrState { return this.st; }
-  get version(): RtrVersion { return this.ver; }
+  get state(): RtrState {
+    return this.st;
+  }
+  get version(): RtrVersion {
+    return this.ver;
+  }
   /** Session ID and serial of the data in the table, once synced. */
   get session(): { sessionId: number; serial: number } | undefined {
     return this.sessionId === undefined || this.serial === undefined ? undefined : { sessionId: this.sessionId, serial: this.serial };
   }
   /** Why the last connection failed ('' when none did). */
-  get lastFailure(): string { return this.lastError; }
+  get lastFailure(): string {
+    return this.lastError;
+  }
 
   start(): void {
     if (this.st !== 'idle' && this.st !== 'stopped') return;
@@ -140,7 +160,10 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
         this.off('synced', ok);
         reject(new Error(`no RTR data from ${this.o.host}:${this.o.port} within ${timeoutMs} ms${this.lastError ? `: ${this.lastError}` : ''}`));
       }, timeoutMs);
-      const ok = (s: RtrSynced) => { clearTimeout(t); resolve(s); };
+      const ok = (s: RtrSynced) => {
+        clearTimeout(t);
+        resolve(s);
+      };
       this.once('synced', ok);
     });
   }
@@ -169,9 +192,15 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
       this.setState('syncing');
       this.query();
     });
-    sock.on('data', (chunk: Buffer) => { if (this.sock === sock) this.onData(chunk); });
-    sock.on('error', (e) => { if (this.sock === sock) this.fail(`connection error: ${e.message}`); });
-    sock.on('close', () => { if (this.sock === sock) this.fail('connection closed by the cache'); });
+    sock.on('data', (chunk: Buffer) => {
+      if (this.sock === sock) this.onData(chunk);
+    });
+    sock.on('error', (e) => {
+      if (this.sock === sock) this.fail(`connection error: ${e.message}`);
+    });
+    sock.on('close', () => {
+      if (this.sock === sock) this.fail('connection closed by the cache');
+    });
     this.armResponseTimer();
   }
 
@@ -210,10 +239,19 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
       s.end();
       setTimeout(() => s.destroy(), 200).unref();
     }
-    if (this.responseTimer) { clearTimeout(this.responseTimer); this.responseTimer = undefined; }
-    if (this.refreshTimer) { clearTimeout(this.refreshTimer); this.refreshTimer = undefined; }
+    if (this.responseTimer) {
+      clearTimeout(this.responseTimer);
+      this.responseTimer = undefined;
+    }
+    if (this.refreshTimer) {
+      clearTimeout(this.refreshTimer);
+      this.refreshTimer = undefined;
+    }
     // A Serial Query that keeps failing may be one the cache cannot answer: fall back to a reset.
-    if (this.pending === 'serial' && this.failures >= 2) { this.sessionId = undefined; this.serial = undefined; }
+    if (this.pending === 'serial' && this.failures >= 2) {
+      this.sessionId = undefined;
+      this.serial = undefined;
+    }
     this.batch = undefined;
     this.pending = undefined;
     this.emit('disconnect', reason);
@@ -230,7 +268,10 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
     this.sock?.write(encodeErrorReport(this.ver, e.code, e.pdu, e.detail));
     this.emit('errorReport', { sent: true, code: e.code, name: rtrErrorName(e.code), text: e.detail });
     // After a bad record our data no longer matches the cache's serial: start over with a reset.
-    if (forgetSession) { this.sessionId = undefined; this.serial = undefined; }
+    if (forgetSession) {
+      this.sessionId = undefined;
+      this.serial = undefined;
+    }
     this.fail(`sent Error Report: ${e.message}`);
   }
 
@@ -277,7 +318,9 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
     if (!this.sock) return; // negotiate() may reconnect
     // Prefix PDUs decoded in place: a full table is hundreds of thousands of them.
     if (type === PduType.IPv4Prefix && len === 20) {
-      const flags = data[off + 8]!, plen = data[off + 9]!, max = data[off + 10]!;
+      const flags = data[off + 8]!,
+        plen = data[off + 9]!,
+        max = data[off + 10]!;
       if (flags > 1 || plen > 32 || max > 32 || max < plen) decodePdu(raw(), this.ver); // throws the precise error
       this.prefix(true, data.readUInt32BE(off + 12), undefined, plen, max, data.readUInt32BE(off + 16), flags === 1, raw);
       return;
@@ -304,7 +347,8 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
         this.onEndOfData(pdu, raw());
         return;
       case 'cache-reset':
-        if (this.pending !== 'serial' || this.batch) throw new RtrProtocolError(RtrErrorCode.CorruptData, 'Cache Reset without a Serial Query outstanding', raw());
+        if (this.pending !== 'serial' || this.batch)
+          throw new RtrProtocolError(RtrErrorCode.CorruptData, 'Cache Reset without a Serial Query outstanding', raw());
         // The cache cannot serve our serial: start over (RFC 8210 §8.3).
         this.sessionId = undefined;
         this.serial = undefined;
@@ -315,7 +359,11 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
         return;
       case 'serial-query':
       case 'reset-query':
-        throw new RtrProtocolError(RtrErrorCode.UnsupportedPduType, `a cache does not send ${pdu.type === 'serial-query' ? 'Serial Query' : 'Reset Query'} PDUs`, raw());
+        throw new RtrProtocolError(
+          RtrErrorCode.UnsupportedPduType,
+          `a cache does not send ${pdu.type === 'serial-query' ? 'Serial Query' : 'Reset Query'} PDUs`,
+          raw(),
+        );
     }
   }
 
@@ -341,7 +389,10 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
     this.emit('errorReport', { sent: false, code, name: rtrErrorName(code), text });
     // A cache that cannot serve our Serial Query may say so with an error instead of Cache Reset
     // (StayRTR does after a restart: "Session ID mismatch"): ask for everything next time.
-    if (this.pending === 'serial') { this.sessionId = undefined; this.serial = undefined; }
+    if (this.pending === 'serial') {
+      this.sessionId = undefined;
+      this.serial = undefined;
+    }
     const what = `cache sent Error Report ${rtrErrorName(code)}${text ? `: ${text}` : ''}`;
     if (code === RtrErrorCode.UnsupportedProtocolVersion && !this.negotiated && this.ver > 0) {
       // Retry at once in the version the cache named, or one lower.
@@ -385,8 +436,12 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
     if (!b) throw new RtrProtocolError(RtrErrorCode.CorruptData, 'Prefix PDU outside Cache Response ... End of Data', raw());
     if (b.staging) {
       const ok = announce
-        ? (v4 ? b.staging.addV4(addr, len, max, asn) : b.staging.addV6(words!, 0, len, max, asn))
-        : (v4 ? b.staging.removeV4(addr, len, max, asn) : b.staging.removeV6(words!, 0, len, max, asn));
+        ? v4
+          ? b.staging.addV4(addr, len, max, asn)
+          : b.staging.addV6(words!, 0, len, max, asn)
+        : v4
+          ? b.staging.removeV4(addr, len, max, asn)
+          : b.staging.removeV6(words!, 0, len, max, asn);
       if (!ok) this.badRecord(announce, raw());
       return;
     }
@@ -413,7 +468,8 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
   private onEndOfData(p: Extract<Pdu, { type: 'end-of-data' }>, raw: Buffer): void {
     const b = this.batch;
     if (!b) throw new RtrProtocolError(RtrErrorCode.CorruptData, 'End of Data without Cache Response', raw);
-    if (p.sessionId !== b.sessionId) throw new RtrProtocolError(RtrErrorCode.CorruptData, `End of Data for session ${p.sessionId} in session ${b.sessionId}`, raw);
+    if (p.sessionId !== b.sessionId)
+      throw new RtrProtocolError(RtrErrorCode.CorruptData, `End of Data for session ${p.sessionId} in session ${b.sessionId}`, raw);
     if (p.refresh !== undefined) this.timers = saneTimers(p.refresh, p.retry!, p.expire!, this.timers);
     const cause = `rtr ${this.o.host}:${this.o.port} session ${p.sessionId} serial ${p.serial}`;
     const slurm = this.o.slurm;
@@ -426,7 +482,8 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
       for (const t of b.touched.values()) {
         if (t.now === t.was) continue;
         const l = t.now ? ann : wd;
-        if (t.v4) l.pushV4(t.a, t.len, t.max, t.asn); else l.pushV6(t.w!, 0, t.len, t.max, t.asn);
+        if (t.v4) l.pushV4(t.a, t.len, t.max, t.asn);
+        else l.pushV6(t.w!, 0, t.len, t.max, t.asn);
       }
       change = this.table.update(slurm ? slurm.filter(ann) : ann, slurm ? slurm.filter(wd) : wd, cause);
     }
@@ -436,7 +493,10 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
     this.pending = undefined;
     this.failures = 0;
     this.lastError = '';
-    if (this.responseTimer) { clearTimeout(this.responseTimer); this.responseTimer = undefined; }
+    if (this.responseTimer) {
+      clearTimeout(this.responseTimer);
+      this.responseTimer = undefined;
+    }
     this.setState('synced');
     this.armTimers();
     this.emit('synced', { version: this.ver, sessionId: p.sessionId, serial: p.serial, full: b.full, change, timers: { ...this.timers } });

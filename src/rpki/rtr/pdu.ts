@@ -86,8 +86,13 @@ export function decodePdu(pdu: Buffer, version: number): Pdu {
       }
       expectLength(pdu, 24, 'End of Data');
       return {
-        type: 'end-of-data', version: v, sessionId: field, serial: pdu.readUInt32BE(8),
-        refresh: pdu.readUInt32BE(12), retry: pdu.readUInt32BE(16), expire: pdu.readUInt32BE(20),
+        type: 'end-of-data',
+        version: v,
+        sessionId: field,
+        serial: pdu.readUInt32BE(8),
+        refresh: pdu.readUInt32BE(12),
+        retry: pdu.readUInt32BE(16),
+        expire: pdu.readUInt32BE(20),
       };
     case PduType.CacheReset:
       expectLength(pdu, 8, 'Cache Reset');
@@ -141,19 +146,26 @@ export function encodePdu(p: Pdu): Buffer {
       b.writeUInt32BE(p.serial >>> 0, 8);
       return b;
     }
-    case 'reset-query': return header(p.version, PduType.ResetQuery, 0, 8);
-    case 'cache-response': return header(p.version, PduType.CacheResponse, p.sessionId, 8);
-    case 'cache-reset': return header(p.version, PduType.CacheReset, 0, 8);
+    case 'reset-query':
+      return header(p.version, PduType.ResetQuery, 0, 8);
+    case 'cache-response':
+      return header(p.version, PduType.CacheResponse, p.sessionId, 8);
+    case 'cache-reset':
+      return header(p.version, PduType.CacheReset, 0, 8);
     case 'ipv4-prefix': {
       const b = header(p.version, PduType.IPv4Prefix, 0, 20);
-      b[8] = p.announce ? 1 : 0; b[9] = p.length; b[10] = p.maxLength;
+      b[8] = p.announce ? 1 : 0;
+      b[9] = p.length;
+      b[10] = p.maxLength;
       b.writeUInt32BE(p.addr >>> 0, 12);
       b.writeUInt32BE(p.asn >>> 0, 16);
       return b;
     }
     case 'ipv6-prefix': {
       const b = header(p.version, PduType.IPv6Prefix, 0, 32);
-      b[8] = p.announce ? 1 : 0; b[9] = p.length; b[10] = p.maxLength;
+      b[8] = p.announce ? 1 : 0;
+      b[9] = p.length;
+      b[10] = p.maxLength;
       for (let i = 0; i < 4; i++) b.writeUInt32BE(p.words[i]! >>> 0, 12 + 4 * i);
       b.writeUInt32BE(p.asn >>> 0, 28);
       return b;
@@ -171,13 +183,15 @@ export function encodePdu(p: Pdu): Buffer {
     }
     case 'router-key': {
       const b = header(p.version, PduType.RouterKey, 0, 32 + p.spki.length);
-      b[2] = p.announce ? 1 : 0; b[3] = 0;
+      b[2] = p.announce ? 1 : 0;
+      b[3] = 0;
       p.ski.copy(b, 8, 0, 20);
       b.writeUInt32BE(p.asn >>> 0, 28);
       p.spki.copy(b, 32);
       return b;
     }
-    case 'error-report': return encodeErrorReport(p.version, p.code, p.pdu, p.text);
+    case 'error-report':
+      return encodeErrorReport(p.version, p.code, p.pdu, p.text);
   }
 }
 

@@ -3,17 +3,17 @@
 // Written with Kysely's schema builder so the same migration runs on SQLite and PostgreSQL.
 import type { Kysely } from 'kysely';
 
-
-
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('operator')
+  await db.schema
+    .createTable('operator')
     .addColumn('id', 'integer', (c) => c.primaryKey())
     .addColumn('asn', 'bigint', (c) => c.notNull())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('pops')
+  await db.schema
+    .createTable('pops')
     .addColumn('code', 'text', (c) => c.primaryKey())
     .addColumn('metro', 'text', (c) => c.notNull())
     .addColumn('country', 'text', (c) => c.notNull())
@@ -25,7 +25,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('routers')
+  await db.schema
+    .createTable('routers')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('pop', 'text', (c) => c.notNull().references('pops.code'))
     .addColumn('router_id', 'text', (c) => c.notNull().unique())
@@ -35,7 +36,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('routers_pop').on('routers').column('pop').execute();
 
-  await db.schema.createTable('partners')
+  await db.schema
+    .createTable('partners')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('kind', 'text', (c) => c.notNull())
     .addColumn('display_name', 'text', (c) => c.notNull())
@@ -43,7 +45,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('peer_asns')
+  await db.schema
+    .createTable('peer_asns')
     .addColumn('asn', 'bigint', (c) => c.primaryKey())
     .addColumn('partner', 'text', (c) => c.notNull().references('partners.name'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -55,7 +58,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('peer_asns_partner').on('peer_asns').column('partner').execute();
 
-  await db.schema.createTable('peerings')
+  await db.schema
+    .createTable('peerings')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('partner', 'text', (c) => c.notNull().references('partners.name'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -69,7 +73,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('peerings_partner_type_pop', ['partner', 'type', 'pop'])
     .execute();
 
-  await db.schema.createTable('connections')
+  await db.schema
+    .createTable('connections')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('peering_id', 'integer', (c) => c.notNull().references('peerings.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -94,7 +99,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('connections_router').on('connections').column('router').execute();
 
-  await db.schema.createTable('registered_prefixes')
+  await db.schema
+    .createTable('registered_prefixes')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('peering_id', 'integer', (c) => c.notNull().references('peerings.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -108,7 +114,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('registered_prefixes_peering_name', ['peering_id', 'name'])
     .execute();
 
-  await db.schema.createTable('registered_asns')
+  await db.schema
+    .createTable('registered_asns')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('peering_id', 'integer', (c) => c.notNull().references('peerings.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -119,14 +126,16 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addUniqueConstraint('registered_asns_peering_name', ['peering_id', 'name'])
     .execute();
 
-  await db.schema.createTable('customers')
+  await db.schema
+    .createTable('customers')
     .addColumn('name', 'text', (c) => c.primaryKey())
     .addColumn('display_name', 'text', (c) => c.notNull())
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('updated_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema.createTable('peering_services')
+  await db.schema
+    .createTable('peering_services')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('customer', 'text', (c) => c.notNull().references('customers.name'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -143,7 +152,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('peering_services_provider').on('peering_services').column('provider').execute();
 
-  await db.schema.createTable('customer_prefixes')
+  await db.schema
+    .createTable('customer_prefixes')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('peering_service_id', 'integer', (c) => c.notNull().references('peering_services.id').onDelete('cascade'))
     .addColumn('name', 'text', (c) => c.notNull())
@@ -158,7 +168,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .execute();
   await db.schema.createIndex('customer_prefixes_key').on('customer_prefixes').column('key').execute();
 
-  await db.schema.createTable('api_keys')
+  await db.schema
+    .createTable('api_keys')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('name', 'text', (c) => c.notNull())
     .addColumn('role', 'text', (c) => c.notNull())
@@ -168,12 +179,24 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_at', 'text', (c) => c.notNull())
     .addColumn('last_used_at', 'text')
     .execute();
-
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['api_keys', 'customer_prefixes', 'peering_services', 'customers', 'registered_asns',
-    'registered_prefixes', 'connections', 'peerings', 'peer_asns', 'partners', 'routers', 'pops', 'operator']) {
+  for (const t of [
+    'api_keys',
+    'customer_prefixes',
+    'peering_services',
+    'customers',
+    'registered_asns',
+    'registered_prefixes',
+    'connections',
+    'peerings',
+    'peer_asns',
+    'partners',
+    'routers',
+    'pops',
+    'operator',
+  ]) {
     await db.schema.dropTable(t).ifExists().execute();
   }
 }

@@ -3,7 +3,8 @@
 import type { Kysely } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
-  await db.schema.createTable('prefix_events')
+  await db.schema
+    .createTable('prefix_events')
     .addColumn('id', 'integer', (c) => c.primaryKey().autoIncrement())
     .addColumn('subject_kind', 'text', (c) => c.notNull())
     .addColumn('subject', 'text', (c) => c.notNull())

@@ -4,12 +4,18 @@ import type { Kysely } from 'kysely';
 
 // SQLite adds one column per ALTER TABLE statement.
 const COLUMNS: Array<[string, 'text' | 'integer']> = [
-  ['expires_at', 'text'], ['rotated_at', 'text'], ['previous_hash', 'text'], ['previous_expires_at', 'text'],
+  ['expires_at', 'text'],
+  ['rotated_at', 'text'],
+  ['previous_hash', 'text'],
+  ['previous_expires_at', 'text'],
 ];
 
 export async function up(db: Kysely<any>): Promise<void> {
   for (const [name, type] of COLUMNS) await db.schema.alterTable('api_keys').addColumn(name, type).execute();
-  await db.schema.alterTable('api_keys').addColumn('expiry_announced', 'integer', (c) => c.notNull().defaultTo(0)).execute();
+  await db.schema
+    .alterTable('api_keys')
+    .addColumn('expiry_announced', 'integer', (c) => c.notNull().defaultTo(0))
+    .execute();
   // A rotated-away secret is looked up by its hash during its grace period.
   await db.schema.createIndex('api_keys_previous_hash').on('api_keys').column('previous_hash').execute();
 }

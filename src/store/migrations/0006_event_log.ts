@@ -3,7 +3,7 @@
 // and cursors reveal nothing of how many events other tenants have. An index on time lets the
 // retention prune find old events without scanning the log.
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema.alterTable('prefix_events').addColumn('subject_prefix', 'text').execute();
@@ -12,11 +12,15 @@ export async function up(db: Kysely<any>): Promise<void> {
   await db.updateTable('prefix_events').set({ subject_prefix: sql`prefix` }).execute();
   await db.schema.createIndex('prefix_events_time').on('prefix_events').columns(['time']).execute();
   // One row: the AES-128 key of the event ids (hex), made once per database.
-  await db.schema.createTable('event_id_secret')
+  await db.schema
+    .createTable('event_id_secret')
     .addColumn('id', 'integer', (c) => c.primaryKey().check(sql`id = 1`))
     .addColumn('aes_key', 'text', (c) => c.notNull())
     .execute();
-  await db.insertInto('event_id_secret').values({ id: 1, aes_key: randomBytes(16).toString('hex') }).execute();
+  await db
+    .insertInto('event_id_secret')
+    .values({ id: 1, aes_key: randomBytes(16).toString('hex') })
+    .execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {

@@ -4,14 +4,26 @@
 // body goes straight to its decoder too, whatever its header says. Contract: every decoder
 // returns a value or a BgpError; nothing throws, nothing loops.
 import {
-  Framer, MAX_EXTENDED_MESSAGE_LENGTH, attributesFromKey, decodeNotification, decodeOpen, decodeRouteRefresh,
-  decodeUpdate, describeError, describeNotification, encodeError, shutdownMessage,
-  type BgpError, type DecodeContext, type KnownAttributes, type Route,
+  attributesFromKey,
+  type BgpError,
+  type DecodeContext,
+  decodeNotification,
+  decodeOpen,
+  decodeRouteRefresh,
+  decodeUpdate,
+  describeError,
+  describeNotification,
+  encodeError,
+  Framer,
+  type KnownAttributes,
+  MAX_EXTENDED_MESSAGE_LENGTH,
+  type Route,
+  shutdownMessage,
 } from '../../../src/bgp/wire/index.js';
 import { bgpCorpus, V } from '../corpus.js';
 import { Layout, locateBgpMessage } from '../layout.js';
-import { Violation, type Target } from '../target.js';
 import type { Seed } from '../mutate.js';
+import { type Target, Violation } from '../target.js';
 
 export function contextOf(variant: number): DecodeContext {
   return { fourOctetAs: !!(variant & V.AS4), ebgp: !!(variant & V.EBGP), addPathV4: !!(variant & V.ADDPATH_V4), addPathV6: !!(variant & V.ADDPATH_V6) };
@@ -31,7 +43,9 @@ function checkError(e: BgpError, maxLength: number, where: string): void {
 /** The session's cache of attribute sets: a clean UPDATE's bytes, found again by the next UPDATE with the same bytes. */
 class Known implements KnownAttributes {
   readonly sets = new Map<string, Route>();
-  find(buf: Buffer, start: number, end: number): Route | undefined { return this.sets.get(buf.toString('latin1', start, end)); }
+  find(buf: Buffer, start: number, end: number): Route | undefined {
+    return this.sets.get(buf.toString('latin1', start, end));
+  }
 }
 
 function decodeBody(type: number, body: Buffer, ctx: DecodeContext, maxLength: number, known: Known, where: string): void {
@@ -78,7 +92,10 @@ export function runBgp(input: Seed): void {
   framer.push(b.subarray(0, cut));
   framer.push(b.subarray(cut));
   for (let f = framer.next(); f; f = framer.next()) {
-    if ('code' in f) { checkError(f, framer.maxLength, 'framing'); break; }
+    if ('code' in f) {
+      checkError(f, framer.maxLength, 'framing');
+      break;
+    }
     decodeBody(f.type, f.body, ctx, framer.maxLength, known, 'framed');
   }
   // Decoders are total: the first body again, as the header's type says, ignoring its length.

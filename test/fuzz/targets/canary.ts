@@ -1,9 +1,9 @@
 // Deliberately broken decoders, for checking the fuzzer itself: it must find the exception in
 // one and the endless loop in the other within a few thousand inputs, and save both inputs.
 // The format: elements of type(1) length(1) value(length).
-import { Layout, Kind } from '../layout.js';
-import type { Target } from '../target.js';
+import { Kind, Layout } from '../layout.js';
 import type { Seed } from '../mutate.js';
+import type { Target } from '../target.js';
 
 function seeds(): Seed[] {
   const el = (t: number, v: number[]) => [t, v.length, ...v];
@@ -32,7 +32,7 @@ function throwing(input: Seed): void {
 /** Does not advance past an empty type-0 element: an endless loop. */
 function looping(input: Seed): void {
   const b = input.bytes;
-  for (let i = 0; i + 2 <= b.length;) {
+  for (let i = 0; i + 2 <= b.length; ) {
     if (b[i] === 0 && b[i + 1] === 0) continue;
     i += 2 + b[i + 1]!;
   }

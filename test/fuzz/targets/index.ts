@@ -1,10 +1,10 @@
 // The fuzz targets by name.
 import type { Target } from '../target.js';
 import { bgpTarget } from './bgp.js';
+import { canaryHangTarget, canaryThrowTarget } from './canary.js';
+import { mrtFileTarget, mrtTarget } from './mrt.js';
 import { rtrTarget } from './rtr.js';
-import { mrtTarget, mrtFileTarget } from './mrt.js';
 import { speakerTarget } from './speaker.js';
-import { canaryThrowTarget, canaryHangTarget } from './canary.js';
 
 export const TARGETS: Record<string, Target> = Object.fromEntries(
   [bgpTarget, rtrTarget, mrtTarget, mrtFileTarget, speakerTarget, canaryThrowTarget, canaryHangTarget].map((t) => [t.name, t]),

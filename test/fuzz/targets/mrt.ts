@@ -8,17 +8,20 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
-import { decodeRecord, newDecodeState } from '../../../src/mrt/decode.js';
-import { readMrt, MrtError } from '../../../src/mrt/reader.js';
 import { BgpdumpFormatter } from '../../../src/mrt/bgpdump-format.js';
+import { decodeRecord, newDecodeState } from '../../../src/mrt/decode.js';
+import { MrtError, readMrt } from '../../../src/mrt/reader.js';
 import type { MrtRecord } from '../../../src/mrt/types.js';
 import { mrtCorpus } from '../corpus.js';
 import { Layout, locateMrt } from '../layout.js';
-import { Violation, type Target } from '../target.js';
 import type { Seed } from '../mutate.js';
+import { type Target, Violation } from '../target.js';
 
 /** Variant bits: host bits masked, -M time format, gzip the file, damage the gzip bytes. */
-const MASK = 1, HUMAN = 2, GZIP = 4, DAMAGE = 8;
+const MASK = 1,
+  HUMAN = 2,
+  GZIP = 4,
+  DAMAGE = 8;
 
 // A formatter takes ~15 ms to build (its caches): one per option pair, its decoding state
 // cleared for each input. The caches are byte-keyed and only ever make formatting faster.
@@ -27,7 +30,7 @@ const formatters = new Map<number, BgpdumpFormatter>();
 function formatter(variant: number): BgpdumpFormatter {
   const k = variant & (MASK | HUMAN);
   let f = formatters.get(k);
-  if (!f) formatters.set(k, f = new BgpdumpFormatter({ mode: variant & HUMAN ? 'M' : 'm', maskHostBits: (variant & MASK) !== 0 }));
+  if (!f) formatters.set(k, (f = new BgpdumpFormatter({ mode: variant & HUMAN ? 'M' : 'm', maskHostBits: (variant & MASK) !== 0 })));
   f.state.peerIndex = undefined;
   return f;
 }
@@ -42,14 +45,20 @@ export function runMrtRecords(input: Seed): void {
   const b = input.bytes;
   const state = newDecodeState();
   const f = formatter(input.variant);
-  for (let i = 0; i + 12 <= b.length;) {
+  for (let i = 0; i + 12 <= b.length; ) {
     const type = b.readUInt16BE(i + 4);
     const len = b.readUInt32BE(i + 8);
     const end = Math.min(b.length, i + 12 + len);
     const et = type === 17 || type === 33 || type === 49;
     const r: MrtRecord = {
-      offset: i, timestamp: b.readUInt32BE(i), microseconds: et && i + 16 <= end ? b.readUInt32BE(i + 12) : 0,
-      type, subtype: b.readUInt16BE(i + 6), buf: b, start: Math.min(end, i + (et ? 16 : 12)), end,
+      offset: i,
+      timestamp: b.readUInt32BE(i),
+      microseconds: et && i + 16 <= end ? b.readUInt32BE(i + 12) : 0,
+      type,
+      subtype: b.readUInt16BE(i + 6),
+      buf: b,
+      start: Math.min(end, i + (et ? 16 : 12)),
+      end,
     };
     decodeOne(r, state, f, input.variant);
     i = end;
@@ -77,24 +86,30 @@ export async function runMrtFile(input: Seed): Promise<void> {
   let last = -1;
   let records = 0;
   const errors: MrtError[] = [];
-  const summary = await readMrt(file, (r) => {
-    records++;
-    try {
-      if (r.offset <= last) throw new Violation(`record at byte offset ${r.offset} after one at ${last}`);
-      if (r.start > r.end || r.end > r.buf.length) {
-        throw new Violation(`record bounds ${r.start}..${r.end} outside its buffer of ${r.buf.length}`);
+  const summary = await readMrt(
+    file,
+    (r) => {
+      records++;
+      try {
+        if (r.offset <= last) throw new Violation(`record at byte offset ${r.offset} after one at ${last}`);
+        if (r.start > r.end || r.end > r.buf.length) {
+          throw new Violation(`record bounds ${r.start}..${r.end} outside its buffer of ${r.buf.length}`);
+        }
+        last = r.offset;
+        decodeOne(r, state, f, input.variant);
+      } catch (e) {
+        problem ??= e;
       }
-      last = r.offset;
-      decodeOne(r, state, f, input.variant);
-    } catch (e) {
-      problem ??= e;
-    }
-  }, { onError: (e) => errors.push(e) });
+    },
+    { onError: (e) => errors.push(e) },
+  );
   if (problem) throw problem;
   if (summary.records !== records) throw new Violation(`summary says ${summary.records} records, ${records} were passed on`);
-  if (!(input.variant & GZIP) && summary.bytes !== input.bytes.length) throw new Violation(`summary says ${summary.bytes} bytes, the file has ${input.bytes.length}`);
+  if (!(input.variant & GZIP) && summary.bytes !== input.bytes.length)
+    throw new Violation(`summary says ${summary.bytes} bytes, the file has ${input.bytes.length}`);
   for (const e of errors) {
-    if (!(e instanceof MrtError) || e.offset < 0 || e.offset > summary.bytes) throw new Violation(`error at offset ${e.offset} outside the ${summary.bytes} bytes read: ${e.message}`);
+    if (!(e instanceof MrtError) || e.offset < 0 || e.offset > summary.bytes)
+      throw new Violation(`error at offset ${e.offset} outside the ${summary.bytes} bytes read: ${e.message}`);
   }
 }
 
@@ -103,7 +118,11 @@ export function removeFileDir(): void {
   dir = undefined;
 }
 
-const locate = (b: Buffer): Layout => { const L = new Layout(b); locateMrt(L); return L; };
+const locate = (b: Buffer): Layout => {
+  const L = new Layout(b);
+  locateMrt(L);
+  return L;
+};
 
 export const mrtTarget: Target = {
   name: 'mrt',

@@ -2,12 +2,13 @@
 // (pduLength, then decodePdu on exactly that many bytes), under protocol version 0 or 1.
 // Contract: a Pdu or an RtrProtocolError with a defined code; and the Error Report the client
 // would send for that error is itself a PDU that decodes.
-import { decodePdu, encodeErrorReport, pduLength, HEADER } from '../../../src/rpki/rtr/pdu.js';
+
 import { RtrProtocolError } from '../../../src/rpki/rtr/errors.js';
+import { decodePdu, encodeErrorReport, HEADER, pduLength } from '../../../src/rpki/rtr/pdu.js';
 import { rtrCorpus } from '../corpus.js';
 import { Layout, locateRtr } from '../layout.js';
-import { Violation, type Target } from '../target.js';
 import type { Seed } from '../mutate.js';
+import { type Target, Violation } from '../target.js';
 
 export function runRtr(input: Seed): void {
   const data = input.bytes;
@@ -35,7 +36,11 @@ export function runRtr(input: Seed): void {
 export const rtrTarget: Target = {
   name: 'rtr',
   corpus: rtrCorpus,
-  locate: (b) => { const L = new Layout(b); locateRtr(L); return L; },
+  locate: (b) => {
+    const L = new Layout(b);
+    locateRtr(L);
+    return L;
+  },
   variant: (rng, seed) => (rng.bool(0.8) ? seed.variant : rng.int(2)),
   run: runRtr,
 };

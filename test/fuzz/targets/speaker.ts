@@ -5,18 +5,23 @@
 // (the supervisor sees those as a crashed worker); every NOTIFICATION the speaker sends is one
 // RFC 4271 and its successors define, for a cause an Established session can have; the good
 // peer stays Established, and every UPDATE it receives decodes without any RFC 7606 problem.
-import { Speaker, type PeerOptions } from '../../../src/bgp/speaker.js';
-import { Framer, decodeUpdate, encodeMessage } from '../../../src/bgp/wire/index.js';
+import { type PeerOptions, Speaker } from '../../../src/bgp/speaker.js';
+import { decodeUpdate, encodeMessage, Framer } from '../../../src/bgp/wire/index.js';
 import { RawPeer } from '../../helpers/raw-peer.js';
 import { bgpCorpus, V } from '../corpus.js';
-import { Violation, type Target, type TargetOptions } from '../target.js';
-import { bgpTarget } from './bgp.js';
 import type { Seed } from '../mutate.js';
+import { type Target, type TargetOptions, Violation } from '../target.js';
+import { bgpTarget } from './bgp.js';
 
 /** Subcodes per NOTIFICATION code (IANA BGP Error (Sub)Codes; 0 is "unspecific"; deprecated ones left out). */
 const LEGAL: Record<number, number[]> = {
-  1: [0, 1, 2, 3], 2: [0, 1, 2, 3, 4, 6, 7, 11], 3: [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11], 4: [0], 5: [0, 1, 2, 3],
-  6: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 7: [0, 1],
+  1: [0, 1, 2, 3],
+  2: [0, 1, 2, 3, 4, 6, 7, 11],
+  3: [0, 1, 2, 3, 4, 5, 6, 8, 9, 10, 11],
+  4: [0],
+  5: [0, 1, 2, 3],
+  6: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+  7: [0, 1],
 };
 /** What an Established session may answer a received message with: header, UPDATE, FSM (an OPEN), Cease, ROUTE-REFRESH errors. */
 const ESTABLISHED_CODES = new Set([1, 3, 5, 6, 7]);
@@ -46,8 +51,18 @@ let live: Live | undefined;
 
 function peerConfig(address: string, asn: number, l: { speaker: string }, port: number): PeerOptions {
   return {
-    address, asn, localAsn: 65001, port, passive: true, localAddress: l.speaker, routerId: ip('192.0.2.1'), holdTime: 90,
-    families: ['ipv4', 'ipv6'], routeServerClient: false, connectRetryTime: 1, addPathReceive: false,
+    address,
+    asn,
+    localAsn: 65001,
+    port,
+    passive: true,
+    localAddress: l.speaker,
+    routerId: ip('192.0.2.1'),
+    holdTime: 90,
+    families: ['ipv4', 'ipv6'],
+    routeServerClient: false,
+    connectRetryTime: 1,
+    addPathReceive: false,
   };
 }
 
@@ -55,7 +70,10 @@ async function until(cond: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + WAIT_MS;
   while (!cond()) {
     if (Date.now() > deadline) throw new Violation(`speaker target: timed out waiting for ${what}`);
-    await new Promise<void>((r) => { live!.wake = r; setTimeout(r, 20); });
+    await new Promise<void>((r) => {
+      live!.wake = r;
+      setTimeout(r, 20);
+    });
   }
 }
 
@@ -65,12 +83,22 @@ function watchGood(l: Live): void {
   l.good.socket!.on('data', (chunk: Buffer) => {
     framer.push(chunk);
     for (let f = framer.next(); f; f = framer.next()) {
-      if ('code' in f) { l.late ??= `the speaker sent the good peer an unframeable message: ${f.reason}`; return; }
+      if ('code' in f) {
+        l.late ??= `the speaker sent the good peer an unframeable message: ${f.reason}`;
+        return;
+      }
       if (f.type !== 2) continue;
       const u = decodeUpdate(f.body, { fourOctetAs: true, ebgp: true, addPathV4: false, addPathV6: false });
-      if ('code' in u) { l.late ??= `the speaker sent the good peer a malformed UPDATE (${u.reason}): ${f.body.toString('hex')}`; continue; }
-      if (u.problems.length) l.late ??= `the speaker sent the good peer an UPDATE with problems (${u.problems.map((p) => p.reason).join('; ')}): ${f.body.toString('hex')}`;
-      if (u.nlri.keys.includes(l.marker)) { l.atGood = true; l.wake?.(); }
+      if ('code' in u) {
+        l.late ??= `the speaker sent the good peer a malformed UPDATE (${u.reason}): ${f.body.toString('hex')}`;
+        continue;
+      }
+      if (u.problems.length)
+        l.late ??= `the speaker sent the good peer an UPDATE with problems (${u.problems.map((p) => p.reason).join('; ')}): ${f.body.toString('hex')}`;
+      if (u.nlri.keys.includes(l.marker)) {
+        l.atGood = true;
+        l.wake?.();
+      }
     }
   });
 }
@@ -84,11 +112,27 @@ async function setup(o: TargetOptions): Promise<void> {
   speaker.addPeer(peerConfig(addr.good, 65003, addr, port), all);
   await speaker.start();
   const good = new RawPeer({ asn: 65003, bgpId: ip('192.0.2.3'), connect: { host: addr.speaker, port, localAddress: addr.good } });
-  const l: Live = { speaker, addr, port, fuzz: undefined, good, marker: -1, atSpeaker: false, atGood: false, wake: undefined, late: undefined, sent: 0, notifications: new Map() };
+  const l: Live = {
+    speaker,
+    addr,
+    port,
+    fuzz: undefined,
+    good,
+    marker: -1,
+    atSpeaker: false,
+    atGood: false,
+    wake: undefined,
+    late: undefined,
+    sent: 0,
+    notifications: new Map(),
+  };
   live = l;
   speaker.on('session', () => l.wake?.());
   speaker.on('routes', (peer, announced) => {
-    if (peer === addr.fuzz && announced.includes(l.marker)) { l.atSpeaker = true; l.wake?.(); }
+    if (peer === addr.fuzz && announced.includes(l.marker)) {
+      l.atSpeaker = true;
+      l.wake?.();
+    }
   });
   await good.start();
   watchGood(l);
@@ -128,7 +172,10 @@ function asMessage(b: Buffer, variant: number): Buffer {
   if (b.length < 19) return encodeMessage(2, b);
   const m = Buffer.from(b.subarray(0, 65535));
   m.writeUInt16BE(m.length, 16);
-  if (!(variant & RAW_HEADER)) { m.fill(0xff, 0, 16); m[18] = 2; }
+  if (!(variant & RAW_HEADER)) {
+    m.fill(0xff, 0, 16);
+    m[18] = 2;
+  }
   return m;
 }
 
@@ -167,7 +214,10 @@ async function teardown(): Promise<void> {
   await l.fuzz?.stop();
   await l.good.stop();
   await l.speaker.stop();
-  const counts = [...l.notifications].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k}: ${v}`).join(', ');
+  const counts = [...l.notifications]
+    .sort((a, b) => b[1] - a[1])
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(', ');
   console.log(`speaker target: NOTIFICATIONs received by the fuzz peer (code/subcode: count): ${counts || 'none'}`);
 }
 

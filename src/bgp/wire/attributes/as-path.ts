@@ -68,15 +68,21 @@ export function mergeAs4Path(asPath: AsPathSegment[], as4Path: AsPathSegment[]):
 /** "65001 65002 {65003,65004} (65010 65011)" — sequences plain, sets in braces, confed in parentheses. */
 export function formatAsPath(p: AsPathSegment[] | undefined): string {
   if (!p) return '';
-  return p.map((s) => {
-    const list = s.asns.join(s.type === SegmentType.AS_SEQUENCE || s.type === SegmentType.AS_CONFED_SEQUENCE ? ' ' : ',');
-    switch (s.type) {
-      case SegmentType.AS_SET: return `{${list}}`;
-      case SegmentType.AS_CONFED_SEQUENCE: return `(${list})`;
-      case SegmentType.AS_CONFED_SET: return `[${list}]`;
-      default: return list;
-    }
-  }).join(' ');
+  return p
+    .map((s) => {
+      const list = s.asns.join(s.type === SegmentType.AS_SEQUENCE || s.type === SegmentType.AS_CONFED_SEQUENCE ? ' ' : ',');
+      switch (s.type) {
+        case SegmentType.AS_SET:
+          return `{${list}}`;
+        case SegmentType.AS_CONFED_SEQUENCE:
+          return `(${list})`;
+        case SegmentType.AS_CONFED_SET:
+          return `[${list}]`;
+        default:
+          return list;
+      }
+    })
+    .join(' ');
 }
 
 /** Parses the text form back (sequences and {sets}); used by configuration. */
@@ -84,7 +90,10 @@ export function parseAsPath(text: string): AsPathSegment[] | undefined {
   if (!/^\s*(?:(?:\{[\d\s,]+\}|\d+)\s*)*$/.test(text)) return undefined;
   const segs: AsPathSegment[] = [];
   for (const m of text.matchAll(/\{([^}]*)\}|(\d+)/g)) {
-    const asns = (m[1] ?? m[2]!).split(/[\s,]+/).filter(Boolean).map(Number);
+    const asns = (m[1] ?? m[2]!)
+      .split(/[\s,]+/)
+      .filter(Boolean)
+      .map(Number);
     if (asns.some((a) => a > 4294967295)) return undefined;
     const last = segs[segs.length - 1];
     if (m[1] !== undefined) segs.push({ type: SegmentType.AS_SET, asns });

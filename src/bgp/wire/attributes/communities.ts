@@ -1,8 +1,11 @@
 // Text forms of communities: "65001:100", large "65001:1:2", extended "rt:65001:100" or hex.
 
 const WELL_KNOWN: Record<number, string> = {
-  0xffffff01: 'no-export', 0xffffff02: 'no-advertise', 0xffffff03: 'no-export-subconfed', 0xffff029a: 'blackhole',
-  0xffff0000: 'graceful-shutdown',
+  4294967041: 'no-export',
+  4294967042: 'no-advertise',
+  4294967043: 'no-export-subconfed',
+  4294902426: 'blackhole',
+  4294901760: 'graceful-shutdown',
 };
 const BY_NAME = Object.fromEntries(Object.entries(WELL_KNOWN).map(([k, v]) => [v, Number(k)]));
 
@@ -50,8 +53,16 @@ export function parseExtendedCommunity(s: string): string | undefined {
   const a = Number(m[2]);
   const v = Number(m[3]);
   const b = Buffer.alloc(8);
-  if (a <= 65535 && v <= 4294967295) { b[0] = 0x00; b[1] = sub; b.writeUInt16BE(a, 2); b.writeUInt32BE(v, 4); }
-  else if (a <= 4294967295 && v <= 65535) { b[0] = 0x02; b[1] = sub; b.writeUInt32BE(a, 2); b.writeUInt16BE(v, 6); }
-  else return undefined;
+  if (a <= 65535 && v <= 4294967295) {
+    b[0] = 0x00;
+    b[1] = sub;
+    b.writeUInt16BE(a, 2);
+    b.writeUInt32BE(v, 4);
+  } else if (a <= 4294967295 && v <= 65535) {
+    b[0] = 0x02;
+    b[1] = sub;
+    b.writeUInt32BE(a, 2);
+    b.writeUInt16BE(v, 6);
+  } else return undefined;
   return b.toString('hex');
 }

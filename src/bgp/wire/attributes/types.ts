@@ -1,7 +1,10 @@
 // Path attributes as the speaker keeps them: decoded once per distinct attribute set and shared
 // (interned) by every route that carries them, so they are treated as immutable.
 
-export interface AsPathSegment { type: number; asns: number[] }
+export interface AsPathSegment {
+  type: number;
+  asns: number[];
+}
 
 export interface PathAttributes {
   origin?: number;
