@@ -8,6 +8,7 @@ import { ExportQueue } from './export-queue.js';
 import type { ExportPolicy, Peer, PeerOptions } from './peer.js';
 import type { AdjRibIn } from './rib/adj-rib-in.js';
 import { type AttrSet, AttrStore, type Route } from './rib/attr-store.js';
+import { fixedRejection, type NotableRejection } from './rib/rejection.js';
 import { Changed, type ImportPolicy, Rib } from './rib/rib.js';
 import { RouteTable } from './rib/route-table.js';
 import { admit, followPeers, listenForPeers, securePeer } from './session/listener.js';
@@ -21,6 +22,10 @@ import type { Update } from './wire/update.js';
 import { attributesFromKey } from './wire/update.js';
 
 export type { ExportPolicy, PeerOptions } from './peer.js';
+export { fixedRejection, type NotableRejection, type Rejection } from './rib/rejection.js';
+
+/** RFC 8212: what an external peer's routes are without a configured import policy. */
+const NO_IMPORT_POLICY = fixedRejection('no import policy (RFC 8212)');
 
 export interface SpeakerConfig {
   asn: number;
@@ -30,7 +35,9 @@ export interface SpeakerConfig {
 }
 
 /** What a caller may read of one peer's Adj-RIB-In: its routes before policy, with reject reasons. */
-export type AdjRibInView = Readonly<Pick<AdjRibIn, 'size' | 'acceptedV4' | 'acceptedV6' | 'accepted' | 'get' | 'rejected' | 'routesFor' | 'entries'>>;
+export type AdjRibInView = Readonly<
+  Pick<AdjRibIn, 'size' | 'acceptedV4' | 'acceptedV6' | 'accepted' | 'get' | 'rejection' | 'rejected' | 'routesFor' | 'entries'>
+>;
 
 /** One configured peer's session as status readers see it. */
 export interface SessionInfo {
@@ -50,8 +57,8 @@ export interface SpeakerEvents {
   session: [peer: string, state: SessionState, previous: SessionState];
   established: [peer: string, negotiated: Negotiated];
   down: [peer: string, info: DownInfo];
-  /** what a peer's UPDATE did to its Adj-RIB-In (pre-policy view) */
-  routes: [peer: string, announced: PrefixKey[], withdrawn: PrefixKey[], attrs: PathAttributes | undefined];
+  /** what a peer's UPDATE did to its Adj-RIB-In (pre-policy view), and the notable rejections it brought (valid during the call) */
+  routes: [peer: string, announced: PrefixKey[], withdrawn: PrefixKey[], attrs: PathAttributes | undefined, notable: readonly NotableRejection[]];
   /** the peer sent End-of-RIB for a family (RFC 4724): its initial routes of that family are all in */
   endOfRib: [peer: string, family: 4 | 6];
   /** Loc-RIB best paths that changed */
@@ -119,7 +126,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     const ebgp = config.asn !== config.localAsn;
     const session = new Session(config);
     // RFC 8212: without a policy, nothing is imported from or exported to an external peer.
-    const importPolicy = policies.import ?? (ebgp ? () => 'no import policy (RFC 8212)' : () => undefined);
+    const importPolicy = policies.import ?? (ebgp ? () => NO_IMPORT_POLICY : () => undefined);
     const exportPolicy =
       policies.export ?? ((_k: PrefixKey, _r: Route, source: string) => (source === '' || !ebgp ? undefined : 'no export policy (RFC 8212)'));
     const peer: Peer = {
@@ -240,16 +247,17 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
 
   /**
    * Judges again the routes of a peer that `only` selects, with its current import policy (the
-   * policy's inputs changed, e.g. RPKI data); returns the prefixes whose verdict flipped.
+   * policy's inputs changed, e.g. RPKI data); returns the prefixes whose verdict flipped between
+   * accepted and rejected, and the routes judged with a notable rejection.
    */
-  reimport(id: string, only: (key: PrefixKey) => boolean): PrefixKey[] {
+  reimport(id: string, only: (key: PrefixKey) => boolean): { flipped: PrefixKey[]; notable: NotableRejection[] } {
     const p = this.peers.get(id);
-    if (!p) return [];
+    if (!p) return { flipped: [], notable: [] };
     const changed = new Changed();
     const flipped: PrefixKey[] = [];
     this.rib.reimport(id, p.importPolicy, changed, only, flipped);
     this.changed(changed);
-    return flipped;
+    return { flipped, notable: changed.notable };
   }
 
   // Own routes
@@ -300,7 +308,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       const gone = [...u.withdrawn.keys, ...(mpUnreach?.keys ?? [])];
       const announced = u.treatAsWithdraw ? [] : reach;
       const withdrawn = u.treatAsWithdraw ? [...gone, ...reach] : gone;
-      this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : (u.known?.attrs ?? u.attrs));
+      this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : (u.known?.attrs ?? u.attrs), changed.notable);
     }
     this.changed(changed);
     if (announces && !u.treatAsWithdraw) this.checkMaxPrefix(p);

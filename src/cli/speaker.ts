@@ -39,7 +39,7 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
     )
     .action(async (opts: { config: string; logLevel: string }) => {
       const { parseSpeakerFile } = await import('./speaker-config.js');
-      const { Speaker } = await import('../bgp/speaker.js');
+      const { fixedRejection, Speaker } = await import('../bgp/speaker.js');
       const status = await import('../bgp/status.js');
       const { describeError } = await import('../bgp/wire/errors.js');
       const { describeNotification } = await import('../bgp/wire/notification.js');
@@ -58,9 +58,10 @@ Status: GET /sessions -> [{peer, asn, state, uptime, received, accepted}]
       }
       const log = pino({ level: opts.logLevel, base: undefined });
       const speaker = new Speaker({ asn: cfg.asn, routerId: cfg.routerId, ...(cfg.listen ? { listen: cfg.listen } : {}) });
+      const none = fixedRejection('import: none');
       for (const p of cfg.peers) {
         speaker.addPeer(p.options, {
-          ...(p.import ? { import: p.import === 'all' ? () => undefined : () => 'import: none' } : {}),
+          ...(p.import ? { import: p.import === 'all' ? () => undefined : () => none } : {}),
           ...(p.export ? { export: p.export === 'all' ? () => undefined : () => 'export: none' } : {}),
         });
       }

@@ -84,8 +84,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
           this.emit('speaker', router, speaker);
           this.watch(router, speaker);
         },
-        removed: (peer) => this.rejections.sessionRemoved(peer),
-        importPolicy: (s) => this.scope.importPolicy(s.peering, this.rejections.reporter(s.peer)),
+        removed: (peer) => this.rejections.sessionLost(peer),
+        importPolicy: (s) => this.scope.importPolicy(s.peering),
       },
     );
     this.live = new LiveView({ pool: this.pool, scope: this.scope, sessionOf: (peer) => this.byPeer.get(peer) });
@@ -211,11 +211,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   /** An unchanged session keeps its routes; only those the registry change can affect are judged again. */
   private rejudge(s: PlannedSession, change: RegistryChange): void {
     const speaker = this.pool.speakers.get(s.router)!;
-    speaker.replaceImportPolicy(s.peer, this.scope.importPolicy(s.peering, this.rejections.reporter(s.peer)));
+    speaker.replaceImportPolicy(s.peer, this.scope.importPolicy(s.peering));
     const only = this.scope.rejudge(change, s.peering.key);
     if (!only) return;
-    speaker.reimport(s.peer, only);
-    this.rejections.settle(s.peer, only);
+    this.rejections.settle(s.peer, only, speaker.reimport(s.peer, only).notable);
   }
 
   /** What the registry remembers of ongoing rejections is read once per prefix; prefixes that left are forgotten. */
@@ -243,8 +242,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     let flippedCount = 0;
     for (const speaker of this.pool.speakers.values()) {
       for (const peer of speaker.peerIds()) {
-        flippedCount += speaker.reimport(peer, affected.key).length;
-        this.rejections.settle(peer, affected.key);
+        const { flipped, notable } = speaker.reimport(peer, affected.key);
+        flippedCount += flipped.length;
+        this.rejections.settle(peer, affected.key, notable);
       }
     }
     const n = this.engine.revalidateWhere((p) => affected.text(p.prefix));
@@ -283,12 +283,12 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
 
   /** A speaker's events into validation: routes re-validate their prefixes, sessions theirs. */
   private watch(router: string, speaker: Speaker): void {
-    speaker.on('routes', (peer, announced, withdrawn) => {
+    speaker.on('routes', (peer, announced, withdrawn, _attrs, notable) => {
       this.engine.routesChanged(announced);
       this.engine.routesChanged(withdrawn);
       // (the set is built only when something is remembered for this session: a full table is a million UPDATEs)
       let judged: Set<(typeof announced)[number]> | undefined;
-      this.rejections.settle(peer, (k) => (judged ??= new Set([...announced, ...withdrawn])).has(k));
+      this.rejections.settle(peer, (k) => (judged ??= new Set([...announced, ...withdrawn])).has(k), notable);
     });
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);

@@ -1,14 +1,16 @@
 // What readers of the live routes see: the API's received routes and BGP sessions (LiveRoutes),
-// and the validation engine's route lookups. Reads the speakers' Adj-RIBs-In through the pool;
-// never changes anything.
+// and the validation engine's route lookups. Reads the speakers' Adj-RIBs-In through the pool,
+// with the verdict the import policy stored on each route (no route is judged here); never
+// changes anything.
 import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from '../api/route.js';
 import { prefixOfRouteKey } from '../bgp/rib/adj-rib-in.js';
 import { formatAsPath } from '../bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from '../bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
-import { routeOrigin, type Verdict } from '../validation/import-policy.js';
+import { routeOrigin } from '../validation/import-policy.js';
 import { carriedRoute, type RouteLookup } from '../validation/prefix-state.js';
+import { Rejected } from '../validation/verdict.js';
 import type { PolicyScope } from './policy-scope.js';
 import type { PlannedSession } from './session-plan.js';
 import type { SpeakerPool } from './speaker-pool.js';
@@ -27,7 +29,6 @@ export class LiveView implements LiveRoutes {
   received(peering: string, filter: { connection?: string; prefix?: string }, audience: Audience = 'operator'): ReceivedRoute[] {
     const out: ReceivedRoute[] = [];
     const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
-    const ctx = this.d.scope.view && this.d.scope.context();
     for (const s of this.d.scope.view?.peerings.get(peering)?.sessions ?? []) {
       if (filter.connection !== undefined && s.connection !== filter.connection) continue;
       const rib = this.d.pool.adjRibIn(s.router, s.peerAddress);
@@ -35,14 +36,15 @@ export class LiveView implements LiveRoutes {
       const entries = key !== undefined ? rib.routesFor(key) : rib.entries();
       for (const [rk, set] of entries) {
         const prefix = prefixOfRouteKey(rk);
+        const text = keyToText(prefix);
         const a = set.attrs;
         const origin = routeOrigin(a);
-        const v = this.verdictOf(s.peerAddress, prefix, a, ctx);
-        // The RIB keeps the reason the session's partner may read; the operator's names the other partner.
-        let reason = rib.rejected(rk);
-        if (audience === 'operator' && v && !v.accept && v.operatorReason && reason === v.reason) reason = v.operatorReason;
+        const rejection = rib.rejection(rk);
+        const v = rejection instanceof Rejected ? rejection : undefined;
+        // The partner's reason names no other partner; the operator's may.
+        const reason = audience === 'operator' && v ? v.operatorText(text) : rejection?.text(text);
         out.push({
-          prefix: keyToText(prefix),
+          prefix: text,
           connection: s.connection,
           peerAddress: s.peerAddress,
           nextHop: a.nextHop ?? null,
@@ -50,7 +52,7 @@ export class LiveView implements LiveRoutes {
           originAs: origin ?? null,
           communities: (a.communities ?? []).map(formatCommunity),
           largeCommunities: formatLargeCommunities(a.largeCommunities),
-          originAsValidationState: !v || v.accept || v.kind === 'route-problem' ? 'Valid' : v.kind === 'hijack' ? 'Invalid' : 'NotFound',
+          originAsValidationState: !v || v.kind === 'route-problem' ? 'Valid' : v.kind === 'hijack' ? 'Invalid' : 'NotFound',
           rpkiValidationState: this.d.scope.rpkiState(prefix, origin),
           accepted: reason === undefined,
           reason: reason ?? null,
@@ -90,22 +92,19 @@ export class LiveView implements LiveRoutes {
     if (!set) return undefined;
     const attrs = set.attrs;
     const rpki = this.d.scope.rpkiInvalid(key!, routeOrigin(attrs));
-    const reason = rib!.rejected(key!);
-    // Only a rejected route (rare) needs its verdict's kind.
-    return carriedRoute(attrs, reason, reason === undefined ? undefined : this.verdictOf(session.peerAddress, key!, attrs), rpki);
+    const rejection = rib!.rejection(key!);
+    if (!rejection) return carriedRoute(attrs, undefined, undefined, rpki);
+    const text = keyToText(key!);
+    return carriedRoute(attrs, rejection.text(text), rejection instanceof Rejected ? rejection.verdict(text) : undefined, rpki);
   };
 
-  /** The verdict on the route a session holds now for a prefix, if it holds one. */
-  current(peer: string, key: PrefixKey): { verdict: Verdict; attrs: PathAttributes } | undefined {
+  /** The route a session holds now for a prefix, if it holds one, and the rejection stored with it. */
+  current(peer: string, key: PrefixKey): { rejected: Rejected | undefined; attrs: PathAttributes } | undefined {
     const s = this.d.sessionOf(peer);
-    const set = s && this.d.pool.adjRibIn(s.router, peer)?.get(key);
-    const verdict = set && this.verdictOf(peer, key, set.attrs);
-    return verdict && { verdict, attrs: set.attrs };
-  }
-
-  /** The import policy's verdict on a route of a session, with its kind (undefined: unknown session). */
-  private verdictOf(peer: string, key: PrefixKey, attrs: PathAttributes, ctx?: ReturnType<PolicyScope['context']>): Verdict | undefined {
-    const s = this.d.sessionOf(peer);
-    return s && this.d.scope.verdictOf(s.peering, key, attrs, ctx);
+    const rib = s && this.d.pool.adjRibIn(s.router, peer);
+    const set = rib?.get(key);
+    if (!set) return undefined;
+    const r = rib!.rejection(key);
+    return { rejected: r instanceof Rejected ? r : undefined, attrs: set.attrs };
   }
 }

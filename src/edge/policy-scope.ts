@@ -3,13 +3,13 @@
 // the routes under them. Holds the current registry view the policies are built from.
 
 import type { ImportPolicy } from '../bgp/rib/rib.js';
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { Affected } from '../validation/affected.js';
-import { classify, type EventfulRejection, importPolicy, type PolicyContext, type Verdict } from '../validation/import-policy.js';
+import { importPolicy, type PolicyContext } from '../validation/import-policy.js';
 import { diffInputs, type PolicyInputs, policyInputs } from '../validation/policy-inputs.js';
 import { affectedBy, type RpkiState, rpkiInvalid, rpkiState } from '../validation/rpki.js';
+import { VerdictTable } from '../validation/verdict.js';
 import type { ValidationView } from '../validation/view.js';
 
 /** The VRP table validation checks against (undefined: no RPKI source). */
@@ -23,6 +23,8 @@ export type RegistryChange = ReturnType<typeof diffInputs>;
 export class PolicyScope {
   private inputs: PolicyInputs | undefined;
   private current: ValidationView | undefined;
+  /** the verdicts of the current view's policies, shared by all sessions */
+  private verdicts = new VerdictTable();
   private readonly invalid: ((prefix: Prefix, origin: number | undefined) => boolean) | undefined;
 
   constructor(
@@ -43,6 +45,7 @@ export class PolicyScope {
     const change = diffInputs(this.inputs, inputs);
     this.inputs = inputs;
     this.current = view;
+    this.verdicts = new VerdictTable();
     return change;
   }
 
@@ -74,15 +77,9 @@ export class PolicyScope {
     };
   }
 
-  /** The import policy of one session of `peering`, reporting the rejections that are events. */
-  importPolicy(peering: FactPeering, report: EventfulRejection): ImportPolicy {
-    return importPolicy({ id: peering.key, type: peering.type, asn: peering.asn }, this.current!.registrations, this.context(), report);
-  }
-
-  /** The import policy's verdict on a route of `peering`, with its kind (undefined before the first view). */
-  verdictOf(peering: FactPeering, key: PrefixKey, attrs: PathAttributes, ctx?: PolicyContext): Verdict | undefined {
-    if (!this.current) return undefined;
-    return classify({ id: peering.key, type: peering.type, asn: peering.asn }, this.current.registrations, ctx ?? this.context(), keyToPrefix(key), attrs);
+  /** The import policy of one session of `peering`: its verdicts are what the speaker stores with the routes. */
+  importPolicy(peering: FactPeering): ImportPolicy {
+    return importPolicy({ id: peering.key, type: peering.type, asn: peering.asn }, this.current!.registrations, this.context(), this.verdicts);
   }
 
   /** Whether a route is RPKI Invalid (false without an RPKI source). */

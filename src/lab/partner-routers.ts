@@ -2,7 +2,7 @@
 // (src/lab/daemons), or, where neither is installed, openpeering's own BGP speaker in this process.
 // Each announces its planned routes to the operator's edge router and can be stopped and started
 // again (the failover demo).
-import { Speaker } from '../bgp/speaker.js';
+import { fixedRejection, Speaker } from '../bgp/speaker.js';
 import { textToKey } from '../bgp/wire/nlri.js';
 import { parseIPv4 } from '../net/address.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
@@ -135,7 +135,7 @@ async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningRo
       nextHopV4: fakeNextHop(r.address, 'ipv4'),
       nextHopV6: fakeNextHop(r.address, 'ipv6'),
     },
-    { import: () => 'a lab partner router imports nothing', export: () => undefined },
+    { import: () => fixedRejection('a lab partner router imports nothing'), export: () => undefined },
   );
   // Attributes as the partner originates them: the speaker prepends its own ASN towards the operator.
   s.announce(

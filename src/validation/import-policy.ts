@@ -1,6 +1,7 @@
 // Import policy per partner session, derived from the registry: which received routes may enter
-// the Loc-RIB, and, for every other route, why not. A verdict says what kind of rejection it is,
-// so that the validation engine can raise hijack events for some and merely record the others.
+// the Loc-RIB, and, for every other route, why not. A verdict (verdict.ts) says what kind of
+// rejection it is, so that hijacks and RPKI invalid routes raise events and the others are merely
+// recorded; the speaker keeps it with the route, so nothing judges a route twice.
 //
 //  - peering-service, communications, exchange: only prefixes registered on the session's
 //    peering (or more-specifics of them), passing the route checks;
@@ -20,7 +21,8 @@ import { formatPrefix, type Prefix } from '../net/prefix.js';
 import type { PrefixTrie } from '../net/trie.js';
 import type { PeeringType } from '../registry/types.js';
 import { customerPrefixMessage } from './messages.js';
-import { checkRoute, type RouteCheckConfig, type RouteProblem } from './route-checks.js';
+import { checkRoute, type RouteCheckConfig } from './route-checks.js';
+import { PREFIX, type Rejected, type Verdict, VerdictTable } from './verdict.js';
 
 export interface PolicyPeering {
   /** the peering's id in the registry (partner/name) */
@@ -47,16 +49,7 @@ export interface PolicyContext {
   expectedOrigin?: (registered: Prefix) => number | undefined;
 }
 
-export type RejectKind = 'not-registered' | 'origin-not-registered' | 'route-problem' | 'hijack';
-
-/**
- * `reason` is for the session's own partner (and its customers): it never names another partner,
- * its peering or its sessions, at most its ASN. `operatorReason`, when present, says the same with
- * those names, for the operator only.
- */
-export type Verdict =
-  | { accept: true; registered: Prefix | undefined }
-  | { accept: false; kind: RejectKind; reason: string; operatorReason?: string; problems?: RouteProblem[]; registered?: Prefix; owner?: string };
+export type { RejectKind, Verdict } from './verdict.js';
 
 /** "partner/peering" -> "partner" */
 const partnerOf = (peeringId: string): string => peeringId.slice(0, peeringId.indexOf('/'));
@@ -67,9 +60,18 @@ export function routeOrigin(a: PathAttributes): number | undefined {
   return last && last.type === SegmentType.AS_SEQUENCE ? last.asns[last.asns.length - 1] : undefined;
 }
 
-/** Judges one route received on a session of `peering`. */
-export function classify(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
-  const text = formatPrefix(prefix);
+/**
+ * Judges one route received on a session of `peering`: accepted (with the registered prefix it
+ * falls under, if any), or the rejection, interned in `table`.
+ */
+export function judge(
+  peering: PolicyPeering,
+  regs: Registrations,
+  ctx: PolicyContext,
+  prefix: Prefix,
+  attrs: PathAttributes,
+  table: VerdictTable,
+): Rejected | { accept: true; registered: Prefix | undefined } {
   const origin = routeOrigin(attrs);
   const covering = regs.prefixes.covering(prefix);
   // The most specific registration decides whose prefix this is.
@@ -77,63 +79,57 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
   const partner = partnerOf(peering.id);
   if (reg && partnerOf(reg.value) !== partner) {
     const asn = regs.peeringAsns?.get(reg.value);
-    return {
-      accept: false,
-      kind: 'hijack',
-      registered: reg.prefix,
-      owner: reg.value,
-      reason: `hijack: ${text} is registered by another partner${asn !== undefined ? ` (AS${asn})` : ''}, not ${partner}`,
-      operatorReason: `hijack: ${text} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
-    };
+    return table.rejected(
+      'hijack',
+      `hijack: ${PREFIX} is registered by another partner${asn !== undefined ? ` (AS${asn})` : ''}, not ${partner}`,
+      `hijack: ${PREFIX} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
+      { registered: reg.prefix, owner: reg.value },
+    );
   }
   if (reg) {
     const expected = ctx.expectedOrigin?.(reg.prefix);
     if (expected !== undefined && origin !== expected) {
-      return {
-        accept: false,
-        kind: 'hijack',
-        registered: reg.prefix,
-        owner: reg.value,
-        reason: `hijack: ${text} originated by ${origin === undefined ? 'an AS_SET' : `AS${origin}`}, registered prefix ${formatPrefix(reg.prefix)} is originated by AS${expected}`,
-      };
+      const by = origin === undefined ? 'an AS_SET' : `AS${origin}`;
+      return table.rejected(
+        'hijack',
+        `hijack: ${PREFIX} originated by ${by}, registered prefix ${formatPrefix(reg.prefix)} is originated by AS${expected}`,
+        undefined,
+        {
+          registered: reg.prefix,
+          owner: reg.value,
+        },
+      );
     }
   } else if (peering.type === 'exchange-route-server') {
     if (origin === undefined || !regs.asns.get(peering.id)?.has(origin)) {
-      return {
-        accept: false,
-        kind: 'origin-not-registered',
-        reason: `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}`,
-      };
+      return table.rejected('origin-not-registered', `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}`);
     }
   } else {
-    return { accept: false, kind: 'not-registered', reason: `${text} is not registered by partner ${partner}` };
+    return table.rejected('not-registered', `${PREFIX} is not registered by partner ${partner}`);
   }
   const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(prefix, origin) ?? false);
   if (problems.length) {
-    return {
-      accept: false,
-      kind: 'route-problem',
-      reason: customerPrefixMessage(problems[0]!, text, ctx.checks),
+    return table.rejected('route-problem', customerPrefixMessage(problems[0]!, PREFIX, ctx.checks), undefined, {
       problems,
       ...(reg ? { registered: reg.prefix } : {}),
-    };
+    });
   }
   return { accept: true, registered: reg?.prefix };
 }
 
-/** A rejection that is an event (a hijack, an RPKI invalid route), reported as the policy judges it. */
-export type EventfulRejection = (key: PrefixKey, verdict: Verdict, attrs: PathAttributes) => void;
+/** Judges one route received on a session of `peering`, rendered for its prefix (tests, the lab's plans). */
+export function classify(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
+  const v = judge(peering, regs, ctx, prefix, attrs, new VerdictTable());
+  return v.accept ? v : v.verdict(formatPrefix(prefix));
+}
 
 /**
- * The speaker's import policy for one session of `peering`. Rejections that are events go to
- * `onEventful` as they happen, so nobody has to judge the route a second time to find them.
+ * The speaker's import policy for one session of `peering`: undefined to accept, or the rejection
+ * the speaker keeps with the route (interned in `table`, shared by the sessions of one view).
  */
-export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, onEventful?: EventfulRejection): ImportPolicy {
+export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
   return (key: PrefixKey, route: Route) => {
-    const attrs = route.attrs;
-    const v = classify(peering, regs, ctx, keyToPrefix(key), attrs);
-    if (v.accept) return undefined;
-    if (onEventful && (v.kind === 'hijack' || v.problems?.includes('rpki-invalid'))) onEventful(key, v, attrs);
-    return v.reason;
+    const v = judge(peering, regs, ctx, keyToPrefix(key), route.attrs, table);
+    return v.accept ? undefined : v;
   };
 }

@@ -1,9 +1,10 @@
 // Adj-RIB-In: what one peer sent, before policy, kept whole so that rejected routes stay
-// visible with the reason they were rejected.
-import type { PrefixKey } from '../wire/nlri.js';
+// visible with the verdict they were rejected with.
+import { keyToText, type PrefixKey } from '../wire/nlri.js';
 import { type AttrSet, AttrStore } from './attr-store.js';
-import type { Handles, StringHandles } from './handles.js';
+import type { Handles, ObjectHandles } from './handles.js';
 import type { PrefixIndex } from './prefix-index.js';
+import type { Rejection } from './rejection.js';
 import { RouteTable } from './route-table.js';
 
 /** A route's identity within one peer: the prefix, plus the path id with ADD-PATH ("key#id"). */
@@ -25,11 +26,11 @@ export class AdjRibIn {
   readonly mpSets: AttrStore;
   /** routes without a path identifier, by prefix */
   readonly plain: RouteTable<AttrSet>;
-  /** import-policy rejections of plain routes: prefix -> reason */
-  readonly rejectedPlain: RouteTable<string>;
+  /** import-policy rejections of plain routes: prefix -> the rejection (a handle into the speaker's table) */
+  readonly rejectedPlain: RouteTable<Rejection>;
   /** ADD-PATH routes by "key#pathId", their rejections, and the path keys per prefix */
   readonly multi = new Map<string, AttrSet>();
-  readonly rejectedMulti = new Map<string, string>();
+  readonly rejectedMulti = new Map<string, Rejection>();
   readonly pathsOf = new Map<PrefixKey, Set<string>>();
   acceptedV4 = 0;
   acceptedV6 = 0;
@@ -38,12 +39,12 @@ export class AdjRibIn {
     peerId: string,
     readonly index: PrefixIndex,
     handles: Handles<AttrSet>,
-    reasons: StringHandles,
+    rejections: ObjectHandles<Rejection>,
   ) {
     this.sets = new AttrStore(peerId, undefined, 0, handles);
     this.mpSets = new AttrStore(peerId, undefined, 0, handles);
     this.plain = new RouteTable(index, handles);
-    this.rejectedPlain = new RouteTable(index, reasons);
+    this.rejectedPlain = new RouteTable(index, rejections);
   }
 
   get size(): number {
@@ -58,9 +59,14 @@ export class AdjRibIn {
     return typeof rk === 'string' && rk.includes('#') ? this.multi.get(rk) : this.plain.get(rk);
   }
 
-  /** The reject reason of a route, undefined when it was accepted (or is not there). */
-  rejected(rk: RouteKey): string | undefined {
+  /** The rejection of a route, undefined when it was accepted (or is not there). */
+  rejection(rk: RouteKey): Rejection | undefined {
     return typeof rk === 'string' && rk.includes('#') ? this.rejectedMulti.get(rk) : this.rejectedPlain.get(rk);
+  }
+
+  /** The reject reason of a route in words, undefined when it was accepted (or is not there). */
+  rejected(rk: RouteKey): string | undefined {
+    return this.rejection(rk)?.text(keyToText(prefixOfRouteKey(rk)));
   }
 
   /** The routes for one prefix: its plain route and its ADD-PATH paths. */

@@ -46,21 +46,44 @@ export class Handles<V extends { handle: number }> implements HandleMap<V> {
   }
 }
 
-/** Handles for strings (reject reasons: few distinct texts), kept for good. */
-export class StringHandles implements HandleMap<string> {
-  private byText = new Map<string, number>();
-  private texts: string[] = [];
+/**
+ * Handles for objects compared by identity (reject verdicts: few distinct ones), each freed when
+ * no table entry holds it any more.
+ */
+export class ObjectHandles<V extends object> implements HandleMap<V> {
+  private byValue = new Map<V, number>();
+  private values: Array<V | undefined> = [];
+  private holders: number[] = [];
+  private free: number[] = [];
 
-  handleOf(s: string): number {
-    let h = this.byText.get(s);
+  get size(): number {
+    return this.byValue.size;
+  }
+
+  handleOf(v: V): number {
+    let h = this.byValue.get(v);
     if (h === undefined) {
-      h = this.texts.push(s) - 1;
-      this.byText.set(s, h);
+      h = this.free.pop() ?? this.values.length;
+      this.values[h] = v;
+      this.holders[h] = 0;
+      this.byValue.set(v, h);
     }
     return h;
   }
 
-  valueOf(h: number): string {
-    return this.texts[h]!;
+  valueOf(h: number): V {
+    return this.values[h]!;
+  }
+
+  retain(v: V): void {
+    this.holders[this.byValue.get(v)!]!++;
+  }
+
+  release(v: V): void {
+    const h = this.byValue.get(v)!;
+    if (--this.holders[h]! > 0) return;
+    this.byValue.delete(v);
+    this.values[h] = undefined;
+    this.free.push(h);
   }
 }

@@ -8,14 +8,19 @@ import type { PrefixKey } from '../wire/nlri.js';
 import { AdjRibIn, pathRouteKey, prefixOfRouteKey } from './adj-rib-in.js';
 import { type AttrSet, AttrStore, type Route, setHandles } from './attr-store.js';
 import { type Candidate, compare } from './decision.js';
-import { StringHandles } from './handles.js';
+import { ObjectHandles } from './handles.js';
 import { PrefixIndex } from './prefix-index.js';
+import { fixedRejection, type NotableRejection, type Rejection } from './rejection.js';
 import { RouteTable } from './route-table.js';
 
-/** Prefixes whose best path changed: their indexes (for the export side) and keys (for events). */
+/**
+ * Prefixes whose best path changed: their indexes (for the export side) and keys (for events);
+ * and the routes judged with a notable rejection, with the verdict at hand (for the judge's events).
+ */
 export class Changed {
   readonly idx: number[] = [];
   readonly keys: PrefixKey[] = [];
+  readonly notable: NotableRejection[] = [];
   add(idx: number, key: PrefixKey): void {
     this.idx.push(idx);
     this.keys.push(key);
@@ -23,6 +28,7 @@ export class Changed {
   clear(): void {
     this.idx.length = 0;
     this.keys.length = 0;
+    this.notable.length = 0;
   }
   get length(): number {
     return this.idx.length;
@@ -39,16 +45,18 @@ export interface PeerInfo {
 }
 
 /**
- * The import policy's verdict on one route: undefined to accept, or the reason to reject.
- * `route.attrs` decodes on demand: a policy that needs no attribute costs nothing per route.
+ * The import policy's verdict on one route: undefined to accept, or the rejection (interned by the
+ * policy: the RIB keeps a handle to it per route). `route.attrs` decodes on demand: a policy that
+ * needs no attribute costs nothing per route.
  */
-export type ImportPolicy = (prefix: PrefixKey, route: Route) => string | undefined;
+export type ImportPolicy = (prefix: PrefixKey, route: Route) => Rejection | undefined;
 
 export class Rib {
   readonly index = new PrefixIndex();
   /** handles of every attribute set; a table entry holding a set is a reference to it */
   readonly setHandles = setHandles();
-  readonly reasons = new StringHandles();
+  /** handles of the rejections the Adj-RIBs-In hold */
+  readonly rejections = new ObjectHandles<Rejection>();
   /** attribute sets of own routes (each peer's are in its Adj-RIB-In) */
   readonly ownSets = new AttrStore('', undefined, 0, this.setHandles);
   readonly peers = new Map<string, { info: PeerInfo; rib: AdjRibIn }>();
@@ -57,7 +65,7 @@ export class Rib {
   readonly loc = new RouteTable<AttrSet>(this.index, this.setHandles);
 
   addPeer(info: PeerInfo): AdjRibIn {
-    const rib = new AdjRibIn(info.id, this.index, this.setHandles, this.reasons);
+    const rib = new AdjRibIn(info.id, this.index, this.setHandles, this.rejections);
     this.peers.set(info.id, { info, rib });
     return rib;
   }
@@ -84,7 +92,7 @@ export class Rib {
       if (old) AttrStore.ref(old);
       rib.plain.setAt(idx, set);
       const wasAccepted = old !== undefined && rib.rejectedPlain.getAt(idx) === undefined;
-      const reason = verdict(key, set, policy, rs);
+      const reason = verdict(key, set, policy, rs, changed);
       if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
       else rib.rejectedPlain.setAt(idx, reason);
       const isAccepted = reason === undefined;
@@ -104,7 +112,7 @@ export class Rib {
     if (!paths) rib.pathsOf.set(key, (paths = new Set()));
     paths.add(rk);
     const wasAccepted = old !== undefined && !rib.rejectedMulti.has(rk);
-    const reason = verdict(key, set, policy, rs);
+    const reason = verdict(key, set, policy, rs, changed);
     if (reason === undefined) rib.rejectedMulti.delete(rk);
     else rib.rejectedMulti.set(rk, reason);
     if (wasAccepted !== (reason === undefined)) count(rib, key, reason === undefined ? 1 : -1);
@@ -173,7 +181,7 @@ export class Rib {
   /**
    * Re-runs import policy over a peer's Adj-RIB-In (policy changed), or over the routes `only`
    * selects (the policy's inputs changed for some prefixes). Prefixes whose verdict flipped
-   * between accepted and rejected are pushed to `flipped`.
+   * between accepted and rejected are pushed to `flipped`; notable rejections to `changed.notable`.
    */
   reimport(peerId: string, policy: ImportPolicy, changed: Changed, only?: (key: PrefixKey) => boolean, flipped?: PrefixKey[]): void {
     const { rib, info } = this.peers.get(peerId)!;
@@ -182,7 +190,7 @@ export class Rib {
       const key = this.index.keyOf(idx);
       if (only && !only(key)) continue;
       const was = rib.rejectedPlain.getAt(idx) === undefined;
-      const reason = verdict(key, rib.plain.getAt(idx)!, policy, rs);
+      const reason = verdict(key, rib.plain.getAt(idx)!, policy, rs, changed);
       if (reason === undefined) rib.rejectedPlain.deleteAt(idx);
       else rib.rejectedPlain.setAt(idx, reason);
       if (was !== (reason === undefined)) {
@@ -195,7 +203,7 @@ export class Rib {
       const key = prefixOfRouteKey(rk);
       if (only && !only(key)) continue;
       const was = !rib.rejectedMulti.has(rk);
-      const reason = verdict(key, set, policy, rs);
+      const reason = verdict(key, set, policy, rs, changed);
       if (reason === undefined) rib.rejectedMulti.delete(rk);
       else rib.rejectedMulti.set(rk, reason);
       if (was !== (reason === undefined)) {
@@ -277,10 +285,12 @@ export class Rib {
  * path through the receiver's own AS is a loop (RFC 4271 §9.1.2); a route with OTC from an
  * RS-Client is a route leak (RFC 9234 §5, ingress 1).
  */
-function verdict(key: PrefixKey, set: AttrSet, policy: ImportPolicy, fromRsClient: boolean): string | undefined {
-  if (set.loops) return `AS path contains our AS ${set.store.ownAsn} (loop)`;
-  if (fromRsClient && set.attrs.otc !== undefined) return `route leak: OTC ${set.attrs.otc} from a route-server client (RFC 9234 §5)`;
-  return policy(key, set);
+function verdict(key: PrefixKey, set: AttrSet, policy: ImportPolicy, fromRsClient: boolean, changed: Changed): Rejection | undefined {
+  if (set.loops) return fixedRejection(`AS path contains our AS ${set.store.ownAsn} (loop)`);
+  if (fromRsClient && set.attrs.otc !== undefined) return fixedRejection(`route leak: OTC ${set.attrs.otc} from a route-server client (RFC 9234 §5)`);
+  const r = policy(key, set);
+  if (r?.notable) changed.notable.push({ key, rejection: r, route: set });
+  return r;
 }
 
 function count(rib: AdjRibIn, key: PrefixKey, d: number): void {
