@@ -16,6 +16,7 @@ import {
   decodeUpdate,
   encodeAnnouncements,
   encodeWithdrawals,
+  keyToText,
   type PathAttributes,
   type PrefixKey,
   textToKey,
@@ -288,5 +289,37 @@ describe('decision process over several peers', () => {
     assert.equal(rib.index.size, 0, 'nothing holds the prefix any more');
     assert.equal(rib.setHandles.size, 0, 'every attribute set was released');
     assert.equal(rib.attrSetCount, 0);
+  });
+});
+
+describe('rejections stored with the routes', () => {
+  test("one handle per route to the policy's rejection, rendered per prefix; notable ones reported; freed with the last route", () => {
+    const rib = new Rib();
+    const sets = rib.addPeer({ id: 'a', address: '127.75.0.11', ebgp: true, bgpId: 5 }).sets;
+    sets.decoder = decoder;
+    // Two rejections for all routes: routes share them, the prefix is filled in as they are read.
+    const plain = { text: (p: string) => `${p} is not wanted` };
+    const notable = { text: (p: string) => `${p} is an event`, notable: true };
+    const policy = (key: PrefixKey) => ((key as number) % 2 === 0 ? plain : notable);
+    const a: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [1, 2] }], nextHop: '192.0.2.1' };
+    const set = sets.intern(bytesOf(a), a, true);
+    const keys = ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '198.51.100.0/25'].map((t) => textToKey(t)!);
+    const changed = new Changed();
+    rib.announce('a', keys, null, set, policy, changed);
+    const adj = rib.peers.get('a')!.rib;
+    for (const k of keys) {
+      assert.equal(adj.rejection(k), policy(k));
+      assert.equal(adj.rejected(k), policy(k).text(keyToText(k)));
+    }
+    assert.equal(rib.rejections.size, 2, 'two rejections, whatever the number of routes');
+    assert.deepEqual(
+      changed.notable.map((n) => [n.key, n.rejection, n.route]),
+      keys.filter((k) => policy(k) === notable).map((k) => [k, notable, set]),
+    );
+    assert.equal(changed.length, 0, 'nothing accepted: no best path changed');
+    rib.reimport('a', () => undefined, changed);
+    assert.equal(adj.rejection(keys[0]!), undefined);
+    assert.equal(rib.rejections.size, 0, 'every rejection was released');
+    assert.equal(adj.acceptedV4, keys.length);
   });
 });
