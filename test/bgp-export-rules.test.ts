@@ -14,7 +14,7 @@ import { routes } from '../src/bgp/status.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
-import { BIN, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { BIN, startDaemon, stopAll } from '../src/lab/routers/index.js';
 import { PORT, rig } from './helpers/speaker-rig.js';
 import { attr, otc, updateBody } from './helpers/update-body.js';
 

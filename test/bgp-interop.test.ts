@@ -12,7 +12,7 @@ import { routes as routeViews, sessions } from '../src/bgp/status.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
-import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/routers/index.js';
 
 const KINDS: DaemonKind[] = ['bird', 'gobgp', 'frr', 'exabgp'];
 const OUR_ASN = 4200000100;

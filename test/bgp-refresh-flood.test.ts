@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { Speaker } from '../src/bgp/speaker.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
-import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
 import { until } from './helpers/sse.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);

@@ -12,7 +12,7 @@ import { after, describe, test } from 'node:test';
 import { parseSyn } from '../src/bgp/session/listener.js';
 import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
-import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
 import { tcpSecurityAddon, tcpSecurityError } from '../src/net/tcp-security.js';
 
 const BIRD = '127.72.0.2';

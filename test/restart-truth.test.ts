@@ -11,8 +11,8 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Daemon, type DaemonSpec, requireBinary, startDaemon } from '../src/lab/daemons/index.js';
 import { freePort, type Proc, spawnProc, stopProc, tempDir, waitExit } from '../src/lab/process.js';
+import { type Daemon, type DaemonSpec, requireBinary, startDaemon } from '../src/lab/routers/index.js';
 import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } from './helpers/world-60.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));

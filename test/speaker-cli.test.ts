@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
 
 const MAIN = new URL('../src/cli/main.js', import.meta.url).pathname;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-speaker-'));

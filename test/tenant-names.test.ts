@@ -14,7 +14,7 @@ import type { Speaker } from '../src/bgp/speaker.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import type { RouteSpec } from '../src/lab/daemons/index.js';
+import type { RouteSpec } from '../src/lab/routers/index.js';
 import type { PrefixEvent } from '../src/validation/events.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer } from './helpers/server.js';

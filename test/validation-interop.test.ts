@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { buildServer } from '../src/api/server.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/daemons/index.js';
+import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/routers/index.js';
 import { openRpkiSource } from '../src/rpki/source.js';
 import { startServer } from './helpers/server.js';
 import { buildWorld, conn, must } from './helpers/world.js';

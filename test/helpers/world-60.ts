@@ -4,7 +4,7 @@
 // fra); apex-ix (ixp, AS64502) with two route-server sessions in fra and customer fabrikam, whose
 // office is from its registered ASN and whose "squat" 45.66.1.0/24 lies in nordlink's
 // registration. Built through the API, as a client would (`call` is one authenticated request).
-import type { RouteSpec } from '../../src/lab/daemons/index.js';
+import type { RouteSpec } from '../../src/lab/routers/index.js';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
 
