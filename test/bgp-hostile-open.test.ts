@@ -15,6 +15,7 @@ import { textToKey } from '../src/bgp/wire/nlri.js';
 import { decodeNotification } from '../src/bgp/wire/notification.js';
 import { encodeOpen } from '../src/bgp/wire/open.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { until } from './helpers/until.js';
 import { attr, capability, capParam, cat, ip6, openBody, seg, T, u16, u32, update, v4, v6 } from './helpers/wire-bytes.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
@@ -42,14 +43,6 @@ function config(address: string, asn: number, extra: Partial<PeerOptions> = {}):
     addPathReceive: false,
     ...extra,
   };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
 }
 
 const ORIGIN = attr(T, 1, [0]);

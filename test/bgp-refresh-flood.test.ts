@@ -13,7 +13,7 @@ import { Speaker } from '../src/bgp/speaker.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
-import { until } from './helpers/sse.js';
+import { until } from './helpers/until.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const S = '127.70.60.1';

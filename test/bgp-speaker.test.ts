@@ -12,6 +12,7 @@ import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { encodeAnnouncements } from '../src/bgp/wire/update.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { until } from './helpers/until.js';
 
 const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
@@ -26,14 +27,6 @@ function peer(o: Partial<PeerOptions> & Pick<PeerOptions, 'address' | 'asn' | 'l
     addPathReceive: false,
     ...o,
   };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
 }
 
 const all = { import: () => undefined, export: () => undefined };
