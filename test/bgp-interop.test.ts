@@ -13,11 +13,11 @@ import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import { acceptAll as all, ip } from './helpers/peer-options.js';
 import { until } from './helpers/until.js';
 
 const KINDS: DaemonKind[] = ['bird', 'gobgp', 'frr', 'exabgp'];
 const OUR_ASN = 4200000100;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 after(async () => {
   await stopAll();
@@ -91,7 +91,6 @@ for (const [i, kind] of KINDS.entries()) {
     maxPrefix: { limit: 20, action: 'teardown', restartSeconds: 0 },
     ...extra,
   });
-  const all = { import: () => undefined, export: () => undefined };
 
   describe(`interop with ${kind}`, { concurrency: false }, () => {
     let d: Daemon;

@@ -14,13 +14,13 @@ import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
 import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
 import { tcpSecurityAddon, tcpSecurityError } from '../src/net/tcp-security.js';
+import { ip } from './helpers/peer-options.js';
 import { until as waitUntil } from './helpers/until.js';
 
 const BIRD = '127.72.0.2';
 const BIRD_PORT = 17201;
 const BIRD_ASN = 65072;
 const OUR_ASN = 65071;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 const speakers: Speaker[] = [];
 const closers: Array<() => void> = [];
