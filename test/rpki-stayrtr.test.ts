@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { type RoaJson, requireStayrtr, type StayRtr, startStayrtr } from '../src/lab/stayrtr.js';
 import { formatPrefix } from '../src/net/prefix.js';
-import { RtrClient, type RtrSynced } from '../src/rpki/rtr/client.js';
+import { RtrClient } from '../src/rpki/rtr/client.js';
+import type { RtrSynced } from '../src/rpki/rtr/client-events.js';
 import { until } from './helpers/until.js';
 
 function generate(n: number, seed: number): RoaJson[] {
