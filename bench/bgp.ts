@@ -23,6 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { BIN, type DaemonKind, requireBinary } from '../src/lab/routers/index.js';
 import { eachFlag, intFlag } from './lib/args.js';
+import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
 import { birdSenderConfig, generateTable, lengthHistogram, type Table, writeBirdStatic } from './table.js';
@@ -687,29 +688,15 @@ async function main(): Promise<void> {
       `peak RSS: VmHWM ${opts.settleS} s after; CPU: utime+stime of the receiver process since it started (ingest: since Established).`,
   );
 
-  const resultsDir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date()
-    .toISOString()
-    .replace(/:/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const file = path.join(resultsDir, `bgp-${stamp}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        options: { ...opts, keep: undefined },
-        table: { ...shape, meanPrefixesPerUpdate: perUpdate, updatesSeen: upd },
-        sender: senderInfo,
-        summary,
-        runs: results,
-      },
-      null,
-      1,
-    ) + '\n',
-  );
+  const file = saveResults('bgp', {
+    date: new Date().toISOString(),
+    machine,
+    options: { ...opts, keep: undefined },
+    table: { ...shape, meanPrefixesPerUpdate: perUpdate, updatesSeen: upd },
+    sender: senderInfo,
+    summary,
+    runs: results,
+  });
   console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
 }

@@ -40,6 +40,7 @@ import { fileURLToPath } from 'node:url';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { BIN, requireBinary } from '../src/lab/routers/index.js';
 import { eachFlag, intFlag } from './lib/args.js';
+import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
 import { buildRegistry } from './validation-registry.js';
@@ -1179,31 +1180,17 @@ async function main(): Promise<void> {
   );
 
   if (opts.save) {
-    const resultsDir = path.join(ROOT, 'bench', 'results');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date()
-      .toISOString()
-      .replace(/:/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-    const file = path.join(resultsDir, `validation-${stamp}.json`);
-    fs.writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          machine,
-          options: { ...opts, keep: undefined },
-          world: shape,
-          registryBuildS: built.seconds,
-          sender: senderInfo,
-          expected: { load: count(load), loss: count(lossStates), affectedByLoss: affected },
-          summary,
-          runs: results,
-        },
-        null,
-        1,
-      ) + '\n',
-    );
+    const file = saveResults('validation', {
+      date: new Date().toISOString(),
+      machine,
+      options: { ...opts, keep: undefined },
+      world: shape,
+      registryBuildS: built.seconds,
+      sender: senderInfo,
+      expected: { load: count(load), loss: count(lossStates), affectedByLoss: affected },
+      summary,
+      runs: results,
+    });
     console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   }
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
