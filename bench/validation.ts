@@ -39,7 +39,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { BIN, requireBinary } from '../src/lab/routers/index.js';
-import { eachFlag, intFlag } from './lib/args.js';
+import { eachFlag, intFlag, listFlag, runFlag } from './lib/args.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
@@ -124,24 +124,6 @@ function parseArgs(argv: string[]): Options {
       case '--flaps':
         o.flaps = int(flag, val(), 0);
         break;
-      case '--runs':
-        o.runs = int(flag, val(), 1);
-        break;
-      case '--timeout':
-        o.timeoutS = int(flag, val(), 1);
-        break;
-      case '--seed':
-        o.seed = int(flag, val(), 0);
-        break;
-      case '--settle':
-        o.settleS = int(flag, val(), 0);
-        break;
-      case '--node-args':
-        o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean);
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
       case '--no-save':
         o.save = false;
         break;
@@ -151,21 +133,14 @@ function parseArgs(argv: string[]): Options {
         o.sync = v;
         break;
       }
-      case '--receivers': {
-        const list = (val() ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const bad = list.filter((r) => !ALL.includes(r as Receiver));
-        if (!list.length || bad.length) usage(`--receivers: unknown ${bad.join(', ') || '(empty)'}; choose from ${ALL.join(',')}`);
-        o.receivers = list as Receiver[];
+      case '--receivers':
+        o.receivers = listFlag(flag, val(), ALL, usage);
         break;
-      }
       case '-h':
       case '--help':
         return usage();
       default:
-        usage(`unknown argument ${flag}`);
+        if (!runFlag(o, flag, val, usage)) usage(`unknown argument ${flag}`);
     }
   });
   const bad = checkWorldOptions({ ...o });
