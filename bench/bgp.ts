@@ -21,6 +21,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
+import { bgpdArgs } from '../src/lab/routers/frr.js';
 import { BIN, type DaemonKind, requireBinary } from '../src/lab/routers/index.js';
 import { eachFlag, intFlag, listFlag, runFlag } from './lib/args.js';
 import { saveResults } from './lib/results.js';
@@ -242,34 +243,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
           '',
         ].join('\n'),
       );
-      const proc = spawnProc(
-        'frr bgpd receiver',
-        BIN.bgpd,
-        [
-          '-f',
-          conf,
-          '-Z',
-          '-S',
-          '-n',
-          '-l',
-          me.address,
-          '-p',
-          String(PORT),
-          '-P',
-          '0',
-          '--vty_socket',
-          vty,
-          '-i',
-          path.join(dir, 'bgpd.pid'),
-          '-z',
-          path.join(dir, 'zserv.api'),
-          '--log',
-          'stdout',
-          '--log-level',
-          'informational',
-        ],
-        { cwd: dir },
-      );
+      const proc = spawnProc('frr bgpd receiver', BIN.bgpd, bgpdArgs(conf, dir, me.address, PORT), { cwd: dir });
       interface FrrNeighbor {
         bgpState?: string;
         messageStats?: { updatesRecv?: number };
