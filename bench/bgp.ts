@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { bgpdArgs } from '../src/lab/routers/frr.js';
 import { BIN, type DaemonKind, requireBinary } from '../src/lab/routers/index.js';
-import { eachFlag, intFlag, listFlag, runFlag } from './lib/args.js';
+import { eachFlag, intFlag, listFlag, type RunFlags, runFlag } from './lib/args.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
@@ -35,18 +35,12 @@ import { birdSenderConfig, generateTable, lengthHistogram, type Table, writeBird
 type Receiver = 'openpeering' | 'bird' | 'frr' | 'gobgp';
 const ALL_RECEIVERS: Receiver[] = ['openpeering', 'bird', 'frr', 'gobgp'];
 
-interface Options {
+/** With RunFlags' settleS: seconds to keep a receiver up after its ingest (peak RSS is read at the end). */
+interface Options extends RunFlags {
   routes: number;
   v6: number;
-  runs: number;
   receivers: Receiver[];
-  timeoutS: number;
-  seed: number;
   sets: number | undefined;
-  nodeArgs: string[];
-  keep: boolean;
-  /** seconds to keep a receiver up after its ingest (peak RSS is read at the end) */
-  settleS: number;
 }
 
 function usage(msg?: string): never {

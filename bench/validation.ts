@@ -39,7 +39,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { BIN, requireBinary } from '../src/lab/routers/index.js';
-import { eachFlag, intFlag, listFlag, runFlag } from './lib/args.js';
+import { eachFlag, intFlag, listFlag, type RunFlags, runFlag } from './lib/args.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
@@ -52,7 +52,7 @@ import { birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO
 type Receiver = 'openpeering' | 'openpeering-policy' | 'openpeering-plain' | 'bird';
 const ALL: Receiver[] = ['openpeering', 'bird', 'openpeering-policy', 'openpeering-plain'];
 
-interface Options {
+interface Options extends RunFlags {
   routes: number;
   sessions: number;
   registered: number;
@@ -60,14 +60,8 @@ interface Options {
   hijacks: number;
   churn: number;
   flaps: number;
-  runs: number;
   receivers: Receiver[];
-  timeoutS: number;
   sync: 'full' | 'normal' | 'off';
-  seed: number;
-  nodeArgs: string[];
-  settleS: number;
-  keep: boolean;
   save: boolean;
 }
 
