@@ -20,9 +20,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, type DaemonKind, requireBinary } from '../src/lab/daemons/index.js';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
-import { eachFlag, intFlag } from './lib/args.js';
+import { bgpdArgs } from '../src/lab/routers/frr.js';
+import { BIN, type DaemonKind, requireBinary } from '../src/lab/routers/index.js';
+import { eachFlag, intFlag, listFlag, type RunFlags, runFlag } from './lib/args.js';
+import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
 import { birdSenderConfig, generateTable, lengthHistogram, type Table, writeBirdStatic } from './table.js';
@@ -33,18 +35,12 @@ import { birdSenderConfig, generateTable, lengthHistogram, type Table, writeBird
 type Receiver = 'openpeering' | 'bird' | 'frr' | 'gobgp';
 const ALL_RECEIVERS: Receiver[] = ['openpeering', 'bird', 'frr', 'gobgp'];
 
-interface Options {
+/** With RunFlags' settleS: seconds to keep a receiver up after its ingest (peak RSS is read at the end). */
+interface Options extends RunFlags {
   routes: number;
   v6: number;
-  runs: number;
   receivers: Receiver[];
-  timeoutS: number;
-  seed: number;
   sets: number | undefined;
-  nodeArgs: string[];
-  keep: boolean;
-  /** seconds to keep a receiver up after its ingest (peak RSS is read at the end) */
-  settleS: number;
 }
 
 function usage(msg?: string): never {
@@ -78,42 +74,17 @@ function parseArgs(argv: string[]): Options {
       case '--v6':
         o.v6 = int(flag, val(), 0);
         break;
-      case '--runs':
-        o.runs = int(flag, val(), 1);
-        break;
-      case '--timeout':
-        o.timeoutS = int(flag, val(), 1);
-        break;
-      case '--seed':
-        o.seed = int(flag, val(), 0);
-        break;
       case '--sets':
         o.sets = int(flag, val(), 1);
         break;
-      case '--node-args':
-        o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean);
+      case '--receivers':
+        o.receivers = listFlag(flag, val(), ALL_RECEIVERS, usage);
         break;
-      case '--keep':
-        o.keep = true;
-        break;
-      case '--settle':
-        o.settleS = int(flag, val(), 0);
-        break;
-      case '--receivers': {
-        const list = (val() ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const bad = list.filter((r) => !ALL_RECEIVERS.includes(r as Receiver));
-        if (!list.length || bad.length) usage(`--receivers: unknown ${bad.join(', ') || '(empty)'}; choose from ${ALL_RECEIVERS.join(',')}`);
-        o.receivers = list as Receiver[];
-        break;
-      }
       case '-h':
       case '--help':
         return usage();
       default:
-        usage(`unknown argument ${flag}`);
+        if (!runFlag(o, flag, val, usage)) usage(`unknown argument ${flag}`);
     }
   });
   return o;
@@ -266,34 +237,7 @@ async function startReceiver(kind: Receiver, dir: string, opts: Options): Promis
           '',
         ].join('\n'),
       );
-      const proc = spawnProc(
-        'frr bgpd receiver',
-        BIN.bgpd,
-        [
-          '-f',
-          conf,
-          '-Z',
-          '-S',
-          '-n',
-          '-l',
-          me.address,
-          '-p',
-          String(PORT),
-          '-P',
-          '0',
-          '--vty_socket',
-          vty,
-          '-i',
-          path.join(dir, 'bgpd.pid'),
-          '-z',
-          path.join(dir, 'zserv.api'),
-          '--log',
-          'stdout',
-          '--log-level',
-          'informational',
-        ],
-        { cwd: dir },
-      );
+      const proc = spawnProc('frr bgpd receiver', BIN.bgpd, bgpdArgs(conf, dir, me.address, PORT), { cwd: dir });
       interface FrrNeighbor {
         bgpState?: string;
         messageStats?: { updatesRecv?: number };
@@ -687,29 +631,15 @@ async function main(): Promise<void> {
       `peak RSS: VmHWM ${opts.settleS} s after; CPU: utime+stime of the receiver process since it started (ingest: since Established).`,
   );
 
-  const resultsDir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date()
-    .toISOString()
-    .replace(/:/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const file = path.join(resultsDir, `bgp-${stamp}.json`);
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        options: { ...opts, keep: undefined },
-        table: { ...shape, meanPrefixesPerUpdate: perUpdate, updatesSeen: upd },
-        sender: senderInfo,
-        summary,
-        runs: results,
-      },
-      null,
-      1,
-    ) + '\n',
-  );
+  const file = saveResults('bgp', {
+    date: new Date().toISOString(),
+    machine,
+    options: { ...opts, keep: undefined },
+    table: { ...shape, meanPrefixesPerUpdate: perUpdate, updatesSeen: upd },
+    sender: senderInfo,
+    summary,
+    runs: results,
+  });
   console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
 }

@@ -19,7 +19,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import { buildServer } from '../src/api/server.js';
@@ -29,6 +28,7 @@ import { rangeColumns } from '../src/registry/prefix-range.js';
 import { Registry } from '../src/registry/registry.js';
 import { openStore } from '../src/store/open.js';
 import type { Db, Store } from '../src/store/store.js';
+import { saveResults } from './lib/results.js';
 
 interface Options {
   prefixes: number;
@@ -315,31 +315,16 @@ async function main(): Promise<void> {
       `\ntarget: under 5 ms per write at ${opts.prefixes.toLocaleString('en')} prefixes: ${w[0]!.median < 5 ? 'met' : 'NOT met'} (median ${ms(w[0]!.median)} ms, p99 ${ms(w[0]!.p99)} ms)`,
     );
     if (opts.save) {
-      const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-      const resultsDir = path.join(root, 'bench', 'results');
-      fs.mkdirSync(resultsDir, { recursive: true });
-      const stamp = new Date()
-        .toISOString()
-        .replace(/[-:]/g, '')
-        .replace(/\.\d+Z$/, 'Z');
-      const file = path.join(resultsDir, `customer-prefixes-${stamp.slice(0, 4)}-${stamp.slice(4, 6)}-${stamp.slice(6)}.json`);
-      fs.writeFileSync(
-        file,
-        JSON.stringify(
-          {
-            options: opts,
-            machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
-            fillSeconds: fillS,
-            phaseSeconds: phaseS,
-            writes: { indexed: w[0], naive: w[1], samplesMs: { indexed: times[0], naive: times[1] } },
-            checks: { indexed: c[0], naive: c[1] },
-            oneRowCommit: f,
-            getOnePrefix: g,
-          },
-          null,
-          1,
-        ),
-      );
+      const file = saveResults('customer-prefixes', {
+        options: opts,
+        machine: { cpus: os.cpus().length, loadavg: os.loadavg(), node: process.version },
+        fillSeconds: fillS,
+        phaseSeconds: phaseS,
+        writes: { indexed: w[0], naive: w[1], samplesMs: { indexed: times[0], naive: times[1] } },
+        checks: { indexed: c[0], naive: c[1] },
+        oneRowCommit: f,
+        getOnePrefix: g,
+      });
       console.log(`results: ${path.relative(process.cwd(), file) || file}`);
     }
   } finally {

@@ -19,13 +19,13 @@
 
 import type { ChildProcess } from 'node:child_process';
 import { fork } from 'node:child_process';
-import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { LoopDelay, ServerReady } from './event-replay-server.js';
 import { intFlag } from './lib/args.js';
+import { saveResults } from './lib/results.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SERVER_JS = path.join(ROOT, 'dist', 'bench', 'event-replay-server.js');
@@ -277,14 +277,7 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of results) console.log(`${r.way}: server garbage collection ${f(r.loop.gcTotalMs, 0)} ms in all, longest pause ${f(r.loop.gcMaxMs)} ms`);
   if (!o.save) return;
-  const dir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const stamp = new Date()
-    .toISOString()
-    .replace(/:/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const file = path.join(dir, `event-replay-${stamp}.json`);
-  fs.writeFileSync(file, JSON.stringify({ options: o, events: ready.events, dbMB: ready.dbMB, idle, results }, null, 2) + '\n');
+  const file = saveResults('event-replay', { options: o, events: ready.events, dbMB: ready.dbMB, idle, results }, 2);
   console.log(`\nwrote ${path.relative(ROOT, file)}`);
 }
 

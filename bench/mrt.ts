@@ -20,6 +20,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { decompressTool } from '../src/mrt/decompress.js';
 import { readMrt } from '../src/mrt/reader.js';
+import { saveResults } from './lib/results.js';
 import { median as medianOf } from './lib/stats.js';
 import { ribFiles } from './mrt-rib.js';
 
@@ -215,31 +216,19 @@ async function main(): Promise<void> {
   console.log(
     `headline (the RIB in its three forms together): ${(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2)}x bgpdump's speed; lowest: ${Math.min(...large.map((r) => r.ratio as number))}x`,
   );
-  const dir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(dir, { recursive: true });
-  const file = path.join(
-    dir,
-    `mrt-${new Date()
-      .toISOString()
-      .replace(/:/g, '')
-      .replace(/\.\d+Z$/, 'Z')}.json`,
-  );
-  fs.writeFileSync(
-    file,
-    JSON.stringify(
-      {
-        date: new Date().toISOString(),
-        machine,
-        runs: RUNS,
-        minCopies: MIN_COPIES,
-        largeRecords: LARGE_RECORDS,
-        startupSeconds: { openpeering: +median(startup.openpeering).toFixed(3), bgpdump: +median(startup.bgpdump).toFixed(3) },
-        headlineRatio: +(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2),
-        rows,
-      },
-      null,
-      2,
-    ) + '\n',
+  const file = saveResults(
+    'mrt',
+    {
+      date: new Date().toISOString(),
+      machine,
+      runs: RUNS,
+      minCopies: MIN_COPIES,
+      largeRecords: LARGE_RECORDS,
+      startupSeconds: { openpeering: +median(startup.openpeering).toFixed(3), bgpdump: +median(startup.bgpdump).toFixed(3) },
+      headlineRatio: +(total('bgpdumpSeconds') / total('openpeeringSeconds')).toFixed(2),
+      rows,
+    },
+    2,
   );
   console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   if (rows.some((r) => !r.identical)) process.exit(1);

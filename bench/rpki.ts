@@ -22,6 +22,7 @@ import { RtrClient } from '../src/rpki/rtr/client.js';
 import { ROV_STATES } from '../src/rpki/table.js';
 import { type CompactPrefix, parseCompactPrefix } from '../src/rpki/vrp.js';
 import { VrpList } from '../src/rpki/vrp-list.js';
+import { saveResults } from './lib/results.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SELF = fileURLToPath(import.meta.url);
@@ -412,14 +413,7 @@ async function main(): Promise<void> {
       `update batch of ${sum.openpeering.updateVrps} VRP changes ${sum.openpeering.updateMs.toFixed(1)} ms incl. the first lookup after it`,
   );
   if (!o.save) return;
-  const resultsDir = path.join(ROOT, 'bench', 'results');
-  fs.mkdirSync(resultsDir, { recursive: true });
-  const stamp = new Date()
-    .toISOString()
-    .replace(/:/g, '')
-    .replace(/\.\d+Z$/, 'Z');
-  const file = path.join(resultsDir, `rpki-${stamp}.json`);
-  fs.writeFileSync(file, JSON.stringify(sum, null, 2) + '\n');
+  const file = saveResults('rpki', sum, 2);
   console.log(`\nwrote ${path.relative(ROOT, file)}`);
 }
 

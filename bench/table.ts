@@ -17,8 +17,9 @@
 // the benchmark gives its sender and receivers never appear in a path (no loop rejections).
 //
 // Everything is deterministic for a given seed; no dependency on src/.
-import fs from 'node:fs';
+import { V4_LENGTHS } from './lib/prefix-lengths.js';
 import { mulberry32 } from './lib/rng.js';
+import { writeTextFile } from './lib/text-file.js';
 
 export interface AttrSetSpec {
   /** AS_SEQUENCE, first hop first, origin last (the sender prepends its own ASN on export). */
@@ -73,26 +74,6 @@ function weighted<T>(rand: () => number, pairs: Array<[T, number]>): () => T {
 
 // ---------------------------------------------------------------------------------------------
 // Prefix space
-
-const V4_LENGTHS: Array<[number, number]> = [
-  [24, 59],
-  [22, 11],
-  [23, 9],
-  [21, 5],
-  [20, 5],
-  [19, 3],
-  [16, 2.4],
-  [18, 2.9],
-  [17, 1.74],
-  [15, 0.41],
-  [14, 0.25],
-  [13, 0.12],
-  [12, 0.06],
-  [11, 0.02],
-  [10, 0.008],
-  [9, 0.003],
-  [8, 0.003],
-];
 
 const V6_LENGTHS: Array<[number, number]> = [
   [48, 45],
@@ -339,17 +320,7 @@ export function birdAttrBlock(s: AttrSetSpec): string {
  */
 export function writeBirdStatic(t: Table, file: string): number {
   const blocks = t.sets.map(birdAttrBlock);
-  const fd = fs.openSync(file, 'w');
-  let bytes = 0;
-  let buf = '';
-  const put = (s: string) => {
-    buf += s;
-    if (buf.length > 1 << 20) {
-      bytes += fs.writeSync(fd, buf);
-      buf = '';
-    }
-  };
-  try {
+  return writeTextFile(file, (put) => {
     put('protocol static gen4 {\n  ipv4 { import all; };\n');
     for (let i = 0; i < t.v4.addr.length; i++) {
       put(`  route ${v4Text(t.v4.addr[i]!, t.v4.len[i]!)} blackhole { ${blocks[t.v4.set[i]!]} };\n`);
@@ -362,11 +333,7 @@ export function writeBirdStatic(t: Table, file: string): number {
       }
       put('}\n');
     }
-    bytes += fs.writeSync(fd, buf);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return bytes;
+  });
 }
 
 export interface BirdSenderPeer {

@@ -6,6 +6,7 @@
 
 import { MASK4, v4Key } from '../src/net/compact.js';
 import { PrefixTrie } from '../src/net/trie.js';
+import { V4_LENGTHS } from './lib/prefix-lengths.js';
 import { mulberry32 } from './lib/rng.js';
 
 const r = mulberry32(20240);
@@ -21,28 +22,8 @@ const V4N = 500_000;
 const V6N = 100_000;
 const QN = 1_000_000;
 
-// IPv4 table: unicast space 1.0.0.0-223.255.255.255, distinct prefixes.
-// The 5.6% left over go to /8-/18 in the proportions of a real table (2024: 16 /8s, 13 /9s, ...,
-// 1,900 /15s, 8,000 /17s, 13,500 /18s): a flat spread would cover every /8 several times over.
-const v4Len = lengthPicker([
-  [24, 59],
-  [22, 11],
-  [23, 9],
-  [21, 5],
-  [20, 5],
-  [19, 3],
-  [16, 2.4],
-  [18, 2.9],
-  [17, 1.74],
-  [15, 0.41],
-  [14, 0.25],
-  [13, 0.12],
-  [12, 0.06],
-  [11, 0.02],
-  [10, 0.008],
-  [9, 0.003],
-  [8, 0.003],
-]);
+// IPv4 table: unicast space 1.0.0.0-223.255.255.255, distinct prefixes, lengths as in a real table.
+const v4Len = lengthPicker(V4_LENGTHS);
 const v4Addr = new Uint32Array(V4N);
 const v4Lens = new Uint8Array(V4N);
 {

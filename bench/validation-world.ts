@@ -20,10 +20,10 @@
 // - churn: per session a sample of its routes in a second, disabled BIRD static protocol with a
 //   higher preference and another MED: enabling it replaces those routes, disabling it restores
 //   them (attribute changes that leave every state as it is).
-import fs from 'node:fs';
 import { PrefixTrie } from '../src/net/trie.js';
 import { publicPrefix } from '../src/registry/registrations.js';
 import { mulberry32 } from './lib/rng.js';
+import { writeTextFile } from './lib/text-file.js';
 import { type AttrSetSpec, birdAttrBlock, generateTable, type Table, v4Text } from './table.js';
 
 export const OPERATOR_ASN = 64500;
@@ -406,17 +406,7 @@ export function routeStatements(w: World, f: Feed, i: number): string {
  * and a disabled static protocol churn_<k> (preference 250, MED 4242) with its churn sample.
  */
 export function writeSenderRoutes(w: World, file: string): number {
-  const fd = fs.openSync(file, 'w');
-  let bytes = 0;
-  let buf = '';
-  const put = (s: string) => {
-    buf += s;
-    if (buf.length > 1 << 20) {
-      bytes += fs.writeSync(fd, buf);
-      buf = '';
-    }
-  };
-  try {
+  return writeTextFile(file, (put) => {
     for (const s of w.sessions) put(`ipv4 table t${s.index};\n`);
     w.feeds.forEach((f, k) => {
       put(`protocol static s${k} {\n  ipv4 { table t${k}; import all; };\n`);
@@ -434,11 +424,7 @@ export function writeSenderRoutes(w: World, file: string): number {
       }
       put('}\n');
     });
-    bytes += fs.writeSync(fd, buf);
-  } finally {
-    fs.closeSync(fd);
-  }
-  return bytes;
+  });
 }
 
 export const PROTO = (k: number) => `p${k}`;

@@ -37,9 +37,10 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BIN, requireBinary } from '../src/lab/daemons/index.js';
 import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
-import { eachFlag, intFlag } from './lib/args.js';
+import { BIN, requireBinary } from '../src/lab/routers/index.js';
+import { eachFlag, intFlag, listFlag, type RunFlags, runFlag } from './lib/args.js';
+import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { birdVersion } from './lib/versions.js';
 import { buildRegistry } from './validation-registry.js';
@@ -51,7 +52,7 @@ import { birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO
 type Receiver = 'openpeering' | 'openpeering-policy' | 'openpeering-plain' | 'bird';
 const ALL: Receiver[] = ['openpeering', 'bird', 'openpeering-policy', 'openpeering-plain'];
 
-interface Options {
+interface Options extends RunFlags {
   routes: number;
   sessions: number;
   registered: number;
@@ -59,14 +60,8 @@ interface Options {
   hijacks: number;
   churn: number;
   flaps: number;
-  runs: number;
   receivers: Receiver[];
-  timeoutS: number;
   sync: 'full' | 'normal' | 'off';
-  seed: number;
-  nodeArgs: string[];
-  settleS: number;
-  keep: boolean;
   save: boolean;
 }
 
@@ -123,24 +118,6 @@ function parseArgs(argv: string[]): Options {
       case '--flaps':
         o.flaps = int(flag, val(), 0);
         break;
-      case '--runs':
-        o.runs = int(flag, val(), 1);
-        break;
-      case '--timeout':
-        o.timeoutS = int(flag, val(), 1);
-        break;
-      case '--seed':
-        o.seed = int(flag, val(), 0);
-        break;
-      case '--settle':
-        o.settleS = int(flag, val(), 0);
-        break;
-      case '--node-args':
-        o.nodeArgs = (val() ?? '').split(/\s+/).filter(Boolean);
-        break;
-      case '--keep':
-        o.keep = true;
-        break;
       case '--no-save':
         o.save = false;
         break;
@@ -150,21 +127,14 @@ function parseArgs(argv: string[]): Options {
         o.sync = v;
         break;
       }
-      case '--receivers': {
-        const list = (val() ?? '')
-          .split(',')
-          .map((s) => s.trim())
-          .filter(Boolean);
-        const bad = list.filter((r) => !ALL.includes(r as Receiver));
-        if (!list.length || bad.length) usage(`--receivers: unknown ${bad.join(', ') || '(empty)'}; choose from ${ALL.join(',')}`);
-        o.receivers = list as Receiver[];
+      case '--receivers':
+        o.receivers = listFlag(flag, val(), ALL, usage);
         break;
-      }
       case '-h':
       case '--help':
         return usage();
       default:
-        usage(`unknown argument ${flag}`);
+        if (!runFlag(o, flag, val, usage)) usage(`unknown argument ${flag}`);
     }
   });
   const bad = checkWorldOptions({ ...o });
@@ -1179,31 +1149,17 @@ async function main(): Promise<void> {
   );
 
   if (opts.save) {
-    const resultsDir = path.join(ROOT, 'bench', 'results');
-    fs.mkdirSync(resultsDir, { recursive: true });
-    const stamp = new Date()
-      .toISOString()
-      .replace(/:/g, '')
-      .replace(/\.\d+Z$/, 'Z');
-    const file = path.join(resultsDir, `validation-${stamp}.json`);
-    fs.writeFileSync(
-      file,
-      JSON.stringify(
-        {
-          date: new Date().toISOString(),
-          machine,
-          options: { ...opts, keep: undefined },
-          world: shape,
-          registryBuildS: built.seconds,
-          sender: senderInfo,
-          expected: { load: count(load), loss: count(lossStates), affectedByLoss: affected },
-          summary,
-          runs: results,
-        },
-        null,
-        1,
-      ) + '\n',
-    );
+    const file = saveResults('validation', {
+      date: new Date().toISOString(),
+      machine,
+      options: { ...opts, keep: undefined },
+      world: shape,
+      registryBuildS: built.seconds,
+      sender: senderInfo,
+      expected: { load: count(load), loss: count(lossStates), affectedByLoss: affected },
+      summary,
+      runs: results,
+    });
     console.log(`results: ${path.relative(process.cwd(), file) || file}`);
   }
   if (opts.keep) console.log(`work dir kept: ${workDir}`);

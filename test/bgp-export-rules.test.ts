@@ -14,7 +14,8 @@ import { routes } from '../src/bgp/status.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
-import { BIN, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { BIN, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import { acceptAll } from './helpers/peer-options.js';
 import { PORT, rig } from './helpers/speaker-rig.js';
 import { attr, otc, updateBody } from './helpers/update-body.js';
 
@@ -160,7 +161,7 @@ test("BIRD as a client of our route server accepts our own route (NEXT_HOP prese
       connectRetryTime: 1,
       addPathReceive: false,
     },
-    { import: () => undefined, export: () => undefined },
+    acceptAll,
   );
   r.s.peer(B)!.session.start();
   const d = await startDaemon({

@@ -14,43 +14,20 @@ import { encodeMessage } from '../src/bgp/wire/header.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { decodeNotification } from '../src/bgp/wire/notification.js';
 import { encodeOpen } from '../src/bgp/wire/open.js';
+import { acceptAll as all, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { until } from './helpers/until.js';
 import { attr, capability, capParam, cat, ip6, openBody, seg, T, u16, u32, update, v4, v6 } from './helpers/wire-bytes.js';
 
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const S = '127.71.0.1';
 const PORT = 17100;
-const all = { import: () => undefined, export: () => undefined };
 const cleanups: Array<() => Promise<void> | void> = [];
 after(async () => {
   for (const c of cleanups.reverse()) await c();
 });
 
-function config(address: string, asn: number, extra: Partial<PeerOptions> = {}): PeerOptions {
-  return {
-    address,
-    asn,
-    localAsn: 65001,
-    port: PORT,
-    localAddress: S,
-    routerId: ip('192.0.2.1'),
-    holdTime: 90,
-    passive: true,
-    families: ['ipv4', 'ipv6'],
-    routeServerClient: false,
-    connectRetryTime: 1,
-    addPathReceive: false,
-    ...extra,
-  };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const config = (address: string, asn: number, extra: Partial<PeerOptions> = {}): PeerOptions =>
+  peerOptions({ address, asn, port: PORT, localAddress: S, ...extra });
 
 const ORIGIN = attr(T, 1, [0]);
 const path = (asn: number) => attr(T, 2, seg(2, [asn]));

@@ -12,23 +12,16 @@ import { routes as routeViews, sessions } from '../src/bgp/status.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
-import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import { acceptAll as all, ip } from './helpers/peer-options.js';
+import { until } from './helpers/until.js';
 
 const KINDS: DaemonKind[] = ['bird', 'gobgp', 'frr', 'exabgp'];
 const OUR_ASN = 4200000100;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 after(async () => {
   await stopAll();
 });
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** Our routes: a 4-octet path with an AS_SET, MED, communities and large communities, and an IPv6 route. */
 const OURS = [
@@ -98,7 +91,6 @@ for (const [i, kind] of KINDS.entries()) {
     maxPrefix: { limit: 20, action: 'teardown', restartSeconds: 0 },
     ...extra,
   });
-  const all = { import: () => undefined, export: () => undefined };
 
   describe(`interop with ${kind}`, { concurrency: false }, () => {
     let d: Daemon;

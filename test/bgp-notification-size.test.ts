@@ -8,32 +8,16 @@ import { after, test } from 'node:test';
 import { Speaker } from '../src/bgp/speaker.js';
 import { MessageType } from '../src/bgp/wire/constants.js';
 import { encodeMessage } from '../src/bgp/wire/header.js';
+import { acceptAll, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
 
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 const S = '127.71.9.1';
 const PORT = 17190;
 
 test('a 65,535-octet ROUTE-REFRESH gets a NOTIFICATION that fits 4,096 octets; the other session stays', async () => {
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: PORT } });
   for (const a of ['127.71.9.2', '127.71.9.3']) {
-    s.addPeer(
-      {
-        address: a,
-        asn: 65002,
-        localAsn: 65001,
-        port: PORT,
-        passive: true,
-        localAddress: S,
-        routerId: ip('192.0.2.1'),
-        holdTime: 90,
-        families: ['ipv4'],
-        routeServerClient: false,
-        connectRetryTime: 1,
-        addPathReceive: false,
-      },
-      { import: () => undefined, export: () => undefined },
-    );
+    s.addPeer(peerOptions({ address: a, asn: 65002, port: PORT, localAddress: S, families: ['ipv4'] }), acceptAll);
   }
   await s.start();
   const peer = (a: string) =>

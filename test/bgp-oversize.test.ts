@@ -7,8 +7,9 @@ import { after, test } from 'node:test';
 import { Speaker } from '../src/bgp/speaker.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { keyToText, textToKey } from '../src/bgp/wire/nlri.js';
+import { acceptAll, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
-import { ip, rig } from './helpers/speaker-rig.js';
+import { rig } from './helpers/speaker-rig.js';
 import { attr, updateBody } from './helpers/update-body.js';
 
 const S = '127.70.51.1';
@@ -18,23 +19,7 @@ test('a route too large for the peer is not sent; the others are, and the sessio
   const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: S, port: 17001 } });
   const problems: string[] = [];
   s.on('problem', (_peer, text) => problems.push(text));
-  s.addPeer(
-    {
-      address: R,
-      asn: 65002,
-      localAsn: 65001,
-      port: 17001,
-      passive: true,
-      localAddress: S,
-      routerId: ip('192.0.2.1'),
-      holdTime: 90,
-      families: ['ipv4'],
-      routeServerClient: false,
-      connectRetryTime: 1,
-      addPathReceive: false,
-    },
-    { import: () => undefined, export: () => undefined },
-  );
+  s.addPeer(peerOptions({ address: R, asn: 65002, port: 17001, localAddress: S, families: ['ipv4'] }), acceptAll);
   const long = Array.from({ length: 1100 }, (_, i) => 4_200_000_000 + i);
   s.announce([
     { key: textToKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },

@@ -11,32 +11,13 @@ import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { encodeAnnouncements } from '../src/bgp/wire/update.js';
+import { acceptAll as all, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
+import { until } from './helpers/until.js';
 
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
+/** This file's peers dial unless told to be passive. */
+const peer = (o: Partial<PeerOptions> & Pick<PeerOptions, 'address' | 'asn' | 'localAsn' | 'port'>): PeerOptions => peerOptions({ passive: false, ...o });
 
-function peer(o: Partial<PeerOptions> & Pick<PeerOptions, 'address' | 'asn' | 'localAsn' | 'port'>): PeerOptions {
-  return {
-    routerId: ip('192.0.2.1'),
-    holdTime: 90,
-    passive: false,
-    families: ['ipv4', 'ipv6'],
-    routeServerClient: false,
-    connectRetryTime: 1,
-    addPathReceive: false,
-    ...o,
-  };
-}
-
-async function until(cond: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-const all = { import: () => undefined, export: () => undefined };
 const RAW = new Map<string, RawPeer>();
 const cleanups: Array<() => Promise<void>> = [];
 after(async () => {

@@ -12,31 +12,28 @@ import { after, describe, test } from 'node:test';
 import { parseSyn } from '../src/bgp/session/listener.js';
 import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
-import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
 import { tcpSecurityAddon, tcpSecurityError } from '../src/net/tcp-security.js';
+import { ip } from './helpers/peer-options.js';
+import { until as waitUntil } from './helpers/until.js';
 
 const BIRD = '127.72.0.2';
 const BIRD_PORT = 17201;
 const BIRD_ASN = 65072;
 const OUR_ASN = 65071;
-const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 
 const speakers: Speaker[] = [];
 const closers: Array<() => void> = [];
 let bird: Daemon | undefined;
+
+/** A bounded wait whose failure carries the end of BIRD's log. */
+const until = (cond: () => boolean, what: string): Promise<void> =>
+  waitUntil(cond, () => `${what}${bird ? `\n--- bird log ---\n${bird.logs().slice(-3000)}` : ''}`, 30_000, 100);
 after(async () => {
   for (const c of closers) c();
   for (const s of speakers) await s.stop();
   await stopAll();
 });
-
-async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${bird ? `\n--- bird log ---\n${bird.logs().slice(-3000)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A TcpExt counter of this network namespace (TCPMD5Failure, TCPMinTTLDrop, ...). */
 function tcpExt(name: string): number {

@@ -2,35 +2,27 @@
 // resource commands) against a real service on 127.0.0.1 over a temporary SQLite file.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { apiUrl, cleanEnv, exited, spawnCli } from './helpers/cli-process.js';
+import { until } from './helpers/until.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const WORLD = fileURLToPath(new URL('../../examples/world.yaml', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
 
 const CMD_TIMEOUT_MS = 30_000;
 const READY_TIMEOUT_MS = 20_000;
 
-const children = new Set<ChildProcess>();
 const tmpDirs: string[] = [];
 
 function tmpDir(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-cli-'));
   tmpDirs.push(d);
   return d;
-}
-
-/** An environment without any OPENPEERING_* variables from the caller, plus `extra`. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('OPENPEERING_')) delete env[k];
-  return { ...env, ...extra };
 }
 
 interface Run {
@@ -43,29 +35,18 @@ interface Run {
 /** Runs the CLI to completion (killed after a timeout); never rejects on a non-zero exit. */
 function cli(args: string[], env: NodeJS.ProcessEnv = cleanEnv(), timeoutMs = CMD_TIMEOUT_MS): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-      stdout += d;
-    });
-    child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-      stderr += d;
-    });
+    const { child, out, err } = spawnCli(args, env);
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`openpeering ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${stdout}\nstderr: ${stderr}`));
+      reject(new Error(`openpeering ${args.join(' ')} did not finish within ${timeoutMs} ms\nstdout: ${out()}\nstderr: ${err()}`));
     }, timeoutMs);
     child.on('error', (e) => {
       clearTimeout(timer);
-      children.delete(child);
       reject(e);
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      children.delete(child);
-      resolve({ code, signal, stdout, stderr });
+      resolve({ code, signal, stdout: out(), stderr: err() });
     });
   });
 }
@@ -88,67 +69,23 @@ interface Serve {
   stop: () => Promise<void>;
 }
 
-function waitFor(cond: () => boolean, timeoutMs: number, what: string, detail: () => string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const start = Date.now();
-    const tick = () => {
-      if (cond()) return resolve();
-      if (Date.now() - start > timeoutMs) return reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what}\n${detail()}`));
-      setTimeout(tick, 25);
-    };
-    tick();
-  });
-}
-
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/** Waits for a child to exit (SIGKILL after the timeout). */
-function exited(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
 
 /**
  * Starts `serve` and waits until it is up: by its "openpeering API on URL" info log line, or,
  * when the URL is known in advance (`knownUrl`), by polling /healthz there.
  */
 async function serve(args: string[], knownUrl?: string): Promise<Serve> {
-  const child = spawn(process.execPath, [MAIN, 'serve', ...args], { env: cleanEnv(), cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const detail = () => `exit ${child.exitCode}\n--- stdout\n${out}\n--- stderr\n${err}`;
+  const c = spawnCli(['serve', ...args]);
+  const child = c.child;
+  const detail = () => `exit ${child.exitCode}\n--- stdout\n${c.out()}\n--- stderr\n${c.err()}`;
   const stop = async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited(child);
   };
   let url = knownUrl;
   if (!url) {
-    await waitFor(
-      () => /openpeering API on (http:\/\/\S+)/.test(out) || child.exitCode !== null,
-      READY_TIMEOUT_MS,
-      'the "openpeering API on" log line',
-      detail,
-    );
-    const m = /openpeering API on (http:\/\/[^\s"]+)/.exec(out);
-    if (!m) {
-      await stop();
-      throw new Error(`serve exited before listening\n${detail()}`);
-    }
-    url = m[1]!;
+    url = await apiUrl(c, READY_TIMEOUT_MS);
   } else {
     let up = false;
     const start = Date.now();
@@ -164,7 +101,7 @@ async function serve(args: string[], knownUrl?: string): Promise<Serve> {
       throw new Error(`serve did not answer on ${url}\n${detail()}`);
     }
   }
-  return { child, url, out: () => out, err: () => err, stop };
+  return { ...c, url, stop };
 }
 
 const KEY_RE = /opk_[A-Za-z0-9_-]+/g;
@@ -191,10 +128,6 @@ function table(text: string): { header: string[]; rows: string[][] } {
 }
 
 after(async () => {
-  for (const c of children) {
-    if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  }
-  await Promise.all([...children].map((c) => exited(c, 5000)));
   for (const d of tmpDirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
@@ -204,11 +137,11 @@ describe('openpeering serve on an empty database', () => {
     const s = await serve(['--listen', '127.0.0.1:0', '--db', db, '--log-level', 'info']);
     let keys: string[];
     try {
-      await waitFor(
+      await until(
         () => s.out().includes('apply -f examples/world.yaml'),
+        () => `the key banner\n${s.out()}`,
         5000,
-        'the key banner',
-        () => s.out(),
+        25,
       );
       await sleep(200); // nothing more should follow, in particular no second banner
       const out = s.out();
@@ -297,11 +230,11 @@ describe('openpeering serve --config', () => {
     const s = await serve(['--config', cfg], url);
     try {
       assert.ok(fs.existsSync(db), `serve opened the database named in the config (${db})`);
-      await waitFor(
+      await until(
         () => s.out().includes('apply -f examples/world.yaml'),
+        () => `the key banner\n${s.out()}`,
         5000,
-        'the key banner',
-        () => s.out(),
+        25,
       );
       assert.ok(s.out().includes(`OPENPEERING_URL=${url}`), `the banner names the configured address:\n${s.out()}`);
       const h = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(5000) });
@@ -363,11 +296,11 @@ describe('client commands against a running service', () => {
     // The API only: these are reads of what apply wrote (with BGP on, live validation would move
     // the prefixes on from Pending: test/daemon.test.ts covers that).
     s = await serve(['--listen', '127.0.0.1:0', '--db', path.join(tmpDir(), 'world.db'), '--no-bgp']);
-    await waitFor(
+    await until(
       () => keysIn(s.out()).length > 0,
+      () => `the operator key\n${s.out()}`,
       5000,
-      'the operator key',
-      () => s.out(),
+      25,
     );
     operatorKey = keysIn(s.out())[0]!;
     env = cleanEnv({ OPENPEERING_URL: s.url, OPENPEERING_API_KEY: operatorKey });

@@ -9,19 +9,12 @@ import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { tcpSecurityError } from '../src/net/tcp-security.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/until.js';
 import { buildWorld, conn, must } from './helpers/world.js';
 
 // Port 1797: the world's addresses (127.11.x) are shared with daemon.test.ts, which uses 1791.
 const PORT = 1797;
 const CONN = '/v1/partners/nordlink/peerings/nordlink-ams/connections';
-
-async function until(cond: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A partner router on `address`, optionally signing with `md5Key`. */
 const partner = (address: string, operatorAddress: string, md5Key?: string): Promise<Speaker> =>

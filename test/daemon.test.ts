@@ -14,18 +14,11 @@ import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer } from './helpers/server.js';
+import { until } from './helpers/until.js';
 import { buildWorld, must } from './helpers/world.js';
 
 const PORT = 1791;
 const COMMUNITY = parseCommunity('64500:8007')!;
-
-async function until(cond: () => Promise<boolean> | boolean, what: string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A partner router: one speaker on the partner's session address, announcing `routes`. */
 const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: Array<{ prefix: string; attrs: PathAttributes }>): Promise<Speaker> =>

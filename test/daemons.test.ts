@@ -1,4 +1,4 @@
-// Proves the BGP daemon harness (src/lab/daemons/) against itself, before our speaker exists:
+// Proves the BGP daemon harness (src/lab/routers/) against itself, before our speaker exists:
 // BIRD is the hub; two GoBGPs (one dials BIRD, one waits for BIRD), FRR and ExaBGP (dials a passive
 // BIRD) peer with it. Every daemon originates IPv4 and IPv6 routes with AS path (4-octet ASNs, AS_SET
 // where the daemon can), MED, communities and large communities; each side must see the other's
@@ -18,7 +18,7 @@ import {
   sortCommunities,
   startDaemon,
   stopAll,
-} from '../src/lab/daemons/index.js';
+} from '../src/lab/routers/index.js';
 
 const A = { bird: '127.0.10.2', gobgp1: '127.0.10.3', exabgp: '127.0.10.4', frr: '127.0.10.5', gobgp2: '127.0.10.6' };
 const PORT = { bird: 1790, gobgp1: 1791, exabgp: 1792, frr: 1793, gobgp2: 1796 };

@@ -3,18 +3,14 @@
 // the file must pass SQLite's integrity check.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
-
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
+import { apiUrl, type CliChild, exited, spawnCli } from './helpers/cli-process.js';
 
 const TOTAL = 420; // writes in the burst
 const IN_FLIGHT = 20; // concurrent requests
@@ -22,62 +18,20 @@ const KILL_AFTER_ACKS = 100; // SIGKILL when this many writes have been acknowle
 const PRE_CREATED = 20; // partners created before the burst and updated once during it
 const REQUEST_TIMEOUT_MS = 10_000;
 
-const children = new Set<ChildProcess>();
 const dirs: string[] = [];
 
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await Promise.all([...children].map((c) => exited(c, 5000)));
   for (const d of dirs) fs.rmSync(d, { recursive: true, force: true });
 });
 
-function exited(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.once('exit', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
-}
-
-interface Serve {
-  child: ChildProcess;
+interface Serve extends CliChild {
   url: string;
-  out: () => string;
-  err: () => string;
 }
 
 /** Starts `serve` on a database and waits for its "openpeering API on URL" log line. */
 async function serve(db: string): Promise<Serve> {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('OPENPEERING_')) delete env[k];
-  const child = spawn(process.execPath, [MAIN, 'serve', '--listen', '127.0.0.1:0', '--db', db, '--log-level', 'info'], {
-    env,
-    cwd: REPO,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  const start = Date.now();
-  let m: RegExpExecArray | null = null;
-  while (!(m = /openpeering API on (http:\/\/[^\s"]+)/.exec(out))) {
-    if (child.exitCode !== null || Date.now() - start > 20_000) {
-      child.kill('SIGKILL');
-      throw new Error(`serve did not start (exit ${child.exitCode})\n--- stdout\n${out}\n--- stderr\n${err}`);
-    }
-    await new Promise((r) => setTimeout(r, 25));
-  }
-  return { child, url: m[1]!, out: () => out, err: () => err };
+  const c = spawnCli(['serve', '--listen', '127.0.0.1:0', '--db', db, '--log-level', 'info']);
+  return { ...c, url: await apiUrl(c) };
 }
 
 type Job =

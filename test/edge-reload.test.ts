@@ -12,19 +12,12 @@ import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer, type TestServer } from './helpers/server.js';
+import { until } from './helpers/until.js';
 import { activate, conn, must } from './helpers/world.js';
 
 const PORT = 17401;
 const KEY = '6b0f4a6e-2c61-4d8e-9d1e-0c8a8b3b5f74';
 const good = { origin: 0, asPath: [{ type: 2, asns: [64496] }], communities: [parseCommunity('64500:8007')!] };
-
-async function until(cond: () => boolean, what: () => string, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /**
  * Operator 64500 with two edge routers in ams; nordlink's peering with a connection on each, only

@@ -11,7 +11,8 @@ import { openRegistry } from '../src/bootstrap.js';
 import { EventRetention, pruneEvents } from '../src/registry/event-retention.js';
 import type { EventSubject, PrefixEventInput } from '../src/registry/prefix-events.js';
 import { startServer, type TestServer } from './helpers/server.js';
-import { type Frame, SseClient, until, within } from './helpers/sse.js';
+import { type Frame, SseClient, within } from './helpers/sse.js';
+import { until } from './helpers/until.js';
 import { buildWorld, must } from './helpers/world.js';
 
 const SUBJECTS = {

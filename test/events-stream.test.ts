@@ -7,7 +7,8 @@ import { after, before, describe, it } from 'node:test';
 import { buildServer } from '../src/api/server.js';
 import type { EventSubject } from '../src/registry/prefix-events.js';
 import { startServer, type TestServer } from './helpers/server.js';
-import { SseClient, until, within } from './helpers/sse.js';
+import { SseClient, within } from './helpers/sse.js';
+import { until } from './helpers/until.js';
 import { buildWorld } from './helpers/world.js';
 
 // Subjects of the test world's prefixes (test/helpers/world.ts).

@@ -10,8 +10,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { openRegistry } from '../src/bootstrap.js';
-import { type DaemonKind, requireBinary } from '../src/lab/daemons/index.js';
 import { freePort, spawnProc, stopProc, tempDir, waitExit } from '../src/lab/process.js';
+import { type DaemonKind, requireBinary } from '../src/lab/routers/index.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));

@@ -11,21 +11,16 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { type Daemon, type DaemonSpec, requireBinary, startDaemon } from '../src/lab/daemons/index.js';
 import { freePort, type Proc, spawnProc, stopProc, tempDir, waitExit } from '../src/lab/process.js';
+import { type Daemon, type DaemonSpec, requireBinary, startDaemon } from '../src/lab/routers/index.js';
+import { until } from './helpers/until.js';
 import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } from './helpers/world-60.js';
 
 const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 const BGP_PORT = 17931;
-
-async function until(cond: () => Promise<boolean> | boolean, what: () => string, timeoutMs = 40_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
+/** Waits here cross a daemon restart: 40 s bounds, polled every 200 ms (the quiet-table check compares polls). */
+const RESTART_BOUNDS = [40_000, 200] as const;
 
 const routerSpec = (connection: keyof typeof SESSIONS60): DaemonSpec => {
   const [address, operator] = SESSIONS60[connection];
@@ -61,6 +56,7 @@ test('a restart of serve changes no state and repeats no event; real changes aft
   await until(
     () => /OPENPEERING_API_KEY=(opk_\S+)/.test(proc.logs()),
     () => `the first operator key\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
   key = /OPENPEERING_API_KEY=(opk_\S+)/.exec(proc.logs())![1]!;
   const call = async (method: string, p: string, body?: unknown): Promise<any> => {
@@ -80,7 +76,7 @@ test('a restart of serve changes no state and repeats no event; real changes aft
       return false;
     }
   };
-  await until(up, () => `the API\n${logs()}`);
+  await until(up, () => `the API\n${logs()}`, ...RESTART_BOUNDS);
   await buildWorld60(call);
 
   const hq = PREFIXES60[1]!;
@@ -97,6 +93,7 @@ test('a restart of serve changes no state and repeats no event; real changes aft
   await until(
     async () => (await state(hq)).startsWith('Warning'),
     () => `hq Warning with one session\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
   for (const c of ['ams-2', 'fra-1', 'fra-2', 'rs-1', 'rs-2'] as const) await startRouter(c);
   const expected = [
@@ -109,10 +106,12 @@ test('a restart of serve changes no state and repeats no event; real changes aft
   await until(
     async () => (await states()) === JSON.stringify(expected),
     () => `the states\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
   await until(
     () => /validation settled/.test(proc.logs()),
     () => `settling\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
 
   // Everything that is stored: states with their update times, and every event of every scope.
@@ -146,6 +145,7 @@ test('a restart of serve changes no state and repeats no event; real changes aft
       },
       () => 'quiet',
       60_000,
+      200,
     );
     return last;
   };
@@ -162,10 +162,11 @@ test('a restart of serve changes no state and repeats no event; real changes aft
   await stopProc(proc);
   assert.equal(proc.exitInfo, 'exit code 0', logs());
   proc = serve();
-  await until(up, () => `the API again\n${logs()}`);
+  await until(up, () => `the API again\n${logs()}`, ...RESTART_BOUNDS);
   await until(
     () => /validation settled/.test(proc.logs()),
     () => `settling after the restart\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
   assert.match(proc.logs(), /validation settled after [\d.]+ s \(every session sent End-of-RIB\)/);
   const sessions = async () => {
@@ -195,19 +196,23 @@ test('a restart of serve changes no state and repeats no event; real changes aft
   await until(
     async () => (await state(hq)) === 'Warning Not receiving prefix advertisement from IP 127.60.1.3 for prefix 45.66.0.0/24',
     () => `hq Warning\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
   await until(
     async () => (await events()).some((e) => !seen.has(e.id) && e.subject === 'contoso/contoso-eu/hq' && e.type === 'PrefixWithdrawalEvent'),
     () => 'the withdrawal',
+    ...RESTART_BOUNDS,
   );
   await startRouter('ams-2');
   await until(
     async () => (await state(hq)) === 'Verified',
     () => `hq Verified again\n${logs()}`,
+    ...RESTART_BOUNDS,
   );
   await until(
     async () => (await events()).some((e) => !seen.has(e.id) && e.subject === 'contoso/contoso-eu/hq' && e.type === 'PrefixRestoredEvent'),
     () => 'the restore',
+    ...RESTART_BOUNDS,
   );
   assert.equal((await events()).filter((e) => !seen.has(e.id) && e.type === 'PrefixHijackEvent').length, 0, 'the hijacks went on all along');
 

@@ -6,7 +6,9 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { type RoaJson, requireStayrtr, type StayRtr, startStayrtr } from '../src/lab/stayrtr.js';
 import { formatPrefix } from '../src/net/prefix.js';
-import { RtrClient, type RtrSynced } from '../src/rpki/rtr/client.js';
+import { RtrClient } from '../src/rpki/rtr/client.js';
+import type { RtrSynced } from '../src/rpki/rtr/client-events.js';
+import { until } from './helpers/until.js';
 
 function generate(n: number, seed: number): RoaJson[] {
   const out: RoaJson[] = [];
@@ -62,12 +64,11 @@ test('full sync, serial update after a file change, recovery after the cache res
     const updates: RtrSynced[] = [];
     c.on('synced', (s) => updates.push(s));
     cache.setRoas(roas);
-    const deadline = Date.now() + 10_000;
-    while (!(updates.length && tableKeys(c).size === roas.length && tableKeys(c).has(key('172.16.49.0/24', 24, 64999)))) {
-      if (Date.now() > deadline)
-        assert.fail(`no serial update within 10 s; updates: ${updates.map((u) => `${u.serial}/${u.full}`)}\n${cache.logs().slice(-3000)}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await until(
+      () => updates.length > 0 && tableKeys(c).size === roas.length && tableKeys(c).has(key('172.16.49.0/24', 24, 64999)),
+      () => `a serial update; updates: ${updates.map((u) => `${u.serial}/${u.full}`)}\n${cache.logs().slice(-3000)}`,
+      10_000,
+    );
     const inc = updates.find((u) => !u.full);
     assert.ok(inc, 'an incremental update (Serial Query), not a reset');
     assert.ok(inc.serial > s1.serial);

@@ -3,70 +3,28 @@
 // SIGKILL a new serve starts. Real processes, as an operator would run them.
 
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { apiUrl, type CliChild, exited, spawnCli } from './helpers/cli-process.js';
 
-const MAIN = fileURLToPath(new URL('../src/cli/main.js', import.meta.url));
-const REPO = fileURLToPath(new URL('../../', import.meta.url));
-
-const children = new Set<ChildProcess>();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-lock-'));
 
 after(async () => {
-  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
-  await Promise.all([...children].map((c) => exited(c)));
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
-interface Run {
-  child: ChildProcess;
-  out: () => string;
-  err: () => string;
-}
-
-function run(args: string[]): Run {
-  const env = { ...process.env };
-  for (const k of Object.keys(env)) if (k.startsWith('OPENPEERING_')) delete env[k];
-  const child = spawn(process.execPath, [MAIN, ...args], { env, cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  child.on('exit', () => children.delete(child));
-  let out = '';
-  let err = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => {
-    out += d;
-  });
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => {
-    err += d;
-  });
-  return { child, out: () => out, err: () => err };
-}
-
 /** Starts serve and waits until it listens (its "openpeering API on" line). */
-async function serve(db: string): Promise<Run> {
-  const r = run(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-bgp']);
-  const start = Date.now();
-  while (!/openpeering API on http:\/\//.test(r.out())) {
-    if (r.child.exitCode !== null || Date.now() - start > 20_000) {
-      r.child.kill('SIGKILL');
-      throw new Error(`serve did not start (exit ${r.child.exitCode})\n--- stdout\n${r.out()}\n--- stderr\n${r.err()}`);
-    }
-    await new Promise((res) => setTimeout(res, 25));
-  }
+async function serve(db: string): Promise<CliChild> {
+  const r = spawnCli(['serve', '--db', db, '--listen', '127.0.0.1:0', '--no-bgp']);
+  await apiUrl(r);
   return r;
 }
 
 /** Runs a command to its end. */
 async function finish(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const r = run(args);
+  const r = spawnCli(args);
   await exited(r.child);
   return { code: r.child.exitCode, out: r.out(), err: r.err() };
 }

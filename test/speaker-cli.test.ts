@@ -8,7 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, test } from 'node:test';
-import { type Daemon, startDaemon, stopAll } from '../src/lab/daemons/index.js';
+import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import { untilValue } from './helpers/until.js';
 
 const MAIN = new URL('../src/cli/main.js', import.meta.url).pathname;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-speaker-'));
@@ -18,16 +19,6 @@ after(async () => {
   await stopAll();
   fs.rmSync(dir, { recursive: true, force: true });
 });
-
-async function until<T>(f: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await f().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 const get = async (port: number, p: string) => {
   const r = await fetch(`http://127.0.0.1:${port}${p}`);
@@ -71,7 +62,7 @@ describe('openpeering speaker', () => {
     child.stderr!.on('data', (d) => {
       log += d;
     });
-    const sessions = await until(async () => {
+    const sessions = await untilValue(async () => {
       const r = await get(API, '/sessions');
       return r.body[0]?.state === 'Established' && r.body[0].accepted === 1 ? r.body : undefined;
     }, 'Established with BIRD and its route').catch((e) => {

@@ -14,21 +14,14 @@ import type { Speaker } from '../src/bgp/speaker.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import type { RouteSpec } from '../src/lab/daemons/index.js';
+import type { RouteSpec } from '../src/lab/routers/index.js';
 import type { PrefixEvent } from '../src/validation/events.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer } from './helpers/server.js';
+import { until } from './helpers/until.js';
 import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } from './helpers/world-60.js';
 
 const PORT = 17921;
-
-async function until(cond: () => Promise<boolean> | boolean, what: () => string, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** A partner router: our own speaker on the partner's session address, announcing `routes`. */
 const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: RouteSpec[]): Promise<Speaker> =>

@@ -12,18 +12,11 @@ import { test } from 'node:test';
 import { buildServer } from '../src/api/server.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/daemons/index.js';
+import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/routers/index.js';
 import { openRpkiSource } from '../src/rpki/source.js';
 import { startServer } from './helpers/server.js';
+import { until } from './helpers/until.js';
 import { buildWorld, conn, must } from './helpers/world.js';
-
-async function until(cond: () => Promise<boolean>, what: string, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await cond())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 for (const [kind, other, PORT] of [
   ['bird', 'gobgp', 1792],

@@ -16,3 +16,52 @@ export function eachFlag(argv: string[], each: (flag: string, value: () => strin
     each(flag, () => inline ?? argv[++i]);
   }
 }
+
+/** A comma-separated list of names out of `allowed`; an unknown or empty list ends with usage(). */
+export function listFlag<T extends string>(name: string, v: string | undefined, allowed: readonly T[], usage: (why: string) => never): T[] {
+  const list = (v ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = list.filter((r) => !allowed.includes(r as T));
+  if (!list.length || bad.length) usage(`${name}: unknown ${bad.join(', ') || '(empty)'}; choose from ${allowed.join(',')}`);
+  return list as T[];
+}
+
+/** How every benchmark with receivers runs them. */
+export interface RunFlags {
+  runs: number;
+  timeoutS: number;
+  seed: number;
+  /** extra node flags for the openpeering receiver */
+  nodeArgs: string[];
+  /** seconds to keep a receiver up after its ingest */
+  settleS: number;
+  keep: boolean;
+}
+
+/** Takes `flag` into `o` when it is one of the RunFlags (--runs, --timeout, --seed, --node-args, --settle, --keep); false when not. */
+export function runFlag(o: RunFlags, flag: string, value: () => string | undefined, usage: (why: string) => never): boolean {
+  switch (flag) {
+    case '--runs':
+      o.runs = intFlag(flag, value(), 1, usage);
+      return true;
+    case '--timeout':
+      o.timeoutS = intFlag(flag, value(), 1, usage);
+      return true;
+    case '--seed':
+      o.seed = intFlag(flag, value(), 0, usage);
+      return true;
+    case '--node-args':
+      o.nodeArgs = (value() ?? '').split(/\s+/).filter(Boolean);
+      return true;
+    case '--settle':
+      o.settleS = intFlag(flag, value(), 0, usage);
+      return true;
+    case '--keep':
+      o.keep = true;
+      return true;
+    default:
+      return false;
+  }
+}

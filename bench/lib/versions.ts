@@ -1,6 +1,7 @@
 // The versions of the reference programs a benchmark ran against, for its printed table.
-import { BIN } from '../../src/lab/daemons/index.js';
+
 import { run } from '../../src/lab/process.js';
+import { BIN } from '../../src/lab/routers/index.js';
 
 /** BIRD's version ("2.0.12"), '?' when it cannot be asked. */
 export async function birdVersion(): Promise<string> {

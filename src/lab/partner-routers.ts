@@ -1,13 +1,13 @@
 // The lab's partner routers: real BIRD 2 or GoBGP processes on the partners' session addresses
-// (src/lab/daemons), or, where neither is installed, openpeering's own BGP speaker in this process.
+// (src/lab/routers), or, where neither is installed, openpeering's own BGP speaker in this process.
 // Each announces its planned routes to the operator's edge router and can be stopped and started
 // again (the failover demo).
 import { fixedRejection, Speaker } from '../bgp/speaker.js';
 import { textToKey } from '../bgp/wire/nlri.js';
 import { parseIPv4 } from '../net/address.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
-import { BIN, type Daemon, fakeNextHop, type RouteSpec, requireBinary, startDaemon } from './daemons/index.js';
 import { run } from './process.js';
+import { BIN, type Daemon, fakeNextHop, type RouteSpec, requireBinary, startDaemon } from './routers/index.js';
 import { type LabRoute, type LabRouter, routeAttributes } from './world.js';
 
 export type RouterKind = 'bird' | 'gobgp' | 'speaker';

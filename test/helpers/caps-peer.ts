@@ -8,6 +8,7 @@ import { encodeMessage, Framer, KEEPALIVE } from '../../src/bgp/wire/header.js';
 import { decodeNotification, type Notification } from '../../src/bgp/wire/notification.js';
 import { decodeRouteRefresh, encodeRouteRefresh } from '../../src/bgp/wire/route-refresh.js';
 import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
+import { readMessages } from './raw-peer.js';
 
 export interface CapsPeerOptions {
   asn: number;
@@ -46,16 +47,7 @@ export class CapsPeer {
     s.on('close', () => {
       this.closed = true;
     });
-    s.on('data', (chunk: Buffer) => {
-      this.framer.push(chunk);
-      for (let f = this.framer.next(); f; f = this.framer.next()) {
-        if ('code' in f) {
-          s.destroy();
-          return;
-        }
-        this.onMessage(f.type, f.body);
-      }
-    });
+    readMessages(s, this.framer, (type, body) => this.onMessage(type, body));
     s.write(openMessage(this.opts.asn, this.opts.holdTime ?? 90, this.opts.bgpId, this.caps));
     await this.until(() => this.established, timeoutMs, 'Established');
   }

@@ -3,7 +3,7 @@
 import { Speaker } from '../../src/bgp/speaker.js';
 import type { PathAttributes } from '../../src/bgp/wire/attributes/types.js';
 import { textToKey } from '../../src/bgp/wire/nlri.js';
-import { ip } from './speaker-rig.js';
+import { acceptAll, ip } from './peer-options.js';
 
 export interface PartnerSpeakerOptions {
   /** the partner's session address (it listens there) */
@@ -37,7 +37,7 @@ export async function partnerSpeaker(o: PartnerSpeakerOptions): Promise<Speaker>
       ...(o.nextHopV4 ? { nextHopV4: o.nextHopV4 } : {}),
       ...(o.md5Key ? { md5Key: o.md5Key } : {}),
     },
-    { import: () => undefined, export: () => undefined },
+    acceptAll,
   );
   s.announce((o.routes ?? []).map((r) => ({ key: textToKey(r.prefix)!, attrs: r.attrs })));
   await s.start();

@@ -8,6 +8,20 @@ import { decodeNotification, type Notification } from '../../src/bgp/wire/notifi
 import { decodeOpen, encodeOpen } from '../../src/bgp/wire/open.js';
 import { decodeUpdate, type Update } from '../../src/bgp/wire/update.js';
 
+/** Feeds a socket's bytes through `framer` to `onMessage`; a framing error ends the connection. */
+export function readMessages(s: net.Socket, framer: Framer, onMessage: (type: number, body: Buffer) => void): void {
+  s.on('data', (chunk: Buffer) => {
+    framer.push(chunk);
+    for (let f = framer.next(); f; f = framer.next()) {
+      if ('code' in f) {
+        s.destroy();
+        return;
+      }
+      onMessage(f.type, f.body);
+    }
+  });
+}
+
 export interface RawPeerOptions {
   asn: number;
   bgpId: number;
@@ -60,17 +74,8 @@ export class RawPeer {
       clearInterval(this.ticker);
       this.wake();
     });
-    s.on('data', (chunk: Buffer) => {
-      this.framer.push(chunk);
-      for (let f = this.framer.next(); f; f = this.framer.next()) {
-        if ('code' in f) {
-          s.destroy();
-          return;
-        }
-        this.onMessage(f.type, f.body);
-      }
-      this.wake();
-    });
+    readMessages(s, this.framer, (type, body) => this.onMessage(type, body));
+    s.on('data', () => this.wake());
     s.write(
       this.opts.open ??
         encodeOpen({

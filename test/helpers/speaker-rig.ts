@@ -10,8 +10,8 @@ import type { PathAttributes } from '../../src/bgp/wire/attributes/types.js';
 import type { Capabilities } from '../../src/bgp/wire/capabilities.js';
 import { keyToText, type PrefixKey } from '../../src/bgp/wire/nlri.js';
 import { CapsPeer } from './caps-peer.js';
+import { acceptAll, ip, peerOptions } from './peer-options.js';
 
-export const ip = (s: string) => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
 export const PORT = 17001;
 
 export interface RigPeer {
@@ -29,25 +29,7 @@ export async function rig(listen: string, peers: RigPeer[], routes: Array<{ key:
   s.on('problem', (_peer, text) => problems.push(text));
   s.on('down', (peer, info) => downs.push(`${peer}: ${info.reason}`));
   for (const p of peers) {
-    s.addPeer(
-      {
-        address: p.addr,
-        asn: p.asn,
-        localAsn: 65001,
-        port: PORT,
-        passive: true,
-        localAddress: listen,
-        routerId: ip('192.0.2.1'),
-        holdTime: 90,
-        families: ['ipv4', 'ipv6'],
-        routeServerClient: false,
-        connectRetryTime: 1,
-        addPathReceive: false,
-        nextHopV6: '2001:db8::1',
-        ...p.options,
-      },
-      p.policies ?? { import: () => undefined, export: () => undefined },
-    );
+    s.addPeer(peerOptions({ address: p.addr, asn: p.asn, port: PORT, localAddress: listen, nextHopV6: '2001:db8::1', ...p.options }), p.policies ?? acceptAll);
   }
   s.announce(routes);
   await s.start();

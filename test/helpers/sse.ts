@@ -1,5 +1,5 @@
-// A server-sent events client for tests, on its own socket, that parses the stream into frames,
-// and bounded waits: every wait ends, with a failure naming what was awaited.
+// A server-sent events client for tests, on its own socket, that parses the stream into frames, and
+// `within`, a bounded wait for a promise (polling waits are in until.ts).
 import assert from 'node:assert/strict';
 import http from 'node:http';
 
@@ -15,14 +15,6 @@ export async function within<T>(p: Promise<T>, what: string, ms = BOUND_MS): Pro
     return await Promise.race([p, timeout]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-export async function until(cond: () => boolean, what: string): Promise<void> {
-  const deadline = Date.now() + BOUND_MS;
-  while (!cond()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
   }
 }
 

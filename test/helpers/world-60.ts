@@ -4,7 +4,8 @@
 // fra); apex-ix (ixp, AS64502) with two route-server sessions in fra and customer fabrikam, whose
 // office is from its registered ASN and whose "squat" 45.66.1.0/24 lies in nordlink's
 // registration. Built through the API, as a client would (`call` is one authenticated request).
-import type { RouteSpec } from '../../src/lab/daemons/index.js';
+import type { RouteSpec } from '../../src/lab/routers/index.js';
+import { ACTIVE_PATH, conn } from './world.js';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
 
@@ -34,17 +35,6 @@ export const APEX_ROUTES = [
   // fabrikam's squat: in nordlink's registered prefix
   good60('45.66.1.0/24', { asPath: [65540] }),
 ];
-
-const ACTIVE_PATH = ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'];
-
-const conn = (name: string, router: string, prefix: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  router,
-  bandwidthMbps: 10000,
-  sessionAddressProvider: 'peer',
-  sessionPrefixV4: prefix,
-  ...extra,
-});
 
 export async function buildWorld60(call: Call): Promise<void> {
   await call('PUT', '/v1/operator', { asn: 64500, name: 'Example Cloud' });

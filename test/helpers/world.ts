@@ -8,7 +8,8 @@ export const KEYS = {
   apexAsn: '0d2f8e8c-7a41-4c0e-8a55-2f6a3c9e1b02',
 };
 
-const ACTIVE_PATH = ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'];
+/** The states a new connection goes through to Active. */
+export const ACTIVE_PATH = ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'];
 
 export async function activate(s: TestServer, partner: string, peering: string, connection: string): Promise<void> {
   for (const state of ACTIVE_PATH) {

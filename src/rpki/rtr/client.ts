@@ -13,17 +13,10 @@ import net from 'node:net';
 import type { Slurm } from '../slurm.js';
 import { type VrpChange, VrpTable } from '../table.js';
 import { VrpList } from '../vrp-list.js';
+import type { RtrClientEvents, RtrState, RtrSynced } from './client-events.js';
 import { RtrErrorCode, RtrProtocolError, rtrErrorName } from './errors.js';
 import { decodePdu, encodeErrorReport, encodePdu, HEADER, type Pdu, PduType, pduLength, type RtrVersion } from './pdu.js';
-
-export interface RtrTimers {
-  /** seconds; RFC 8210 §6 defaults 3600, 600, 7200 */
-  refresh: number;
-  retry: number;
-  expire: number;
-}
-
-export const DEFAULT_TIMERS: RtrTimers = { refresh: 3600, retry: 600, expire: 7200 };
+import { DEFAULT_TIMERS, type RtrTimers, saneTimers } from './timers.js';
 
 export interface RtrClientOptions {
   host: string;
@@ -42,31 +35,6 @@ export interface RtrClientOptions {
   maxBackoffMs?: number;
   /** A query unanswered (no byte received) for this long fails the connection (ms, default 30000). */
   responseTimeoutMs?: number;
-}
-
-export type RtrState = 'idle' | 'connecting' | 'syncing' | 'synced' | 'backoff' | 'stopped';
-
-export interface RtrSynced {
-  version: RtrVersion;
-  sessionId: number;
-  serial: number;
-  /** true after a Reset Query (the whole table was replaced). */
-  full: boolean;
-  change: VrpChange;
-  timers: RtrTimers;
-}
-
-export interface RtrClientEvents {
-  state: [state: RtrState];
-  synced: [info: RtrSynced];
-  /** An Error Report we sent (sent=true) or received. */
-  errorReport: [info: { sent: boolean; code: number; name: string; text: string }];
-  /** The connection ended; `reason` says why. */
-  disconnect: [reason: string];
-  /** Version changed by negotiation (RFC 8210 §7). */
-  version: [version: RtrVersion];
-  /** Data dropped after the Expire Interval. */
-  expired: [];
 }
 
 // One incremental batch: the state after the batch of every VRP it touched.
@@ -518,14 +486,4 @@ export class RtrClient extends EventEmitter<RtrClientEvents> {
       this.emit('expired');
     }, this.timers.expire * 1000);
   }
-}
-
-/** The cache's timers, each clamped to the range of RFC 8210 §6 (a broken value must not spin us). */
-function saneTimers(refresh: number, retry: number, expire: number, prev: RtrTimers): RtrTimers {
-  const clamp = (v: number, lo: number, hi: number, dflt: number) => (v >= lo && v <= hi ? v : Number.isFinite(v) ? Math.min(hi, Math.max(lo, v)) : dflt);
-  return {
-    refresh: clamp(refresh, 1, 86400, prev.refresh),
-    retry: clamp(retry, 1, 7200, prev.retry),
-    expire: clamp(expire, 600, 172800, prev.expire),
-  };
 }

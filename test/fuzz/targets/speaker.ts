@@ -7,6 +7,7 @@
 // peer stays Established, and every UPDATE it receives decodes without any RFC 7606 problem.
 import { type PeerOptions, Speaker } from '../../../src/bgp/speaker.js';
 import { decodeUpdate, encodeMessage, Framer } from '../../../src/bgp/wire/index.js';
+import { acceptAll as all, ip, peerOptions } from '../../helpers/peer-options.js';
 import { RawPeer } from '../../helpers/raw-peer.js';
 import { bgpCorpus, V } from '../corpus.js';
 import type { Seed } from '../mutate.js';
@@ -27,8 +28,6 @@ const LEGAL: Record<number, number[]> = {
 const ESTABLISHED_CODES = new Set([1, 3, 5, 6, 7]);
 
 const WAIT_MS = 5000;
-const ip = (s: string): number => s.split('.').reduce((a, b) => a * 256 + Number(b), 0);
-const all = { import: () => undefined, export: () => undefined };
 
 interface Live {
   speaker: Speaker;
@@ -50,20 +49,7 @@ interface Live {
 let live: Live | undefined;
 
 function peerConfig(address: string, asn: number, l: { speaker: string }, port: number): PeerOptions {
-  return {
-    address,
-    asn,
-    localAsn: 65001,
-    port,
-    passive: true,
-    localAddress: l.speaker,
-    routerId: ip('192.0.2.1'),
-    holdTime: 90,
-    families: ['ipv4', 'ipv6'],
-    routeServerClient: false,
-    connectRetryTime: 1,
-    addPathReceive: false,
-  };
+  return peerOptions({ address, asn, port, localAddress: l.speaker });
 }
 
 async function until(cond: () => boolean, what: string): Promise<void> {

@@ -150,26 +150,22 @@ export function parseFrrRoutes(json: string): ReceivedRoute[] {
   return out;
 }
 
-/** Starts a standalone bgpd and resolves once its vty socket answers. */
-export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Started> {
-  const { dir } = ctx;
-  const conf = path.join(dir, 'frr.conf');
-  const vty = path.join(dir, 'vty'); // a directory: bgpd creates vty/bgpd.vty
-  fs.mkdirSync(vty);
-  let nextIdx = 1;
-  const current = new Map<string, FrrRoute>();
-  for (const r of spec.routes ?? []) current.set(r.prefix, { idx: nextIdx++, route: r });
-  fs.writeFileSync(conf, frrConfig(spec, [...current.values()]));
-  const proc = ctx.spawn(`bgpd ${spec.address}`, BIN.bgpd, [
+/**
+ * The command line of a standalone bgpd (no zebra, no watchfrr): config `conf`, listening on
+ * address:port, its vty socket, pid file and zserv path in `dir` (vty socket in dir/vty), logging to stdout.
+ */
+export function bgpdArgs(conf: string, dir: string, address: string, port: number): string[] {
+  const vty = path.join(dir, 'vty');
+  return [
     '-f',
     conf,
     '-Z',
     '-S',
     '-n',
     '-l',
-    spec.address,
+    address,
     '-p',
-    String(spec.port),
+    String(port),
     '-P',
     '0',
     '--vty_socket',
@@ -182,7 +178,20 @@ export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Sta
     'stdout',
     '--log-level',
     'informational',
-  ]);
+  ];
+}
+
+/** Starts a standalone bgpd and resolves once its vty socket answers. */
+export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Started> {
+  const { dir } = ctx;
+  const conf = path.join(dir, 'frr.conf');
+  const vty = path.join(dir, 'vty'); // a directory: bgpd creates vty/bgpd.vty
+  fs.mkdirSync(vty);
+  let nextIdx = 1;
+  const current = new Map<string, FrrRoute>();
+  for (const r of spec.routes ?? []) current.set(r.prefix, { idx: nextIdx++, route: r });
+  fs.writeFileSync(conf, frrConfig(spec, [...current.values()]));
+  const proc = ctx.spawn(`bgpd ${spec.address}`, BIN.bgpd, bgpdArgs(conf, dir, spec.address, spec.port));
   const vtysh = async (...cmds: string[]) => {
     const { stdout } = await run(BIN.vtysh, ['--vty_socket', vty, ...cmds.flatMap((c) => ['-c', c])]);
     const bad = stdout.split('\n').find((l) => l.startsWith('%'));

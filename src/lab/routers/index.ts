@@ -1,4 +1,4 @@
-// Real BGP daemons (BIRD 2, GoBGP, FRR bgpd, ExaBGP) on loopback, as peers of our speaker: for the
+// Third-party BGP routers (BIRD 2, GoBGP, FRR bgpd, ExaBGP) on loopback, as peers of our speaker: for the
 // interop tests and the lab's partner routers. startDaemon() checks the spec, makes the daemon's temp
 // dir and starts the kind; daemon.ts has the spec types and the conventions (AS paths, fake next
 // hops, what "received" means), bird.ts / gobgp.ts / frr.ts / exabgp.ts the per-kind configs and
