@@ -2,7 +2,7 @@
 // and the validation engine's route lookups. Reads the speakers' Adj-RIBs-In through the pool,
 // with the verdict the import policy stored on each route (no route is judged here); never
 // changes anything.
-import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from '../api/route.js';
+
 import { prefixOfRouteKey } from '../bgp/rib/adj-rib-in.js';
 import { formatAsPath } from '../bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from '../bgp/wire/attributes/communities.js';
@@ -11,6 +11,7 @@ import { keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { routeOrigin } from '../validation/import-policy.js';
 import { carriedRoute, type RouteLookup } from '../validation/prefix-state.js';
 import { Rejected } from '../validation/verdict.js';
+import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from './live-routes.js';
 import type { PolicyScope } from './policy-scope.js';
 import type { PlannedSession } from './session-plan.js';
 import type { SpeakerPool } from './speaker-pool.js';
