@@ -266,7 +266,8 @@ let statesDoneAt: number | undefined;
 let writesDrainedAt: number | undefined;
 let startupDrainedAt: number | undefined;
 let targetAt = nowMs();
-const writes = daemon ? (daemon as unknown as { writes: Set<Promise<void>> }).writes : new Set<Promise<void>>();
+/** states and events not yet stored */
+const writesPending = (): number => daemon?.writesPending ?? 0;
 const recount = () => {
   matches = 0;
   for (const [k, v] of target) if (current.get(k) === v) matches++;
@@ -305,7 +306,7 @@ if (daemon) {
 }
 setInterval(() => {
   if (routesDoneAt !== undefined && !daemon) snap('done');
-  if (writes.size) return;
+  if (writesPending()) return;
   startupDrainedAt ??= nowMs();
   if (statesDoneAt !== undefined && writesDrainedAt === undefined) {
     writesDrainedAt = nowMs();
@@ -368,7 +369,7 @@ function status(): unknown {
     matches,
     statesDoneAt,
     targetAt,
-    writesInFlight: writes.size,
+    writesInFlight: writesPending(),
     writesDrainedAt,
     stateChanges,
     events,

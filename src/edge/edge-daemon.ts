@@ -125,6 +125,11 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   }
 
   /** Resolves once start() is done (net/lifecycle.ts). */
+  /** What is still to be stored (states, events; see StateWriter.pending): benchmarks wait for 0. */
+  get writesPending(): number {
+    return this.writer.pending;
+  }
+
   get ready(): Promise<void> {
     return this.life.ready;
   }

@@ -51,6 +51,11 @@ export class StateWriter {
     return !this.closed;
   }
 
+  /** Batches being written plus rows and events waiting for the next batch (0: all stored). */
+  get pending(): number {
+    return this.inFlight.size + this.rows.size + this.events.length + this.origins.length;
+  }
+
   /** Takes no more writes; idle() still stores what was taken. */
   close(): void {
     this.closed = true;
