@@ -3,7 +3,7 @@
 // each configured as a pure sink (import all, export nothing). Per run it records the seconds from
 // Established (first poll that sees it) to the first poll where the receiver's accepted count
 // reaches the table size, the receiver's peak RSS (VmHWM) and CPU seconds (utime+stime), then
-// stops the receiver. Method as in ../shared/reference/bgp-daemons.md §5 (polls every 0.2 s).
+// stops the receiver. Each receiver is polled every 0.2 s through its own CLI or status API.
 //
 //   npm run bench:bgp -- [--routes 1000000] [--v6 0] [--runs 1]
 //                        [--receivers openpeering,bird,frr,gobgp] [--timeout 600] [--seed 1]
