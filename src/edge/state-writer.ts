@@ -32,9 +32,12 @@ export class StateWriter {
   private events: Array<{ p: WatchedPrefix; e: PrefixEvent }> = [];
   private origins: Array<{ key: string; originAs: number }> = [];
   private timer: NodeJS.Timeout | undefined;
-  /** batches are written one after the other, so a later state never lands before an earlier one */
-  private writing: Promise<void> = Promise.resolve();
-  private inFlight = new Set<Promise<void>>();
+  /**
+   * The batch being written: one at a time, so a later state never lands before an earlier one,
+   * and what comes meanwhile waits for the next batch, where a prefix's changes coalesce into one
+   * row. (Queueing a batch per 10 ms instead left the writes 60 batches behind a full load.)
+   */
+  private writing: Promise<void> | undefined;
   /** set by close(): what comes after (sessions closing on shutdown) is not recorded */
   private closed = false;
 
@@ -53,7 +56,7 @@ export class StateWriter {
 
   /** Batches being written plus rows and events waiting for the next batch (0: all stored). */
   get pending(): number {
-    return this.inFlight.size + this.rows.size + this.events.length + this.origins.length;
+    return (this.writing ? 1 : 0) + this.rows.size + this.events.length + this.origins.length;
   }
 
   /** Takes no more writes; idle() still stores what was taken. */
@@ -95,8 +98,11 @@ export class StateWriter {
 
   /** Writes what is pending now and resolves when every batch so far is stored. */
   async idle(): Promise<void> {
-    this.flush();
-    await Promise.all(this.inFlight);
+    for (;;) {
+      this.flush();
+      if (!this.writing) return;
+      await this.writing;
+    }
   }
 
   private row(kind: WatchedKind, id: string): PendingRow {
@@ -113,6 +119,7 @@ export class StateWriter {
   private flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.writing) return; // taken up when the batch being written is done
     const { rows, events, origins } = this;
     if (!rows.size && !events.length && !origins.length) return;
     this.rows = new Map();
@@ -128,7 +135,7 @@ export class StateWriter {
     // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
     const CHUNK = 10_000;
     const turn = () => new Promise<void>((r) => setImmediate(r));
-    const w = this.writing.then(async () => {
+    const w = (async () => {
       for (let i = 0; i === 0 || i < writes.length; i += CHUNK) {
         await this.facts
           .write(writes.slice(i, i + CHUNK), i === 0 ? origins : [])
@@ -146,9 +153,11 @@ export class StateWriter {
           .catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
         await turn();
       }
-    });
+    })();
     this.writing = w;
-    this.inFlight.add(w);
-    void w.finally(() => this.inFlight.delete(w));
+    void w.finally(() => {
+      this.writing = undefined;
+      if (this.rows.size || this.events.length || this.origins.length) this.flush();
+    });
   }
 }

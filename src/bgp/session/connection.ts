@@ -8,6 +8,7 @@ import { Framer, KEEPALIVE } from '../wire/header.js';
 import { encodeNotification } from '../wire/notification.js';
 import { LARGE_HOLD_TIME } from './config.js';
 import type { Negotiated } from './negotiated.js';
+import { CLOCK_EVERY, turnBudget } from './turns.js';
 
 export type ConnectionState = 'OpenSent' | 'OpenConfirm' | 'Established';
 
@@ -26,6 +27,13 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private readonly sent = () => this.armSendHold();
   private holdMs = LARGE_HOLD_TIME * 1000;
   private closed = false;
+  /** work done since the last yield (see turns.ts): messages, and ms spent handling them */
+  private spentMessages = 0;
+  private spentMs = 0;
+  /** a continuation is scheduled and the socket paused: complete messages wait in the framer */
+  private behind = false;
+  /** batches of messages handled: the hold timer's check that the peer was heard */
+  private heard = 0;
   /** the peer's BGP identifier, once its OPEN arrived */
   peerBgpId = 0;
   /** what this connection's OPEN exchange agreed on */
@@ -41,7 +49,11 @@ export class Connection extends EventEmitter<ConnectionEvents> {
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (e) => this.finish(`socket error: ${e.message}`));
-    socket.on('close', () => this.finish('connection closed by peer'));
+    socket.on('close', () => {
+      // Whatever the peer sent before closing (a NOTIFICATION) is handled first, as if unpaused.
+      if (!this.closed && this.framer.pending > 0) this.drain(false);
+      this.finish('connection closed by peer');
+    });
     this.armHold();
   }
 
@@ -52,21 +64,58 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private onData(chunk: Buffer): void {
     this.bytesIn += chunk.length;
     this.framer.push(chunk);
-    let any = false;
+    if (!this.behind) this.drain(true);
+  }
+
+  private readonly continue = () => {
+    this.behind = false;
+    this.spentMessages = 0;
+    this.spentMs = 0;
+    this.drain(true);
+  };
+
+  /**
+   * Handles the framer's complete messages; `bounded`, stops once the turn budget is spent, pauses
+   * the socket (the kernel's buffer then holds the peer back) and goes on in setImmediate, after
+   * timers and the other sockets had their turn.
+   */
+  private drain(bounded: boolean): void {
+    const start = performance.now();
+    let n = 0;
+    let yielded = false;
     for (;;) {
       if (this.closed) return;
+      if (bounded && n > 0 && n % CLOCK_EVERY === 0 && this.overBudget(n, start)) {
+        yielded = true;
+        break;
+      }
       const f = this.framer.next();
       if (f === undefined) break;
       if ('code' in f) {
         this.fail(f);
         return;
       }
-      any = true;
+      n++;
       this.emit('message', f.type, f.body);
     }
+    if (this.closed) return;
+    this.spentMessages += n;
+    this.spentMs += performance.now() - start;
     // RFC 4271 §4.4: any KEEPALIVE or UPDATE restarts the hold timer; we count every message,
-    // once per chunk read rather than per message (a full table is a million messages).
-    if (any && !this.closed) this.armHold();
+    // once per batch rather than per message (a full table is a million messages).
+    if (n > 0) {
+      this.heard++;
+      this.armHold();
+    }
+    if (yielded) {
+      this.behind = true;
+      this.socket.pause();
+      setImmediate(this.continue);
+    } else if (this.socket.isPaused()) this.socket.resume();
+  }
+
+  private overBudget(n: number, start: number): boolean {
+    return this.spentMessages + n >= turnBudget.messages || this.spentMs + (performance.now() - start) >= turnBudget.ms;
   }
 
   /** Negotiated hold time in seconds (0 disables both timers). */
@@ -80,11 +129,26 @@ export class Connection extends EventEmitter<ConnectionEvents> {
   private armHold(): void {
     clearTimeout(this.holdTimer);
     if (this.holdMs > 0 && !this.closed) {
-      this.holdTimer = setTimeout(
-        () => this.fail(bgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, `no message from the peer for ${this.holdMs / 1000} s`)),
-        this.holdMs,
-      );
+      this.holdTimer = setTimeout(() => this.holdExpired(), this.holdMs);
     }
+  }
+
+  /**
+   * The hold timer is about the peer's silence, not our slowness: with received messages still
+   * waiting for their turn it restarts, and otherwise the verdict waits for setImmediate, i.e.
+   * after this turn's socket reads, which a long turn of ours may have delayed past the timer.
+   */
+  private holdExpired(): void {
+    if (this.closed) return;
+    if (this.behind) {
+      this.armHold();
+      return;
+    }
+    const heard = this.heard;
+    setImmediate(() => {
+      if (this.closed || this.heard !== heard) return;
+      this.fail(bgpError(ErrorCode.HOLD_TIMER_EXPIRED, 0, `no message from the peer for ${this.holdMs / 1000} s`));
+    });
   }
 
   /**
