@@ -291,21 +291,27 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     speaker.on('routes', (peer, announced, withdrawn, _attrs, notable) => {
       this.engine.routesChanged(announced);
       this.engine.routesChanged(withdrawn);
-      // (the set is built only when something is remembered for this session: a full table is a million UPDATEs)
+      // (asked only when something is remembered for this session; most UPDATEs carry a few
+      // prefixes, so a set is built only for big ones: a full table is a million UPDATEs)
       let judged: Set<(typeof announced)[number]> | undefined;
-      this.rejections.settle(peer, (k) => (judged ??= new Set([...announced, ...withdrawn])).has(k), notable);
+      const small = announced.length + withdrawn.length <= 16;
+      this.rejections.settle(
+        peer,
+        (k) => (small ? announced.includes(k) || withdrawn.includes(k) : (judged ??= new Set([...announced, ...withdrawn])).has(k)),
+        notable,
+      );
     });
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);
       const configured = this.byPeer.get(peer)?.session.families ?? [];
       this.settling?.established(peer, configured, [...(n.ipv4 ? [4 as const] : []), ...(n.ipv6 ? [6 as const] : [])]);
-      this.engine.sessionChanged(peer);
+      this.engine.sessionReady(peer);
     });
     speaker.on('endOfRib', (peer, family) => {
       if (!this.settling || this.settling.done) return;
       this.settling.endOfRib(peer, family);
       // Prefixes that waited for this session may be judged now.
-      this.engine.sessionChanged(peer);
+      this.engine.sessionReady(peer);
     });
     speaker.on('down', (peer, info) => {
       this.log(`${router}: session with ${peer} down: ${info.reason}`);

@@ -32,6 +32,8 @@ export class StateWriter {
   private events: Array<{ p: WatchedPrefix; e: PrefixEvent }> = [];
   private origins: Array<{ key: string; originAs: number }> = [];
   private timer: NodeJS.Timeout | undefined;
+  /** when the last batch started (performance.now()) */
+  private lastStart = -Infinity;
   /**
    * The batch being written: one at a time, so a later state never lands before an earlier one,
    * and what comes meanwhile waits for the next batch, where a prefix's changes coalesce into one
@@ -113,7 +115,10 @@ export class StateWriter {
   }
 
   private schedule(): void {
-    this.timer ??= setTimeout(() => this.flush(), 10);
+    // 10 ms after the first change, and at most one batch per 50 ms: under a full load a commit
+    // (an fsync with synchronous=FULL) per turn of the event loop would be most of the writing.
+    const wait = Math.max(10, this.lastStart + 50 - performance.now());
+    this.timer ??= setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
@@ -122,6 +127,7 @@ export class StateWriter {
     if (this.writing) return; // taken up when the batch being written is done
     const { rows, events, origins } = this;
     if (!rows.size && !events.length && !origins.length) return;
+    this.lastStart = performance.now();
     this.rows = new Map();
     this.events = [];
     this.origins = [];
@@ -157,7 +163,7 @@ export class StateWriter {
     this.writing = w;
     void w.finally(() => {
       this.writing = undefined;
-      if (this.rows.size || this.events.length || this.origins.length) this.flush();
+      if (this.rows.size || this.events.length || this.origins.length) this.schedule();
     });
   }
 }

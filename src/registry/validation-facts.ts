@@ -8,6 +8,7 @@ import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
 import { publicPrefix } from './registrations.js';
 import type { PeeringType, PrefixState } from './types.js';
+import { type PrefixRowWrite, writeOrigins, writePrefixRows } from './prefix-writes.js';
 import { now } from './util.js';
 
 /** One BGP session of an Active connection, per address family. */
@@ -115,6 +116,10 @@ export function keyMatches(
 }
 
 export class ValidationFacts {
+  /** row ids by key, as of the last load() */
+  private registeredIds = new Map<string, number>();
+  private customerIds = new Map<string, number>();
+
   constructor(private readonly store: Store) {}
 
   async load(): Promise<ValidationFactsSnapshot> {
@@ -175,15 +180,17 @@ export class ValidationFacts {
     }
     const regRows = await db
       .selectFrom('registered_prefixes')
-      .select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts'])
+      .select(['id', 'peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts'])
       .execute();
     const asnRows = await db.selectFrom('registered_asns').select(['peering_id', 'asn', 'key']).execute();
     const prefixKeys = new Map<string, { partner: string; prefix: string }>();
     const asnKeys = new Map<string, { partner: string }>();
     const registeredPrefixes: FactRegisteredPrefix[] = [];
     const registeredAsns: FactRegisteredAsn[] = [];
+    const registeredIds = new Map<string, number>();
     for (const r of regRows) {
       const p = peerings.get(r.peering_id)!;
+      registeredIds.set(`${p.key}/${r.name}`, Number(r.id));
       prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
       registeredPrefixes.push({
         key: `${p.key}/${r.name}`,
@@ -203,6 +210,7 @@ export class ValidationFacts {
       .selectFrom('customer_prefixes')
       .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
       .select([
+        'customer_prefixes.id',
         'customer_prefixes.name',
         'customer_prefixes.prefix',
         'customer_prefixes.key',
@@ -218,7 +226,9 @@ export class ValidationFacts {
       ])
       .execute();
     const customerPrefixes: FactCustomerPrefix[] = [];
+    const customerIds = new Map<string, number>();
     for (const r of custRows) {
+      customerIds.set(`${r.customer}/${r.service}/${r.name}`, Number(r.id));
       const pub = publicPrefix(r.prefix);
       if (!pub.ok) continue;
       const prefix = formatPrefix(pub.prefix);
@@ -233,6 +243,8 @@ export class ValidationFacts {
         ...(keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys) ? {} : { keyMismatch: keyMismatchMessage(r.provider, prefix) }),
       });
     }
+    this.registeredIds = registeredIds;
+    this.customerIds = customerIds;
     return { operatorAsn: op ? Number(op.asn) : undefined, peerings: [...peerings.values()], registeredPrefixes, registeredAsns, customerPrefixes };
   }
 
@@ -240,65 +252,60 @@ export class ValidationFacts {
    * Writes validation results in one transaction: per prefix (`key` as in the snapshot,
    * "partner/peering/name" or "customer/service/name") its state and message and what validation
    * keeps beside them (each only when given), and origin memory. One commit for a burst, not one
-   * per prefix. Only a new state touches the prefix's `updated_at`.
+   * per prefix, and rows of the same shape share one statement (prefix-writes.ts). Only a new
+   * state touches the prefix's `updated_at`.
    */
   async write(rows: FactWrite[], origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
     if (!rows.length && !origins.length) return;
     await this.store.transaction(async (tx) => {
-      for (const r of rows) await this.update(r, tx);
-      for (const o of origins) await this.setOrigin(o.key, o.originAs, tx);
+      const byRow: PrefixRowWrite[] = [];
+      for (const r of rows) {
+        const id = await this.rowId(r.kind, r.key, tx);
+        if (id !== undefined) byRow.push({ ...r, id });
+      }
+      await writePrefixRows(tx, byRow, now());
+      const byOrigin: Array<{ id: number; originAs: number }> = [];
+      for (const o of origins) {
+        const id = await this.rowId('registered-prefix', o.key, tx);
+        if (id !== undefined) byOrigin.push({ id, originAs: o.originAs });
+      }
+      await writeOrigins(tx, byOrigin);
     });
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
-  async setState(
-    kind: 'registered-prefix' | 'customer-prefix',
-    key: string,
-    state: PrefixState,
-    message: string | null,
-    db: Store['db'] = this.store.db,
-  ): Promise<void> {
-    await this.update({ kind, key, state: { state, message } }, db);
+  async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null): Promise<void> {
+    await this.write([{ kind, key, state: { state, message } }]);
   }
 
-  private async update(r: FactWrite, db: Store['db']): Promise<void> {
-    const set = {
-      ...(r.state ? { state: r.state.state, error_message: r.state.message, updated_at: now() } : {}),
-      ...(r.look !== undefined ? { validation_look: r.look } : {}),
-      ...(r.alerts !== undefined ? { validation_alerts: r.alerts } : {}),
-    };
-    if (!Object.keys(set).length) return;
-    if (r.kind === 'registered-prefix') {
-      const w = registeredWhere(db, r.key);
-      await db.updateTable('registered_prefixes').set(set).where('name', '=', w.name).where('peering_id', 'in', w.peerings).execute();
-    } else {
-      const [a, b, name] = r.key.split('/');
-      await db
-        .updateTable('customer_prefixes')
-        .set(set)
-        .where('name', '=', name!)
-        .where('peering_service_id', 'in', db.selectFrom('peering_services').select('id').where('customer', '=', a!).where('name', '=', b!))
-        .execute();
-    }
+  /**
+   * The row id of a prefix by its key: from the last load() (one map lookup per write), else
+   * looked up. A prefix deleted since keeps its old id, and its write changes nothing.
+   */
+  private async rowId(kind: FactWrite['kind'], key: string, db: Store['db']): Promise<number | undefined> {
+    const known = (kind === 'registered-prefix' ? this.registeredIds : this.customerIds).get(key);
+    if (known !== undefined) return known;
+    const [a, b, name] = key.split('/');
+    const row =
+      kind === 'registered-prefix'
+        ? await db
+            .selectFrom('registered_prefixes')
+            .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+            .select('registered_prefixes.id')
+            .where('peerings.partner', '=', a!)
+            .where('peerings.name', '=', b!)
+            .where('registered_prefixes.name', '=', name!)
+            .executeTakeFirst()
+        : await db
+            .selectFrom('customer_prefixes')
+            .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
+            .select('customer_prefixes.id')
+            .where('peering_services.customer', '=', a!)
+            .where('peering_services.name', '=', b!)
+            .where('customer_prefixes.name', '=', name!)
+            .executeTakeFirst();
+    return row ? Number(row.id) : undefined;
   }
-
-  /** Remembers the origin AS a registered prefix was verified with (only while none is remembered). */
-  async setOrigin(key: string, originAs: number, db: Store['db'] = this.store.db): Promise<void> {
-    const w = registeredWhere(db, key);
-    await db
-      .updateTable('registered_prefixes')
-      .set({ origin_as: originAs })
-      .where('name', '=', w.name)
-      .where('peering_id', 'in', w.peerings)
-      .where('origin_as', 'is', null)
-      .execute();
-  }
-}
-
-/** Where a registered prefix's key ("partner/peering/name") points. */
-function registeredWhere(db: Store['db'], key: string) {
-  const [partner, peering, name] = key.split('/');
-  return { name: name!, peerings: db.selectFrom('peerings').select('id').where('partner', '=', partner!).where('name', '=', peering!) };
 }
 
 /** One spelling per address (RFC 5952 for IPv6), as session messages name them. */

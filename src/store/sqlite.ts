@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { preparePrivateFile } from './private-file.js';
 import type { Database } from './schema.js';
+import { cachingDatabase } from './statement-cache.js';
 import { appliedMigrations, type Db, migrate, type Store } from './store.js';
 
 export interface SqliteOptions {
@@ -21,7 +22,7 @@ export async function openSqlite(file: string, opts: SqliteOptions = {}): Promis
   conn.pragma('synchronous = FULL');
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(conn) }) });
   await migrate(db);
   return {
     db,
