@@ -69,8 +69,7 @@ async function updateFromValues(
   rows: readonly PrefixRowWrite[],
   values: (r: PrefixRowWrite) => unknown[],
 ): Promise<void> {
-  const tuple = (r: PrefixRowWrite): RawBuilder<unknown> =>
-    sql`(CAST(${r.id} AS INTEGER), ${sql.join(values(r).map((v) => sql`${v}`))})`;
+  const tuple = (r: PrefixRowWrite): RawBuilder<unknown> => sql`(CAST(${r.id} AS INTEGER), ${sql.join(values(r).map((v) => sql`${v}`))})`;
   const names = sql.join(['id', ...columns].map((c) => sql.id(c)));
   const set = sql.join(columns.map((c) => sql`${sql.id(c)} = v.${sql.id(c)}`));
   await sql`WITH v(${names}) AS (VALUES ${sql.join(rows.map(tuple))})

@@ -6,9 +6,9 @@ import { canonicalAddress } from '../net/address.js';
 import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
+import { type PrefixRowWrite, writeOrigins, writePrefixRows } from './prefix-writes.js';
 import { publicPrefix } from './registrations.js';
 import type { PeeringType, PrefixState } from './types.js';
-import { type PrefixRowWrite, writeOrigins, writePrefixRows } from './prefix-writes.js';
 import { now } from './util.js';
 
 /** One BGP session of an Active connection, per address family. */
