@@ -9,6 +9,7 @@ import { EventEmitter } from 'node:events';
 import { Lifecycle } from '../net/lifecycle.js';
 import type { Registry } from '../registry/registry.js';
 import { ValidationFacts } from '../registry/validation-facts.js';
+import { ValidationRecorder } from '../registry/validation-recorder.js';
 import { keyOf, ValidationEngine, type WatchedPrefix } from '../validation/engine.js';
 import type { PrefixEvent } from '../validation/events.js';
 import { RejectionMemory } from '../validation/hijack-memory.js';
@@ -20,6 +21,7 @@ import { LiveView } from './live-view.js';
 import { DEFAULT_RELOAD_DEBOUNCE_MS, DEFAULT_SETTLE_SECONDS, type EdgeDaemonOptions } from './options.js';
 import { PolicyScope, type RegistryChange } from './policy-scope.js';
 import { ReloadLoop } from './reload-loop.js';
+import { RouteChanges } from './route-changes.js';
 import { diffSessions, type PlannedSession, planSessions, sessionsByPeer } from './session-plan.js';
 import { type Speaker, SpeakerPool } from './speaker-pool.js';
 import { StateWriter } from './state-writer.js';
@@ -47,6 +49,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private readonly pool: SpeakerPool;
   private readonly scope: PolicyScope;
   private readonly writer: StateWriter;
+  private readonly recorder: ValidationRecorder;
+  /** prefixes whose routes changed, validated together a moment later */
+  private readonly changes: RouteChanges;
   private readonly loop: ReloadLoop;
   /** ongoing rejections that raised events, and the events for new ones */
   private readonly memory = new RejectionMemory();
@@ -70,7 +75,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     this.settled = new Promise((resolve) => {
       this.markSettled = resolve;
     });
-    this.writer = new StateWriter(this.facts, registry.events, (subject) => this.memory.encode(subject), this.log);
+    this.recorder = new ValidationRecorder(registry.store, this.facts, registry.events, { log: this.log });
+    this.writer = new StateWriter(this.recorder, (subject) => this.memory.encode(subject), this.log);
     this.scope = new PolicyScope(opts.rpki, (registered) => this.engine.expectedOrigin(registered));
     this.pool = new SpeakerPool(
       {
@@ -99,6 +105,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
         this.scope.originLearned(p.id.slice(0, p.id.lastIndexOf('/')), p.prefix, asn);
       },
     });
+    this.changes = new RouteChanges(
+      (key) => this.engine.watchedAt(key).length > 0,
+      (keys) => this.engine.routesChanged(keys),
+    );
     this.rejections = new RejectionEvents({
       engine: this.engine,
       memory: this.memory,
@@ -179,6 +189,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   }
 
   private async shutdown(): Promise<void> {
+    this.changes.clear();
     void this.engine.stop();
     this.writer.close();
     this.settling?.stop();
@@ -187,6 +198,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     await this.loop.close();
     await this.pool.stop();
     await this.writer.idle();
+    await this.recorder.close();
   }
 
   /** One reload: the registry is read (the one await before), then applied in one step. */
@@ -209,6 +221,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     const pending = this.pool.configure(diff, snapshot.operatorAsn);
     for (const r of diff.routers) for (const s of r.keep) this.rejudge(s, change);
     this.settling?.expect([...this.byPeer.values()].map((s) => [s.peer, s.session.families] as [string, Family[]]));
+    // (what gathered is judged with everything else, against the new view)
+    this.changes.clear();
     this.engine.revalidateAll();
     await this.pool.connect(pending);
   }
@@ -289,8 +303,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   /** A speaker's events into validation: routes re-validate their prefixes, sessions theirs. */
   private watch(router: string, speaker: Speaker): void {
     speaker.on('routes', (peer, announced, withdrawn, _attrs, notable) => {
-      this.engine.routesChanged(announced);
-      this.engine.routesChanged(withdrawn);
+      this.changes.add(announced);
+      this.changes.add(withdrawn);
       // (asked only when something is remembered for this session; most UPDATEs carry a few
       // prefixes, so a set is built only for big ones: a full table is a million UPDATEs)
       let judged: Set<(typeof announced)[number]> | undefined;
@@ -317,6 +331,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       this.log(`${router}: session with ${peer} down: ${info.reason}`);
       // Our own shutdown is no loss of routes: what is remembered stays for the next start.
       if (!this.life.ending) this.rejections.sessionLost(peer);
+      this.changes.flush();
       this.engine.sessionChanged(peer);
     });
     speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));

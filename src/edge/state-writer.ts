@@ -2,15 +2,16 @@
 // (the last look, the ongoing rejections), origin memory and events, stored in batches, a
 // transaction each, a few milliseconds after they happen. A lost session changes thousands of prefixes at once, and
 // one commit per prefix would take seconds. BGP never waits for the store; idle() waits for it.
-import type { EventSubject, PrefixEventInput } from '../registry/prefix-events.js';
-import type { FactStored, FactWrite, ValidationFacts } from '../registry/validation-facts.js';
+import type { FactStored, FactWrite } from '../registry/validation-facts.js';
+import type { RecordInput } from '../registry/validation-recorder.js';
 import type { WatchedKind, WatchedPrefix } from '../validation/engine.js';
 import type { PrefixEvent, PrefixLook } from '../validation/events.js';
 import type { StateResult } from '../validation/prefix-state.js';
 import { encodeLook } from '../validation/stored-look.js';
 
-export interface EventStore {
-  addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void>;
+/** Where batches go (registry/validation-recorder.ts): one transaction each. */
+export interface Recorder {
+  record(input: RecordInput): Promise<void>;
 }
 
 interface PendingRow {
@@ -44,8 +45,7 @@ export class StateWriter {
   private closed = false;
 
   constructor(
-    private readonly facts: ValidationFacts,
-    private readonly eventStore: EventStore,
+    private readonly recorder: Recorder,
     /** what is remembered of a subject's ongoing rejections, as stored (read when the batch is written) */
     private readonly alertsOf: (subject: string) => string | null,
     private readonly log: (line: string) => void,
@@ -138,25 +138,19 @@ export class StateWriter {
       ...(r.look ? { look: encodeLook(r.look) } : {}),
       ...(r.alerts ? { alerts: this.alertsOf(subject) } : {}),
     }));
-    // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
+    // In chunks of at most CHUNK rows and events, a transaction each, with a turn of the event
+    // loop between them: a big batch stored on the main thread must not hold up BGP.
     const CHUNK = 10_000;
     const turn = () => new Promise<void>((r) => setImmediate(r));
+    const items = events.map(({ p, e }) => ({
+      subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null },
+      event: e,
+    }));
     const w = (async () => {
-      for (let i = 0; i === 0 || i < writes.length; i += CHUNK) {
-        await this.facts
-          .write(writes.slice(i, i + CHUNK), i === 0 ? origins : [])
-          .catch((e: Error) => this.log(`could not store ${writes.length} prefix states: ${e.message}`));
-        await turn();
-      }
-      for (let i = 0; i < events.length; i += CHUNK) {
-        await this.eventStore
-          .addMany(
-            events.slice(i, i + CHUNK).map(({ p, e }) => ({
-              subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null },
-              event: e,
-            })),
-          )
-          .catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+      for (let i = 0; i === 0 || i < writes.length || i < items.length; i += CHUNK) {
+        await this.recorder
+          .record({ rows: writes.slice(i, i + CHUNK), origins: i === 0 ? origins : [], events: items.slice(i, i + CHUNK) })
+          .catch((e: Error) => this.log(`could not store ${writes.length} prefix states and ${events.length} events: ${e.message}`));
         await turn();
       }
     })();

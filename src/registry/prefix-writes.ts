@@ -75,3 +75,27 @@ async function updateFromValues(
   await sql`WITH v(${names}) AS (VALUES ${sql.join(rows.map(tuple))})
     UPDATE ${sql.table(table)} SET ${set} FROM v WHERE ${sql.table(table)}.id = v.id AND ${sql.table(table)}.id IN (SELECT id FROM v)`.execute(db);
 }
+
+/** A prefix's row id by its key ("partner/peering/name" or "customer/service/name"), looked up. */
+export async function rowIdOf(db: Store['db'], kind: PrefixRowWrite['kind'], key: string): Promise<number | undefined> {
+  const [a, b, name] = key.split('/');
+  const row =
+    kind === 'registered-prefix'
+      ? await db
+          .selectFrom('registered_prefixes')
+          .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+          .select('registered_prefixes.id')
+          .where('peerings.partner', '=', a!)
+          .where('peerings.name', '=', b!)
+          .where('registered_prefixes.name', '=', name!)
+          .executeTakeFirst()
+      : await db
+          .selectFrom('customer_prefixes')
+          .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
+          .select('customer_prefixes.id')
+          .where('peering_services.customer', '=', a!)
+          .where('peering_services.name', '=', b!)
+          .where('customer_prefixes.name', '=', name!)
+          .executeTakeFirst();
+  return row ? Number(row.id) : undefined;
+}

@@ -6,10 +6,10 @@ import { canonicalAddress } from '../net/address.js';
 import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
-import { type PrefixRowWrite, writeOrigins, writePrefixRows } from './prefix-writes.js';
 import { publicPrefix } from './registrations.js';
 import type { PeeringType, PrefixState } from './types.js';
 import { now } from './util.js';
+import { recordValidation } from './validation-record.js';
 
 /** One BGP session of an Active connection, per address family. */
 export interface FactSession {
@@ -257,20 +257,12 @@ export class ValidationFacts {
    */
   async write(rows: FactWrite[], origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
     if (!rows.length && !origins.length) return;
-    await this.store.transaction(async (tx) => {
-      const byRow: PrefixRowWrite[] = [];
-      for (const r of rows) {
-        const id = await this.rowId(r.kind, r.key, tx);
-        if (id !== undefined) byRow.push({ ...r, id });
-      }
-      await writePrefixRows(tx, byRow, now());
-      const byOrigin: Array<{ id: number; originAs: number }> = [];
-      for (const o of origins) {
-        const id = await this.rowId('registered-prefix', o.key, tx);
-        if (id !== undefined) byOrigin.push({ id, originAs: o.originAs });
-      }
-      await writeOrigins(tx, byOrigin);
-    });
+    const batch = {
+      rows: rows.map((r) => ({ ...r, id: this.knownRowId(r.kind, r.key) })),
+      origins: origins.map((o) => ({ ...o, id: this.knownRowId('registered-prefix', o.key) })),
+      events: [],
+    };
+    await this.store.transaction((tx) => recordValidation(tx, batch, now()));
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
@@ -279,32 +271,11 @@ export class ValidationFacts {
   }
 
   /**
-   * The row id of a prefix by its key: from the last load() (one map lookup per write), else
-   * looked up. A prefix deleted since keeps its old id, and its write changes nothing.
+   * The row id of a prefix by its key as of the last load(), if it was there (else writes look
+   * it up). A prefix deleted since keeps its old id, and its write changes nothing.
    */
-  private async rowId(kind: FactWrite['kind'], key: string, db: Store['db']): Promise<number | undefined> {
-    const known = (kind === 'registered-prefix' ? this.registeredIds : this.customerIds).get(key);
-    if (known !== undefined) return known;
-    const [a, b, name] = key.split('/');
-    const row =
-      kind === 'registered-prefix'
-        ? await db
-            .selectFrom('registered_prefixes')
-            .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-            .select('registered_prefixes.id')
-            .where('peerings.partner', '=', a!)
-            .where('peerings.name', '=', b!)
-            .where('registered_prefixes.name', '=', name!)
-            .executeTakeFirst()
-        : await db
-            .selectFrom('customer_prefixes')
-            .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-            .select('customer_prefixes.id')
-            .where('peering_services.customer', '=', a!)
-            .where('peering_services.name', '=', b!)
-            .where('customer_prefixes.name', '=', name!)
-            .executeTakeFirst();
-    return row ? Number(row.id) : undefined;
+  knownRowId(kind: FactWrite['kind'], key: string): number | undefined {
+    return (kind === 'registered-prefix' ? this.registeredIds : this.customerIds).get(key);
   }
 }
 
