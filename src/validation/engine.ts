@@ -18,6 +18,7 @@ import type { PrefixState } from '../registry/types.js';
 import { diffLooks, lostVerified, type PrefixEvent, type PrefixLook, type SeenRoute, seenRoute } from './events.js';
 import { customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from './prefix-state.js';
 import type { RouteCheckConfig } from './route-checks.js';
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { decodeLook, sameLook } from './stored-look.js';
 
 export type WatchedKind = 'registered-prefix' | 'customer-prefix';
@@ -44,6 +45,8 @@ export interface WatchedPrefix {
   fixed?: { state: PrefixState; message: string };
   /** the prefix as routes carry it (set by the engine: no text to parse per lookup) */
   key?: PrefixKey;
+  /** keyOf() of it, kept by the engine (the key of its look and result) */
+  subject?: string;
 }
 
 /** What the engine validates against: the registry's view. */
@@ -132,7 +135,9 @@ export class ValidationEngine {
     this.trie.clear();
     const ids = new Set<string>();
     for (const p of view.prefixes) {
+      // (set here, for every view: a prefix object copied with a spread carries its source's)
       const k = keyOf(p);
+      p.subject = k;
       ids.add(k);
       const key = textToKey(p.prefix);
       if (key !== undefined) {
@@ -261,7 +266,7 @@ export class ValidationEngine {
 
   private validate(p: WatchedPrefix): void {
     if (this.life.ending) return;
-    const k = keyOf(p);
+    const k = p.subject ?? keyOf(p);
     if (this.gate && !this.judged.has(k) && !p.fixed && p.stored && p.stored.state !== 'Pending' && !this.gate(p)) {
       this.deferred.add(k);
       return;
@@ -270,28 +275,30 @@ export class ValidationEngine {
     this.judged.add(k);
     const checks = this.view.checks;
     // Each session is looked up once per validation: the state and the events read the same routes.
-    const got = new Map<SessionView, ReturnType<RouteLookup>>();
+    // (Sessions are a handful per prefix: arrays, no map or closure per session.)
+    const primary = p.primary;
+    const backup = p.backup ?? NO_SESSIONS;
+    const primaryRoutes = p.fixed ? [] : primary.map((s) => this.routes(s, p.prefix, p.key));
+    const backupRoutes = p.fixed || !backup.length ? [] : backup.map((s) => this.routes(s, p.prefix, p.key));
     const once: RouteLookup = (s) => {
-      if (got.has(s)) return got.get(s);
-      const r = this.routes(s, p.prefix, p.key);
-      got.set(s, r);
-      return r;
+      const i = primary.indexOf(s);
+      return i >= 0 ? primaryRoutes[i] : backupRoutes[backup.indexOf(s)];
     };
     const result: StateResult = p.fixed
       ? { ...p.fixed, carriedBy: [] }
       : p.kind === 'registered-prefix'
-        ? registeredPrefixState(p.prefix, p.primary, once, checks)
-        : customerPrefixState(p.prefix, p.primary, p.backup, once, checks);
-    const none = new Map<string, SeenRoute>();
+        ? registeredPrefixState(p.prefix, primary, once, checks)
+        : customerPrefixState(p.prefix, primary, p.backup, once, checks);
     const held = this.looks.get(k);
     const routes = p.fixed
-      ? { primary: none, backup: none }
-      : { primary: received(p.primary, once, p.prefix), backup: received(p.backup ?? [], once, p.prefix) };
+      ? { primary: NO_ROUTES, backup: NO_ROUTES }
+      : { primary: received(primary, primaryRoutes), backup: backup.length ? received(backup, backupRoutes) : NO_ROUTES };
     // A judgement in the registry without a look (stored before looks were kept): its routes are
     // taken as they are now, without announcing them all again.
     const before = held ?? (p.stored && p.stored.state !== 'Pending' ? { state: p.stored.state, ...routes, lost: false } : undefined);
     const look: PrefixLook = { state: result.state, ...routes, lost: lostVerified(before, result.state) };
-    const events = diffLooks(p.prefix, before, look, this.clock());
+    // (the time is asked for only when there is an event: a validation that changes nothing formats no date)
+    const events = diffLooks(p.prefix, before, look, this.clock);
     this.looks.set(k, look);
     const old = this.results.get(k);
     this.results.set(k, result);
@@ -307,18 +314,28 @@ export class ValidationEngine {
     const [origin] = origins;
     if (origins.size !== 1 || origin === undefined || origin === null) return;
     p.originAs = origin;
-    const key = textToKey(p.prefix);
+    const key = p.key ?? textToKey(p.prefix);
     if (key !== undefined) this.origins.set(key, origin);
     this.sink.origin?.(p, origin);
   }
 }
 
-/** The routes these sessions carry for a prefix, by peer address (the look events compare). */
-function received(sessions: SessionView[], lookup: RouteLookup, prefix: string): Map<string, SeenRoute> {
+const NO_SESSIONS: SessionView[] = [];
+/** (shared, never written to: a look's maps are replaced, not changed) */
+const NO_ROUTES: ReadonlyMap<string, SeenRoute> = new Map();
+
+/** What a look keeps of a route, per attribute set (the RIB shares one object per set). */
+const seen = new WeakMap<PathAttributes, SeenRoute>();
+
+/** The routes these sessions carry for a prefix (`found[i]` is session i's), by peer address. */
+function received(sessions: SessionView[], found: ReadonlyArray<ReturnType<RouteLookup>>): Map<string, SeenRoute> {
   const out = new Map<string, SeenRoute>();
-  for (const s of sessions) {
-    const r = lookup(s, prefix);
-    if (r) out.set(s.peerAddress, seenRoute(r.attrs));
+  for (let i = 0; i < sessions.length; i++) {
+    const r = found[i];
+    if (!r) continue;
+    let v = seen.get(r.attrs);
+    if (!v) seen.set(r.attrs, (v = seenRoute(r.attrs)));
+    out.set(sessions[i]!.peerAddress, v);
   }
   return out;
 }
