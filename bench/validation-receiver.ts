@@ -164,7 +164,13 @@ setInterval(() => {
   lastTick = t;
 }, 100).unref();
 /** Phase marks on the clock of --cpu-prof profiles (us), in marks.jsonl of the run dir: to cut a profile by phase. */
-const mark = (name: string) => fs.appendFileSync('marks.jsonl', `${JSON.stringify({ name, us: Number(process.hrtime.bigint() / 1000n), at: nowMs() })}\n`);
+/** (with the process's memory in MB at the mark: where the peak RSS is reached and what holds it) */
+const mark = (name: string) => {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  const memory = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+  fs.appendFileSync('marks.jsonl', `${JSON.stringify({ name, us: Number(process.hrtime.bigint() / 1000n), at: nowMs(), memory })}\n`);
+};
 const newPhase = (name: string): Phase => {
   mark(name);
   loopMaxMs = Math.max(loopMaxMs, loopDelay.max / 1e6);
