@@ -10,13 +10,13 @@
 // Every wait is bounded. The daemons' quirks on loopback are handled (and explained) where they bite, in each daemon's file.
 //
 // Conventions:
-// - RouteSpec.asPath is the path *behind* the originating daemon: towards an eBGP peer every daemon
+// - AnnouncedRoute.asPath is the path *behind* the originating daemon: towards an eBGP peer every daemon
 //   prepends its own ASN (BIRD, GoBGP and FRR do it themselves; for ExaBGP exabgp.ts does it), so
 //   the peer sees `daemonAsn ...asPath {asSet}`.
 // - Next hops: GoBGP and FRR reject 127.x next hops, so every daemon sends a fake next hop instead of
-//   its own address: RouteSpec.nextHop, or fakeNextHop(daemon address, family) (192.0.2.<last octet>,
+//   its own address: AnnouncedRoute.nextHop, or fakeNextHop(daemon address, family) (192.0.2.<last octet>,
 //   2001:db8::<last octet>). Routes re-exported from other peers get the same fake next hop.
-// - ReceivedRoute lists what the daemon learned from its peers (not its own routes), one entry per
+// - LearnedRoute lists what the daemon learned from its peers (not its own routes), one entry per
 //   path; communities are normalised to "a:b" / "a:b:c" and sorted.
 import net from 'node:net';
 import { executable, freezeProc, type Proc, sleep, stopProc, tail, thawProc } from '../process.js';
@@ -45,7 +45,8 @@ export interface PeerSpec {
   families?: Family[];
 }
 
-export interface RouteSpec {
+/** A route a daemon originates and announces to its peers (from the start, or with announce()). */
+export interface AnnouncedRoute {
   prefix: string;
   /** Next hop sent to eBGP peers; default fakeNextHop(daemon address, family of prefix). */
   nextHop?: string;
@@ -72,7 +73,7 @@ export interface DaemonSpec {
   routerId: string;
   peers: PeerSpec[];
   /** Routes the daemon originates from the start. */
-  routes?: RouteSpec[];
+  routes?: AnnouncedRoute[];
   /** Hold time offered to every peer (daemon default when unset). */
   holdTime?: number;
   /**
@@ -86,7 +87,8 @@ export interface DaemonSpec {
   extraConfig?: string;
 }
 
-export interface ReceivedRoute {
+/** A path a daemon learned from one of its peers (its Adj-RIB-In, RFC 4271 §3.2), as it reports it. */
+export interface LearnedRoute {
   prefix: string;
   /** Address of the peer the path was learned from. */
   peer: string;
@@ -107,10 +109,10 @@ export interface Daemon {
   established(peer: string): Promise<boolean>;
   waitEstablished(peer: string, timeoutMs?: number): Promise<void>;
   /** What the daemon received from its peers (not its own routes). */
-  routes(): Promise<ReceivedRoute[]>;
-  waitRoutes(predicate: (r: ReceivedRoute[]) => boolean, timeoutMs?: number): Promise<ReceivedRoute[]>;
+  routes(): Promise<LearnedRoute[]>;
+  waitRoutes(predicate: (r: LearnedRoute[]) => boolean, timeoutMs?: number): Promise<LearnedRoute[]>;
   /** Originate routes at run time (replaces a route with the same prefix). */
-  announce?(routes: RouteSpec[]): Promise<void>;
+  announce?(routes: AnnouncedRoute[]): Promise<void>;
   /** Stop originating these prefixes. */
   withdraw?(prefixes: string[]): Promise<void>;
   /** stdout/stderr so far (the tail, at most ~1 MB), for failure messages. */
@@ -183,10 +185,10 @@ export function fakeNextHop(address: string, family: Family): string {
 
 export const familiesOf = (p: PeerSpec): Family[] => p.families ?? ['ipv4', 'ipv6'];
 export const holdOf = (spec: DaemonSpec, p: PeerSpec) => p.holdTime ?? spec.holdTime;
-export const nextHopOf = (spec: DaemonSpec, r: RouteSpec) => r.nextHop ?? fakeNextHop(spec.address, familyOf(r.prefix));
-export const originOf = (r: RouteSpec): Origin => r.origin ?? 'igp';
+export const nextHopOf = (spec: DaemonSpec, r: AnnouncedRoute) => r.nextHop ?? fakeNextHop(spec.address, familyOf(r.prefix));
+export const originOf = (r: AnnouncedRoute): Origin => r.origin ?? 'igp';
 
-export function validateRoute(spec: DaemonSpec, r: RouteSpec): void {
+export function validateRoute(spec: DaemonSpec, r: AnnouncedRoute): void {
   if (!/^[0-9a-fA-F:.]+\/\d+$/.test(r.prefix)) throw new Error(`bad prefix ${r.prefix}`);
   if (r.asSet?.length && (spec.kind === 'bird' || spec.kind === 'frr')) {
     throw new Error(`${spec.kind} cannot originate an AS_SET (route ${r.prefix}); use gobgp or exabgp`);
@@ -221,7 +223,7 @@ function cmpNums(a: string, b: string): number {
   return 0;
 }
 
-/** Sorts communities / large communities numerically (the order ReceivedRoute uses). */
+/** Sorts communities / large communities numerically (the order LearnedRoute uses). */
 export const sortCommunities = (c: string[]): string[] => [...c].sort(cmpNums);
 
 export function normOrigin(o: unknown): Origin | undefined {
@@ -233,7 +235,7 @@ export function normOrigin(o: unknown): Origin | undefined {
   return undefined;
 }
 
-function describeRoutes(r: ReceivedRoute[]): string {
+function describeRoutes(r: LearnedRoute[]): string {
   return r.length === 0 ? '(none)' : r.map((x) => JSON.stringify(x)).join('\n');
 }
 
@@ -251,8 +253,8 @@ export interface StartContext {
 /** What a kind implements; makeDaemon() adds the checks, the bounded waits and the lifecycle. */
 export interface Adapter {
   established(peer: string): Promise<boolean>;
-  routes(): Promise<ReceivedRoute[]>;
-  announce?(routes: RouteSpec[]): Promise<void>;
+  routes(): Promise<LearnedRoute[]>;
+  announce?(routes: AnnouncedRoute[]): Promise<void>;
   withdraw?(prefixes: string[]): Promise<void>;
 }
 
@@ -311,7 +313,7 @@ export function makeDaemon(spec: DaemonSpec, dir: string, proc: Proc, a: Adapter
     },
     async waitRoutes(predicate, timeoutMs = DEFAULT_WAIT_MS) {
       const deadline = Date.now() + timeoutMs;
-      let last: ReceivedRoute[] = [];
+      let last: LearnedRoute[] = [];
       let lastErr = '';
       for (;;) {
         checkAlive();
