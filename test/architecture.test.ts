@@ -1,6 +1,7 @@
 // The rules of docs/architecture.md, checked on the sources: no file under src/ imports from a
 // higher floor (net → bgp/rpki/mrt → store/registry → validation → edge → api/cli/lab), no file
-// under src/ is over 500 lines, and nothing in bench/ imports from test/.
+// under src/ is over 500 lines, no exported type name is declared twice under src/, and nothing in
+// bench/ imports from test/.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -55,6 +56,30 @@ function floorOf(file: string): number | undefined {
   return FLOORS[top];
 }
 
+/**
+ * The type, interface, class and enum names a file declares and exports: `export interface X`,
+ * `export type X =`, `export class X`, `export const enum X`, ..., and `class X` exported by a list
+ * (`export { X }`). Re-exports of imported names (`export type { X } from`, `export { X }` of an
+ * import) declare nothing.
+ */
+function exportedDeclarations(text: string): string[] {
+  const names = new Set<string>();
+  const declared = /^export\s+(?:declare\s+)?(?:default\s+)?(?:abstract\s+)?(?:const\s+)?(?:class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
+  for (const m of text.matchAll(declared)) names.add(m[1]!);
+  const local = /^(?:declare\s+)?(?:abstract\s+)?(?:const\s+)?(?:class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/gm;
+  const locals = new Set([...text.matchAll(local)].map((m) => m[1]!));
+  for (const m of text.matchAll(/^export\s+(?:type\s+)?\{([^}]*)\}\s*;/gm)) {
+    for (const item of m[1]!.split(',')) {
+      const [name, alias] = item
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/);
+      if (name && locals.has(name)) names.add(alias ?? name);
+    }
+  }
+  return [...names];
+}
+
 test('the import parser sees static, type-only, re-exported and dynamic imports', () => {
   const text = [
     "import { a } from './a.js';",
@@ -102,6 +127,40 @@ test('no file under src/ imports from a higher floor', () => {
     [],
     'known upward imports that are gone: remove them from KNOWN_UPWARD',
   );
+});
+
+test('the declaration parser sees exported types, interfaces, classes and enums, not re-exports', () => {
+  const text = [
+    'export interface A {}',
+    'export type B = string;',
+    'export abstract class C {}',
+    'export const enum D { X }',
+    'export declare class E {}',
+    'class F {}',
+    'type G = number;',
+    'export { F, G as H };',
+    "import { I } from './i.js';",
+    'export { I };',
+    "export type { J } from './j.js';",
+    "export { K } from './k.js';",
+    'export const L = 1;',
+    'export function M() {}',
+  ].join('\n');
+  assert.deepEqual(exportedDeclarations(text).sort(), ['A', 'B', 'C', 'D', 'E', 'F', 'H']);
+});
+
+test('no exported type, interface, class or enum name is declared in two files under src/', () => {
+  // One name, one meaning: a reader who meets a type's name knows which one it is. Two parts
+  // that need the same thing share one declaration (import it, or re-export it); two different
+  // things get names that say how they differ (e.g. the lab routers' AnnouncedRoute and
+  // LearnedRoute, bgp's TcpConnection beside the registry's Connection). No exceptions now.
+  const where = new Map<string, string[]>();
+  for (const file of sources('src')) {
+    for (const name of exportedDeclarations(fs.readFileSync(path.join(REPO, file), 'utf8'))) where.set(name, [...(where.get(name) ?? []), file]);
+  }
+  assert.ok(where.size > 300, `the parser found ${where.size} exported type names in src/: too few to be all of them`);
+  const twice = [...where].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`);
+  assert.deepEqual(twice, [], 'exported type names declared in more than one file under src/');
 });
 
 test(`no file under src/ is over ${MAX_LINES} lines`, () => {

@@ -51,7 +51,8 @@ export async function kindVersion(kind: RouterKind): Promise<string> {
   return KIND_NAMES[kind];
 }
 
-export interface RunningRouter {
+/** A partner router the lab started: its process, and how to stop it. */
+export interface RunningPartnerRouter {
   kind: RouterKind;
   /** the process it runs in (this process for the speaker) */
   pid: number;
@@ -80,7 +81,7 @@ function announcedRoute(r: LabRoute, community: ServiceCommunity): AnnouncedRout
 }
 
 /** Starts one partner router; resolves once it runs (its session may still be coming up). */
-export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
+export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<RunningPartnerRouter> {
   const families = r.families.map((f) => (f === 4 ? ('ipv4' as const) : ('ipv6' as const)));
   if (ctx.kind === 'speaker') return startSpeaker(r, ctx);
   const d: Daemon = await startDaemon({
@@ -115,7 +116,7 @@ export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<Run
   };
 }
 
-async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
+async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningPartnerRouter> {
   const routerId = Number(parseIPv4(r.family === 4 ? r.address : fakeNextHop(r.address, 'ipv4')) ?? 1n);
   const s = new Speaker({ asn: r.asn, routerId, listen: { host: r.address, port: ctx.port } });
   s.addPeer(

@@ -1,13 +1,13 @@
 // What the lab prints: its partner routers, the prefixes with their states and times to Verified,
 // where to look (the API key, commands, curl lines) and how to see a failover.
 import type { EdgeDaemon } from '../edge/edge-daemon.js';
-import type { RunningRouter } from './partner-routers.js';
+import type { RunningPartnerRouter } from './partner-routers.js';
 import { type Delay, seconds } from './timing.js';
 import type { LabPlan, LabRouter } from './world.js';
 
 export interface RouterSlot {
   plan: LabRouter;
-  running: RunningRouter | undefined;
+  running: RunningPartnerRouter | undefined;
   stopping: boolean;
 }
 

@@ -61,13 +61,14 @@ export interface LabRouter {
   routes: LabRoute[];
 }
 
-export type Role = 'good' | 'missing-community' | 'not-in-lab';
+/** The part a watched prefix plays in the lab: Verified, the one announced without the community, or one the world cannot verify. */
+export type LabPrefixRole = 'good' | 'missing-community' | 'not-in-lab';
 
 export interface LabExpectation {
   watched: WatchedPrefix;
   state: PrefixState;
   message: string | null;
-  role: Role;
+  role: LabPrefixRole;
 }
 
 export interface LabPlan {
@@ -321,7 +322,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
 
   const expectations: LabExpectation[] = watched.map((w) => {
     const r = simulate(w, view, lookupWith());
-    const role: Role = !verifiable.has(w) ? 'not-in-lab' : r.state === 'Verified' ? 'good' : 'missing-community';
+    const role: LabPrefixRole = !verifiable.has(w) ? 'not-in-lab' : r.state === 'Verified' ? 'good' : 'missing-community';
     return { watched: w, state: r.state, message: r.message, role };
   });
   const missingCommunity = expectations.find((e) => e.watched === faulty);

@@ -32,7 +32,7 @@ export interface PolicyPeering {
 }
 
 /** What the registry says about prefixes and origins, for every peering at once. */
-export interface Registrations {
+export interface RegistrationIndex {
   /** every registered prefix -> the id of the peering it is registered on */
   prefixes: PrefixTrie<string>;
   /** registered ASNs (route-server customers) per peering id */
@@ -66,7 +66,7 @@ export function routeOrigin(a: PathAttributes): number | undefined {
  */
 export function judge(
   peering: PolicyPeering,
-  regs: Registrations,
+  regs: RegistrationIndex,
   ctx: PolicyContext,
   prefix: Prefix,
   attrs: PathAttributes,
@@ -118,7 +118,7 @@ export function judge(
 }
 
 /** Judges one route received on a session of `peering`, rendered for its prefix (tests, the lab's plans). */
-export function classify(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
+export function classify(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
   const v = judge(peering, regs, ctx, prefix, attrs, new VerdictTable());
   return v.accept ? v : v.verdict(formatPrefix(prefix));
 }
@@ -127,7 +127,7 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
  * The speaker's import policy for one session of `peering`: undefined to accept, or the rejection
  * the speaker keeps with the route (interned in `table`, shared by the sessions of one view).
  */
-export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
+export function importPolicy(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
   return (key: PrefixKey, route: Route) => {
     const v = judge(peering, regs, ctx, keyToPrefix(key), route.attrs, table);
     return v.accept ? undefined : v;

@@ -6,7 +6,7 @@ import { parsePrefix } from '../net/prefix.js';
 import { PrefixTrie } from '../net/trie.js';
 import type { FactPeering, FactSession, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { EngineView, WatchedPrefix } from './engine.js';
-import type { Registrations } from './import-policy.js';
+import type { RegistrationIndex } from './import-policy.js';
 import type { SessionView } from './prefix-state.js';
 import { DEFAULT_MAX_PATH_LENGTH, defaultServiceCommunity, type RouteCheckConfig, type ServiceCommunity } from './route-checks.js';
 
@@ -18,7 +18,7 @@ export interface ViewOptions {
 
 export interface ValidationView {
   checks: RouteCheckConfig;
-  registrations: Registrations;
+  registrations: RegistrationIndex;
   engine: EngineView;
   /** peerings by "partner/name", with their Active sessions */
   peerings: Map<string, FactPeering>;

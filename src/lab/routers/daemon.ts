@@ -19,11 +19,12 @@
 // - LearnedRoute lists what the daemon learned from its peers (not its own routes), one entry per
 //   path; communities are normalised to "a:b" / "a:b:c" and sorted.
 import net from 'node:net';
+import type { FamilyName } from '../../net/address.js';
 import { executable, freezeProc, type Proc, sleep, stopProc, tail, thawProc } from '../process.js';
 
 export type DaemonKind = 'bird' | 'gobgp' | 'frr' | 'exabgp';
-export type Family = 'ipv4' | 'ipv6';
-export type Origin = 'igp' | 'egp' | 'incomplete';
+/** The ORIGIN attribute (RFC 4271 §5.1.1) by name, as the daemons' configurations spell it. */
+export type OriginName = 'igp' | 'egp' | 'incomplete';
 
 export interface PeerSpec {
   /** The peer's address (where the daemon connects to / accepts from). */
@@ -42,7 +43,7 @@ export interface PeerSpec {
    */
   keepalive?: number;
   /** Address families of the session (default both, IPv6 over the same session). */
-  families?: Family[];
+  families?: FamilyName[];
 }
 
 /** A route a daemon originates and announces to its peers (from the start, or with announce()). */
@@ -60,7 +61,7 @@ export interface AnnouncedRoute {
   /** "65001:1:2" */
   largeCommunities?: string[];
   /** Default igp. */
-  origin?: Origin;
+  origin?: OriginName;
 }
 
 export interface DaemonSpec {
@@ -99,7 +100,7 @@ export interface LearnedRoute {
   localPref?: number;
   communities: string[];
   largeCommunities: string[];
-  origin?: Origin;
+  origin?: OriginName;
 }
 
 export interface Daemon {
@@ -167,7 +168,7 @@ const START_TIMEOUT_MS = 15_000;
 /** The end of a daemon's log for an error message. */
 export const logTail = (logs: string) => tail(logs, Infinity, 6000);
 
-export function familyOf(prefix: string): Family {
+export function familyOf(prefix: string): FamilyName {
   return prefix.includes(':') ? 'ipv6' : 'ipv4';
 }
 
@@ -178,15 +179,15 @@ export function assertLoopback(addr: string, what: string): void {
 }
 
 /** The fake next hop a daemon on `address` sends for routes of `family`. */
-export function fakeNextHop(address: string, family: Family): string {
+export function fakeNextHop(address: string, family: FamilyName): string {
   const last = net.isIPv4(address) ? Number(address.split('.')[3]) : 1;
   return family === 'ipv4' ? `192.0.2.${last}` : `2001:db8::${last.toString(16)}`;
 }
 
-export const familiesOf = (p: PeerSpec): Family[] => p.families ?? ['ipv4', 'ipv6'];
+export const familiesOf = (p: PeerSpec): FamilyName[] => p.families ?? ['ipv4', 'ipv6'];
 export const holdOf = (spec: DaemonSpec, p: PeerSpec) => p.holdTime ?? spec.holdTime;
 export const nextHopOf = (spec: DaemonSpec, r: AnnouncedRoute) => r.nextHop ?? fakeNextHop(spec.address, familyOf(r.prefix));
-export const originOf = (r: AnnouncedRoute): Origin => r.origin ?? 'igp';
+export const originOf = (r: AnnouncedRoute): OriginName => r.origin ?? 'igp';
 
 export function validateRoute(spec: DaemonSpec, r: AnnouncedRoute): void {
   if (!/^[0-9a-fA-F:.]+\/\d+$/.test(r.prefix)) throw new Error(`bad prefix ${r.prefix}`);
@@ -226,7 +227,7 @@ function cmpNums(a: string, b: string): number {
 /** Sorts communities / large communities numerically (the order LearnedRoute uses). */
 export const sortCommunities = (c: string[]): string[] => [...c].sort(cmpNums);
 
-export function normOrigin(o: unknown): Origin | undefined {
+export function normOrigin(o: unknown): OriginName | undefined {
   if (o === undefined || o === null) return undefined;
   const s = String(o).toLowerCase();
   if (s === '0' || s === 'igp' || s === 'i') return 'igp';

@@ -3,13 +3,13 @@
 // route-map (next hop); run-time changes go through vtysh on the daemon's own vty socket.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FamilyName } from '../../net/address.js';
 import { run } from '../process.js';
 import {
   type Adapter,
   type AnnouncedRoute,
   BIN,
   type DaemonSpec,
-  type Family,
   fakeNextHop,
   familiesOf,
   familyOf,
@@ -203,7 +203,7 @@ export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Sta
     JSON.parse(await vtysh('show bgp summary json'));
     return true;
   });
-  const afCmds = (fam: Family, lines: string[]) => ['router bgp ' + spec.asn, `address-family ${fam} unicast`, ...lines, 'exit-address-family', 'exit'];
+  const afCmds = (fam: FamilyName, lines: string[]) => ['router bgp ' + spec.asn, `address-family ${fam} unicast`, ...lines, 'exit-address-family', 'exit'];
   const dropOutEntry = (fr: FrrRoute) => `no route-map ${familyOf(fr.route.prefix) === 'ipv6' ? 'OP-OUT6' : 'OP-OUT4'} permit ${fr.idx}`;
   const adapter: Adapter = {
     async established(peer) {
