@@ -19,6 +19,7 @@ import YAML from 'yaml';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
 import { covers, parsePrefix } from '../net/prefix.js';
+import { customerPrefixId, registeredPrefixId } from '../registry/resource-ids.js';
 import type { PrefixState } from '../registry/types.js';
 import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { WatchedPrefix } from '../validation/engine.js';
@@ -167,7 +168,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   for (const partner of list(doc.partners)) {
     for (const pe of list(partner.peerings)) {
       for (const rp of list(pe.registeredPrefixes)) {
-        const o = regOrigin.get(`${partner.name}/${pe.name}/${rp.name}`);
+        const o = regOrigin.get(registeredPrefixId({ partner: partner.name, peering: pe.name, name: rp.name }));
         if (o !== undefined && rp.key) keyOrigin.set(String(rp.key), o);
       }
       for (const ra of list(pe.registeredAsns)) if (ra.key) keyOrigin.set(String(ra.key), Number(ra.asn));
@@ -176,7 +177,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const customerKey = new Map<string, string>();
   for (const cu of list(doc.customers)) {
     for (const ps of list(cu.peeringServices)) {
-      for (const px of list(ps.prefixes)) customerKey.set(`${cu.name}/${ps.name}/${px.name}`, String(px.key));
+      for (const px of list(ps.prefixes)) customerKey.set(customerPrefixId({ customer: cu.name, service: ps.name, name: px.name }), String(px.key));
     }
   }
   // Least specific first: the last covering one is the most specific, the one that decides.
@@ -308,10 +309,9 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const target = failoverPrefix && parsePrefix(failoverPrefix.prefix);
   const owner = target && regPrefixes.filter((r) => covers(r.parsed, target)).pop();
   if (failoverPrefix && owner) {
-    const ownerPartner = owner.peering.split('/')[0]!;
-    const ownerPop = facts.peerings.find((p) => p.key === owner.peering)?.pop;
-    const others = [...routers.values()].filter((r) => r.partner !== ownerPartner && r.family === (failoverPrefix.prefix.includes(':') ? 6 : 4));
-    const router = others.find((r) => r.pop === ownerPop) ?? others[0];
+    const ownerPeering = view.peerings.get(owner.peering)!;
+    const others = [...routers.values()].filter((r) => r.partner !== ownerPeering.partner && r.family === (failoverPrefix.prefix.includes(':') ? 6 : 4));
+    const router = others.find((r) => r.pop === ownerPeering.pop) ?? others[0];
     if (router) {
       const origin = nextAsn();
       router.routes.push({ prefix: failoverPrefix.prefix, origin, community: true, fault: 'hijack' });
