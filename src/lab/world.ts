@@ -21,11 +21,12 @@ import { SegmentType } from '../bgp/wire/constants.js';
 import { covers, parsePrefix } from '../net/prefix.js';
 import { customerPrefixId, registeredPrefixId } from '../registry/resource-ids.js';
 import type { PrefixState } from '../registry/types.js';
-import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
+import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { WatchedPrefix } from '../validation/engine.js';
-import { classify } from '../validation/import-policy.js';
+import { policyPeering, routeJudge } from '../validation/import-policy.js';
 import { carriedRoute, customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from '../validation/prefix-state.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
+import { VerdictTable } from '../validation/verdict.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 
 type Obj = Record<string, any>;
@@ -241,9 +242,18 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
       r.routes.push({ prefix: w.prefix, origin, community: true });
     }
   }
-  // What a session carries, judged as the edge daemon judges it: a route the session may not carry
-  // at all (not registered for its peering, an origin not registered on a route server peering) is
-  // not carried; a route check failure explains itself; another rejection (a hijack) is the reason.
+  // What a session carries, judged as the edge judges it: by its peering's import policy judge
+  // (one verdict table for the plan, as for a registry view), whose rejection is read as the live
+  // view reads the one the speaker stored: a route the session may not carry at all (not
+  // registered for its peering, an origin not registered on a route server peering) is not
+  // carried; a route check failure explains itself; another rejection (a hijack) is the reason.
+  const verdicts = new VerdictTable();
+  const judges = new Map<string, ReturnType<typeof routeJudge>>();
+  const judgeOf = (p: FactPeering) => {
+    let judge = judges.get(p.key);
+    if (!judge) judges.set(p.key, (judge = routeJudge(policyPeering(p), view.registrations, { checks: view.checks }, verdicts)));
+    return judge;
+  };
   const lookupWith =
     (skip?: string): RouteLookup =>
     (s, prefix) => {
@@ -253,8 +263,8 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
       const peering = router && view.peerings.get(router.peering);
       if (!r || !router || !peering) return undefined;
       const attrs = routeAttributes(router.asn, r, community);
-      const v = classify({ id: peering.key, type: peering.type, asn: peering.asn }, view.registrations, { checks: view.checks }, parsePrefix(prefix)!, attrs);
-      return carriedRoute(attrs, v.accept ? undefined : v.reason, v);
+      const v = judgeOf(peering)(parsePrefix(prefix)!, attrs);
+      return v.accept ? carriedRoute(attrs, undefined, undefined) : carriedRoute(attrs, v.text(prefix), v.verdict(prefix));
     };
 
   // What can be Verified at all with every session announcing (e.g. not a prefix whose family has
