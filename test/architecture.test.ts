@@ -1,7 +1,7 @@
 // The rules of docs/architecture.md, checked on the sources: no file under src/ imports from a
 // higher floor (net → bgp/rpki/mrt → store/registry → validation → edge → api/cli/lab), no file
-// under src/ is over 500 lines, no exported type name is declared twice under src/, and nothing in
-// bench/ imports from test/.
+// under src/ is over 500 lines, no exported type name is declared twice under src/, no class
+// imports from more than three folders of src/, and nothing in bench/ imports from test/.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -31,6 +31,15 @@ const FLOORS: Record<string, number> = {
 /** Upward imports that are known and have to go; each must still exist (remove it here when it is fixed). None now. */
 const KNOWN_UPWARD = new Set<string>();
 
+/** How many folders of src/, besides its own, a file that declares a class may import from. */
+const MAX_CLASS_FOLDERS = 3;
+
+/**
+ * Class files known to import from more folders, each with why it stays for now; each must still be
+ * one (remove it here when it is fixed). None now.
+ */
+const KNOWN_WIDE_CLASSES = new Map<string, string>();
+
 /** Every .ts file below `dir` (relative to the repository, with forward slashes). */
 function sources(dir: string): string[] {
   const out: string[] = [];
@@ -55,6 +64,12 @@ function floorOf(file: string): number | undefined {
   const top = file.split('/')[1]!;
   return FLOORS[top];
 }
+
+/** The folder of src/ a path under src/ is in: its top-level folder, or the file itself at src/'s root (as in FLOORS). */
+const folderOf = (file: string): string => file.split('/')[1]!;
+
+/** Whether a file declares a class (exported or not). */
+const declaresClass = (text: string): boolean => /^[ \t]*(?:export\s+)?(?:default\s+)?(?:abstract\s+)?class\s+[A-Za-z_$]/m.test(text);
 
 /**
  * The type, interface, class and enum names a file declares and exports: `export interface X`,
@@ -161,6 +176,42 @@ test('no exported type, interface, class or enum name is declared in two files u
   assert.ok(where.size > 300, `the parser found ${where.size} exported type names in src/: too few to be all of them`);
   const twice = [...where].filter(([, files]) => files.length > 1).map(([name, files]) => `${name}: ${files.join(', ')}`);
   assert.deepEqual(twice, [], 'exported type names declared in more than one file under src/');
+});
+
+test('the class finder sees classes, exported or not, and nothing in comments or strings', () => {
+  assert.equal(declaresClass('export class A {}'), true);
+  assert.equal(declaresClass('x;\nclass LabError extends Error {}'), true);
+  assert.equal(declaresClass('export abstract class B {}'), true);
+  assert.equal(declaresClass('// a class of its own\n * class C in a comment\nconst s = "class D";'), false);
+});
+
+test(`no class imports from more than ${MAX_CLASS_FOLDERS} folders of src/`, () => {
+  // A class that reaches into many parts of the program does several jobs (issue 12: the old edge
+  // daemon imported from six folders). Counted per file that declares a class: the distinct folders
+  // of src/ (a top-level folder, or a file at src/'s root such as bootstrap.ts) that its static,
+  // type-only, re-exported and dynamic imports come from, its own folder not counted: the parts of
+  // one folder are one concept's parts (the edge daemon wires the edge's), not reach into others.
+  const wide = new Map<string, string[]>();
+  let classFiles = 0;
+  for (const file of sources('src')) {
+    const text = fs.readFileSync(path.join(REPO, file), 'utf8');
+    if (!declaresClass(text)) continue;
+    classFiles++;
+    const own = folderOf(file);
+    const folders = [...new Set(relativeImports(file, text).map(folderOf))].filter((f) => f !== own).sort();
+    if (folders.length > MAX_CLASS_FOLDERS) wide.set(file, folders);
+  }
+  assert.ok(classFiles > 50, `the class finder found ${classFiles} files with classes in src/: too few to be all of them`);
+  assert.deepEqual(
+    [...wide].filter(([file]) => !KNOWN_WIDE_CLASSES.has(file)).map(([file, folders]) => `${file}: ${folders.join(', ')}`),
+    [],
+    `class files importing from more than ${MAX_CLASS_FOLDERS} folders of src/ besides their own`,
+  );
+  assert.deepEqual(
+    [...KNOWN_WIDE_CLASSES.keys()].filter((file) => !wide.has(file)),
+    [],
+    'known wide class files that are narrow now: remove them from KNOWN_WIDE_CLASSES',
+  );
 });
 
 test(`no file under src/ is over ${MAX_LINES} lines`, () => {
