@@ -144,9 +144,9 @@ export function classify(peering: PolicyPeering, regs: RegistrationIndex, ctx: P
  * the speaker keeps with the route (interned in `table`, shared by the sessions of one view).
  */
 export function importPolicy(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
-  const judge = routeJudge(peering, regs, ctx, table);
+  const judgeRoute = routeJudge(peering, regs, ctx, table);
   return (key: PrefixKey, route: Route) => {
-    const v = judge(keyToPrefix(key), route.attrs);
+    const v = judgeRoute(keyToPrefix(key), route.attrs);
     return v.accept ? undefined : v;
   };
 }
