@@ -2,7 +2,6 @@
 // the routes its changed inputs (checks, registrations, origin memory) can affect, new VRPs only
 // the routes under them. Holds the current registry view the policies are built from.
 
-import type { ImportPolicy } from '../bgp/rib/rib.js';
 import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { Affected } from '../validation/affected.js';
@@ -77,8 +76,11 @@ export class PolicyScope {
     };
   }
 
-  /** The import policy of one session of `peering`: its verdicts are what the speaker stores with the routes. */
-  importPolicy(peering: FactPeering): ImportPolicy {
+  /**
+   * The import policy of one session of `peering` (the speaker's ImportPolicy, as validation builds
+   * it): its verdicts are what the speaker stores with the routes.
+   */
+  importPolicy(peering: FactPeering) {
     return importPolicy(policyPeering(peering), this.current!.registrations, this.context(), this.verdicts);
   }
 
