@@ -12,7 +12,16 @@ import { routes as routeViews, sessions } from '../src/bgp/status.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
-import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import {
+  type AnnouncedRoute,
+  type Daemon,
+  type DaemonKind,
+  type DaemonSpec,
+  fakeNextHop,
+  sortCommunities,
+  startDaemon,
+  stopAll,
+} from '../src/lab/routers/index.js';
 import { acceptAll as all, ip } from './helpers/peer-options.js';
 import { until } from './helpers/until.js';
 
@@ -48,7 +57,7 @@ for (const [i, kind] of KINDS.entries()) {
   const S2 = `${net}.3`; // a second speaker, for the daemon-active and wrong-AS sessions
   const DASN = 65201 + i;
   const canSet = kind === 'gobgp' || kind === 'exabgp';
-  const theirs: RouteSpec[] = [
+  const theirs: AnnouncedRoute[] = [
     {
       prefix: '185.66.0.0/24',
       asPath: [4200000002, 65010],
@@ -229,7 +238,7 @@ for (const [i, kind] of KINDS.entries()) {
     });
 
     test('max-prefix tears the session down', async () => {
-      const many: RouteSpec[] = Array.from({ length: 25 }, (_, j) => ({ prefix: `185.67.${j}.0/24`, asPath: [65012] }));
+      const many: AnnouncedRoute[] = Array.from({ length: 25 }, (_, j) => ({ prefix: `185.67.${j}.0/24`, asPath: [65012] }));
       await d.announce!(many);
       await until(() => !sess().isEstablished, 'the max-prefix teardown').catch((e) => {
         throw new Error(fail(e.message));

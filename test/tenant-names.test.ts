@@ -14,7 +14,7 @@ import type { Speaker } from '../src/bgp/speaker.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import type { RouteSpec } from '../src/lab/routers/index.js';
+import type { AnnouncedRoute } from '../src/lab/routers/index.js';
 import type { PrefixEvent } from '../src/validation/events.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer } from './helpers/server.js';
@@ -24,7 +24,7 @@ import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } fr
 const PORT = 17921;
 
 /** A partner router: our own speaker on the partner's session address, announcing `routes`. */
-const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: RouteSpec[]): Promise<Speaker> =>
+const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: AnnouncedRoute[]): Promise<Speaker> =>
   partnerSpeaker({
     address,
     asn,

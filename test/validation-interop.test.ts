@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { buildServer } from '../src/api/server.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/routers/index.js';
+import { type AnnouncedRoute, type Daemon, type DaemonKind, startDaemon } from '../src/lab/routers/index.js';
 import { openRpkiSource } from '../src/rpki/source.js';
 import { startServer } from './helpers/server.js';
 import { until } from './helpers/until.js';
@@ -65,7 +65,7 @@ for (const [kind, other, PORT] of [
       for (const r of routers) await r.stop();
     });
 
-    const good = (prefix: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
+    const good = (prefix: string, extra: Partial<AnnouncedRoute> = {}): AnnouncedRoute => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
     // nordlink: ams-1, ams-2 (primary location of contoso-eu), fra-1, fra-2 (backup).
     const sessions = [
       ['127.11.1.1', '127.11.1.0'],
@@ -94,7 +94,7 @@ for (const [kind, other, PORT] of [
 
     // One router at a time sends a bad announcement; each gives its message, and fixing it restores.
     const ams2 = routers[1]!;
-    const cases: Array<[Partial<RouteSpec>, string]> = [
+    const cases: Array<[Partial<AnnouncedRoute>, string]> = [
       [{ communities: [] }, 'Received route for prefix 45.66.0.0/24 should have the MAPS community 64500:8007'],
       // (the bad paths keep the verified origin AS64496: another origin is a hijack, below)
       [{ asPath: [64497, 64498, 64496] }, 'AS path length for prefix 45.66.0.0/24 should be <=3'],

@@ -7,7 +7,7 @@ import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
 import { textToKey } from '../src/bgp/wire/nlri.js';
 import { type Prefix, parsePrefix } from '../src/net/prefix.js';
 import { PrefixTrie } from '../src/net/trie.js';
-import { classify, importPolicy, type PolicyPeering, type Registrations, routeOrigin } from '../src/validation/import-policy.js';
+import { classify, importPolicy, type PolicyPeering, type RegistrationIndex, routeOrigin } from '../src/validation/import-policy.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
 import { Rejected, VerdictTable } from '../src/validation/verdict.js';
 
@@ -28,7 +28,7 @@ const apex: PolicyPeering = { id: 'apex-ix/ams-rs', type: 'exchange-route-server
 const prefixes = new PrefixTrie<string>();
 prefixes.set(P('198.51.100.0/24'), nordlink.id);
 prefixes.set(P('2001:db8:100::/48'), nordlink.id);
-const regs: Registrations = { prefixes, asns: new Map([[apex.id, new Set([65540])]]) };
+const regs: RegistrationIndex = { prefixes, asns: new Map([[apex.id, new Set([65540])]]) };
 const ctx = { checks: { community: defaultServiceCommunity(64500), maxPathLength: 3 } };
 
 describe('peering-service sessions', () => {
@@ -83,7 +83,7 @@ describe('route-server sessions', () => {
   test('prefixes originated by a registered ASN are accepted; other origins are not', () => {
     assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540])).accept, true);
     assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540, 65540])).accept, false, 'prepending: a route problem');
-    const regs2: Registrations = { prefixes, asns: new Map([[apex.id, new Set([64510])]]) };
+    const regs2: RegistrationIndex = { prefixes, asns: new Map([[apex.id, new Set([64510])]]) };
     assert.equal(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64510])).accept, true);
     assert.deepEqual(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64511])), {
       accept: false,

@@ -8,7 +8,8 @@ import { formatCommunity, formatExtendedCommunity, formatLargeCommunities } from
 import type { PathAttributes } from './wire/attributes/types.js';
 import { keyToText, type PrefixKey, textToKey } from './wire/nlri.js';
 
-export interface SessionView {
+/** One peer of a speaker: its session's state and counters (the standalone speaker's status API). */
+export interface PeerStatus {
   peer: string;
   asn: number;
   state: string;
@@ -35,7 +36,7 @@ export interface RouteView {
   reason?: string;
 }
 
-export function sessions(s: Speaker): SessionView[] {
+export function sessions(s: Speaker): PeerStatus[] {
   return s.sessions().map((x) => ({
     peer: x.id,
     asn: x.asn,

@@ -2,11 +2,10 @@
 // the routes its changed inputs (checks, registrations, origin memory) can affect, new VRPs only
 // the routes under them. Holds the current registry view the policies are built from.
 
-import type { ImportPolicy } from '../bgp/rib/rib.js';
 import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { Affected } from '../validation/affected.js';
-import { importPolicy, type PolicyContext } from '../validation/import-policy.js';
+import { importPolicy, type PolicyContext, policyPeering } from '../validation/import-policy.js';
 import { diffInputs, type PolicyInputs, policyInputs } from '../validation/policy-inputs.js';
 import { affectedBy, type RpkiState, rpkiInvalid, rpkiState } from '../validation/rpki.js';
 import { VerdictTable } from '../validation/verdict.js';
@@ -77,9 +76,12 @@ export class PolicyScope {
     };
   }
 
-  /** The import policy of one session of `peering`: its verdicts are what the speaker stores with the routes. */
-  importPolicy(peering: FactPeering): ImportPolicy {
-    return importPolicy({ id: peering.key, type: peering.type, asn: peering.asn }, this.current!.registrations, this.context(), this.verdicts);
+  /**
+   * The import policy of one session of `peering` (the speaker's ImportPolicy, as validation builds
+   * it): its verdicts are what the speaker stores with the routes.
+   */
+  importPolicy(peering: FactPeering) {
+    return importPolicy(policyPeering(peering), this.current!.registrations, this.context(), this.verdicts);
   }
 
   /** Whether a route is RPKI Invalid (false without an RPKI source). */

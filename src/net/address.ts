@@ -3,6 +3,9 @@
 
 export type Family = 4 | 6;
 
+/** An address family by name, as configurations spell it (a BGP peer's, a lab router's). */
+export type FamilyName = 'ipv4' | 'ipv6';
+
 export interface Address {
   family: Family;
   value: bigint;

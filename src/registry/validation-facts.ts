@@ -66,6 +66,7 @@ export interface FactRegisteredAsn {
 }
 export interface FactCustomerPrefix {
   key: string;
+  customer: string;
   provider: string;
   primaryPop: string;
   backupPop: string | null;
@@ -234,6 +235,7 @@ export class ValidationFacts {
       const prefix = formatPrefix(pub.prefix);
       customerPrefixes.push({
         key: `${r.customer}/${r.service}/${r.name}`,
+        customer: r.customer,
         provider: r.provider,
         primaryPop: r.primary_pop,
         backupPop: r.backup_pop,

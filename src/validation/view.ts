@@ -6,7 +6,7 @@ import { parsePrefix } from '../net/prefix.js';
 import { PrefixTrie } from '../net/trie.js';
 import type { FactPeering, FactSession, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { EngineView, WatchedPrefix } from './engine.js';
-import type { Registrations } from './import-policy.js';
+import type { RegistrationIndex } from './import-policy.js';
 import type { SessionView } from './prefix-state.js';
 import { DEFAULT_MAX_PATH_LENGTH, defaultServiceCommunity, type RouteCheckConfig, type ServiceCommunity } from './route-checks.js';
 
@@ -18,7 +18,7 @@ export interface ViewOptions {
 
 export interface ValidationView {
   checks: RouteCheckConfig;
-  registrations: Registrations;
+  registrations: RegistrationIndex;
   engine: EngineView;
   /** peerings by "partner/name", with their Active sessions */
   peerings: Map<string, FactPeering>;
@@ -33,6 +33,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     community: opts.community ?? defaultServiceCommunity(facts.operatorAsn!),
     maxPathLength: opts.maxPathLength ?? DEFAULT_MAX_PATH_LENGTH,
   };
+  // (every registration's peering is among them: the facts are read so)
   const peerings = new Map(facts.peerings.map((p) => [p.key, p]));
   const prefixes = new PrefixTrie<string>();
   for (const r of facts.registeredPrefixes) prefixes.set(parsePrefix(r.prefix)!, r.peering);
@@ -40,7 +41,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   // does): each of the partner's peerings accepts the origins registered on any of them.
   const byPartner = new Map<string, Set<number>>();
   for (const r of facts.registeredAsns) {
-    const partner = r.peering.split('/')[0]!;
+    const partner = peerings.get(r.peering)!.partner;
     let set = byPartner.get(partner);
     if (!set) byPartner.set(partner, (set = new Set()));
     set.add(r.asn);
@@ -67,14 +68,15 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   const watched: WatchedPrefix[] = [];
   for (const r of facts.registeredPrefixes) {
     const family = familyOf(r.prefix);
-    const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.families.includes(family)).map(session);
+    const peering = peerings.get(r.peering)!;
+    const sessions = peering.sessions.filter((s) => s.families.includes(family)).map(session);
     watched.push({
       kind: 'registered-prefix',
       id: r.key,
       prefix: r.prefix,
       primary: sessions,
       backup: null,
-      partner: r.peering.split('/')[0]!,
+      partner: peering.partner,
       stored: r.stored,
       remembered: r.remembered,
       ...(r.originAs !== null ? { originAs: r.originAs } : {}),
@@ -87,7 +89,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
       id: c.key,
       prefix: c.prefix,
       partner: c.provider,
-      customer: c.key.split('/')[0]!,
+      customer: c.customer,
       primary: sessionsAt(c.provider, c.primaryPop, family),
       backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null,
       stored: c.stored,

@@ -50,7 +50,7 @@ export interface Update {
 
 export type { DecodeContext, MpReach, MpUnreach };
 
-/** Something that carries decoded attributes (the RIB's interned attribute sets). */
+/** Something that carries decoded attributes: the RIB's interned attribute sets, what the decision process compares and policies see. */
 export interface Route {
   readonly attrs: PathAttributes;
 }
