@@ -6,8 +6,10 @@
 // in one synchronous step: route events see the old view or the whole new one, never half of it.
 // After a start the stored states stand until the sessions have had their chance (settling).
 import { EventEmitter } from 'node:events';
+import type { Family } from '../net/address.js';
 import { Lifecycle } from '../net/lifecycle.js';
 import type { Registry } from '../registry/registry.js';
+import { parseRegisteredPrefixId, peeringId } from '../registry/resource-ids.js';
 import { ValidationFacts } from '../registry/validation-facts.js';
 import { ValidationRecorder } from '../registry/validation-recorder.js';
 import { keyOf, ValidationEngine, type WatchedPrefix } from '../validation/engine.js';
@@ -15,7 +17,7 @@ import type { PrefixEvent } from '../validation/events.js';
 import { RejectionMemory } from '../validation/hijack-memory.js';
 import type { StateResult } from '../validation/prefix-state.js';
 import { RejectionEvents } from '../validation/rejections.js';
-import { type Family, Settling } from '../validation/settling.js';
+import { Settling } from '../validation/settling.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 import { LiveView } from './live-view.js';
 import { DEFAULT_RELOAD_DEBOUNCE_MS, DEFAULT_SETTLE_SECONDS, type EdgeDaemonOptions } from './options.js';
@@ -102,11 +104,11 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       origin: (p, asn) => {
         this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
         this.writer.origin(p.id, asn);
-        this.scope.originLearned(p.id.slice(0, p.id.lastIndexOf('/')), p.prefix, asn);
+        this.scope.originLearned(peeringId(parseRegisteredPrefixId(p.id)), p.prefix, asn);
       },
     });
     this.changes = new RouteChanges(
-      (key) => this.engine.watchedAt(key).length > 0,
+      (key) => this.engine.watches(key),
       (keys) => this.engine.routesChanged(keys),
     );
     this.rejections = new RejectionEvents({
@@ -331,7 +333,6 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       this.log(`${router}: session with ${peer} down: ${info.reason}`);
       // Our own shutdown is no loss of routes: what is remembered stays for the next start.
       if (!this.life.ending) this.rejections.sessionLost(peer);
-      this.changes.flush();
       this.engine.sessionChanged(peer);
     });
     speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));

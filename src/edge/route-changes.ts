@@ -24,7 +24,7 @@ export class RouteChanges {
     if (this.keys.size) this.timer ??= setTimeout(() => this.flush(), this.delayMs);
   }
 
-  /** Validates what gathered now (a reload, a session lost: the order of judgements stays). */
+  /** Validates what gathered now. */
   flush(): void {
     clearTimeout(this.timer);
     this.timer = undefined;

@@ -135,6 +135,11 @@ export class PrefixEvents {
    * Rows stored by someone else (validation's batched writes): subscribers hear of them now.
    * `ids[i]` is the row id of `rows[i]`, whose subject is `subjects[i]`.
    */
+  /** Whether anyone listens (else a batch need not keep its rows until it is stored). */
+  get listened(): boolean {
+    return this.listeners.size > 0;
+  }
+
   announce(rows: readonly EventRow[], ids: readonly number[], subjects: readonly EventSubject[]): void {
     if (this.listeners.size === 0) return;
     const codec = this.codec;

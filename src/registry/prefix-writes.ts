@@ -6,6 +6,7 @@
 // whole table for every statement (about 3 ms at 50,000 prefixes) instead of finding each row by id.
 import { type RawBuilder, sql } from 'kysely';
 import type { Store } from '../store/store.js';
+import { parseCustomerPrefixId, parseRegisteredPrefixId } from './resource-ids.js';
 import type { PrefixState } from './types.js';
 
 export interface PrefixRowWrite {
@@ -78,24 +79,27 @@ async function updateFromValues(
 
 /** A prefix's row id by its key ("partner/peering/name" or "customer/service/name"), looked up. */
 export async function rowIdOf(db: Store['db'], kind: PrefixRowWrite['kind'], key: string): Promise<number | undefined> {
-  const [a, b, name] = key.split('/');
-  const row =
-    kind === 'registered-prefix'
-      ? await db
-          .selectFrom('registered_prefixes')
-          .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-          .select('registered_prefixes.id')
-          .where('peerings.partner', '=', a!)
-          .where('peerings.name', '=', b!)
-          .where('registered_prefixes.name', '=', name!)
-          .executeTakeFirst()
-      : await db
-          .selectFrom('customer_prefixes')
-          .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-          .select('customer_prefixes.id')
-          .where('peering_services.customer', '=', a!)
-          .where('peering_services.name', '=', b!)
-          .where('customer_prefixes.name', '=', name!)
-          .executeTakeFirst();
+  let row: { id: number } | undefined;
+  if (kind === 'registered-prefix') {
+    const r = parseRegisteredPrefixId(key);
+    row = await db
+      .selectFrom('registered_prefixes')
+      .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
+      .select('registered_prefixes.id')
+      .where('peerings.partner', '=', r.partner)
+      .where('peerings.name', '=', r.peering)
+      .where('registered_prefixes.name', '=', r.name)
+      .executeTakeFirst();
+  } else {
+    const r = parseCustomerPrefixId(key);
+    row = await db
+      .selectFrom('customer_prefixes')
+      .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
+      .select('customer_prefixes.id')
+      .where('peering_services.customer', '=', r.customer)
+      .where('peering_services.name', '=', r.service)
+      .where('customer_prefixes.name', '=', r.name)
+      .executeTakeFirst();
+  }
   return row ? Number(row.id) : undefined;
 }

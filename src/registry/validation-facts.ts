@@ -7,6 +7,7 @@ import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
 import { publicPrefix } from './registrations.js';
+import { customerPrefixId, peeringId, registeredPrefixId } from './resource-ids.js';
 import type { PeeringType, PrefixState } from './types.js';
 import { now } from './util.js';
 import { recordValidation } from './validation-record.js';
@@ -149,7 +150,7 @@ export class ValidationFacts {
       .execute();
     const peerings = new Map<number, FactPeering>();
     for (const p of peeringRows) {
-      const key = `${p.partner}/${p.name}`;
+      const key = peeringId({ partner: p.partner, peering: p.name });
       peerings.set(p.id, { key, partner: p.partner, name: p.name, type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), sessions: [] });
     }
     for (const c of connRows) {
@@ -191,10 +192,11 @@ export class ValidationFacts {
     const registeredIds = new Map<string, number>();
     for (const r of regRows) {
       const p = peerings.get(r.peering_id)!;
-      registeredIds.set(`${p.key}/${r.name}`, Number(r.id));
+      const id = registeredPrefixId({ partner: p.partner, peering: p.name, name: r.name });
+      registeredIds.set(id, Number(r.id));
       prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
       registeredPrefixes.push({
-        key: `${p.key}/${r.name}`,
+        key: id,
         peering: p.key,
         prefix: r.prefix,
         stored: { state: r.state as PrefixState, message: r.error_message },
@@ -229,12 +231,13 @@ export class ValidationFacts {
     const customerPrefixes: FactCustomerPrefix[] = [];
     const customerIds = new Map<string, number>();
     for (const r of custRows) {
-      customerIds.set(`${r.customer}/${r.service}/${r.name}`, Number(r.id));
+      const id = customerPrefixId({ customer: r.customer, service: r.service, name: r.name });
+      customerIds.set(id, Number(r.id));
       const pub = publicPrefix(r.prefix);
       if (!pub.ok) continue;
       const prefix = formatPrefix(pub.prefix);
       customerPrefixes.push({
-        key: `${r.customer}/${r.service}/${r.name}`,
+        key: id,
         customer: r.customer,
         provider: r.provider,
         primaryPop: r.primary_pop,

@@ -4,7 +4,7 @@
 import { Worker } from 'node:worker_threads';
 import { sql } from 'kysely';
 import type { Store } from '../store/store.js';
-import { toEventRow } from './event-rows.js';
+import { type EventRow, toEventRow } from './event-rows.js';
 import type { EventSubject, PrefixEventInput, PrefixEvents } from './prefix-events.js';
 import type { RecordReply, RecordRequest, RecordWorkerData } from './record-worker.js';
 import { now } from './util.js';
@@ -39,19 +39,34 @@ export class ValidationRecorder {
   /** Stores one batch in one transaction; resolves once it is committed and its events announced. */
   async record(input: RecordInput): Promise<void> {
     await this.events.ids();
+    const worker = await this.ready();
+    // (the rows are kept for the announcement only when someone listens: a full load's backlog
+    // of events would otherwise stay on the heap until the worker has stored them)
+    const listened = this.events.listened;
+    const { stored, rows } = this.send(worker, input, listened);
+    const ids = await stored;
+    if (listened)
+      this.events.announce(
+        rows,
+        ids,
+        input.events.map((e) => e.subject),
+      );
+  }
+
+  private send(worker: Worker | undefined, input: RecordInput, keepRows: boolean): { stored: Promise<number[]>; rows: EventRow[] } {
     const batch: ValidationBatch = {
       rows: input.rows.map((r) => ({ ...r, id: this.facts.knownRowId(r.kind, r.key) })),
       origins: input.origins.map((o) => ({ ...o, id: this.facts.knownRowId('registered-prefix', o.key) })),
       events: input.events.map(({ subject, event }) => toEventRow(subject, event)),
     };
     const time = now();
-    const worker = await this.ready();
-    const ids = worker ? await this.post(worker, batch, time) : await this.store.transaction((tx) => recordValidation(tx, batch, time));
-    this.events.announce(
-      batch.events,
-      ids,
-      input.events.map((e) => e.subject),
-    );
+    const stored = worker ? this.post(worker, batch, time) : this.store.transaction((tx) => recordValidation(tx, batch, time));
+    return { stored, rows: keepRows ? batch.events : [] };
+  }
+
+  /** Where batches are stored now: 'worker' (a SQLite file) or 'main thread'. */
+  async where(): Promise<'worker' | 'main thread'> {
+    return (await this.ready()) ? 'worker' : 'main thread';
   }
 
   /** Ends the worker (after the last batch: the caller waits for its writes first). */

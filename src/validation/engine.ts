@@ -10,6 +10,8 @@
 // After a start the registry's states and last looks are the baseline: with a gate set (settling),
 // a prefix the registry holds a judgement for is not judged until the gate says its sessions had
 // their chance, then once against that baseline (an unchanged result writes and raises nothing).
+
+import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { Lifecycle } from '../net/lifecycle.js';
 import { covers, type Prefix, parsePrefix } from '../net/prefix.js';
@@ -18,7 +20,6 @@ import type { PrefixState } from '../registry/types.js';
 import { diffLooks, lostVerified, type PrefixEvent, type PrefixLook, type SeenRoute, seenRoute } from './events.js';
 import { customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from './prefix-state.js';
 import type { RouteCheckConfig } from './route-checks.js';
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { decodeLook, sameLook } from './stored-look.js';
 
 export type WatchedKind = 'registered-prefix' | 'customer-prefix';
@@ -242,6 +243,11 @@ export class ValidationEngine {
   sessionReady(peerAddress: string): void {
     if (!this.deferred.size) return;
     for (const p of this.bySession.get(peerAddress) ?? []) if (this.deferred.has(keyOf(p))) this.validate(p);
+  }
+
+  /** Whether any prefix is watched at exactly this prefix (asked for every route of a full table). */
+  watches(prefix: PrefixKey): boolean {
+    return this.byPrefix.has(prefix);
   }
 
   /** The prefixes watched at exactly this prefix. */

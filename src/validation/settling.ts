@@ -7,8 +7,6 @@
 
 import type { Family } from '../net/address.js';
 
-export type { Family } from '../net/address.js';
-
 export interface SettlingOptions {
   graceMs: number;
   /** an RPKI source is configured and has no VRPs yet */
