@@ -201,3 +201,19 @@ test('after a start: the stored look is the baseline, a gate holds judged prefix
   assert.deepEqual(ids(engine.watchedCovering(parsePrefix('198.51.101.0/24')!)), ['nordlink/ams-ps/contoso']);
   assert.deepEqual(ids(engine.watchedCovering(parsePrefix('198.51.100.0/25')!, parsePrefix('198.51.100.0/24')!)), ['contoso/eu/web']);
 });
+
+test('watches(): exactly the watched prefixes, also for keys that share a bit of the IPv4 filter', () => {
+  const engine = new ValidationEngine(() => undefined, { state: () => {}, event: () => {} });
+  const watched = ['198.51.100.0/24', '203.0.113.0/25', '2001:db8::/32'];
+  engine.setView(
+    { checks, prefixes: watched.map((prefix, i) => ({ kind: 'registered-prefix', id: `p/q/${i}`, prefix, primary: [], backup: null })) },
+    { validate: false },
+  );
+  for (const p of watched) assert.equal(engine.watches(textToKey(p)!), true, p);
+  const v4 = textToKey('198.51.100.0/24') as number;
+  // keys one filter period apart land on the same bit: the map decides
+  for (const k of [v4 + 1048573, v4 - 1048573, v4 + 2 * 1048573]) assert.equal(engine.watches(k), false, String(k));
+  for (const p of ['198.51.100.0/23', '198.51.101.0/24', '203.0.113.0/24', '2001:db8::/33', '0.0.0.0/0']) assert.equal(engine.watches(textToKey(p)!), false, p);
+  engine.setView({ checks, prefixes: [] }, { validate: false });
+  assert.equal(engine.watches(v4), false, 'a new view forgets the old filter');
+});

@@ -2,6 +2,7 @@
 // (the last look, the ongoing rejections), origin memory and events, stored in batches, a
 // transaction each, a few milliseconds after they happen. A lost session changes thousands of prefixes at once, and
 // one commit per prefix would take seconds. BGP never waits for the store; idle() waits for it.
+import type { EventSubject } from '../registry/prefix-events.js';
 import type { FactStored, FactWrite } from '../registry/validation-facts.js';
 import type { RecordInput } from '../registry/validation-recorder.js';
 import type { WatchedKind, WatchedPrefix } from '../validation/engine.js';
@@ -26,6 +27,14 @@ interface PendingRow {
 function splitSubject(subject: string): { kind: WatchedKind; id: string } {
   const i = subject.indexOf(':');
   return { kind: subject.slice(0, i) as WatchedKind, id: subject.slice(i + 1) };
+}
+
+/** One subject object per watched prefix, however many events it has (a full load has 200,000). */
+const subjects = new WeakMap<WatchedPrefix, EventSubject>();
+function subjectOf(p: WatchedPrefix): EventSubject {
+  let s = subjects.get(p);
+  if (!s) subjects.set(p, (s = { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }));
+  return s;
 }
 
 export class StateWriter {
@@ -142,10 +151,7 @@ export class StateWriter {
     // loop between them: a big batch stored on the main thread must not hold up BGP.
     const CHUNK = 10_000;
     const turn = () => new Promise<void>((r) => setImmediate(r));
-    const items = events.map(({ p, e }) => ({
-      subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null },
-      event: e,
-    }));
+    const items = events.map(({ p, e }) => ({ subject: subjectOf(p), event: e }));
     const w = (async () => {
       for (let i = 0; i === 0 || i < writes.length || i < items.length; i += CHUNK) {
         await this.recorder

@@ -72,6 +72,12 @@ export class ValidationEngine {
   private view: EngineView = { checks: { community: { kind: 'standard', value: 0, text: '' }, maxPathLength: 3 }, prefixes: [] };
   /** watched prefixes by their prefix key (as routes carry it: no text to format per route) */
   private byPrefix = new Map<PrefixKey, WatchedPrefix[]>();
+  /**
+   * A bit per hash of an IPv4 key watched (a Bloom filter with one hash): most routes of a full
+   * table concern no watched prefix, and Map.has on keys above 2^31 (heap numbers) cost 0.8 s
+   * of a million-route load.
+   */
+  private watchedBits = new Uint32Array(WATCH_BITS / 32);
   private bySession = new Map<string, WatchedPrefix[]>();
   /** watched prefixes by prefix, for the ones covering a route (a hijacked more-specific) */
   private trie = new PrefixTrie<WatchedPrefix[]>();
@@ -117,6 +123,7 @@ export class ValidationEngine {
   private letGo(): void {
     this.view = { checks: this.view.checks, prefixes: [] };
     this.byPrefix.clear();
+    this.watchedBits.fill(0);
     this.bySession.clear();
     this.trie.clear();
     this.deferred.clear();
@@ -131,6 +138,7 @@ export class ValidationEngine {
     if (this.life.ending) return;
     this.view = view;
     this.byPrefix.clear();
+    this.watchedBits.fill(0);
     this.bySession.clear();
     this.origins.clear();
     this.trie.clear();
@@ -144,6 +152,7 @@ export class ValidationEngine {
       if (key !== undefined) {
         p.key = key;
         push(this.byPrefix, key, p);
+        if (typeof key === 'number') this.watchedBits[watchBit(key) >>> 5]! |= 1 << (watchBit(key) & 31);
         if (p.kind === 'registered-prefix' && p.originAs !== undefined) this.origins.set(key, p.originAs);
         const parsed = parsePrefix(p.prefix)!;
         const list = this.trie.get(parsed);
@@ -247,6 +256,10 @@ export class ValidationEngine {
 
   /** Whether any prefix is watched at exactly this prefix (asked for every route of a full table). */
   watches(prefix: PrefixKey): boolean {
+    if (typeof prefix === 'number') {
+      const b = watchBit(prefix);
+      if (!(this.watchedBits[b >>> 5]! & (1 << (b & 31)))) return false;
+    }
     return this.byPrefix.has(prefix);
   }
 
@@ -309,7 +322,8 @@ export class ValidationEngine {
     ) {
       const old = this.results.get(k);
       if (old && old.state === result.state && old.message === result.message && old.carriedBy.length === result.carriedBy.length) {
-        if (p.kind === 'registered-prefix' && p.originAs === undefined && (result.state === 'Verified' || result.state === 'Warning')) this.learnOrigin(p, held);
+        if (p.kind === 'registered-prefix' && p.originAs === undefined && (result.state === 'Verified' || result.state === 'Warning'))
+          this.learnOrigin(p, held);
         return;
       }
     }
@@ -342,6 +356,10 @@ export class ValidationEngine {
     this.sink.origin?.(p, origin);
   }
 }
+
+/** Bits of the IPv4 watch filter (128 KB): about 5 % false positives at 50,000 watched prefixes. */
+const WATCH_BITS = 1 << 20;
+const watchBit = (key: number): number => key % 1048573;
 
 const NO_SESSIONS: SessionView[] = [];
 /** (shared, never written to: a look's maps are replaced, not changed) */
