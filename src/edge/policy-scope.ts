@@ -3,7 +3,8 @@
 // the routes under them. Holds the current registry view the policies are built from.
 
 import type { ImportPolicy } from '../bgp/rib/rib.js';
-import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
+import type { Prefix } from '../net/prefix.js';
+import { keyToPrefix, type PrefixKey, prefixToKey } from '../net/prefix-key.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { Affected } from '../validation/affected.js';
 import { importPolicy, type PolicyContext } from '../validation/import-policy.js';
@@ -15,7 +16,6 @@ import type { ValidationView } from '../validation/view.js';
 /** The VRP table validation checks against (undefined: no RPKI source). */
 type Vrps = Parameters<typeof rpkiState>[0];
 type VrpChange = Parameters<typeof affectedBy>[0];
-type Prefix = ReturnType<typeof keyToPrefix>;
 
 /** What a registry reload changed for the policies. */
 export type RegistryChange = ReturnType<typeof diffInputs>;

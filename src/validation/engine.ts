@@ -10,9 +10,9 @@
 // After a start the registry's states and last looks are the baseline: with a gate set (settling),
 // a prefix the registry holds a judgement for is not judged until the gate says its sessions had
 // their chance, then once against that baseline (an unchanged result writes and raises nothing).
-import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { Lifecycle } from '../net/lifecycle.js';
 import { covers, type Prefix, parsePrefix } from '../net/prefix.js';
+import { type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { PrefixTrie } from '../net/trie.js';
 import type { PrefixState } from '../registry/types.js';
 import { diffLooks, lostVerified, type PrefixEvent, type PrefixLook, type SeenRoute, seenRoute } from './events.js';
@@ -134,7 +134,7 @@ export class ValidationEngine {
     for (const p of view.prefixes) {
       const k = keyOf(p);
       ids.add(k);
-      const key = textToKey(p.prefix);
+      const key = parsePrefixKey(p.prefix);
       if (key !== undefined) {
         p.key = key;
         push(this.byPrefix, key, p);
@@ -297,7 +297,7 @@ export class ValidationEngine {
     const [origin] = origins;
     if (origins.size !== 1 || origin === undefined || origin === null) return;
     p.originAs = origin;
-    const key = textToKey(p.prefix);
+    const key = parsePrefixKey(p.prefix);
     if (key !== undefined) this.origins.set(key, origin);
     this.sink.origin?.(p, origin);
   }

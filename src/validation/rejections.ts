@@ -8,7 +8,7 @@
 // it and the registered prefix (without a registration, only what is watched at the prefix).
 import type { NotableRejection } from '../bgp/rib/rejection.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { keyToPrefix, keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
+import { formatPrefixKey, keyToPrefix, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { keyOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
 import { type PrefixEvent, rejectionEvent, type SessionOwner } from './events.js';
 import type { RejectionMemory } from './hijack-memory.js';
@@ -47,7 +47,7 @@ export class RejectionEvents {
         // (another judge's notable rejections are none of ours)
         if (!(rejection instanceof Rejected) || !rejection.eventful) continue;
         const kind = rejection.eventful;
-        const prefix = keyToText(key);
+        const prefix = formatPrefixKey(key);
         reported.add(prefix);
         const attrs = route.attrs;
         const originAs = routeOrigin(attrs) ?? null;
@@ -65,7 +65,7 @@ export class RejectionEvents {
     // route sent again unchanged is not judged again, so its stored verdict is looked at).
     for (const prefix of this.d.memory.prefixesOf(peer)) {
       if (reported.has(prefix)) continue;
-      const key = textToKey(prefix);
+      const key = parsePrefixKey(prefix);
       if (key === undefined || !judged(key)) continue;
       const now = this.d.current(peer, key);
       const was = this.d.memory.of(peer, prefix);
