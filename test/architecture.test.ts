@@ -1,6 +1,7 @@
 // The rules of docs/architecture.md, checked on the sources: no file under src/ imports from a
 // higher floor (net → bgp/rpki/mrt → store/registry → validation → edge → api/cli/lab), no file
-// under src/ is over 500 lines, and nothing in bench/ imports from test/.
+// under src/ is over 500 lines, nothing in bench/ imports from test/, and PrefixKey has one
+// declaration.
 
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -119,4 +120,13 @@ test('nothing in bench/ imports from test/', () => {
       .map((t) => `${file} -> ${t}`),
   );
   assert.deepEqual(bad, []);
+});
+
+test('PrefixKey is declared in exactly one file: src/net/prefix-key.ts (one prefix key, one encoding)', () => {
+  // A type alias, interface, class or enum of that name (not `type PrefixKey` in an import list).
+  const declaration = /^\s*(?:export\s+)?(?:declare\s+)?(?:type\s+PrefixKey\s*(?:<[^>]*>)?\s*=|(?:interface|class|enum)\s+PrefixKey\b)/m;
+  const declaring = [...sources('src'), ...sources('test'), ...sources('bench')].filter((file) =>
+    declaration.test(fs.readFileSync(path.join(REPO, file), 'utf8')),
+  );
+  assert.deepEqual(declaring, ['src/net/prefix-key.ts']);
 });
