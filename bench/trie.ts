@@ -4,7 +4,8 @@
 // longest down), the usual alternative to a trie.
 // Run: node --expose-gc dist/bench/trie.js
 
-import { MASK4, v4Key } from '../src/net/compact.js';
+import { MASK4 } from '../src/net/compact.js';
+import { v4Key } from '../src/net/prefix-key.js';
 import { PrefixTrie } from '../src/net/trie.js';
 import { V4_LENGTHS } from './lib/prefix-lengths.js';
 import { mulberry32 } from './lib/rng.js';

@@ -230,3 +230,12 @@ test('nothing in bench/ imports from test/', () => {
   );
   assert.deepEqual(bad, []);
 });
+
+test('PrefixKey is declared in exactly one file: src/net/prefix-key.ts (one prefix key, one encoding)', () => {
+  // A type alias, interface, class or enum of that name (not `type PrefixKey` in an import list).
+  const declaration = /^\s*(?:export\s+)?(?:declare\s+)?(?:type\s+PrefixKey\s*(?:<[^>]*>)?\s*=|(?:interface|class|enum)\s+PrefixKey\b)/m;
+  const declaring = [...sources('src'), ...sources('test'), ...sources('bench')].filter((file) =>
+    declaration.test(fs.readFileSync(path.join(REPO, file), 'utf8')),
+  );
+  assert.deepEqual(declaring, ['src/net/prefix-key.ts']);
+});

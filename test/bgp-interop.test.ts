@@ -11,7 +11,6 @@ import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { routes as routeViews, sessions } from '../src/bgp/status.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import {
   type AnnouncedRoute,
   type Daemon,
@@ -22,6 +21,7 @@ import {
   startDaemon,
   stopAll,
 } from '../src/lab/routers/index.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll as all, ip } from './helpers/peer-options.js';
 import { until } from './helpers/until.js';
 
@@ -35,7 +35,7 @@ after(async () => {
 /** Our routes: a 4-octet path with an AS_SET, MED, communities and large communities, and an IPv6 route. */
 const OURS = [
   {
-    key: textToKey('45.66.0.0/24')!,
+    key: parsePrefixKey('45.66.0.0/24')!,
     attrs: {
       origin: 0,
       med: 77,
@@ -47,7 +47,7 @@ const OURS = [
       ],
     },
   },
-  { key: textToKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, med: 78, communities: [parseCommunity('65100:600')!] } },
+  { key: parsePrefixKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, med: 78, communities: [parseCommunity('65100:600')!] } },
 ];
 
 for (const [i, kind] of KINDS.entries()) {
@@ -164,7 +164,7 @@ for (const [i, kind] of KINDS.entries()) {
     });
 
     test('withdrawals flow both ways', async () => {
-      s.withdraw([textToKey('45.66.0.0/24')!]);
+      s.withdraw([parsePrefixKey('45.66.0.0/24')!]);
       await d.waitRoutes((rs) => !rs.some((r) => r.prefix === '45.66.0.0/24' && r.peer === S), 20_000);
       await d.withdraw!(['185.66.0.0/24']);
       await until(() => sessions(s)[0]!.accepted === 1, "the daemon's withdrawal");

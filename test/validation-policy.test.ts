@@ -4,8 +4,8 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { type Prefix, parsePrefix } from '../src/net/prefix.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { PrefixTrie } from '../src/net/trie.js';
 import { classify, importPolicy, type PolicyPeering, type RegistrationIndex, routeOrigin } from '../src/validation/import-policy.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
@@ -117,19 +117,22 @@ describe('as the speaker uses it', () => {
         return a;
       },
     });
-    assert.equal(policy(textToKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
-    assert.equal(policy(textToKey('203.0.113.0/24')!, lazy(route([64501])))?.text('203.0.113.0/24'), '203.0.113.0/24 is not registered by partner nordlink');
+    assert.equal(policy(parsePrefixKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
+    assert.equal(
+      policy(parsePrefixKey('203.0.113.0/24')!, lazy(route([64501])))?.text('203.0.113.0/24'),
+      '203.0.113.0/24 is not registered by partner nordlink',
+    );
     assert.equal(decoded, 2);
   });
   test('routes rejected for one reason share one verdict, rendered per prefix for the partner and the operator', () => {
     const table = new VerdictTable();
     const apexPolicy = importPolicy(apex, { ...regs, peeringAsns: new Map([[nordlink.id, 64501]]) }, ctx, table);
     const plain = (a: PathAttributes) => ({ attrs: a });
-    const judged = ['203.0.113.0/24', '203.0.113.0/25', '192.0.2.0/24'].map((p) => apexPolicy(textToKey(p)!, plain(route([64502, 64666]))));
+    const judged = ['203.0.113.0/24', '203.0.113.0/25', '192.0.2.0/24'].map((p) => apexPolicy(parsePrefixKey(p)!, plain(route([64502, 64666]))));
     assert.equal(judged[0], judged[1], 'the same origin not registered: one verdict');
     assert.equal(judged[0], judged[2]);
     assert.equal(judged[0]?.notable, false, 'filtering is no event');
-    const hijacks = ['198.51.100.0/25', '198.51.100.128/25'].map((p) => apexPolicy(textToKey(p)!, plain(route([64502, 64510]))));
+    const hijacks = ['198.51.100.0/25', '198.51.100.128/25'].map((p) => apexPolicy(parsePrefixKey(p)!, plain(route([64502, 64510]))));
     assert.equal(hijacks[0], hijacks[1], 'more-specifics of one registered prefix: one verdict');
     const h = hijacks[0] as Rejected;
     assert.ok(h instanceof Rejected && h.notable && h.eventful === 'hijack');

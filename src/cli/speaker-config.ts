@@ -5,8 +5,8 @@ import type { PeerOptions } from '../bgp/speaker.js';
 import { parseAsPath } from '../bgp/wire/attributes/as-path.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from '../bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { canonicalAddress, type FamilyName, parseIPv4 } from '../net/address.js';
+import { type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { MD5_KEY_MAX_BYTES, protectionNeeded, tcpSecurityError } from '../net/tcp-security.js';
 import { parseListen } from './config.js';
 
@@ -191,7 +191,7 @@ function tcpSecurity(p: Record<string, unknown>, where: string): { md5Key?: stri
 
 function parseRoute(r: Record<string, unknown>, where: string): { key: PrefixKey; attrs: PathAttributes } {
   keys(r, ROUTE_KEYS, where);
-  const key = textToKey(String(r.prefix ?? ''));
+  const key = parsePrefixKey(String(r.prefix ?? ''));
   if (key === undefined) fail(`${where}.prefix`, `${JSON.stringify(r.prefix)} is not a prefix in CIDR notation (network address, no host bits)`);
   const attrs: PathAttributes = { origin: 0 };
   if (r.origin !== undefined) {

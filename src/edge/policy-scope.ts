@@ -2,7 +2,8 @@
 // the routes its changed inputs (checks, registrations, origin memory) can affect, new VRPs only
 // the routes under them. Holds the current registry view the policies are built from.
 
-import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
+import type { Prefix } from '../net/prefix.js';
+import { keyToPrefix, type PrefixKey, prefixToKey } from '../net/prefix-key.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { Affected } from '../validation/affected.js';
 import { importPolicy, type PolicyContext, policyPeering } from '../validation/import-policy.js';
@@ -14,7 +15,6 @@ import type { ValidationView } from '../validation/view.js';
 /** The VRP table validation checks against (undefined: no RPKI source). */
 type Vrps = Parameters<typeof rpkiState>[0];
 type VrpChange = Parameters<typeof affectedBy>[0];
-type Prefix = ReturnType<typeof keyToPrefix>;
 
 /** What a registry reload changed for the policies. */
 export type RegistryChange = ReturnType<typeof diffInputs>;

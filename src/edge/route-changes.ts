@@ -3,7 +3,7 @@
 // during a full table, and judging it at each arrival was four validations, up to three
 // passing states and as many active-path events on the way. What the engine sees is the same
 // routes a moment later; nothing is lost, since each prefix is judged again after its last change.
-import type { PrefixKey } from '../bgp/wire/nlri.js';
+import type { PrefixKey } from '../net/prefix-key.js';
 
 /** How long changes gather before they are validated (ms). */
 export const ROUTE_CHANGE_DELAY_MS = 20;

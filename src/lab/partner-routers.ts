@@ -3,8 +3,8 @@
 // Each announces its planned routes to the operator's edge router and can be stopped and started
 // again (the failover demo).
 import { fixedRejection, Speaker } from '../bgp/speaker.js';
-import { textToKey } from '../bgp/wire/nlri.js';
 import { parseIPv4 } from '../net/address.js';
+import { parsePrefixKey } from '../net/prefix-key.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
 import { run } from './process.js';
 import { type AnnouncedRoute, BIN, type Daemon, fakeNextHop, requireBinary, startDaemon } from './routers/index.js';
@@ -143,7 +143,7 @@ async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningPa
     r.routes.map((x) => {
       const attrs = routeAttributes(r.asn, x, ctx.community);
       attrs.asPath = [{ type: attrs.asPath![0]!.type, asns: [x.origin] }];
-      return { key: textToKey(x.prefix)!, attrs };
+      return { key: parsePrefixKey(x.prefix)!, attrs };
     }),
   );
   await s.start();

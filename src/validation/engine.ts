@@ -12,9 +12,9 @@
 // their chance, then once against that baseline (an unchanged result writes and raises nothing).
 
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
 import { Lifecycle } from '../net/lifecycle.js';
 import { covers, type Prefix, parsePrefix } from '../net/prefix.js';
+import { type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { PrefixTrie } from '../net/trie.js';
 import type { PrefixState } from '../registry/types.js';
 import { diffLooks, lostVerified, type PrefixEvent, type PrefixLook, type SeenRoute, seenRoute } from './events.js';
@@ -148,7 +148,7 @@ export class ValidationEngine {
       const k = keyOf(p);
       p.subject = k;
       ids.add(k);
-      const key = textToKey(p.prefix);
+      const key = parsePrefixKey(p.prefix);
       if (key !== undefined) {
         p.key = key;
         push(this.byPrefix, key, p);
@@ -351,7 +351,7 @@ export class ValidationEngine {
     const [origin] = origins;
     if (origins.size !== 1 || origin === undefined || origin === null) return;
     p.originAs = origin;
-    const key = p.key ?? textToKey(p.prefix);
+    const key = p.key ?? parsePrefixKey(p.prefix);
     if (key !== undefined) this.origins.set(key, origin);
     this.sink.origin?.(p, origin);
   }

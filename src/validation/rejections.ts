@@ -8,7 +8,7 @@
 // it and the registered prefix (without a registration, only what is watched at the prefix).
 import type { NotableRejection } from '../bgp/rib/rejection.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { keyToPrefix, keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
+import { formatPrefixKey, keyToPrefix, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { keyOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
 import { type PrefixEvent, rejectionEvent, type SessionOwner } from './events.js';
 import type { RejectionMemory } from './hijack-memory.js';
@@ -37,7 +37,7 @@ export class RejectionEvents {
   private keyOf(prefix: string): PrefixKey | undefined {
     if (this.keys.has(prefix)) return this.keys.get(prefix);
     if (this.keys.size >= 100_000) this.keys.clear();
-    const key = textToKey(prefix);
+    const key = parsePrefixKey(prefix);
     this.keys.set(prefix, key);
     return key;
   }
@@ -60,7 +60,7 @@ export class RejectionEvents {
         // (another judge's notable rejections are none of ours)
         if (!(rejection instanceof Rejected) || !rejection.eventful) continue;
         const kind = rejection.eventful;
-        const prefix = keyToText(key);
+        const prefix = formatPrefixKey(key);
         reported.add(prefix);
         const attrs = route.attrs;
         const originAs = routeOrigin(attrs) ?? null;
