@@ -96,13 +96,11 @@ if (mode === 'openpeering') {
           routeServerClient: false,
           connectRetryTime: 1,
           addPathReceive: false,
-          description: `${p.key} ${s.connection}`,
+          description: `${p.id} ${s.connection}`,
         },
         {
           import:
-            mode === 'openpeering-policy'
-              ? importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks })
-              : () => undefined,
+            mode === 'openpeering-policy' ? importPolicy({ id: p.id, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks }) : () => undefined,
           export: () => 'no routes are sent to partners',
         },
       );

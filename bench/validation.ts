@@ -945,7 +945,7 @@ async function main(): Promise<void> {
   console.log(`registry: ${built.requests} API requests in ${built.seconds.toFixed(1)} s`);
   // The registry must have given the sessions the addresses the sender uses.
   for (const pe of w.peerings) {
-    const fp = built.facts.peerings.find((x) => x.key === pe.key);
+    const fp = built.facts.peerings.find((x) => x.id === pe.key);
     for (const k of pe.sessions) {
       const s = w.sessions[k]!;
       const fs_ = fp?.sessions.find((x) => x.connection === s.connection);

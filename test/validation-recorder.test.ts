@@ -37,10 +37,10 @@ test('batches go through the worker while the main connection reads and writes; 
   for (let b = 0; b < BATCHES; b++) {
     const recorded = recorder.record({
       rows: [
-        { kind: 'registered-prefix', key: REG, state: { state: b % 2 ? 'Warning' : 'Verified', message: `batch ${b}` }, look: `{"b":${b}}` },
-        { kind: 'customer-prefix', key: CUST, state: { state: 'Failed', message: `batch ${b}` }, alerts: null },
+        { kind: 'registered-prefix', id: REG, state: { state: b % 2 ? 'Warning' : 'Verified', message: `batch ${b}` }, look: `{"b":${b}}` },
+        { kind: 'customer-prefix', id: CUST, state: { state: 'Failed', message: `batch ${b}` }, alerts: null },
       ],
-      origins: b === 0 ? [{ key: REG, originAs: 64496 }] : [],
+      origins: b === 0 ? [{ id: REG, originAs: 64496 }] : [],
       events: Array.from({ length: PER_BATCH }, (_, i) => event(b * PER_BATCH + i)),
     });
     // The main thread's own transaction meanwhile, waiting between its read and its write so that
@@ -107,8 +107,8 @@ test('a prefix written by key after the facts were read is found; a deleted one 
   assert.equal((await srv.api('DELETE', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq')).status, 204);
   await recorder.record({
     rows: [
-      { kind: 'registered-prefix', key: 'nordlink/nordlink-ams/later', state: { state: 'Verified', message: null } },
-      { kind: 'customer-prefix', key: CUST, state: { state: 'Verified', message: null } },
+      { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/later', state: { state: 'Verified', message: null } },
+      { kind: 'customer-prefix', id: CUST, state: { state: 'Verified', message: null } },
     ],
     origins: [],
     events: [],

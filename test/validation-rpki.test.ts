@@ -41,8 +41,8 @@ test('a VRP change affects the routes equal to or inside its prefixes, IPv4 and 
       ['2001:db8:1::/48', true],
       ['2001:db9::/32', false],
     ] as const) {
-      assert.equal(a.key(parsePrefixKey(p)!), want, p);
-      assert.equal(a.text(p), want, p);
+      assert.equal(a.route(parsePrefixKey(p)!), want, p);
+      assert.equal(a.prefix(p), want, p);
     }
     const p24 = parsePrefix('45.66.1.0/24')!;
     assert.equal(rpkiState(table, p24, 64496), 'Valid');

@@ -12,7 +12,7 @@ import type { Registry } from '../registry/registry.js';
 import { parseRegisteredPrefixId, peeringId } from '../registry/resource-ids.js';
 import { ValidationFacts } from '../registry/validation-facts.js';
 import { ValidationRecorder } from '../registry/validation-recorder.js';
-import { keyOf, ValidationEngine, type WatchedPrefix } from '../validation/engine.js';
+import { subjectOf, ValidationEngine, type WatchedPrefix } from '../validation/engine.js';
 import type { PrefixEvent } from '../validation/events.js';
 import { RejectionMemory } from '../validation/hijack-memory.js';
 import type { StateResult } from '../validation/prefix-state.js';
@@ -116,7 +116,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       memory: this.memory,
       ownerOf: (peer) => {
         const p = this.byPeer.get(peer)?.peering;
-        return p && { partner: p.partner, peering: p.key, asn: p.asn };
+        return p && { partner: p.partner, peering: p.id, asn: p.asn };
       },
       current: (peer, key) => this.live.current(peer, key),
       raise: (p, e) => this.onEvent(p, e),
@@ -169,7 +169,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
 
   /** Stops the sessions; what they lose now is the service stopping, not routes lost: states stay as they are. */
   stop(): Promise<void> {
-    // (at once, not after a turn: nothing is judged or written from here on)
+    // Routes that changed before the stop are judged now (they waited only to be gathered), then
+    // at once, not after a turn, nothing more is judged or written.
+    this.changes.flush();
     void this.engine.stop();
     this.writer.close();
     return this.life.stop(() => this.shutdown());
@@ -233,7 +235,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private rejudge(s: PlannedSession, change: RegistryChange): void {
     const speaker = this.pool.speakers.get(s.router)!;
     speaker.replaceImportPolicy(s.peer, this.scope.importPolicy(s.peering));
-    const only = this.scope.rejudge(change, s.peering.key);
+    const only = this.scope.rejudge(change, s.peering.id);
     if (!only) return;
     this.rejections.settle(s.peer, only, speaker.reimport(s.peer, only).notable);
   }
@@ -243,7 +245,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     const now = new Set<string>();
     const over = !this.settling || this.settling.done;
     for (const p of view.engine.prefixes) {
-      const k = keyOf(p);
+      const k = subjectOf(p);
       now.add(k);
       // (after settling nothing stored can still be confirmed: it would never be forgotten)
       this.memory.load(k, over ? null : p.remembered?.alerts);
@@ -263,12 +265,12 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     let flippedCount = 0;
     for (const speaker of this.pool.speakers.values()) {
       for (const peer of speaker.peerIds()) {
-        const { flipped, notable } = speaker.reimport(peer, affected.key);
+        const { flipped, notable } = speaker.reimport(peer, affected.route);
         flippedCount += flipped.length;
-        this.rejections.settle(peer, affected.key, notable);
+        this.rejections.settle(peer, affected.route, notable);
       }
     }
-    const n = this.engine.revalidateWhere((p) => affected.text(p.prefix));
+    const n = this.engine.revalidateWhere((p) => affected.prefix(p.prefix));
     if (this.settling && !this.settling.done) {
       // The first VRPs are in: prefixes waiting only for them may be judged now.
       this.settling.rpkiLoaded();

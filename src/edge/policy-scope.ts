@@ -51,7 +51,7 @@ export class PolicyScope {
   /** The routes of an unchanged session of `peering` that a registry change re-judges (undefined: none). */
   rejudge(change: RegistryChange, peering: string): ((key: PrefixKey) => boolean) | undefined {
     if (change.all || change.asnPeerings.has(peering)) return () => true;
-    return change.prefixes.empty ? undefined : change.prefixes.key;
+    return change.prefixes.empty ? undefined : change.prefixes.route;
   }
 
   /** The routes new or withdrawn VRPs can change the verdict on. */

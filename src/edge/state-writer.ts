@@ -23,7 +23,7 @@ interface PendingRow {
   alerts?: true;
 }
 
-/** "kind:id" (engine.keyOf) -> kind and id */
+/** "kind:id" (engine.subjectOf) -> kind and id */
 function splitSubject(subject: string): { kind: WatchedKind; id: string } {
   const i = subject.indexOf(':');
   return { kind: subject.slice(0, i) as WatchedKind, id: subject.slice(i + 1) };
@@ -40,7 +40,7 @@ function subjectOf(p: WatchedPrefix): EventSubject {
 export class StateWriter {
   private rows = new Map<string, PendingRow>();
   private events: Array<{ p: WatchedPrefix; e: PrefixEvent }> = [];
-  private origins: Array<{ key: string; originAs: number }> = [];
+  private origins: Array<{ id: string; originAs: number }> = [];
   private timer: NodeJS.Timeout | undefined;
   /** when the last batch started (performance.now()) */
   private lastStart = -Infinity;
@@ -101,9 +101,9 @@ export class StateWriter {
     this.schedule();
   }
 
-  origin(key: string, originAs: number): void {
+  origin(id: string, originAs: number): void {
     if (this.closed) return;
-    this.origins.push({ key, originAs });
+    this.origins.push({ id, originAs });
     this.schedule();
   }
 
@@ -142,7 +142,7 @@ export class StateWriter {
     this.origins = [];
     const writes: FactWrite[] = [...rows.entries()].map(([subject, r]) => ({
       kind: r.kind,
-      key: r.id,
+      id: r.id,
       ...(r.state ? { state: r.state } : {}),
       ...(r.look ? { look: encodeLook(r.look) } : {}),
       ...(r.alerts ? { alerts: this.alertsOf(subject) } : {}),

@@ -164,7 +164,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
     return a;
   };
   const regOrigin = new Map<string, number>();
-  for (const r of facts.registeredPrefixes) regOrigin.set(r.key, nextAsn());
+  for (const r of facts.registeredPrefixes) regOrigin.set(r.id, nextAsn());
   const keyOrigin = new Map<string, number>();
   for (const partner of list(doc.partners)) {
     for (const pe of list(partner.peerings)) {
@@ -190,7 +190,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
     // A customer prefix the file does not describe: the registration covering it, if any.
     const p = parsePrefix(w.prefix);
     const cover = p && regPrefixes.filter((r) => covers(r.parsed, p)).pop();
-    return cover ? regOrigin.get(cover.key)! : (regOrigin.values().next().value ?? DOC_ASNS[0]!);
+    return cover ? regOrigin.get(cover.id)! : (regOrigin.values().next().value ?? DOC_ASNS[0]!);
   };
 
   // One partner router per session (per partner address).
@@ -202,7 +202,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   for (const p of facts.peerings) {
     for (const s of p.sessions) {
       const short = `${p.partner}/${s.connection}`;
-      const name = (connCount.get(short) ?? 0) > 1 ? `${p.key}/${s.connection}` + (s.family === 6 ? '/v6' : '') : short;
+      const name = (connCount.get(short) ?? 0) > 1 ? `${p.id}/${s.connection}` + (s.family === 6 ? '/v6' : '') : short;
       if (!isLoopback(s.peerAddress) || !isLoopback(s.operatorAddress)) {
         skipped.push({
           name,
@@ -218,7 +218,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
       routers.set(s.peerAddress, {
         name,
         partner: p.partner,
-        peering: p.key,
+        peering: p.id,
         connection: s.connection,
         pop: s.pop,
         edgeRouter: s.router,
@@ -250,8 +250,8 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const verdicts = new VerdictTable();
   const judges = new Map<string, ReturnType<typeof routeJudge>>();
   const judgeOf = (p: FactPeering) => {
-    let judge = judges.get(p.key);
-    if (!judge) judges.set(p.key, (judge = routeJudge(policyPeering(p), view.registrations, { checks: view.checks }, verdicts)));
+    let judge = judges.get(p.id);
+    if (!judge) judges.set(p.id, (judge = routeJudge(policyPeering(p), view.registrations, { checks: view.checks }, verdicts)));
     return judge;
   };
   const lookupWith =
@@ -325,8 +325,8 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
     if (router) {
       const origin = nextAsn();
       router.routes.push({ prefix: failoverPrefix.prefix, origin, community: true, fault: 'hijack' });
-      const touched = watched.filter((w) => w.prefix === failoverPrefix.prefix || w.id === owner.key).map((w) => w.id);
-      hijack = { router, prefix: failoverPrefix.prefix, origin, registered: owner.key, owner: owner.peering, touched };
+      const touched = watched.filter((w) => w.prefix === failoverPrefix.prefix || w.id === owner.id).map((w) => w.id);
+      hijack = { router, prefix: failoverPrefix.prefix, origin, registered: owner.id, owner: owner.peering, touched };
     }
   }
 

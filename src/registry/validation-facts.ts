@@ -35,7 +35,8 @@ export interface FactSession {
 }
 
 export interface FactPeering {
-  key: string;
+  /** "partner/peering" (resource-ids.ts) */
+  id: string;
   partner: string;
   name: string;
   type: PeeringType;
@@ -54,7 +55,8 @@ export interface FactRemembered {
   alerts: string | null;
 }
 export interface FactRegisteredPrefix {
-  key: string;
+  /** "partner/peering/name" (resource-ids.ts) */
+  id: string;
   peering: string;
   prefix: string;
   stored: FactStored;
@@ -66,7 +68,8 @@ export interface FactRegisteredAsn {
   asn: number;
 }
 export interface FactCustomerPrefix {
-  key: string;
+  /** "customer/service/name" (resource-ids.ts) */
+  id: string;
   customer: string;
   provider: string;
   primaryPop: string;
@@ -81,7 +84,8 @@ export interface FactCustomerPrefix {
 /** One prefix's write: what is given changes (`look`/`alerts` null: nothing kept). */
 export interface FactWrite {
   kind: 'registered-prefix' | 'customer-prefix';
-  key: string;
+  /** the prefix's id, as in the snapshot */
+  id: string;
   state?: FactStored;
   look?: string | null;
   alerts?: string | null;
@@ -151,7 +155,7 @@ export class ValidationFacts {
     const peerings = new Map<number, FactPeering>();
     for (const p of peeringRows) {
       const key = peeringId({ partner: p.partner, peering: p.name });
-      peerings.set(p.id, { key, partner: p.partner, name: p.name, type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), sessions: [] });
+      peerings.set(p.id, { id: key, partner: p.partner, name: p.name, type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), sessions: [] });
     }
     for (const c of connRows) {
       const p = peerings.get(c.peering_id);
@@ -165,7 +169,7 @@ export class ValidationFacts {
         if (!ours || !theirs) continue;
         const carried: Array<4 | 6> = family === 4 && !v6Session && c.max_prefixes_v6 > 0 ? [4, 6] : [family];
         p.sessions.push({
-          peering: p.key,
+          peering: p.id,
           connection: c.name,
           router: c.router,
           routerId: c.router_id,
@@ -196,8 +200,8 @@ export class ValidationFacts {
       registeredIds.set(id, Number(r.id));
       prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
       registeredPrefixes.push({
-        key: id,
-        peering: p.key,
+        id: id,
+        peering: p.id,
         prefix: r.prefix,
         stored: { state: r.state as PrefixState, message: r.error_message },
         originAs: r.origin_as === null ? null : Number(r.origin_as),
@@ -207,7 +211,7 @@ export class ValidationFacts {
     for (const r of asnRows) {
       const p = peerings.get(r.peering_id)!;
       asnKeys.set(r.key, { partner: p.partner });
-      registeredAsns.push({ peering: p.key, asn: Number(r.asn) });
+      registeredAsns.push({ peering: p.id, asn: Number(r.asn) });
     }
     const custRows = await db
       .selectFrom('customer_prefixes')
@@ -237,7 +241,7 @@ export class ValidationFacts {
       if (!pub.ok) continue;
       const prefix = formatPrefix(pub.prefix);
       customerPrefixes.push({
-        key: id,
+        id: id,
         customer: r.customer,
         provider: r.provider,
         primaryPop: r.primary_pop,
@@ -260,11 +264,11 @@ export class ValidationFacts {
    * per prefix, and rows of the same shape share one statement (prefix-writes.ts). Only a new
    * state touches the prefix's `updated_at`.
    */
-  async write(rows: FactWrite[], origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
+  async write(rows: FactWrite[], origins: Array<{ id: string; originAs: number }> = []): Promise<void> {
     if (!rows.length && !origins.length) return;
     const batch = {
-      rows: rows.map((r) => ({ ...r, id: this.knownRowId(r.kind, r.key) })),
-      origins: origins.map((o) => ({ ...o, id: this.knownRowId('registered-prefix', o.key) })),
+      rows: rows.map((r) => ({ ...r, rowId: this.knownRowId(r.kind, r.id) })),
+      origins: origins.map((o) => ({ ...o, rowId: this.knownRowId('registered-prefix', o.id) })),
       events: [],
     };
     await this.store.transaction((tx) => recordValidation(tx, batch, now()));
@@ -272,7 +276,7 @@ export class ValidationFacts {
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
   async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null): Promise<void> {
-    await this.write([{ kind, key, state: { state, message } }]);
+    await this.write([{ kind, id: key, state: { state, message } }]);
   }
 
   /**

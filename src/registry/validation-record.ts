@@ -6,10 +6,10 @@ import { type EventRow, insertEventRows } from './event-rows.js';
 import { type PrefixRowWrite, rowIdOf, writeOrigins, writePrefixRows } from './prefix-writes.js';
 import type { FactWrite } from './validation-facts.js';
 
-/** What a batch carries; `id` is the prefix's row id when the sender knew it (else looked up by key). */
+/** What a batch carries; `rowId` is the prefix's row id when the sender knew it (else looked up by its id). */
 export interface ValidationBatch {
-  rows: Array<FactWrite & { id?: number }>;
-  origins: Array<{ key: string; originAs: number; id?: number }>;
+  rows: Array<FactWrite & { rowId?: number }>;
+  origins: Array<{ id: string; originAs: number; rowId?: number }>;
   events: EventRow[];
 }
 
@@ -17,13 +17,20 @@ export interface ValidationBatch {
 export async function recordValidation(db: Store['db'], batch: ValidationBatch, time: string): Promise<number[]> {
   const rows: PrefixRowWrite[] = [];
   for (const r of batch.rows) {
-    const id = r.id ?? (await rowIdOf(db, r.kind, r.key));
-    if (id !== undefined) rows.push({ ...r, id });
+    const id = r.rowId ?? (await rowIdOf(db, r.kind, r.id));
+    if (id !== undefined)
+      rows.push({
+        kind: r.kind,
+        id,
+        ...(r.state ? { state: r.state } : {}),
+        ...(r.look !== undefined ? { look: r.look } : {}),
+        ...(r.alerts !== undefined ? { alerts: r.alerts } : {}),
+      });
   }
   await writePrefixRows(db, rows, time);
   const origins: Array<{ id: number; originAs: number }> = [];
   for (const o of batch.origins) {
-    const id = o.id ?? (await rowIdOf(db, 'registered-prefix', o.key));
+    const id = o.rowId ?? (await rowIdOf(db, 'registered-prefix', o.id));
     if (id !== undefined) origins.push({ id, originAs: o.originAs });
   }
   await writeOrigins(db, origins);

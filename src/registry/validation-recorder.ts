@@ -13,7 +13,7 @@ import { recordValidation, type ValidationBatch } from './validation-record.js';
 
 export interface RecordInput {
   rows: FactWrite[];
-  origins: Array<{ key: string; originAs: number }>;
+  origins: Array<{ id: string; originAs: number }>;
   events: Array<{ subject: EventSubject; event: PrefixEventInput }>;
 }
 
@@ -55,8 +55,8 @@ export class ValidationRecorder {
 
   private send(worker: Worker | undefined, input: RecordInput, keepRows: boolean): { stored: Promise<number[]>; rows: EventRow[] } {
     const batch: ValidationBatch = {
-      rows: input.rows.map((r) => ({ ...r, id: this.facts.knownRowId(r.kind, r.key) })),
-      origins: input.origins.map((o) => ({ ...o, id: this.facts.knownRowId('registered-prefix', o.key) })),
+      rows: input.rows.map((r) => ({ ...r, rowId: this.facts.knownRowId(r.kind, r.id) })),
+      origins: input.origins.map((o) => ({ ...o, rowId: this.facts.knownRowId('registered-prefix', o.id) })),
       events: input.events.map(({ subject, event }) => toEventRow(subject, event)),
     };
     const time = now();

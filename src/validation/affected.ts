@@ -7,8 +7,10 @@ import { PrefixTrie } from '../net/trie.js';
 export interface Affected {
   /** no prefix changed: nothing is affected */
   readonly empty: boolean;
-  key(key: PrefixKey): boolean;
-  text(prefix: string): boolean;
+  /** whether a route's prefix (as routes carry it) is affected */
+  route(key: PrefixKey): boolean;
+  /** whether a prefix (as the registry writes it) is affected */
+  prefix(text: string): boolean;
 }
 
 export function coveredBy(prefixes: Iterable<Prefix>): Affected {
@@ -19,8 +21,9 @@ export function coveredBy(prefixes: Iterable<Prefix>): Affected {
   return {
     empty: trie.size === 0,
     // Straight from the key: no Prefix (bigint) per route.
-    key: (k) => (typeof k === 'number' ? trie.longestMatchV4(v4KeyAddr(k), v4KeyLen(k)) : trie.longestMatchV6(v6KeyWords(k, words), v6KeyLen(k))) !== undefined,
-    text: (t) => {
+    route: (k) =>
+      (typeof k === 'number' ? trie.longestMatchV4(v4KeyAddr(k), v4KeyLen(k)) : trie.longestMatchV6(v6KeyWords(k, words), v6KeyLen(k))) !== undefined,
+    prefix: (t) => {
       const p = parsePrefix(t);
       return !!p && covered(p);
     },

@@ -45,8 +45,8 @@ export interface WatchedPrefix {
   /** a state the registry decides whatever the routes (a customer prefix whose key no longer matches) */
   fixed?: { state: PrefixState; message: string };
   /** the prefix as routes carry it (set by the engine: no text to parse per lookup) */
-  key?: PrefixKey;
-  /** keyOf() of it, kept by the engine (the key of its look and result) */
+  prefixKey?: PrefixKey;
+  /** subjectOf() of it, kept by the engine (the key of its look and result) */
   subject?: string;
 }
 
@@ -145,12 +145,12 @@ export class ValidationEngine {
     const ids = new Set<string>();
     for (const p of view.prefixes) {
       // (set here, for every view: a prefix object copied with a spread carries its source's)
-      const k = keyOf(p);
+      const k = subjectOf(p);
       p.subject = k;
       ids.add(k);
       const key = parsePrefixKey(p.prefix);
       if (key !== undefined) {
-        p.key = key;
+        p.prefixKey = key;
         push(this.byPrefix, key, p);
         if (typeof key === 'number') this.watchedBits[watchBit(key) >>> 5]! |= 1 << (watchBit(key) & 31);
         if (p.kind === 'registered-prefix' && p.originAs !== undefined) this.origins.set(key, p.originAs);
@@ -190,7 +190,7 @@ export class ValidationEngine {
     if (!this.deferred.size) return 0;
     let n = 0;
     for (const p of this.view.prefixes)
-      if (this.deferred.has(keyOf(p))) {
+      if (this.deferred.has(subjectOf(p))) {
         this.validate(p);
         n++;
       }
@@ -204,7 +204,7 @@ export class ValidationEngine {
 
   /** The look the engine holds for a prefix (what the registry keeps of it). */
   look(p: WatchedPrefix): PrefixLook | undefined {
-    return this.looks.get(keyOf(p));
+    return this.looks.get(subjectOf(p));
   }
 
   /** The origin AS a registered prefix was verified with (origin memory), if any. */
@@ -251,7 +251,7 @@ export class ValidationEngine {
    */
   sessionReady(peerAddress: string): void {
     if (!this.deferred.size) return;
-    for (const p of this.bySession.get(peerAddress) ?? []) if (this.deferred.has(keyOf(p))) this.validate(p);
+    for (const p of this.bySession.get(peerAddress) ?? []) if (this.deferred.has(subjectOf(p))) this.validate(p);
   }
 
   /** Whether any prefix is watched at exactly this prefix (asked for every route of a full table). */
@@ -285,7 +285,7 @@ export class ValidationEngine {
 
   private validate(p: WatchedPrefix): void {
     if (this.life.ending) return;
-    const k = p.subject ?? keyOf(p);
+    const k = p.subject ?? subjectOf(p);
     if (this.gate && !this.judged.has(k) && !p.fixed && p.stored && p.stored.state !== 'Pending' && !this.gate(p)) {
       this.deferred.add(k);
       return;
@@ -297,8 +297,8 @@ export class ValidationEngine {
     // (Sessions are a handful per prefix: arrays, no map or closure per session.)
     const primary = p.primary;
     const backup = p.backup ?? NO_SESSIONS;
-    const primaryRoutes = p.fixed ? [] : primary.map((s) => this.routes(s, p.prefix, p.key));
-    const backupRoutes = p.fixed || !backup.length ? [] : backup.map((s) => this.routes(s, p.prefix, p.key));
+    const primaryRoutes = p.fixed ? [] : primary.map((s) => this.routes(s, p.prefix, p.prefixKey));
+    const backupRoutes = p.fixed || !backup.length ? [] : backup.map((s) => this.routes(s, p.prefix, p.prefixKey));
     const once: RouteLookup = (s) => {
       const i = primary.indexOf(s);
       return i >= 0 ? primaryRoutes[i] : backupRoutes[backup.indexOf(s)];
@@ -351,7 +351,7 @@ export class ValidationEngine {
     const [origin] = origins;
     if (origins.size !== 1 || origin === undefined || origin === null) return;
     p.originAs = origin;
-    const key = p.key ?? parsePrefixKey(p.prefix);
+    const key = p.prefixKey ?? parsePrefixKey(p.prefix);
     if (key !== undefined) this.origins.set(key, origin);
     this.sink.origin?.(p, origin);
   }
@@ -395,7 +395,7 @@ function received(sessions: SessionView[], found: ReadonlyArray<ReturnType<Route
 }
 
 /** A watched prefix's key: "kind:id" (the subject of its events and of what the registry keeps). */
-export const keyOf = (p: Pick<WatchedPrefix, 'kind' | 'id'>) => `${p.kind}:${p.id}`;
+export const subjectOf = (p: Pick<WatchedPrefix, 'kind' | 'id'>) => `${p.kind}:${p.id}`;
 
 function push<K, V>(m: Map<K, V[]>, k: K, v: V): void {
   const list = m.get(k);

@@ -34,7 +34,7 @@ export interface PolicyPeering {
 }
 
 /** A peering of the registry's facts, as its sessions' policies see it. */
-export const policyPeering = (p: FactPeering): PolicyPeering => ({ id: p.key, type: p.type, asn: p.asn });
+export const policyPeering = (p: FactPeering): PolicyPeering => ({ id: p.id, type: p.type, asn: p.asn });
 
 /** What the registry says about prefixes and origins, for every peering at once. */
 export interface RegistrationIndex {

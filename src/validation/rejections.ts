@@ -9,7 +9,7 @@
 import type { NotableRejection } from '../bgp/rib/rejection.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { formatPrefixKey, keyToPrefix, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
-import { keyOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
+import { subjectOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
 import { type PrefixEvent, rejectionEvent, type SessionOwner } from './events.js';
 import type { RejectionMemory } from './hijack-memory.js';
 import { routeOrigin } from './import-policy.js';
@@ -34,7 +34,7 @@ export class RejectionEvents {
 
   constructor(private readonly d: RejectionDeps) {}
 
-  private keyOf(prefix: string): PrefixKey | undefined {
+  private subjectOf(prefix: string): PrefixKey | undefined {
     if (this.keys.has(prefix)) return this.keys.get(prefix);
     if (this.keys.size >= 100_000) this.keys.clear();
     const key = parsePrefixKey(prefix);
@@ -66,7 +66,7 @@ export class RejectionEvents {
         const originAs = routeOrigin(attrs) ?? null;
         const verdict = rejection.verdict(prefix);
         for (const w of this.touched(key, rejection)) {
-          const subject = keyOf(w);
+          const subject = subjectOf(w);
           if (!this.d.memory.note(subject, { peer, prefix, originAs, kind })) continue;
           changed.add(subject);
           const e = rejectionEvent({ prefix, peer, from, verdict, attrs }, w.partner, time);
@@ -80,7 +80,7 @@ export class RejectionEvents {
     let gone: string[] | undefined;
     for (const prefix of this.d.memory.prefixesOf(peer)) {
       if (reported?.has(prefix)) continue;
-      const key = this.keyOf(prefix);
+      const key = this.subjectOf(prefix);
       if (key === undefined || !judged(key)) continue;
       const now = this.d.current(peer, key);
       const was = this.d.memory.of(peer, prefix);

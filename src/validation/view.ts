@@ -34,7 +34,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     maxPathLength: opts.maxPathLength ?? DEFAULT_MAX_PATH_LENGTH,
   };
   // (every registration's peering is among them: the facts are read so)
-  const peerings = new Map(facts.peerings.map((p) => [p.key, p]));
+  const peerings = new Map(facts.peerings.map((p) => [p.id, p]));
   const prefixes = new PrefixTrie<string>();
   for (const r of facts.registeredPrefixes) prefixes.set(parsePrefix(r.prefix)!, r.peering);
   // A registered ASN's key works at every location of its partner (as a registered prefix's
@@ -49,7 +49,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   const asns = new Map<string, Set<number>>();
   for (const p of facts.peerings) {
     const set = byPartner.get(p.partner);
-    if (set) asns.set(p.key, set);
+    if (set) asns.set(p.id, set);
   }
   const familyOf = (prefix: string): 4 | 6 => (prefix.includes(':') ? 6 : 4);
   // A partner's sessions per location and family, gathered once for every customer prefix.
@@ -72,7 +72,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     const sessions = peering.sessions.filter((s) => s.families.includes(family)).map(session);
     watched.push({
       kind: 'registered-prefix',
-      id: r.key,
+      id: r.id,
       prefix: r.prefix,
       primary: sessions,
       backup: null,
@@ -86,7 +86,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     const family = familyOf(c.prefix);
     watched.push({
       kind: 'customer-prefix',
-      id: c.key,
+      id: c.id,
       prefix: c.prefix,
       partner: c.provider,
       customer: c.customer,
@@ -97,6 +97,6 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
       ...(c.keyMismatch ? { fixed: { state: 'Failed' as const, message: c.keyMismatch } } : {}),
     });
   }
-  const peeringAsns = new Map(facts.peerings.map((p) => [p.key, p.asn]));
+  const peeringAsns = new Map(facts.peerings.map((p) => [p.id, p.asn]));
   return { checks, registrations: { prefixes, asns, peeringAsns }, engine: { checks, prefixes: watched }, peerings };
 }
