@@ -3,7 +3,7 @@
 // while the main thread keeps using its own connection; subscribers hear of the events once the
 // batch is committed, in order.
 import assert from 'node:assert/strict';
-import { test } from 'node:test';
+import { type TestContext, test } from 'node:test';
 import type { PrefixEventNotice } from '../src/registry/prefix-events.js';
 import { ValidationFacts } from '../src/registry/validation-facts.js';
 import { ValidationRecorder } from '../src/registry/validation-recorder.js';
@@ -18,7 +18,8 @@ const event = (n: number) => ({
   event: { time: new Date().toISOString(), type: 'PrefixAnnouncementEvent', level: 'Information', summary: `announcement ${n}`, details: { n } },
 });
 
-test('batches go through the worker while the main connection reads and writes; events come out in order', { timeout: 60_000 }, async (t) => {
+/** The test world in a SQLite file, its facts read, and a recorder over it (closed after the test). */
+async function recorderOnTestWorld(t: TestContext) {
   const srv = await startServer();
   t.after(() => srv.close());
   await buildWorld(srv);
@@ -27,6 +28,11 @@ test('batches go through the worker while the main connection reads and writes; 
   await facts.load();
   const recorder = new ValidationRecorder(store, facts, srv.registry.events);
   t.after(() => recorder.close());
+  return { srv, store, recorder };
+}
+
+test('batches go through the worker while the main connection reads and writes; events come out in order', { timeout: 60_000 }, async (t) => {
+  const { srv, store, recorder } = await recorderOnTestWorld(t);
   assert.equal(await recorder.where(), 'worker', 'a SQLite file is written by the worker');
   const heard: PrefixEventNotice[] = [];
   const unsubscribe = srv.registry.events.subscribe((e) => heard.push(e));
@@ -89,14 +95,7 @@ test('batches go through the worker while the main connection reads and writes; 
 });
 
 test('a prefix written by key after the facts were read is found; a deleted one changes nothing', { timeout: 60_000 }, async (t) => {
-  const srv = await startServer();
-  t.after(() => srv.close());
-  await buildWorld(srv);
-  const store = srv.registry.store;
-  const facts = new ValidationFacts(store);
-  await facts.load();
-  const recorder = new ValidationRecorder(store, facts, srv.registry.events);
-  t.after(() => recorder.close());
+  const { srv, store, recorder } = await recorderOnTestWorld(t);
   // registered after load(): its row id is looked up by its key
   const r = await srv.api('PUT', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/later', {
     prefix: '45.66.2.0/24',
