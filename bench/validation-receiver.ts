@@ -28,6 +28,7 @@ import { ValidationFacts } from '../src/registry/validation-facts.js';
 import type { WatchedKind } from '../src/validation/engine.js';
 import { importPolicy } from '../src/validation/import-policy.js';
 import { buildView } from '../src/validation/view.js';
+import type { PhaseCounts } from './lib/phase.js';
 
 type Mode = 'openpeering' | 'openpeering-policy' | 'openpeering-plain';
 
@@ -130,20 +131,9 @@ const track = (peer: string): PeerTrack => {
   return t;
 };
 
-interface Phase {
-  name: string;
-  at: number;
+interface Phase extends PhaseCounts {
   cpu0: NodeJS.CpuUsage;
-  updates: number;
-  changes: number;
-  handlerMs: number;
-  firstUpdate?: number;
-  lastUpdate?: number;
-  stateChanges: number;
-  events: number;
   lastStateAt?: number;
-  /** sessions that went down in this phase: peer, reason */
-  downs: Array<[string, string]>;
 }
 // The longest event-loop stall per phase: a stall longer than the hold time (90 s) loses the
 // sessions (the partner's hold timer expires: we sent no KEEPALIVE).

@@ -42,6 +42,7 @@ import { BIN, requireBinary } from '../src/lab/routers/index.js';
 import { type RunFlags, receiverFlags, type Usage, usageOf } from './lib/args.js';
 import { machineInfo } from './lib/machine.js';
 import { runMain } from './lib/main.js';
+import type { PhaseCounts } from './lib/phase.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { buildRegistry } from './validation-registry.js';
@@ -353,21 +354,7 @@ interface Status {
   totalHandlerMs: number;
   totalUpdates: number;
   cpu: Record<string, { self: number; sender: number }>;
-  phase: {
-    name: string;
-    at: number;
-    updates: number;
-    changes: number;
-    handlerMs: number;
-    firstUpdate?: number;
-    lastUpdate?: number;
-    stateChanges: number;
-    events: number;
-    cpuUserMs: number;
-    cpuSystemMs: number;
-    loopMaxMs: number;
-    downs: Array<[string, string]>;
-  };
+  phase: PhaseCounts & { cpuUserMs: number; cpuSystemMs: number; loopMaxMs: number };
   loopMaxMs: number;
   gaps: Array<[number, number, string]>;
   peers: Record<
