@@ -17,16 +17,16 @@
 // fake 192.0.2.20 / 2001:db8::20. Every child runs under `setpriv --pdeathsig KILL` and is killed
 // on exit, SIGINT and SIGTERM; every wait is bounded.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
+import { freePort, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { bgpdArgs } from '../src/lab/routers/frr.js';
 import { BIN, type DaemonKind, requireBinary } from '../src/lab/routers/index.js';
-import { eachFlag, intFlag, listFlag, type RunFlags, runFlag } from './lib/args.js';
+import { type RunFlags, receiverFlags, type Usage, usageOf } from './lib/args.js';
+import { machineInfo } from './lib/machine.js';
+import { runMain } from './lib/main.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
-import { birdVersion } from './lib/versions.js';
 import { birdSenderConfig, generateTable, lengthHistogram, type Table, writeBirdStatic } from './table.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -43,14 +43,11 @@ interface Options extends RunFlags {
   sets: number | undefined;
 }
 
-function usage(msg?: string): never {
-  if (msg) console.error(`bench:bgp: ${msg}`);
-  console.error(
-    'usage: node dist/bench/bgp.js [--routes N] [--v6 N] [--runs K] [--receivers openpeering,bird,frr,gobgp]\n' +
-      '                    [--timeout S] [--seed N] [--sets N] [--node-args "..."] [--settle S] [--keep]',
-  );
-  process.exit(2);
-}
+const usage: Usage = usageOf(
+  'bench:bgp',
+  'usage: node dist/bench/bgp.js [--routes N] [--v6 N] [--runs K] [--receivers openpeering,bird,frr,gobgp]\n' +
+    '                    [--timeout S] [--seed N] [--sets N] [--node-args "..."] [--settle S] [--keep]',
+);
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -65,27 +62,21 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     settleS: 3,
   };
-  const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
-  eachFlag(argv, (flag, val) => {
+  receiverFlags(argv, o, ALL_RECEIVERS, usage, (flag, _val, int) => {
     switch (flag) {
       case '--routes':
-        o.routes = int(flag, val(), 1);
+        o.routes = int(1);
         break;
       case '--v6':
-        o.v6 = int(flag, val(), 0);
+        o.v6 = int(0);
         break;
       case '--sets':
-        o.sets = int(flag, val(), 1);
+        o.sets = int(1);
         break;
-      case '--receivers':
-        o.receivers = listFlag(flag, val(), ALL_RECEIVERS, usage);
-        break;
-      case '-h':
-      case '--help':
-        return usage();
       default:
-        if (!runFlag(o, flag, val, usage)) usage(`unknown argument ${flag}`);
+        return false;
     }
+    return true;
   });
   return o;
 }
@@ -116,12 +107,6 @@ const POLL_MS = 200;
 const CLI_TIMEOUT_MS = 10_000;
 
 const now = () => performance.now();
-
-// Children are killed (and the work dir removed) at exit, whatever the reason (../src/lab/process.ts).
-installCleanupHooks((sig, killed) => {
-  console.error(`\nbench:bgp: ${sig}, killed ${killed} child process(es)`);
-  process.exit(130);
-});
 
 // ---------------------------------------------------------------------------------------------
 // Receivers: config, start, and one poll (Established? how many accepted?)
@@ -451,14 +436,7 @@ async function main(): Promise<void> {
 
   // Removed at exit (unless --keep); children are killed at exit, whatever the reason.
   const workDir = tempDir('openpeering-bench-bgp-', opts.keep).path;
-  const machine = {
-    nproc: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? '?',
-    memGB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    bird: await birdVersion(),
-    kernel: os.release(),
-  };
+  const machine = await machineInfo();
   console.log(`bench:bgp  ${new Date().toISOString()}  work dir ${workDir}`);
   console.log(`machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memGB} GB, node ${machine.node}, BIRD ${machine.bird}`);
 
@@ -644,14 +622,5 @@ async function main(): Promise<void> {
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
 }
 
-main().then(
-  () => {
-    cleanupSync();
-    process.exit(0);
-  },
-  (e: unknown) => {
-    console.error(`bench:bgp: ${(e as Error).stack ?? e}`);
-    cleanupSync();
-    process.exit(1);
-  },
-);
+// Children are killed (and the work dir removed) at exit, whatever the reason (lib/main.ts).
+runMain('bench:bgp', main);

@@ -24,7 +24,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import type { LoopDelay, ServerReady } from './event-replay-server.js';
-import { intFlag } from './lib/args.js';
+import { intFlag, type Usage, usageOf } from './lib/args.js';
 import { saveResults } from './lib/results.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -40,11 +40,10 @@ interface Options {
   save: boolean;
 }
 
-function usage(msg?: string): never {
-  if (msg) console.error(`bench:event-replay: ${msg}`);
-  console.error('usage: node dist/bench/event-replay.js [--events N] [--clients N] [--probe-ms MS] [--only before|now] [--no-save]');
-  process.exit(2);
-}
+const usage: Usage = usageOf(
+  'bench:event-replay',
+  'usage: node dist/bench/event-replay.js [--events N] [--clients N] [--probe-ms MS] [--only before|now] [--no-save]',
+);
 
 function parseArgs(argv: string[]): Options {
   const o: Options = { events: 100_000, clients: 20, probeMs: 10, ways: ['before', 'now'], save: true };

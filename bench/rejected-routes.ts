@@ -7,7 +7,7 @@
 
 import { Changed, type ImportPolicy } from '../src/bgp/rib/rib.js';
 import { Speaker } from '../src/bgp/speaker.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { PrefixTrie } from '../src/net/trie.js';
 import { importPolicy } from '../src/validation/import-policy.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
@@ -60,7 +60,7 @@ function load(policy: ImportPolicy): { perRoute: number; rejected: number; ms: n
     const attrs = { origin: 0, asPath: [{ type: 2, asns: [64501, origin] }], nextHop: '127.75.0.2' };
     const set = rib.sets.intern(Buffer.from(JSON.stringify(attrs)), attrs, true);
     const keys = [];
-    for (let j = i; j < Math.min(i + 100, routes); j++) keys.push(textToKey(`${10 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!);
+    for (let j = i; j < Math.min(i + 100, routes); j++) keys.push(parsePrefixKey(`${10 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!);
     speaker.rib.announce('127.75.0.2', keys, null, set, policy, changed);
     changed.clear();
   }

@@ -17,7 +17,7 @@
 // the benchmark gives its sender and receivers never appear in a path (no loop rejections).
 //
 // Everything is deterministic for a given seed; no dependency on src/.
-import { V4_LENGTHS } from './lib/prefix-lengths.js';
+import { V4_LENGTHS, V6_LENGTHS } from './lib/prefix-lengths.js';
 import { mulberry32 } from './lib/rng.js';
 import { writeTextFile } from './lib/text-file.js';
 
@@ -74,26 +74,6 @@ function weighted<T>(rand: () => number, pairs: Array<[T, number]>): () => T {
 
 // ---------------------------------------------------------------------------------------------
 // Prefix space
-
-const V6_LENGTHS: Array<[number, number]> = [
-  [48, 45],
-  [32, 16],
-  [44, 10],
-  [40, 8],
-  [36, 4],
-  [29, 3],
-  [47, 2],
-  [46, 2],
-  [42, 2],
-  [28, 0.5],
-  [30, 0.5],
-  [31, 0.5],
-  [33, 0.5],
-  [34, 0.5],
-  [35, 0.5],
-  [38, 0.5],
-  [45, 0.5],
-];
 
 const mask4 = (len: number): number => (len === 0 ? 0 : (-1 << (32 - len)) >>> 0);
 

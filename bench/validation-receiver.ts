@@ -28,6 +28,7 @@ import { ValidationFacts } from '../src/registry/validation-facts.js';
 import type { WatchedKind } from '../src/validation/engine.js';
 import { importPolicy } from '../src/validation/import-policy.js';
 import { buildView } from '../src/validation/view.js';
+import type { PhaseCounts } from './lib/phase.js';
 
 type Mode = 'openpeering' | 'openpeering-policy' | 'openpeering-plain';
 
@@ -96,13 +97,11 @@ if (mode === 'openpeering') {
           routeServerClient: false,
           connectRetryTime: 1,
           addPathReceive: false,
-          description: `${p.key} ${s.connection}`,
+          description: `${p.id} ${s.connection}`,
         },
         {
           import:
-            mode === 'openpeering-policy'
-              ? importPolicy({ id: p.key, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks })
-              : () => undefined,
+            mode === 'openpeering-policy' ? importPolicy({ id: p.id, type: p.type, asn: p.asn }, view.registrations, { checks: view.checks }) : () => undefined,
           export: () => 'no routes are sent to partners',
         },
       );
@@ -132,20 +131,9 @@ const track = (peer: string): PeerTrack => {
   return t;
 };
 
-interface Phase {
-  name: string;
-  at: number;
+interface Phase extends PhaseCounts {
   cpu0: NodeJS.CpuUsage;
-  updates: number;
-  changes: number;
-  handlerMs: number;
-  firstUpdate?: number;
-  lastUpdate?: number;
-  stateChanges: number;
-  events: number;
   lastStateAt?: number;
-  /** sessions that went down in this phase: peer, reason */
-  downs: Array<[string, string]>;
 }
 // The longest event-loop stall per phase: a stall longer than the hold time (90 s) loses the
 // sessions (the partner's hold timer expires: we sent no KEEPALIVE).
@@ -164,7 +152,13 @@ setInterval(() => {
   lastTick = t;
 }, 100).unref();
 /** Phase marks on the clock of --cpu-prof profiles (us), in marks.jsonl of the run dir: to cut a profile by phase. */
-const mark = (name: string) => fs.appendFileSync('marks.jsonl', `${JSON.stringify({ name, us: Number(process.hrtime.bigint() / 1000n), at: nowMs() })}\n`);
+/** (with the process's memory in MB at the mark: where the peak RSS is reached and what holds it) */
+const mark = (name: string) => {
+  const m = process.memoryUsage();
+  const mb = (n: number) => Math.round(n / 1048576);
+  const memory = { rss: mb(m.rss), heapTotal: mb(m.heapTotal), heapUsed: mb(m.heapUsed), external: mb(m.external), arrayBuffers: mb(m.arrayBuffers) };
+  fs.appendFileSync('marks.jsonl', `${JSON.stringify({ name, us: Number(process.hrtime.bigint() / 1000n), at: nowMs(), memory })}\n`);
+};
 const newPhase = (name: string): Phase => {
   mark(name);
   loopMaxMs = Math.max(loopMaxMs, loopDelay.max / 1e6);

@@ -37,12 +37,14 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupSync, freePort, installCleanupHooks, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
+import { freePort, type Proc, procStats, run, sleep, spawnProc, stopProc, tail, tempDir } from '../src/lab/process.js';
 import { BIN, requireBinary } from '../src/lab/routers/index.js';
-import { eachFlag, intFlag, listFlag, type RunFlags, runFlag } from './lib/args.js';
+import { type RunFlags, receiverFlags, type Usage, usageOf } from './lib/args.js';
+import { machineInfo } from './lib/machine.js';
+import { runMain } from './lib/main.js';
+import type { PhaseCounts } from './lib/phase.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
-import { birdVersion } from './lib/versions.js';
 import { buildRegistry } from './validation-registry.js';
 import { birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO, senderConfig, type World, writeSenderRoutes } from './validation-world.js';
 
@@ -65,15 +67,12 @@ interface Options extends RunFlags {
   save: boolean;
 }
 
-function usage(msg?: string): never {
-  if (msg) console.error(`bench:validation: ${msg}`);
-  console.error(
-    'usage: node dist/bench/validation.js [--routes N] [--sessions N] [--registered N] [--customers N] [--hijacks N]\n' +
-      '         [--churn N] [--flaps K] [--runs K] [--receivers openpeering,bird,openpeering-policy,openpeering-plain]\n' +
-      '         [--timeout S] [--sqlite-sync full|normal|off] [--seed N] [--node-args "..."] [--settle S] [--keep] [--no-save]',
-  );
-  process.exit(2);
-}
+const usage: Usage = usageOf(
+  'bench:validation',
+  'usage: node dist/bench/validation.js [--routes N] [--sessions N] [--registered N] [--customers N] [--hijacks N]\n' +
+    '         [--churn N] [--flaps K] [--runs K] [--receivers openpeering,bird,openpeering-policy,openpeering-plain]\n' +
+    '         [--timeout S] [--sqlite-sync full|normal|off] [--seed N] [--node-args "..."] [--settle S] [--keep] [--no-save]',
+);
 
 function parseArgs(argv: string[]): Options {
   const o: Options = {
@@ -94,29 +93,28 @@ function parseArgs(argv: string[]): Options {
     keep: false,
     save: true,
   };
-  const int = (name: string, v: string | undefined, min: number): number => intFlag(name, v, min, usage);
-  eachFlag(argv, (flag, val) => {
+  receiverFlags(argv, o, ALL, usage, (flag, val, int) => {
     switch (flag) {
       case '--routes':
-        o.routes = int(flag, val(), 1);
+        o.routes = int(1);
         break;
       case '--sessions':
-        o.sessions = int(flag, val(), 4);
+        o.sessions = int(4);
         break;
       case '--registered':
-        o.registered = int(flag, val(), 1);
+        o.registered = int(1);
         break;
       case '--customers':
-        o.customers = int(flag, val(), 0);
+        o.customers = int(0);
         break;
       case '--hijacks':
-        o.hijacks = int(flag, val(), 0);
+        o.hijacks = int(0);
         break;
       case '--churn':
-        o.churn = int(flag, val(), 0);
+        o.churn = int(0);
         break;
       case '--flaps':
-        o.flaps = int(flag, val(), 0);
+        o.flaps = int(0);
         break;
       case '--no-save':
         o.save = false;
@@ -127,15 +125,10 @@ function parseArgs(argv: string[]): Options {
         o.sync = v;
         break;
       }
-      case '--receivers':
-        o.receivers = listFlag(flag, val(), ALL, usage);
-        break;
-      case '-h':
-      case '--help':
-        return usage();
       default:
-        if (!runFlag(o, flag, val, usage)) usage(`unknown argument ${flag}`);
+        return false;
     }
+    return true;
   });
   const bad = checkWorldOptions({ ...o });
   if (bad) usage(bad);
@@ -153,11 +146,6 @@ const LOSS = 0;
 
 const nowMs = () => performance.timeOrigin + performance.now();
 const ms = (a: number | undefined, b: number | undefined) => (a === undefined || b === undefined ? undefined : b - a);
-
-installCleanupHooks((sig, killed) => {
-  console.error(`\nbench:validation: ${sig}, killed ${killed} child process(es)`);
-  process.exit(130);
-});
 
 /** The machine's CPU use by others: busy fraction over `ms` (all cores), from /proc/stat. */
 async function machineBusy(msWindow = 1000): Promise<number> {
@@ -366,21 +354,7 @@ interface Status {
   totalHandlerMs: number;
   totalUpdates: number;
   cpu: Record<string, { self: number; sender: number }>;
-  phase: {
-    name: string;
-    at: number;
-    updates: number;
-    changes: number;
-    handlerMs: number;
-    firstUpdate?: number;
-    lastUpdate?: number;
-    stateChanges: number;
-    events: number;
-    cpuUserMs: number;
-    cpuSystemMs: number;
-    loopMaxMs: number;
-    downs: Array<[string, string]>;
-  };
+  phase: PhaseCounts & { cpuUserMs: number; cpuSystemMs: number; loopMaxMs: number };
   loopMaxMs: number;
   gaps: Array<[number, number, string]>;
   peers: Record<
@@ -902,12 +876,7 @@ async function main(): Promise<void> {
   if (opts.receivers.some((r) => r !== 'bird') && !fs.existsSync(RECEIVER_JS)) usage(`${RECEIVER_JS} is missing: npm run build`);
   const workDir = tempDir('openpeering-bench-validation-', opts.keep).path;
   const machine = {
-    nproc: os.availableParallelism(),
-    cpu: os.cpus()[0]?.model ?? '?',
-    memGB: Number((os.totalmem() / 2 ** 30).toFixed(1)),
-    node: process.version,
-    bird: await birdVersion(),
-    kernel: os.release(),
+    ...(await machineInfo()),
     loadAvgAtStart: loadAvg(),
     git: await gitState(),
   };
@@ -945,7 +914,7 @@ async function main(): Promise<void> {
   console.log(`registry: ${built.requests} API requests in ${built.seconds.toFixed(1)} s`);
   // The registry must have given the sessions the addresses the sender uses.
   for (const pe of w.peerings) {
-    const fp = built.facts.peerings.find((x) => x.key === pe.key);
+    const fp = built.facts.peerings.find((x) => x.id === pe.key);
     for (const k of pe.sessions) {
       const s = w.sessions[k]!;
       const fs_ = fp?.sessions.find((x) => x.connection === s.connection);
@@ -1165,14 +1134,4 @@ async function main(): Promise<void> {
   if (opts.keep) console.log(`work dir kept: ${workDir}`);
 }
 
-main().then(
-  () => {
-    cleanupSync();
-    process.exit(0);
-  },
-  (e: unknown) => {
-    console.error(`bench:validation: ${(e as Error).stack ?? e}`);
-    cleanupSync();
-    process.exit(1);
-  },
-);
+runMain('bench:validation', main);

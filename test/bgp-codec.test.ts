@@ -24,12 +24,11 @@ import {
   encodeWithdrawals,
   type Frame,
   Framer,
-  keyToText,
   type PathAttributes,
-  type PrefixKey,
   type Update,
 } from '../src/bgp/wire/index.js';
 import { formatIPv4, formatIPv6 } from '../src/net/address.js';
+import { formatPrefixKey, type PrefixKey, v6Key, v6KeyFromWire } from '../src/net/prefix-key.js';
 import { Rng } from './helpers/rng.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -94,12 +93,15 @@ function genV4Key(r: Rng): number {
   return (len === 0 ? 0 : addr - (addr % 2 ** (32 - len))) * 64 + len;
 }
 
+/** The key of 2001:db8::/32. */
+const V6_32 = v6Key([0x20010db8, 0, 0, 0], 32);
+
 function genV6Key(r: Rng): string {
   const len = genLen(r, 128);
   const n = (len + 7) >> 3;
   const b = r.bytes(n);
   if (len & 7) b[n - 1]! &= (0xff << (8 - (len & 7))) & 0xff;
-  return `${b.toString('hex')}/${len}`;
+  return v6KeyFromWire(b, 0, len)!;
 }
 
 function genCount(r: Rng): number {
@@ -189,7 +191,7 @@ function checkSizes(msgs: Buffer[], maxLength: number): void {
 }
 
 const tags = (keys: PrefixKey[], ids: number[] | null | undefined): string[] =>
-  keys.map((k, i) => `${ids ? ids[i] : ''}|${typeof k === 'number' ? `v4:${k}` : k}`);
+  keys.map((k, i) => `${ids ? ids[i] : ''}|${typeof k === 'number' ? `v4:${k}` : formatPrefixKey(k)}`);
 const sorted = (xs: string[]) => [...xs].sort();
 
 function decodeOk(body: Buffer, ctx: DecodeContext): Update {
@@ -258,7 +260,7 @@ describe('UPDATE round trips', () => {
       };
       for (const afi of [1, 2] as const) {
         const a = afi === 1 ? attrs : { ...attrs, nextHop: genIPv6(r) };
-        const [msg] = encodeAnnouncements(afi, a, [afi === 1 ? 0x0a000000 * 64 + 8 : '20010db8/32'], { fourOctetAs: false });
+        const [msg] = encodeAnnouncements(afi, a, [afi === 1 ? 0x0a000000 * 64 + 8 : V6_32], { fourOctetAs: false });
         const u = decodeOk(msg!.subarray(19), ctxOf(false, false));
         assert.deepEqual(u.problems, [], `seed ${seed}`);
         assert.deepEqual(joinSequences(u.attrs.asPath ?? []), joinSequences(a.asPath!), `seed ${seed}: AS path`);
@@ -296,7 +298,14 @@ describe('UPDATE round trips', () => {
 
   test('prefix keys of the edge lengths survive the wire and print', () => {
     const v4 = [0, 0x0a000000 * 64 + 8, 0xc0000201 * 64 + 32, 0xcb007000 * 64 + 23, 0x80000000 * 64 + 1];
-    const v6 = ['/0', '20010db8/32', '20010db800000000000000000000000f/128', '20010c/23', '80/1', 'fe8000000000000000/65'];
+    const v6 = [
+      v6Key([0, 0, 0, 0], 0),
+      v6Key([0x20010db8, 0, 0, 0], 32),
+      v6Key([0x20010db8, 0, 0, 0xf], 128),
+      v6Key([0x20010c00, 0, 0, 0], 23),
+      v6Key([0x80000000, 0, 0, 0], 1),
+      v6Key([0xfe800000, 0, 0, 0], 65),
+    ];
     for (const addPath of [false, true]) {
       const ids4 = addPath ? v4.map((_, i) => i * 1000003) : undefined;
       const ids6 = addPath ? v6.map((_, i) => 4294967295 - i) : undefined;
@@ -311,8 +320,8 @@ describe('UPDATE round trips', () => {
       );
       assert.deepEqual(sorted(tags(u6.mpReach!.nlri.keys, u6.mpReach!.nlri.pathIds)), sorted(tags(v6, ids6)));
     }
-    assert.deepEqual(v4.map(keyToText), ['0.0.0.0/0', '10.0.0.0/8', '192.0.2.1/32', '203.0.112.0/23', '128.0.0.0/1']);
-    assert.deepEqual(v6.map(keyToText), ['::/0', '2001:db8::/32', '2001:db8::f/128', '2001:c00::/23', '8000::/1', 'fe80::/65']);
+    assert.deepEqual(v4.map(formatPrefixKey), ['0.0.0.0/0', '10.0.0.0/8', '192.0.2.1/32', '203.0.112.0/23', '128.0.0.0/1']);
+    assert.deepEqual(v6.map(formatPrefixKey), ['::/0', '2001:db8::/32', '2001:db8::f/128', '2001:c00::/23', '8000::/1', 'fe80::/65']);
   });
 });
 
@@ -354,7 +363,7 @@ describe('UPDATE encoding limits', () => {
       communities: Array.from({ length: 1100 }, (_, i) => i),
     };
     assert.throws(
-      () => encodeAnnouncements(2, attrs, guarded<PrefixKey>(['20010db8/32']), { fourOctetAs: true }),
+      () => encodeAnnouncements(2, attrs, guarded<PrefixKey>([V6_32]), { fourOctetAs: true }),
       (e: unknown) => e instanceof Error && !(e instanceof NoProgress),
       'expected an error saying the attributes do not fit, not an endless loop',
     );
@@ -368,7 +377,7 @@ describe('UPDATE encoding limits', () => {
   });
   test('the same attributes fit once the Extended Message maximum is in force', () => {
     const attrs: PathAttributes = { origin: 0, asPath: [], nextHop: '2001:db8::1', communities: Array.from({ length: 1100 }, (_, i) => i) };
-    const msgs = encodeAnnouncements(2, attrs, ['20010db8/32'], { fourOctetAs: true, maxLength: 65535 });
+    const msgs = encodeAnnouncements(2, attrs, [V6_32], { fourOctetAs: true, maxLength: 65535 });
     assert.equal(msgs.length, 1);
     const u = decodeOk(msgs[0]!.subarray(19), ctxOf(true, false));
     assert.equal(u.attrs.communities?.length, 1100);
@@ -620,7 +629,7 @@ function checkShape(d: Update | BgpError): string | undefined {
   if (d.treatAsWithdraw !== d.problems.some((p) => p.severity === 2)) return 'treatAsWithdraw disagrees with the problems';
   if (d.problems.some((p) => p.severity !== 1 && p.severity !== 2)) return 'a problem of session-reset severity in an UPDATE';
   if (!Buffer.isBuffer(d.attrKey)) return 'attrKey is not a Buffer';
-  for (const k of [...d.withdrawn.keys, ...d.nlri.keys, ...(d.mpReach?.nlri.keys ?? []), ...(d.mpUnreach?.nlri.keys ?? [])]) keyToText(k);
+  for (const k of [...d.withdrawn.keys, ...d.nlri.keys, ...(d.mpReach?.nlri.keys ?? []), ...(d.mpUnreach?.nlri.keys ?? [])]) formatPrefixKey(k);
   return undefined;
 }
 

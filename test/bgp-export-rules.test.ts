@@ -12,9 +12,9 @@ import { after, test } from 'node:test';
 import { promisify } from 'node:util';
 import { routes } from '../src/bgp/status.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parseSpeakerFile } from '../src/cli/speaker-config.js';
 import { BIN, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll } from './helpers/peer-options.js';
 import { PORT, rig } from './helpers/speaker-rig.js';
 import { attr, otc, updateBody } from './helpers/update-body.js';
@@ -23,7 +23,7 @@ after(async () => {
   await stopAll();
 });
 const LOCAL_PREF_100 = attr(0x40, 5, Buffer.from([0, 0, 0, 100]));
-const own = (prefix: string, extra: object = {}) => ({ key: textToKey(prefix)!, attrs: { origin: 0, ...extra } });
+const own = (prefix: string, extra: object = {}) => ({ key: parsePrefixKey(prefix)!, attrs: { origin: 0, ...extra } });
 
 test('RFC 4271 §9.2: a route learned from an iBGP peer goes to eBGP peers, not to another iBGP peer', async () => {
   const I1 = '127.70.52.2';
@@ -46,7 +46,7 @@ test('RFC 4271 §9.2: a route learned from an iBGP peer goes to eBGP peers, not 
     .peer(I2)
     .until(() => r.got(I2).includes('198.51.101.0/24') && r.got(I2).includes('203.0.113.0/24'), 10_000, 'eBGP-learned and own routes at the iBGP peer');
   assert.ok(!r.got(I2).includes('198.51.100.0/24'), 'the iBGP-learned route is not sent to the other iBGP peer');
-  assert.equal(r.s.rib.loc.get(textToKey('198.51.100.0/24')!)?.source, I1, 'it is still our best path');
+  assert.equal(r.s.rib.loc.get(parsePrefixKey('198.51.100.0/24')!)?.source, I1, 'it is still our best path');
   r.intact();
 });
 
@@ -94,7 +94,7 @@ test('RFC 9234 §5: a route with OTC from an RS-client is a route leak, kept as 
   assert.equal(leak.count, 1, 'kept in the Adj-RIB-In');
   assert.equal(leak.routes[0]!.accepted, false);
   assert.match(leak.routes[0]!.reason ?? '', /route leak: OTC 64999 from a route-server client/);
-  assert.equal(r.s.rib.loc.get(textToKey('198.51.100.0/24')!), undefined, 'not selected');
+  assert.equal(r.s.rib.loc.get(parsePrefixKey('198.51.100.0/24')!), undefined, 'not selected');
   assert.ok(!r.got(C2).includes('198.51.100.0/24') && !r.got(N).includes('198.51.100.0/24'), 'not exported');
   assert.equal(r.last(C2, '198.51.102.0/24')!.attrs.otc, 65024, 'an OTC already there is kept');
   r.intact();

@@ -11,9 +11,9 @@ import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { routes, sessions } from '../src/bgp/status.js';
 import { emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../src/bgp/wire/capabilities.js';
 import { encodeMessage } from '../src/bgp/wire/header.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { decodeNotification } from '../src/bgp/wire/notification.js';
 import { encodeOpen } from '../src/bgp/wire/open.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll as all, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
 import { until } from './helpers/until.js';
@@ -248,7 +248,7 @@ describe('RFC 9687 send hold timer', () => {
     const n = 200_000;
     const table = [];
     for (let i = 0; i < n; i++)
-      table.push({ key: textToKey(`${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`)!, attrs: { origin: 0, med: i, communities: [i] } });
+      table.push({ key: parsePrefixKey(`${10 + (i >> 16)}.${(i >> 8) & 255}.${i & 255}.0/24`)!, attrs: { origin: 0, med: i, communities: [i] } });
     s.announce(table);
     await s.start();
     // The stalled peer keeps its session alive (KEEPALIVEs every second) but never reads.

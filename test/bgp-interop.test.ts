@@ -11,8 +11,17 @@ import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { routes as routeViews, sessions } from '../src/bgp/status.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
-import { type Daemon, type DaemonKind, type DaemonSpec, fakeNextHop, type RouteSpec, sortCommunities, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import {
+  type AnnouncedRoute,
+  type Daemon,
+  type DaemonKind,
+  type DaemonSpec,
+  fakeNextHop,
+  sortCommunities,
+  startDaemon,
+  stopAll,
+} from '../src/lab/routers/index.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll as all, ip } from './helpers/peer-options.js';
 import { until } from './helpers/until.js';
 
@@ -26,7 +35,7 @@ after(async () => {
 /** Our routes: a 4-octet path with an AS_SET, MED, communities and large communities, and an IPv6 route. */
 const OURS = [
   {
-    key: textToKey('45.66.0.0/24')!,
+    key: parsePrefixKey('45.66.0.0/24')!,
     attrs: {
       origin: 0,
       med: 77,
@@ -38,7 +47,7 @@ const OURS = [
       ],
     },
   },
-  { key: textToKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, med: 78, communities: [parseCommunity('65100:600')!] } },
+  { key: parsePrefixKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, med: 78, communities: [parseCommunity('65100:600')!] } },
 ];
 
 for (const [i, kind] of KINDS.entries()) {
@@ -48,7 +57,7 @@ for (const [i, kind] of KINDS.entries()) {
   const S2 = `${net}.3`; // a second speaker, for the daemon-active and wrong-AS sessions
   const DASN = 65201 + i;
   const canSet = kind === 'gobgp' || kind === 'exabgp';
-  const theirs: RouteSpec[] = [
+  const theirs: AnnouncedRoute[] = [
     {
       prefix: '185.66.0.0/24',
       asPath: [4200000002, 65010],
@@ -155,7 +164,7 @@ for (const [i, kind] of KINDS.entries()) {
     });
 
     test('withdrawals flow both ways', async () => {
-      s.withdraw([textToKey('45.66.0.0/24')!]);
+      s.withdraw([parsePrefixKey('45.66.0.0/24')!]);
       await d.waitRoutes((rs) => !rs.some((r) => r.prefix === '45.66.0.0/24' && r.peer === S), 20_000);
       await d.withdraw!(['185.66.0.0/24']);
       await until(() => sessions(s)[0]!.accepted === 1, "the daemon's withdrawal");
@@ -229,7 +238,7 @@ for (const [i, kind] of KINDS.entries()) {
     });
 
     test('max-prefix tears the session down', async () => {
-      const many: RouteSpec[] = Array.from({ length: 25 }, (_, j) => ({ prefix: `185.67.${j}.0/24`, asPath: [65012] }));
+      const many: AnnouncedRoute[] = Array.from({ length: 25 }, (_, j) => ({ prefix: `185.67.${j}.0/24`, asPath: [65012] }));
       await d.announce!(many);
       await until(() => !sess().isEstablished, 'the max-prefix teardown').catch((e) => {
         throw new Error(fail(e.message));

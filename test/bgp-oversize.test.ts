@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { after, test } from 'node:test';
 import { Speaker } from '../src/bgp/speaker.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { keyToText, textToKey } from '../src/bgp/wire/nlri.js';
+import { formatPrefixKey, parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
 import { rig } from './helpers/speaker-rig.js';
@@ -22,8 +22,8 @@ test('a route too large for the peer is not sent; the others are, and the sessio
   s.addPeer(peerOptions({ address: R, asn: 65002, port: 17001, localAddress: S, families: ['ipv4'] }), acceptAll);
   const long = Array.from({ length: 1100 }, (_, i) => 4_200_000_000 + i);
   s.announce([
-    { key: textToKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
-    { key: textToKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
+    { key: parsePrefixKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
+    { key: parsePrefixKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
   ]);
   await s.start();
   const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.2'), connect: { host: S, port: 17001, localAddress: R } });
@@ -32,7 +32,7 @@ test('a route too large for the peer is not sent; the others are, and the sessio
     await s.stop();
   });
   await raw.start();
-  const announced = () => raw.updates.flatMap((u) => u.nlri.keys.map((k) => keyToText(k)));
+  const announced = () => raw.updates.flatMap((u) => u.nlri.keys.map((k) => formatPrefixKey(k)));
   await raw.until(() => announced().includes('203.0.113.0/24'), 10_000, 'the route that fits');
   await raw.until(() => problems.some((p) => /1 route\(s\) not sent: .*198\.51\.100\.0\/24/.test(p)), 10_000, 'the problem logged');
   assert.ok(!announced().includes('198.51.100.0/24'), 'the oversized route is not sent');
@@ -55,8 +55,8 @@ test('700 ASNs to a peer without 4-octet AS numbers: 2-octet AS_PATH plus AS4_PA
       { addr: NEW, asn: 65013 },
     ],
     [
-      { key: textToKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
-      { key: textToKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
+      { key: parsePrefixKey('198.51.100.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: long }] } },
+      { key: parsePrefixKey('203.0.113.0/24')!, attrs: { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [4_200_000_001] }] } },
     ],
   );
   await r.raws.get(OLD)!.until(() => r.raws.get(OLD)!.counts.endOfRib >= 2, 10_000, 'End-of-RIB at the 2-octet peer');
@@ -105,7 +105,7 @@ test('a 4,900-byte unknown transitive attribute from an Extended Messages peer g
   await r.raws
     .get(EXT)!
     .until(() => r.got(EXT).includes('198.51.100.0/24') && r.got(EXT).includes('203.0.113.0/24'), 10_000, 'both routes at the Extended Messages peer');
-  const u = r.raws.get(EXT)!.updates.find((x) => x.nlri.keys.some((k) => keyToText(k) === '198.51.100.0/24'))!;
+  const u = r.raws.get(EXT)!.updates.find((x) => x.nlri.keys.some((k) => formatPrefixKey(k) === '198.51.100.0/24'))!;
   assert.equal(u.attrs.unknown?.[0]?.value.length, 4900, 'passed on whole, with the Partial bit');
   await r.raws.get(STD)!.until(() => r.got(STD).includes('203.0.113.0/24'), 10_000, 'the small route at the other peer');
   await r.raws.get(STD)!.until(() => (r.s.unsent.get(STD) ?? 0) === 1, 10_000, 'the large one counted as unsent');

@@ -11,8 +11,8 @@ import { after, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { Speaker } from '../src/bgp/speaker.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { type Daemon, startDaemon, stopAll } from '../src/lab/routers/index.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll, ip } from './helpers/peer-options.js';
 import { until } from './helpers/until.js';
 
@@ -46,7 +46,7 @@ test('a ROUTE-REFRESH flood over a 300,000-route table: refreshes coalesce and a
   s.addPeer({ ...base, address: BIRD, asn: 65002, holdTime: 3, passive: false }, { import: () => undefined, export: () => 'not exported in this test' });
   s.addPeer({ ...base, address: FLOOD, asn: 65003, holdTime: 90, passive: true }, acceptAll);
   const attrs = { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [64512, 64513] }] };
-  s.announce(Array.from({ length: TABLE }, (_, j) => ({ key: textToKey(`${10 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!, attrs })));
+  s.announce(Array.from({ length: TABLE }, (_, j) => ({ key: parsePrefixKey(`${10 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!, attrs })));
   let d: Daemon | undefined;
   after(async () => {
     await s.stop();

@@ -14,12 +14,11 @@ import {
   encodeMessage,
   type Frame,
   Framer,
-  keyToText,
   type PathAttributes,
   Severity,
-  textToKey,
   type Update,
 } from '../src/bgp/wire/index.js';
+import { formatPrefixKey, parsePrefixKey } from '../src/net/prefix-key.js';
 import { attr, attrLen, type Bytes, capability, capParam, cat, ip6, O, openBody, P, seg, T, u16, u32, update, v4, v6, X } from './helpers/wire-bytes.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -92,8 +91,8 @@ const FIELD: Record<string, keyof PathAttributes> = {
 };
 const TYPE_OF: Record<string, number> = Object.fromEntries(Object.entries(ATTR_NAMES).map(([k, v]) => [v, Number(k)]));
 
-const canon = (texts: string[]): string[] => texts.map((t) => keyToText(textToKey(t)!)).sort();
-const announced = (u: Update): string[] => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].map(keyToText).sort();
+const canon = (texts: string[]): string[] => texts.map((t) => formatPrefixKey(parsePrefixKey(t)!)).sort();
+const announced = (u: Update): string[] => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].map(formatPrefixKey).sort();
 const isError = (r: Update | BgpError): r is BgpError => 'code' in r;
 const describe7606 = (r: Update | BgpError): string =>
   isError(r) ? `NOTIFICATION ${r.code}/${r.subcode} (${r.reason})` : `UPDATE treatAsWithdraw=${r.treatAsWithdraw} problems=${JSON.stringify(r.problems)}`;
@@ -1015,7 +1014,7 @@ const rows: Row[] = [
     expect: { ok: true, prefixes: [] },
     check: (u) => {
       assert.equal(u.endOfRib, undefined);
-      assert.deepEqual(u.withdrawn.keys.map(keyToText), ['10.0.0.0/8']);
+      assert.deepEqual(u.withdrawn.keys.map(formatPrefixKey), ['10.0.0.0/8']);
     },
   },
   {
@@ -1026,7 +1025,7 @@ const rows: Row[] = [
     expect: { ok: true, prefixes: [] },
     check: (u) => {
       assert.equal(u.endOfRib, undefined);
-      assert.deepEqual(u.mpUnreach?.nlri.keys.map(keyToText), ['2001:db8::/32']);
+      assert.deepEqual(u.mpUnreach?.nlri.keys.map(formatPrefixKey), ['2001:db8::/32']);
     },
   },
 ];

@@ -9,8 +9,8 @@ import { type PeerOptions, Speaker } from '../src/bgp/speaker.js';
 import { routes, sessions } from '../src/bgp/status.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import { SegmentType } from '../src/bgp/wire/constants.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { encodeAnnouncements } from '../src/bgp/wire/update.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { acceptAll as all, ip, peerOptions } from './helpers/peer-options.js';
 import { RawPeer } from './helpers/raw-peer.js';
 import { until } from './helpers/until.js';
@@ -42,7 +42,7 @@ describe('speaker to speaker', () => {
     );
     a.announce([
       {
-        key: textToKey('45.66.0.0/24')!,
+        key: parsePrefixKey('45.66.0.0/24')!,
         attrs: {
           origin: 0,
           med: 10,
@@ -54,7 +54,7 @@ describe('speaker to speaker', () => {
           ],
         },
       },
-      { key: textToKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, nextHop: '2001:db8::1' } },
+      { key: parsePrefixKey('2a0e:8f02:2100::/48')!, attrs: { origin: 0, nextHop: '2001:db8::1' } },
     ]);
     await b.start();
     await a.start();
@@ -80,9 +80,9 @@ describe('speaker to speaker', () => {
   });
 
   test('a withdrawal reaches the peer; a new announcement replaces the old one', async () => {
-    a.withdraw([textToKey('45.66.0.0/24')!]);
+    a.withdraw([parsePrefixKey('45.66.0.0/24')!]);
     await until(() => sessions(b)[0]!.received === 1, 'withdrawal at b');
-    a.announce([{ key: textToKey('45.66.0.0/24')!, attrs: { origin: 2, med: 20 } }]);
+    a.announce([{ key: parsePrefixKey('45.66.0.0/24')!, attrs: { origin: 2, med: 20 } }]);
     await until(() => {
       const r = routes(b, { prefix: '45.66.0.0/24' });
       return !('error' in r) && r.routes[0]?.med === 20;
@@ -102,7 +102,7 @@ describe('RFC 8212 defaults', () => {
     const s = new Speaker({ asn: 65001, routerId: ip('192.0.2.1'), listen: { host: '127.70.50.11', port: 17000 } });
     cleanups.push(() => s.stop());
     s.addPeer(peer({ address: '127.70.50.12', asn: 65002, localAsn: 65001, port: 17000, passive: true, localAddress: '127.70.50.11' }));
-    s.announce([{ key: textToKey('45.67.0.0/24')!, attrs: { origin: 0 } }]);
+    s.announce([{ key: parsePrefixKey('45.67.0.0/24')!, attrs: { origin: 0 } }]);
     await s.start();
     const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.12'), connect: { host: '127.70.50.11', port: 17000, localAddress: '127.70.50.12' } });
     cleanups.push(() => raw.stop());
@@ -124,7 +124,7 @@ describe('RFC 8212 defaults', () => {
     assert.equal(r.routes[0]!.accepted, false);
     assert.match(r.routes[0]!.reason!, /RFC 8212/);
     assert.equal(sessions(s)[0]!.accepted, 0);
-    assert.equal(s.rib.loc.has(textToKey('185.66.0.0/24')!), false);
+    assert.equal(s.rib.loc.has(parsePrefixKey('185.66.0.0/24')!), false);
   });
 });
 
@@ -136,7 +136,7 @@ describe('families', () => {
       peer({ address: '127.70.50.62', asn: 65002, localAsn: 65001, port: 17000, passive: true, localAddress: '127.70.50.61', families: ['ipv4'] }),
       all,
     );
-    s.announce([{ key: textToKey('45.67.0.0/24')!, attrs: { origin: 0 } }]);
+    s.announce([{ key: parsePrefixKey('45.67.0.0/24')!, attrs: { origin: 0 } }]);
     await s.start();
     const raw = new RawPeer({ asn: 65002, bgpId: ip('192.0.2.62'), connect: { host: '127.70.50.61', port: 17000, localAddress: '127.70.50.62' } });
     cleanups.push(() => raw.stop());
@@ -316,7 +316,7 @@ describe('a stalled peer', () => {
     stalled.stall();
     // 50,000 routes with distinct attributes: far more than a socket buffer holds.
     const routes = Array.from({ length: 50_000 }, (_, j) => ({
-      key: textToKey(`${45 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!,
+      key: parsePrefixKey(`${45 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!,
       attrs: { origin: 0, med: j },
     }));
     s.announce(routes);
@@ -346,7 +346,7 @@ describe('a flooding peer', () => {
       const [m] = encodeAnnouncements(
         1,
         { origin: 0, asPath: [{ type: SegmentType.AS_SEQUENCE, asns: [65052, 64512 + (j % 500)] }], nextHop: '192.0.2.52', med: j },
-        [textToKey(`${20 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!],
+        [parsePrefixKey(`${20 + (j >> 16)}.${(j >> 8) & 255}.${j & 255}.0/24`)!],
         { fourOctetAs: true },
       );
       msgs.push(m!);

@@ -10,8 +10,8 @@ import { buildServer } from '../src/api/server.js';
 import type { Speaker } from '../src/bgp/speaker.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer } from './helpers/server.js';
 import { until } from './helpers/until.js';
@@ -79,7 +79,7 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   await until(() => (fra.adjRibIn('127.12.2.100')?.size ?? 0) > 0, 'the hijack received');
   const rib = fra.adjRibIn('127.12.2.100')!;
   // The RIB keeps the reason apex-ix may read: the owner by its ASN only.
-  assert.equal(rib.rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
+  assert.equal(rib.rejected(parsePrefixKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
   assert.equal((await hq()).state, 'Verified', 'the hijack does not disturb the prefix');
 
   // The received routes, as the API shows them to the peering's partner.
@@ -135,10 +135,10 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   // Registry changes apply live. A prefix the partner announces before it is registered is
   // filtered; once registered (and the daemon reloaded) it is accepted and verified.
   const extra = { prefix: '185.66.0.0/24', attrs: good };
-  for (const p of partners.slice(0, 2)) p.announce([{ key: textToKey(extra.prefix)!, attrs: extra.attrs }]);
+  for (const p of partners.slice(0, 2)) p.announce([{ key: parsePrefixKey(extra.prefix)!, attrs: extra.attrs }]);
   const ams1 = daemon.speakers.get('ams-er1')!;
-  await until(() => ams1.adjRibIn('127.11.1.1')?.get(textToKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
-  assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(textToKey(extra.prefix)!), '185.66.0.0/24 is not registered by partner nordlink');
+  await until(() => ams1.adjRibIn('127.11.1.1')?.get(parsePrefixKey(extra.prefix)!) !== undefined, 'the unregistered prefix received');
+  assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(parsePrefixKey(extra.prefix)!), '185.66.0.0/24 is not registered by partner nordlink');
   await must(
     srv,
     'PUT',
@@ -149,7 +149,7 @@ test('prefix states follow the partner routers: Verified, Warning on a lost sess
   const sessionBefore = ams1.peer('127.11.1.1')!.session;
   await daemon.reload();
   assert.equal(ams1.peer('127.11.1.1')!.session, sessionBefore, 'unchanged sessions stay up');
-  assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(textToKey(extra.prefix)!), undefined, 're-judged with the new policy');
+  assert.equal(ams1.adjRibIn('127.11.1.1')!.rejected(parsePrefixKey(extra.prefix)!), undefined, 're-judged with the new policy');
   const extraReg = () => must(srv, 'GET', '/v1/partners/nordlink/peerings/nordlink-ams/registered-prefixes/extra');
   await until(async () => (await extraReg()).state === 'Verified', 'the new registered prefix Verified');
   // A connection taken out of service: its session stops, the prefix loses it.

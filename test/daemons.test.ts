@@ -9,11 +9,11 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
+  type AnnouncedRoute,
   type Daemon,
   type DaemonKind,
   fakeNextHop,
-  type ReceivedRoute,
-  type RouteSpec,
+  type LearnedRoute,
   requireBinary,
   sortCommunities,
   startDaemon,
@@ -61,7 +61,7 @@ const R = {
     largeCommunities: ['65104:4:4'],
   },
   exa6: { prefix: '2001:db8:104::/48', asPath: [4200000004], med: 41, communities: ['65104:6'], largeCommunities: ['65104:6:4'] },
-} satisfies Record<string, RouteSpec>;
+} satisfies Record<string, AnnouncedRoute>;
 
 const d = {} as Record<'bird' | 'gobgp1' | 'gobgp2' | 'frr' | 'exabgp', Daemon>;
 const pids: number[] = [];
@@ -74,7 +74,7 @@ function ready(): void {
 }
 
 /** What a peer should see for `r` when `from` (address, ASN) sends it over eBGP. */
-function expected(r: RouteSpec, fromAddr: string, fromAsn: number): Partial<ReceivedRoute> {
+function expected(r: AnnouncedRoute, fromAddr: string, fromAsn: number): Partial<LearnedRoute> {
   const fam = r.prefix.includes(':') ? 'ipv6' : 'ipv4';
   const path = [fromAsn, ...(r.asPath ?? [])].join(' ') + (r.asSet?.length ? ` {${r.asSet.join(',')}}` : '');
   return {
@@ -89,16 +89,16 @@ function expected(r: RouteSpec, fromAddr: string, fromAsn: number): Partial<Rece
   };
 }
 
-function pick(r: ReceivedRoute, like: Partial<ReceivedRoute>): Partial<ReceivedRoute> {
+function pick(r: LearnedRoute, like: Partial<LearnedRoute>): Partial<LearnedRoute> {
   const out: Record<string, unknown> = {};
   for (const k of Object.keys(like)) out[k] = (r as unknown as Record<string, unknown>)[k];
-  return out as Partial<ReceivedRoute>;
+  return out as Partial<LearnedRoute>;
 }
 
-const has = (routes: ReceivedRoute[], prefix: string, peer?: string) => routes.some((r) => r.prefix === prefix && (peer === undefined || r.peer === peer));
+const has = (routes: LearnedRoute[], prefix: string, peer?: string) => routes.some((r) => r.prefix === prefix && (peer === undefined || r.peer === peer));
 
 /** Waits until `on` has all `want` routes, then compares every attribute in `want`. */
-async function expectRoutes(on: Daemon, want: Array<Partial<ReceivedRoute>>, timeoutMs = 15_000): Promise<void> {
+async function expectRoutes(on: Daemon, want: Array<Partial<LearnedRoute>>, timeoutMs = 15_000): Promise<void> {
   const routes = await on.waitRoutes((rs) => want.every((w) => has(rs, w.prefix!, w.peer)), timeoutMs);
   for (const w of want) {
     const got = routes.find((r) => r.prefix === w.prefix && r.peer === w.peer)!;
@@ -247,7 +247,7 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
 
   test("routes re-exported by BIRD carry BIRD's fake next hop and path (FRR/GoBGP accept them)", async () => {
     ready();
-    const via = (r: RouteSpec, origAsn: number, fam: 'ipv4' | 'ipv6') => ({
+    const via = (r: AnnouncedRoute, origAsn: number, fam: 'ipv4' | 'ipv6') => ({
       prefix: r.prefix,
       peer: A.bird,
       nextHop: fakeNextHop(A.bird, fam),
@@ -264,8 +264,8 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
 
   test('BIRD announces and withdraws at run time (birdc configure)', async () => {
     ready();
-    const r: RouteSpec = { prefix: '198.51.100.128/25', asPath: [65012], med: 12, communities: ['65102:12'], largeCommunities: ['65102:12:12'] };
-    const r6: RouteSpec = { prefix: '2001:db8:1102::/48', nextHop: '2001:db8::1:2', communities: ['65102:13'] };
+    const r: AnnouncedRoute = { prefix: '198.51.100.128/25', asPath: [65012], med: 12, communities: ['65102:12'], largeCommunities: ['65102:12:12'] };
+    const r6: AnnouncedRoute = { prefix: '2001:db8:1102::/48', nextHop: '2001:db8::1:2', communities: ['65102:13'] };
     await d.bird.announce!([r, r6]);
     await Promise.all([
       expectRoutes(d.gobgp1, [expected(r, A.bird, AS.bird), expected(r6, A.bird, AS.bird)]),
@@ -281,7 +281,14 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
 
   test('GoBGP announces and withdraws at run time (gobgp global rib add/del)', async () => {
     ready();
-    const r: RouteSpec = { prefix: '203.0.113.32/27', asPath: [65022], asSet: [7, 8], med: 22, communities: ['65103:22'], largeCommunities: ['65103:22:22'] };
+    const r: AnnouncedRoute = {
+      prefix: '203.0.113.32/27',
+      asPath: [65022],
+      asSet: [7, 8],
+      med: 22,
+      communities: ['65103:22'],
+      largeCommunities: ['65103:22:22'],
+    };
     await d.gobgp1.announce!([r]);
     await expectRoutes(d.bird, [expected(r, A.gobgp1, AS.gobgp1)]);
     await d.gobgp1.withdraw!([r.prefix, R.gobgp1v6.prefix]);
@@ -290,11 +297,11 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
 
   test('FRR announces, replaces and withdraws at run time (vtysh network + route-maps)', async () => {
     ready();
-    const r: RouteSpec = { prefix: '203.0.113.160/27', asPath: [65052], med: 52, communities: ['65105:52'], largeCommunities: ['65105:52:52'] };
+    const r: AnnouncedRoute = { prefix: '203.0.113.160/27', asPath: [65052], med: 52, communities: ['65105:52'], largeCommunities: ['65105:52:52'] };
     await d.frr.announce!([r]);
     await expectRoutes(d.bird, [expected(r, A.frr, AS.frr)]);
     // Same prefix, new attributes and next hop: replaces the route.
-    const r2: RouteSpec = { ...r, nextHop: '192.0.2.155', med: 53, communities: ['65105:53'] };
+    const r2: AnnouncedRoute = { ...r, nextHop: '192.0.2.155', med: 53, communities: ['65105:53'] };
     await d.frr.announce!([r2]);
     await d.bird.waitRoutes((rs) => rs.some((x) => x.prefix === r.prefix && x.med === 53));
     await expectRoutes(d.bird, [expected(r2, A.frr, AS.frr)]);
@@ -304,7 +311,14 @@ describe('BGP daemon harness (BIRD, GoBGP, FRR, ExaBGP on loopback)', { timeout:
 
   test('ExaBGP announces and withdraws at run time (API process), and sees withdrawals', async () => {
     ready();
-    const r: RouteSpec = { prefix: '203.0.113.224/27', asPath: [65042], asSet: [9], med: 42, communities: ['65104:42'], largeCommunities: ['65104:42:42'] };
+    const r: AnnouncedRoute = {
+      prefix: '203.0.113.224/27',
+      asPath: [65042],
+      asSet: [9],
+      med: 42,
+      communities: ['65104:42'],
+      largeCommunities: ['65104:42:42'],
+    };
     await d.exabgp.announce!([r]);
     await expectRoutes(d.bird, [expected(r, A.exabgp, AS.exabgp)]);
     await d.exabgp.withdraw!([r.prefix, R.exa4.prefix]); // a run-time route and a config (static) one

@@ -8,8 +8,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { until } from './helpers/until.js';
@@ -96,7 +96,7 @@ test('route updates during a reload are judged against the whole new registry vi
   t.after(() => other.stop());
   const rib = () => daemon.speakers.get('ams-er1')?.adjRibIn('127.74.2.1');
   const er2Up = () => daemon.speakers.get('ams-er2')?.peer('127.74.2.3')?.session.isEstablished === true;
-  const key = textToKey('45.66.0.0/23')!;
+  const key = parsePrefixKey('45.66.0.0/23')!;
   await until(
     () => rib()?.get(key) !== undefined,
     () => 'the route received',

@@ -21,7 +21,7 @@ const session = (router: string, peerAddress: string, extra: Partial<FactSession
 });
 
 const peering = (sessions: FactSession[], extra: Partial<FactPeering> = {}): FactPeering => ({
-  key: 'nordlink/nordlink-ams',
+  id: 'nordlink/nordlink-ams',
   partner: 'nordlink',
   name: 'nordlink-ams',
   type: 'peering-service',
@@ -40,7 +40,7 @@ test('the plan: one router per edge router with sessions, its router id from the
   assert.deepEqual([...plan.keys()], ['ams-er1', 'ams-er2']);
   assert.equal(plan.get('ams-er1')!.routerId, ((10 << 24) | (255 << 16) | (1 << 8) | 1) >>> 0);
   assert.deepEqual([...plan.get('ams-er1')!.sessions.keys()], ['127.74.1.1', '127.74.1.5']);
-  assert.equal(plan.get('ams-er2')!.sessions.get('127.74.1.3')!.peering.key, 'nordlink/nordlink-ams');
+  assert.equal(plan.get('ams-er2')!.sessions.get('127.74.1.3')!.peering.id, 'nordlink/nordlink-ams');
 });
 
 test('from nothing: every router is fresh and every session added', () => {

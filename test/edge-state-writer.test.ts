@@ -5,22 +5,22 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { StateWriter } from '../src/edge/state-writer.js';
-import type { FactWrite, ValidationFacts } from '../src/registry/validation-facts.js';
+import type { FactWrite } from '../src/registry/validation-facts.js';
+import type { RecordInput } from '../src/registry/validation-recorder.js';
 import type { WatchedPrefix } from '../src/validation/engine.js';
 
 test('changes made while a batch is written coalesce into the next one', { timeout: 5000 }, async () => {
   const batches: FactWrite[][] = [];
   let release: () => void = () => {};
-  const facts = {
-    write: async (rows: FactWrite[]) => {
+  const recorder = {
+    record: async ({ rows }: RecordInput) => {
       batches.push(rows);
       // the first batch is held until the test lets it finish
       if (batches.length === 1) await new Promise<void>((r) => (release = r));
     },
-  } as unknown as ValidationFacts;
+  };
   const w = new StateWriter(
-    facts,
-    { addMany: async () => {} },
+    recorder,
     () => null,
     () => {},
   );

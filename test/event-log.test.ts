@@ -9,17 +9,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from '../src/api/server.js';
 import { openRegistry } from '../src/bootstrap.js';
 import { EventRetention, pruneEvents } from '../src/registry/event-retention.js';
-import type { EventSubject, PrefixEventInput } from '../src/registry/prefix-events.js';
+import type { PrefixEventInput } from '../src/registry/prefix-events.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { type Frame, SseClient, within } from './helpers/sse.js';
 import { until } from './helpers/until.js';
-import { buildWorld, must } from './helpers/world.js';
-
-const SUBJECTS = {
-  nordlinkRp: { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', prefix: '45.66.0.0/23', partner: 'nordlink', customer: null },
-  contosoHq: { kind: 'customer-prefix', id: 'contoso/contoso-eu/hq', prefix: '45.66.0.0/24', partner: 'nordlink', customer: 'contoso' },
-  fabrikamOffice: { kind: 'customer-prefix', id: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', partner: 'apex-ix', customer: 'fabrikam' },
-} satisfies Record<string, EventSubject>;
+import { buildWorld, must, SUBJECTS, type TenantKeys, tenantKeys } from './helpers/world.js';
 
 const plain = (n: number, time = '2025-03-01T00:00:00.000Z'): PrefixEventInput => ({
   time,
@@ -46,17 +40,14 @@ async function collect(url: string, key: string, headers: Record<string, string>
 
 describe('event log', () => {
   let s: TestServer;
-  const keys = { nordlink: '', apex: '', contoso: '', fabrikam: '' };
+  let keys: TenantKeys;
   const partnerStream = (base: string, p: string, q = '') => `${base}/v1/partners/${p}/events/stream${q}`;
   const customerStream = (base: string, c: string, q = '') => `${base}/v1/customers/${c}/events/stream${q}`;
 
   before(async () => {
     s = await startServer();
     await buildWorld(s);
-    keys.nordlink = await s.key('partner', 'nordlink');
-    keys.apex = await s.key('partner', 'apex-ix');
-    keys.contoso = await s.key('customer', 'contoso');
-    keys.fabrikam = await s.key('customer', 'fabrikam');
+    keys = await tenantKeys(s);
   });
   after(async () => {
     await s.close();
@@ -300,10 +291,7 @@ describe('event log', () => {
         }
         seen.push(...(await c.take(expected.length - seen.length)).map((f) => f.id!));
         const live = await s.registry.events.add(SUBJECTS.fabrikamOffice, plain(99));
-        assert.deepEqual(
-          (await c.take(1)).map((f) => f.id),
-          [live],
-        );
+        assert.deepEqual(await c.takeIds(1), [live]);
         assert.ok(!c.ended);
         c.close();
         break;
@@ -385,10 +373,7 @@ describe('event log', () => {
     assert.equal(after.status, 401);
     // The other key's stream goes on.
     const id = await s.registry.events.add(SUBJECTS.fabrikamOffice, plain(1));
-    assert.deepEqual(
-      (await keep.take(1)).map((f) => f.id),
-      [id],
-    );
+    assert.deepEqual(await keep.takeIds(1), [id]);
     keep.close();
     await until(() => s.registry.events.subscriberCount === base, 'every stream to let go');
   });

@@ -9,17 +9,7 @@ import type { EventSubject } from '../src/registry/prefix-events.js';
 import { startServer, type TestServer } from './helpers/server.js';
 import { SseClient, within } from './helpers/sse.js';
 import { until } from './helpers/until.js';
-import { buildWorld } from './helpers/world.js';
-
-// Subjects of the test world's prefixes (test/helpers/world.ts).
-const SUBJECTS = {
-  /** nordlink's registered prefix */
-  nordlinkRp: { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', prefix: '45.66.0.0/23', partner: 'nordlink', customer: null },
-  /** contoso's prefix, through nordlink */
-  contosoHq: { kind: 'customer-prefix', id: 'contoso/contoso-eu/hq', prefix: '45.66.0.0/24', partner: 'nordlink', customer: 'contoso' },
-  /** fabrikam's prefix, through apex-ix */
-  fabrikamOffice: { kind: 'customer-prefix', id: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', partner: 'apex-ix', customer: 'fabrikam' },
-} satisfies Record<string, EventSubject>;
+import { buildWorld, SUBJECTS, type TenantKeys, tenantKeys } from './helpers/world.js';
 
 let seq = 0;
 function add(s: TestServer, subject: EventSubject, type = 'PrefixAnnouncementEvent'): Promise<string> {
@@ -35,7 +25,7 @@ function add(s: TestServer, subject: EventSubject, type = 'PrefixAnnouncementEve
 
 describe('event streams (server-sent events)', () => {
   let s: TestServer;
-  const keys = { nordlink: '', apex: '', contoso: '', fabrikam: '' };
+  let keys: TenantKeys;
   /** ids of the events stored in before() */
   const ids: Record<string, string> = {};
   const partnerStream = (p: string, q = '') => `${s.url}/v1/partners/${p}/events/stream${q}`;
@@ -50,10 +40,7 @@ describe('event streams (server-sent events)', () => {
   before(async () => {
     s = await startServer();
     await buildWorld(s);
-    keys.nordlink = await s.key('partner', 'nordlink');
-    keys.apex = await s.key('partner', 'apex-ix');
-    keys.contoso = await s.key('customer', 'contoso');
-    keys.fabrikam = await s.key('customer', 'fabrikam');
+    keys = await tenantKeys(s);
     ids.rp1 = await add(s, SUBJECTS.nordlinkRp);
     ids.fab1 = await add(s, SUBJECTS.fabrikamOffice, 'PrefixHijackEvent');
     ids.hq1 = await add(s, SUBJECTS.contosoHq, 'PrefixWithdrawalEvent');
@@ -105,10 +92,7 @@ describe('event streams (server-sent events)', () => {
     const fabrikam = await SseClient.open(customerStream('fabrikam'), s.operatorKey);
     assert.equal(s.registry.events.subscriberCount, base + 4, 'each open stream listens');
     // The replay first.
-    assert.deepEqual(
-      (await nord.take(1)).map((f) => f.id),
-      [ids.hq2],
-    );
+    assert.deepEqual(await nord.takeIds(1), [ids.hq2]);
     // Foreign events first: had any leaked, it would arrive before the stream's own.
     const fab3 = await add(s, SUBJECTS.fabrikamOffice, 'PrefixHijackEvent');
     const rp3 = await add(s, SUBJECTS.nordlinkRp, 'PrefixOriginAsChangeEvent');
@@ -120,37 +104,19 @@ describe('event streams (server-sent events)', () => {
         [hq3, 'PrefixRestoredEvent'],
       ],
     );
-    assert.deepEqual(
-      (await contoso.take(1)).map((f) => f.id),
-      [hq3],
-    );
+    assert.deepEqual(await contoso.takeIds(1), [hq3]);
     assert.deepEqual(
       (await apex.take(1)).map((f) => [f.id, f.event]),
       [[fab3, 'PrefixHijackEvent']],
     );
-    assert.deepEqual(
-      (await fabrikam.take(1)).map((f) => f.id),
-      [fab3],
-    );
+    assert.deepEqual(await fabrikam.takeIds(1), [fab3]);
     // A last marker event per scope proves nothing else came in between.
     const fab4 = await add(s, SUBJECTS.fabrikamOffice);
     const hq4 = await add(s, SUBJECTS.contosoHq);
-    assert.deepEqual(
-      (await contoso.take(1)).map((f) => f.id),
-      [hq4],
-    );
-    assert.deepEqual(
-      (await apex.take(1)).map((f) => f.id),
-      [fab4],
-    );
-    assert.deepEqual(
-      (await fabrikam.take(1)).map((f) => f.id),
-      [fab4],
-    );
-    assert.deepEqual(
-      (await nord.take(1)).map((f) => f.id),
-      [hq4],
-    );
+    assert.deepEqual(await contoso.takeIds(1), [hq4]);
+    assert.deepEqual(await apex.takeIds(1), [fab4]);
+    assert.deepEqual(await fabrikam.takeIds(1), [fab4]);
+    assert.deepEqual(await nord.takeIds(1), [hq4]);
     // Live events carry the list's JSON too.
     const list = await listed('/v1/partners/nordlink/events');
     for (const f of nord.events) assert.equal(f.data, JSON.stringify(list.get(f.id!)), `live event ${f.id}: the same JSON as the list`);
@@ -169,15 +135,9 @@ describe('event streams (server-sent events)', () => {
     // and the live ones stored since the earlier tests, in order
     const listedIds = [...(await listed('/v1/customers/contoso/events')).keys()];
     const stored = listedIds.slice(listedIds.indexOf(ids.hq2!) + 1);
-    assert.deepEqual(
-      (await c.take(stored.length)).map((f) => f.id),
-      stored,
-    );
+    assert.deepEqual(await c.takeIds(stored.length), stored);
     const next = await add(s, SUBJECTS.contosoHq);
-    assert.deepEqual(
-      (await c.take(1)).map((f) => f.id),
-      [next],
-    );
+    assert.deepEqual(await c.takeIds(1), [next]);
     c.close();
     await until(() => s.registry.events.subscriberCount === base, 'the stream to unsubscribe');
   });
@@ -194,10 +154,7 @@ describe('event streams (server-sent events)', () => {
     const stored = [...(await listed('/v1/partners/apex-ix/events')).keys()];
     const [prev, last] = stored.slice(-2) as [string, string];
     const c = await SseClient.open(partnerStream('apex-ix', `?after=${prev}&limit=2`), keys.apex);
-    assert.deepEqual(
-      (await c.take(1)).map((f) => f.id),
-      [last],
-    );
+    assert.deepEqual(await c.takeIds(1), [last]);
     assert.equal(s.registry.events.subscriberCount, base + 1, 'following after the replay');
     const live = await add(s, SUBJECTS.fabrikamOffice);
     assert.deepEqual(
@@ -225,11 +182,7 @@ describe('event streams (server-sent events)', () => {
     await until(() => s.registry.events.subscriberCount === base + 2, 'one stream to unsubscribe');
     // The others still work.
     const id = await add(s, SUBJECTS.nordlinkRp);
-    for (const c of [clients[0]!, clients[2]!])
-      assert.deepEqual(
-        (await c.take(1)).map((f) => f.id),
-        [id],
-      );
+    for (const c of [clients[0]!, clients[2]!]) assert.deepEqual(await c.takeIds(1), [id]);
     for (const c of clients) c.close();
     await until(() => s.registry.events.subscriberCount === base, 'all streams to unsubscribe');
 
@@ -361,10 +314,7 @@ describe('event streams (server-sent events)', () => {
       await client.waitFor(() => client.frames.some((f) => f.comment === 'keep-alive'), 'a keep-alive comment');
       assert.deepEqual(client.events, [], 'comments are not events');
       const id = await add(s, SUBJECTS.nordlinkRp);
-      assert.deepEqual(
-        (await client.take(1)).map((f) => f.id),
-        [id],
-      );
+      assert.deepEqual(await client.takeIds(1), [id]);
       closing = app.close();
       await within(closing, 'the server to close with a stream open');
       await client.end();

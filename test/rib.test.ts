@@ -4,6 +4,7 @@
 
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { prefixOfRouteKey } from '../src/bgp/rib/adj-rib-in.js';
 import { type AttrSet, AttrStore } from '../src/bgp/rib/attr-store.js';
 import { Handles } from '../src/bgp/rib/handles.js';
 import { PrefixIndex } from '../src/bgp/rib/prefix-index.js';
@@ -11,17 +12,9 @@ import { Changed, Rib } from '../src/bgp/rib/rib.js';
 import { RouteTable } from '../src/bgp/rib/route-table.js';
 import { decodeAttributes } from '../src/bgp/wire/attributes/decode.js';
 import { encodeAttributes } from '../src/bgp/wire/attributes/encode.js';
-import {
-  attributesFromKey,
-  decodeUpdate,
-  encodeAnnouncements,
-  encodeWithdrawals,
-  keyToText,
-  type PathAttributes,
-  type PrefixKey,
-  textToKey,
-} from '../src/bgp/wire/index.js';
+import { attributesFromKey, decodeUpdate, encodeAnnouncements, encodeWithdrawals, type PathAttributes } from '../src/bgp/wire/index.js';
 import { Writer } from '../src/bgp/wire/writer.js';
+import { formatPrefixKey, type PrefixKey, parsePrefixKey, v6Key } from '../src/net/prefix-key.js';
 import { Rng } from './helpers/rng.js';
 
 const v4 = (rng: Rng): number => {
@@ -29,7 +22,7 @@ const v4 = (rng: Rng): number => {
   const addr = len === 0 ? 0 : (rng.int(2 ** 32) >>> (32 - len)) * 2 ** (32 - len);
   return addr * 64 + len;
 };
-const v6 = (rng: Rng): string => `2001${rng.int(65536).toString(16).padStart(4, '0')}/${rng.int(2) ? 32 : 30}`;
+const v6 = (rng: Rng): string => v6Key([0x20010000 + rng.int(65536), 0, 0, 0], rng.int(2) ? 32 : 30);
 
 describe('PrefixIndex', () => {
   test('random intern/ref/unref agree with a Map, indexes are reused, deleted keys are gone', () => {
@@ -82,8 +75,8 @@ describe('RouteTable', () => {
     const index = new PrefixIndex();
     const handles = new Handles<{ n: number; handle: number }>();
     const t = new RouteTable(index, handles);
-    const a = textToKey('10.0.0.0/8')!;
-    const b = textToKey('2001:db8::/32')!;
+    const a = parsePrefixKey('10.0.0.0/8')!;
+    const b = parsePrefixKey('2001:db8::/32')!;
     const va = { n: 1, handle: -1 };
     const vb = { n: 2, handle: -1 };
     handles.add(va);
@@ -199,19 +192,19 @@ describe('decodeUpdate with known attribute sets', () => {
   test('a repeat of a clean set is recognised without decoding; an MP_UNREACH with the same other bytes is not', () => {
     const store = new AttrStore('peer', decoder);
     const a = attrsN(3);
-    const [m1] = encodeAnnouncements(1, a, [textToKey('198.51.100.0/24')!], { fourOctetAs: true });
+    const [m1] = encodeAnnouncements(1, a, [parsePrefixKey('198.51.100.0/24')!], { fourOctetAs: true });
     const first = decodeUpdate(m1!.subarray(19), ctx, store);
     assert.ok(!('code' in first) && first.known === undefined && first.clean);
     if ('code' in first) return;
     const set = store.intern(first.attrKey, first.attrs, first.clean);
-    const [m2] = encodeAnnouncements(1, a, [textToKey('198.51.101.0/24')!], { fourOctetAs: true });
+    const [m2] = encodeAnnouncements(1, a, [parsePrefixKey('198.51.101.0/24')!], { fourOctetAs: true });
     const second = decodeUpdate(m2!.subarray(19), ctx, store);
     assert.ok(!('code' in second));
     if ('code' in second) return;
     assert.equal(second.known, set);
-    assert.equal(second.nlri.keys[0], textToKey('198.51.101.0/24'));
+    assert.equal(second.nlri.keys[0], parsePrefixKey('198.51.101.0/24'));
     // The same attributes plus an MP_UNREACH: different bytes, decoded in full, withdrawal kept.
-    const [w6] = encodeWithdrawals(2, [textToKey('2001:db8::/32')!], { fourOctetAs: true });
+    const [w6] = encodeWithdrawals(2, [parsePrefixKey('2001:db8::/32')!], { fourOctetAs: true });
     const unreach = w6!.subarray(19 + 4); // the MP_UNREACH attribute alone
     const body = Buffer.concat([Buffer.from([0, 0]), Buffer.alloc(2), bytesOf(a), unreach, Buffer.from([24, 198, 51, 102])]);
     body.writeUInt16BE(body.length - 4 - 4, 2);
@@ -220,7 +213,7 @@ describe('decodeUpdate with known attribute sets', () => {
     if ('code' in third) return;
     assert.equal(third.known, undefined);
     assert.equal(third.mp, true);
-    assert.deepEqual(third.mpUnreach?.nlri.keys, [textToKey('2001:db8::/32')]);
+    assert.deepEqual(third.mpUnreach?.nlri.keys, [parsePrefixKey('2001:db8::/32')]);
   });
 });
 
@@ -228,7 +221,7 @@ describe('IPv6 (MP_REACH) attribute sets', () => {
   test('the key holds the other attributes and the next hops; decoding it again gives the same attributes', () => {
     const store = new AttrStore('peer', (b, s, e) => attributesFromKey(b, s, e, ctx, true));
     const a: PathAttributes = { ...attrsN(4), nextHop: '2001:db8::1', linkLocalNextHop: 'fe80::1' };
-    const keys = ['2001:db8:1::/48', '2001:db8:2::/48'].map((t) => textToKey(t)!);
+    const keys = ['2001:db8:1::/48', '2001:db8:2::/48'].map((t) => parsePrefixKey(t)!);
     const sets = keys.map((k) => {
       const [m] = encodeAnnouncements(2, a, [k], { fourOctetAs: true });
       const u = decodeUpdate(m!.subarray(19), ctx);
@@ -257,7 +250,7 @@ describe('decision process over several peers', () => {
     ];
     const stores = new Map(peers.map((p) => [p.id, rib.addPeer({ ...p }).sets]));
     for (const s of stores.values()) s.decoder = decoder;
-    const key = textToKey('203.0.113.0/24')!;
+    const key = parsePrefixKey('203.0.113.0/24')!;
     const announce = (peer: string, a: PathAttributes) => {
       const changed = new Changed();
       rib.announce(peer, [key], null, stores.get(peer)!.intern(bytesOf(a), a, true), accept, changed);
@@ -303,13 +296,13 @@ describe('rejections stored with the routes', () => {
     const policy = (key: PrefixKey) => ((key as number) % 2 === 0 ? plain : notable);
     const a: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [1, 2] }], nextHop: '192.0.2.1' };
     const set = sets.intern(bytesOf(a), a, true);
-    const keys = ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '198.51.100.0/25'].map((t) => textToKey(t)!);
+    const keys = ['203.0.113.0/24', '198.51.100.0/24', '192.0.2.0/24', '198.51.100.0/25'].map((t) => parsePrefixKey(t)!);
     const changed = new Changed();
     rib.announce('a', keys, null, set, policy, changed);
     const adj = rib.peers.get('a')!.rib;
     for (const k of keys) {
       assert.equal(adj.rejection(k), policy(k));
-      assert.equal(adj.rejected(k), policy(k).text(keyToText(k)));
+      assert.equal(adj.rejected(k), policy(k).text(formatPrefixKey(k)));
     }
     assert.equal(rib.rejections.size, 2, 'two rejections, whatever the number of routes');
     assert.deepEqual(
@@ -321,5 +314,66 @@ describe('rejections stored with the routes', () => {
     assert.equal(adj.rejection(keys[0]!), undefined);
     assert.equal(rib.rejections.size, 0, 'every rejection was released');
     assert.equal(adj.acceptedV4, keys.length);
+  });
+});
+
+describe('ADD-PATH routes', () => {
+  test('their route keys stay apart from plain IPv6 keys, whatever chars those hold ("#", digits)', () => {
+    const rib = new Rib();
+    const sets = rib.addPeer({ id: 'a', address: '127.75.0.12', ebgp: true, bgpId: 5 }).sets;
+    sets.decoder = decoder;
+    const a: PathAttributes = { origin: 0, asPath: [{ type: 2, asns: [1, 2] }], nextHop: '2001:db8::1' };
+    const set = sets.intern(bytesOf(a), a, true);
+    // IPv6 keys holding "#" (0x23) and digits among their chars, and keys of both families.
+    const texts = ['2001:23::/32', '23:23::/32', '3023:2331::/48', '8000::/1', '::/0', '10.0.0.0/8', '0.0.0.0/0', '35.0.0.0/8'];
+    const keys = texts.map((t) => parsePrefixKey(t)!);
+    assert.ok((keys[0] as string).includes('#') && (keys[1] as string).includes('#'));
+    const policy = (key: PrefixKey) => (texts.indexOf(formatPrefixKey(key)) % 2 ? { text: (p: string) => `${p} is not wanted` } : undefined);
+    const changed = new Changed();
+    rib.announce('a', keys, null, set, policy, changed);
+    rib.announce(
+      'a',
+      keys,
+      keys.map(() => 35),
+      set,
+      policy,
+      changed,
+    );
+    rib.announce(
+      'a',
+      keys,
+      keys.map((_, i) => 1000 + i),
+      set,
+      policy,
+      changed,
+    );
+    const adj = rib.peers.get('a')!.rib;
+    assert.equal(adj.size, 3 * keys.length);
+    for (const [i, k] of keys.entries()) {
+      const routes = adj.routesFor(k);
+      assert.equal(routes.length, 3, texts[i]);
+      assert.equal(routes[0]![0], k, `${texts[i]}: the plain route comes first`);
+      for (const [rk, s] of routes) {
+        assert.equal(s, set);
+        assert.equal(prefixOfRouteKey(rk), k, texts[i]);
+        assert.equal(adj.get(rk), set, texts[i]);
+        assert.equal(adj.rejected(rk), i % 2 ? `${texts[i]} is not wanted` : undefined);
+      }
+    }
+    assert.deepEqual([...adj.entries()].map(([rk]) => formatPrefixKey(prefixOfRouteKey(rk))).sort(), [...texts, ...texts, ...texts].sort());
+    rib.withdraw(
+      'a',
+      keys,
+      keys.map(() => 35),
+      changed,
+    );
+    rib.withdraw('a', keys, null, changed);
+    for (const k of keys)
+      assert.deepEqual(
+        adj.routesFor(k).map(([rk]) => prefixOfRouteKey(rk)),
+        [k],
+      );
+    rib.clearPeer('a', changed);
+    assert.equal(adj.size, 0);
   });
 });

@@ -12,9 +12,9 @@ import { test } from 'node:test';
 import { buildServer } from '../src/api/server.js';
 import type { Speaker } from '../src/bgp/speaker.js';
 import { parseCommunity } from '../src/bgp/wire/attributes/communities.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import type { RouteSpec } from '../src/lab/routers/index.js';
+import type { AnnouncedRoute } from '../src/lab/routers/index.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import type { PrefixEvent } from '../src/validation/events.js';
 import { partnerSpeaker } from './helpers/partner-speaker.js';
 import { startServer } from './helpers/server.js';
@@ -24,7 +24,7 @@ import { APEX_ROUTES, buildWorld60, NORDLINK_ROUTES, PREFIXES60, SESSIONS60 } fr
 const PORT = 17921;
 
 /** A partner router: our own speaker on the partner's session address, announcing `routes`. */
-const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: RouteSpec[]): Promise<Speaker> =>
+const partnerRouter = (address: string, asn: number, operatorAddress: string, routes: AnnouncedRoute[]): Promise<Speaker> =>
   partnerSpeaker({
     address,
     asn,
@@ -102,7 +102,7 @@ test("partner and customer keys never read another partner's names; the operator
 
   // An ongoing hijack raises nothing again; withdrawn and announced anew, it is a new one.
   const rs1 = routers[4]!;
-  const moreSpecific = textToKey('45.66.0.0/25')!;
+  const moreSpecific = parsePrefixKey('45.66.0.0/25')!;
   const hqHijacks = () => events.filter((x) => x.e.type === 'PrefixHijackEvent' && x.subject === 'contoso/contoso-eu/hq').length;
   const attrs = { origin: 0, asPath: [{ type: 2, asns: [64666] }], communities: [parseCommunity('64500:8007')!] };
   rs1.withdraw([moreSpecific]);

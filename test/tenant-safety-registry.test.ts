@@ -7,14 +7,8 @@
 
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { buildServer } from '../src/api/server.js';
-import { ensureOperatorKey } from '../src/bootstrap.js';
-import { DEFAULT_MAX_PREFIXES_PER_CUSTOMER, Registry, type RegistryOptions } from '../src/registry/registry.js';
-import { openStore } from '../src/store/open.js';
+import { DEFAULT_MAX_PREFIXES_PER_CUSTOMER, type RegistryOptions } from '../src/registry/registry.js';
 import { type Reply, startServer, type TestServer } from './helpers/server.js';
 import { activate, buildWorld, conn, KEYS } from './helpers/world.js';
 import { expectError, expectOk, single } from './rules-common.js';
@@ -31,54 +25,14 @@ function namesNoOne(r: Reply, marks: string[], what: string): void {
   for (const m of marks) assert.ok(!text.includes(m.toLowerCase()), `${what}: the reply names ${m}: ${JSON.stringify(r.body)}`);
 }
 
-/** A server like helpers/server.ts, with registry options and the log lines kept. */
-async function startWith(options: RegistryOptions, log: string[] = []): Promise<TestServer> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-safety-'));
-  const registry = new Registry(await openStore(path.join(dir, 'openpeering.db')), options);
-  const operatorKey = (await ensureOperatorKey(registry))!;
-  const app = await buildServer(registry, {
-    logger: {
-      level: 'info',
-      stream: {
-        write: (line: string) => {
-          log.push(line);
-        },
-      },
-    },
-  });
-  const url = await app.listen({ host: '127.0.0.1', port: 0 });
-  const api = async (method: string, p: string, body?: unknown, key: string | null = operatorKey): Promise<Reply> => {
-    const res = await fetch(url + p, {
-      method,
-      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
-  };
-  const key = async (role: 'operator' | 'partner' | 'customer', scope?: string) => {
-    const r = await api('POST', '/v1/api-keys', {
-      name: `${role}-${scope ?? 'all'}`,
-      role,
-      ...(role === 'partner' ? { partner: scope } : {}),
-      ...(role === 'customer' ? { customer: scope } : {}),
-    });
-    return expectOk(r, 201, `key for ${role} ${scope}`).secret as string;
-  };
-  return {
-    url,
-    dir,
-    registry,
-    app,
-    operatorKey,
-    api,
-    key,
-    close: async () => {
-      await app.close();
-      await registry.store.close();
-      fs.rmSync(dir, { recursive: true, force: true });
+/** The test server (helpers/server.ts) with registry options, the rate limits at the API's defaults, and the log lines kept. */
+function startWith(options: RegistryOptions, log: string[] = []): Promise<TestServer> {
+  const stream = {
+    write: (line: string) => {
+      log.push(line);
     },
   };
+  return startServer({ logger: { level: 'info', stream }, authFailureLimit: {}, keyRateLimit: {} }, options);
 }
 
 /** apex-ix gets an Active exchange peering at ams, where it can register prefixes. */

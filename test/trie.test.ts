@@ -4,8 +4,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { type Address, parseAddress } from '../src/net/address.js';
-import { formatV4Prefix, formatV6Prefix, v4Key, v6FromPrefix } from '../src/net/compact.js';
+import { formatV4Prefix, formatV6Prefix, v6FromPrefix } from '../src/net/compact.js';
 import { covers, formatPrefix, type Prefix, parsePrefix } from '../src/net/prefix.js';
+import { v4Key } from '../src/net/prefix-key.js';
 import { PrefixTrie, type TrieEntry, TrieV4 } from '../src/net/trie.js';
 import { mulberry32 } from './helpers/rng.js';
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parsePrefix } from '../src/net/prefix.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { ValidationEngine, type WatchedPrefix } from '../src/validation/engine.js';
 import type { SessionView } from '../src/validation/prefix-state.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
@@ -41,7 +41,7 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
   assert.deepEqual(events.splice(0), []);
 
   for (const peer of ['127.0.1.2', '127.0.1.6', '127.0.2.2']) routes.set(`${peer}|198.51.100.0/24`, good);
-  engine.routesChanged([textToKey('198.51.100.0/24')!]);
+  engine.routesChanged([parsePrefixKey('198.51.100.0/24')!]);
   assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Verified', 'contoso/web Verified']);
   assert.ok(events.includes('contoso/web PrefixBackupRouteAnnouncementEvent'));
   assert.ok(!events.some((e) => e.endsWith('PrefixRestoredEvent')), 'never Verified before: nothing is restored');
@@ -68,11 +68,11 @@ test('states and events follow routes and sessions; unrelated changes cost nothi
 
   // A route for another prefix, or a session that carries nothing watched: no work at all.
   lookups = 0;
-  engine.routesChanged([textToKey('203.0.113.0/24')!]);
+  engine.routesChanged([parsePrefixKey('203.0.113.0/24')!]);
   engine.sessionChanged('127.0.9.9');
   assert.equal(lookups, 0);
   // Nothing changed: revalidating says nothing.
-  engine.routesChanged([textToKey('198.51.100.0/24')!]);
+  engine.routesChanged([parsePrefixKey('198.51.100.0/24')!]);
   assert.deepEqual([states, events], [[], []]);
 
   // A prefix leaves the registry: forgotten, and a later return starts afresh.
@@ -104,10 +104,10 @@ test('the registry state is the baseline; origin memory is learned once, and a r
   engine.setView({ checks, prefixes: [view({ state: 'Verified', message: null })] });
   assert.deepEqual(states.splice(0), []);
   assert.deepEqual(origins.splice(0), ['nordlink/ams-ps/contoso AS64496']);
-  assert.equal(engine.expectedOrigin(textToKey('198.51.100.0/24')!), 64496);
+  assert.equal(engine.expectedOrigin(parsePrefixKey('198.51.100.0/24')!), 64496);
   // A re-validation request set it to Pending in the registry: the same result is written again.
   engine.setView({ checks, prefixes: [view({ state: 'Pending', message: null }, 64496)] }, { validate: false });
-  assert.equal(engine.expectedOrigin(textToKey('198.51.100.0/24')!), 64496, 'memory from the view');
+  assert.equal(engine.expectedOrigin(parsePrefixKey('198.51.100.0/24')!), 64496, 'memory from the view');
   assert.deepEqual(states.splice(0), [], 'validate: false defers validation');
   engine.revalidateAll();
   assert.deepEqual(states.splice(0), ['nordlink/ams-ps/contoso Verified']);
@@ -200,4 +200,21 @@ test('after a start: the stored look is the baseline, a gate holds judged prefix
   assert.deepEqual(ids(engine.watchedCovering(parsePrefix('198.51.100.0/25')!)), ['contoso/eu/web', 'nordlink/ams-ps/contoso']);
   assert.deepEqual(ids(engine.watchedCovering(parsePrefix('198.51.101.0/24')!)), ['nordlink/ams-ps/contoso']);
   assert.deepEqual(ids(engine.watchedCovering(parsePrefix('198.51.100.0/25')!, parsePrefix('198.51.100.0/24')!)), ['contoso/eu/web']);
+});
+
+test('watches(): exactly the watched prefixes, also for keys that share a bit of the IPv4 filter', () => {
+  const engine = new ValidationEngine(() => undefined, { state: () => {}, event: () => {} });
+  const watched = ['198.51.100.0/24', '203.0.113.0/25', '2001:db8::/32'];
+  engine.setView(
+    { checks, prefixes: watched.map((prefix, i) => ({ kind: 'registered-prefix', id: `p/q/${i}`, prefix, primary: [], backup: null })) },
+    { validate: false },
+  );
+  for (const p of watched) assert.equal(engine.watches(parsePrefixKey(p)!), true, p);
+  const v4 = parsePrefixKey('198.51.100.0/24') as number;
+  // keys one filter period apart land on the same bit: the map decides
+  for (const k of [v4 + 1048573, v4 - 1048573, v4 + 2 * 1048573]) assert.equal(engine.watches(k), false, String(k));
+  for (const p of ['198.51.100.0/23', '198.51.101.0/24', '203.0.113.0/24', '2001:db8::/33', '0.0.0.0/0'])
+    assert.equal(engine.watches(parsePrefixKey(p)!), false, p);
+  engine.setView({ checks, prefixes: [] }, { validate: false });
+  assert.equal(engine.watches(v4), false, 'a new view forgets the old filter');
 });

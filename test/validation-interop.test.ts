@@ -10,9 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import { buildServer } from '../src/api/server.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { EdgeDaemon } from '../src/edge/edge-daemon.js';
-import { type Daemon, type DaemonKind, type RouteSpec, startDaemon } from '../src/lab/routers/index.js';
+import { type AnnouncedRoute, type Daemon, type DaemonKind, startDaemon } from '../src/lab/routers/index.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { openRpkiSource } from '../src/rpki/source.js';
 import { startServer } from './helpers/server.js';
 import { until } from './helpers/until.js';
@@ -65,7 +65,7 @@ for (const [kind, other, PORT] of [
       for (const r of routers) await r.stop();
     });
 
-    const good = (prefix: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
+    const good = (prefix: string, extra: Partial<AnnouncedRoute> = {}): AnnouncedRoute => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
     // nordlink: ams-1, ams-2 (primary location of contoso-eu), fra-1, fra-2 (backup).
     const sessions = [
       ['127.11.1.1', '127.11.1.0'],
@@ -94,7 +94,7 @@ for (const [kind, other, PORT] of [
 
     // One router at a time sends a bad announcement; each gives its message, and fixing it restores.
     const ams2 = routers[1]!;
-    const cases: Array<[Partial<RouteSpec>, string]> = [
+    const cases: Array<[Partial<AnnouncedRoute>, string]> = [
       [{ communities: [] }, 'Received route for prefix 45.66.0.0/24 should have the MAPS community 64500:8007'],
       // (the bad paths keep the verified origin AS64496: another origin is a hijack, below)
       [{ asPath: [64497, 64498, 64496] }, 'AS path length for prefix 45.66.0.0/24 should be <=3'],
@@ -126,7 +126,7 @@ for (const [kind, other, PORT] of [
     await until(async () => (await hq()).state === 'Failed', 'Failed on another origin');
     assert.equal((await hq()).errorMessage, `Route for prefix 45.66.0.0/24 from IP 127.11.1.3 rejected: ${hijackReason}`);
     const ams2Rib = () => daemon.speakers.get('ams-er2')!.adjRibIn('127.11.1.3')!;
-    assert.equal(ams2Rib().rejected(textToKey('45.66.0.0/24')!), hijackReason);
+    assert.equal(ams2Rib().rejected(parsePrefixKey('45.66.0.0/24')!), hijackReason);
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixHijackEvent'), events.join('\n'));
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixOriginAsChangeEvent'), events.join('\n'));
     await ams2.announce!([good('45.66.0.0/24')]);
@@ -156,7 +156,7 @@ for (const [kind, other, PORT] of [
     writeVrps(64511);
     await until(async () => (await hq()).state === 'Failed', 'Failed on RPKI invalid');
     assert.equal((await hq()).errorMessage, 'Received route for prefix 45.66.0.0/24 is RPKI invalid');
-    assert.equal(ams2Rib().rejected(textToKey('45.66.0.0/24')!), 'Received route for prefix 45.66.0.0/24 is RPKI invalid');
+    assert.equal(ams2Rib().rejected(parsePrefixKey('45.66.0.0/24')!), 'Received route for prefix 45.66.0.0/24 is RPKI invalid');
     assert.ok(events.includes('contoso/contoso-eu/hq PrefixRpkiInvalidEvent'), events.join('\n'));
     const invalid = await liveGet('/v1/partners/nordlink/peerings/nordlink-ams/received-routes?prefix=45.66.0.0/24&rpkiValidationState=Invalid');
     assert.equal(invalid.items.length, 2);
@@ -231,12 +231,12 @@ for (const [kind, other, PORT] of [
       throw new Error(`${e.message}\n${rs.logs().slice(-2000)}`);
     });
     // (the RIB keeps what apex-ix may read: the owner by its ASN; the operator's received routes name it)
-    assert.equal(rib().rejected(textToKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
-    assert.equal(rib().rejected(textToKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by another partner (AS64501), not apex-ix');
+    assert.equal(rib().rejected(parsePrefixKey('45.66.0.0/24')!), 'hijack: 45.66.0.0/24 is registered by another partner (AS64501), not apex-ix');
+    assert.equal(rib().rejected(parsePrefixKey('45.66.0.128/25')!), 'hijack: 45.66.0.128/25 is registered by another partner (AS64501), not apex-ix');
     const rsRoutes = await liveGet('/v1/partners/apex-ix/peerings/apex-fra/received-routes?prefix=45.66.0.128/25');
     assert.equal(rsRoutes.items[0].reason, 'hijack: 45.66.0.128/25 is registered by partner nordlink (peering nordlink/nordlink-ams), not apex-ix');
-    assert.equal(rib().rejected(textToKey('176.124.200.0/24')!), undefined, 'a registered origin is accepted from the route server');
-    assert.equal(rib().rejected(textToKey('203.0.113.0/24')!), 'origin AS64666 is not registered on peering apex-ix/apex-fra');
+    assert.equal(rib().rejected(parsePrefixKey('176.124.200.0/24')!), undefined, 'a registered origin is accepted from the route server');
+    assert.equal(rib().rejected(parsePrefixKey('203.0.113.0/24')!), 'origin AS64666 is not registered on peering apex-ix/apex-fra');
     assert.equal(rib().acceptedV4, 1);
     // fabrikam's provider has one route-server session in Frankfurt: not the two routers asked for.
     const office = await must(srv, 'GET', '/v1/customers/fabrikam/peering-services/fabrikam-eu/prefixes/office');

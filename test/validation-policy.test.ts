@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { PathAttributes } from '../src/bgp/wire/attributes/types.js';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { type Prefix, parsePrefix } from '../src/net/prefix.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { PrefixTrie } from '../src/net/trie.js';
-import { classify, importPolicy, type PolicyPeering, type Registrations, routeOrigin } from '../src/validation/import-policy.js';
+import { classify, importPolicy, type PolicyPeering, type RegistrationIndex, routeOrigin } from '../src/validation/import-policy.js';
 import { defaultServiceCommunity } from '../src/validation/route-checks.js';
 import { Rejected, VerdictTable } from '../src/validation/verdict.js';
 
@@ -28,7 +28,7 @@ const apex: PolicyPeering = { id: 'apex-ix/ams-rs', type: 'exchange-route-server
 const prefixes = new PrefixTrie<string>();
 prefixes.set(P('198.51.100.0/24'), nordlink.id);
 prefixes.set(P('2001:db8:100::/48'), nordlink.id);
-const regs: Registrations = { prefixes, asns: new Map([[apex.id, new Set([65540])]]) };
+const regs: RegistrationIndex = { prefixes, asns: new Map([[apex.id, new Set([65540])]]) };
 const ctx = { checks: { community: defaultServiceCommunity(64500), maxPathLength: 3 } };
 
 describe('peering-service sessions', () => {
@@ -83,7 +83,7 @@ describe('route-server sessions', () => {
   test('prefixes originated by a registered ASN are accepted; other origins are not', () => {
     assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540])).accept, true);
     assert.equal(classify(apex, regs, ctx, P('192.0.2.0/24'), route([64502, 65540, 65540])).accept, false, 'prepending: a route problem');
-    const regs2: Registrations = { prefixes, asns: new Map([[apex.id, new Set([64510])]]) };
+    const regs2: RegistrationIndex = { prefixes, asns: new Map([[apex.id, new Set([64510])]]) };
     assert.equal(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64510])).accept, true);
     assert.deepEqual(classify(apex, regs2, ctx, P('192.0.2.0/24'), route([64511])), {
       accept: false,
@@ -117,19 +117,22 @@ describe('as the speaker uses it', () => {
         return a;
       },
     });
-    assert.equal(policy(textToKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
-    assert.equal(policy(textToKey('203.0.113.0/24')!, lazy(route([64501])))?.text('203.0.113.0/24'), '203.0.113.0/24 is not registered by partner nordlink');
+    assert.equal(policy(parsePrefixKey('198.51.100.0/24')!, lazy(route([64501]))), undefined);
+    assert.equal(
+      policy(parsePrefixKey('203.0.113.0/24')!, lazy(route([64501])))?.text('203.0.113.0/24'),
+      '203.0.113.0/24 is not registered by partner nordlink',
+    );
     assert.equal(decoded, 2);
   });
   test('routes rejected for one reason share one verdict, rendered per prefix for the partner and the operator', () => {
     const table = new VerdictTable();
     const apexPolicy = importPolicy(apex, { ...regs, peeringAsns: new Map([[nordlink.id, 64501]]) }, ctx, table);
     const plain = (a: PathAttributes) => ({ attrs: a });
-    const judged = ['203.0.113.0/24', '203.0.113.0/25', '192.0.2.0/24'].map((p) => apexPolicy(textToKey(p)!, plain(route([64502, 64666]))));
+    const judged = ['203.0.113.0/24', '203.0.113.0/25', '192.0.2.0/24'].map((p) => apexPolicy(parsePrefixKey(p)!, plain(route([64502, 64666]))));
     assert.equal(judged[0], judged[1], 'the same origin not registered: one verdict');
     assert.equal(judged[0], judged[2]);
     assert.equal(judged[0]?.notable, false, 'filtering is no event');
-    const hijacks = ['198.51.100.0/25', '198.51.100.128/25'].map((p) => apexPolicy(textToKey(p)!, plain(route([64502, 64510]))));
+    const hijacks = ['198.51.100.0/25', '198.51.100.128/25'].map((p) => apexPolicy(parsePrefixKey(p)!, plain(route([64502, 64510]))));
     assert.equal(hijacks[0], hijacks[1], 'more-specifics of one registered prefix: one verdict');
     const h = hijacks[0] as Rejected;
     assert.ok(h instanceof Rejected && h.notable && h.eventful === 'hijack');

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
-import { textToKey } from '../src/bgp/wire/nlri.js';
 import { parsePrefix } from '../src/net/prefix.js';
+import { parsePrefixKey } from '../src/net/prefix-key.js';
 import { loadVrpFile } from '../src/rpki/load/vrp-file.js';
 import { openRpkiSource, parseHostPort } from '../src/rpki/source.js';
 import { type VrpChange, VrpTable } from '../src/rpki/table.js';
@@ -41,8 +41,8 @@ test('a VRP change affects the routes equal to or inside its prefixes, IPv4 and 
       ['2001:db8:1::/48', true],
       ['2001:db9::/32', false],
     ] as const) {
-      assert.equal(a.key(textToKey(p)!), want, p);
-      assert.equal(a.text(p), want, p);
+      assert.equal(a.route(parsePrefixKey(p)!), want, p);
+      assert.equal(a.prefix(p), want, p);
     }
     const p24 = parsePrefix('45.66.1.0/24')!;
     assert.equal(rpkiState(table, p24, 64496), 'Valid');

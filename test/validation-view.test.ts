@@ -21,7 +21,7 @@ test('facts and view of the test world', async () => {
   });
   const facts = await new ValidationFacts(s.registry.store).load();
   assert.equal(facts.operatorAsn, 64500);
-  const ams = facts.peerings.find((p) => p.key === 'nordlink/nordlink-ams')!;
+  const ams = facts.peerings.find((p) => p.id === 'nordlink/nordlink-ams')!;
   // No IPv6 session addresses: the IPv4 sessions carry IPv6 routes too, with the IPv6 limit.
   assert.deepEqual(
     ams.sessions.map((x) => [x.connection, x.router, x.pop, x.family, x.families, x.peerAddress, x.maxPrefixes, x.maxPrefixesV6]),
@@ -32,7 +32,7 @@ test('facts and view of the test world', async () => {
   );
   assert.deepEqual(facts.registeredPrefixes, [
     {
-      key: 'nordlink/nordlink-ams/contoso',
+      id: 'nordlink/nordlink-ams/contoso',
       peering: 'nordlink/nordlink-ams',
       prefix: '45.66.0.0/23',
       stored: { state: 'Pending', message: null },
@@ -41,7 +41,7 @@ test('facts and view of the test world', async () => {
     },
   ]);
   assert.deepEqual(facts.registeredAsns, [{ peering: 'apex-ix/apex-fra', asn: 65540 }]);
-  assert.deepEqual(facts.customerPrefixes.map((c) => [c.key, c.keyMismatch ?? null]).sort(), [
+  assert.deepEqual(facts.customerPrefixes.map((c) => [c.id, c.keyMismatch ?? null]).sort(), [
     ['contoso/contoso-eu/bad-key', 'The prefix key does not match a key that provider nordlink issued for prefix 45.66.1.0/24'],
     ['contoso/contoso-eu/hq', null],
     ['fabrikam/fabrikam-eu/office', null],
@@ -81,11 +81,11 @@ test('facts and view of the test world', async () => {
 
   // What validation keeps beside the state is written without touching the prefix's updated_at.
   await facts2.write([
-    { kind: 'customer-prefix', key: 'contoso/contoso-eu/hq', look: '{"s":"Warning","p":{}}', alerts: '[["127.12.2.100","45.66.0.0/25",64666,"hijack"]]' },
-    { kind: 'registered-prefix', key: 'nordlink/nordlink-ams/contoso', look: '{"s":"Verified","p":{}}' },
+    { kind: 'customer-prefix', id: 'contoso/contoso-eu/hq', look: '{"s":"Warning","p":{}}', alerts: '[["127.12.2.100","45.66.0.0/25",64666,"hijack"]]' },
+    { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', look: '{"s":"Verified","p":{}}' },
   ]);
   const again = await facts2.load();
-  assert.deepEqual(again.customerPrefixes.find((c) => c.key === 'contoso/contoso-eu/hq')!.remembered, {
+  assert.deepEqual(again.customerPrefixes.find((c) => c.id === 'contoso/contoso-eu/hq')!.remembered, {
     look: '{"s":"Warning","p":{}}',
     alerts: '[["127.12.2.100","45.66.0.0/25",64666,"hijack"]]',
   });
@@ -93,6 +93,6 @@ test('facts and view of the test world', async () => {
   assert.equal((await must(s, 'GET', '/v1/customers/contoso/peering-services/contoso-eu/prefixes/hq')).updatedAt, cp.updatedAt);
   assert.deepEqual(
     buildView(again).engine.prefixes.find((p) => p.id === 'contoso/contoso-eu/hq')!.remembered,
-    again.customerPrefixes.find((c) => c.key === 'contoso/contoso-eu/hq')!.remembered,
+    again.customerPrefixes.find((c) => c.id === 'contoso/contoso-eu/hq')!.remembered,
   );
 });

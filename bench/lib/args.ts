@@ -1,6 +1,18 @@
 // Command-line flags of the benchmarks: `--flag value` or `--flag=value`, integers with optional
 // underscores (1_000_000), and a usage() that ends the process with the message.
 
+/** A benchmark's usage(): declared with this type (`const usage: Usage = ...`), TypeScript knows it does not return. */
+export type Usage = (why?: string) => never;
+
+/** The usage() of the benchmark `name` ("bench:bgp"): prints why (when given) and `text`, then exits 2. */
+export function usageOf(name: string, text: string): Usage {
+  return (why) => {
+    if (why) console.error(`${name}: ${why}`);
+    console.error(text);
+    process.exit(2);
+  };
+}
+
 /** An integer flag's value, at least `min`; anything else ends with usage(). */
 export function intFlag(name: string, v: string | undefined, min: number, usage: (why: string) => never): number {
   const n = Number(v?.replace(/_/g, ''));
@@ -64,4 +76,24 @@ export function runFlag(o: RunFlags, flag: string, value: () => string | undefin
     default:
       return false;
   }
+}
+
+/**
+ * Walks argv for a benchmark with receivers: `own` takes the benchmark's own flags (true: `flag`
+ * was one; `int(min)` reads its value as intFlag does), then come --receivers (a list out of
+ * `all`), the RunFlags and -h/--help; anything else ends with usage().
+ */
+export function receiverFlags<R extends string>(
+  argv: string[],
+  o: RunFlags & { receivers: R[] },
+  all: readonly R[],
+  usage: Usage,
+  own: (flag: string, value: () => string | undefined, int: (min: number) => number) => boolean,
+): void {
+  eachFlag(argv, (flag, value) => {
+    if (own(flag, value, (min) => intFlag(flag, value(), min, usage))) return;
+    if (flag === '--receivers') o.receivers = listFlag(flag, value(), all, usage);
+    else if (flag === '-h' || flag === '--help') usage();
+    else if (!runFlag(o, flag, value, usage)) usage(`unknown argument ${flag}`);
+  });
 }

@@ -4,12 +4,12 @@
 // per peer and family, so one peer's requests can neither stall the event loop (every session's
 // KEEPALIVEs, the API) nor make us send the table once per request.
 
+import { formatPrefixKey, type PrefixKey } from '../net/prefix-key.js';
 import type { FamilyPasses, PassKind, Peer } from './peer.js';
 import type { AttrSet } from './rib/attr-store.js';
 import { type ExportTarget, exportAttributes, ineligible, nextHopProblem } from './rib/export.js';
 import type { Rib } from './rib/rib.js';
 import { MAX_EXTENDED_MESSAGE_LENGTH, MAX_MESSAGE_LENGTH } from './wire/constants.js';
-import { keyToText, type PrefixKey } from './wire/nlri.js';
 import { encodeRouteRefresh } from './wire/route-refresh.js';
 import { encodeAnnouncements, encodeEndOfRib, encodeWithdrawals } from './wire/update.js';
 
@@ -138,7 +138,7 @@ export class ExportQueue {
   /** Counts and reports routes that cannot be sent to `p` (see flushRound). */
   private unsendable(p: Peer, keys: PrefixKey[], why: string): void {
     this.unsent.set(p.id, (this.unsent.get(p.id) ?? 0) + keys.length);
-    this.problem(p.id, `${keys.length} route(s) not sent: ${why} (e.g. ${keyToText(keys[0]!)})`);
+    this.problem(p.id, `${keys.length} route(s) not sent: ${why} (e.g. ${formatPrefixKey(keys[0]!)})`);
   }
 
   /**

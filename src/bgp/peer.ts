@@ -1,12 +1,12 @@
 // One configured peer as the speaker keeps it: its configuration, session, policies and the
 // export side's per-peer state (Adj-RIB-Out, what must be recomputed, full-table passes).
 
+import type { PrefixKey } from '../net/prefix-key.js';
 import type { AttrSet, Route } from './rib/attr-store.js';
 import type { ImportPolicy } from './rib/rib.js';
 import type { RouteTable } from './rib/route-table.js';
 import type { PeerConfig } from './session/config.js';
 import type { Session } from './session/session.js';
-import type { PrefixKey } from './wire/nlri.js';
 
 /**
  * Decides whether a route may be sent to a peer: undefined to send, a reason not to.

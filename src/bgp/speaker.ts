@@ -4,6 +4,7 @@
 import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { canonicalAddress } from '../net/address.js';
+import type { PrefixKey } from '../net/prefix-key.js';
 import { ExportQueue } from './export-queue.js';
 import type { ExportPolicy, Peer, PeerOptions } from './peer.js';
 import type { AdjRibIn } from './rib/adj-rib-in.js';
@@ -17,7 +18,6 @@ import { type DownInfo, Session, type SessionState } from './session/session.js'
 import type { PathAttributes } from './wire/attributes/types.js';
 import { CeaseSubcode, ErrorCode } from './wire/constants.js';
 import { bgpError } from './wire/errors.js';
-import type { PrefixKey } from './wire/nlri.js';
 import type { Update } from './wire/update.js';
 import { attributesFromKey } from './wire/update.js';
 

@@ -1,14 +1,15 @@
 // Read-only views of a speaker for status APIs: sessions with counters, routes with attributes.
 
 import { prefixProblem } from '../net/prefix.js';
+import { formatPrefixKey, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { prefixOfRouteKey } from './rib/adj-rib-in.js';
 import type { Speaker } from './speaker.js';
 import { formatAsPath } from './wire/attributes/as-path.js';
 import { formatCommunity, formatExtendedCommunity, formatLargeCommunities } from './wire/attributes/communities.js';
 import type { PathAttributes } from './wire/attributes/types.js';
-import { keyToText, type PrefixKey, textToKey } from './wire/nlri.js';
 
-export interface SessionView {
+/** One peer of a speaker: its session's state and counters (the standalone speaker's status API). */
+export interface PeerStatus {
   peer: string;
   asn: number;
   state: string;
@@ -35,7 +36,7 @@ export interface RouteView {
   reason?: string;
 }
 
-export function sessions(s: Speaker): SessionView[] {
+export function sessions(s: Speaker): PeerStatus[] {
   return s.sessions().map((x) => ({
     peer: x.id,
     asn: x.asn,
@@ -52,7 +53,7 @@ const ORIGINS = ['IGP', 'EGP', 'INCOMPLETE'];
 
 export function routeView(prefix: PrefixKey, peer: string, a: PathAttributes, best: boolean, reason?: string): RouteView {
   return {
-    prefix: keyToText(prefix),
+    prefix: formatPrefixKey(prefix),
     peer,
     nextHop: a.nextHop ?? null,
     asPath: formatAsPath(a.asPath),
@@ -76,7 +77,7 @@ export function routes(s: Speaker, q: { peer?: string; prefix?: string; limit?: 
   const limit = q.limit ?? 100;
   let key: PrefixKey | undefined;
   if (q.prefix) {
-    key = textToKey(q.prefix);
+    key = parsePrefixKey(q.prefix);
     if (key === undefined) return { error: `prefix ${q.prefix}: ${prefixProblem(q.prefix) ?? 'not a prefix this speaker carries'}` };
   }
   const out: RouteView[] = [];

@@ -1,12 +1,12 @@
 // The standalone speaker's YAML file: parsed and checked with errors that name the field.
 
-import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME, type Family } from '../bgp/session/config.js';
+import { DEFAULT_CONNECT_RETRY, DEFAULT_HOLD_TIME } from '../bgp/session/config.js';
 import type { PeerOptions } from '../bgp/speaker.js';
 import { parseAsPath } from '../bgp/wire/attributes/as-path.js';
 import { parseCommunity, parseExtendedCommunity, parseLargeCommunity } from '../bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
-import { canonicalAddress, parseIPv4 } from '../net/address.js';
+import { canonicalAddress, type FamilyName, parseIPv4 } from '../net/address.js';
+import { type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { MD5_KEY_MAX_BYTES, protectionNeeded, tcpSecurityError } from '../net/tcp-security.js';
 import { parseListen } from './config.js';
 
@@ -103,7 +103,7 @@ export function parseSpeakerFile(doc: unknown): SpeakerFile {
     const hold = p.holdTime ?? DEFAULT_HOLD_TIME;
     if (!Number.isInteger(hold) || (hold !== 0 && ((hold as number) < 3 || (hold as number) > 65535)))
       fail(`${where}.holdTime`, 'must be 0 or 3-65535 seconds');
-    const families = (p.families ?? ['ipv4', 'ipv6']) as Family[];
+    const families = (p.families ?? ['ipv4', 'ipv6']) as FamilyName[];
     if (!Array.isArray(families) || !families.length || families.some((f) => f !== 'ipv4' && f !== 'ipv6'))
       fail(`${where}.families`, 'a list of ipv4 and/or ipv6');
     for (const k of ['import', 'export'] as const) {
@@ -191,7 +191,7 @@ function tcpSecurity(p: Record<string, unknown>, where: string): { md5Key?: stri
 
 function parseRoute(r: Record<string, unknown>, where: string): { key: PrefixKey; attrs: PathAttributes } {
   keys(r, ROUTE_KEYS, where);
-  const key = textToKey(String(r.prefix ?? ''));
+  const key = parsePrefixKey(String(r.prefix ?? ''));
   if (key === undefined) fail(`${where}.prefix`, `${JSON.stringify(r.prefix)} is not a prefix in CIDR notation (network address, no host bits)`);
   const attrs: PathAttributes = { origin: 0 };
   if (r.origin !== undefined) {

@@ -6,20 +6,24 @@
 // in one synchronous step: route events see the old view or the whole new one, never half of it.
 // After a start the stored states stand until the sessions have had their chance (settling).
 import { EventEmitter } from 'node:events';
+import type { Family } from '../net/address.js';
 import { Lifecycle } from '../net/lifecycle.js';
 import type { Registry } from '../registry/registry.js';
+import { parseRegisteredPrefixId, peeringId } from '../registry/resource-ids.js';
 import { ValidationFacts } from '../registry/validation-facts.js';
-import { keyOf, ValidationEngine, type WatchedPrefix } from '../validation/engine.js';
+import { ValidationRecorder } from '../registry/validation-recorder.js';
+import { subjectOf, ValidationEngine, type WatchedPrefix } from '../validation/engine.js';
 import type { PrefixEvent } from '../validation/events.js';
 import { RejectionMemory } from '../validation/hijack-memory.js';
 import type { StateResult } from '../validation/prefix-state.js';
 import { RejectionEvents } from '../validation/rejections.js';
-import { type Family, Settling } from '../validation/settling.js';
+import { Settling } from '../validation/settling.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 import { LiveView } from './live-view.js';
 import { DEFAULT_RELOAD_DEBOUNCE_MS, DEFAULT_SETTLE_SECONDS, type EdgeDaemonOptions } from './options.js';
 import { PolicyScope, type RegistryChange } from './policy-scope.js';
 import { ReloadLoop } from './reload-loop.js';
+import { RouteChanges } from './route-changes.js';
 import { diffSessions, type PlannedSession, planSessions, sessionsByPeer } from './session-plan.js';
 import { type Speaker, SpeakerPool } from './speaker-pool.js';
 import { StateWriter } from './state-writer.js';
@@ -47,6 +51,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private readonly pool: SpeakerPool;
   private readonly scope: PolicyScope;
   private readonly writer: StateWriter;
+  private readonly recorder: ValidationRecorder;
+  /** prefixes whose routes changed, validated together a moment later */
+  private readonly changes: RouteChanges;
   private readonly loop: ReloadLoop;
   /** ongoing rejections that raised events, and the events for new ones */
   private readonly memory = new RejectionMemory();
@@ -70,7 +77,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     this.settled = new Promise((resolve) => {
       this.markSettled = resolve;
     });
-    this.writer = new StateWriter(this.facts, registry.events, (subject) => this.memory.encode(subject), this.log);
+    this.recorder = new ValidationRecorder(registry.store, this.facts, registry.events, { log: this.log });
+    this.writer = new StateWriter(this.recorder, (subject) => this.memory.encode(subject), this.log);
     this.scope = new PolicyScope(opts.rpki, (registered) => this.engine.expectedOrigin(registered));
     this.pool = new SpeakerPool(
       {
@@ -96,15 +104,19 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       origin: (p, asn) => {
         this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
         this.writer.origin(p.id, asn);
-        this.scope.originLearned(p.id.slice(0, p.id.lastIndexOf('/')), p.prefix, asn);
+        this.scope.originLearned(peeringId(parseRegisteredPrefixId(p.id)), p.prefix, asn);
       },
     });
+    this.changes = new RouteChanges(
+      (key) => this.engine.watches(key),
+      (keys) => this.engine.routesChanged(keys),
+    );
     this.rejections = new RejectionEvents({
       engine: this.engine,
       memory: this.memory,
       ownerOf: (peer) => {
         const p = this.byPeer.get(peer)?.peering;
-        return p && { partner: p.partner, peering: p.key, asn: p.asn };
+        return p && { partner: p.partner, peering: p.id, asn: p.asn };
       },
       current: (peer, key) => this.live.current(peer, key),
       raise: (p, e) => this.onEvent(p, e),
@@ -157,7 +169,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
 
   /** Stops the sessions; what they lose now is the service stopping, not routes lost: states stay as they are. */
   stop(): Promise<void> {
-    // (at once, not after a turn: nothing is judged or written from here on)
+    // Routes that changed before the stop are judged now (they waited only to be gathered), then
+    // at once, not after a turn, nothing more is judged or written.
+    this.changes.flush();
     void this.engine.stop();
     this.writer.close();
     return this.life.stop(() => this.shutdown());
@@ -179,6 +193,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   }
 
   private async shutdown(): Promise<void> {
+    this.changes.clear();
     void this.engine.stop();
     this.writer.close();
     this.settling?.stop();
@@ -187,6 +202,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     await this.loop.close();
     await this.pool.stop();
     await this.writer.idle();
+    await this.recorder.close();
   }
 
   /** One reload: the registry is read (the one await before), then applied in one step. */
@@ -209,6 +225,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     const pending = this.pool.configure(diff, snapshot.operatorAsn);
     for (const r of diff.routers) for (const s of r.keep) this.rejudge(s, change);
     this.settling?.expect([...this.byPeer.values()].map((s) => [s.peer, s.session.families] as [string, Family[]]));
+    // (what gathered is judged with everything else, against the new view)
+    this.changes.clear();
     this.engine.revalidateAll();
     await this.pool.connect(pending);
   }
@@ -217,7 +235,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private rejudge(s: PlannedSession, change: RegistryChange): void {
     const speaker = this.pool.speakers.get(s.router)!;
     speaker.replaceImportPolicy(s.peer, this.scope.importPolicy(s.peering));
-    const only = this.scope.rejudge(change, s.peering.key);
+    const only = this.scope.rejudge(change, s.peering.id);
     if (!only) return;
     this.rejections.settle(s.peer, only, speaker.reimport(s.peer, only).notable);
   }
@@ -227,7 +245,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     const now = new Set<string>();
     const over = !this.settling || this.settling.done;
     for (const p of view.engine.prefixes) {
-      const k = keyOf(p);
+      const k = subjectOf(p);
       now.add(k);
       // (after settling nothing stored can still be confirmed: it would never be forgotten)
       this.memory.load(k, over ? null : p.remembered?.alerts);
@@ -247,12 +265,12 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     let flippedCount = 0;
     for (const speaker of this.pool.speakers.values()) {
       for (const peer of speaker.peerIds()) {
-        const { flipped, notable } = speaker.reimport(peer, affected.key);
+        const { flipped, notable } = speaker.reimport(peer, affected.route);
         flippedCount += flipped.length;
-        this.rejections.settle(peer, affected.key, notable);
+        this.rejections.settle(peer, affected.route, notable);
       }
     }
-    const n = this.engine.revalidateWhere((p) => affected.text(p.prefix));
+    const n = this.engine.revalidateWhere((p) => affected.prefix(p.prefix));
     if (this.settling && !this.settling.done) {
       // The first VRPs are in: prefixes waiting only for them may be judged now.
       this.settling.rpkiLoaded();
@@ -289,23 +307,29 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   /** A speaker's events into validation: routes re-validate their prefixes, sessions theirs. */
   private watch(router: string, speaker: Speaker): void {
     speaker.on('routes', (peer, announced, withdrawn, _attrs, notable) => {
-      this.engine.routesChanged(announced);
-      this.engine.routesChanged(withdrawn);
-      // (the set is built only when something is remembered for this session: a full table is a million UPDATEs)
+      this.changes.add(announced);
+      this.changes.add(withdrawn);
+      // (asked only when something is remembered for this session; most UPDATEs carry a few
+      // prefixes, so a set is built only for big ones: a full table is a million UPDATEs)
       let judged: Set<(typeof announced)[number]> | undefined;
-      this.rejections.settle(peer, (k) => (judged ??= new Set([...announced, ...withdrawn])).has(k), notable);
+      const small = announced.length + withdrawn.length <= 16;
+      this.rejections.settle(
+        peer,
+        (k) => (small ? announced.includes(k) || withdrawn.includes(k) : (judged ??= new Set([...announced, ...withdrawn])).has(k)),
+        notable,
+      );
     });
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);
       const configured = this.byPeer.get(peer)?.session.families ?? [];
       this.settling?.established(peer, configured, [...(n.ipv4 ? [4 as const] : []), ...(n.ipv6 ? [6 as const] : [])]);
-      this.engine.sessionChanged(peer);
+      this.engine.sessionReady(peer);
     });
     speaker.on('endOfRib', (peer, family) => {
       if (!this.settling || this.settling.done) return;
       this.settling.endOfRib(peer, family);
       // Prefixes that waited for this session may be judged now.
-      this.engine.sessionChanged(peer);
+      this.engine.sessionReady(peer);
     });
     speaker.on('down', (peer, info) => {
       this.log(`${router}: session with ${peer} down: ${info.reason}`);

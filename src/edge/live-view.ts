@@ -7,7 +7,7 @@ import { prefixOfRouteKey } from '../bgp/rib/adj-rib-in.js';
 import { formatAsPath } from '../bgp/wire/attributes/as-path.js';
 import { formatCommunity, formatLargeCommunities } from '../bgp/wire/attributes/communities.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
+import { formatPrefixKey, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { routeOrigin } from '../validation/import-policy.js';
 import { carriedRoute, type RouteLookup } from '../validation/prefix-state.js';
 import { Rejected } from '../validation/verdict.js';
@@ -29,7 +29,7 @@ export class LiveView implements LiveRoutes {
   /** Routes the sessions of a peering received (pre-policy), by prefix then connection. */
   received(peering: string, filter: { connection?: string; prefix?: string }, audience: Audience = 'operator'): ReceivedRoute[] {
     const out: ReceivedRoute[] = [];
-    const key = filter.prefix !== undefined ? textToKey(filter.prefix) : undefined;
+    const key = filter.prefix !== undefined ? parsePrefixKey(filter.prefix) : undefined;
     for (const s of this.d.scope.view?.peerings.get(peering)?.sessions ?? []) {
       if (filter.connection !== undefined && s.connection !== filter.connection) continue;
       const rib = this.d.pool.adjRibIn(s.router, s.peerAddress);
@@ -37,7 +37,7 @@ export class LiveView implements LiveRoutes {
       const entries = key !== undefined ? rib.routesFor(key) : rib.entries();
       for (const [rk, set] of entries) {
         const prefix = prefixOfRouteKey(rk);
-        const text = keyToText(prefix);
+        const text = formatPrefixKey(prefix);
         const a = set.attrs;
         const origin = routeOrigin(a);
         const rejection = rib.rejection(rk);
@@ -88,14 +88,14 @@ export class LiveView implements LiveRoutes {
   /** What a session received for a prefix, accepted or not (validation explains rejections too). */
   readonly lookup: RouteLookup = (session, prefix, known) => {
     const rib = this.d.pool.adjRibIn(session.router, session.peerAddress);
-    const key = known ?? textToKey(prefix);
+    const key = known ?? parsePrefixKey(prefix);
     const set = rib && key !== undefined ? rib.get(key) : undefined;
     if (!set) return undefined;
     const attrs = set.attrs;
     const rpki = this.d.scope.rpkiInvalid(key!, routeOrigin(attrs));
     const rejection = rib!.rejection(key!);
     if (!rejection) return carriedRoute(attrs, undefined, undefined, rpki);
-    const text = keyToText(key!);
+    const text = formatPrefixKey(key!);
     return carriedRoute(attrs, rejection.text(text), rejection instanceof Rejected ? rejection.verdict(text) : undefined, rpki);
   };
 

@@ -2,11 +2,11 @@
 // the routes its changed inputs (checks, registrations, origin memory) can affect, new VRPs only
 // the routes under them. Holds the current registry view the policies are built from.
 
-import type { ImportPolicy } from '../bgp/rib/rib.js';
-import { keyToPrefix, type PrefixKey, prefixToKey } from '../bgp/wire/nlri.js';
+import type { Prefix } from '../net/prefix.js';
+import { keyToPrefix, type PrefixKey, prefixToKey } from '../net/prefix-key.js';
 import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { Affected } from '../validation/affected.js';
-import { importPolicy, type PolicyContext } from '../validation/import-policy.js';
+import { importPolicy, type PolicyContext, policyPeering } from '../validation/import-policy.js';
 import { diffInputs, type PolicyInputs, policyInputs } from '../validation/policy-inputs.js';
 import { affectedBy, type RpkiState, rpkiInvalid, rpkiState } from '../validation/rpki.js';
 import { VerdictTable } from '../validation/verdict.js';
@@ -15,7 +15,6 @@ import type { ValidationView } from '../validation/view.js';
 /** The VRP table validation checks against (undefined: no RPKI source). */
 type Vrps = Parameters<typeof rpkiState>[0];
 type VrpChange = Parameters<typeof affectedBy>[0];
-type Prefix = ReturnType<typeof keyToPrefix>;
 
 /** What a registry reload changed for the policies. */
 export type RegistryChange = ReturnType<typeof diffInputs>;
@@ -52,7 +51,7 @@ export class PolicyScope {
   /** The routes of an unchanged session of `peering` that a registry change re-judges (undefined: none). */
   rejudge(change: RegistryChange, peering: string): ((key: PrefixKey) => boolean) | undefined {
     if (change.all || change.asnPeerings.has(peering)) return () => true;
-    return change.prefixes.empty ? undefined : change.prefixes.key;
+    return change.prefixes.empty ? undefined : change.prefixes.route;
   }
 
   /** The routes new or withdrawn VRPs can change the verdict on. */
@@ -77,9 +76,12 @@ export class PolicyScope {
     };
   }
 
-  /** The import policy of one session of `peering`: its verdicts are what the speaker stores with the routes. */
-  importPolicy(peering: FactPeering): ImportPolicy {
-    return importPolicy({ id: peering.key, type: peering.type, asn: peering.asn }, this.current!.registrations, this.context(), this.verdicts);
+  /**
+   * The import policy of one session of `peering` (the speaker's ImportPolicy, as validation builds
+   * it): its verdicts are what the speaker stores with the routes.
+   */
+  importPolicy(peering: FactPeering) {
+    return importPolicy(policyPeering(peering), this.current!.registrations, this.context(), this.verdicts);
   }
 
   /** Whether a route is RPKI Invalid (false without an RPKI source). */

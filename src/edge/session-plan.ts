@@ -56,7 +56,7 @@ export interface SessionDiff {
 /** What a session is configured from: a change restarts it. */
 export function sessionSignature(s: FactSession, p: FactPeering): string {
   return JSON.stringify([
-    p.key,
+    p.id,
     p.asn,
     s.families,
     s.operatorAddress,

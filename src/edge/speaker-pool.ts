@@ -98,7 +98,7 @@ export class SpeakerPool {
           export: () => 'no routes are sent to partners',
         });
         signatures.set(s.peer, s.signature);
-        this.opts.log(`${s.router}: session to ${s.peer} (${s.peering.key} ${s.session.connection}, AS${s.peering.asn}) configured`);
+        this.opts.log(`${s.router}: session to ${s.peer} (${s.peering.id} ${s.session.connection}, AS${s.peering.asn}) configured`);
       }
       if (change.fresh || change.add.length) pending.routers.push({ router: change.router, fresh: change.fresh, add: change.add });
     }
@@ -167,7 +167,7 @@ export class SpeakerPool {
       routeServerClient: false,
       connectRetryTime: this.opts.connectRetry ?? 5,
       addPathReceive: false,
-      description: `${p.key} ${s.connection}`,
+      description: `${p.id} ${s.connection}`,
       // The connection's TCP MD5 key (RFC 2385): without the addon the session is refused, never run unsigned.
       ...(s.md5Key ? { md5Key: s.md5Key } : {}),
       ...(s.maxPrefixes > 0

@@ -2,15 +2,17 @@
 // (the last look, the ongoing rejections), origin memory and events, stored in batches, a
 // transaction each, a few milliseconds after they happen. A lost session changes thousands of prefixes at once, and
 // one commit per prefix would take seconds. BGP never waits for the store; idle() waits for it.
-import type { EventSubject, PrefixEventInput } from '../registry/prefix-events.js';
-import type { FactStored, FactWrite, ValidationFacts } from '../registry/validation-facts.js';
+import type { EventSubject } from '../registry/prefix-events.js';
+import type { FactStored, FactWrite } from '../registry/validation-facts.js';
+import type { RecordInput } from '../registry/validation-recorder.js';
 import type { WatchedKind, WatchedPrefix } from '../validation/engine.js';
 import type { PrefixEvent, PrefixLook } from '../validation/events.js';
 import type { StateResult } from '../validation/prefix-state.js';
 import { encodeLook } from '../validation/stored-look.js';
 
-export interface EventStore {
-  addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void>;
+/** Where batches go (registry/validation-recorder.ts): one transaction each. */
+export interface Recorder {
+  record(input: RecordInput): Promise<void>;
 }
 
 interface PendingRow {
@@ -21,17 +23,27 @@ interface PendingRow {
   alerts?: true;
 }
 
-/** "kind:id" (engine.keyOf) -> kind and id */
+/** "kind:id" (engine.subjectOf) -> kind and id */
 function splitSubject(subject: string): { kind: WatchedKind; id: string } {
   const i = subject.indexOf(':');
   return { kind: subject.slice(0, i) as WatchedKind, id: subject.slice(i + 1) };
 }
 
+/** One subject object per watched prefix, however many events it has (a full load has 200,000). */
+const subjects = new WeakMap<WatchedPrefix, EventSubject>();
+function subjectOf(p: WatchedPrefix): EventSubject {
+  let s = subjects.get(p);
+  if (!s) subjects.set(p, (s = { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null }));
+  return s;
+}
+
 export class StateWriter {
   private rows = new Map<string, PendingRow>();
   private events: Array<{ p: WatchedPrefix; e: PrefixEvent }> = [];
-  private origins: Array<{ key: string; originAs: number }> = [];
+  private origins: Array<{ id: string; originAs: number }> = [];
   private timer: NodeJS.Timeout | undefined;
+  /** when the last batch started (performance.now()) */
+  private lastStart = -Infinity;
   /**
    * The batch being written: one at a time, so a later state never lands before an earlier one,
    * and what comes meanwhile waits for the next batch, where a prefix's changes coalesce into one
@@ -42,8 +54,7 @@ export class StateWriter {
   private closed = false;
 
   constructor(
-    private readonly facts: ValidationFacts,
-    private readonly eventStore: EventStore,
+    private readonly recorder: Recorder,
     /** what is remembered of a subject's ongoing rejections, as stored (read when the batch is written) */
     private readonly alertsOf: (subject: string) => string | null,
     private readonly log: (line: string) => void,
@@ -90,9 +101,9 @@ export class StateWriter {
     this.schedule();
   }
 
-  origin(key: string, originAs: number): void {
+  origin(id: string, originAs: number): void {
     if (this.closed) return;
-    this.origins.push({ key, originAs });
+    this.origins.push({ id, originAs });
     this.schedule();
   }
 
@@ -113,7 +124,10 @@ export class StateWriter {
   }
 
   private schedule(): void {
-    this.timer ??= setTimeout(() => this.flush(), 10);
+    // 10 ms after the first change, and at most one batch per 50 ms: under a full load a commit
+    // (an fsync with synchronous=FULL) per turn of the event loop would be most of the writing.
+    const wait = Math.max(10, this.lastStart + 50 - performance.now());
+    this.timer ??= setTimeout(() => this.flush(), wait);
   }
 
   private flush(): void {
@@ -122,42 +136,34 @@ export class StateWriter {
     if (this.writing) return; // taken up when the batch being written is done
     const { rows, events, origins } = this;
     if (!rows.size && !events.length && !origins.length) return;
+    this.lastStart = performance.now();
     this.rows = new Map();
     this.events = [];
     this.origins = [];
     const writes: FactWrite[] = [...rows.entries()].map(([subject, r]) => ({
       kind: r.kind,
-      key: r.id,
+      id: r.id,
       ...(r.state ? { state: r.state } : {}),
       ...(r.look ? { look: encodeLook(r.look) } : {}),
       ...(r.alerts ? { alerts: this.alertsOf(subject) } : {}),
     }));
-    // In chunks, giving the event loop a turn between them: a big batch must not hold up BGP.
+    // In chunks of at most CHUNK rows and events, a transaction each, with a turn of the event
+    // loop between them: a big batch stored on the main thread must not hold up BGP.
     const CHUNK = 10_000;
     const turn = () => new Promise<void>((r) => setImmediate(r));
+    const items = events.map(({ p, e }) => ({ subject: subjectOf(p), event: e }));
     const w = (async () => {
-      for (let i = 0; i === 0 || i < writes.length; i += CHUNK) {
-        await this.facts
-          .write(writes.slice(i, i + CHUNK), i === 0 ? origins : [])
-          .catch((e: Error) => this.log(`could not store ${writes.length} prefix states: ${e.message}`));
-        await turn();
-      }
-      for (let i = 0; i < events.length; i += CHUNK) {
-        await this.eventStore
-          .addMany(
-            events.slice(i, i + CHUNK).map(({ p, e }) => ({
-              subject: { kind: p.kind, id: p.id, prefix: p.prefix, partner: p.partner ?? null, customer: p.customer ?? null },
-              event: e,
-            })),
-          )
-          .catch((e: Error) => this.log(`could not store ${events.length} prefix events: ${e.message}`));
+      for (let i = 0; i === 0 || i < writes.length || i < items.length; i += CHUNK) {
+        await this.recorder
+          .record({ rows: writes.slice(i, i + CHUNK), origins: i === 0 ? origins : [], events: items.slice(i, i + CHUNK) })
+          .catch((e: Error) => this.log(`could not store ${writes.length} prefix states and ${events.length} events: ${e.message}`));
         await turn();
       }
     })();
     this.writing = w;
     void w.finally(() => {
       this.writing = undefined;
-      if (this.rows.size || this.events.length || this.origins.length) this.flush();
+      if (this.rows.size || this.events.length || this.origins.length) this.schedule();
     });
   }
 }

@@ -8,18 +8,14 @@
 // partner router carrying a prefix's active path and starts it again.
 import fs from 'node:fs';
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import readline from 'node:readline';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from '../api/server.js';
-import { ensureOperatorKey, openRegistry } from '../bootstrap.js';
 import { EdgeDaemon, type EdgeDaemonEvents } from '../edge/edge-daemon.js';
-import type { Registry } from '../registry/registry.js';
-import { ValidationFacts } from '../registry/validation-facts.js';
+import { labDatabaseFile, labFacts, openLabRegistry, storedHijack } from './database.js';
 import { chooseKind, kindVersion, type RouterKind, startRouter } from './partner-routers.js';
-import { installCleanupHooks, sleep } from './process.js';
+import { installCleanupHooks } from './process.js';
 import { pad, printFailoverHelp, printPrefixes, printRouters, printTimes, printWhereToLook, type RouterSlot } from './report.js';
 import { type Delay, seconds, Timing } from './timing.js';
 import { planLab, readWorld } from './world.js';
@@ -68,19 +64,7 @@ export async function runLab(o: LabOptions): Promise<number> {
   const { kind, why } = chooseKind(o.routers);
 
   // The database: never an existing file (the lab must not touch a real registry).
-  let dbFile: string;
-  let tempDbDir: string | undefined;
-  if (o.db) {
-    if (fs.existsSync(o.db))
-      throw new LabError(`--db ${o.db} exists: the lab only creates a fresh database (name a new file, or leave --db out for a temp one)`);
-    fs.mkdirSync(path.dirname(path.resolve(o.db)), { recursive: true });
-    dbFile = o.db;
-  } else {
-    tempDbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-lab-'));
-    dbFile = path.join(tempDbDir, 'lab.db');
-    const dir = tempDbDir;
-    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
-  }
+  const { file: dbFile, tempDir: tempDbDir } = labDatabaseFile(o.db);
 
   // The API address: the default falls back to a free port when taken; an asked-for one must work.
   let { host, port } = o.listen;
@@ -95,8 +79,7 @@ export async function runLab(o: LabOptions): Promise<number> {
     port = 0;
   }
 
-  const registry: Registry = await openRegistry(dbFile);
-  const secret = (await ensureOperatorKey(registry))!;
+  const { registry, secret } = await openLabRegistry(dbFile);
   const routers = new Map<string, RouterSlot>();
   /** sessions that went down before the live log started (the summary names them) */
   const quietDowns: string[] = [];
@@ -164,7 +147,7 @@ export async function runLab(o: LabOptions): Promise<number> {
     say(`  database  ${dbFile}${tempDbDir ? ' (fresh, removed on exit)' : ' (fresh, kept)'}`);
     say(`  API       ${url}${apiNote}`);
     const applied = await o.applyWorld(url, secret, doc);
-    const facts = await new ValidationFacts(registry.store).load();
+    const facts = await labFacts(registry);
     const plan = planLab(facts, doc);
     const sessions = plan.routers.length;
     say(
@@ -434,16 +417,6 @@ async function stopSlot(slot: RouterSlot): Promise<void> {
 
 async function startSlot(slot: RouterSlot, ctx: Parameters<typeof startRouter>[1]): Promise<void> {
   slot.running = await startRouter(slot.plan, ctx);
-}
-
-/** Whether a PrefixHijackEvent for the registered prefix is in the event store (writes are asynchronous). */
-async function storedHijack(registry: Registry, id: string): Promise<boolean> {
-  for (let i = 0; i < 20; i++) {
-    const page = await registry.events.listForSubject('registered-prefix', id, { limit: 1000 });
-    if (page.items.some((e) => e.type === 'PrefixHijackEvent')) return true;
-    await sleep(100);
-  }
-  return false;
 }
 
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);

@@ -3,11 +3,11 @@
 // Each announces its planned routes to the operator's edge router and can be stopped and started
 // again (the failover demo).
 import { fixedRejection, Speaker } from '../bgp/speaker.js';
-import { textToKey } from '../bgp/wire/nlri.js';
 import { parseIPv4 } from '../net/address.js';
+import { parsePrefixKey } from '../net/prefix-key.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
 import { run } from './process.js';
-import { BIN, type Daemon, fakeNextHop, type RouteSpec, requireBinary, startDaemon } from './routers/index.js';
+import { type AnnouncedRoute, BIN, type Daemon, fakeNextHop, requireBinary, startDaemon } from './routers/index.js';
 import { type LabRoute, type LabRouter, routeAttributes } from './world.js';
 
 export type RouterKind = 'bird' | 'gobgp' | 'speaker';
@@ -51,7 +51,8 @@ export async function kindVersion(kind: RouterKind): Promise<string> {
   return KIND_NAMES[kind];
 }
 
-export interface RunningRouter {
+/** A partner router the lab started: its process, and how to stop it. */
+export interface RunningPartnerRouter {
   kind: RouterKind;
   /** the process it runs in (this process for the speaker) */
   pid: number;
@@ -70,17 +71,17 @@ export interface RouterContext {
   community: ServiceCommunity;
 }
 
-function routeSpec(r: LabRoute, community: ServiceCommunity): RouteSpec {
-  const spec: RouteSpec = { prefix: r.prefix, asPath: [r.origin] };
+function announcedRoute(r: LabRoute, community: ServiceCommunity): AnnouncedRoute {
+  const a: AnnouncedRoute = { prefix: r.prefix, asPath: [r.origin] };
   if (r.community) {
-    if (community.kind === 'standard') spec.communities = [community.text];
-    else spec.largeCommunities = [community.text];
+    if (community.kind === 'standard') a.communities = [community.text];
+    else a.largeCommunities = [community.text];
   }
-  return spec;
+  return a;
 }
 
 /** Starts one partner router; resolves once it runs (its session may still be coming up). */
-export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
+export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<RunningPartnerRouter> {
   const families = r.families.map((f) => (f === 4 ? ('ipv4' as const) : ('ipv6' as const)));
   if (ctx.kind === 'speaker') return startSpeaker(r, ctx);
   const d: Daemon = await startDaemon({
@@ -92,7 +93,7 @@ export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<Run
     // A 1 s keepalive also bounds BIRD 2.0's wait before the first UPDATE of a new session (up to
     // 3 s otherwise: see PeerSpec.keepalive).
     peers: [{ address: r.operatorAddress, port: ctx.port, asn: ctx.operatorAsn, families, keepalive: 1 }],
-    routes: r.routes.map((x) => routeSpec(x, ctx.community)),
+    routes: r.routes.map((x) => announcedRoute(x, ctx.community)),
   });
   let stopped = false;
   return {
@@ -115,7 +116,7 @@ export async function startRouter(r: LabRouter, ctx: RouterContext): Promise<Run
   };
 }
 
-async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningRouter> {
+async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningPartnerRouter> {
   const routerId = Number(parseIPv4(r.family === 4 ? r.address : fakeNextHop(r.address, 'ipv4')) ?? 1n);
   const s = new Speaker({ asn: r.asn, routerId, listen: { host: r.address, port: ctx.port } });
   s.addPeer(
@@ -142,7 +143,7 @@ async function startSpeaker(r: LabRouter, ctx: RouterContext): Promise<RunningRo
     r.routes.map((x) => {
       const attrs = routeAttributes(r.asn, x, ctx.community);
       attrs.asPath = [{ type: attrs.asPath![0]!.type, asns: [x.origin] }];
-      return { key: textToKey(x.prefix)!, attrs };
+      return { key: parsePrefixKey(x.prefix)!, attrs };
     }),
   );
   await s.start();

@@ -1,13 +1,14 @@
 // What the lab prints: its partner routers, the prefixes with their states and times to Verified,
 // where to look (the API key, commands, curl lines) and how to see a failover.
 import type { EdgeDaemon } from '../edge/edge-daemon.js';
-import type { RunningRouter } from './partner-routers.js';
+import { parseCustomerPrefixId, parsePeeringId } from '../registry/resource-ids.js';
+import type { RunningPartnerRouter } from './partner-routers.js';
 import { type Delay, seconds } from './timing.js';
 import type { LabPlan, LabRouter } from './world.js';
 
 export interface RouterSlot {
   plan: LabRouter;
-  running: RunningRouter | undefined;
+  running: RunningPartnerRouter | undefined;
   stopping: boolean;
 }
 
@@ -76,24 +77,21 @@ export function printTimes(say: Say, plan: LabPlan, first: Map<string, Delay>, s
 
 export function printWhereToLook(say: Say, url: string, key: string, plan: LabPlan): void {
   const firstCustomer = plan.expectations.find((e) => e.watched.kind === 'customer-prefix' && e.role === 'good')?.watched;
-  const [customer, service, name] = (firstCustomer?.id ?? 'contoso/contoso-eu/hq').split('/');
-  const peering = plan.hijack?.router.peering ?? plan.routers[0]?.peering ?? 'nordlink/nordlink-ams';
-  const [hp, hpe] = peering.split('/');
+  const { customer, service, name } = firstCustomer ? parseCustomerPrefixId(firstCustomer.id) : { customer: 'contoso', service: 'contoso-eu', name: 'hq' };
+  const shown = parsePeeringId(plan.hijack?.router.peering ?? plan.routers[0]?.peering ?? 'nordlink/nordlink-ams');
+  const listed = plan.failover ? parsePeeringId(plan.failover.router.peering) : shown;
   const auth = '-H "Authorization: Bearer $OPENPEERING_API_KEY"';
   say('Look at it (the operator API key of this lab):');
   say(`  export OPENPEERING_URL=${url} OPENPEERING_API_KEY=${key}`);
   say(`  npx openpeering prefixes list --customer ${customer} --service ${service}`);
-  say(
-    `  npx openpeering registered-prefixes list --partner ${plan.failover?.router.partner ?? hp} --peering ${plan.failover?.router.peering.split('/')[1] ?? hpe}`,
-  );
+  say(`  npx openpeering registered-prefixes list --partner ${listed.partner} --peering ${listed.peering}`);
   say(`  curl -s ${auth} "$OPENPEERING_URL/v1/customers/${customer}/peering-services/${service}/prefixes/${name}?expand=events"`);
-  if (plan.missingCommunity) {
-    const [mc, ms, mn] = plan.missingCommunity.watched.id.split('/');
-    if (plan.missingCommunity.watched.kind === 'customer-prefix')
-      say(`  curl -s ${auth} "$OPENPEERING_URL/v1/customers/${mc}/peering-services/${ms}/prefixes/${mn}"`);
+  if (plan.missingCommunity?.watched.kind === 'customer-prefix') {
+    const m = parseCustomerPrefixId(plan.missingCommunity.watched.id);
+    say(`  curl -s ${auth} "$OPENPEERING_URL/v1/customers/${m.customer}/peering-services/${m.service}/prefixes/${m.name}"`);
   }
-  say(`  curl -s ${auth} "$OPENPEERING_URL/v1/partners/${plan.hijack ? plan.hijack.owner.split('/')[0] : hp}/events"`);
-  say(`  curl -s ${auth} "$OPENPEERING_URL/v1/partners/${hp}/peerings/${hpe}/received-routes${plan.hijack ? '?accepted=false' : ''}"`);
+  say(`  curl -s ${auth} "$OPENPEERING_URL/v1/partners/${plan.hijack ? parsePeeringId(plan.hijack.owner).partner : shown.partner}/events"`);
+  say(`  curl -s ${auth} "$OPENPEERING_URL/v1/partners/${shown.partner}/peerings/${shown.peering}/received-routes${plan.hijack ? '?accepted=false' : ''}"`);
   say(`  (API description: ${url}/openapi.json)`);
 }
 

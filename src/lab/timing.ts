@@ -3,7 +3,7 @@
 // front of the daemon's own, so a route is timestamped before validation reacts to it.
 import { performance } from 'node:perf_hooks';
 import type { Speaker } from '../bgp/speaker.js';
-import { keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
+import { formatPrefixKey, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import type { WatchedPrefix } from '../validation/engine.js';
 
 export interface Delay {
@@ -21,7 +21,7 @@ export class Timing {
 
   constructor(prefixes: Iterable<string>) {
     for (const p of prefixes) {
-      const k = textToKey(p);
+      const k = parsePrefixKey(p);
       if (k !== undefined) this.watched.add(k);
     }
   }
@@ -36,7 +36,7 @@ export class Timing {
       });
       s.prependListener('routes', (peer, announced) => {
         const t = performance.now();
-        for (const k of announced) if (this.watched.has(k)) this.arrivals.set(`${peer} ${keyToText(k)}`, t);
+        for (const k of announced) if (this.watched.has(k)) this.arrivals.set(`${peer} ${formatPrefixKey(k)}`, t);
       });
     }
   }

@@ -19,12 +19,14 @@ import YAML from 'yaml';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
 import { covers, parsePrefix } from '../net/prefix.js';
+import { customerPrefixId, registeredPrefixId } from '../registry/resource-ids.js';
 import type { PrefixState } from '../registry/types.js';
-import type { ValidationFactsSnapshot } from '../registry/validation-facts.js';
+import type { FactPeering, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { WatchedPrefix } from '../validation/engine.js';
-import { classify } from '../validation/import-policy.js';
+import { policyPeering, routeJudge } from '../validation/import-policy.js';
 import { carriedRoute, customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from '../validation/prefix-state.js';
 import type { ServiceCommunity } from '../validation/route-checks.js';
+import { VerdictTable } from '../validation/verdict.js';
 import { buildView, type ValidationView } from '../validation/view.js';
 
 type Obj = Record<string, any>;
@@ -61,13 +63,14 @@ export interface LabRouter {
   routes: LabRoute[];
 }
 
-export type Role = 'good' | 'missing-community' | 'not-in-lab';
+/** The part a watched prefix plays in the lab: Verified, the one announced without the community, or one the world cannot verify. */
+export type LabPrefixRole = 'good' | 'missing-community' | 'not-in-lab';
 
 export interface LabExpectation {
   watched: WatchedPrefix;
   state: PrefixState;
   message: string | null;
-  role: Role;
+  role: LabPrefixRole;
 }
 
 export interface LabPlan {
@@ -161,12 +164,12 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
     return a;
   };
   const regOrigin = new Map<string, number>();
-  for (const r of facts.registeredPrefixes) regOrigin.set(r.key, nextAsn());
+  for (const r of facts.registeredPrefixes) regOrigin.set(r.id, nextAsn());
   const keyOrigin = new Map<string, number>();
   for (const partner of list(doc.partners)) {
     for (const pe of list(partner.peerings)) {
       for (const rp of list(pe.registeredPrefixes)) {
-        const o = regOrigin.get(`${partner.name}/${pe.name}/${rp.name}`);
+        const o = regOrigin.get(registeredPrefixId({ partner: partner.name, peering: pe.name, name: rp.name }));
         if (o !== undefined && rp.key) keyOrigin.set(String(rp.key), o);
       }
       for (const ra of list(pe.registeredAsns)) if (ra.key) keyOrigin.set(String(ra.key), Number(ra.asn));
@@ -175,7 +178,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const customerKey = new Map<string, string>();
   for (const cu of list(doc.customers)) {
     for (const ps of list(cu.peeringServices)) {
-      for (const px of list(ps.prefixes)) customerKey.set(`${cu.name}/${ps.name}/${px.name}`, String(px.key));
+      for (const px of list(ps.prefixes)) customerKey.set(customerPrefixId({ customer: cu.name, service: ps.name, name: px.name }), String(px.key));
     }
   }
   // Least specific first: the last covering one is the most specific, the one that decides.
@@ -187,7 +190,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
     // A customer prefix the file does not describe: the registration covering it, if any.
     const p = parsePrefix(w.prefix);
     const cover = p && regPrefixes.filter((r) => covers(r.parsed, p)).pop();
-    return cover ? regOrigin.get(cover.key)! : (regOrigin.values().next().value ?? DOC_ASNS[0]!);
+    return cover ? regOrigin.get(cover.id)! : (regOrigin.values().next().value ?? DOC_ASNS[0]!);
   };
 
   // One partner router per session (per partner address).
@@ -199,7 +202,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   for (const p of facts.peerings) {
     for (const s of p.sessions) {
       const short = `${p.partner}/${s.connection}`;
-      const name = (connCount.get(short) ?? 0) > 1 ? `${p.key}/${s.connection}` + (s.family === 6 ? '/v6' : '') : short;
+      const name = (connCount.get(short) ?? 0) > 1 ? `${p.id}/${s.connection}` + (s.family === 6 ? '/v6' : '') : short;
       if (!isLoopback(s.peerAddress) || !isLoopback(s.operatorAddress)) {
         skipped.push({
           name,
@@ -215,7 +218,7 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
       routers.set(s.peerAddress, {
         name,
         partner: p.partner,
-        peering: p.key,
+        peering: p.id,
         connection: s.connection,
         pop: s.pop,
         edgeRouter: s.router,
@@ -239,9 +242,18 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
       r.routes.push({ prefix: w.prefix, origin, community: true });
     }
   }
-  // What a session carries, judged as the edge daemon judges it: a route the session may not carry
-  // at all (not registered for its peering, an origin not registered on a route server peering) is
-  // not carried; a route check failure explains itself; another rejection (a hijack) is the reason.
+  // What a session carries, judged as the edge judges it: by its peering's import policy judge
+  // (one verdict table for the plan, as for a registry view), whose rejection is read as the live
+  // view reads the one the speaker stored: a route the session may not carry at all (not
+  // registered for its peering, an origin not registered on a route server peering) is not
+  // carried; a route check failure explains itself; another rejection (a hijack) is the reason.
+  const verdicts = new VerdictTable();
+  const judges = new Map<string, ReturnType<typeof routeJudge>>();
+  const judgeOf = (p: FactPeering) => {
+    let judge = judges.get(p.id);
+    if (!judge) judges.set(p.id, (judge = routeJudge(policyPeering(p), view.registrations, { checks: view.checks }, verdicts)));
+    return judge;
+  };
   const lookupWith =
     (skip?: string): RouteLookup =>
     (s, prefix) => {
@@ -251,8 +263,8 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
       const peering = router && view.peerings.get(router.peering);
       if (!r || !router || !peering) return undefined;
       const attrs = routeAttributes(router.asn, r, community);
-      const v = classify({ id: peering.key, type: peering.type, asn: peering.asn }, view.registrations, { checks: view.checks }, parsePrefix(prefix)!, attrs);
-      return carriedRoute(attrs, v.accept ? undefined : v.reason, v);
+      const v = judgeOf(peering)(parsePrefix(prefix)!, attrs);
+      return v.accept ? carriedRoute(attrs, undefined, undefined) : carriedRoute(attrs, v.text(prefix), v.verdict(prefix));
     };
 
   // What can be Verified at all with every session announcing (e.g. not a prefix whose family has
@@ -307,21 +319,20 @@ export function planLab(facts: ValidationFactsSnapshot, doc: Obj): LabPlan {
   const target = failoverPrefix && parsePrefix(failoverPrefix.prefix);
   const owner = target && regPrefixes.filter((r) => covers(r.parsed, target)).pop();
   if (failoverPrefix && owner) {
-    const ownerPartner = owner.peering.split('/')[0]!;
-    const ownerPop = facts.peerings.find((p) => p.key === owner.peering)?.pop;
-    const others = [...routers.values()].filter((r) => r.partner !== ownerPartner && r.family === (failoverPrefix.prefix.includes(':') ? 6 : 4));
-    const router = others.find((r) => r.pop === ownerPop) ?? others[0];
+    const ownerPeering = view.peerings.get(owner.peering)!;
+    const others = [...routers.values()].filter((r) => r.partner !== ownerPeering.partner && r.family === (failoverPrefix.prefix.includes(':') ? 6 : 4));
+    const router = others.find((r) => r.pop === ownerPeering.pop) ?? others[0];
     if (router) {
       const origin = nextAsn();
       router.routes.push({ prefix: failoverPrefix.prefix, origin, community: true, fault: 'hijack' });
-      const touched = watched.filter((w) => w.prefix === failoverPrefix.prefix || w.id === owner.key).map((w) => w.id);
-      hijack = { router, prefix: failoverPrefix.prefix, origin, registered: owner.key, owner: owner.peering, touched };
+      const touched = watched.filter((w) => w.prefix === failoverPrefix.prefix || w.id === owner.id).map((w) => w.id);
+      hijack = { router, prefix: failoverPrefix.prefix, origin, registered: owner.id, owner: owner.peering, touched };
     }
   }
 
   const expectations: LabExpectation[] = watched.map((w) => {
     const r = simulate(w, view, lookupWith());
-    const role: Role = !verifiable.has(w) ? 'not-in-lab' : r.state === 'Verified' ? 'good' : 'missing-community';
+    const role: LabPrefixRole = !verifiable.has(w) ? 'not-in-lab' : r.state === 'Verified' ? 'good' : 'missing-community';
     return { watched: w, state: r.state, message: r.message, role };
   });
   const missingCommunity = expectations.find((e) => e.watched === faulty);

@@ -2,6 +2,7 @@
 // formatter, which differs from RFC 5952 (it compresses a single zero group and writes
 // IPv4-compatible addresses as ::a.b.c.d). The octet table keeps IPv4 off the allocation path;
 // IPv6 groups use toString(16): a 65,536-entry table cost ~50 ms (with its GC) at every start.
+import { zeroRun } from '../net/address.js';
 
 const OCTET: string[] = Array.from({ length: 256 }, (_, i) => String(i));
 
@@ -32,21 +33,9 @@ export function ipv6At(b: Uint8Array, p: number): string {
     return '::ffff:' + ipv4At(b, p + 12);
   }
   // The longest run of zero groups (first wins on ties), even a single group, becomes "::".
-  let best = -1;
-  let bestLen = 0;
-  for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
-    let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) {
-      best = i;
-      bestLen = j - i;
-    }
-    i = j;
-  }
+  const run = zeroRun(groups, 1);
+  const best = run === -1 ? -1 : run >> 4;
+  const bestLen = run & 15;
   let s = '';
   for (let i = 0; i < 8; i++) {
     if (i === best) {

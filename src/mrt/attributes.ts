@@ -6,7 +6,7 @@ import { ipv4At, ipv6At } from './address.js';
 import { asPathFrom, mergeAs4 } from './as-path.js';
 import { AFI_IP, AFI_IP6, ATTR } from './constants.js';
 import type { Cursor } from './cursor.js';
-import type { Attributes, MpNlri, Prefix } from './types.js';
+import type { Attributes, MpNlri, MrtPrefix } from './types.js';
 
 const AS_TRANS = 23456;
 const MAX_AFI = 2;
@@ -21,7 +21,7 @@ export interface DecodeOptions {
 const scratch = Buffer.alloc(48);
 
 /** Reads NLRI (RFC 4271 / RFC 7911 prefixes) until the cursor ends or a prefix is cut short. */
-export function readPrefixes(c: Cursor, afi: number, addPath: boolean, opts: DecodeOptions, out: Prefix[]): Prefix[] {
+export function readPrefixes(c: Cursor, afi: number, addPath: boolean, opts: DecodeOptions, out: MrtPrefix[]): MrtPrefix[] {
   const width = afi === AFI_IP6 ? 16 : 4;
   const b = c.buf;
   while (c.pos < c.end) {

@@ -6,7 +6,7 @@ import { ByteSink } from './byte-sink.js';
 import { AFI_IP, AFI_IP6, ATTR, MRT } from './constants.js';
 import { type DecodeOptions, type DecodeState, decodeRecord, newDecodeState } from './decode.js';
 import { asPathText, BIT, nextHopText, origin, tail } from './route-text.js';
-import type { Bgp4mpMessage, MpNlri, MrtRecord, Rib, TableDump } from './types.js';
+import type { AfiSafiRib, Bgp4mpMessage, MpNlri, MrtRecord, TableDump } from './types.js';
 
 export type LineMode = 'm' | 'M';
 
@@ -165,7 +165,7 @@ export class BgpdumpFormatter {
     return out;
   }
 
-  private rib(r: MrtRecord, d: Rib): string {
+  private rib(r: MrtRecord, d: AfiSafiRib): string {
     if (d.safi !== 1) {
       this.skip(r, 'bgpdump 1.6.2 does not print multicast RIB records');
       return '';

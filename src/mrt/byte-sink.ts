@@ -2,6 +2,7 @@
 // written directly instead of building strings: no per-line string garbage, and stdout gets
 // one large Buffer at a time. A mark/rollback pair lets a fast path abandon half-written
 // lines when a record turns out to need the careful decoder.
+import { zeroRun } from '../net/address.js';
 
 const INITIAL = 1 << 21;
 /** Below this many bytes a JavaScript loop beats the native copy's call overhead. */
@@ -210,21 +211,9 @@ export class ByteSink {
       this.ipv4(src, p + 12);
       return;
     }
-    let best = -1;
-    let bestLen = 0;
-    for (let i = 0; i < 8; ) {
-      if (g[i] !== 0) {
-        i++;
-        continue;
-      }
-      let j = i;
-      while (j < 8 && g[j] === 0) j++;
-      if (j - i > bestLen) {
-        best = i;
-        bestLen = j - i;
-      }
-      i = j;
-    }
+    const run = zeroRun(g, 1);
+    const best = run === -1 ? -1 : run >> 4;
+    const bestLen = run & 15;
     for (let i = 0; i < 8; i++) {
       if (i === best) {
         if (i === 0) b[this.pos++] = 58;

@@ -6,14 +6,14 @@ import { type DecodeOptions, decodeAttributes, readPrefixes } from './attributes
 import { AFI_IP, AFI_IP6, BGP4MP, describeType, MRT, TD2 } from './constants.js';
 import { Cursor } from './cursor.js';
 import type {
+  AfiSafiRib,
   Bgp4mpMessage,
   Bgp4mpStateChange,
   Decoded,
+  MrtPrefix,
   MrtRecord,
   PeerIndexEntry,
   PeerIndexTable,
-  Prefix,
-  Rib,
   RibEntry,
   RibGeneric,
   TableDump,
@@ -47,7 +47,7 @@ function address(c: Cursor, afi: number): string {
   return ipv4At(c.bytes(4, addr16), 0);
 }
 
-function prefixAt(c: Cursor, afi: number, opts: DecodeOptions): Prefix {
+function prefixAt(c: Cursor, afi: number, opts: DecodeOptions): MrtPrefix {
   const len = c.u8();
   const width = afi === AFI_IP6 ? 16 : 4;
   const n = (len + 7) >> 3;
@@ -90,7 +90,7 @@ function tableDump(c: Cursor, subtype: number, opts: DecodeOptions): Decoded {
     if (length & 7) pfx[full] = pfx[full]! & (0xff << (8 - (length & 7)));
     pfx.fill(0, length & 7 ? full + 1 : full, 16);
   }
-  const prefix: Prefix = { address: afi === AFI_IP6 ? ipv6At(pfx, 0) : ipv4At(pfx, 0), length, pathId: 0 };
+  const prefix: MrtPrefix = { address: afi === AFI_IP6 ? ipv6At(pfx, 0) : ipv4At(pfx, 0), length, pathId: 0 };
   const status = c.u8();
   const originated = c.u32();
   const peerAddress = address(c, afi);
@@ -156,7 +156,7 @@ function tableDumpV2(c: Cursor, subtype: number, state: DecodeState, opts: Decod
       const sequence = c.u32();
       const prefix = prefixAt(c, afi, opts);
       const entries = ribEntries(c, state, addPath, opts);
-      const out: Rib = { kind: 'rib', afi, safi, addPath, sequence, prefix, entries };
+      const out: AfiSafiRib = { kind: 'rib', afi, safi, addPath, sequence, prefix, entries };
       return out;
     }
     case TD2.RIB_GENERIC:

@@ -1,7 +1,8 @@
 // What the MRT reader hands out. Addresses are text in bgpdump's style (see address.ts).
 import type { AsPath } from './as-path.js';
 
-export interface Prefix {
+/** A prefix as an MRT record gives it (not net/prefix.ts's parsed form): text address, length, path id. */
+export interface MrtPrefix {
   address: string;
   length: number;
   /** RFC 7911 path identifier; 0 when the record carries none. */
@@ -16,7 +17,7 @@ export interface MpNlri {
   nextHopLength: number;
   nextHop: string;
   nextHopLocal: string | undefined;
-  prefixes: Prefix[];
+  prefixes: MrtPrefix[];
 }
 
 export interface UnknownAttribute {
@@ -84,14 +85,14 @@ export interface RibEntry {
   attributes: Attributes;
 }
 
-/** TABLE_DUMP_V2 RIB_* records: one prefix, one entry per peer (and path, with ADD-PATH). */
-export interface Rib {
+/** TABLE_DUMP_V2 AFI/SAFI-specific RIB records (RFC 6396 §4.3.2, RIB_IPV4_UNICAST ...): one prefix, one entry per peer (and path, with ADD-PATH). */
+export interface AfiSafiRib {
   kind: 'rib';
   afi: number;
   safi: number;
   addPath: boolean;
   sequence: number;
-  prefix: Prefix;
+  prefix: MrtPrefix;
   entries: RibEntry[];
 }
 
@@ -112,7 +113,7 @@ export interface TableDump {
   afi: number;
   view: number;
   sequence: number;
-  prefix: Prefix;
+  prefix: MrtPrefix;
   status: number;
   originated: number;
   peerAddress: string;
@@ -139,10 +140,11 @@ export interface Bgp4mpStateChange extends Bgp4mpHeader {
   newState: number;
 }
 
-export interface Update {
-  withdrawn: Prefix[];
+/** The UPDATE a BGP4MP message carries, as bgpdump prints it (not bgp/wire/update.ts's decoded form). */
+export interface Bgp4mpUpdate {
+  withdrawn: MrtPrefix[];
   attributes: Attributes;
-  announced: Prefix[];
+  announced: MrtPrefix[];
 }
 
 export interface Bgp4mpMessage extends Bgp4mpHeader {
@@ -151,7 +153,7 @@ export interface Bgp4mpMessage extends Bgp4mpHeader {
   messageType: number;
   /** The whole BGP message (marker included), as recorded. */
   message: Uint8Array;
-  update: Update | undefined;
+  update: Bgp4mpUpdate | undefined;
 }
 
 /** A record the reader frames but does not decode (its type/subtype is in the record). */
@@ -160,7 +162,7 @@ export interface Unsupported {
   reason: string;
 }
 
-export type Decoded = PeerIndexTable | Rib | RibGeneric | TableDump | Bgp4mpStateChange | Bgp4mpMessage | Unsupported;
+export type Decoded = PeerIndexTable | AfiSafiRib | RibGeneric | TableDump | Bgp4mpStateChange | Bgp4mpMessage | Unsupported;
 
 /** One framed MRT record; body is a view into the reader's buffer, valid during the callback. */
 export interface MrtRecord {

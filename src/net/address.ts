@@ -3,6 +3,9 @@
 
 export type Family = 4 | 6;
 
+/** An address family by name, as configurations spell it (a BGP peer's, a lab router's). */
+export type FamilyName = 'ipv4' | 'ipv6';
+
 export interface Address {
   family: Family;
   value: bigint;
@@ -68,14 +71,14 @@ export function formatIPv4(v: bigint): string {
   return [24n, 16n, 8n, 0n].map((sh) => String((v >> sh) & 0xffn)).join('.');
 }
 
-/** RFC 5952 text form: lowercase, longest zero run (of two or more groups) compressed. */
-export function formatIPv6(v: bigint): string {
-  // IPv4-mapped addresses keep their IPv4 part dotted (RFC 5952 section 5).
-  if (v >> 32n === 0xffffn) return `::ffff:${formatIPv4(v & 0xffffffffn)}`;
-  const g: number[] = [];
-  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
-  let bestAt = -1;
-  let bestLen = 1;
+/**
+ * The run of zero groups that IPv6 text writes as "::": the longest (the first on ties) of at
+ * least `shortest` groups among the 8 of `g`, as start * 16 + length; -1 when there is none.
+ * RFC 5952 compresses runs of two or more groups; bgpdump (mrt/) a single group too.
+ */
+export function zeroRun(g: ArrayLike<number>, shortest: number): number {
+  let best = -1;
+  let bestLen = shortest - 1;
   for (let i = 0; i < 8; ) {
     if (g[i] !== 0) {
       i++;
@@ -84,14 +87,25 @@ export function formatIPv6(v: bigint): string {
     let j = i;
     while (j < 8 && g[j] === 0) j++;
     if (j - i > bestLen) {
-      bestAt = i;
+      best = i;
       bestLen = j - i;
     }
     i = j;
   }
+  return best === -1 ? -1 : best * 16 + bestLen;
+}
+
+/** RFC 5952 text form: lowercase, longest zero run (of two or more groups) compressed. */
+export function formatIPv6(v: bigint): string {
+  // IPv4-mapped addresses keep their IPv4 part dotted (RFC 5952 section 5).
+  if (v >> 32n === 0xffffn) return `::ffff:${formatIPv4(v & 0xffffffffn)}`;
+  const g: number[] = [];
+  for (let i = 7; i >= 0; i--) g.push(Number((v >> BigInt(i * 16)) & 0xffffn));
+  const run = zeroRun(g, 2);
   const hex = g.map((x) => x.toString(16));
-  if (bestAt === -1) return hex.join(':');
-  return `${hex.slice(0, bestAt).join(':')}::${hex.slice(bestAt + bestLen).join(':')}`;
+  if (run === -1) return hex.join(':');
+  const at = run >> 4;
+  return `${hex.slice(0, at).join(':')}::${hex.slice(at + (run & 15)).join(':')}`;
 }
 
 export function formatAddress(a: Address): string {

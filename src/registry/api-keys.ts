@@ -27,7 +27,7 @@ export interface ApiKeyView extends ApiKey {
 }
 
 /** What a presented secret is worth. */
-export type Verdict = { ok: true; key: ApiKeyView } | { ok: false; reason: 'unknown' | 'expired' };
+export type KeyCheck = { ok: true; key: ApiKeyView } | { ok: false; reason: 'unknown' | 'expired' };
 
 /** The longest grace a rotated-away secret may get: long enough to roll a secret out, short for a leaked one. */
 export const MAX_ROTATION_GRACE_SECONDS = 7 * 24 * 3600;
@@ -225,7 +225,7 @@ export class ApiKeys {
   }
 
   /** What a secret is worth: its key, or why not. Notices (and announces once) an expiry or an ended grace. */
-  async verify(secret: string): Promise<Verdict> {
+  async verify(secret: string): Promise<KeyCheck> {
     const h = hash(secret);
     const r = await this.store.db
       .selectFrom('api_keys')

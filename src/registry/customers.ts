@@ -7,7 +7,7 @@ import type { ApiKeys } from './api-keys.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
 import { fetchPage, type Page, type PageRequest } from './paging.js';
 import type { Customer, CustomerLocation, PeeringService, Upserted } from './types.js';
-import { now } from './util.js';
+import { putRow } from './util.js';
 
 export interface CustomerInput {
   displayName: string;
@@ -58,13 +58,8 @@ export class Customers {
   async put(name: string, input: CustomerInput): Promise<Upserted<Customer>> {
     return this.store.transaction(async (tx) => {
       const cur = await tx.selectFrom('customers').selectAll().where('name', '=', name).executeTakeFirst();
-      if (cur) {
-        if (cur.display_name === input.displayName) return { resource: customerOut(cur), created: false, changed: false };
-        await tx.updateTable('customers').set({ display_name: input.displayName, updated_at: now() }).where('name', '=', name).execute();
-      } else {
-        const t = now();
-        await tx.insertInto('customers').values({ name, display_name: input.displayName, created_at: t, updated_at: t }).execute();
-      }
+      if (cur && cur.display_name === input.displayName) return { resource: customerOut(cur), created: false, changed: false };
+      await putRow(tx, 'customers', { display_name: input.displayName }, cur && ['name', name], { name });
       return { resource: await this.get(name, tx), created: !cur, changed: true };
     });
   }
@@ -138,18 +133,8 @@ export class Customers {
       if (cur) {
         const same = (Object.keys(row) as Array<keyof typeof row>).every((k) => cur[k] === row[k]);
         if (same) return { resource: serviceOut(cur), created: false, changed: false };
-        await tx
-          .updateTable('peering_services')
-          .set({ ...row, updated_at: now() })
-          .where('id', '=', cur.id)
-          .execute();
-      } else {
-        const t = now();
-        await tx
-          .insertInto('peering_services')
-          .values({ customer, name, ...row, created_at: t, updated_at: t })
-          .execute();
       }
+      await putRow(tx, 'peering_services', row, cur && ['id', cur.id], { customer, name });
       return { resource: await this.getService(customer, name, tx), created: !cur, changed: true };
     });
   }

@@ -9,7 +9,7 @@ import type { ApiKeys } from './api-keys.js';
 import { conflict, invalid, notFound, rule } from './errors.js';
 import { fetchPage, type Page, type PageRequest } from './paging.js';
 import type { AsnState, Contact, Partner, PartnerKind, PeerAsn, Upserted } from './types.js';
-import { now, sameJson } from './util.js';
+import { now, putRow, sameJson } from './util.js';
 
 export interface PartnerInput {
   kind: PartnerKind;
@@ -67,20 +67,8 @@ export class Partners {
     return this.store.transaction(async (tx) => {
       const cur = await tx.selectFrom('partners').selectAll().where('name', '=', name).executeTakeFirst();
       const row = { kind: input.kind, display_name: input.displayName };
-      if (cur) {
-        if (cur.kind === row.kind && cur.display_name === row.display_name) return { resource: partnerOut(cur), created: false, changed: false };
-        await tx
-          .updateTable('partners')
-          .set({ ...row, updated_at: now() })
-          .where('name', '=', name)
-          .execute();
-      } else {
-        const t = now();
-        await tx
-          .insertInto('partners')
-          .values({ name, ...row, created_at: t, updated_at: t })
-          .execute();
-      }
+      if (cur && cur.kind === row.kind && cur.display_name === row.display_name) return { resource: partnerOut(cur), created: false, changed: false };
+      await putRow(tx, 'partners', row, cur && ['name', name], { name });
       return { resource: await this.get(name, tx), created: !cur, changed: true };
     });
   }
@@ -123,20 +111,8 @@ export class Partners {
       // An ASN belongs to one partner; say so without naming the other tenant.
       if (cur && cur.partner !== partner) throw conflict(`ASN ${asn} is already registered by another partner`, 'asn');
       const row = { name: input.name, contacts: JSON.stringify(input.contacts) };
-      if (cur) {
-        if (cur.name === row.name && sameJson(JSON.parse(cur.contacts), input.contacts)) return { resource: asnOut(cur), created: false, changed: false };
-        await tx
-          .updateTable('peer_asns')
-          .set({ ...row, updated_at: now() })
-          .where('asn', '=', asn)
-          .execute();
-      } else {
-        const t = now();
-        await tx
-          .insertInto('peer_asns')
-          .values({ asn, partner, ...row, state: 'pending', error_message: null, created_at: t, updated_at: t })
-          .execute();
-      }
+      if (cur && cur.name === row.name && sameJson(JSON.parse(cur.contacts), input.contacts)) return { resource: asnOut(cur), created: false, changed: false };
+      await putRow(tx, 'peer_asns', row, cur && ['asn', asn], { asn, partner, state: 'pending', error_message: null });
       return { resource: await this.getAsn(partner, asn, tx), created: !cur, changed: true };
     });
   }

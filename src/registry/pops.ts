@@ -7,7 +7,7 @@ import type { Db, Store } from '../store/store.js';
 import { conflict, invalid, notFound } from './errors.js';
 import { fetchPage, type Page, type PageRequest } from './paging.js';
 import type { Facility, Operator, Pop, Router, Upserted } from './types.js';
-import { now, sameJson } from './util.js';
+import { now, putRow, sameJson } from './util.js';
 
 export interface PopInput {
   metro: string;
@@ -106,18 +106,8 @@ export class Pops {
       if (cur) {
         const { code: _c, created_at: _a, updated_at: _u, ...old } = cur;
         if (sameJson(old, row)) return { resource: popOut(cur), created: false, changed: false };
-        await tx
-          .updateTable('pops')
-          .set({ ...row, updated_at: now() })
-          .where('code', '=', code)
-          .execute();
-      } else {
-        const t = now();
-        await tx
-          .insertInto('pops')
-          .values({ code, ...row, created_at: t, updated_at: t })
-          .execute();
       }
+      await putRow(tx, 'pops', row, cur && ['code', code], { code });
       return { resource: await this.get(code, tx), created: !cur, changed: true };
     });
   }
@@ -170,20 +160,8 @@ export class Pops {
         if (clash) throw conflict(`Address ${clash} is already used by router ${o.name}`, 'addresses');
       }
       const row = { router_id: input.routerId, addresses: JSON.stringify(addresses) };
-      if (cur) {
-        if (cur.router_id === row.router_id && cur.addresses === row.addresses) return { resource: routerOut(cur), created: false, changed: false };
-        await tx
-          .updateTable('routers')
-          .set({ ...row, updated_at: now() })
-          .where('name', '=', name)
-          .execute();
-      } else {
-        const t = now();
-        await tx
-          .insertInto('routers')
-          .values({ name, pop, ...row, created_at: t, updated_at: t })
-          .execute();
-      }
+      if (cur && cur.router_id === row.router_id && cur.addresses === row.addresses) return { resource: routerOut(cur), created: false, changed: false };
+      await putRow(tx, 'routers', row, cur && ['name', name], { name, pop });
       return { resource: await this.getRouter(pop, name, tx), created: !cur, changed: true };
     });
   }

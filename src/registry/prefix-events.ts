@@ -8,6 +8,7 @@ import type { PrefixEventTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import { invalid } from './errors.js';
 import { EventIds } from './event-ids.js';
+import { type EventRow, insertEventRows, toEventRow } from './event-rows.js';
 import { type EventAudience, eventView, type PrefixEventView } from './event-view.js';
 import { type Page, type PageRequest, pageLimit } from './paging.js';
 
@@ -73,30 +74,17 @@ type Row = Omit<PrefixEventTable, 'id'> & { id: number };
 const selectEvents = (store: Store) => store.db.selectFrom('prefix_events').selectAll();
 type EventQuery = ReturnType<typeof selectEvents>;
 
-const toRow = (subject: EventSubject, e: PrefixEventInput): Omit<Row, 'id'> => ({
-  subject_kind: subject.kind,
-  subject: subject.id,
-  partner: subject.partner,
-  customer: subject.customer,
-  prefix: e.prefix ?? subject.prefix,
-  subject_prefix: subject.prefix,
-  time: e.time,
-  type: e.type,
-  level: e.level,
-  summary: e.summary,
-  details: JSON.stringify(e.details),
-  internal: e.internal ? JSON.stringify(e.internal) : null,
-});
-
 export class PrefixEvents {
   private readonly listeners = new Set<PrefixEventListener>();
   private idsLoaded: Promise<EventIds> | undefined;
+  /** the codec once loaded */
+  private codec: EventIds | undefined;
 
   constructor(private readonly store: Store) {}
 
   /** The database's opaque id codec (its key is read once). */
   ids(): Promise<EventIds> {
-    this.idsLoaded ??= EventIds.load(this.store);
+    this.idsLoaded ??= EventIds.load(this.store).then((c) => (this.codec = c));
     return this.idsLoaded;
   }
 
@@ -120,7 +108,7 @@ export class PrefixEvents {
   /** Stores one event; returns its opaque id. */
   async add(subject: EventSubject, e: PrefixEventInput): Promise<string> {
     const ids = await this.ids();
-    const row = toRow(subject, e);
+    const row = toEventRow(subject, e);
     const r = await this.store.db.insertInto('prefix_events').values(row).executeTakeFirstOrThrow();
     const id = Number(r.insertId);
     if (this.listeners.size > 0) this.notify({ ...this.out({ ...row, id }, ids), partner: subject.partner, customer: subject.customer });
@@ -133,18 +121,30 @@ export class PrefixEvents {
    */
   async addMany(items: Array<{ subject: EventSubject; event: PrefixEventInput }>): Promise<void> {
     if (!items.length) return;
-    const ids = await this.ids();
-    const stored = await this.store.transaction(async (tx) => {
-      const done: Array<{ row: Row; subject: EventSubject }> = [];
-      for (const { subject, event } of items) {
-        const row = toRow(subject, event);
-        const r = await tx.insertInto('prefix_events').values(row).executeTakeFirstOrThrow();
-        done.push({ row: { ...row, id: Number(r.insertId) }, subject });
-      }
-      return done;
-    });
+    await this.ids();
+    const rows = items.map(({ subject, event }) => toEventRow(subject, event));
+    const stored = await this.store.transaction((tx) => insertEventRows(tx, rows));
+    this.announce(
+      rows,
+      stored,
+      items.map((i) => i.subject),
+    );
+  }
+
+  /**
+   * Rows stored by someone else (validation's batched writes): subscribers hear of them now.
+   * `ids[i]` is the row id of `rows[i]`, whose subject is `subjects[i]`.
+   */
+  /** Whether anyone listens (else a batch need not keep its rows until it is stored). */
+  get listened(): boolean {
+    return this.listeners.size > 0;
+  }
+
+  announce(rows: readonly EventRow[], ids: readonly number[], subjects: readonly EventSubject[]): void {
     if (this.listeners.size === 0) return;
-    for (const { row, subject } of stored) this.notify({ ...this.out(row, ids), partner: subject.partner, customer: subject.customer });
+    const codec = this.codec;
+    if (!codec) throw new Error('event ids are not loaded: await ids() before announcing');
+    rows.forEach((row, i) => this.notify({ ...this.out({ ...row, id: ids[i]! }, codec), partner: subjects[i]!.partner, customer: subjects[i]!.customer }));
   }
 
   /**

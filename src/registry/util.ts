@@ -1,6 +1,42 @@
 // Small helpers shared by the registry's resource modules.
+import type { Insertable, Kysely, Updateable } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Db } from '../store/store.js';
 
 export const now = (): string => new Date().toISOString();
+
+/** The tables whose rows carry created_at and updated_at. */
+type StampedTable = { [T in keyof Database]: Database[T] extends { created_at: string; updated_at: string } ? T : never }[keyof Database];
+
+/**
+ * What a PUT that changes something writes: onto the existing row (`where`: its key column and
+ * value) `row` and updated_at; without one, a new row of `row`, `insertOnly` (its key, its parent,
+ * its first state) and created_at = updated_at = now.
+ */
+export async function putRow<T extends StampedTable, R extends Updateable<Database[T]>>(
+  tx: Db,
+  table: T,
+  row: R,
+  where: [keyof Database[T] & string, string | number] | undefined,
+  insertOnly: Omit<Insertable<Database[T]>, keyof R | 'created_at' | 'updated_at'>,
+): Promise<void> {
+  // Kysely cannot check a query over a table named by a type parameter; the signature checks the columns.
+  const db = tx as Kysely<any>;
+  const name: string = table;
+  const values: Record<string, unknown> = row;
+  const t = now();
+  if (where)
+    await db
+      .updateTable(name)
+      .set({ ...values, updated_at: t })
+      .where(where[0] as string, '=', where[1])
+      .execute();
+  else
+    await db
+      .insertInto(name)
+      .values({ ...insertOnly, ...values, created_at: t, updated_at: t })
+      .execute();
+}
 
 /** Deep equality for plain JSON values: decides whether a PUT changes anything. */
 export function sameJson(a: unknown, b: unknown): boolean {

@@ -7,8 +7,10 @@ import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
 import { publicPrefix } from './registrations.js';
+import { customerPrefixId, peeringId, registeredPrefixId } from './resource-ids.js';
 import type { PeeringType, PrefixState } from './types.js';
 import { now } from './util.js';
+import { recordValidation } from './validation-record.js';
 
 /** One BGP session of an Active connection, per address family. */
 export interface FactSession {
@@ -33,7 +35,8 @@ export interface FactSession {
 }
 
 export interface FactPeering {
-  key: string;
+  /** "partner/peering" (resource-ids.ts) */
+  id: string;
   partner: string;
   name: string;
   type: PeeringType;
@@ -52,7 +55,8 @@ export interface FactRemembered {
   alerts: string | null;
 }
 export interface FactRegisteredPrefix {
-  key: string;
+  /** "partner/peering/name" (resource-ids.ts) */
+  id: string;
   peering: string;
   prefix: string;
   stored: FactStored;
@@ -64,7 +68,9 @@ export interface FactRegisteredAsn {
   asn: number;
 }
 export interface FactCustomerPrefix {
-  key: string;
+  /** "customer/service/name" (resource-ids.ts) */
+  id: string;
+  customer: string;
   provider: string;
   primaryPop: string;
   backupPop: string | null;
@@ -78,7 +84,8 @@ export interface FactCustomerPrefix {
 /** One prefix's write: what is given changes (`look`/`alerts` null: nothing kept). */
 export interface FactWrite {
   kind: 'registered-prefix' | 'customer-prefix';
-  key: string;
+  /** the prefix's id, as in the snapshot */
+  id: string;
   state?: FactStored;
   look?: string | null;
   alerts?: string | null;
@@ -115,6 +122,10 @@ export function keyMatches(
 }
 
 export class ValidationFacts {
+  /** row ids by key, as of the last load() */
+  private registeredIds = new Map<string, number>();
+  private customerIds = new Map<string, number>();
+
   constructor(private readonly store: Store) {}
 
   async load(): Promise<ValidationFactsSnapshot> {
@@ -143,8 +154,8 @@ export class ValidationFacts {
       .execute();
     const peerings = new Map<number, FactPeering>();
     for (const p of peeringRows) {
-      const key = `${p.partner}/${p.name}`;
-      peerings.set(p.id, { key, partner: p.partner, name: p.name, type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), sessions: [] });
+      const key = peeringId({ partner: p.partner, peering: p.name });
+      peerings.set(p.id, { id: key, partner: p.partner, name: p.name, type: p.type as PeeringType, pop: p.pop, asn: Number(p.asn), sessions: [] });
     }
     for (const c of connRows) {
       const p = peerings.get(c.peering_id);
@@ -158,7 +169,7 @@ export class ValidationFacts {
         if (!ours || !theirs) continue;
         const carried: Array<4 | 6> = family === 4 && !v6Session && c.max_prefixes_v6 > 0 ? [4, 6] : [family];
         p.sessions.push({
-          peering: p.key,
+          peering: p.id,
           connection: c.name,
           router: c.router,
           routerId: c.router_id,
@@ -175,19 +186,22 @@ export class ValidationFacts {
     }
     const regRows = await db
       .selectFrom('registered_prefixes')
-      .select(['peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts'])
+      .select(['id', 'peering_id', 'name', 'prefix', 'key', 'state', 'error_message', 'origin_as', 'validation_look', 'validation_alerts'])
       .execute();
     const asnRows = await db.selectFrom('registered_asns').select(['peering_id', 'asn', 'key']).execute();
     const prefixKeys = new Map<string, { partner: string; prefix: string }>();
     const asnKeys = new Map<string, { partner: string }>();
     const registeredPrefixes: FactRegisteredPrefix[] = [];
     const registeredAsns: FactRegisteredAsn[] = [];
+    const registeredIds = new Map<string, number>();
     for (const r of regRows) {
       const p = peerings.get(r.peering_id)!;
+      const id = registeredPrefixId({ partner: p.partner, peering: p.name, name: r.name });
+      registeredIds.set(id, Number(r.id));
       prefixKeys.set(r.key, { partner: p.partner, prefix: r.prefix });
       registeredPrefixes.push({
-        key: `${p.key}/${r.name}`,
-        peering: p.key,
+        id: id,
+        peering: p.id,
         prefix: r.prefix,
         stored: { state: r.state as PrefixState, message: r.error_message },
         originAs: r.origin_as === null ? null : Number(r.origin_as),
@@ -197,12 +211,13 @@ export class ValidationFacts {
     for (const r of asnRows) {
       const p = peerings.get(r.peering_id)!;
       asnKeys.set(r.key, { partner: p.partner });
-      registeredAsns.push({ peering: p.key, asn: Number(r.asn) });
+      registeredAsns.push({ peering: p.id, asn: Number(r.asn) });
     }
     const custRows = await db
       .selectFrom('customer_prefixes')
       .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
       .select([
+        'customer_prefixes.id',
         'customer_prefixes.name',
         'customer_prefixes.prefix',
         'customer_prefixes.key',
@@ -218,12 +233,16 @@ export class ValidationFacts {
       ])
       .execute();
     const customerPrefixes: FactCustomerPrefix[] = [];
+    const customerIds = new Map<string, number>();
     for (const r of custRows) {
+      const id = customerPrefixId({ customer: r.customer, service: r.service, name: r.name });
+      customerIds.set(id, Number(r.id));
       const pub = publicPrefix(r.prefix);
       if (!pub.ok) continue;
       const prefix = formatPrefix(pub.prefix);
       customerPrefixes.push({
-        key: `${r.customer}/${r.service}/${r.name}`,
+        id: id,
+        customer: r.customer,
         provider: r.provider,
         primaryPop: r.primary_pop,
         backupPop: r.backup_pop,
@@ -233,6 +252,8 @@ export class ValidationFacts {
         ...(keyMatches(r.key, r.provider, r.prefix, prefixKeys, asnKeys) ? {} : { keyMismatch: keyMismatchMessage(r.provider, prefix) }),
       });
     }
+    this.registeredIds = registeredIds;
+    this.customerIds = customerIds;
     return { operatorAsn: op ? Number(op.asn) : undefined, peerings: [...peerings.values()], registeredPrefixes, registeredAsns, customerPrefixes };
   }
 
@@ -240,65 +261,31 @@ export class ValidationFacts {
    * Writes validation results in one transaction: per prefix (`key` as in the snapshot,
    * "partner/peering/name" or "customer/service/name") its state and message and what validation
    * keeps beside them (each only when given), and origin memory. One commit for a burst, not one
-   * per prefix. Only a new state touches the prefix's `updated_at`.
+   * per prefix, and rows of the same shape share one statement (prefix-writes.ts). Only a new
+   * state touches the prefix's `updated_at`.
    */
-  async write(rows: FactWrite[], origins: Array<{ key: string; originAs: number }> = []): Promise<void> {
+  async write(rows: FactWrite[], origins: Array<{ id: string; originAs: number }> = []): Promise<void> {
     if (!rows.length && !origins.length) return;
-    await this.store.transaction(async (tx) => {
-      for (const r of rows) await this.update(r, tx);
-      for (const o of origins) await this.setOrigin(o.key, o.originAs, tx);
-    });
+    const batch = {
+      rows: rows.map((r) => ({ ...r, rowId: this.knownRowId(r.kind, r.id) })),
+      origins: origins.map((o) => ({ ...o, rowId: this.knownRowId('registered-prefix', o.id) })),
+      events: [],
+    };
+    await this.store.transaction((tx) => recordValidation(tx, batch, now()));
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */
-  async setState(
-    kind: 'registered-prefix' | 'customer-prefix',
-    key: string,
-    state: PrefixState,
-    message: string | null,
-    db: Store['db'] = this.store.db,
-  ): Promise<void> {
-    await this.update({ kind, key, state: { state, message } }, db);
+  async setState(kind: 'registered-prefix' | 'customer-prefix', key: string, state: PrefixState, message: string | null): Promise<void> {
+    await this.write([{ kind, id: key, state: { state, message } }]);
   }
 
-  private async update(r: FactWrite, db: Store['db']): Promise<void> {
-    const set = {
-      ...(r.state ? { state: r.state.state, error_message: r.state.message, updated_at: now() } : {}),
-      ...(r.look !== undefined ? { validation_look: r.look } : {}),
-      ...(r.alerts !== undefined ? { validation_alerts: r.alerts } : {}),
-    };
-    if (!Object.keys(set).length) return;
-    if (r.kind === 'registered-prefix') {
-      const w = registeredWhere(db, r.key);
-      await db.updateTable('registered_prefixes').set(set).where('name', '=', w.name).where('peering_id', 'in', w.peerings).execute();
-    } else {
-      const [a, b, name] = r.key.split('/');
-      await db
-        .updateTable('customer_prefixes')
-        .set(set)
-        .where('name', '=', name!)
-        .where('peering_service_id', 'in', db.selectFrom('peering_services').select('id').where('customer', '=', a!).where('name', '=', b!))
-        .execute();
-    }
+  /**
+   * The row id of a prefix by its key as of the last load(), if it was there (else writes look
+   * it up). A prefix deleted since keeps its old id, and its write changes nothing.
+   */
+  knownRowId(kind: FactWrite['kind'], key: string): number | undefined {
+    return (kind === 'registered-prefix' ? this.registeredIds : this.customerIds).get(key);
   }
-
-  /** Remembers the origin AS a registered prefix was verified with (only while none is remembered). */
-  async setOrigin(key: string, originAs: number, db: Store['db'] = this.store.db): Promise<void> {
-    const w = registeredWhere(db, key);
-    await db
-      .updateTable('registered_prefixes')
-      .set({ origin_as: originAs })
-      .where('name', '=', w.name)
-      .where('peering_id', 'in', w.peerings)
-      .where('origin_as', 'is', null)
-      .execute();
-  }
-}
-
-/** Where a registered prefix's key ("partner/peering/name") points. */
-function registeredWhere(db: Store['db'], key: string) {
-  const [partner, peering, name] = key.split('/');
-  return { name: name!, peerings: db.selectFrom('peerings').select('id').where('partner', '=', partner!).where('name', '=', peering!) };
 }
 
 /** One spelling per address (RFC 5952 for IPv6), as session messages name them. */

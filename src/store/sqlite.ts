@@ -3,6 +3,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { preparePrivateFile } from './private-file.js';
 import type { Database } from './schema.js';
+import { cachingDatabase } from './statement-cache.js';
 import { appliedMigrations, type Db, migrate, type Store } from './store.js';
 
 export interface SqliteOptions {
@@ -10,18 +11,28 @@ export interface SqliteOptions {
   warn?: (message: string) => void;
 }
 
+/**
+ * A Kysely over one connection to a SQLite file, set up as the store runs it: WAL (readers and
+ * one writer at a time, from any connection), every commit on disk (synchronous FULL unless told
+ * otherwise), foreign keys, a 5 s wait for another connection's write lock. No migrations: a second
+ * connection (the record worker's) opens a store that openSqlite() made.
+ */
+export function connectSqlite(file: string, opts: { synchronous?: 'full' | 'normal' | 'off' } = {}): Kysely<Database> {
+  const conn = new BetterSqlite3(file);
+  conn.pragma('journal_mode = WAL');
+  // FULL: a commit is on disk before the API acknowledges it, even if the machine loses power.
+  conn.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);
+  conn.pragma('foreign_keys = ON');
+  conn.pragma('busy_timeout = 5000');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(conn) }) });
+}
+
 export async function openSqlite(file: string, opts: SqliteOptions = {}): Promise<Store> {
   if (file !== ':memory:' && file !== '') {
     const warn = opts.warn ?? ((m: string) => process.emitWarning(m));
     for (const w of preparePrivateFile(file)) warn(w);
   }
-  const conn = new BetterSqlite3(file);
-  conn.pragma('journal_mode = WAL');
-  // FULL: a commit is on disk before the API acknowledges it, even if the machine loses power.
-  conn.pragma('synchronous = FULL');
-  conn.pragma('foreign_keys = ON');
-  conn.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: conn }) });
+  const db = connectSqlite(file);
   await migrate(db);
   return {
     db,

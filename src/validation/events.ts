@@ -53,9 +53,9 @@ export interface SeenRoute {
 export interface PrefixLook {
   state: PrefixState;
   /** peer address -> route, for sessions in the primary location (all sessions for a registered prefix) */
-  primary: Map<string, SeenRoute>;
+  primary: ReadonlyMap<string, SeenRoute>;
   /** the same for the backup location */
-  backup: Map<string, SeenRoute>;
+  backup: ReadonlyMap<string, SeenRoute>;
   /** it was Verified, lost that (Warning, Failed) and has not been Verified since: being Verified again is a restore */
   lost: boolean;
 }
@@ -81,43 +81,52 @@ const event = (
 const describe = (r: SeenRoute) => ({ asPath: r.asPath, originAs: r.originAs, nextHop: r.nextHop ?? null });
 
 /** The session whose route is the active (or backup) path: the first carrier in address order. */
-function pathOf(routes: Map<string, SeenRoute>): [string, SeenRoute] | undefined {
+function pathOf(routes: ReadonlyMap<string, SeenRoute>): [string, SeenRoute] | undefined {
   let first: string | undefined;
   for (const k of routes.keys()) if (first === undefined || k < first) first = k;
   return first === undefined ? undefined : [first, routes.get(first)!];
 }
 
-/** Events for the change from `before` (undefined: first look) to `after` of one prefix. */
-export function diffLooks(prefix: string, before: PrefixLook | undefined, after: PrefixLook, time: string): PrefixEvent[] {
+const ROLES = [
+  {
+    routes: 'primary',
+    ann: 'PrefixAnnouncementEvent',
+    wd: 'PrefixWithdrawalEvent',
+    origin: 'PrefixOriginAsChangeEvent',
+    path: 'PrefixActivePath',
+    name: 'active',
+  },
+  {
+    routes: 'backup',
+    ann: 'PrefixBackupRouteAnnouncementEvent',
+    wd: 'PrefixBackupRouteWithdrawalEvent',
+    origin: 'PrefixBackupRouteOriginAsChangeEvent',
+    path: 'PrefixBackupPath',
+    name: 'backup',
+  },
+] as const;
+
+const NONE: ReadonlyMap<string, SeenRoute> = new Map();
+
+/**
+ * Events for the change from `before` (undefined: first look) to `after` of one prefix. `when` is
+ * the events' time, or the clock asked once when there is an event.
+ */
+export function diffLooks(prefix: string, before: PrefixLook | undefined, after: PrefixLook, when: string | (() => string)): PrefixEvent[] {
   const out: PrefixEvent[] = [];
-  const roles = [
-    {
-      routes: 'primary',
-      ann: 'PrefixAnnouncementEvent',
-      wd: 'PrefixWithdrawalEvent',
-      origin: 'PrefixOriginAsChangeEvent',
-      path: 'PrefixActivePath',
-      name: 'active',
-    },
-    {
-      routes: 'backup',
-      ann: 'PrefixBackupRouteAnnouncementEvent',
-      wd: 'PrefixBackupRouteWithdrawalEvent',
-      origin: 'PrefixBackupRouteOriginAsChangeEvent',
-      path: 'PrefixBackupPath',
-      name: 'backup',
-    },
-  ] as const;
+  let stamp: string | undefined;
+  const t = () => (stamp ??= typeof when === 'string' ? when : when());
+  const roles = ROLES;
   for (const r of roles) {
-    const was = before?.[r.routes] ?? new Map<string, SeenRoute>();
+    const was = before?.[r.routes] ?? NONE;
     const now = after[r.routes];
     for (const [peer, a] of now) {
       const old = was.get(peer);
       if (!old) {
-        out.push(event(time, r.ann, `${prefix} announced by ${peer}`, { prefix, peer, ...describe(a) }));
+        out.push(event(t(), r.ann, `${prefix} announced by ${peer}`, { prefix, peer, ...describe(a) }));
       } else if (old.originAs !== a.originAs) {
         out.push(
-          event(time, r.origin, `${prefix} origin changed from AS${old.originAs ?? '?'} to AS${a.originAs ?? '?'} on the ${r.name} route from ${peer}`, {
+          event(t(), r.origin, `${prefix} origin changed from AS${old.originAs ?? '?'} to AS${a.originAs ?? '?'} on the ${r.name} route from ${peer}`, {
             prefix,
             peer,
             previousOriginAs: old.originAs,
@@ -127,17 +136,17 @@ export function diffLooks(prefix: string, before: PrefixLook | undefined, after:
       }
     }
     for (const peer of was.keys()) {
-      if (!now.has(peer)) out.push(event(time, r.wd, `${prefix} withdrawn by ${peer}`, { prefix, peer }));
+      if (!now.has(peer)) out.push(event(t(), r.wd, `${prefix} withdrawn by ${peer}`, { prefix, peer }));
     }
     const p0 = pathOf(was);
     const p1 = pathOf(now);
     if (p1 && (!p0 || p0[0] !== p1[0] || p0[1].asPath !== p1[1].asPath)) {
-      out.push(event(time, r.path, `${r.name} path for ${prefix} via ${p1[0]}: ${p1[1].asPath}`, { prefix, peer: p1[0], ...describe(p1[1]) }));
+      out.push(event(t(), r.path, `${r.name} path for ${prefix} via ${p1[0]}: ${p1[1].asPath}`, { prefix, peer: p1[0], ...describe(p1[1]) }));
     }
   }
   // Only a real loss of Verified is restored: not a prefix reaching Verified for the first time.
   if (before?.lost && after.state === 'Verified') {
-    out.push(event(time, 'PrefixRestoredEvent', `${prefix} is Verified again (was ${before.state})`, { prefix, previousState: before.state }));
+    out.push(event(t(), 'PrefixRestoredEvent', `${prefix} is Verified again (was ${before.state})`, { prefix, previousState: before.state }));
   }
   return out;
 }

@@ -69,9 +69,9 @@ export class RejectionMemory {
     return this.byPeer.has(peer);
   }
 
-  /** The prefixes of a session with something remembered. */
-  prefixesOf(peer: string): string[] {
-    return [...(this.byPeer.get(peer)?.keys() ?? [])];
+  /** The prefixes of a session with something remembered (live: forget nothing while iterating). */
+  prefixesOf(peer: string): Iterable<string> {
+    return this.byPeer.get(peer)?.keys() ?? [];
   }
 
   /** What is remembered for one route of a session, on any subject. */
@@ -90,7 +90,7 @@ export class RejectionMemory {
   /** The session went down: all of its routes are gone. Returns the subjects changed. */
   forgetPeer(peer: string): string[] {
     const changed = new Set<string>();
-    for (const prefix of this.prefixesOf(peer)) for (const s of this.forgetRoute(peer, prefix)) changed.add(s);
+    for (const prefix of [...this.prefixesOf(peer)]) for (const s of this.forgetRoute(peer, prefix)) changed.add(s);
     return [...changed];
   }
 

@@ -16,23 +16,28 @@ import type { Route } from '../bgp/rib/attr-store.js';
 import type { ImportPolicy } from '../bgp/rib/rib.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
-import { keyToPrefix, type PrefixKey } from '../bgp/wire/nlri.js';
 import { formatPrefix, type Prefix } from '../net/prefix.js';
+import { keyToPrefix, type PrefixKey } from '../net/prefix-key.js';
 import type { PrefixTrie } from '../net/trie.js';
+import { isPeeringOf, parsePeeringId } from '../registry/resource-ids.js';
 import type { PeeringType } from '../registry/types.js';
+import type { FactPeering } from '../registry/validation-facts.js';
 import { customerPrefixMessage } from './messages.js';
 import { checkRoute, type RouteCheckConfig } from './route-checks.js';
 import { PREFIX, type Rejected, type Verdict, VerdictTable } from './verdict.js';
 
 export interface PolicyPeering {
-  /** the peering's id in the registry (partner/name) */
+  /** the peering's id in the registry ("partner/peering", registry/resource-ids.ts) */
   id: string;
   type: PeeringType;
   asn: number;
 }
 
+/** A peering of the registry's facts, as its sessions' policies see it. */
+export const policyPeering = (p: FactPeering): PolicyPeering => ({ id: p.id, type: p.type, asn: p.asn });
+
 /** What the registry says about prefixes and origins, for every peering at once. */
-export interface Registrations {
+export interface RegistrationIndex {
   /** every registered prefix -> the id of the peering it is registered on */
   prefixes: PrefixTrie<string>;
   /** registered ASNs (route-server customers) per peering id */
@@ -51,38 +56,49 @@ export interface PolicyContext {
 
 export type { RejectKind, Verdict } from './verdict.js';
 
-/** "partner/peering" -> "partner" */
-const partnerOf = (peeringId: string): string => peeringId.slice(0, peeringId.indexOf('/'));
-
 /** The origin AS: the last ASN of a path ending in an AS_SEQUENCE (undefined for an AS_SET, RFC 6811). */
 export function routeOrigin(a: PathAttributes): number | undefined {
   const last = a.asPath?.[a.asPath.length - 1];
   return last && last.type === SegmentType.AS_SEQUENCE ? last.asns[last.asns.length - 1] : undefined;
 }
 
+/** A judge's word on a route: accepted (with the registered prefix it falls under, if any), or the rejection. */
+export type Judgement = Extract<Verdict, { accept: true }> | Rejected;
+
 /**
- * Judges one route received on a session of `peering`: accepted (with the registered prefix it
- * falls under, if any), or the rejection, interned in `table`.
+ * The judge of the routes received on the sessions of `peering`: accepted, or the rejection,
+ * interned in `table`. The one place routes are judged: the speaker's import policy
+ * (importPolicy) and the lab's plans ask it.
  */
-export function judge(
+export function routeJudge(
   peering: PolicyPeering,
-  regs: Registrations,
+  regs: RegistrationIndex,
+  ctx: PolicyContext,
+  table = new VerdictTable(),
+): (prefix: Prefix, attrs: PathAttributes) => Judgement {
+  const partner = parsePeeringId(peering.id).partner;
+  return (prefix, attrs) => judge(peering, partner, regs, ctx, prefix, attrs, table);
+}
+
+function judge(
+  peering: PolicyPeering,
+  partner: string,
+  regs: RegistrationIndex,
   ctx: PolicyContext,
   prefix: Prefix,
   attrs: PathAttributes,
   table: VerdictTable,
-): Rejected | { accept: true; registered: Prefix | undefined } {
+): Judgement {
   const origin = routeOrigin(attrs);
   const covering = regs.prefixes.covering(prefix);
   // The most specific registration decides whose prefix this is.
   const reg = covering[covering.length - 1];
-  const partner = partnerOf(peering.id);
-  if (reg && partnerOf(reg.value) !== partner) {
+  if (reg && !isPeeringOf(reg.value, partner)) {
     const asn = regs.peeringAsns?.get(reg.value);
     return table.rejected(
       'hijack',
       `hijack: ${PREFIX} is registered by another partner${asn !== undefined ? ` (AS${asn})` : ''}, not ${partner}`,
-      `hijack: ${PREFIX} is registered by partner ${partnerOf(reg.value)} (peering ${reg.value}), not ${partner}`,
+      `hijack: ${PREFIX} is registered by partner ${parsePeeringId(reg.value).partner} (peering ${reg.value}), not ${partner}`,
       { registered: reg.prefix, owner: reg.value },
     );
   }
@@ -117,9 +133,9 @@ export function judge(
   return { accept: true, registered: reg?.prefix };
 }
 
-/** Judges one route received on a session of `peering`, rendered for its prefix (tests, the lab's plans). */
-export function classify(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
-  const v = judge(peering, regs, ctx, prefix, attrs, new VerdictTable());
+/** Judges one route received on a session of `peering`, rendered for its prefix (the tests' way to ask). */
+export function classify(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, prefix: Prefix, attrs: PathAttributes): Verdict {
+  const v = routeJudge(peering, regs, ctx)(prefix, attrs);
   return v.accept ? v : v.verdict(formatPrefix(prefix));
 }
 
@@ -127,9 +143,10 @@ export function classify(peering: PolicyPeering, regs: Registrations, ctx: Polic
  * The speaker's import policy for one session of `peering`: undefined to accept, or the rejection
  * the speaker keeps with the route (interned in `table`, shared by the sessions of one view).
  */
-export function importPolicy(peering: PolicyPeering, regs: Registrations, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
+export function importPolicy(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
+  const judgeRoute = routeJudge(peering, regs, ctx, table);
   return (key: PrefixKey, route: Route) => {
-    const v = judge(peering, regs, ctx, keyToPrefix(key), route.attrs, table);
+    const v = judgeRoute(keyToPrefix(key), route.attrs);
     return v.accept ? undefined : v;
   };
 }

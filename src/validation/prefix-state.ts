@@ -7,7 +7,7 @@
 //             its path over the others; the message names what is missing
 //   Failed    none carries it, a route fails a check, or the provider lacks the sessions at all
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import type { PrefixKey } from '../bgp/wire/nlri.js';
+import type { PrefixKey } from '../net/prefix-key.js';
 import type { PrefixState } from '../registry/types.js';
 import type { Verdict } from './import-policy.js';
 import { CUSTOMER_MESSAGES, customerPrefixMessage, NO_SESSIONS, notReceivedFrom, registeredPrefixMessage } from './messages.js';

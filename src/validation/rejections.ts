@@ -8,8 +8,8 @@
 // it and the registered prefix (without a registration, only what is watched at the prefix).
 import type { NotableRejection } from '../bgp/rib/rejection.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
-import { keyToPrefix, keyToText, type PrefixKey, textToKey } from '../bgp/wire/nlri.js';
-import { keyOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
+import { formatPrefixKey, keyToPrefix, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
+import { subjectOf, type ValidationEngine, type WatchedPrefix } from './engine.js';
 import { type PrefixEvent, rejectionEvent, type SessionOwner } from './events.js';
 import type { RejectionMemory } from './hijack-memory.js';
 import { routeOrigin } from './import-policy.js';
@@ -29,7 +29,18 @@ export interface RejectionDeps {
 }
 
 export class RejectionEvents {
+  /** remembered prefixes' keys: parsed once, not per UPDATE (a few thousand at most, like the memory) */
+  private readonly keys = new Map<string, PrefixKey | undefined>();
+
   constructor(private readonly d: RejectionDeps) {}
+
+  private subjectOf(prefix: string): PrefixKey | undefined {
+    if (this.keys.has(prefix)) return this.keys.get(prefix);
+    if (this.keys.size >= 100_000) this.keys.clear();
+    const key = parsePrefixKey(prefix);
+    this.keys.set(prefix, key);
+    return key;
+  }
 
   /**
    * Routes of a session were judged (`judged`: the prefixes announced, withdrawn or judged again;
@@ -38,22 +49,24 @@ export class RejectionEvents {
    */
   settle(peer: string, judged: (key: PrefixKey) => boolean, notable: readonly NotableRejection[]): void {
     if (!notable.length && !this.d.memory.has(peer)) return;
-    const changed = new Set<string>();
-    const reported = new Set<string>();
+    let changed: Set<string> | undefined;
+    let reported: Set<string> | undefined;
     if (notable.length) {
+      changed = new Set();
+      reported = new Set();
       const time = (this.d.clock ?? (() => new Date().toISOString()))();
       const from = this.d.ownerOf(peer);
       for (const { key, rejection, route } of notable) {
         // (another judge's notable rejections are none of ours)
         if (!(rejection instanceof Rejected) || !rejection.eventful) continue;
         const kind = rejection.eventful;
-        const prefix = keyToText(key);
+        const prefix = formatPrefixKey(key);
         reported.add(prefix);
         const attrs = route.attrs;
         const originAs = routeOrigin(attrs) ?? null;
         const verdict = rejection.verdict(prefix);
         for (const w of this.touched(key, rejection)) {
-          const subject = keyOf(w);
+          const subject = subjectOf(w);
           if (!this.d.memory.note(subject, { peer, prefix, originAs, kind })) continue;
           changed.add(subject);
           const e = rejectionEvent({ prefix, peer, from, verdict, attrs }, w.partner, time);
@@ -63,16 +76,19 @@ export class RejectionEvents {
     }
     // Remembered routes judged again without a report: withdrawn, or judged otherwise now (a
     // route sent again unchanged is not judged again, so its stored verdict is looked at).
+    // (Runs for every UPDATE of a session with something remembered: no parsing, no allocation.)
+    let gone: string[] | undefined;
     for (const prefix of this.d.memory.prefixesOf(peer)) {
-      if (reported.has(prefix)) continue;
-      const key = textToKey(prefix);
+      if (reported?.has(prefix)) continue;
+      const key = this.subjectOf(prefix);
       if (key === undefined || !judged(key)) continue;
       const now = this.d.current(peer, key);
       const was = this.d.memory.of(peer, prefix);
       if (now && was && now.rejected?.eventful === was.kind && (routeOrigin(now.attrs) ?? null) === was.originAs) continue;
-      for (const s of this.d.memory.forgetRoute(peer, prefix)) changed.add(s);
+      (gone ??= []).push(prefix);
     }
-    if (changed.size) this.d.remembered([...changed]);
+    for (const prefix of gone ?? []) for (const s of this.d.memory.forgetRoute(peer, prefix)) (changed ??= new Set()).add(s);
+    if (changed?.size) this.d.remembered([...changed]);
   }
 
   /** The session went down for real (or was removed): its routes are gone. */

@@ -5,7 +5,7 @@
 // A bounded grace time ends settling for sessions that never come up or never send End-of-RIB
 // (many routers send it only with graceful restart negotiated).
 
-export type Family = 4 | 6;
+import type { Family } from '../net/address.js';
 
 export interface SettlingOptions {
   graceMs: number;

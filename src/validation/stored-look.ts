@@ -13,7 +13,7 @@ interface Stored {
   b?: Routes;
 }
 
-const pack = (m: Map<string, SeenRoute>): Routes => {
+const pack = (m: ReadonlyMap<string, SeenRoute>): Routes => {
   const out: Routes = {};
   for (const [peer, r] of m) out[peer] = [r.originAs, r.asPath];
   return out;
@@ -49,7 +49,7 @@ export function sameLook(a: PrefixLook, b: PrefixLook): boolean {
   return a.state === b.state && a.lost === b.lost && sameRoutes(a.primary, b.primary) && sameRoutes(a.backup, b.backup);
 }
 
-function sameRoutes(a: Map<string, SeenRoute>, b: Map<string, SeenRoute>): boolean {
+function sameRoutes(a: ReadonlyMap<string, SeenRoute>, b: ReadonlyMap<string, SeenRoute>): boolean {
   if (a.size !== b.size) return false;
   for (const [peer, r] of a) {
     const o = b.get(peer);

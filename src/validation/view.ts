@@ -6,7 +6,7 @@ import { parsePrefix } from '../net/prefix.js';
 import { PrefixTrie } from '../net/trie.js';
 import type { FactPeering, FactSession, ValidationFactsSnapshot } from '../registry/validation-facts.js';
 import type { EngineView, WatchedPrefix } from './engine.js';
-import type { Registrations } from './import-policy.js';
+import type { RegistrationIndex } from './import-policy.js';
 import type { SessionView } from './prefix-state.js';
 import { DEFAULT_MAX_PATH_LENGTH, defaultServiceCommunity, type RouteCheckConfig, type ServiceCommunity } from './route-checks.js';
 
@@ -18,7 +18,7 @@ export interface ViewOptions {
 
 export interface ValidationView {
   checks: RouteCheckConfig;
-  registrations: Registrations;
+  registrations: RegistrationIndex;
   engine: EngineView;
   /** peerings by "partner/name", with their Active sessions */
   peerings: Map<string, FactPeering>;
@@ -33,14 +33,15 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     community: opts.community ?? defaultServiceCommunity(facts.operatorAsn!),
     maxPathLength: opts.maxPathLength ?? DEFAULT_MAX_PATH_LENGTH,
   };
-  const peerings = new Map(facts.peerings.map((p) => [p.key, p]));
+  // (every registration's peering is among them: the facts are read so)
+  const peerings = new Map(facts.peerings.map((p) => [p.id, p]));
   const prefixes = new PrefixTrie<string>();
   for (const r of facts.registeredPrefixes) prefixes.set(parsePrefix(r.prefix)!, r.peering);
   // A registered ASN's key works at every location of its partner (as a registered prefix's
   // does): each of the partner's peerings accepts the origins registered on any of them.
   const byPartner = new Map<string, Set<number>>();
   for (const r of facts.registeredAsns) {
-    const partner = r.peering.split('/')[0]!;
+    const partner = peerings.get(r.peering)!.partner;
     let set = byPartner.get(partner);
     if (!set) byPartner.set(partner, (set = new Set()));
     set.add(r.asn);
@@ -48,7 +49,7 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   const asns = new Map<string, Set<number>>();
   for (const p of facts.peerings) {
     const set = byPartner.get(p.partner);
-    if (set) asns.set(p.key, set);
+    if (set) asns.set(p.id, set);
   }
   const familyOf = (prefix: string): 4 | 6 => (prefix.includes(':') ? 6 : 4);
   // A partner's sessions per location and family, gathered once for every customer prefix.
@@ -67,14 +68,15 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
   const watched: WatchedPrefix[] = [];
   for (const r of facts.registeredPrefixes) {
     const family = familyOf(r.prefix);
-    const sessions = (peerings.get(r.peering)?.sessions ?? []).filter((s) => s.families.includes(family)).map(session);
+    const peering = peerings.get(r.peering)!;
+    const sessions = peering.sessions.filter((s) => s.families.includes(family)).map(session);
     watched.push({
       kind: 'registered-prefix',
-      id: r.key,
+      id: r.id,
       prefix: r.prefix,
       primary: sessions,
       backup: null,
-      partner: r.peering.split('/')[0]!,
+      partner: peering.partner,
       stored: r.stored,
       remembered: r.remembered,
       ...(r.originAs !== null ? { originAs: r.originAs } : {}),
@@ -84,10 +86,10 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
     const family = familyOf(c.prefix);
     watched.push({
       kind: 'customer-prefix',
-      id: c.key,
+      id: c.id,
       prefix: c.prefix,
       partner: c.provider,
-      customer: c.key.split('/')[0]!,
+      customer: c.customer,
       primary: sessionsAt(c.provider, c.primaryPop, family),
       backup: c.backupPop ? sessionsAt(c.provider, c.backupPop, family) : null,
       stored: c.stored,
@@ -95,6 +97,6 @@ export function buildView(facts: ValidationFactsSnapshot, opts: ViewOptions = {}
       ...(c.keyMismatch ? { fixed: { state: 'Failed' as const, message: c.keyMismatch } } : {}),
     });
   }
-  const peeringAsns = new Map(facts.peerings.map((p) => [p.key, p.asn]));
+  const peeringAsns = new Map(facts.peerings.map((p) => [p.id, p.asn]));
   return { checks, registrations: { prefixes, asns, peeringAsns }, engine: { checks, prefixes: watched }, peerings };
 }

@@ -2,7 +2,7 @@
 // address, dialling the edge router's operator address (and accepting its calls), announcing routes.
 import { Speaker } from '../../src/bgp/speaker.js';
 import type { PathAttributes } from '../../src/bgp/wire/attributes/types.js';
-import { textToKey } from '../../src/bgp/wire/nlri.js';
+import { parsePrefixKey } from '../../src/net/prefix-key.js';
 import { acceptAll, ip } from './peer-options.js';
 
 export interface PartnerSpeakerOptions {
@@ -39,7 +39,7 @@ export async function partnerSpeaker(o: PartnerSpeakerOptions): Promise<Speaker>
     },
     acceptAll,
   );
-  s.announce((o.routes ?? []).map((r) => ({ key: textToKey(r.prefix)!, attrs: r.attrs })));
+  s.announce((o.routes ?? []).map((r) => ({ key: parsePrefixKey(r.prefix)!, attrs: r.attrs })));
   await s.start();
   return s;
 }

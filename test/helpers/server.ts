@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildServer, type ServerOptions } from '../../src/api/server.js';
 import { ensureOperatorKey, openRegistry } from '../../src/bootstrap.js';
-import type { Registry } from '../../src/registry/registry.js';
+import type { Registry, RegistryOptions } from '../../src/registry/registry.js';
 
 export interface Reply {
   status: number;
@@ -28,12 +28,13 @@ export interface TestServer {
 }
 
 /**
- * `opts` go to buildServer. The rate limits are off unless a test sets them: the suites make
- * hundreds of requests a second with one key, and many refused on purpose from one address.
+ * `opts` go to buildServer, `registryOptions` to the registry. The rate limits are off unless a
+ * test sets them: the suites make hundreds of requests a second with one key, and many refused on
+ * purpose from one address.
  */
-export async function startServer(opts: ServerOptions = {}): Promise<TestServer> {
+export async function startServer(opts: ServerOptions = {}, registryOptions: RegistryOptions = {}): Promise<TestServer> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'openpeering-test-'));
-  const registry = await openRegistry(path.join(dir, 'openpeering.db'));
+  const registry = await openRegistry(path.join(dir, 'openpeering.db'), {}, registryOptions);
   const operatorKey = (await ensureOperatorKey(registry))!;
   const app = await buildServer(registry, { authFailureLimit: false, keyRateLimit: false, ...opts });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });

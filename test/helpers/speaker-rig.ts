@@ -8,7 +8,7 @@ import type { ImportPolicy } from '../../src/bgp/rib/rib.js';
 import { type ExportPolicy, type PeerOptions, Speaker } from '../../src/bgp/speaker.js';
 import type { PathAttributes } from '../../src/bgp/wire/attributes/types.js';
 import type { Capabilities } from '../../src/bgp/wire/capabilities.js';
-import { keyToText, type PrefixKey } from '../../src/bgp/wire/nlri.js';
+import { formatPrefixKey, type PrefixKey } from '../../src/net/prefix-key.js';
 import { CapsPeer } from './caps-peer.js';
 import { acceptAll, ip, peerOptions } from './peer-options.js';
 
@@ -47,10 +47,10 @@ export async function rig(listen: string, peers: RigPeer[], routes: Array<{ key:
   for (const r of raws.values()) await r.start();
   const peer = (addr: string) => raws.get(addr)!;
   /** prefixes announced to `addr` so far, as text */
-  const got = (addr: string) => peer(addr).updates.flatMap((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].map((k) => keyToText(k)));
+  const got = (addr: string) => peer(addr).updates.flatMap((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].map((k) => formatPrefixKey(k)));
   /** the last UPDATE that announced `prefix` to `addr` */
   const last = (addr: string, prefix: string) =>
-    peer(addr).updates.findLast((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].some((k) => keyToText(k) === prefix));
+    peer(addr).updates.findLast((u) => [...u.nlri.keys, ...(u.mpReach?.nlri.keys ?? [])].some((k) => formatPrefixKey(k) === prefix));
   /** no session went down, no NOTIFICATION, every peer still connected */
   const intact = () => {
     assert.deepEqual(downs, [], 'no session went down');

@@ -107,6 +107,11 @@ export class SseClient {
     return got;
   }
 
+  /** The ids of the next `n` events not taken yet. */
+  async takeIds(n: number): Promise<Array<string | undefined>> {
+    return (await this.take(n)).map((f) => f.id);
+  }
+
   /** Waits for the server to end the stream; returns every event it sent. */
   async end(): Promise<Frame[]> {
     await this.waitFor(() => this.ended, 'the server to end the stream');

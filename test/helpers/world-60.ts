@@ -4,7 +4,7 @@
 // fra); apex-ix (ixp, AS64502) with two route-server sessions in fra and customer fabrikam, whose
 // office is from its registered ASN and whose "squat" 45.66.1.0/24 lies in nordlink's
 // registration. Built through the API, as a client would (`call` is one authenticated request).
-import type { RouteSpec } from '../../src/lab/routers/index.js';
+import type { AnnouncedRoute } from '../../src/lab/routers/index.js';
 import { ACTIVE_PATH, conn } from './world.js';
 
 export type Call = (method: string, path: string, body?: unknown) => Promise<any>;
@@ -24,7 +24,12 @@ export const SESSIONS60 = {
   'rs-2': ['127.60.4.100', '127.60.4.1'],
 } as const;
 
-export const good60 = (prefix: string, extra: Partial<RouteSpec> = {}): RouteSpec => ({ prefix, asPath: [64496], communities: ['64500:8007'], ...extra });
+export const good60 = (prefix: string, extra: Partial<AnnouncedRoute> = {}): AnnouncedRoute => ({
+  prefix,
+  asPath: [64496],
+  communities: ['64500:8007'],
+  ...extra,
+});
 
 /** What nordlink's routers announce, and apex-ix's route servers: fabrikam's office, and hijacks. */
 export const NORDLINK_ROUTES = [good60('45.66.0.0/23'), good60('45.66.0.0/24')];

@@ -1,12 +1,40 @@
 // A small world built through the API for tests: operator 64500, PoPs ams and fra with two
 // routers each, partners nordlink (isp, ASN 64501) and apex-ix (ixp, ASN 64502) with Active
 // peerings, a registered prefix and ASN, a customer with a peering service.
+import type { EventSubject } from '../../src/registry/prefix-events.js';
 import { expectStatus, type TestServer } from './server.js';
 
 export const KEYS = {
   nordlinkAms: '6b0f4a6e-2c61-4d8e-9d1e-0c8a8b3b5f01',
   apexAsn: '0d2f8e8c-7a41-4c0e-8a55-2f6a3c9e1b02',
 };
+
+/** The event subjects of the world's prefixes. */
+export const SUBJECTS = {
+  /** nordlink's registered prefix */
+  nordlinkRp: { kind: 'registered-prefix', id: 'nordlink/nordlink-ams/contoso', prefix: '45.66.0.0/23', partner: 'nordlink', customer: null },
+  /** contoso's prefix, through nordlink */
+  contosoHq: { kind: 'customer-prefix', id: 'contoso/contoso-eu/hq', prefix: '45.66.0.0/24', partner: 'nordlink', customer: 'contoso' },
+  /** fabrikam's prefix, through apex-ix */
+  fabrikamOffice: { kind: 'customer-prefix', id: 'fabrikam/fabrikam-eu/office', prefix: '176.124.200.0/24', partner: 'apex-ix', customer: 'fabrikam' },
+} satisfies Record<string, EventSubject>;
+
+/** API keys (their secrets) of the world's tenants: the partners nordlink and apex-ix, the customers contoso and fabrikam. */
+export interface TenantKeys {
+  nordlink: string;
+  apex: string;
+  contoso: string;
+  fabrikam: string;
+}
+
+export async function tenantKeys(s: TestServer): Promise<TenantKeys> {
+  return {
+    nordlink: await s.key('partner', 'nordlink'),
+    apex: await s.key('partner', 'apex-ix'),
+    contoso: await s.key('customer', 'contoso'),
+    fabrikam: await s.key('customer', 'fabrikam'),
+  };
+}
 
 /** The states a new connection goes through to Active. */
 export const ACTIVE_PATH = ['Approved', 'ProvisioningStarted', 'ProvisioningCompleted', 'Validating', 'Active'];

@@ -1,5 +1,6 @@
 // Customers, their peering services and their prefixes.
 import { Type } from '@sinclair/typebox';
+import { customerPrefixId } from '../../registry/resource-ids.js';
 import { audienceOf, type Ctx, CUSTOMER_SCOPE, OPERATOR_CUSTOMER_SEES, route, sendUpserted } from '../route.js';
 import * as S from '../schemas.js';
 
@@ -124,7 +125,7 @@ export function customerRoutes(ctx: Ctx): void {
     handler: async (req) => {
       const p = await customerPrefixes.get(req.params.customer, req.params.service, req.params.name);
       if (req.query.expand !== 'events') return p;
-      const subject = `${req.params.customer}/${req.params.service}/${req.params.name}`;
+      const subject = customerPrefixId(req.params);
       return { ...p, events: (await ctx.registry.events.listForSubject('customer-prefix', subject, { limit: 1000 }, audienceOf(req))).items };
     },
   });

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import { prefixProblem } from '../../net/prefix.js';
 import { invalid } from '../../registry/errors.js';
 import { decodeCursor, encodeCursor, pageLimit } from '../../registry/paging.js';
+import { peeringId } from '../../registry/resource-ids.js';
 import { audienceOf, type Ctx, OPERATOR_PARTNER_SEES, PARTNER_SCOPE, roleOf, route, sendUpserted } from '../route.js';
 import * as S from '../schemas.js';
 
@@ -37,7 +38,7 @@ export function peeringRoutes(ctx: Ctx): void {
     response: { 200: S.Peering },
     handler: async (req) => {
       const p = await peerings.get(req.params.partner, req.params.peering);
-      return { ...p, connections: p.connections.map((c) => withBgp(`${req.params.partner}/${req.params.peering}`, c)) };
+      return { ...p, connections: p.connections.map((c) => withBgp(peeringId(req.params), c)) };
     },
   });
   route(ctx, {
@@ -66,7 +67,7 @@ export function peeringRoutes(ctx: Ctx): void {
       if (why) throw invalid(`prefix ${q.prefix}: ${why}`, 'prefix');
       let routes =
         ctx.live?.received(
-          `${req.params.partner}/${req.params.peering}`,
+          peeringId(req.params),
           {
             ...(q.connection ? { connection: q.connection } : {}),
             ...(q.prefix ? { prefix: q.prefix } : {}),
@@ -133,8 +134,7 @@ export function peeringRoutes(ctx: Ctx): void {
     access: PARTNER_SCOPE,
     params: ConnectionParams,
     response: { 200: S.Connection },
-    handler: async (req) =>
-      withBgp(`${req.params.partner}/${req.params.peering}`, await peerings.getConnection(req.params.partner, req.params.peering, req.params.connection)),
+    handler: async (req) => withBgp(peeringId(req.params), await peerings.getConnection(req.params.partner, req.params.peering, req.params.connection)),
   });
   route(ctx, {
     method: 'PUT',

@@ -3,6 +3,7 @@ import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { forbidden } from '../../registry/errors.js';
 import type { RegisteredPrefixView } from '../../registry/registrations.js';
+import { registeredPrefixId } from '../../registry/resource-ids.js';
 import { audienceOf, type Ctx, PARTNER_SCOPE, roleOf, route, sendUpserted } from '../route.js';
 import * as S from '../schemas.js';
 
@@ -49,7 +50,7 @@ export function registrationRoutes(ctx: Ctx): void {
     handler: async (req) => {
       const p = shown(req, await registrations.getPrefix(req.params.partner, req.params.peering, req.params.name));
       if (req.query.expand !== 'events') return p;
-      const subject = `${req.params.partner}/${req.params.peering}/${req.params.name}`;
+      const subject = registeredPrefixId(req.params);
       return { ...p, events: (await ctx.registry.events.listForSubject('registered-prefix', subject, { limit: 1000 }, audienceOf(req))).items };
     },
   });

@@ -11,16 +11,16 @@
 import { parseIPv4 } from '../../net/address.js';
 import { firstAs, pathLength } from '../wire/attributes/as-path.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
+import type { Route } from '../wire/update.js';
 import { DEFAULT_LOCAL_PREF } from './decision.js';
 import { Handles } from './handles.js';
 
 /** Decodes stored attribute bytes again (they decoded cleanly once with the same session). */
 export type AttrDecoder = (buf: Buffer, start: number, end: number) => PathAttributes;
 
-/** What the decision process compares, and what policies see. */
-export interface Route {
-  readonly attrs: PathAttributes;
-}
+// (Route: what the decision process compares and policies see; declared with the codec, which
+// finds known sets by it.)
+export type { Route };
 
 const F_CLEAN = 1;
 const F_PINNED = 2;

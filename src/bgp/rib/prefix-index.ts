@@ -1,10 +1,10 @@
 // Dense small integers for the prefixes the speaker holds, so that every RIB (Adj-RIB-In per
 // peer, Loc-RIB, Adj-RIB-Out per peer) is a plain array indexed by them: one hash lookup per
 // prefix and message, then array accesses, and no per-route Map entry or boxed key for the
-// garbage collector to trace. IPv4 keys (numbers up to 2^38, see wire/nlri.ts) live in an
-// open-addressing table over typed arrays; IPv6 keys (strings) in another, hashed by their
+// garbage collector to trace. IPv4 keys (numbers up to 2^38, see net/prefix-key.ts) live in an
+// open-addressing table over typed arrays; IPv6 keys (short strings) in another, hashed by their
 // characters (a Map with string keys costs about a microsecond per insert).
-import type { PrefixKey } from '../wire/nlri.js';
+import type { PrefixKey } from '../../net/prefix-key.js';
 
 const EMPTY_KEY = -1;
 
@@ -199,7 +199,7 @@ export class PrefixIndex {
   }
 }
 
-/** FNV-1a over an IPv6 key's characters (hex digits, "/", length). */
+/** FNV-1a over an IPv6 key's 16-bit characters (length, then the groups of the address). */
 function hashString(s: string): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);

@@ -2,7 +2,7 @@
 // (rejection-handles.ts) and never looks inside: whoever judges interns its rejections by value,
 // so that a table of rejected routes shares a few hundred of them. The text is rendered for one
 // route at a time, as the prefix is rarely part of the reason's value.
-import type { PrefixKey } from '../wire/nlri.js';
+import type { PrefixKey } from '../../net/prefix-key.js';
 import type { Route } from './attr-store.js';
 
 export interface Rejection {

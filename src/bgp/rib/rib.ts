@@ -3,8 +3,8 @@
 // reports the prefixes whose best path changed, which is all the export side
 // needs to know.
 
+import type { PrefixKey } from '../../net/prefix-key.js';
 import type { PathAttributes } from '../wire/attributes/types.js';
-import type { PrefixKey } from '../wire/nlri.js';
 import { AdjRibIn, pathRouteKey, prefixOfRouteKey } from './adj-rib-in.js';
 import { type AttrSet, AttrStore, type Route, setHandles } from './attr-store.js';
 import { type Candidate, compare } from './decision.js';

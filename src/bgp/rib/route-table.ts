@@ -2,7 +2,7 @@
 // value handles indexed by the speaker's PrefixIndex. Each entry holds a reference on its
 // prefix's index, so an index stays valid while any table has the prefix. The `...At` methods
 // take an index the caller already looked up.
-import type { PrefixKey } from '../wire/nlri.js';
+import type { PrefixKey } from '../../net/prefix-key.js';
 import type { HandleMap } from './handles.js';
 import type { PrefixIndex } from './prefix-index.js';
 

@@ -1,6 +1,6 @@
 // A peer's configuration, as the speaker and the FSM need it.
 
-export type Family = 'ipv4' | 'ipv6';
+import type { FamilyName } from '../../net/address.js';
 
 export interface MaxPrefix {
   /** accepted prefixes per family (IPv4 and IPv6 counted apart) */
@@ -26,7 +26,7 @@ export interface PeerConfig {
   /** proposed hold time, seconds (0 or >= 3) */
   holdTime: number;
   passive: boolean;
-  families: Family[];
+  families: FamilyName[];
   /** we act as a route server for this peer: no own AS prepended, next hop unchanged (RFC 7947) */
   routeServerClient: boolean;
   maxPrefix?: MaxPrefix;

@@ -10,15 +10,15 @@ import { LARGE_HOLD_TIME } from './config.js';
 import type { Negotiated } from './negotiated.js';
 import { CLOCK_EVERY, turnBudget } from './turns.js';
 
-export type ConnectionState = 'OpenSent' | 'OpenConfirm' | 'Established';
+export type TcpConnectionState = 'OpenSent' | 'OpenConfirm' | 'Established';
 
-export interface ConnectionEvents {
+export interface TcpConnectionEvents {
   message: [type: number, body: Buffer];
   closed: [reason: string, sent?: BgpError];
 }
 
-export class Connection extends EventEmitter<ConnectionEvents> {
-  state: ConnectionState = 'OpenSent';
+export class TcpConnection extends EventEmitter<TcpConnectionEvents> {
+  state: TcpConnectionState = 'OpenSent';
   readonly framer = new Framer();
   private holdTimer: NodeJS.Timeout | undefined;
   private keepaliveTimer: NodeJS.Timeout | undefined;

@@ -5,7 +5,7 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { canonicalAddress } from '../../net/address.js';
 import { type Capabilities, emptyCapabilities, IPV4_UNICAST, IPV6_UNICAST } from '../wire/capabilities.js';
-import { CeaseSubcode, ErrorCode, FsmSubcode, MAX_EXTENDED_MESSAGE_LENGTH, MessageType, OpenSubcode, Role } from '../wire/constants.js';
+import { BgpRole, CeaseSubcode, ErrorCode, FsmSubcode, MAX_EXTENDED_MESSAGE_LENGTH, MessageType, OpenSubcode } from '../wire/constants.js';
 import { type BgpError, bgpError, describeError } from '../wire/errors.js';
 import { KEEPALIVE } from '../wire/header.js';
 import { decodeNotification, describeNotification, type Notification } from '../wire/notification.js';
@@ -13,7 +13,7 @@ import { decodeOpen, encodeOpen, type Open } from '../wire/open.js';
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefresh } from '../wire/route-refresh.js';
 import { decodeUpdate, type KnownAttributes, type Update } from '../wire/update.js';
 import { type PeerConfig, sendHoldTime } from './config.js';
-import { Connection } from './connection.js';
+import { TcpConnection } from './connection.js';
 import { screenUpdate } from './inbound.js';
 import { type Negotiated, negotiate } from './negotiated.js';
 import { connectToPeer } from './transport.js';
@@ -39,8 +39,8 @@ export interface SessionEvents {
 }
 
 export class Session extends EventEmitter<SessionEvents> {
-  private conns = new Set<Connection>();
-  private established: Connection | undefined;
+  private conns = new Set<TcpConnection>();
+  private established: TcpConnection | undefined;
   private connecting: net.Socket | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
   private running = false;
@@ -74,7 +74,7 @@ export class Session extends EventEmitter<SessionEvents> {
       extendedMessage: true,
       fourOctetAs: config.localAsn,
       addPath: config.addPathReceive ? config.families.map((f) => ({ afi: f === 'ipv4' ? 1 : 2, safi: 1, mode: 1 as const })) : [],
-      ...(config.routeServerClient ? { role: Role.RS } : {}),
+      ...(config.routeServerClient ? { role: BgpRole.RS } : {}),
       ...capabilities,
     };
   }
@@ -156,7 +156,7 @@ export class Session extends EventEmitter<SessionEvents> {
         sock.destroy();
         return;
       }
-      this.adopt(new Connection(sock, true));
+      this.adopt(new TcpConnection(sock, true));
     });
   }
 
@@ -172,7 +172,7 @@ export class Session extends EventEmitter<SessionEvents> {
       socket.destroy();
       return;
     }
-    const c = new Connection(socket, false);
+    const c = new TcpConnection(socket, false);
     if (this.established) {
       // §6.8: with a session already Established, a new connection loses the collision.
       c.fail(bgpError(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION, 'a session is already established'));
@@ -190,7 +190,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.adopt(c);
   }
 
-  private adopt(c: Connection): void {
+  private adopt(c: TcpConnection): void {
     this.conns.add(c);
     c.on('message', (type, body) => this.onMessage(c, type, body));
     c.on('closed', (reason, sent) => this.onClosed(c, reason, sent));
@@ -210,12 +210,12 @@ export class Session extends EventEmitter<SessionEvents> {
     else this.setState(this.running ? 'Active' : 'Idle');
   }
 
-  private send(c: Connection, buf: Buffer): boolean {
+  private send(c: TcpConnection, buf: Buffer): boolean {
     this.counters.messagesOut++;
     return c.write(buf);
   }
 
-  private onMessage(c: Connection, type: number, body: Buffer): void {
+  private onMessage(c: TcpConnection, type: number, body: Buffer): void {
     this.counters.messagesIn++;
     if (type === MessageType.NOTIFICATION) {
       const n = decodeNotification(body);
@@ -236,11 +236,11 @@ export class Session extends EventEmitter<SessionEvents> {
   }
 
   private receivedNotification: Notification | undefined;
-  private noteReceived(_c: Connection, n: Notification): void {
+  private noteReceived(_c: TcpConnection, n: Notification): void {
     this.receivedNotification = n;
   }
 
-  private onOpen(c: Connection, body: Buffer): void {
+  private onOpen(c: TcpConnection, body: Buffer): void {
     const open = decodeOpen(body);
     if ('code' in open) return c.fail(open);
     const err = this.checkOpen(open);
@@ -283,18 +283,18 @@ export class Session extends EventEmitter<SessionEvents> {
     const theirs = open.capabilities.role;
     if (mine !== undefined && theirs !== undefined) {
       const pairs: Record<number, number> = {
-        [Role.PROVIDER]: Role.CUSTOMER,
-        [Role.CUSTOMER]: Role.PROVIDER,
-        [Role.RS]: Role.RS_CLIENT,
-        [Role.RS_CLIENT]: Role.RS,
-        [Role.PEER]: Role.PEER,
+        [BgpRole.PROVIDER]: BgpRole.CUSTOMER,
+        [BgpRole.CUSTOMER]: BgpRole.PROVIDER,
+        [BgpRole.RS]: BgpRole.RS_CLIENT,
+        [BgpRole.RS_CLIENT]: BgpRole.RS,
+        [BgpRole.PEER]: BgpRole.PEER,
       };
       if (pairs[mine] !== theirs) return bgpError(ErrorCode.OPEN_MESSAGE, OpenSubcode.ROLE_MISMATCH, `role ${theirs} does not match ours (${mine})`);
     }
     return undefined;
   }
 
-  private onEstablished(c: Connection): void {
+  private onEstablished(c: TcpConnection): void {
     for (const other of this.conns) {
       if (other !== c) other.fail(bgpError(ErrorCode.CEASE, CeaseSubcode.CONNECTION_COLLISION_RESOLUTION, 'another connection won'));
     }
@@ -312,7 +312,7 @@ export class Session extends EventEmitter<SessionEvents> {
     this.emit('established', this.negotiated);
   }
 
-  private onEstablishedMessage(c: Connection, type: number, body: Buffer): void {
+  private onEstablishedMessage(c: TcpConnection, type: number, body: Buffer): void {
     const n = this.negotiated!;
     switch (type) {
       case MessageType.KEEPALIVE:
@@ -360,7 +360,7 @@ export class Session extends EventEmitter<SessionEvents> {
     }
   }
 
-  private onClosed(c: Connection, reason: string, sent?: BgpError): void {
+  private onClosed(c: TcpConnection, reason: string, sent?: BgpError): void {
     this.conns.delete(c);
     if (c === this.established) {
       this.established = undefined;

@@ -157,8 +157,8 @@ export const enum CeaseSubcode {
   BFD_DOWN = 10,
 }
 
-/** RFC 9234 BGP roles. */
-export const enum Role {
+/** RFC 9234 BGP Roles (the Role capability). */
+export const enum BgpRole {
   PROVIDER = 0,
   RS = 1,
   RS_CLIENT = 2,

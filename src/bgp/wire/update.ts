@@ -2,13 +2,14 @@
 // packs as many prefixes sharing one attribute set as fit in a message.
 
 import { formatIPv4, formatIPv6 } from '../../net/address.js';
+import type { PrefixKey } from '../../net/prefix-key.js';
 import { type DecodeContext, decodeAttributes, type MpReach, type MpUnreach } from './attributes/decode.js';
 import { type EncodeContext, encodeAttributes, encodeMpNextHop } from './attributes/encode.js';
 import type { PathAttributes } from './attributes/types.js';
 import { AttrFlag, AttrType, ErrorCode, HEADER_LENGTH as HDR, HEADER_LENGTH, MessageType, UpdateSubcode } from './constants.js';
 import { type BgpError, bgpError, Severity, type UpdateProblem } from './errors.js';
 import { encodeMessage } from './header.js';
-import { decodeNlri, encodedSize, encodePrefixKey, type Nlri, type PrefixKey } from './nlri.js';
+import { decodeNlri, encodedSize, encodePrefixKey, type Nlri } from './nlri.js';
 import { Writer } from './writer.js';
 
 export interface Update {
@@ -50,7 +51,7 @@ export interface Update {
 
 export type { DecodeContext, MpReach, MpUnreach };
 
-/** Something that carries decoded attributes (the RIB's interned attribute sets). */
+/** Something that carries decoded attributes: the RIB's interned attribute sets, what the decision process compares and policies see. */
 export interface Route {
   readonly attrs: PathAttributes;
 }

@@ -6,18 +6,18 @@ import path from 'node:path';
 import { run } from '../process.js';
 import {
   type Adapter,
+  type AnnouncedRoute,
   BIN,
   type DaemonSpec,
   fakeNextHop,
   familiesOf,
   familyOf,
   holdOf,
+  type LearnedRoute,
   nextHopOf,
   normOrigin,
   normPath,
   originOf,
-  type ReceivedRoute,
-  type RouteSpec,
   type StartContext,
   type Started,
   sortCommunities,
@@ -29,7 +29,7 @@ function birdProtoName(addr: string): string {
   return 'p_' + addr.replace(/[^0-9a-zA-Z]/g, '_');
 }
 
-function birdStaticRoute(spec: DaemonSpec, r: RouteSpec): string {
+function birdStaticRoute(spec: DaemonSpec, r: AnnouncedRoute): string {
   const stmts: string[] = [];
   for (const asn of [...(r.asPath ?? [])].reverse()) stmts.push(`bgp_path.prepend(${asn});`);
   stmts.push(`bgp_origin = ORIGIN_${originOf(r).toUpperCase()};`);
@@ -40,7 +40,7 @@ function birdStaticRoute(spec: DaemonSpec, r: RouteSpec): string {
   return `  route ${r.prefix} blackhole { ${stmts.join(' ')} };`;
 }
 
-function birdConfig(spec: DaemonSpec, routes: RouteSpec[]): string {
+function birdConfig(spec: DaemonSpec, routes: AnnouncedRoute[]): string {
   const v4 = routes.filter((r) => familyOf(r.prefix) === 'ipv4');
   const v6 = routes.filter((r) => familyOf(r.prefix) === 'ipv6');
   const out: string[] = [
@@ -89,10 +89,10 @@ function birdConfig(spec: DaemonSpec, routes: RouteSpec[]): string {
 }
 
 /** Parses `birdc show route all` into received routes (BGP routes only). */
-export function parseBirdRoutes(text: string, protoPeers: Map<string, string>): ReceivedRoute[] {
-  const result: ReceivedRoute[] = [];
+export function parseBirdRoutes(text: string, protoPeers: Map<string, string>): LearnedRoute[] {
+  const result: LearnedRoute[] = [];
   let prefix = '';
-  let cur: (ReceivedRoute & { bgp: boolean }) | undefined;
+  let cur: (LearnedRoute & { bgp: boolean }) | undefined;
   const flush = () => {
     if (cur?.bgp) {
       const { bgp: _bgp, ...r } = cur;
@@ -156,7 +156,7 @@ export async function startBird(spec: DaemonSpec, ctx: StartContext): Promise<St
   const { dir } = ctx;
   const conf = path.join(dir, 'bird.conf');
   const ctl = path.join(dir, 'bird.ctl');
-  const current = new Map<string, RouteSpec>((spec.routes ?? []).map((r) => [r.prefix, r]));
+  const current = new Map<string, AnnouncedRoute>((spec.routes ?? []).map((r) => [r.prefix, r]));
   fs.writeFileSync(conf, birdConfig(spec, [...current.values()]));
   await run(BIN.bird, ['-p', '-c', conf]); // parse-only pre-flight: clear error on a bad config
   const proc = ctx.spawn(`bird ${spec.address}`, BIN.bird, ['-f', '-c', conf, '-s', ctl]);

@@ -10,20 +10,21 @@
 // Every wait is bounded. The daemons' quirks on loopback are handled (and explained) where they bite, in each daemon's file.
 //
 // Conventions:
-// - RouteSpec.asPath is the path *behind* the originating daemon: towards an eBGP peer every daemon
+// - AnnouncedRoute.asPath is the path *behind* the originating daemon: towards an eBGP peer every daemon
 //   prepends its own ASN (BIRD, GoBGP and FRR do it themselves; for ExaBGP exabgp.ts does it), so
 //   the peer sees `daemonAsn ...asPath {asSet}`.
 // - Next hops: GoBGP and FRR reject 127.x next hops, so every daemon sends a fake next hop instead of
-//   its own address: RouteSpec.nextHop, or fakeNextHop(daemon address, family) (192.0.2.<last octet>,
+//   its own address: AnnouncedRoute.nextHop, or fakeNextHop(daemon address, family) (192.0.2.<last octet>,
 //   2001:db8::<last octet>). Routes re-exported from other peers get the same fake next hop.
-// - ReceivedRoute lists what the daemon learned from its peers (not its own routes), one entry per
+// - LearnedRoute lists what the daemon learned from its peers (not its own routes), one entry per
 //   path; communities are normalised to "a:b" / "a:b:c" and sorted.
 import net from 'node:net';
+import type { FamilyName } from '../../net/address.js';
 import { executable, freezeProc, type Proc, sleep, stopProc, tail, thawProc } from '../process.js';
 
 export type DaemonKind = 'bird' | 'gobgp' | 'frr' | 'exabgp';
-export type Family = 'ipv4' | 'ipv6';
-export type Origin = 'igp' | 'egp' | 'incomplete';
+/** The ORIGIN attribute (RFC 4271 §5.1.1) by name, as the daemons' configurations spell it. */
+export type OriginName = 'igp' | 'egp' | 'incomplete';
 
 export interface PeerSpec {
   /** The peer's address (where the daemon connects to / accepts from). */
@@ -42,10 +43,11 @@ export interface PeerSpec {
    */
   keepalive?: number;
   /** Address families of the session (default both, IPv6 over the same session). */
-  families?: Family[];
+  families?: FamilyName[];
 }
 
-export interface RouteSpec {
+/** A route a daemon originates and announces to its peers (from the start, or with announce()). */
+export interface AnnouncedRoute {
   prefix: string;
   /** Next hop sent to eBGP peers; default fakeNextHop(daemon address, family of prefix). */
   nextHop?: string;
@@ -59,7 +61,7 @@ export interface RouteSpec {
   /** "65001:1:2" */
   largeCommunities?: string[];
   /** Default igp. */
-  origin?: Origin;
+  origin?: OriginName;
 }
 
 export interface DaemonSpec {
@@ -72,7 +74,7 @@ export interface DaemonSpec {
   routerId: string;
   peers: PeerSpec[];
   /** Routes the daemon originates from the start. */
-  routes?: RouteSpec[];
+  routes?: AnnouncedRoute[];
   /** Hold time offered to every peer (daemon default when unset). */
   holdTime?: number;
   /**
@@ -86,7 +88,8 @@ export interface DaemonSpec {
   extraConfig?: string;
 }
 
-export interface ReceivedRoute {
+/** A path a daemon learned from one of its peers (its Adj-RIB-In, RFC 4271 §3.2), as it reports it. */
+export interface LearnedRoute {
   prefix: string;
   /** Address of the peer the path was learned from. */
   peer: string;
@@ -97,7 +100,7 @@ export interface ReceivedRoute {
   localPref?: number;
   communities: string[];
   largeCommunities: string[];
-  origin?: Origin;
+  origin?: OriginName;
 }
 
 export interface Daemon {
@@ -107,10 +110,10 @@ export interface Daemon {
   established(peer: string): Promise<boolean>;
   waitEstablished(peer: string, timeoutMs?: number): Promise<void>;
   /** What the daemon received from its peers (not its own routes). */
-  routes(): Promise<ReceivedRoute[]>;
-  waitRoutes(predicate: (r: ReceivedRoute[]) => boolean, timeoutMs?: number): Promise<ReceivedRoute[]>;
+  routes(): Promise<LearnedRoute[]>;
+  waitRoutes(predicate: (r: LearnedRoute[]) => boolean, timeoutMs?: number): Promise<LearnedRoute[]>;
   /** Originate routes at run time (replaces a route with the same prefix). */
-  announce?(routes: RouteSpec[]): Promise<void>;
+  announce?(routes: AnnouncedRoute[]): Promise<void>;
   /** Stop originating these prefixes. */
   withdraw?(prefixes: string[]): Promise<void>;
   /** stdout/stderr so far (the tail, at most ~1 MB), for failure messages. */
@@ -165,7 +168,7 @@ const START_TIMEOUT_MS = 15_000;
 /** The end of a daemon's log for an error message. */
 export const logTail = (logs: string) => tail(logs, Infinity, 6000);
 
-export function familyOf(prefix: string): Family {
+export function familyOf(prefix: string): FamilyName {
   return prefix.includes(':') ? 'ipv6' : 'ipv4';
 }
 
@@ -176,17 +179,17 @@ export function assertLoopback(addr: string, what: string): void {
 }
 
 /** The fake next hop a daemon on `address` sends for routes of `family`. */
-export function fakeNextHop(address: string, family: Family): string {
+export function fakeNextHop(address: string, family: FamilyName): string {
   const last = net.isIPv4(address) ? Number(address.split('.')[3]) : 1;
   return family === 'ipv4' ? `192.0.2.${last}` : `2001:db8::${last.toString(16)}`;
 }
 
-export const familiesOf = (p: PeerSpec): Family[] => p.families ?? ['ipv4', 'ipv6'];
+export const familiesOf = (p: PeerSpec): FamilyName[] => p.families ?? ['ipv4', 'ipv6'];
 export const holdOf = (spec: DaemonSpec, p: PeerSpec) => p.holdTime ?? spec.holdTime;
-export const nextHopOf = (spec: DaemonSpec, r: RouteSpec) => r.nextHop ?? fakeNextHop(spec.address, familyOf(r.prefix));
-export const originOf = (r: RouteSpec): Origin => r.origin ?? 'igp';
+export const nextHopOf = (spec: DaemonSpec, r: AnnouncedRoute) => r.nextHop ?? fakeNextHop(spec.address, familyOf(r.prefix));
+export const originOf = (r: AnnouncedRoute): OriginName => r.origin ?? 'igp';
 
-export function validateRoute(spec: DaemonSpec, r: RouteSpec): void {
+export function validateRoute(spec: DaemonSpec, r: AnnouncedRoute): void {
   if (!/^[0-9a-fA-F:.]+\/\d+$/.test(r.prefix)) throw new Error(`bad prefix ${r.prefix}`);
   if (r.asSet?.length && (spec.kind === 'bird' || spec.kind === 'frr')) {
     throw new Error(`${spec.kind} cannot originate an AS_SET (route ${r.prefix}); use gobgp or exabgp`);
@@ -221,10 +224,10 @@ function cmpNums(a: string, b: string): number {
   return 0;
 }
 
-/** Sorts communities / large communities numerically (the order ReceivedRoute uses). */
+/** Sorts communities / large communities numerically (the order LearnedRoute uses). */
 export const sortCommunities = (c: string[]): string[] => [...c].sort(cmpNums);
 
-export function normOrigin(o: unknown): Origin | undefined {
+export function normOrigin(o: unknown): OriginName | undefined {
   if (o === undefined || o === null) return undefined;
   const s = String(o).toLowerCase();
   if (s === '0' || s === 'igp' || s === 'i') return 'igp';
@@ -233,7 +236,7 @@ export function normOrigin(o: unknown): Origin | undefined {
   return undefined;
 }
 
-function describeRoutes(r: ReceivedRoute[]): string {
+function describeRoutes(r: LearnedRoute[]): string {
   return r.length === 0 ? '(none)' : r.map((x) => JSON.stringify(x)).join('\n');
 }
 
@@ -251,8 +254,8 @@ export interface StartContext {
 /** What a kind implements; makeDaemon() adds the checks, the bounded waits and the lifecycle. */
 export interface Adapter {
   established(peer: string): Promise<boolean>;
-  routes(): Promise<ReceivedRoute[]>;
-  announce?(routes: RouteSpec[]): Promise<void>;
+  routes(): Promise<LearnedRoute[]>;
+  announce?(routes: AnnouncedRoute[]): Promise<void>;
   withdraw?(prefixes: string[]): Promise<void>;
 }
 
@@ -311,7 +314,7 @@ export function makeDaemon(spec: DaemonSpec, dir: string, proc: Proc, a: Adapter
     },
     async waitRoutes(predicate, timeoutMs = DEFAULT_WAIT_MS) {
       const deadline = Date.now() + timeoutMs;
-      let last: ReceivedRoute[] = [];
+      let last: LearnedRoute[] = [];
       let lastErr = '';
       for (;;) {
         checkAlive();

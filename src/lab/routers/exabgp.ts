@@ -7,19 +7,19 @@ import path from 'node:path';
 import { sleep } from '../process.js';
 import {
   type Adapter,
+  type AnnouncedRoute,
   BIN,
   CLI_TIMEOUT_MS,
   type DaemonSpec,
   familiesOf,
   familyOf,
   holdOf,
+  type LearnedRoute,
   logTail,
   nextHopOf,
   normOrigin,
   originOf,
   type PeerSpec,
-  type ReceivedRoute,
-  type RouteSpec,
   type StartContext,
   type Started,
   sortCommunities,
@@ -58,7 +58,7 @@ while True:
     time.sleep(0.05)
 `;
 
-function exaRoute(spec: DaemonSpec, p: PeerSpec, r: RouteSpec): string {
+function exaRoute(spec: DaemonSpec, p: PeerSpec, r: AnnouncedRoute): string {
   const seq = [...(p.asn !== spec.asn ? [spec.asn] : []), ...(r.asPath ?? [])];
   const set = r.asSet?.length ? ` ( ${r.asSet.join(' ')} )` : '';
   let s = `route ${r.prefix} next-hop ${nextHopOf(spec, r)} origin ${originOf(r)} as-path [ ${seq.join(' ')}${set} ]`;
@@ -119,7 +119,7 @@ class ExaState {
   private offset = 0;
   private partial = '';
   readonly state = new Map<string, string>();
-  readonly rib = new Map<string, ReceivedRoute>();
+  readonly rib = new Map<string, LearnedRoute>();
   acks = 0;
   errors: string[] = [];
   constructor(private readonly file: string) {}
@@ -185,7 +185,7 @@ class ExaState {
       for (const [nh, list] of Object.entries(byNh)) {
         for (const n of list) {
           if (!n.nlri) continue;
-          const r: ReceivedRoute = {
+          const r: LearnedRoute = {
             prefix: n.nlri,
             peer,
             nextHop: nh,

@@ -3,22 +3,22 @@
 // route-map (next hop); run-time changes go through vtysh on the daemon's own vty socket.
 import fs from 'node:fs';
 import path from 'node:path';
+import type { FamilyName } from '../../net/address.js';
 import { run } from '../process.js';
 import {
   type Adapter,
+  type AnnouncedRoute,
   BIN,
   type DaemonSpec,
-  type Family,
   fakeNextHop,
   familiesOf,
   familyOf,
   holdOf,
+  type LearnedRoute,
   nextHopOf,
   normOrigin,
   normPath,
   originOf,
-  type ReceivedRoute,
-  type RouteSpec,
   type StartContext,
   type Started,
   sortCommunities,
@@ -28,7 +28,7 @@ import {
 
 interface FrrRoute {
   idx: number;
-  route: RouteSpec;
+  route: AnnouncedRoute;
 }
 
 /** Config lines (global level) for one originated route: prefix-list, origination and out route-maps. */
@@ -119,11 +119,11 @@ interface FrrPath {
 }
 
 /** Parses `show bgp <afi> unicast json detail` (FRR 8.4); keeps paths learned from a neighbor. */
-export function parseFrrRoutes(json: string): ReceivedRoute[] {
+export function parseFrrRoutes(json: string): LearnedRoute[] {
   const text = json.trim();
   if (!text) return [];
   const doc = JSON.parse(text) as { routes?: Record<string, Array<FrrPath & { prefix?: string }>> };
-  const out: ReceivedRoute[] = [];
+  const out: LearnedRoute[] = [];
   for (const [prefix, entries] of Object.entries(doc.routes ?? {})) {
     for (const p of entries) {
       if (!p.peer || p.local || p.sourced) continue; // prefix header element, or our own route
@@ -131,7 +131,7 @@ export function parseFrrRoutes(json: string): ReceivedRoute[] {
       if (!peer || peer === '0.0.0.0' || peer === '(unspec)') continue;
       const nh = p.nexthops?.find((n) => n.scope !== 'link-local') ?? p.nexthops?.[0];
       const asPath = p.aspath?.string === 'Local' ? '' : normPath(p.aspath?.string ?? '');
-      const r: ReceivedRoute = {
+      const r: LearnedRoute = {
         prefix,
         peer,
         nextHop: nh?.ip ?? '',
@@ -203,7 +203,7 @@ export async function startFrr(spec: DaemonSpec, ctx: StartContext): Promise<Sta
     JSON.parse(await vtysh('show bgp summary json'));
     return true;
   });
-  const afCmds = (fam: Family, lines: string[]) => ['router bgp ' + spec.asn, `address-family ${fam} unicast`, ...lines, 'exit-address-family', 'exit'];
+  const afCmds = (fam: FamilyName, lines: string[]) => ['router bgp ' + spec.asn, `address-family ${fam} unicast`, ...lines, 'exit-address-family', 'exit'];
   const dropOutEntry = (fr: FrrRoute) => `no route-map ${familyOf(fr.route.prefix) === 'ipv6' ? 'OP-OUT6' : 'OP-OUT4'} permit ${fr.idx}`;
   const adapter: Adapter = {
     async established(peer) {

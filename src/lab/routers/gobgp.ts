@@ -6,17 +6,17 @@ import path from 'node:path';
 import { freePort, run } from '../process.js';
 import {
   type Adapter,
+  type AnnouncedRoute,
   BIN,
   type DaemonSpec,
   fakeNextHop,
   familiesOf,
   familyOf,
   holdOf,
+  type LearnedRoute,
   nextHopOf,
   normOrigin,
   originOf,
-  type ReceivedRoute,
-  type RouteSpec,
   type StartContext,
   type Started,
   sortCommunities,
@@ -117,16 +117,16 @@ function gobgpAsPath(segs: Array<{ segment_type: number; asns: number[] }>): str
 }
 
 /** Parses `gobgp global rib -j` output; keeps paths learned from a neighbor. */
-export function parseGobgpRib(json: string): ReceivedRoute[] {
+export function parseGobgpRib(json: string): LearnedRoute[] {
   const text = json.trim();
   if (!text) return [];
   const rib = JSON.parse(text) as Record<string, GobgpPath[]>;
-  const out: ReceivedRoute[] = [];
+  const out: LearnedRoute[] = [];
   for (const [prefix, paths] of Object.entries(rib)) {
     for (const p of paths) {
       const peer = p['neighbor-ip'];
       if (!peer || peer === '<nil>' || peer === '0.0.0.0' || peer === '::') continue;
-      const r: ReceivedRoute = { prefix, peer, nextHop: '', asPath: '', communities: [], largeCommunities: [] };
+      const r: LearnedRoute = { prefix, peer, nextHop: '', asPath: '', communities: [], largeCommunities: [] };
       for (const a of p.attrs ?? []) {
         switch (a.type) {
           case 1:
@@ -175,7 +175,7 @@ export async function startGobgp(spec: DaemonSpec, ctx: StartContext): Promise<S
     await gobgp('global');
     return true;
   });
-  const add = async (r: RouteSpec) => {
+  const add = async (r: AnnouncedRoute) => {
     validateRoute(spec, r);
     const args = ['global', 'rib', 'add', r.prefix, 'origin', originOf(r), 'nexthop', nextHopOf(spec, r)];
     const segs = [...(r.asPath?.length ? [r.asPath.join(',')] : []), ...(r.asSet?.length ? [`{${r.asSet.join(',')}}`] : [])];

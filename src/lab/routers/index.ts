@@ -24,16 +24,15 @@ import { startGobgp } from './gobgp.js';
 
 export { parseBirdRoutes } from './bird.js';
 export {
+  type AnnouncedRoute,
   BIN,
   type Daemon,
   type DaemonKind,
   type DaemonSpec,
-  type Family,
   fakeNextHop,
-  type Origin,
+  type LearnedRoute,
+  type OriginName,
   type PeerSpec,
-  type ReceivedRoute,
-  type RouteSpec,
   requireBinary,
   sortCommunities,
   stopAll,
