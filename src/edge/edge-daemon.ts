@@ -309,15 +309,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     speaker.on('routes', (peer, announced, withdrawn, _attrs, notable) => {
       this.changes.add(announced);
       this.changes.add(withdrawn);
-      // (asked only when something is remembered for this session; most UPDATEs carry a few
-      // prefixes, so a set is built only for big ones: a full table is a million UPDATEs)
-      let judged: Set<(typeof announced)[number]> | undefined;
-      const small = announced.length + withdrawn.length <= 16;
-      this.rejections.settle(
-        peer,
-        (k) => (small ? announced.includes(k) || withdrawn.includes(k) : (judged ??= new Set([...announced, ...withdrawn])).has(k)),
-        notable,
-      );
+      // (asked only for the few prefixes remembered for this session: no set per UPDATE)
+      this.rejections.settle(peer, (k) => announced.includes(k) || withdrawn.includes(k), notable);
     });
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);

@@ -43,6 +43,20 @@ const out =
 /** States in which a prefix does not hold its space: a prefix whose key failed must not block the real owner. */
 const NOT_HOLDING: PrefixState[] = ['Invalid', 'Failed'];
 
+/** What a partner sees of a customer prefix using its keys (both ways a key can match). */
+const PARTNER_VIEW_COLUMNS = [
+  'cp.id',
+  'cp.name',
+  'cp.prefix',
+  'cp.key',
+  'cp.state',
+  'cp.error_message',
+  'cp.created_at',
+  'cp.updated_at',
+  'ps.customer',
+  'ps.name as service',
+] as const;
+
 export class CustomerPrefixes {
   /** customer prefixes one customer may hold (RegistryOptions.maxPrefixesPerCustomer) */
   readonly maxPerCustomer: number;
@@ -210,40 +224,14 @@ export class CustomerPrefixes {
       .innerJoin('registered_prefixes as rp', 'rp.key', 'cp.key')
       .innerJoin('peerings as p', 'p.id', 'rp.peering_id')
       .innerJoin('peering_services as ps', 'ps.id', 'cp.peering_service_id')
-      .select([
-        'cp.id',
-        'cp.name',
-        'cp.prefix',
-        'cp.key',
-        'cp.state',
-        'cp.error_message',
-        'cp.created_at',
-        'cp.updated_at',
-        'ps.customer',
-        'ps.name as service',
-        'rp.name as registration',
-        'p.name as peering',
-      ])
+      .select([...PARTNER_VIEW_COLUMNS, 'rp.name as registration', 'p.name as peering'])
       .where('p.partner', '=', partner);
     const viaAsn = this.store.db
       .selectFrom('customer_prefixes as cp')
       .innerJoin('registered_asns as ra', 'ra.key', 'cp.key')
       .innerJoin('peerings as p', 'p.id', 'ra.peering_id')
       .innerJoin('peering_services as ps', 'ps.id', 'cp.peering_service_id')
-      .select([
-        'cp.id',
-        'cp.name',
-        'cp.prefix',
-        'cp.key',
-        'cp.state',
-        'cp.error_message',
-        'cp.created_at',
-        'cp.updated_at',
-        'ps.customer',
-        'ps.name as service',
-        'ra.name as registration',
-        'p.name as peering',
-      ])
+      .select([...PARTNER_VIEW_COLUMNS, 'ra.name as registration', 'p.name as peering'])
       .where('p.partner', '=', partner);
     return fetchPage(
       this.store.db.selectFrom(viaPrefix.unionAll(viaAsn).as('u')).selectAll(),

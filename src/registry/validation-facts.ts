@@ -6,11 +6,12 @@ import { canonicalAddress } from '../net/address.js';
 import { covers, formatPrefix, parsePrefix } from '../net/prefix.js';
 import type { Store } from '../store/store.js';
 import { keyMismatchMessage } from './customer-prefixes.js';
+import type { EventRow } from './event-rows.js';
 import { publicPrefix } from './registrations.js';
 import { customerPrefixId, peeringId, registeredPrefixId } from './resource-ids.js';
 import type { PeeringType, PrefixState } from './types.js';
 import { now } from './util.js';
-import { recordValidation } from './validation-record.js';
+import { recordValidation, type ValidationBatch } from './validation-record.js';
 
 /** One BGP session of an Active connection, per address family. */
 export interface FactSession {
@@ -266,12 +267,17 @@ export class ValidationFacts {
    */
   async write(rows: FactWrite[], origins: Array<{ id: string; originAs: number }> = []): Promise<void> {
     if (!rows.length && !origins.length) return;
-    const batch = {
+    const batch = this.batch(rows, origins, []);
+    await this.store.transaction((tx) => recordValidation(tx, batch, now()));
+  }
+
+  /** A batch for validation-record.ts, with the row ids known from the last load(). */
+  batch(rows: FactWrite[], origins: Array<{ id: string; originAs: number }>, events: EventRow[]): ValidationBatch {
+    return {
       rows: rows.map((r) => ({ ...r, rowId: this.knownRowId(r.kind, r.id) })),
       origins: origins.map((o) => ({ ...o, rowId: this.knownRowId('registered-prefix', o.id) })),
-      events: [],
+      events,
     };
-    await this.store.transaction((tx) => recordValidation(tx, batch, now()));
   }
 
   /** Writes a prefix's validation state; `key` as in the snapshot ("partner/peering/name" or "customer/service/name"). */

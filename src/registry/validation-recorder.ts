@@ -54,11 +54,11 @@ export class ValidationRecorder {
   }
 
   private send(worker: Worker | undefined, input: RecordInput, keepRows: boolean): { stored: Promise<number[]>; rows: EventRow[] } {
-    const batch: ValidationBatch = {
-      rows: input.rows.map((r) => ({ ...r, rowId: this.facts.knownRowId(r.kind, r.id) })),
-      origins: input.origins.map((o) => ({ ...o, rowId: this.facts.knownRowId('registered-prefix', o.id) })),
-      events: input.events.map(({ subject, event }) => toEventRow(subject, event)),
-    };
+    const batch = this.facts.batch(
+      input.rows,
+      input.origins,
+      input.events.map(({ subject, event }) => toEventRow(subject, event)),
+    );
     const time = now();
     const stored = worker ? this.post(worker, batch, time) : this.store.transaction((tx) => recordValidation(tx, batch, time));
     return { stored, rows: keepRows ? batch.events : [] };

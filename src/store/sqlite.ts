@@ -1,6 +1,6 @@
 // The embedded default store: one SQLite file in WAL mode, readable by its owner only.
 import BetterSqlite3 from 'better-sqlite3';
-import { Kysely, SqliteDialect } from 'kysely';
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, SqliteDialect, type SqliteDialectConfig, SqliteDriver } from 'kysely';
 import { preparePrivateFile } from './private-file.js';
 import type { Database } from './schema.js';
 import { cachingDatabase } from './statement-cache.js';
@@ -24,7 +24,29 @@ export function connectSqlite(file: string, opts: { synchronous?: 'full' | 'norm
   conn.pragma(`synchronous = ${(opts.synchronous ?? 'full').toUpperCase()}`);
   conn.pragma('foreign_keys = ON');
   conn.pragma('busy_timeout = 5000');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingDatabase(conn) }) });
+  return new Kysely<Database>({ dialect: new ImmediateSqliteDialect({ database: cachingDatabase(conn) }) });
+}
+
+/**
+ * Kysely's SQLite driver opens transactions with a plain BEGIN: deferred, so a transaction that
+ * reads first fails at once (SQLITE_BUSY, no waiting) when it comes to write after another
+ * connection (the record worker's) committed meanwhile. BEGIN IMMEDIATE takes the write lock
+ * first, waiting for it as busy_timeout allows.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class ImmediateSqliteDialect extends SqliteDialect {
+  constructor(private readonly config: SqliteDialectConfig) {
+    super(config);
+  }
+
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.config);
+  }
 }
 
 export async function openSqlite(file: string, opts: SqliteOptions = {}): Promise<Store> {

@@ -1,4 +1,4 @@
-// Prepared statements kept by their SQL text, and transactions that take the write lock first. Kysely's SQLite driver prepares every query it runs
+// Prepared statements kept by their SQL text. Kysely's SQLite driver prepares every query it runs
 // again (better-sqlite3's prepare is most of a small write's cost: 6 of 15 s of the registry
 // writes in a full load), and the queries the daemon repeats have a handful of shapes.
 import type BetterSqlite3 from 'better-sqlite3';
@@ -19,12 +19,7 @@ export function cachingDatabase(conn: BetterSqlite3.Database, max = MAX_STATEMEN
       cache.clear();
       conn.close();
     },
-    prepare: (text: string) => {
-      // Kysely opens transactions with a plain BEGIN: deferred, so a transaction that reads first
-      // fails at once (SQLITE_BUSY, no waiting) when it comes to write after another connection
-      // (the record worker's) wrote meanwhile. IMMEDIATE takes the write lock at BEGIN, waiting
-      // for it as busy_timeout allows.
-      const sql = text === 'begin' ? 'begin immediate' : text;
+    prepare: (sql: string) => {
       let stmt = cache.get(sql);
       if (stmt?.busy) return conn.prepare(sql) as unknown as ReturnType<SqliteDatabase['prepare']>;
       if (stmt) {
