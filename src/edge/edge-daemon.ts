@@ -27,6 +27,7 @@ import { RouteChanges } from './route-changes.js';
 import { diffSessions, type PlannedSession, planSessions, sessionsByPeer } from './session-plan.js';
 import { type Speaker, SpeakerPool } from './speaker-pool.js';
 import { StateWriter } from './state-writer.js';
+import { DEFAULT_TABLE_CONNECT_MS, DEFAULT_TABLE_QUIET_MS, TableLoads } from './table-loads.js';
 
 export type { EdgeDaemonOptions } from './options.js';
 export { DEFAULT_SETTLE_SECONDS } from './options.js';
@@ -62,6 +63,8 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   private byPeer = new Map<string, PlannedSession>();
   /** the subjects ("kind:id") of the last reload, to forget what left the registry */
   private subjects = new Set<string>();
+  /** sessions still sending their initial table */
+  private readonly loads: TableLoads;
   /** after start(): stored states stand until the sessions had their chance */
   private settling: Settling | undefined;
   private startedAt = 0;
@@ -102,11 +105,21 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       event: (p, e) => this.onEvent(p, e),
       look: (p, look) => this.writer.look(p, look),
       origin: (p, asn) => {
-        this.log(`${p.id}: verified with origin AS${asn}; another origin is now a hijack (POST .../validate to verify a new one)`);
+        // (logged by the writer, one line per batch: a first load verifies tens of thousands)
         this.writer.origin(p.id, asn);
         this.scope.originLearned(peeringId(parseRegisteredPrefixId(p.id)), p.prefix, asn);
       },
     });
+    this.loads = new TableLoads({
+      quietMs: opts.tableQuietMs ?? DEFAULT_TABLE_QUIET_MS,
+      connectMs: opts.tableConnectMs ?? DEFAULT_TABLE_CONNECT_MS,
+      // Prefixes that waited for this session's table are judged now.
+      onLoaded: (peer) => this.engine.sessionReady(peer),
+    });
+    // (a session still loading is asked whether it has the prefix already: a cheap look into its Adj-RIB-In)
+    this.engine.setTableWait(
+      (s, key) => this.loads.size > 0 && this.loads.isLoading(s.peerAddress, typeof key === 'number' ? 4 : 6) && !this.live.carries(s, key),
+    );
     this.changes = new RouteChanges(
       (key) => this.engine.watches(key),
       (keys) => this.engine.routesChanged(keys),
@@ -197,6 +210,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     void this.engine.stop();
     this.writer.close();
     this.settling?.stop();
+    this.loads.stop();
     this.unsubscribeRpki?.();
     this.unsubscribeRpki = undefined;
     await this.loop.close();
@@ -224,7 +238,9 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     const diff = diffSessions(this.pool.running(), plan);
     const pending = this.pool.configure(diff, snapshot.operatorAsn);
     for (const r of diff.routers) for (const s of r.keep) this.rejudge(s, change);
-    this.settling?.expect([...this.byPeer.values()].map((s) => [s.peer, s.session.families] as [string, Family[]]));
+    const expected = [...this.byPeer.values()].map((s) => [s.peer, s.session.families] as [string, Family[]]);
+    this.loads.expect(expected);
+    this.settling?.expect(expected);
     // (what gathered is judged with everything else, against the new view)
     this.changes.clear();
     this.engine.revalidateAll();
@@ -307,6 +323,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
   /** A speaker's events into validation: routes re-validate their prefixes, sessions theirs. */
   private watch(router: string, speaker: Speaker): void {
     speaker.on('routes', (peer, announced, withdrawn, _attrs, notable) => {
+      this.loads.update(peer);
       this.changes.add(announced);
       this.changes.add(withdrawn);
       // (asked only for the few prefixes remembered for this session: no set per UPDATE)
@@ -315,10 +332,14 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);
       const configured = this.byPeer.get(peer)?.session.families ?? [];
-      this.settling?.established(peer, configured, [...(n.ipv4 ? [4 as const] : []), ...(n.ipv6 ? [6 as const] : [])]);
+      const negotiated: Family[] = [...(n.ipv4 ? [4 as const] : []), ...(n.ipv6 ? [6 as const] : [])];
+      this.loads.established(peer, negotiated);
+      this.settling?.established(peer, configured, negotiated);
       this.engine.sessionReady(peer);
     });
     speaker.on('endOfRib', (peer, family) => {
+      // (a table complete calls sessionReady itself)
+      this.loads.endOfRib(peer, family);
       if (!this.settling || this.settling.done) return;
       this.settling.endOfRib(peer, family);
       // Prefixes that waited for this session may be judged now.
@@ -328,6 +349,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       this.log(`${router}: session with ${peer} down: ${info.reason}`);
       // Our own shutdown is no loss of routes: what is remembered stays for the next start.
       if (!this.life.ending) this.rejections.sessionLost(peer);
+      this.loads.down(peer);
       this.engine.sessionChanged(peer);
     });
     speaker.on('problem', (peer, text) => this.log(`${router}: ${peer}: ${text}`));

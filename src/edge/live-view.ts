@@ -9,7 +9,7 @@ import { formatCommunity, formatLargeCommunities } from '../bgp/wire/attributes/
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { formatPrefixKey, type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { routeOrigin } from '../validation/import-policy.js';
-import { carriedRoute, type RouteLookup } from '../validation/prefix-state.js';
+import { carriedRoute, type RouteLookup, type SessionView } from '../validation/prefix-state.js';
 import { Rejected } from '../validation/verdict.js';
 import type { Audience, BgpSessionStatus, LiveRoutes, ReceivedRoute } from './live-routes.js';
 import type { PolicyScope } from './policy-scope.js';
@@ -98,6 +98,11 @@ export class LiveView implements LiveRoutes {
     const text = formatPrefixKey(key!);
     return carriedRoute(attrs, rejection.text(text), rejection instanceof Rejected ? rejection.verdict(text) : undefined, rpki);
   };
+
+  /** Whether a session holds a route for a prefix now, accepted or not. */
+  carries(session: SessionView, key: PrefixKey): boolean {
+    return this.d.pool.adjRibIn(session.router, session.peerAddress)?.get(key) !== undefined;
+  }
 
   /** The route a session holds now for a prefix, if it holds one, and the rejection stored with it. */
   current(peer: string, key: PrefixKey): { rejected: Rejected | undefined; attrs: PathAttributes } | undefined {

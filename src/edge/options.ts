@@ -17,6 +17,13 @@ export interface EdgeDaemonOptions {
    * End-of-RIB (default 60 s): then every prefix is judged, whatever did not come back
    */
   settleSeconds?: number;
+  /**
+   * A session that never sends End-of-RIB counts as having sent its initial table after this long
+   * without an UPDATE (default 1,000 ms); until then prefixes never judged wait for its routes
+   */
+  tableQuietMs?: number;
+  /** how long a configured session may take to come up before prefixes stop waiting for it (default 5,000 ms) */
+  tableConnectMs?: number;
   /** how long after the last requestReload() the registry is read again (default 300 ms) */
   reloadDebounceMs?: number;
   log?: (line: string) => void;

@@ -137,6 +137,7 @@ export class StateWriter {
     const { rows, events, origins } = this;
     if (!rows.size && !events.length && !origins.length) return;
     this.lastStart = performance.now();
+    if (origins.length) this.log(originsLearned(origins));
     this.rows = new Map();
     this.events = [];
     this.origins = [];
@@ -166,4 +167,14 @@ export class StateWriter {
       if (this.rows.size || this.events.length || this.origins.length) this.schedule();
     });
   }
+}
+
+/** One log line for the origins a batch remembers. */
+function originsLearned(origins: ReadonlyArray<{ id: string; originAs: number }>): string {
+  const shown = origins
+    .slice(0, 3)
+    .map((o) => `${o.id} (AS${o.originAs})`)
+    .join(', ');
+  const more = origins.length > 3 ? ` and ${origins.length - 3} more` : '';
+  return `origin memory: ${shown}${more} verified with this origin AS for the first time; another origin is now a hijack (POST .../validate to verify a new one)`;
 }

@@ -10,6 +10,9 @@
 // After a start the registry's states and last looks are the baseline: with a gate set (settling),
 // a prefix the registry holds a judgement for is not judged until the gate says its sessions had
 // their chance, then once against that baseline (an unchanged result writes and raises nothing).
+// A prefix never judged also waits while a session that should carry it is still sending its
+// initial table without it (TableWait): judged when its last route arrives, or when that
+// session's table is complete, once, instead of once per session on the way.
 
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { Lifecycle } from '../net/lifecycle.js';
@@ -68,6 +71,12 @@ export interface EngineSink {
 /** Whether a prefix may be judged now (settling: its sessions have had their chance). */
 export type JudgeGate = (p: WatchedPrefix) => boolean;
 
+/**
+ * Whether a prefix's first judgement should wait for a session: it is still sending its initial
+ * table (edge/table-loads.ts) and has not delivered this prefix yet.
+ */
+export type TableWait = (session: SessionView, prefix: PrefixKey) => boolean;
+
 export class ValidationEngine {
   private view: EngineView = { checks: { community: { kind: 'standard', value: 0, text: '' }, maxPathLength: 3 }, prefixes: [] };
   /** watched prefixes by their prefix key (as routes carry it: no text to format per route) */
@@ -88,6 +97,7 @@ export class ValidationEngine {
   /** prefixes the gate held back */
   private deferred = new Set<string>();
   private gate: JudgeGate | undefined;
+  private waitFor: TableWait | undefined;
   /** origin memory: registered prefix key -> the origin AS it was verified with */
   private origins = new Map<PrefixKey, number>();
 
@@ -183,6 +193,14 @@ export class ValidationEngine {
    */
   setGate(gate: JudgeGate | undefined): void {
     this.gate = gate;
+  }
+
+  /**
+   * Sessions sending their initial table: a prefix never judged waits while one of them has not
+   * delivered it yet (sessionReady() once the table is complete judges what waited).
+   */
+  setTableWait(waitFor: TableWait | undefined): void {
+    this.waitFor = waitFor;
   }
 
   /** Judges the prefixes the gate held back (settling is over). Returns how many. */
@@ -290,8 +308,16 @@ export class ValidationEngine {
       this.deferred.add(k);
       return;
     }
-    this.deferred.delete(k);
-    this.judged.add(k);
+    if (
+      this.waitFor &&
+      !p.fixed &&
+      !this.judged.has(k) &&
+      p.prefixKey !== undefined &&
+      (this.awaits(p.primary, p.prefixKey) || this.awaits(p.backup, p.prefixKey))
+    ) {
+      this.deferred.add(k);
+      return;
+    }
     const checks = this.view.checks;
     // Each session is looked up once per validation: the state and the events read the same routes.
     // (Sessions are a handful per prefix: arrays, no map or closure per session.)
@@ -299,6 +325,8 @@ export class ValidationEngine {
     const backup = p.backup ?? NO_SESSIONS;
     const primaryRoutes = p.fixed ? [] : primary.map((s) => this.routes(s, p.prefix, p.prefixKey));
     const backupRoutes = p.fixed || !backup.length ? [] : backup.map((s) => this.routes(s, p.prefix, p.prefixKey));
+    this.deferred.delete(k);
+    this.judged.add(k);
     const once: RouteLookup = (s) => {
       const i = primary.indexOf(s);
       return i >= 0 ? primaryRoutes[i] : backupRoutes[backup.indexOf(s)];
@@ -343,6 +371,12 @@ export class ValidationEngine {
     if (!held || !sameLook(held, look)) this.sink.look?.(p, look);
     for (const e of events) this.sink.event(p, e);
     if (p.kind === 'registered-prefix' && p.originAs === undefined && (result.state === 'Verified' || result.state === 'Warning')) this.learnOrigin(p, look);
+  }
+
+  /** Whether one of these sessions is to be waited for (TableWait) before the prefix's first judgement. */
+  private awaits(sessions: SessionView[] | null, key: PrefixKey): boolean {
+    if (sessions) for (const s of sessions) if (this.waitFor!(s, key)) return true;
+    return false;
   }
 
   /** The first verified routes of a registered prefix set its origin memory, when they agree on one. */
