@@ -311,38 +311,6 @@ setInterval(() => {
 // ---------------------------------------------------------------------------------------------
 // Control
 
-async function verify(): Promise<{ checked: number; mismatches: number; examples: string[] }> {
-  const db = registry.store.db;
-  const reg = await db
-    .selectFrom('registered_prefixes')
-    .innerJoin('peerings', 'peerings.id', 'registered_prefixes.peering_id')
-    .select(['peerings.partner', 'peerings.name as peering', 'registered_prefixes.name', 'registered_prefixes.state', 'registered_prefixes.error_message'])
-    .execute();
-  const cust = await db
-    .selectFrom('customer_prefixes')
-    .innerJoin('peering_services', 'peering_services.id', 'customer_prefixes.peering_service_id')
-    .select([
-      'peering_services.customer',
-      'peering_services.name as service',
-      'customer_prefixes.name',
-      'customer_prefixes.state',
-      'customer_prefixes.error_message',
-    ])
-    .execute();
-  const stored = new Map<string, string>();
-  for (const r of reg) stored.set(`registered-prefix:${r.partner}/${r.peering}/${r.name}`, `${r.state}|${r.error_message ?? ''}`);
-  for (const r of cust) stored.set(`customer-prefix:${r.customer}/${r.service}/${r.name}`, `${r.state}|${r.error_message ?? ''}`);
-  let mismatches = 0;
-  const examples: string[] = [];
-  for (const [k, v] of target) {
-    const s = stored.get(k);
-    if (s === v) continue;
-    mismatches++;
-    if (examples.length < 5) examples.push(`${k}: stored ${s}, expected ${v}, engine ${current.get(k)}`);
-  }
-  return { checked: target.size, mismatches, examples };
-}
-
 function status(): unknown {
   const phaseCpu = process.cpuUsage(phase.cpu0);
   const mem = process.memoryUsage();
@@ -416,8 +384,6 @@ const server = http.createServer((req, res) => {
         }
         return reply(200, { ms, prefixes: target.size, stateChanges: stateChanges - before });
       }
-      case '/verify':
-        return reply(200, await verify());
       default:
         return reply(404, { error: 'unknown' });
     }

@@ -46,6 +46,7 @@ import type { PhaseCounts } from './lib/phase.js';
 import { saveResults } from './lib/results.js';
 import { fmt, median } from './lib/stats.js';
 import { buildRegistry } from './validation-registry.js';
+import { readTargets, verifyRegistry } from './validation-verify.js';
 import { birdReceiverConfig, checkWorldOptions, expectedStates, makeWorld, PROTO, senderConfig, type World, writeSenderRoutes } from './validation-world.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -373,6 +374,7 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
   fs.mkdirSync(dir);
   const db = path.join(dir, 'registry.db');
   fs.copyFileSync(ctx.templateDb, db);
+  const targets = readTargets(ctx.expectedFile);
   const api = await freePort();
   const daemon = kind === 'openpeering';
   res.busyBefore = await machineBusy();
@@ -499,7 +501,7 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
     res.rssMB = ps?.rssMB;
     res.heapMB = settled.heapUsedMB;
     if (daemon) {
-      res.verify = await call('/verify');
+      res.verify = verifyRegistry(db, targets.load!);
       const rv = await call<{ ms: number[] }>('/revalidate?times=5', 'POST');
       res.revalidateMs = rv.ms;
       console.log(
@@ -564,7 +566,7 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
     if (daemon) {
       loss.statesMs = ms(pt.downSeenAt, sl.statesDoneAt);
       loss.writtenMs = ms(pt.downSeenAt, sl.writesDrainedAt);
-      const v = await call<{ mismatches: number; examples: string[] }>('/verify');
+      const v = verifyRegistry(db, targets.loss!);
       loss.mismatches = v.mismatches;
       loss.examples = v.examples;
     }
@@ -603,7 +605,7 @@ async function runOpenpeering(kind: Receiver, runNo: number, ctx: Ctx): Promise<
     if (daemon) {
       restore.statesMs = ms(q.establishedAt, sr.statesDoneAt);
       restore.writtenMs = ms(q.establishedAt, sr.writesDrainedAt);
-      restore.mismatches = (await call<{ mismatches: number }>('/verify')).mismatches;
+      restore.mismatches = verifyRegistry(db, targets.load!).mismatches;
     }
     res.restore = restore;
     console.log(

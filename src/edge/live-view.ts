@@ -91,12 +91,12 @@ export class LiveView implements LiveRoutes {
     const key = known ?? parsePrefixKey(prefix);
     const set = rib && key !== undefined ? rib.get(key) : undefined;
     if (!set) return undefined;
-    const attrs = set.attrs;
+    const attrs = set.peek();
     const rpki = this.d.scope.rpkiInvalid(key!, routeOrigin(attrs));
     const rejection = rib!.rejection(key!);
-    if (!rejection) return carriedRoute(attrs, undefined, undefined, rpki);
+    if (!rejection) return carriedRoute(attrs, undefined, undefined, rpki, set);
     const text = formatPrefixKey(key!);
-    return carriedRoute(attrs, rejection.text(text), rejection instanceof Rejected ? rejection.verdict(text) : undefined, rpki);
+    return carriedRoute(attrs, rejection.text(text), rejection instanceof Rejected ? rejection.verdict(text) : undefined, rpki, set);
   };
 
   /** Whether a session holds a route for a prefix now, accepted or not. */

@@ -14,7 +14,6 @@
 // initial table without it (TableWait): judged when its last route arrives, or when that
 // session's table is complete, once, instead of once per session on the way.
 
-import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { Lifecycle } from '../net/lifecycle.js';
 import { covers, type Prefix, parsePrefix } from '../net/prefix.js';
 import { type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
@@ -399,8 +398,8 @@ const NO_SESSIONS: SessionView[] = [];
 /** (shared, never written to: a look's maps are replaced, not changed) */
 const NO_ROUTES: ReadonlyMap<string, SeenRoute> = new Map();
 
-/** What a look keeps of a route, per attribute set (the RIB shares one object per set). */
-const seen = new WeakMap<PathAttributes, SeenRoute>();
+/** What a look keeps of a route, per attribute set (CarriedRoute.set: the RIB keeps one object per set). */
+const seen = new WeakMap<object, SeenRoute>();
 
 /** Whether a look's routes are the ones found now (`found[i]` is session i's), by identity. */
 function sameRoutes(held: ReadonlyMap<string, SeenRoute>, sessions: SessionView[], found: ReadonlyArray<ReturnType<RouteLookup>>): boolean {
@@ -409,7 +408,7 @@ function sameRoutes(held: ReadonlyMap<string, SeenRoute>, sessions: SessionView[
     const r = found[i];
     if (!r) continue;
     n++;
-    const v = seen.get(r.attrs);
+    const v = seen.get(r.set ?? r.attrs);
     if (v === undefined || held.get(sessions[i]!.peerAddress) !== v) return false;
   }
   return n === held.size;
@@ -421,8 +420,8 @@ function received(sessions: SessionView[], found: ReadonlyArray<ReturnType<Route
   for (let i = 0; i < sessions.length; i++) {
     const r = found[i];
     if (!r) continue;
-    let v = seen.get(r.attrs);
-    if (!v) seen.set(r.attrs, (v = seenRoute(r.attrs)));
+    let v = seen.get(r.set ?? r.attrs);
+    if (!v) seen.set(r.set ?? r.attrs, (v = seenRoute(r.attrs)));
     out.set(sessions[i]!.peerAddress, v);
   }
   return out;

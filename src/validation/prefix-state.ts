@@ -27,11 +27,18 @@ export interface SessionView {
  * for that peering). `rejected` is the import policy's reason when it rejected the route for
  * something else than a route check: a hijack (another origin), an AS loop.
  */
-export type RouteLookup = (
-  session: SessionView,
-  prefix: string,
-  key?: PrefixKey,
-) => { attrs: PathAttributes; rpkiInvalid?: boolean; rejected?: string } | undefined;
+export type RouteLookup = (session: SessionView, prefix: string, key?: PrefixKey) => CarriedRoute | undefined;
+
+export interface CarriedRoute {
+  attrs: PathAttributes;
+  rpkiInvalid?: boolean;
+  rejected?: string;
+  /**
+   * The stored attribute set the route uses, when the lookup knows it: the same set is the same
+   * attributes, so what is derived from them is kept per set (decoded attributes are not kept)
+   */
+  set?: object;
+}
 
 /**
  * What a session carries for validation, from its route and the import policy's verdict on it
@@ -39,10 +46,16 @@ export type RouteLookup = (
  * not carry at all (not registered for its peering) is not carried; any other rejection (a hijack
  * by another origin, an AS loop) is the reason.
  */
-export function carriedRoute(attrs: PathAttributes, reason: string | undefined, verdict: Verdict | undefined, rpkiInvalid = false): ReturnType<RouteLookup> {
-  if (reason === undefined || (verdict && !verdict.accept && verdict.kind === 'route-problem')) return { attrs, rpkiInvalid };
+export function carriedRoute(
+  attrs: PathAttributes,
+  reason: string | undefined,
+  verdict: Verdict | undefined,
+  rpkiInvalid = false,
+  set: object = attrs,
+): CarriedRoute | undefined {
+  if (reason === undefined || (verdict && !verdict.accept && verdict.kind === 'route-problem')) return { attrs, rpkiInvalid, set };
   if (verdict && !verdict.accept && (verdict.kind === 'not-registered' || verdict.kind === 'origin-not-registered')) return undefined;
-  return { attrs, rpkiInvalid, rejected: reason };
+  return { attrs, rpkiInvalid, rejected: reason, set };
 }
 
 export interface StateResult {

@@ -73,6 +73,14 @@ export class AttrSet implements Route {
     return this.cached ?? this.store.decode(this);
   }
 
+  /**
+   * The decoded attributes for one reading, not kept: a re-validation reads 200,000 sets once, and
+   * caching them would push out the sets the speaker uses and leave them all to the old generation.
+   */
+  peek(): PathAttributes {
+    return this.cached ?? this.store.decodeOnce(this);
+  }
+
   /** decoded without problems and without MP attributes: the same bytes need no decoding again */
   get clean(): boolean {
     return (this.flags & F_CLEAN) !== 0;
@@ -180,6 +188,11 @@ export class AttrStore {
 
   static unref(s: AttrSet): void {
     if (--s.refs <= 0) s.store.remove(s);
+  }
+
+  /** Decodes a set from its bytes without caching the result. */
+  decodeOnce(s: AttrSet): PathAttributes {
+    return this.decoder!(this.arena, s.off, s.off + s.len);
   }
 
   /** Decodes a set from its bytes and caches the result for a while. */
