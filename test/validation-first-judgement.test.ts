@@ -128,3 +128,11 @@ test('table loads: End-of-RIB per family, quiet for routers without it, a sessio
     t.stop();
   }
 });
+
+test('a customer prefix whose provider lacks the sessions is judged at once: no route can change that', () => {
+  const w = world();
+  w.loading.add(a.peerAddress);
+  const cust: WatchedPrefix = { kind: 'customer-prefix', id: 'contoso/eu/office', prefix: PREFIX, primary: [a], backup: null };
+  w.engine.setView({ checks, prefixes: [cust] });
+  assert.deepEqual(w.states, ['contoso/eu/office Failed']);
+});

@@ -1,6 +1,5 @@
 // Prefix events as rows: built from an event (the JSON columns serialised once) and inserted many
-// to a statement. Shared by the event log (prefix-events.ts) and validation's batched writes,
-// which may run in a worker thread (record-worker.ts): nothing here holds state.
+// to a statement. Shared by the event log (prefix-events.ts) and validation's batched writes.
 import type { PrefixEventTable } from '../store/schema.js';
 import type { Store } from '../store/store.js';
 import type { EventSubject, PrefixEventInput } from './prefix-events.js';

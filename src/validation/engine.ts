@@ -20,7 +20,7 @@ import { type PrefixKey, parsePrefixKey } from '../net/prefix-key.js';
 import { PrefixTrie } from '../net/trie.js';
 import type { PrefixState } from '../registry/types.js';
 import { diffLooks, lostVerified, type PrefixEvent, type PrefixLook, type SeenRoute, seenRoute } from './events.js';
-import { customerPrefixState, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from './prefix-state.js';
+import { customerPrefixState, customerSessionsLacking, type RouteLookup, registeredPrefixState, type SessionView, type StateResult } from './prefix-state.js';
 import type { RouteCheckConfig } from './route-checks.js';
 import { decodeLook, sameLook } from './stored-look.js';
 
@@ -307,13 +307,7 @@ export class ValidationEngine {
       this.deferred.add(k);
       return;
     }
-    if (
-      this.waitFor &&
-      !p.fixed &&
-      !this.judged.has(k) &&
-      p.prefixKey !== undefined &&
-      (this.awaits(p.primary, p.prefixKey) || this.awaits(p.backup, p.prefixKey))
-    ) {
+    if (this.waitFor && !this.judged.has(k) && this.waitsForTables(p)) {
       this.deferred.add(k);
       return;
     }
@@ -370,6 +364,13 @@ export class ValidationEngine {
     if (!held || !sameLook(held, look)) this.sink.look?.(p, look);
     for (const e of events) this.sink.event(p, e);
     if (p.kind === 'registered-prefix' && p.originAs === undefined && (result.state === 'Verified' || result.state === 'Warning')) this.learnOrigin(p, look);
+  }
+
+  /** Whether a prefix's first judgement waits for a session's table (one whose routes can change it). */
+  private waitsForTables(p: WatchedPrefix): boolean {
+    if (p.fixed || p.prefixKey === undefined) return false;
+    if (p.kind === 'customer-prefix' && customerSessionsLacking(p.primary, p.backup)) return false;
+    return this.awaits(p.primary, p.prefixKey) || this.awaits(p.backup, p.prefixKey);
   }
 
   /** Whether one of these sessions is to be waited for (TableWait) before the prefix's first judgement. */

@@ -87,6 +87,13 @@ export function registeredPrefixState(prefix: string, sessions: SessionView[], l
   return { state: 'Verified', message: null, carriedBy };
 }
 
+/** A customer prefix's provider without the sessions it needs: Failed whatever the routes. */
+export function customerSessionsLacking(primary: SessionView[], backup: SessionView[] | null): StateResult | undefined {
+  if (new Set(primary.map((s) => s.router)).size < 2) return { state: 'Failed', message: CUSTOMER_MESSAGES.fewerThanTwoPrimary, carriedBy: [] };
+  if (backup && backup.length === 0) return { state: 'Failed', message: CUSTOMER_MESSAGES.noBackupSessions, carriedBy: [] };
+  return undefined;
+}
+
 /**
  * A customer prefix: the provider needs two sessions on different routers in the primary
  * location and one in the backup location (if there is one), and every one of them must carry
@@ -99,8 +106,8 @@ export function customerPrefixState(
   lookup: RouteLookup,
   checks: RouteCheckConfig,
 ): StateResult {
-  if (new Set(primary.map((s) => s.router)).size < 2) return { state: 'Failed', message: CUSTOMER_MESSAGES.fewerThanTwoPrimary, carriedBy: [] };
-  if (backup && backup.length === 0) return { state: 'Failed', message: CUSTOMER_MESSAGES.noBackupSessions, carriedBy: [] };
+  const lacking = customerSessionsLacking(primary, backup);
+  if (lacking) return lacking;
   const missing: string[] = [];
   const carriedBy: SessionView[] = [];
   for (const s of [...primary, ...(backup ?? [])]) {
