@@ -1,6 +1,7 @@
-// Issue 12: validation's batches (prefix states, looks, origin memory, events) are stored one
-// transaction a batch, between the API's own transactions on the registry's SQLite file;
-// subscribers hear of the events once the batch is committed, in order.
+// Issue 12: validation's batches (prefix states, looks, origin memory, events) are stored by a
+// worker thread with its own connection to the registry's SQLite file, one transaction a batch,
+// while the main thread keeps using its own connection; subscribers hear of the events once the
+// batch is committed, in order.
 import assert from 'node:assert/strict';
 import { type TestContext, test } from 'node:test';
 import type { PrefixEventNotice } from '../src/registry/prefix-events.js';
@@ -26,11 +27,13 @@ async function recorderOnTestWorld(t: TestContext) {
   const facts = new ValidationFacts(store);
   await facts.load();
   const recorder = new ValidationRecorder(store, facts, srv.registry.events);
+  t.after(() => recorder.close());
   return { srv, store, recorder };
 }
 
-test('batches are stored between other transactions that read and write; events come out in order', { timeout: 60_000 }, async (t) => {
+test('batches go through the worker while the main connection reads and writes; events come out in order', { timeout: 60_000 }, async (t) => {
   const { srv, store, recorder } = await recorderOnTestWorld(t);
+  assert.equal(await recorder.where(), 'worker', 'a SQLite file is written by the worker');
   const heard: PrefixEventNotice[] = [];
   const unsubscribe = srv.registry.events.subscribe((e) => heard.push(e));
   t.after(unsubscribe);
@@ -46,8 +49,9 @@ test('batches are stored between other transactions that read and write; events 
       origins: b === 0 ? [{ id: REG, originAs: 64496 }] : [],
       events: Array.from({ length: PER_BATCH }, (_, i) => event(b * PER_BATCH + i)),
     });
-    // Another transaction meanwhile, waiting between its read and its write: the batch waits for
-    // it (one transaction at a time), and neither is lost.
+    // The main thread's own transaction meanwhile, waiting between its read and its write so that
+    // the worker commits in between (with a deferred BEGIN the write then failed at once with
+    // SQLITE_BUSY: a read snapshot that is no longer the newest cannot become a write).
     const own = store.transaction(async (tx) => {
       const op = await tx.selectFrom('operator').select(['asn', 'name']).executeTakeFirstOrThrow();
       await new Promise((r) => setTimeout(r, 10));

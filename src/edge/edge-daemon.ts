@@ -80,7 +80,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     this.settled = new Promise((resolve) => {
       this.markSettled = resolve;
     });
-    this.recorder = new ValidationRecorder(registry.store, this.facts, registry.events);
+    this.recorder = new ValidationRecorder(registry.store, this.facts, registry.events, { log: this.log });
     this.writer = new StateWriter(this.recorder, (subject) => this.memory.encode(subject), this.log);
     this.scope = new PolicyScope(opts.rpki, (registered) => this.engine.expectedOrigin(registered));
     this.pool = new SpeakerPool(
@@ -216,6 +216,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
     await this.loop.close();
     await this.pool.stop();
     await this.writer.idle();
+    await this.recorder.close();
   }
 
   /** One reload: the registry is read (the one await before), then applied in one step. */

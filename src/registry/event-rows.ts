@@ -1,5 +1,6 @@
 // Prefix events as rows: built from an event (the JSON columns serialised once) and inserted many
-// to a statement. Shared by the event log (prefix-events.ts) and validation's batched writes.
+// to a statement. Shared by the event log (prefix-events.ts) and validation's batched writes,
+// which may run in a worker thread (record-worker.ts): nothing here holds state.
 import type { PrefixEventTable } from '../store/schema.js';
 import { runShaped } from '../store/shaped-query.js';
 import type { Store } from '../store/store.js';

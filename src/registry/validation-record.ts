@@ -1,5 +1,6 @@
 // One batch of validation results as the registry stores it, in the caller's transaction: prefix
-// rows (state, look, alerts), origin memory and events.
+// rows (state, look, alerts), origin memory and events. The same function runs on the main
+// thread (in-memory databases, tests) and in the record worker (record-worker.ts).
 import type { Store } from '../store/store.js';
 import { type EventRow, insertEventRows } from './event-rows.js';
 import { type PrefixRowWrite, rowIdOf, writeOrigins, writePrefixRows } from './prefix-writes.js';

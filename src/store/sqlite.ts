@@ -13,8 +13,9 @@ export interface SqliteOptions {
 
 /**
  * A Kysely over one connection to a SQLite file, set up as the store runs it: WAL (readers and
- * one writer at a time, from any connection or process), every commit on disk (synchronous FULL
- * unless told otherwise), foreign keys, a 5 s wait for another connection's write lock.
+ * one writer at a time, from any connection), every commit on disk (synchronous FULL unless told
+ * otherwise), foreign keys, a 5 s wait for another connection's write lock. No migrations: a second
+ * connection (the record worker's) opens a store that openSqlite() made.
  */
 export function connectSqlite(file: string, opts: { synchronous?: 'full' | 'normal' | 'off' } = {}): Kysely<Database> {
   const conn = new BetterSqlite3(file);
@@ -29,7 +30,7 @@ export function connectSqlite(file: string, opts: { synchronous?: 'full' | 'norm
 /**
  * Kysely's SQLite driver opens transactions with a plain BEGIN: deferred, so a transaction that
  * reads first fails at once (SQLITE_BUSY, no waiting) when it comes to write after another
- * connection (a second process on the same file) committed meanwhile. BEGIN IMMEDIATE takes the write lock
+ * connection (the record worker's) committed meanwhile. BEGIN IMMEDIATE takes the write lock
  * first, waiting for it as busy_timeout allows.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
