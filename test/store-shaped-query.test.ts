@@ -4,7 +4,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sql } from 'kysely';
-import { runShaped } from '../src/store/shaped-query.js';
+import { runShaped, shapedChunks } from '../src/store/shaped-query.js';
 import { openSqlite } from '../src/store/sqlite.js';
 
 test('a shape compiles once and runs with each call its own values; a build that hides a value is refused', async () => {
@@ -32,5 +32,35 @@ test('a shape compiles once and runs with each call its own values; a build that
     );
   } finally {
     await store.close();
+  }
+});
+
+test('rows are cut into power-of-two statements, largest first: a handful of shapes, each prepared once', () => {
+  assert.deepEqual(
+    [...shapedChunks(1000, 512)],
+    [
+      [0, 512],
+      [512, 256],
+      [768, 128],
+      [896, 64],
+      [960, 32],
+      [992, 8],
+    ],
+  );
+  assert.deepEqual(
+    [...shapedChunks(1300, 512)].map(([, n]) => n),
+    [512, 512, 256, 16, 4],
+  );
+  assert.deepEqual([...shapedChunks(1, 512)], [[0, 1]]);
+  assert.deepEqual([...shapedChunks(0, 512)], []);
+  // Every row once, in order, whatever the count.
+  for (let n = 0; n < 2100; n += 37) {
+    let next = 0;
+    for (const [start, size] of shapedChunks(n, 256)) {
+      assert.equal(start, next);
+      assert.ok(size >= 1 && size <= 256 && (size & (size - 1)) === 0);
+      next += size;
+    }
+    assert.equal(next, n);
   }
 });

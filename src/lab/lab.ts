@@ -331,7 +331,9 @@ export async function runLab(o: LabOptions): Promise<number> {
       say(`Failover demo: starting ${f.router.name} again`);
       const tStart = performance.now();
       await startSlot(slot, ctx);
-      const back = await until(is('Verified', null), 20_000);
+      // (and every other prefix as it was before the stop: the router carries more than this one,
+      // and a lab that exits now must leave them all back in the registry)
+      const back = await until(() => is('Verified', null)() && unmet().length === 0, 20_000);
       const d = lastVerified.get(f.watched.id) ?? { afterRoute: undefined, afterUp: undefined };
       const up = timing.upAt(f.router.address);
       say(

@@ -2,7 +2,7 @@
 // to a statement. Shared by the event log (prefix-events.ts) and validation's batched writes,
 // which may run in a worker thread (record-worker.ts): nothing here holds state.
 import type { PrefixEventTable } from '../store/schema.js';
-import { runShaped } from '../store/shaped-query.js';
+import { runShaped, shapedChunks } from '../store/shaped-query.js';
 import type { Store } from '../store/store.js';
 import type { EventSubject, PrefixEventInput } from './prefix-events.js';
 
@@ -25,7 +25,7 @@ const COLUMNS = [
 ] as const satisfies ReadonlyArray<keyof EventRow>;
 
 /** 12 columns a row: well under SQLite's 32,766 bound parameters (and PostgreSQL's 65,535) */
-const ROWS_PER_INSERT = 1000;
+const ROWS_PER_INSERT = 512;
 
 export const toEventRow = (subject: EventSubject, e: PrefixEventInput): EventRow => ({
   subject_kind: subject.kind,
@@ -46,8 +46,7 @@ export const toEventRow = (subject: EventSubject, e: PrefixEventInput): EventRow
 export async function insertEventRows(db: Store['db'], rows: readonly EventRow[]): Promise<number[]> {
   const out: number[] = [];
   // Many rows per statement: one statement per event was most of a full load's write time.
-  for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
-    const n = Math.min(ROWS_PER_INSERT, rows.length - i);
+  for (const [i, n] of shapedChunks(rows.length, ROWS_PER_INSERT)) {
     const values: unknown[] = new Array(n * COLUMNS.length);
     let k = 0;
     for (let r = i; r < i + n; r++) for (const c of COLUMNS) values[k++] = rows[r]![c];

@@ -30,3 +30,20 @@ export async function runShaped<R>(
   }
   return db.executeQuery<R>(CompiledQuery.raw(text, [...values]));
 }
+
+/**
+ * Cuts `n` rows into statements of power-of-two sizes up to `max` (largest first): every size
+ * prepares its own statement, and a 1,000-row INSERT's program is about a megabyte, so any row
+ * count between 1 and 1,000 made its own kept statement (up to 256 of them per connection).
+ * Yields [start, size] pairs.
+ */
+export function* shapedChunks(n: number, max: number): Generator<[start: number, size: number]> {
+  let start = 0;
+  let size = 1;
+  while (size * 2 <= max) size *= 2;
+  while (start < n) {
+    while (size > n - start) size >>= 1;
+    yield [start, size];
+    start += size;
+  }
+}
