@@ -207,7 +207,7 @@ export class ValidationEngine {
     if (!this.deferred.size) return 0;
     let n = 0;
     for (const p of this.view.prefixes)
-      if (this.deferred.has(subjectOf(p))) {
+      if (this.deferred.has(p.subject ?? subjectOf(p))) {
         this.validate(p);
         n++;
       }
@@ -221,7 +221,7 @@ export class ValidationEngine {
 
   /** The look the engine holds for a prefix (what the registry keeps of it). */
   look(p: WatchedPrefix): PrefixLook | undefined {
-    return this.looks.get(subjectOf(p));
+    return this.looks.get(p.subject ?? subjectOf(p));
   }
 
   /** The origin AS a registered prefix was verified with (origin memory), if any. */
@@ -268,7 +268,7 @@ export class ValidationEngine {
    */
   sessionReady(peerAddress: string): void {
     if (!this.deferred.size) return;
-    for (const p of this.bySession.get(peerAddress) ?? []) if (this.deferred.has(subjectOf(p))) this.validate(p);
+    for (const p of this.bySession.get(peerAddress) ?? []) if (this.deferred.has(p.subject ?? subjectOf(p))) this.validate(p);
   }
 
   /** Whether any prefix is watched at exactly this prefix (asked for every route of a full table). */

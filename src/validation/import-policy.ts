@@ -77,7 +77,10 @@ export function routeJudge(
   table = new VerdictTable(),
 ): (prefix: Prefix, attrs: PathAttributes) => Judgement {
   const partner = parsePeeringId(peering.id).partner;
-  return (prefix, attrs) => judge(peering, partner, regs, ctx, prefix, attrs, table);
+  // (most routes of a full table are this one rejection: made once, not looked up by its text per route)
+  const notRegistered = (): Rejected => table.rejected('not-registered', `${PREFIX} is not registered by partner ${partner}`);
+  let fixed: Rejected | undefined;
+  return (prefix, attrs) => judge(peering, partner, regs, ctx, prefix, attrs, table, () => (fixed ??= notRegistered()));
 }
 
 function judge(
@@ -88,6 +91,7 @@ function judge(
   prefix: Prefix,
   attrs: PathAttributes,
   table: VerdictTable,
+  notRegistered: () => Rejected,
 ): Judgement {
   const origin = routeOrigin(attrs);
   const covering = regs.prefixes.covering(prefix);
@@ -121,7 +125,7 @@ function judge(
       return table.rejected('origin-not-registered', `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}`);
     }
   } else {
-    return table.rejected('not-registered', `${PREFIX} is not registered by partner ${partner}`);
+    return notRegistered();
   }
   const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(prefix, origin) ?? false);
   if (problems.length) {
