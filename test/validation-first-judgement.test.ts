@@ -97,7 +97,13 @@ test('table loads: End-of-RIB per family, quiet for routers without it, a sessio
     t.established('p1', [4]);
     assert.equal(t.isLoading('p1', 6), false);
     t.endOfRib('p1', 4);
-    assert.deepEqual(loaded.splice(0), ['p1 End-of-RIB']);
+    assert.deepEqual([t.isLoading('p1', 4), loaded], [false, []], 'End-of-RIB ends the load; the caller hears it from the speaker');
+    // Both families: each End-of-RIB ends its own family's load.
+    t.established('p5', [4, 6]);
+    t.endOfRib('p5', 4);
+    assert.deepEqual([t.isLoading('p5', 4), t.isLoading('p5', 6)], [false, true]);
+    t.endOfRib('p5', 6);
+    assert.equal(t.isLoading('p5', 6), false);
     // p3 comes up and goes down: it loads nothing after, and nothing is announced for it.
     t.established('p3', [4]);
     t.down('p3');

@@ -338,11 +338,10 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       this.engine.sessionReady(peer);
     });
     speaker.on('endOfRib', (peer, family) => {
-      // (a table complete calls sessionReady itself)
       this.loads.endOfRib(peer, family);
-      if (!this.settling || this.settling.done) return;
-      this.settling.endOfRib(peer, family);
-      // Prefixes that waited for this session may be judged now.
+      if (this.settling && !this.settling.done) this.settling.endOfRib(peer, family);
+      // Prefixes that waited for this family's table, or for settling, may be judged now (once,
+      // for both: an End-of-RIB for IPv4 releases IPv4 prefixes while IPv6 still loads).
       this.engine.sessionReady(peer);
     });
     speaker.on('down', (peer, info) => {

@@ -13,11 +13,14 @@ export interface TableLoadsOptions {
   quietMs: number;
   /** how long a configured session may take to come up before it counts as down (ms) */
   connectMs: number;
-  /** a session's initial table is complete (End-of-RIB for every family, quiet), or it did not come up */
+  /**
+   * A session counts as loaded without a message saying so: quiet, or it did not come up. (An
+   * End-of-RIB is a speaker event the caller hears itself: it ends that family's load here.)
+   */
   onLoaded(peer: string, why: LoadEnd): void;
 }
 
-export type LoadEnd = 'End-of-RIB' | 'quiet' | 'not up';
+export type LoadEnd = 'quiet' | 'not up';
 
 interface Load {
   families: Set<Family>;
@@ -70,10 +73,12 @@ export class TableLoads {
     if (l) l.updates++;
   }
 
+  /** The session's table for a family is complete (the caller judges what waited for it). */
   endOfRib(peer: string, family: Family): void {
     const l = this.loads.get(peer);
-    if (!l || l.connecting || !l.families.delete(family)) return;
-    if (!l.families.size) this.loaded(peer, 'End-of-RIB');
+    if (!l || l.connecting || !l.families.delete(family) || l.families.size) return;
+    this.loads.delete(peer);
+    this.idle();
   }
 
   /** The session went down: it loads nothing now (what it had is gone with it). */
