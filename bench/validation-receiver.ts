@@ -198,7 +198,7 @@ for (const speaker of speakers.values()) {
     log(`${peer} ${prev} -> ${state}`);
     if (prev === 'Established') {
       t.downSeenAt = nowMs();
-      t.sizeBeforeDown = t.size;
+      t.sizeBeforeDown = Math.max(t.size, speaker.adjRibIn(peer)?.size ?? 0);
       t.backAt = undefined;
       established--;
     }
@@ -212,36 +212,57 @@ for (const speaker of speakers.values()) {
       if (++established === sessionCount) allEstablishedAt ??= t.establishedAt;
     }
   });
-  // Around the daemon's own listeners (it registered them when it made the speaker).
-  speaker.prependListener('routes', () => {
-    h0 = performance.now();
-  });
-  speaker.on('routes', (peer, announced, withdrawn) => {
-    const dt = performance.now() - h0;
-    totalHandlerMs += dt;
-    totalUpdates++;
-    const t = nowMs();
-    phase.handlerMs += dt;
-    phase.updates++;
-    phase.changes += announced.length + withdrawn.length;
-    phase.firstUpdate ??= t;
-    phase.lastUpdate = t;
-    const tr = track(peer);
-    const size = speaker.adjRibIn(peer)?.size ?? 0;
-    routes += size - tr.size;
-    tr.size = size;
-    if (routesDoneAt === undefined && routes >= expectedRoutes) {
-      routesDoneAt = t;
-      snap('routes');
-      mark('routes-done');
+}
+
+// Routes are counted by polling the Adj-RIBs-In (below), not per UPDATE: a listener of our own on
+// every UPDATE of the load cost the measured process about half a second (and made each emit copy
+// its listener list). From the first churn on, listeners around the daemon's own time its route
+// handler and count the route changes per UPDATE, for the churn's per-change figures.
+let perUpdate = false;
+const timeUpdates = () => {
+  if (perUpdate) return;
+  perUpdate = true;
+  for (const speaker of speakers.values()) {
+    // Around the daemon's own listeners (it registered them when it made the speaker).
+    speaker.prependListener('routes', () => {
+      h0 = performance.now();
+    });
+    speaker.on('routes', (_peer, announced, withdrawn) => {
+      const dt = performance.now() - h0;
+      totalHandlerMs += dt;
+      totalUpdates++;
+      const t = nowMs();
+      phase.handlerMs += dt;
+      phase.updates++;
+      phase.changes += announced.length + withdrawn.length;
+      phase.firstUpdate ??= t;
+      phase.lastUpdate = t;
+    });
+  }
+};
+/** Counts the routes in every Adj-RIB-In: when all are in, and when a session that came back has its routes again. */
+const countRoutes = () => {
+  const t = nowMs();
+  let n = 0;
+  for (const speaker of speakers.values())
+    for (const peer of speaker.peerIds()) {
+      const tr = track(peer);
+      const size = speaker.adjRibIn(peer)?.size ?? 0;
+      tr.size = size;
+      n += size;
+      if (tr.sizeBeforeDown !== undefined && tr.backAt === undefined && size >= tr.sizeBeforeDown) tr.backAt = t;
     }
-    if (tr.sizeBeforeDown !== undefined && tr.backAt === undefined && size >= tr.sizeBeforeDown) tr.backAt = t;
-  });
+  routes = n;
+  if (routesDoneAt === undefined && routes >= expectedRoutes) {
+    routesDoneAt = t;
+    snap('routes');
+    mark('routes-done');
+  }
+};
+for (const speaker of speakers.values()) {
   speaker.prependListener('down', (peer) => {
     const tr = track(peer);
     tr.clearedAt = nowMs();
-    routes -= tr.size;
-    tr.size = 0;
   });
   speaker.on('down', (peer, info) => {
     track(peer).engineDoneAt = nowMs();
@@ -299,6 +320,7 @@ if (daemon) {
   });
 }
 setInterval(() => {
+  countRoutes();
   if (routesDoneAt !== undefined && !daemon) snap('done');
   if (writesPending()) return;
   startupDrainedAt ??= nowMs();
@@ -370,6 +392,7 @@ const server = http.createServer((req, res) => {
       }
       case '/mark':
         phase = newPhase(url.searchParams.get('name') ?? '?');
+        if (phase.name.startsWith('churn')) timeUpdates();
         return reply(200, { at: phase.at });
       case '/revalidate': {
         if (!daemon) return reply(404, { error: 'no engine in this mode' });

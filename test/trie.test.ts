@@ -6,7 +6,7 @@ import { describe, test } from 'node:test';
 import { type Address, parseAddress } from '../src/net/address.js';
 import { formatV4Prefix, formatV6Prefix, v6FromPrefix } from '../src/net/compact.js';
 import { covers, formatPrefix, type Prefix, parsePrefix } from '../src/net/prefix.js';
-import { v4Key } from '../src/net/prefix-key.js';
+import { prefixToKey, v4Key } from '../src/net/prefix-key.js';
 import { PrefixTrie, type TrieEntry, TrieV4 } from '../src/net/trie.js';
 import { mulberry32 } from './helpers/rng.js';
 
@@ -290,6 +290,10 @@ function runDifferential(family: 4 | 6, seed: number, ops: number, variant: Vari
       assert.deepEqual(show(trie.covering(p)), show(want), ctx);
       const lm = trie.longestMatch(p);
       assert.deepEqual(lm && show([lm]), want.length ? show([want.at(-1)!]) : undefined, ctx);
+      // By key: the same answer, through every delete, overwrite and relayout (it keeps entries per node).
+      const byKey = trie.longestMatchKey(prefixToKey(p));
+      assert.deepEqual(byKey && show([byKey]), want.length ? show([want.at(-1)!]) : undefined, `${ctx} by key`);
+      if (byKey && family === 4) assert.equal(trie.longestMatchKey(prefixToKey(p)), byKey, `${ctx}: a prefix found again is the same entry`);
       if (family === 4) {
         assert.equal(trie.longestMatchV4(Number(p.value), p.length), want.at(-1)?.value, ctx);
         const fast: number[] = [];

@@ -326,8 +326,7 @@ export class EdgeDaemon extends EventEmitter<EdgeDaemonEvents> {
       this.loads.update(peer);
       this.changes.add(announced);
       this.changes.add(withdrawn);
-      // (asked only for the few prefixes remembered for this session: no set per UPDATE)
-      this.rejections.settle(peer, (k) => announced.includes(k) || withdrawn.includes(k), notable);
+      this.rejections.settleRoutes(peer, announced, withdrawn, notable);
     });
     speaker.on('established', (peer, n) => {
       this.log(`${router}: session with ${peer} established`);

@@ -6,6 +6,7 @@
 import type { Address } from './address.js';
 import { v6WordsFromBigint, v6WordsToBigint } from './compact.js';
 import type { Prefix } from './prefix.js';
+import { keyToPrefix, type PrefixKey, v4KeyAddr, v4KeyLen } from './prefix-key.js';
 import { TrieV4, type TrieV4Options, type V4Visit } from './trie-v4.js';
 import { TrieV6, type V6Visit } from './trie-v6.js';
 
@@ -31,6 +32,8 @@ export class PrefixTrie<T> {
   readonly v6 = new TrieV6<T>();
   // Conversion buffer for IPv6 arguments; the trees copy it into locals before doing anything else.
   private readonly w = new Uint32Array(4);
+  /** longestMatchKey's IPv4 answers by node handle, checked against the node on every use */
+  private readonly hits = new Map<number, { addr: number; len: number; entry: TrieEntry<T> }>();
 
   constructor(options: { v4?: TrieV4Options } = {}) {
     this.v4 = new TrieV4<T>(options.v4);
@@ -69,6 +72,7 @@ export class PrefixTrie<T> {
   clear(): void {
     this.v4.clear();
     this.v6.clear();
+    this.hits.clear();
   }
 
   /** Lays both trees out for fast lookups; worth it after a bulk load (see TrieV4.optimize). */
@@ -89,6 +93,25 @@ export class PrefixTrie<T> {
     const h = this.v6.longest(this.words(a.value), len);
     if (h === 0) return undefined;
     return { prefix: { family: 6, value: v6WordsToBigint(this.v6.wordsAt(h)), length: this.v6.lengthAt(h) }, value: this.v6.valueAt(h) };
+  }
+
+  /**
+   * longestMatch() for a route's key. An IPv4 key allocates nothing, and a prefix found again
+   * returns the same entry: an import policy asks this for every route of a full table.
+   */
+  longestMatchKey(key: PrefixKey): TrieEntry<T> | undefined {
+    if (typeof key !== 'number') return this.longestMatch(keyToPrefix(key));
+    const h = this.v4.longest(v4KeyAddr(key), v4KeyLen(key));
+    if (h === 0) return undefined;
+    const addr = this.v4.addrAt(h);
+    const len = this.v4.lengthAt(h);
+    const value = this.v4.valueAt(h);
+    // (a handle can be reused after a delete or a relayout: the node says whether the entry is still its own)
+    const hit = this.hits.get(h);
+    if (hit && hit.addr === addr && hit.len === len && hit.entry.value === value) return hit.entry;
+    const entry = v4Entry(addr, len, value);
+    this.hits.set(h, { addr, len, entry });
+    return entry;
   }
 
   /** All stored prefixes that equal or cover p, least specific first. */

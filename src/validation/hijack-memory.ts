@@ -43,6 +43,12 @@ export class RejectionMemory {
   private loaded = new Set<string>();
   /** remembered from before a restart and not seen again yet: "subject\npeer prefix" */
   private unconfirmed = new Set<string>();
+  private changes = 0;
+
+  /** Grows with every change of what is remembered (so a reader can keep what it derived until then). */
+  get version(): number {
+    return this.changes;
+  }
 
   /** What the registry remembers for a subject (as stored), read at its first sight only (a start, a new prefix). */
   load(subject: string, stored: string | null | undefined): void {
@@ -122,6 +128,7 @@ export class RejectionMemory {
   }
 
   private put(subject: string, r: Remembered): void {
+    this.changes++;
     let m = this.bySubject.get(subject);
     if (!m) this.bySubject.set(subject, (m = new Map()));
     m.set(routeKey(r.peer, r.prefix), r);
@@ -133,6 +140,7 @@ export class RejectionMemory {
   }
 
   private remove(subject: string, peer: string, prefix: string): void {
+    this.changes++;
     const k = routeKey(peer, prefix);
     const m = this.bySubject.get(subject);
     m?.delete(k);

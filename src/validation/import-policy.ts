@@ -17,8 +17,8 @@ import type { ImportPolicy } from '../bgp/rib/rib.js';
 import type { PathAttributes } from '../bgp/wire/attributes/types.js';
 import { SegmentType } from '../bgp/wire/constants.js';
 import { formatPrefix, type Prefix } from '../net/prefix.js';
-import { keyToPrefix, type PrefixKey } from '../net/prefix-key.js';
-import type { PrefixTrie } from '../net/trie.js';
+import { keyToPrefix, type PrefixKey, prefixToKey } from '../net/prefix-key.js';
+import type { PrefixTrie, TrieEntry } from '../net/trie.js';
 import { isPeeringOf, parsePeeringId } from '../registry/resource-ids.js';
 import type { PeeringType } from '../registry/types.js';
 import type { FactPeering } from '../registry/validation-facts.js';
@@ -76,11 +76,25 @@ export function routeJudge(
   ctx: PolicyContext,
   table = new VerdictTable(),
 ): (prefix: Prefix, attrs: PathAttributes) => Judgement {
+  const judge = keyJudge(peering, regs, ctx, table);
+  return (prefix, attrs) => judge(prefixToKey(prefix), { attrs });
+}
+
+/**
+ * routeJudge() for a route as the speaker holds it: its prefix key, and its attributes read only
+ * when the verdict depends on them (most routes of a full table are registered by nobody).
+ */
+function keyJudge(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, table: VerdictTable): (key: PrefixKey, route: Route) => Judgement {
   const partner = parsePeeringId(peering.id).partner;
   // (most routes of a full table are this one rejection: made once, not looked up by its text per route)
-  const notRegistered = (): Rejected => table.rejected('not-registered', `${PREFIX} is not registered by partner ${partner}`);
-  let fixed: Rejected | undefined;
-  return (prefix, attrs) => judge(peering, partner, regs, ctx, prefix, attrs, table, () => (fixed ??= notRegistered()));
+  let notRegistered: Rejected | undefined;
+  return (key, route) => {
+    // The most specific registration decides whose prefix this is.
+    const reg = regs.prefixes.longestMatchKey(key);
+    if (!reg && peering.type !== 'exchange-route-server')
+      return (notRegistered ??= table.rejected('not-registered', `${PREFIX} is not registered by partner ${partner}`));
+    return judge(peering, partner, regs, ctx, key, route.attrs, reg, table);
+  };
 }
 
 function judge(
@@ -88,15 +102,12 @@ function judge(
   partner: string,
   regs: RegistrationIndex,
   ctx: PolicyContext,
-  prefix: Prefix,
+  key: PrefixKey,
   attrs: PathAttributes,
+  reg: TrieEntry<string> | undefined,
   table: VerdictTable,
-  notRegistered: () => Rejected,
 ): Judgement {
   const origin = routeOrigin(attrs);
-  const covering = regs.prefixes.covering(prefix);
-  // The most specific registration decides whose prefix this is.
-  const reg = covering[covering.length - 1];
   if (reg && !isPeeringOf(reg.value, partner)) {
     const asn = regs.peeringAsns?.get(reg.value);
     return table.rejected(
@@ -120,14 +131,11 @@ function judge(
         },
       );
     }
-  } else if (peering.type === 'exchange-route-server') {
-    if (origin === undefined || !regs.asns.get(peering.id)?.has(origin)) {
-      return table.rejected('origin-not-registered', `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}`);
-    }
-  } else {
-    return notRegistered();
+  } else if (origin === undefined || !regs.asns.get(peering.id)?.has(origin)) {
+    // (an exchange route server's routes: keyJudge turned away the rest of the unregistered ones)
+    return table.rejected('origin-not-registered', `origin ${origin === undefined ? 'AS_SET' : `AS${origin}`} is not registered on peering ${peering.id}`);
   }
-  const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(prefix, origin) ?? false);
+  const problems = checkRoute(attrs, ctx.checks, ctx.rpkiInvalid?.(keyToPrefix(key), origin) ?? false);
   if (problems.length) {
     return table.rejected('route-problem', customerPrefixMessage(problems[0]!, PREFIX, ctx.checks), undefined, {
       problems,
@@ -148,9 +156,9 @@ export function classify(peering: PolicyPeering, regs: RegistrationIndex, ctx: P
  * the speaker keeps with the route (interned in `table`, shared by the sessions of one view).
  */
 export function importPolicy(peering: PolicyPeering, regs: RegistrationIndex, ctx: PolicyContext, table = new VerdictTable()): ImportPolicy {
-  const judgeRoute = routeJudge(peering, regs, ctx, table);
+  const judgeRoute = keyJudge(peering, regs, ctx, table);
   return (key: PrefixKey, route: Route) => {
-    const v = judgeRoute(keyToPrefix(key), route.attrs);
+    const v = judgeRoute(key, route);
     return v.accept ? undefined : v;
   };
 }

@@ -31,6 +31,8 @@ export interface RejectionDeps {
 export class RejectionEvents {
   /** remembered prefixes' keys: parsed once, not per UPDATE (a few thousand at most, like the memory) */
   private readonly keys = new Map<string, PrefixKey | undefined>();
+  /** per session, its remembered prefixes by key as of a version of the memory (settleRoutes) */
+  private readonly byPeer = new Map<string, { version: number; keys: Map<PrefixKey, string> }>();
 
   constructor(private readonly d: RejectionDeps) {}
 
@@ -49,6 +51,48 @@ export class RejectionEvents {
    */
   settle(peer: string, judged: (key: PrefixKey) => boolean, notable: readonly NotableRejection[]): void {
     if (!notable.length && !this.d.memory.has(peer)) return;
+    this.settleWith(peer, notable, (visit) => {
+      for (const prefix of this.d.memory.prefixesOf(peer)) {
+        const key = this.subjectOf(prefix);
+        if (key !== undefined && judged(key)) visit(prefix, key);
+      }
+    });
+  }
+
+  /**
+   * settle() for one UPDATE's routes: its few prefixes are looked up among the session's
+   * remembered ones, rather than the remembered ones tested against it (this runs per UPDATE).
+   */
+  settleRoutes(peer: string, announced: readonly PrefixKey[], withdrawn: readonly PrefixKey[], notable: readonly NotableRejection[]): void {
+    if (!notable.length && !this.d.memory.has(peer)) return;
+    const remembered = this.rememberedKeys(peer);
+    if (!notable.length && !touches(remembered, announced) && !touches(remembered, withdrawn)) return;
+    this.settleWith(peer, notable, (visit) => {
+      for (const key of announced) {
+        const prefix = remembered.get(key);
+        if (prefix !== undefined) visit(prefix, key);
+      }
+      for (const key of withdrawn) {
+        const prefix = remembered.get(key);
+        if (prefix !== undefined) visit(prefix, key);
+      }
+    });
+  }
+
+  /** The session's remembered prefixes by key, made again only when the memory changed. */
+  private rememberedKeys(peer: string): ReadonlyMap<PrefixKey, string> {
+    const held = this.byPeer.get(peer);
+    if (held && held.version === this.d.memory.version) return held.keys;
+    const keys = new Map<PrefixKey, string>();
+    for (const prefix of this.d.memory.prefixesOf(peer)) {
+      const key = this.subjectOf(prefix);
+      if (key !== undefined) keys.set(key, prefix);
+    }
+    this.byPeer.set(peer, { version: this.d.memory.version, keys });
+    return keys;
+  }
+
+  private settleWith(peer: string, notable: readonly NotableRejection[], judgedRemembered: (visit: (prefix: string, key: PrefixKey) => void) => void): void {
     let changed: Set<string> | undefined;
     let reported: Set<string> | undefined;
     if (notable.length) {
@@ -76,17 +120,14 @@ export class RejectionEvents {
     }
     // Remembered routes judged again without a report: withdrawn, or judged otherwise now (a
     // route sent again unchanged is not judged again, so its stored verdict is looked at).
-    // (Runs for every UPDATE of a session with something remembered: no parsing, no allocation.)
     let gone: string[] | undefined;
-    for (const prefix of this.d.memory.prefixesOf(peer)) {
-      if (reported?.has(prefix)) continue;
-      const key = this.subjectOf(prefix);
-      if (key === undefined || !judged(key)) continue;
+    judgedRemembered((prefix, key) => {
+      if (reported?.has(prefix)) return;
       const now = this.d.current(peer, key);
       const was = this.d.memory.of(peer, prefix);
-      if (now && was && now.rejected?.eventful === was.kind && (routeOrigin(now.attrs) ?? null) === was.originAs) continue;
+      if (now && was && now.rejected?.eventful === was.kind && (routeOrigin(now.attrs) ?? null) === was.originAs) return;
       (gone ??= []).push(prefix);
-    }
+    });
     for (const prefix of gone ?? []) for (const s of this.d.memory.forgetRoute(peer, prefix)) (changed ??= new Set()).add(s);
     if (changed?.size) this.d.remembered([...changed]);
   }
@@ -102,3 +143,8 @@ export class RejectionEvents {
     return registered ? this.d.engine.watchedCovering(keyToPrefix(key), registered) : this.d.engine.watchedAt(key);
   }
 }
+
+const touches = (remembered: ReadonlyMap<PrefixKey, string>, keys: readonly PrefixKey[]): boolean => {
+  for (const k of keys) if (remembered.has(k)) return true;
+  return false;
+};
