@@ -8,6 +8,7 @@ import { formatV4Prefix, formatV6Prefix, v6FromPrefix } from '../src/net/compact
 import { covers, formatPrefix, type Prefix, parsePrefix } from '../src/net/prefix.js';
 import { prefixToKey, v4Key } from '../src/net/prefix-key.js';
 import { PrefixTrie, type TrieEntry, TrieV4 } from '../src/net/trie.js';
+import { V4Blocks } from '../src/net/v4-blocks.js';
 import { mulberry32 } from './helpers/rng.js';
 
 const P = (s: string): Prefix => {
@@ -338,6 +339,80 @@ function runDifferential(family: 4 | 6, seed: number, ops: number, variant: Vari
     }
   }
 }
+
+describe('longestMatchKey on a big tree', () => {
+  test('V4Blocks marks the /24 blocks a prefix covers or lies in, and only those', () => {
+    const b = new V4Blocks();
+    const ip = (t: string) => Number(A(t).value);
+    b.add(ip('10.0.0.0'), 8);
+    b.add(ip('192.0.2.0'), 20);
+    b.add(ip('198.51.100.128'), 25);
+    for (const [t, want] of [
+      ['10.0.0.0', true],
+      ['10.255.255.0', true],
+      ['11.0.0.0', false],
+      ['9.255.255.0', false],
+      ['192.0.0.0', true],
+      ['192.0.15.0', true],
+      ['192.0.16.0', false],
+      ['191.255.255.0', false],
+      ['198.51.100.0', true],
+      ['198.51.101.0', false],
+    ] as const)
+      assert.equal(b.mayCover(ip(t)), want, t);
+    const all = new V4Blocks();
+    all.add(0, 0);
+    assert.equal(all.mayCover(ip('255.255.255.255')), true, '/0 marks every block');
+    assert.equal(all.mayCover(0), true);
+  });
+  test('the block filter it makes answers as the walk does, before and after the tree changes', () => {
+    const r = mulberry32(77);
+    const trie = new PrefixTrie<string>();
+    const stored: Prefix[] = [];
+    const randomPrefix = (): Prefix => {
+      const x = r() % 100;
+      // Mostly /16-/24, a few short (/10-/19: whole words of blocks; /20-/23: part of one) and some longer than /24.
+      const length = x < 1 ? 10 + (r() % 10) : x < 10 ? 20 + (r() % 4) : x < 85 ? 16 + (r() % 9) : 25 + (r() % 8);
+      const value = length === 0 ? 0 : (r() >>> 0) & Number(BigInt.asUintN(32, ~((1n << BigInt(32 - length)) - 1n)));
+      return { family: 4, value: BigInt(value >>> 0), length };
+    };
+    const add = (p: Prefix) => {
+      trie.set(p, formatPrefix(p));
+      stored.push(p);
+    };
+    for (let i = 0; i < 6000; i++) add(randomPrefix());
+    const probe = (): Prefix => {
+      const x = r() % 3;
+      if (x === 0) return randomPrefix();
+      // A stored prefix or a more-specific of it (found by the walk).
+      const p = stored[r() % stored.length]!;
+      const length = x === 1 ? p.length : Math.min(32, p.length + (r() % 9));
+      const host = length === 32 ? 0n : BigInt(r() >>> 0) & ((1n << BigInt(32 - p.length)) - 1n) & ~((1n << BigInt(32 - length)) - 1n);
+      return { family: 4, value: p.value | host, length };
+    };
+    const check = (n: number, when: string) => {
+      let found = 0;
+      for (let i = 0; i < n; i++) {
+        const p = probe();
+        const want = trie.longestMatch(p);
+        const got = trie.longestMatchKey(prefixToKey(p));
+        assert.equal(got && formatPrefix(got.prefix), want && formatPrefix(want.prefix), `${when}: ${formatPrefix(p)}`);
+        assert.equal(got?.value, want?.value, `${when}: ${formatPrefix(p)}`);
+        if (got) found++;
+      }
+      assert.ok(found > n / 3 && found < n, `${when}: ${found} of ${n} probes found something (both kinds asked)`);
+    };
+    check(20_000, 'before and after the filter is made');
+    for (let i = 0; i < 300; i++) {
+      const [gone] = stored.splice(r() % stored.length, 1);
+      trie.delete(gone!);
+    }
+    for (let i = 0; i < 300; i++) add(randomPrefix());
+    check(20_000, 'after deletes and new prefixes');
+    trie.optimize();
+    check(5_000, 'after a relayout');
+  });
+});
 
 describe('PrefixTrie against a naive reference', () => {
   for (const seed of [1, 2, 3]) {

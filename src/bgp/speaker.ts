@@ -26,6 +26,7 @@ export { fixedRejection, type NotableRejection, type Rejection } from './rib/rej
 
 /** RFC 8212: what an external peer's routes are without a configured import policy. */
 const NO_IMPORT_POLICY = fixedRejection('no import policy (RFC 8212)');
+const NO_KEYS: readonly PrefixKey[] = Object.freeze([]);
 
 export interface SpeakerConfig {
   asn: number;
@@ -58,7 +59,7 @@ export interface SpeakerEvents {
   established: [peer: string, negotiated: Negotiated];
   down: [peer: string, info: DownInfo];
   /** what a peer's UPDATE did to its Adj-RIB-In (pre-policy view), and the notable rejections it brought (valid during the call) */
-  routes: [peer: string, announced: PrefixKey[], withdrawn: PrefixKey[], attrs: PathAttributes | undefined, notable: readonly NotableRejection[]];
+  routes: [peer: string, announced: readonly PrefixKey[], withdrawn: readonly PrefixKey[], route: Route | undefined, notable: readonly NotableRejection[]];
   /** the peer sent End-of-RIB for a family (RFC 4724): its initial routes of that family are all in */
   endOfRib: [peer: string, family: 4 | 6];
   /** Loc-RIB best paths that changed */
@@ -285,6 +286,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
     if (u.withdrawn.keys.length) this.rib.withdraw(p.id, u.withdrawn.keys, u.withdrawn.pathIds, changed);
     if (mpUnreach?.keys.length) this.rib.withdraw(p.id, mpUnreach.keys, mpUnreach.pathIds, changed);
     const announces = u.nlri.keys.length > 0 || (mpReach !== undefined && mpReach.keys.length > 0);
+    let set: AttrSet | undefined;
     if (announces) {
       if (u.treatAsWithdraw) {
         // RFC 7606: the routes are gone, as if withdrawn.
@@ -292,7 +294,7 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
         if (mpReach?.keys.length) this.rib.withdraw(p.id, mpReach.keys, mpReach.pathIds, changed);
       } else {
         const rib = this.rib.peers.get(p.id)!.rib; // (its own: interning needs the writable stores)
-        const set =
+        set =
           (u.known as AttrSet | undefined) ??
           (u.mp
             ? rib.mpSets.intern(u.attrKey, u.attrs, u.problems.length === 0) // decodable again, never looked up by find()
@@ -304,11 +306,13 @@ export class Speaker extends EventEmitter<SpeakerEvents> {
       }
     }
     if (this.listenerCount('routes') && (announces || u.withdrawn.keys.length || mpUnreach?.keys.length)) {
-      const reach = [...u.nlri.keys, ...(mpReach?.keys ?? [])];
-      const gone = [...u.withdrawn.keys, ...(mpUnreach?.keys ?? [])];
-      const announced = u.treatAsWithdraw ? [] : reach;
+      // (the UPDATE's own key lists when one field has them all, as in a full table: no copies per UPDATE)
+      const reach = mpReach?.keys.length ? [...u.nlri.keys, ...mpReach.keys] : u.nlri.keys;
+      const gone = mpUnreach?.keys.length ? [...u.withdrawn.keys, ...mpUnreach.keys] : u.withdrawn.keys;
+      const announced = u.treatAsWithdraw ? NO_KEYS : reach;
       const withdrawn = u.treatAsWithdraw ? [...gone, ...reach] : gone;
-      this.emit('routes', p.id, announced, withdrawn, u.treatAsWithdraw ? undefined : (u.known?.attrs ?? u.attrs), changed.notable);
+      // (the set, not its attributes: decoding them again is left to a listener that reads them)
+      this.emit('routes', p.id, announced, withdrawn, set, changed.notable);
     }
     this.changed(changed);
     if (announces && !u.treatAsWithdraw) this.checkMaxPrefix(p);

@@ -36,11 +36,17 @@ export class TrieV4<T> {
   private count = 0;
   private live = 0;
   private version = 0; // bumped on every structural change, to catch changes during walks
+  private stored = 0; // bumped whenever a prefix is stored or deleted (see storedChanges)
   private jump: JumpV4 | undefined;
   private readonly jumpFrom: number;
 
   constructor(options: TrieV4Options = {}) {
     this.jumpFrom = options.jumpFromNodes ?? 4096;
+  }
+
+  /** Grows whenever a prefix is stored or deleted: what a reader derived from the set of prefixes holds until it changes. */
+  get storedChanges(): number {
+    return this.stored;
   }
 
   /** Number of stored prefixes. */
@@ -61,6 +67,7 @@ export class TrieV4<T> {
     this.count = 0;
     this.live = 0;
     this.version++;
+    this.stored++;
     this.jump = undefined;
   }
 
@@ -112,6 +119,7 @@ export class TrieV4<T> {
 
   private inserted(): void {
     this.count++;
+    this.stored++;
     if (this.jump === undefined && this.live >= this.jumpFrom) {
       this.jump = new JumpV4();
       this.jump.build(this.n, this.root);
@@ -237,6 +245,7 @@ export class TrieV4<T> {
     const xf = n[b + 1];
     if ((xf & LEN) !== len || n[b] !== addr || (xf & VALUE) === 0) return false;
     this.count--;
+    this.stored++;
     const c0 = n[b + 2],
       c1 = n[b + 3];
     if (c0 !== NONE && c1 !== NONE) {

@@ -9,6 +9,7 @@ import type { Prefix } from './prefix.js';
 import { keyToPrefix, type PrefixKey, v4KeyAddr, v4KeyLen } from './prefix-key.js';
 import { TrieV4, type TrieV4Options, type V4Visit } from './trie-v4.js';
 import { TrieV6, type V6Visit } from './trie-v6.js';
+import { V4Blocks } from './v4-blocks.js';
 
 export { TrieV4, type TrieV4Options, TrieV6, type V4Visit, type V6Visit };
 
@@ -34,6 +35,8 @@ export class PrefixTrie<T> {
   private readonly w = new Uint32Array(4);
   /** longestMatchKey's IPv4 answers by node handle, checked against the node on every use */
   private readonly hits = new Map<number, { addr: number; len: number; entry: TrieEntry<T> }>();
+  /** longestMatchKey's filter of the IPv4 blocks the stored prefixes touch, as of a count of changes */
+  private blocks: { filter: V4Blocks | undefined; at: number; asked: number } = { filter: undefined, at: -1, asked: 0 };
 
   constructor(options: { v4?: TrieV4Options } = {}) {
     this.v4 = new TrieV4<T>(options.v4);
@@ -101,7 +104,9 @@ export class PrefixTrie<T> {
    */
   longestMatchKey(key: PrefixKey): TrieEntry<T> | undefined {
     if (typeof key !== 'number') return this.longestMatch(keyToPrefix(key));
-    const h = this.v4.longest(v4KeyAddr(key), v4KeyLen(key));
+    const first = v4KeyAddr(key);
+    if (this.v4Blocks()?.mayCover(first) === false) return undefined;
+    const h = this.v4.longest(first, v4KeyLen(key));
     if (h === 0) return undefined;
     const addr = this.v4.addrAt(h);
     const len = this.v4.lengthAt(h);
@@ -112,6 +117,26 @@ export class PrefixTrie<T> {
     const entry = v4Entry(addr, len, value);
     this.hits.set(h, { addr, len, entry });
     return entry;
+  }
+
+  /**
+   * The block filter for the IPv4 prefixes as they are, made once a big tree has been asked by
+   * key as many times as it holds prefixes since it last changed (so its cost, a mark per prefix,
+   * is paid by lookups that then skip the walk; a tree that keeps changing never makes one).
+   */
+  private v4Blocks(): V4Blocks | undefined {
+    const b = this.blocks;
+    const at = this.v4.storedChanges;
+    if (b.at === at) {
+      if (b.filter || ++b.asked < this.v4.size || this.v4.size < BLOCKS_FROM) return b.filter;
+    } else {
+      this.blocks = { filter: undefined, at, asked: 1 };
+      return undefined;
+    }
+    const filter = new V4Blocks();
+    for (const [addr, len] of this.v4.entries()) filter.add(addr, len);
+    b.filter = filter;
+    return filter;
   }
 
   /** All stored prefixes that equal or cover p, least specific first. */
@@ -170,6 +195,9 @@ export class PrefixTrie<T> {
     this.v6.moreSpecifics(words, len, includeExact, visit);
   }
 }
+
+/** longestMatchKey() filters the IPv4 blocks of a tree from this many prefixes (a smaller walk is cheap). */
+const BLOCKS_FROM = 4096;
 
 const v4Entry = <T>(addr: number, len: number, value: T): TrieEntry<T> => ({ prefix: { family: 4, value: BigInt(addr), length: len }, value });
 

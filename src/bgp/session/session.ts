@@ -11,7 +11,7 @@ import { KEEPALIVE } from '../wire/header.js';
 import { decodeNotification, describeNotification, type Notification } from '../wire/notification.js';
 import { decodeOpen, encodeOpen, type Open } from '../wire/open.js';
 import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefresh } from '../wire/route-refresh.js';
-import { decodeUpdate, type KnownAttributes, type Update } from '../wire/update.js';
+import { type DecodeContext, decodeUpdate, type KnownAttributes, type Update } from '../wire/update.js';
 import { type PeerConfig, sendHoldTime } from './config.js';
 import { TcpConnection } from './connection.js';
 import { screenUpdate } from './inbound.js';
@@ -53,6 +53,8 @@ export class Session extends EventEmitter<SessionEvents> {
   readonly localCapabilities: Capabilities;
   /** attribute sets this session already decoded cleanly (the speaker's interned sets) */
   knownAttributes: KnownAttributes | undefined;
+  /** how UPDATEs of the current negotiation decode */
+  private decodeContext: (DecodeContext & { of: Negotiated }) | undefined;
   counters = { updatesIn: 0, updatesOut: 0, messagesIn: 0, messagesOut: 0, establishedTransitions: 0, connectionsRejected: 0 };
   /** families the peer sent without negotiating them, logged once per session */
   private ignoredFamilies = new Set<4 | 6>();
@@ -319,17 +321,18 @@ export class Session extends EventEmitter<SessionEvents> {
         return;
       case MessageType.UPDATE: {
         this.counters.updatesIn++;
-        const d = decodeUpdate(
-          body,
-          {
+        // (one context per negotiation, not one per UPDATE)
+        let ctx = this.decodeContext;
+        if (ctx?.of !== n)
+          this.decodeContext = ctx = {
+            of: n,
             fourOctetAs: n.fourOctetAs,
             ebgp: this.ebgp,
             addPathV4: n.addPathRxV4,
             addPathV6: n.addPathRxV6,
             extendedNextHopV4: n.extendedNextHopV4,
-          },
-          this.knownAttributes,
-        );
+          };
+        const d = decodeUpdate(body, ctx, this.knownAttributes);
         if ('code' in d) return c.fail(d);
         for (const p of d.problems)
           this.emit('problem', `UPDATE: ${p.reason}${p.severity === 2 ? ' (routes treated as withdrawn)' : p.severity === 1 ? ' (attribute discarded)' : ''}`);

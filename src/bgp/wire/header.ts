@@ -45,6 +45,8 @@ export interface Frame {
  */
 export class Framer {
   private chunks: Buffer[] = [];
+  /** where the unread bytes of chunks[0] start (a message is cut out of a chunk without re-slicing the rest) */
+  private off = 0;
   private buffered = 0;
   /** raised to 65535 when the Extended Message capability is negotiated */
   maxLength = MAX_MESSAGE_LENGTH;
@@ -61,44 +63,45 @@ export class Framer {
   /** The next complete message, undefined when more bytes are needed, or the error. */
   next(): Frame | BgpError | undefined {
     if (this.buffered < HEADER_LENGTH) return undefined;
-    const head = this.peek(HEADER_LENGTH);
+    this.gather(HEADER_LENGTH);
+    let head = this.chunks[0]!;
+    let o = this.off;
     for (let i = 0; i < 16; i++) {
-      if (head[i] !== 0xff) return bgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, 'marker is not all ones');
+      if (head[o + i] !== 0xff) return bgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.CONNECTION_NOT_SYNCHRONIZED, 'marker is not all ones');
     }
-    const length = head.readUInt16BE(16);
-    const type = head[18]!;
+    const length = head.readUInt16BE(o + 16);
+    const type = head[o + 18]!;
     if (length < HEADER_LENGTH || length > this.maxLength || !lengthOk(type, length, this.maxLength)) {
-      return bgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `message type ${type} with length ${length}`, head.subarray(16, 18));
+      return bgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_LENGTH, `message type ${type} with length ${length}`, head.subarray(o + 16, o + 18));
     }
     if (type < MessageType.OPEN || type > MessageType.ROUTE_REFRESH) {
       return bgpError(ErrorCode.MESSAGE_HEADER, HeaderSubcode.BAD_MESSAGE_TYPE, `unknown message type ${type}`, Buffer.from([type]));
     }
     if (this.buffered < length) return undefined;
-    const msg = this.take(length);
-    return { type, body: msg.subarray(HEADER_LENGTH) };
+    if (head.length - o < length) {
+      this.gather(length);
+      head = this.chunks[0]!;
+      o = this.off;
+    }
+    const body = head.subarray(o + HEADER_LENGTH, o + length);
+    this.buffered -= length;
+    this.off = o + length;
+    if (this.off === head.length) {
+      this.chunks.shift();
+      this.off = 0;
+    }
+    return { type, body };
   }
 
-  /** The first n buffered bytes, joining only as many chunks as those bytes span. */
-  private peek(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.join(n);
-    return this.chunks[0]!;
-  }
-
-  private take(n: number): Buffer {
-    if (this.chunks[0]!.length < n) this.join(n);
-    const first = this.chunks[0]!;
-    const out = first.subarray(0, n);
-    if (first.length === n) this.chunks.shift();
-    else this.chunks[0] = first.subarray(n);
-    this.buffered -= n;
-    return out;
-  }
-
-  /** Merges leading chunks until the first holds at least n bytes (never the whole backlog). */
-  private join(n: number): void {
-    let k = 0;
-    let size = 0;
+  /** Makes the first chunk hold at least n unread bytes, joining only as many chunks as those bytes span (never the whole backlog). */
+  private gather(n: number): void {
+    if (this.chunks[0]!.length - this.off >= n) return;
+    let k = 1;
+    let size = this.chunks[0]!.length - this.off;
     while (size < n) size += this.chunks[k++]!.length;
-    this.chunks.splice(0, k, Buffer.concat(this.chunks.slice(0, k), size));
+    const parts = this.chunks.slice(0, k);
+    parts[0] = parts[0]!.subarray(this.off);
+    this.chunks.splice(0, k, Buffer.concat(parts, size));
+    this.off = 0;
   }
 }
